@@ -1,0 +1,78 @@
+/** Read handlers for the cached collections (runbooks, dashboards, rosters); alerts live in alerts/repo. */
+import type { Dashboard, Series } from '../../shared/dashboards';
+import type { Roster } from '../../shared/roster';
+import type { Runbook, RunbookSummary } from '../../shared/runbooks';
+import type { DB } from './store/db';
+
+type Row = Record<string, unknown>;
+const json = <T>(v: unknown): T => JSON.parse(v as string) as T;
+
+function toRunbookSummary(r: Row): RunbookSummary {
+  return {
+    id: r.id as string,
+    title: r.title as string,
+    service: (r.service as string) ?? null,
+    alertnames: json(r.alertnames),
+    tags: json(r.tags),
+    owner: (r.owner as string) ?? null,
+    url: (r.url as string) ?? null,
+    updatedAt: r.updated_at as number,
+    fetchedAt: r.fetched_at as number,
+    origin: r.origin as Runbook['origin'],
+  };
+}
+
+export function createCollectionsRepo(db: DB) {
+  const s = {
+    runbooks: db.prepare('SELECT id, title, service, alertnames, tags, owner, url, updated_at, fetched_at, origin FROM runbooks ORDER BY title'),
+    runbook: db.prepare('SELECT * FROM runbooks WHERE id = ?'),
+    dashboards: db.prepare('SELECT * FROM dashboards ORDER BY title'),
+    panels: db.prepare('SELECT spec FROM panels WHERE dashboard_id = ? ORDER BY position'),
+    series: db.prepare('SELECT * FROM series_snapshots WHERE dashboard_id = ?'),
+    rosters: db.prepare('SELECT * FROM rosters ORDER BY name'),
+    people: db.prepare('SELECT * FROM people WHERE roster_id = ? ORDER BY name'),
+  };
+  return {
+    runbooksList: (): RunbookSummary[] => (s.runbooks.all() as Row[]).map(toRunbookSummary),
+    runbookGet: (id: string): Runbook | null => {
+      const r = s.runbook.get(id) as Row | undefined;
+      return r ? { ...toRunbookSummary(r), markdown: r.markdown as string } : null;
+    },
+    dashboardsList: (): Dashboard[] =>
+      (s.dashboards.all() as Row[]).map((d) => ({
+        id: d.id as string,
+        title: d.title as string,
+        tags: json(d.tags),
+        unsupported: json(d.unsupported),
+        updatedAt: d.updated_at as number,
+        fetchedAt: d.fetched_at as number,
+        panels: (s.panels.all(d.id) as Row[]).map((p) => json(p.spec)),
+      })),
+    dashboardSeries: (id: string): Series[] =>
+      (s.series.all(id) as Row[]).map((r) => ({
+        dashboardId: r.dashboard_id as string,
+        panelId: r.panel_id as string,
+        series: json(r.series),
+        rangeStart: r.range_start as number,
+        rangeEnd: r.range_end as number,
+        stepSeconds: r.step_seconds as number,
+        fetchedAt: r.fetched_at as number,
+      })),
+    rostersList: (): Roster[] =>
+      (s.rosters.all() as Row[]).map((r) => ({
+        id: r.id as string,
+        name: r.name as string,
+        document: json(r.document),
+        updatedAt: r.updated_at as number,
+        fetchedAt: r.fetched_at as number,
+        people: (s.people.all(r.id) as Row[]).map((p) => ({
+          id: p.id as string,
+          name: p.name as string,
+          role: (p.role as string) ?? null,
+          phone: (p.phone as string) ?? null,
+          email: (p.email as string) ?? null,
+          im: json(p.im),
+        })),
+      })),
+  };
+}

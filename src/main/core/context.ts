@@ -1,0 +1,41 @@
+/** What every core module receives. Built once per open database by the core factory. */
+import type { EventName, EventPayload } from '../../shared/api';
+import type { Settings } from '../../shared/domain';
+import type { Clock } from './clock';
+import type { Logger } from './log';
+import type { Notifier } from './notifier';
+import type { SecretStore } from './secrets';
+import type { DB } from './store/db';
+
+export interface CoreContext {
+  db: DB;
+  clock: Clock;
+  log: Logger;
+  notifier: Notifier;
+  secrets: SecretStore;
+  dataDir: string;
+  emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
+  settings(): Settings;
+  /** records who did what, for the audit trail (handbook 000 §14) */
+  audit(actor: string, action: string, detail?: unknown): void;
+  /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
+  touch(collection: 'alerts' | 'runbooks' | 'dashboards' | 'rosters', at?: number): void;
+}
+
+/** How a feature module sends an action: written to the outbox first, then sent by the platform link. */
+export interface ActionSink {
+  submit<T extends import('../../shared/actions').ActionType>(
+    type: T,
+    payload: import('../../shared/actions').ActionPayload<T>,
+    actor: string,
+  ): import('../../shared/actions').OutboxEntry;
+}
+
+/**
+ * How a feature module stores platform events: the link calls `apply` inside the same SQLite
+ * transaction that advances the sync cursor, so an event is stored exactly once.
+ */
+export interface EventApplier {
+  kind: string;
+  apply(data: unknown, meta: { seq: number; at: number }): import('../../shared/domain').Collection | null;
+}

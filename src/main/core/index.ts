@@ -1,0 +1,239 @@
+/**
+ * The core factory. Everything that is not Electron lives behind this: the store, settings, the cached
+ * collections (and, as features land, the platform link, notifications, checklists, rosters). The Electron
+ * shell and the browser host construct one core and wire its handlers and events to their transport.
+ *
+ * No Electron import anywhere under core/ (a unit test enforces it).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import {
+  isMethodName,
+  parseArgs,
+  type EventName,
+  type EventPayload,
+  type Handlers,
+  type MethodName,
+} from '../../shared/api';
+import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '../../shared/domain';
+import { checkExternalUrl } from '../../shared/links';
+import { ApiError, type Envelope } from '../../shared/rpc';
+import { createAlertRepo } from './alerts/repo';
+import { systemClock, type Clock } from './clock';
+import { createCollectionsRepo } from './collections';
+import type { CoreContext } from './context';
+import { createLogger, type Logger } from './log';
+import { MemoryNotifier, type Notifier } from './notifier';
+import { MemorySecretStore, type SecretStore } from './secrets';
+import { createSettingsRepo } from './settings';
+import { moveAside, openDatabase, StoreError, type DB } from './store/db';
+
+export interface CoreDeps {
+  dataDir: string;
+  transport: 'electron' | 'browser';
+  clock?: Clock;
+  notifier?: Notifier;
+  secrets?: SecretStore;
+  log?: Logger;
+  /** overrides the platform URL from settings (command line / environment) */
+  platform?: { url?: string | null; token?: string | null };
+  /** path to better_sqlite3.node for the running ABI (the Electron shell passes its own build) */
+  nativeBinding?: string;
+  /** opens a vetted URL in the OS; absent in the browser host (the page opens it itself) */
+  openExternal?: (url: string) => Promise<void>;
+  osLocale?: string;
+  version?: string;
+}
+
+export type CoreListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+
+/** Methods that still answer when the database could not be opened. */
+const WITHOUT_STORE = new Set<MethodName>(['appInfo', 'storeRecover', 'openExternal', 'linkState', 'settingsGet', 'freshness']);
+
+export interface Core {
+  readonly handlers: Handlers;
+  /** validates `rawArgs` against the contract, runs the handler and wraps the outcome; never throws */
+  dispatch(name: string, rawArgs: unknown): Promise<Envelope>;
+  on(listener: CoreListener): () => void;
+  storeStatus(): StoreStatus;
+  close(): Promise<void>;
+  /** the open database, for tests and benchmarks */
+  readonly db: DB | null;
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogger();
+  const notifier = deps.notifier ?? new MemoryNotifier();
+  const secrets = deps.secrets ?? new MemorySecretStore();
+  const file = path.join(deps.dataDir, 'vigil.db');
+  const startedAt = clock.now();
+  const listeners = new Set<CoreListener>();
+  log.addSecret(deps.platform?.token ?? null);
+
+  const emit: CoreContext['emit'] = (name, payload) => {
+    for (const l of listeners) {
+      try {
+        l(name, payload);
+      } catch (err) {
+        log.log('error', 'event.listener_failed', { event: name, err: String(err) });
+      }
+    }
+  };
+
+  let db: DB | null = null;
+  let status: StoreStatus;
+  let modules: ReturnType<typeof buildModules> | null = null;
+
+  function buildModules(database: DB) {
+    const settings = createSettingsRepo(database);
+    const touchStmt = database.prepare(
+      'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
+    );
+    const auditStmt = database.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
+    const ctx: CoreContext = {
+      db: database,
+      clock,
+      log,
+      notifier,
+      secrets,
+      dataDir: deps.dataDir,
+      emit,
+      settings: settings.read,
+      audit: (actor, action, detail) =>
+        auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
+      touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
+    };
+    return {
+      ctx,
+      settings,
+      alerts: createAlertRepo(database),
+      collections: createCollectionsRepo(database),
+      freshness: database.prepare('SELECT collection, fetched_at FROM collection_meta'),
+    };
+  }
+
+  function open(): void {
+    try {
+      db = openDatabase(file, { nativeBinding: deps.nativeBinding });
+      modules = buildModules(db);
+      status = { ok: true, file };
+      log.log('info', 'store.opened', { file });
+    } catch (err) {
+      db = null;
+      modules = null;
+      const se = err instanceof StoreError ? err : new StoreError('unknown', file, String(err));
+      status = { ok: false, file, code: se.code, message: se.message };
+      log.log('error', 'store.open_failed', { file, code: se.code, err: se.message });
+    }
+  }
+  open();
+
+  function need() {
+    if (!modules) {
+      const s = status as Extract<StoreStatus, { ok: false }>;
+      throw new ApiError('store_unavailable', s.message);
+    }
+    return modules;
+  }
+
+  const linkState = (): LinkState => {
+    const url = deps.platform?.url ?? modules?.settings.read().platformUrl ?? null;
+    return {
+      status: 'disabled',
+      since: startedAt,
+      platformUrl: url,
+      embedded: false,
+      lastError: null,
+      lastSyncAt: null,
+      cursor: null,
+      snapshot: null,
+      pendingActions: 0,
+      operator: null,
+    };
+  };
+
+  const handlers: Handlers = {
+    appInfo: () => ({
+      name: 'Vigil',
+      version: deps.version ?? '0.0.0',
+      dataDir: deps.dataDir,
+      transport: deps.transport,
+      store: status,
+      osLocale: deps.osLocale ?? Intl.DateTimeFormat().resolvedOptions().locale ?? os.platform(),
+      startedAt,
+    }),
+    settingsGet: () => (modules ? modules.settings.read() : DEFAULT_SETTINGS),
+    settingsSet: (patch) => {
+      const m = need();
+      const { before, after } = m.settings.write(patch);
+      m.ctx.audit(after.operator, 'settings.set', Object.keys(patch));
+      emit('settingsChanged', after);
+      if (before.platformUrl !== after.platformUrl) emit('linkState', linkState());
+      return after;
+    },
+    linkState,
+    freshness: (): Freshness => {
+      const out: Freshness = { alerts: null, runbooks: null, dashboards: null, rosters: null };
+      if (!modules) return out;
+      for (const r of modules.freshness.all() as { collection: string; fetched_at: number }[])
+        if (r.collection in out) out[r.collection as keyof Freshness] = r.fetched_at;
+      return out;
+    },
+    storeRecover: () => {
+      if (status.ok) return status;
+      const movedTo = moveAside(file, clock.now());
+      log.log('warn', 'store.moved_aside', { file, movedTo });
+      open();
+      emit('dataChanged', { collection: 'settings' });
+      return status;
+    },
+    openExternal: async (url) => {
+      const check = checkExternalUrl(url);
+      if (!check.ok) throw new ApiError('unsafe_link', `Refused to open link: ${check.reason}`);
+      if (!deps.openExternal) return { opened: false };
+      await deps.openExternal(check.url);
+      return { opened: true };
+    },
+    alertsList: () => need().alerts.list(),
+    alertHistory: (fp) => need().alerts.history(fp),
+    silencesList: () => need().alerts.silences(),
+    runbooksList: () => need().collections.runbooksList(),
+    runbookGet: (id) => need().collections.runbookGet(id),
+    dashboardsList: () => need().collections.dashboardsList(),
+    dashboardSeries: (id) => need().collections.dashboardSeries(id),
+    rostersList: () => need().collections.rostersList(),
+  };
+
+  return {
+    handlers,
+    get db() {
+      return db;
+    },
+    storeStatus: () => status,
+    async dispatch(name, rawArgs) {
+      try {
+        if (!isMethodName(name)) throw new ApiError('unknown_method', `No such method: ${String(name).slice(0, 80)}`);
+        if (!modules && !WITHOUT_STORE.has(name)) need();
+        const args = parseArgs(name, rawArgs);
+        const fn = handlers[name] as (...a: unknown[]) => unknown;
+        const value = await fn(...(args as unknown[]));
+        return { ok: true, value };
+      } catch (err) {
+        if (err instanceof ApiError) return { ok: false, error: err.toJSON() };
+        log.log('error', 'dispatch.failed', { method: String(name), err: String(err) });
+        return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
+      }
+    },
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+      db?.close();
+      db = null;
+      modules = null;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The Electron main process: thin. Takes the single-instance lock, builds the core with Electron's
+ * pieces (userData dir, safeStorage secrets, shell.openExternal, the Electron-ABI SQLite binding) and wires
+ * it to the window over IPC.
+ */
+import { app, BrowserWindow, shell } from 'electron';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCore, type Core } from '../core';
+import { createLogger } from '../core/log';
+import { wireIpc } from './ipc';
+import { SafeStorageSecretStore } from './safe-storage-secrets';
+import { createTray } from './tray';
+import { createMainWindow } from './window';
+
+const log = createLogger();
+let win: BrowserWindow | null = null;
+let core: Core | null = null;
+
+function nativeBinding(): string | undefined {
+  const fromEnv = process.env.VIGIL_NATIVE_BINDING;
+  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
+  const packaged = path.join(process.resourcesPath ?? '', 'native', 'better_sqlite3.node');
+  return fs.existsSync(packaged) ? packaged : undefined;
+}
+
+function start(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.whenReady().then(() => {
+    const dataDir = process.env.VIGIL_DATA_DIR ?? app.getPath('userData');
+    core = createCore({
+      dataDir,
+      transport: 'electron',
+      log,
+      secrets: new SafeStorageSecretStore(dataDir),
+      nativeBinding: nativeBinding(),
+      openExternal: (url) => shell.openExternal(url),
+      osLocale: app.getLocale(),
+      version: app.getVersion(),
+    });
+    const devUrl = process.env.ELECTRON_RENDERER_URL;
+    win = createMainWindow({
+      dataDir,
+      preload: path.join(__dirname, '../preload/index.js'),
+      rendererIndex: path.join(__dirname, '../renderer/index.html'),
+      devUrl,
+    });
+    win.on('closed', () => (win = null));
+    wireIpc(core, () => win, devUrl);
+    const iconDir = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(__dirname, '../../resources/icons');
+    createTray(iconDir, () => win, () => app.quit());
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => {
+    void core?.close();
+  });
+}
+
+start();

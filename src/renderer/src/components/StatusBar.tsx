@@ -1,0 +1,39 @@
+import { useTranslation } from 'react-i18next';
+import { formatAge, formatTime } from '../format';
+import { useApp } from '../stores/app';
+
+/** Link state, pending actions and the age of each cached collection, always visible. */
+export function StatusBar() {
+  const { t, i18n } = useTranslation();
+  const link = useApp((s) => s.link);
+  const freshness = useApp((s) => s.freshness);
+  const now = useApp((s) => s.now);
+  const status = link?.status ?? 'connecting';
+  return (
+    <footer className="statusbar" aria-label={t('link.label')}>
+      <span role="status" aria-label={t('link.label')} className={`link link-${status}`} data-status={status}>
+        <span className="dot" aria-hidden="true" />
+        {t(`link.${status}`)}
+        {link && status !== 'online' && status !== 'disabled' && (
+          <span className="muted"> · {t('link.since', { time: formatTime(link.since, i18n.language) })}</span>
+        )}
+        {link?.embedded && <span className="muted"> · {t('link.embedded')}</span>}
+      </span>
+      {link?.snapshot && (
+        <span className="snapshot">
+          <progress aria-label={t('link.snapshot', link.snapshot)} max={link.snapshot.total} value={link.snapshot.received} />
+          {t('link.snapshot', link.snapshot)}
+        </span>
+      )}
+      {!!link?.pendingActions && <span className="pending">{t('link.pending', { count: link.pendingActions })}</span>}
+      <span className="ages" aria-label={t('age.dataAge')}>
+        {freshness &&
+          (Object.keys(freshness) as (keyof typeof freshness)[]).map((c) => (
+            <span key={c} className="age">
+              {t(`collections.${c}`)}: {formatAge(t, freshness[c], now)}
+            </span>
+          ))}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,38 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { BridgeError, connect } from './api';
+import { initI18n, resolveLanguage } from './i18n';
+import { bindAppEvents, useApp } from './stores/app';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+
+async function bootstrap() {
+  // Until settings arrive, follow the browser/OS locale so the very first screen is in the right language.
+  const i18n = initI18n(resolveLanguage('auto', navigator.language));
+  try {
+    await connect(() => useApp.setState({ connectionLost: true }));
+  } catch (err) {
+    const reason = err instanceof BridgeError ? err.reason : 'unreachable';
+    const title = reason === 'bad_secret' ? i18n.t('errors.badSecret') : i18n.t('errors.unreachable');
+    const body = reason === 'bad_secret' ? i18n.t('errors.badSecretBody') : i18n.t('errors.unreachableBody');
+    root.render(
+      <main className="fatal" role="alert">
+        <h1>{title}</h1>
+        <p>{body}</p>
+      </main>,
+    );
+    return;
+  }
+  bindAppEvents();
+  await useApp.getState().load();
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+  document.body.dataset.ready = 'true';
+}
+
+void bootstrap();

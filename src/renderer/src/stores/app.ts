@@ -1,0 +1,88 @@
+/** The frame's state: who we are, settings, link state, data freshness, current view, toasts. */
+import { create } from 'zustand';
+import type { AppInfo, Freshness, LinkState, Settings, SettingsPatch } from '../../../shared/domain';
+import { vigil } from '../api';
+
+export const VIEWS = ['alerts', 'runbooks', 'dashboards', 'checklists', 'incidents', 'roster', 'handover', 'settings'] as const;
+export type View = (typeof VIEWS)[number];
+
+export interface Toast {
+  id: string;
+  level: 'info' | 'success' | 'warning' | 'error';
+  title: string;
+  body?: string;
+}
+
+interface AppState {
+  info: AppInfo | null;
+  settings: Settings | null;
+  link: LinkState | null;
+  freshness: Freshness | null;
+  view: View;
+  /** an id the current view should focus (an alert fingerprint, a runbook id, …) */
+  focus: { view: View; id: string } | null;
+  toasts: Toast[];
+  connectionLost: boolean;
+  now: number;
+  load(): Promise<void>;
+  saveSettings(patch: SettingsPatch): Promise<Settings>;
+  refreshFreshness(): Promise<void>;
+  go(view: View, focusId?: string): void;
+  toast(t: Omit<Toast, 'id'> & { id?: string }): void;
+  dismiss(id: string): void;
+}
+
+let toastSeq = 0;
+
+export const useApp = create<AppState>((set, get) => ({
+  info: null,
+  settings: null,
+  link: null,
+  freshness: null,
+  view: 'alerts',
+  focus: null,
+  toasts: [],
+  connectionLost: false,
+  now: Date.now(),
+  async load() {
+    const api = vigil();
+    const [info, settings, link, freshness] = await Promise.all([api.appInfo(), api.settingsGet(), api.linkState(), api.freshness()]);
+    set({ info, settings, link, freshness });
+  },
+  async saveSettings(patch) {
+    const settings = await vigil().settingsSet(patch);
+    set({ settings });
+    return settings;
+  },
+  async refreshFreshness() {
+    set({ freshness: await vigil().freshness() });
+  },
+  go(view, focusId) {
+    set({ view, focus: focusId ? { view, id: focusId } : null });
+  },
+  toast(t) {
+    const id = t.id ?? `t${++toastSeq}`;
+    set({ toasts: [...get().toasts.filter((x) => x.id !== id), { ...t, id }].slice(-5) });
+    if (t.level !== 'error') setTimeout(() => get().dismiss(id), 6000);
+  },
+  dismiss(id) {
+    set({ toasts: get().toasts.filter((x) => x.id !== id) });
+  },
+}));
+
+/** Subscribes the store to core events; returns the unsubscribe. */
+export function bindAppEvents(): () => void {
+  const api = vigil();
+  const offs = [
+    api.on('settingsChanged', (settings) => useApp.setState({ settings })),
+    api.on('linkState', (link) => useApp.setState({ link })),
+    api.on('dataChanged', () => void useApp.getState().refreshFreshness()),
+    api.on('toast', (t) => useApp.getState().toast(t)),
+    api.on('focusAlert', ({ fingerprint }) => useApp.getState().go('alerts', fingerprint)),
+  ];
+  const tick = setInterval(() => useApp.setState({ now: Date.now() }), 15_000);
+  return () => {
+    offs.forEach((off) => off());
+    clearInterval(tick);
+  };
+}

@@ -1,0 +1,44 @@
+/** The app slice of the contract: info, settings, link state, freshness, store recovery. */
+import { z } from 'zod';
+import { event, method } from '../rpc';
+import {
+  CollectionSchema,
+  LinkStateSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  type AppInfo,
+  type Freshness,
+  type LinkState,
+  type Settings,
+  type StoreStatus,
+} from '../domain';
+
+export const appMethods = {
+  appInfo: method<AppInfo>()(z.tuple([])),
+  settingsGet: method<Settings>()(z.tuple([])),
+  settingsSet: method<Settings>()(z.tuple([SettingsPatchSchema])),
+  linkState: method<LinkState>()(z.tuple([])),
+  freshness: method<Freshness>()(z.tuple([])),
+  /** moves an unusable database file aside and starts with a fresh one */
+  storeRecover: method<StoreStatus>()(z.tuple([])),
+  /** opens an http(s)/mailto/tel link in the OS, after the vetted-link check */
+  openExternal: method<{ opened: boolean }>()(z.tuple([z.string().max(4096)])),
+};
+
+export const appEvents = {
+  settingsChanged: event(SettingsSchema),
+  linkState: event(LinkStateSchema),
+  /** a collection changed; views that show it refetch */
+  dataChanged: event(z.object({ collection: CollectionSchema, ids: z.array(z.string()).optional() })),
+  /** the user clicked a native notification about this alert (or group) */
+  focusAlert: event(z.object({ fingerprint: z.string() })),
+  /** a short message for the in-app toast area */
+  toast: event(
+    z.object({
+      id: z.string(),
+      level: z.enum(['info', 'success', 'warning', 'error']),
+      title: z.string(),
+      body: z.string().optional(),
+    }),
+  ),
+};

@@ -1,0 +1,3 @@
+/** Platform link slice (protocol v1, outbox): filled by the platform-link work. */
+export const linkMethods = {};
+export const linkEvents = {};

@@ -1,0 +1,3 @@
+/** Checklists, incidents and handover slice: filled by the process work. */
+export const processMethods = {};
+export const processEvents = {};

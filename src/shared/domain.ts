@@ -1,0 +1,131 @@
+/** Domain types shared by every process. Schemas are the single source; types are inferred from them. */
+import { z } from 'zod';
+
+export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;
+export const SeveritySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** Lower rank = more severe. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** True when `s` is at least as severe as `threshold`. */
+export function atLeast(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) <= severityRank(threshold);
+}
+
+/**
+ * Maps a `severity` label as sources spell it onto P0–P3. Direct P-levels win; otherwise the common
+ * Alertmanager words: page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything
+ * else (info, low, none) → P3. Level numbers from handbook 001 (level1 most severe) map 1→P1, 2→P2, 3→P3.
+ */
+export function normalizeSeverity(raw: string | undefined | null): Severity {
+  const v = (raw ?? '').trim().toLowerCase();
+  const direct = /^(?:p|sev|s)([0-3])$/.exec(v);
+  if (direct) return `P${direct[1]}` as Severity;
+  const level = /^(?:level|l)\s*([1-3])$/.exec(v);
+  if (level) return `P${level[1]}` as Severity;
+  if (['page', 'emergency', 'fatal', 'disaster'].includes(v)) return 'P0';
+  if (['critical', 'crit', 'high', 'error'].includes(v)) return 'P1';
+  if (['warning', 'warn', 'major', 'medium', 'average'].includes(v)) return 'P2';
+  return 'P3';
+}
+
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export const LanguageSchema = z.enum(LANGUAGES);
+export type Language = z.infer<typeof LanguageSchema>;
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (00:00–23:59)');
+
+export const SettingsSchema = z.object({
+  /** 'auto' follows the OS / browser locale */
+  language: z.union([z.literal('auto'), LanguageSchema]),
+  theme: z.enum(['system', 'light', 'dark']),
+  /** alerts at or above this severity raise a native notification */
+  notifyMinSeverity: SeveritySchema,
+  /** minutes between repeats of an unacked P0/P1 notification; 0 = no repeat */
+  notifyRepeatMinutes: z.number().int().min(0).max(240),
+  notifyResolved: z.boolean(),
+  quietHours: z.object({ enabled: z.boolean(), start: HHMM, end: HHMM }),
+  /** the name this console acts as (shown in acks, timeline entries, handovers) */
+  operator: z.string().trim().min(1).max(80),
+  /** wss:// or ws:// URL of the platform gateway; null = start the embedded demo gateway */
+  platformUrl: z
+    .string()
+    .trim()
+    .url()
+    .refine((u) => /^wss?:\/\//.test(u), 'platform URL must start with ws:// or wss://')
+    .nullable(),
+  /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
+  timeZone: z.string().min(1).max(64),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  language: 'auto',
+  theme: 'system',
+  notifyMinSeverity: 'P2',
+  notifyRepeatMinutes: 5,
+  notifyResolved: false,
+  quietHours: { enabled: false, start: '22:00', end: '07:00' },
+  operator: 'on-call',
+  platformUrl: null,
+  timeZone: 'local',
+};
+
+export const LINK_STATUSES = ['online', 'connecting', 'offline', 'auth_failed', 'degraded', 'disabled'] as const;
+export const LinkStateSchema = z.object({
+  status: z.enum(LINK_STATUSES),
+  /** ms since epoch when this status began */
+  since: z.number(),
+  platformUrl: z.string().nullable(),
+  /** true when the platform is the embedded demo gateway */
+  embedded: z.boolean(),
+  lastError: z.string().nullable(),
+  /** ms since epoch of the last event stored from the platform */
+  lastSyncAt: z.number().nullable(),
+  cursor: z.number().int().nullable(),
+  /** snapshot download progress, when one is under way */
+  snapshot: z.object({ received: z.number().int(), total: z.number().int() }).nullable(),
+  /** number of actions waiting in the outbox */
+  pendingActions: z.number().int(),
+  operator: z.string().nullable(),
+});
+export type LinkState = z.infer<typeof LinkStateSchema>;
+
+export const StoreStatusSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), file: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    file: z.string(),
+    code: z.enum(['corrupt', 'unwritable', 'migration_mismatch', 'unknown']),
+    message: z.string(),
+  }),
+]);
+export type StoreStatus = z.infer<typeof StoreStatusSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  dataDir: z.string(),
+  transport: z.enum(['electron', 'browser']),
+  store: StoreStatusSchema,
+  osLocale: z.string(),
+  startedAt: z.number(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+/** How fresh each cached collection is: ms since epoch of its newest write, or null if never synced. */
+export const FreshnessSchema = z.object({
+  alerts: z.number().nullable(),
+  runbooks: z.number().nullable(),
+  dashboards: z.number().nullable(),
+  rosters: z.number().nullable(),
+});
+export type Freshness = z.infer<typeof FreshnessSchema>;
+export const COLLECTIONS = ['alerts', 'runbooks', 'dashboards', 'rosters', 'checklists', 'incidents', 'handovers', 'outbox', 'settings'] as const;
+export const CollectionSchema = z.enum(COLLECTIONS);
+export type Collection = z.infer<typeof CollectionSchema>;
