@@ -17,7 +17,9 @@ import {
 } from '../../shared/api';
 import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '../../shared/domain';
 import { checkExternalUrl } from '../../shared/links';
-import { ApiError, type Envelope } from '../../shared/rpc';
+import { appMethods } from '../../shared/contract/app';
+import { collectionMethods } from '../../shared/contract/collections';
+import { ApiError, type Envelope, type SliceHandlers } from '../../shared/rpc';
 import { createAlertRepo } from './alerts/repo';
 import { systemClock, type Clock } from './clock';
 import { createCollectionsRepo } from './collections';
@@ -26,7 +28,13 @@ import { createLogger, type Logger } from './log';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createSettingsRepo } from './settings';
+import { createLinkModule } from './link';
+import { createAlertsModule } from './alerts/module';
+import { createKnowledgeModule } from './knowledge/module';
+import { createProcessModule } from './process/module';
+import { createRosterModule } from './roster/module';
 import { moveAside, openDatabase, StoreError, type DB } from './store/db';
+import type { ActionSink } from './context';
 
 export interface CoreDeps {
   dataDir: string;
@@ -45,13 +53,16 @@ export interface CoreDeps {
   version?: string;
 }
 
+type AppHandlers = SliceHandlers<typeof appMethods & typeof collectionMethods>;
+
 export type CoreListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 /** Methods that still answer when the database could not be opened. */
 const WITHOUT_STORE = new Set<MethodName>(['appInfo', 'storeRecover', 'openExternal', 'linkState', 'settingsGet', 'freshness']);
 
 export interface Core {
-  readonly handlers: Handlers;
+  /** the app-level handlers (feature slices are reached through dispatch) */
+  readonly handlers: AppHandlers;
   /** validates `rawArgs` against the contract, runs the handler and wraps the outcome; never throws */
   dispatch(name: string, rawArgs: unknown): Promise<Envelope>;
   on(listener: CoreListener): () => void;
@@ -104,12 +115,40 @@ export function createCore(deps: CoreDeps): Core {
         auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
       touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
     };
+    // Feature modules are built first, the link last: it collects their event appliers and hands them
+    // an ActionSink through a late-bound reference (actions are only submitted after start()).
+    const sink: { current: ActionSink | null } = { current: null };
+    const actions: ActionSink = {
+      submit: (type, payload, actor) => {
+        if (!sink.current) throw new ApiError('not_ready', 'The platform link is not started yet.');
+        return sink.current.submit(type, payload, actor);
+      },
+    };
+    const alertsModule = createAlertsModule(ctx, actions);
+    const knowledgeModule = createKnowledgeModule(ctx, actions);
+    const processModule = createProcessModule(ctx, actions);
+    const rosterModule = createRosterModule(ctx, actions);
+    const features = [alertsModule, knowledgeModule, processModule, rosterModule];
+    const link = createLinkModule(ctx, {
+      platform: deps.platform,
+      appliers: features.flatMap((f) => f.appliers ?? []),
+    });
+    sink.current = link.actions;
     return {
       ctx,
       settings,
+      link,
+      features,
       alerts: createAlertRepo(database),
       collections: createCollectionsRepo(database),
       freshness: database.prepare('SELECT collection, fetched_at FROM collection_meta'),
+      sliceHandlers: {
+        ...link.handlers,
+        ...alertsModule.handlers,
+        ...knowledgeModule.handlers,
+        ...processModule.handlers,
+        ...rosterModule.handlers,
+      },
     };
   }
 
@@ -118,6 +157,8 @@ export function createCore(deps: CoreDeps): Core {
       db = openDatabase(file, { nativeBinding: deps.nativeBinding });
       modules = buildModules(db);
       status = { ok: true, file };
+      for (const f of modules.features) f.start?.();
+      modules.link.start?.();
       log.log('info', 'store.opened', { file });
     } catch (err) {
       db = null;
@@ -129,6 +170,12 @@ export function createCore(deps: CoreDeps): Core {
   }
   open();
 
+  async function stopModules() {
+    if (!modules) return;
+    await modules.link.stop?.();
+    for (const f of modules.features) await f.stop?.();
+  }
+
   function need() {
     if (!modules) {
       const s = status as Extract<StoreStatus, { ok: false }>;
@@ -137,12 +184,11 @@ export function createCore(deps: CoreDeps): Core {
     return modules;
   }
 
-  const linkState = (): LinkState => {
-    const url = deps.platform?.url ?? modules?.settings.read().platformUrl ?? null;
-    return {
+  const linkState = (): LinkState =>
+    modules?.link.state() ?? {
       status: 'disabled',
       since: startedAt,
-      platformUrl: url,
+      platformUrl: deps.platform?.url ?? null,
       embedded: false,
       lastError: null,
       lastSyncAt: null,
@@ -151,9 +197,8 @@ export function createCore(deps: CoreDeps): Core {
       pendingActions: 0,
       operator: null,
     };
-  };
 
-  const handlers: Handlers = {
+  const handlers: AppHandlers = {
     appInfo: () => ({
       name: 'Vigil',
       version: deps.version ?? '0.0.0',
@@ -205,6 +250,13 @@ export function createCore(deps: CoreDeps): Core {
     rostersList: () => need().collections.rostersList(),
   };
 
+  /** app + collection handlers above, plus each feature module's slice (only with an open store) */
+  const table = (): Partial<Handlers> => {
+    if (!modules) return handlers;
+    const full: Handlers = { ...handlers, ...modules.sliceHandlers };
+    return full;
+  };
+
   return {
     handlers,
     get db() {
@@ -216,8 +268,9 @@ export function createCore(deps: CoreDeps): Core {
         if (!isMethodName(name)) throw new ApiError('unknown_method', `No such method: ${String(name).slice(0, 80)}`);
         if (!modules && !WITHOUT_STORE.has(name)) need();
         const args = parseArgs(name, rawArgs);
-        const fn = handlers[name] as (...a: unknown[]) => unknown;
-        const value = await fn(...(args as unknown[]));
+        const fn = table()[name] as ((...a: unknown[]) => unknown) | undefined;
+        if (!fn) need();
+        const value = await fn!(...(args as unknown[]));
         return { ok: true, value };
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toJSON() };
@@ -230,6 +283,7 @@ export function createCore(deps: CoreDeps): Core {
       return () => listeners.delete(listener);
     },
     async close() {
+      await stopModules();
       listeners.clear();
       db?.close();
       db = null;

@@ -28,13 +28,13 @@ const VIEW_COMPONENTS: Record<View, ComponentType> = {
 
 function useThemeAndLanguage() {
   const settings = useApp((s) => s.settings);
-  const info = useApp((s) => s.info);
   useEffect(() => {
     if (!settings) return;
-    setLanguage(resolveLanguage(settings.language, info?.osLocale ?? navigator.language));
+    // The page's own locale: the OS locale in Electron, the user's browser locale in the browser host.
+    setLanguage(resolveLanguage(settings.language, navigator.language));
     const dark = settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
-  }, [settings, info]);
+  }, [settings]);
 }
 
 function useGlobalKeys() {

@@ -8,6 +8,9 @@ import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
 
+// A new secret in the fragment (a restarted host) means a new connection: start over.
+window.addEventListener('hashchange', () => location.reload());
+
 async function bootstrap() {
   // Until settings arrive, follow the browser/OS locale so the very first screen is in the right language.
   const i18n = initI18n(resolveLanguage('auto', navigator.language));

@@ -53,7 +53,7 @@ export function SettingsView() {
           <label>
             {t('settings.language')}
             <select value={draft.language} onChange={(e) => void applyNow({ language: e.target.value as Settings['language'] })}>
-              <option value="auto">{t('settings.languageAuto', { locale: info?.osLocale ?? '' })}</option>
+              <option value="auto">{t('settings.languageAuto', { locale: navigator.language })}</option>
               <option value="en">English</option>
               <option value="zh-CN">简体中文</option>
             </select>

@@ -1,0 +1,2 @@
+/** Migration 002 (link). Reserved for the link work; empty migrations are not applied or recorded. */
+export default ``;
