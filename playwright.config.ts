@@ -6,13 +6,13 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: 'test/e2e',
-  outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results',
+  outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results/e2e',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: process.env.PW_JSON_REPORT ?? 'test-results/playwright.json' }]],
   use: {
     browserName: 'chromium',
     locale: 'en-US',

@@ -17,11 +17,13 @@ const log = createLogger();
 let win: BrowserWindow | null = null;
 let core: Core | null = null;
 
+/**
+ * In development `npm start` builds better-sqlite3 for Electron's ABI into .native/ and passes it here, leaving
+ * node_modules built for Node. A packaged app has its own copy rebuilt by electron-builder.
+ */
 function nativeBinding(): string | undefined {
   const fromEnv = process.env.VIGIL_NATIVE_BINDING;
-  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
-  const packaged = path.join(process.resourcesPath ?? '', 'native', 'better_sqlite3.node');
-  return fs.existsSync(packaged) ? packaged : undefined;
+  return fromEnv && fs.existsSync(fromEnv) ? fromEnv : undefined;
 }
 
 function start(): void {

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the desktop app. Builds when the sources are newer than out/, then starts Electron with a
+ * better-sqlite3 built for Electron's ABI. Where the Electron binary (or that native build) cannot be had,
+ * it says so and starts the browser host instead.
+ * `npm run start:web -- [host options]`: the browser host directly.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { buildForElectron } from './native.mjs';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const argv = process.argv.slice(2);
+const webOnly = argv.includes('--web');
+const hostArgs = argv.filter((a) => a !== '--web');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const marker = path.join(root, 'out/main/host.js');
+  const html = path.join(root, 'out/renderer/index.html');
+  const fresh =
+    fs.existsSync(marker) &&
+    fs.existsSync(html) &&
+    fs.statSync(marker).mtimeMs >= Math.max(newestMtime(path.join(root, 'src')), fs.statSync(path.join(root, 'package.json')).mtimeMs);
+  if (fresh) return;
+  console.log('Building Vigil…');
+  const res = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+}
+
+/** The Electron executable, downloading it once if that is possible here; null with the reason if not. */
+function electronBinary() {
+  const locate = () => {
+    try {
+      const p = require(path.join(root, 'node_modules/electron'));
+      return typeof p === 'string' && fs.existsSync(p) ? p : null;
+    } catch {
+      return null;
+    }
+  };
+  let bin = locate();
+  if (bin) return { bin };
+  if (!fs.existsSync(path.join(root, 'node_modules/electron/install.js'))) return { reason: 'the electron package is not installed' };
+  if (process.env.VIGIL_NO_ELECTRON_DOWNLOAD !== '1') {
+    console.log('Fetching the Electron binary (once)…');
+    const res = spawnSync(process.execPath, ['node_modules/electron/install.js'], { cwd: root, stdio: 'pipe', timeout: 180_000 });
+    bin = locate();
+    if (bin) return { bin };
+    const err = String(res.stderr ?? '').split('\n').find((l) => /Error|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|timed out/i.test(l));
+    return { reason: `it could not be downloaded${err ? ` (${err.trim().slice(0, 160)})` : ''}` };
+  }
+  return { reason: 'VIGIL_NO_ELECTRON_DOWNLOAD=1' };
+}
+
+function startWeb(args) {
+  const child = spawn(process.execPath, [path.join(root, 'out/main/host.js'), ...args], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+}
+
+ensureBuilt();
+if (webOnly) {
+  startWeb(hostArgs);
+} else {
+  const electron = electronBinary();
+  if (!electron.bin) {
+    console.log(`The Electron binary is not available: ${electron.reason}. Starting the browser host instead.`);
+    startWeb(hostArgs);
+  } else {
+    const native = buildForElectron({ quiet: true });
+    if (!native.ok) {
+      console.log(`Electron is installed but its SQLite module is not: ${native.reason}. Starting the browser host instead.`);
+      startWeb(hostArgs);
+    } else {
+      const child = spawn(electron.bin, [root], { stdio: 'inherit', env: { ...process.env, VIGIL_NATIVE_BINDING: native.path } });
+      child.on('exit', (code) => process.exit(code ?? 0));
+    }
+  }
+}
