@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: runs every benchmark in bench/ (vitest files that print JSON figures), collects every JSON
+ * object they print, writes one report to bench/results/latest.json and prints a short table.
+ *   npm run bench -- <filter>   runs only the bench files whose path contains <filter>
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const filter = process.argv[2];
+const files = fs
+  .readdirSync(path.join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.test.ts') && (!filter || f.includes(filter)))
+  .map((f) => `bench/${f}`);
+if (files.length === 0) {
+  console.error('no benchmarks matched');
+  process.exit(1);
+}
+
+const results = [];
+let failed = 0;
+for (const file of files) {
+  process.stderr.write(`== ${file}\n`);
+  const out = await new Promise((resolve) => {
+    let text = '';
+    const child = spawn(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'bench/vitest.bench.config.mts', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('exit', (code) => resolve({ text, code }));
+  });
+  if (out.code !== 0) failed++;
+  for (const line of out.text.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      results.push({ file, ...JSON.parse(t) });
+    } catch {
+      /* not a figures line */
+    }
+  }
+}
+
+const report = {
+  at: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+  results,
+};
+fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+fs.writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(report, null, 2));
+
+// one row per figure: results may carry { figures: [{ name, value, unit, target, reference, ratio }] } or flat fields
+const rows = [];
+for (const r of results) {
+  const figs = Array.isArray(r.figures) ? r.figures : [r];
+  for (const f of figs) {
+    rows.push({
+      bench: r.bench ?? r.name ?? path.basename(r.file, '.bench.test.ts'),
+      figure: f.name ?? f.figure ?? '',
+      value: f.value ?? '',
+      unit: f.unit ?? '',
+      target: f.target ?? '',
+      reference: f.reference ?? '',
+      ratio: f.ratio ?? '',
+    });
+  }
+}
+console.table(rows);
+console.log(`report: bench/results/latest.json (${results.length} result lines from ${files.length} files${failed ? `, ${failed} failed` : ''})`);
+process.exit(failed ? 1 : 0);
