@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../../src/shared/alerts';
+import { ackComment, ackOperator, emptyView, reconcile, type View } from '../../../src/gateway/sources/alert-state';
+import type { AmAlert, AmSilence } from '../../../src/gateway/sources/alertmanager-api';
+import { upstreamBodyMessage } from '../../../src/gateway/sources/upstream';
+import type { SourceEvent } from '../../../src/gateway/source';
+
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+const iso = (ms: number) => new Date(ms).toISOString();
+const HOUR = 3_600_000;
+
+function amAlert(labels: Record<string, string>, o: Partial<AmAlert> = {}): AmAlert {
+  return {
+    fingerprint: `fp-${labels.alertname}-${labels.shop ?? ''}`,
+    labels,
+    annotations: { summary: 's' },
+    startsAt: iso(T0 - 60_000),
+    endsAt: iso(T0 + 5 * 60_000),
+    updatedAt: iso(T0),
+    status: { state: 'active', silencedBy: [], inhibitedBy: [] },
+    ...o,
+  };
+}
+
+function amSilence(id: string, labels: Record<string, string>, o: Partial<AmSilence> = {}): AmSilence {
+  return {
+    id,
+    matchers: Object.entries(labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+    startsAt: iso(T0),
+    endsAt: iso(T0 + HOUR),
+    updatedAt: iso(T0),
+    createdBy: 'alice',
+    comment: 'ACK by alice: on it',
+    status: { state: 'active' },
+    ...o,
+  };
+}
+
+const kinds = (events: SourceEvent[]) => events.map((e) => e.kind);
+const alertsIn = (events: SourceEvent[]) => events.filter((e) => e.kind === 'alert.upsert').map((e) => e.data as Alert);
+
+const PULL = { alertname: 'OzonOrdersPullFailures', severity: 'critical', shop: 's1' };
+
+describe('reconcile', () => {
+  it('reports a new alert once, normalised, and nothing while it stays the same', () => {
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    expect(kinds(r1.events)).toEqual(['alert.upsert']);
+    expect(alertsIn(r1.events)[0]).toEqual({
+      fingerprint: 'fp-OzonOrdersPullFailures-s1',
+      alertname: 'OzonOrdersPullFailures',
+      labels: PULL,
+      annotations: { summary: 's' },
+      state: 'firing',
+      severity: 'P1',
+      startsAt: T0 - 60_000,
+      endsAt: null,
+      updatedAt: T0,
+      generatorUrl: null,
+      silencedBy: [],
+      inhibitedBy: [],
+      ackedBy: null,
+      ackedAt: null,
+      ackId: null,
+    });
+    // Alertmanager moves endsAt/updatedAt on every re-send: that is not a change
+    const r2 = reconcile(
+      r1.view,
+      [amAlert(PULL, { endsAt: iso(T0 + 9 * 60_000), updatedAt: iso(T0 + 30_000) })],
+      [],
+      T0 + 30_000,
+      HOUR,
+    );
+    expect(r2.events).toEqual([]);
+    expect(r2.view.alerts.get('fp-OzonOrdersPullFailures-s1')!.updatedAt).toBe(T0);
+  });
+
+  it('reports a change of annotations, silencing or inhibition', () => {
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    const r2 = reconcile(r1.view, [amAlert(PULL, { annotations: { summary: 'worse' } })], [], T0 + 1000, HOUR);
+    expect(alertsIn(r2.events)).toMatchObject([{ annotations: { summary: 'worse' }, updatedAt: T0 + 1000 }]);
+    const r3 = reconcile(
+      r2.view,
+      [
+        amAlert(PULL, {
+          annotations: { summary: 'worse' },
+          status: { state: 'suppressed', silencedBy: null, inhibitedBy: ['x'] },
+        }),
+      ],
+      [],
+      T0 + 2000,
+      HOUR,
+    );
+    expect(alertsIn(r3.events)).toMatchObject([{ inhibitedBy: ['x'], silencedBy: [] }]);
+  });
+
+  it('resolves an alert that left the list, then removes it after the retention', () => {
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    const r2 = reconcile(r1.view, [], [], T0 + 10_000, HOUR);
+    expect(alertsIn(r2.events)).toMatchObject([{ state: 'resolved', endsAt: T0 + 10_000, updatedAt: T0 + 10_000 }]);
+    expect(reconcile(r2.view, [], [], T0 + 10_000 + HOUR - 1, HOUR).events).toEqual([]);
+    const r4 = reconcile(r2.view, [], [], T0 + 10_000 + HOUR, HOUR);
+    expect(r4.events).toEqual([{ kind: 'alert.remove', data: { fingerprint: 'fp-OzonOrdersPullFailures-s1' } }]);
+    expect(r4.view.alerts.size).toBe(0);
+  });
+
+  it('resolves an alert whose endsAt has passed, with that time', () => {
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    const r2 = reconcile(r1.view, [amAlert(PULL, { endsAt: iso(T0 + 5000) })], [], T0 + 6000, HOUR);
+    expect(alertsIn(r2.events)).toMatchObject([{ state: 'resolved', endsAt: T0 + 5000 }]);
+    // never seen firing: a resolved alert is not news
+    expect(reconcile(emptyView(), [amAlert(PULL, { endsAt: iso(T0 - 1) })], [], T0, HOUR).events).toEqual([]);
+  });
+
+  it('fires a resolved alert again when it comes back', () => {
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    const r2 = reconcile(r1.view, [], [], T0 + 1000, HOUR);
+    const r3 = reconcile(r2.view, [amAlert(PULL, { startsAt: iso(T0 + 2000) })], [], T0 + 2000, HOUR);
+    expect(alertsIn(r3.events)).toMatchObject([{ state: 'firing', endsAt: null, startsAt: T0 + 2000 }]);
+    expect(r3.view.resolvedAt.size).toBe(0);
+  });
+
+  it('shows an ack from an active ACK silence on the exact labels, silences first in the batch', () => {
+    const r = reconcile(
+      emptyView(),
+      [amAlert(PULL, { status: { state: 'suppressed', silencedBy: ['s-1'], inhibitedBy: [] } })],
+      [amSilence('s-1', PULL)],
+      T0,
+      HOUR,
+    );
+    expect(kinds(r.events)).toEqual(['silence.upsert', 'alert.upsert']);
+    expect(alertsIn(r.events)[0]).toMatchObject({ ackedBy: 'alice', ackedAt: T0, ackId: 's-1', silencedBy: ['s-1'] });
+  });
+
+  it.each([
+    ['an expired one', amSilence('s-1', PULL, { status: { state: 'expired' } })],
+    ['a plain silence', amSilence('s-1', PULL, { comment: 'release window' })],
+    ['one on a subset of the labels', amSilence('s-1', { alertname: PULL.alertname })],
+    [
+      'one with a regex matcher',
+      amSilence('s-1', PULL, {
+        matchers: [
+          { name: 'alertname', value: '.*', isRegex: true, isEqual: true },
+          { name: 'severity', value: 'critical', isRegex: false },
+          { name: 'shop', value: 's1', isRegex: false },
+        ],
+      }),
+    ],
+    [
+      'one with a negative matcher',
+      amSilence('s-1', PULL, {
+        matchers: [
+          ...amSilence('x', PULL).matchers.slice(0, 2),
+          { name: 'shop', value: 's1', isRegex: false, isEqual: false },
+        ],
+      }),
+    ],
+  ])('does not count %s as an ack', (_, silence) => {
+    const r = reconcile(emptyView(), [amAlert(PULL)], [silence], T0, HOUR);
+    expect(alertsIn(r.events)[0]).toMatchObject({ ackedBy: null, ackId: null });
+  });
+
+  it('takes the newest ACK silence, and clears the ack when it expires', () => {
+    const older = amSilence('s-old', PULL, { startsAt: iso(T0 - HOUR), comment: 'ACK by bob', createdBy: 'bob' });
+    const newer = amSilence('s-new', PULL);
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [older, newer], T0, HOUR);
+    expect(alertsIn(r1.events)[0]).toMatchObject({ ackedBy: 'alice', ackId: 's-new' });
+    const r2 = reconcile(
+      r1.view,
+      [amAlert(PULL)],
+      [older, { ...newer, status: { state: 'expired' } }],
+      T0 + 1000,
+      HOUR,
+    );
+    expect(kinds(r2.events)).toEqual(['silence.upsert', 'alert.upsert']);
+    expect(alertsIn(r2.events)[0]).toMatchObject({ ackedBy: 'bob', ackId: 's-old' });
+  });
+
+  it('reports silences that change or disappear', () => {
+    const s = amSilence('s-1', { team: 'ozon' }, { comment: 'maintenance' });
+    const r1 = reconcile(emptyView(), [], [s], T0, HOUR);
+    expect(r1.events).toMatchObject([
+      { kind: 'silence.upsert', data: { id: 's-1', state: 'active', startsAt: T0, endsAt: T0 + HOUR } },
+    ]);
+    expect(reconcile(r1.view, [], [s], T0 + 1, HOUR).events).toEqual([]);
+    const r3 = reconcile(r1.view, [], [{ ...s, endsAt: iso(T0 + 5), status: { state: 'expired' } }], T0 + 5, HOUR);
+    expect(r3.events).toMatchObject([{ kind: 'silence.upsert', data: { state: 'expired', endsAt: T0 + 5 } }]);
+    expect(reconcile(r3.view, [], [], T0 + 6, HOUR).events).toEqual([{ kind: 'silence.remove', data: { id: 's-1' } }]);
+  });
+
+  it('does not change the view it was given', () => {
+    const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    const snapshot: View = {
+      alerts: new Map(r1.view.alerts),
+      silences: new Map(r1.view.silences),
+      resolvedAt: new Map(r1.view.resolvedAt),
+    };
+    reconcile(r1.view, [], [], T0 + 1, HOUR);
+    expect(r1.view).toEqual(snapshot);
+  });
+});
+
+describe('the ACK convention', () => {
+  it('writes and reads the comment', () => {
+    expect(ackComment('alice', 'checking the 429s')).toBe('ACK by alice: checking the 429s');
+    expect(ackComment('alice', '  ')).toBe('ACK by alice');
+    expect(ackOperator('ACK by alice: checking')).toBe('alice');
+    expect(ackOperator('ACK by alice')).toBe('alice');
+    expect(ackOperator('ACK by ops: night: shift', 'ops: night')).toBe('ops: night');
+    expect(ackOperator('maintenance window')).toBeNull();
+    expect(ackOperator('ACK by ')).toBeNull();
+  });
+});
+
+describe('upstream error bodies', () => {
+  it('keeps the words of the answer', () => {
+    expect(upstreamBodyMessage('"silence invalid: end time can\'t be in the past"\n')).toBe(
+      "silence invalid: end time can't be in the past",
+    );
+    expect(upstreamBodyMessage('{"status":"error","errorType":"bad_data","error":"parse error at char 5"}')).toBe(
+      'parse error at char 5',
+    );
+    expect(upstreamBodyMessage('{"code":601,"message":"matchers: at least one"}')).toBe('matchers: at least one');
+    expect(upstreamBodyMessage('plain failure')).toBe('plain failure');
+    expect(upstreamBodyMessage('x'.repeat(600))).toHaveLength(501);
+  });
+});
