@@ -16,7 +16,7 @@ import {
   type MethodName,
 } from '../../shared/api';
 import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '../../shared/domain';
-import { checkExternalUrl } from '../../shared/links';
+import { checkExternalUrl, IM_SCHEMES } from '../../shared/links';
 import { appMethods } from '../../shared/contract/app';
 import { collectionMethods } from '../../shared/contract/collections';
 import { ApiError, type Envelope, type SliceHandlers } from '../../shared/rpc';
@@ -82,7 +82,13 @@ export function createCore(deps: CoreDeps): Core {
   const listeners = new Set<CoreListener>();
   log.addSecret(deps.platform?.token ?? null);
 
+  /** the roster's escalation engine re-evaluates when alerts or incidents change (deferred on the clock) */
+  let onAlertsChanged: (() => void) | null = null;
   const emit: CoreContext['emit'] = (name, payload) => {
+    if (name === 'dataChanged') {
+      const c = (payload as EventPayload<'dataChanged'>).collection;
+      if (c === 'alerts' || c === 'incidents') onAlertsChanged?.();
+    }
     for (const l of listeners) {
       try {
         l(name, payload);
@@ -128,6 +134,7 @@ export function createCore(deps: CoreDeps): Core {
     const knowledgeModule = createKnowledgeModule(ctx, actions);
     const processModule = createProcessModule(ctx, actions);
     const rosterModule = createRosterModule(ctx, actions);
+    onAlertsChanged = rosterModule.onAlertsChanged;
     const features = [alertsModule, knowledgeModule, processModule, rosterModule];
     const link = createLinkModule(ctx, {
       platform: deps.platform,
@@ -233,8 +240,8 @@ export function createCore(deps: CoreDeps): Core {
       emit('dataChanged', { collection: 'settings' });
       return status;
     },
-    openExternal: async (url) => {
-      const check = checkExternalUrl(url);
+    openExternal: async (url, opts) => {
+      const check = checkExternalUrl(url, opts?.im ? IM_SCHEMES : []);
       if (!check.ok) throw new ApiError('unsafe_link', `Refused to open link: ${check.reason}`);
       if (!deps.openExternal) return { opened: false };
       await deps.openExternal(check.url);

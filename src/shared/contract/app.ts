@@ -21,8 +21,13 @@ export const appMethods = {
   freshness: method<Freshness>()(z.tuple([])),
   /** moves an unusable database file aside and starts with a fresh one */
   storeRecover: method<StoreStatus>()(z.tuple([])),
-  /** opens an http(s)/mailto/tel link in the OS, after the vetted-link check */
-  openExternal: method<{ opened: boolean }>()(z.tuple([z.string().max(4096)])),
+  /**
+   * opens an http(s)/mailto/tel link in the OS, after the vetted-link check; `im: true` also admits the IM
+   * clients' deep-link schemes (slack:, dingtalk:, msteams:, wxwork:) for roster contact buttons
+   */
+  openExternal: method<{ opened: boolean }>()(
+    z.tuple([z.string().max(4096), z.object({ im: z.boolean() }).strict().optional()]),
+  ),
 };
 
 export const appEvents = {

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { formatAge, formatTime } from '../format';
+import { OnCallNow } from '../features/roster/OnCallNow';
 import { useApp } from '../stores/app';
 
 /** Link state, pending actions and the age of each cached collection, always visible. */
@@ -26,6 +27,7 @@ export function StatusBar() {
         </span>
       )}
       {!!link?.pendingActions && <span className="pending">{t('link.pending', { count: link.pendingActions })}</span>}
+      <OnCallNow />
       <span className="ages" aria-label={t('age.dataAge')}>
         {freshness &&
           (Object.keys(freshness) as (keyof typeof freshness)[]).map((c) => (
