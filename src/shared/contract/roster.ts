@@ -1,3 +1,27 @@
-/** Rosters and escalation slice: filled by the roster work. */
-export const rosterMethods = {};
-export const rosterEvents = {};
+/** Rosters and escalation slice: on-call now/next, file import, the escalation ladders in progress. */
+import { z } from 'zod';
+import { event, method } from '../rpc';
+import { RosterImportRequestSchema, type EscalationState, type RosterImportResult, type RotationOnCall } from '../roster';
+
+export const rosterMethods = {
+  /** who is on call now and next, per rotation of every cached roster (at `at`, default now) */
+  rosterOnCall: method<RotationOnCall[]>()(z.tuple([z.number().int().nonnegative().optional()])),
+  /** validates a YAML roster document or a CSV contact sheet and stores it unless `dryRun` or any issue */
+  rosterImport: method<RosterImportResult>()(z.tuple([RosterImportRequestSchema])),
+  /** removes a roster imported on this machine (platform rosters come and go with the platform) */
+  rosterRemove: method<{ removed: boolean }>()(z.tuple([z.string().min(1).max(200)])),
+  /** escalation ladders in progress, and those stopped in the last 24 h */
+  escalationsList: method<EscalationState[]>()(z.tuple([])),
+};
+
+export const rosterEvents = {
+  /** an escalation ladder moved (a new level, or stopped); views showing escalation state refetch */
+  escalationChanged: event(
+    z.object({
+      subjectKind: z.enum(['alert', 'incident']),
+      subjectId: z.string(),
+      level: z.number().int(),
+      stopped: z.boolean(),
+    }),
+  ),
+};

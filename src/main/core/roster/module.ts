@@ -1,42 +1,141 @@
-/** The roster module. See src/shared/contract/roster.ts for its slice of the contract. */
+/**
+ * The roster module: stores roster documents from the platform and from file imports, answers "who is
+ * on call now and next", and runs the escalation engine. See src/shared/contract/roster.ts for its slice.
+ */
 import { rosterMethods } from '../../../shared/contract/roster';
 import { eventData } from '../../../shared/protocol';
-import { PersonSchema } from '../../../shared/roster';
+import { onCallAt } from '../../../shared/rotation';
+import type { RosterImportResult, RotationOnCall } from '../../../shared/roster';
+import { ApiError } from '../../../shared/rpc';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
+import { createEscalationEngine } from './escalation';
+import { importCsv, importYaml } from './import';
+import { createRosterStore, type LoadedRoster } from './store';
+import { createSubjectReader } from './subjects';
+import { formatPath, validateRosterDocument } from './validate';
 
-export function createRosterModule(ctx: CoreContext, _actions: ActionSink): CoreModule<typeof rosterMethods> {
-  const db = ctx.db;
-  const s = {
-    upsert: db.prepare(`INSERT INTO rosters (id, name, document, updated_at, fetched_at) VALUES (@id, @name, @document, @updatedAt, @fetchedAt)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, document = excluded.document, updated_at = excluded.updated_at, fetched_at = excluded.fetched_at`),
-    clearPeople: db.prepare('DELETE FROM people WHERE roster_id = ?'),
-    person: db.prepare('INSERT INTO people (roster_id, id, name, role, phone, email, im) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    remove: db.prepare('DELETE FROM rosters WHERE id = ?'),
-  };
+export interface RosterModule extends CoreModule<typeof rosterMethods> {
+  /**
+   * Tells the escalation engine that alerts or incidents changed, so an ack stops a ladder (and a new
+   * P1 starts one) without waiting for the next tick. Cheap; call it after the change is committed.
+   */
+  onAlertsChanged(): void;
+}
+
+export interface RosterModuleOptions {
+  /** the engine's fallback tick (default 15 s of ctx.clock) */
+  tickMs?: number;
+}
+
+export function onCallFor(rosters: readonly LoadedRoster[], at: number): RotationOnCall[] {
+  const out: RotationOnCall[] = [];
+  for (const r of rosters) {
+    const teams = new Map(r.doc.teams.map((t) => [t.id, t]));
+    for (const rot of r.doc.rotations) {
+      const { now, next } = onCallAt(rot, r.doc.overrides, at);
+      const withPerson = <T extends { personId: string | null }>(s: T | null) =>
+        s ? { ...s, person: (s.personId && r.people.get(s.personId)) || null } : null;
+      out.push({
+        rosterId: r.id,
+        teamId: rot.team,
+        teamName: teams.get(rot.team)?.name ?? rot.team,
+        rotationId: rot.id,
+        rotationName: rot.name,
+        line: rot.line,
+        timeZone: rot.timeZone,
+        now: withPerson(now),
+        next: withPerson(next),
+      });
+    }
+  }
+  return out.sort((a, b) => a.teamName.localeCompare(b.teamName) || a.line - b.line || a.rotationName.localeCompare(b.rotationName));
+}
+
+export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: RosterModuleOptions = {}): RosterModule {
+  const store = createRosterStore(ctx.db, ctx.log);
+  const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
+
   const appliers: EventApplier[] = [
     {
       kind: 'roster.upsert',
       apply(data) {
         const r = eventData['roster.upsert'].parse(data);
-        s.upsert.run({ ...r, document: JSON.stringify(r.document ?? {}), fetchedAt: ctx.clock.now() });
-        s.clearPeople.run(r.id);
-        const people = (r.document as { people?: unknown[] } | null)?.people ?? [];
-        for (const raw of people) {
-          const p = PersonSchema.safeParse(raw);
-          if (p.success) s.person.run(r.id, p.data.id, p.data.name, p.data.role, p.data.phone, p.data.email, JSON.stringify(p.data.im));
+        const v = validateRosterDocument(r.document, false);
+        if (!v.ok) {
+          // A bad document must not replace a good one (or poison the sync): keep what we have, say why.
+          const first = v.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
+          ctx.log.log('error', 'roster.rejected', { id: r.id, issues: v.issues.length, first });
+          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: `Roster "${r.name}" rejected`, body: first.join('; ') });
+          return null;
         }
+        if (v.warnings.length)
+          ctx.log.log('warn', 'roster.schedule_warnings', { id: r.id, warnings: v.warnings.map((w) => `${formatPath(w.path)}: ${w.message}`) });
+        store.save({ id: r.id, name: r.name, doc: v.doc, updatedAt: r.updatedAt, fetchedAt: ctx.clock.now(), origin: 'platform' });
         ctx.touch('rosters');
+        engine.onAlertsChanged();
         return 'rosters';
+      },
+      reset() {
+        store.removePlatform();
       },
     },
     {
       kind: 'roster.remove',
       apply(data) {
-        s.remove.run(eventData['roster.remove'].parse(data).id);
+        store.remove(eventData['roster.remove'].parse(data).id);
+        engine.onAlertsChanged();
         return 'rosters';
       },
     },
   ];
-  return { handlers: {}, appliers };
+
+  function runImport(req: Parameters<typeof importYaml>[0]): RosterImportResult {
+    const now = ctx.clock.now();
+    const out = (req.format === 'yaml' ? importYaml : importCsv)(req, (id) => store.get(id), now);
+    const doc = out.roster?.doc;
+    const result: RosterImportResult = {
+      ok: out.issues.length === 0,
+      rosterId: out.roster?.id ?? null,
+      stored: false,
+      issues: out.issues,
+      counts: {
+        people: doc?.people.length ?? 0,
+        teams: doc?.teams.length ?? 0,
+        rotations: doc?.rotations.length ?? 0,
+        overrides: doc?.overrides.length ?? 0,
+        policies: doc?.policies.length ?? 0,
+      },
+    };
+    if (!out.roster || req.dryRun) return result;
+    store.save(out.roster);
+    ctx.touch('rosters', now);
+    ctx.audit(ctx.settings().operator, 'roster.import', { id: out.roster.id, format: req.format, counts: result.counts });
+    ctx.emit('dataChanged', { collection: 'rosters', ids: [out.roster.id] });
+    engine.onAlertsChanged();
+    return { ...result, stored: true };
+  }
+
+  return {
+    handlers: {
+      rosterOnCall: (at) => onCallFor(store.all(), at ?? ctx.clock.now()),
+      rosterImport: (req) => runImport(req),
+      rosterRemove: (id) => {
+        const r = store.get(id);
+        if (!r) return { removed: false };
+        if (r.origin !== 'local')
+          throw new ApiError('not_local', `Roster "${r.name}" comes from the platform; it is removed there, not here.`);
+        store.remove(id);
+        ctx.audit(ctx.settings().operator, 'roster.remove', { id });
+        ctx.emit('dataChanged', { collection: 'rosters', ids: [id] });
+        engine.onAlertsChanged();
+        return { removed: true };
+      },
+      escalationsList: () => engine.list(),
+    },
+    appliers,
+    onAlertsChanged: () => engine.onAlertsChanged(),
+    start: () => engine.start(),
+    stop: () => engine.stop(),
+  };
 }
