@@ -22,7 +22,8 @@ export interface HostHandle {
 export async function launchHost(opts: { dataDir: string; args?: string[]; env?: NodeJS.ProcessEnv; port?: number }): Promise<HostHandle> {
   const start = (port: number) =>
     startProcess(process.execPath, [path.join(OUT_DIR, 'main/host.js'), '--no-open', '--data-dir', opts.dataDir, '--port', String(port), ...(opts.args ?? [])], {
-      env: { ...process.env, ...opts.env },
+      // a build outside the repo ($VIGIL_OUT_DIR in /tmp) still resolves its dependencies from ours
+      env: { ...process.env, NODE_PATH: path.resolve('node_modules'), ...opts.env },
       ready: /Vigil console: (\S+)/,
       timeoutMs: 30_000,
     });
@@ -45,9 +46,18 @@ export async function launchHost(opts: { dataDir: string; args?: string[]; env?:
 
 export async function openApp(page: Page, url: string): Promise<void> {
   // A fresh document every time: going to the same URL with only a new #secret would not reload the page.
-  await page.goto('about:blank');
-  await page.goto(url);
-  await expect(page.locator('body[data-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  // On a loaded machine the first load can be refused while the host settles; try it a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto('about:blank');
+      await page.goto(url);
+      await expect(page.locator('body[data-ready="true"]')).toBeAttached({ timeout: 20_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.waitForTimeout(500 * attempt);
+    }
+  }
 }
 
 type Fixtures = { dataDir: string; host: HostHandle; app: Page };

@@ -120,7 +120,10 @@ export function createCore(deps: CoreDeps): Core {
       audit: (actor, action, detail) =>
         auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
       touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
+      // late-bound: the link is built after the feature modules that read it
+      linkState: () => linkRef?.state() ?? null,
     };
+    let linkRef: { state(): LinkState } | null = null;
     // Feature modules are built first, the link last: it collects their event appliers and hands them
     // an ActionSink through a late-bound reference (actions are only submitted after start()).
     const sink: { current: ActionSink | null } = { current: null };
@@ -141,6 +144,7 @@ export function createCore(deps: CoreDeps): Core {
       appliers: features.flatMap((f) => f.appliers ?? []),
     });
     sink.current = link.actions;
+    linkRef = link;
     return {
       ctx,
       settings,

@@ -8,6 +8,7 @@ import { AlertsView } from './features/alerts/AlertsView';
 import { ChecklistsView } from './features/checklists/ChecklistsView';
 import { DashboardsView } from './features/dashboards/DashboardsView';
 import { HandoverView } from './features/handover/HandoverView';
+import { FreezeBanner } from './features/incidents/FreezeBanner';
 import { IncidentsView } from './features/incidents/IncidentsView';
 import { RosterView } from './features/roster/RosterView';
 import { RunbooksView } from './features/runbooks/RunbooksView';
@@ -86,6 +87,7 @@ export function App() {
     <div className="app">
       <Nav />
       <main className="main">
+        <FreezeBanner />
         {lost && (
           <div role="alert" className="banner banner-error">
             {t('errors.lost')}

@@ -1,8 +1,139 @@
-/** The process module of the core. See src/shared/contract/process.ts for its slice of the contract. */
+/**
+ * The process module of the core: checklists, incidents (war-room) and shift handover. See
+ * src/shared/contract/process.ts for its slice of the contract.
+ */
 import { processMethods } from '../../../shared/contract/process';
-import type { ActionSink, CoreContext } from '../context';
+import type { LinkState } from '../../../shared/domain';
+import { eventData } from '../../../shared/protocol';
+import { ChecklistTemplateSchema } from '../../../shared/checklists';
+import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
+import { createAutoChecks } from './autochecks';
+import { createChecklistEngine } from './checklists';
+import { createHandoverService } from './handover';
+import { createIncidentService } from './incidents';
+import { createTemplateRepo } from './templates';
+import { coreLanguage, operator } from './util';
 
-export function createProcessModule(_ctx: CoreContext, _actions: ActionSink): CoreModule<typeof processMethods> {
-  return { handlers: {} };
+export interface ProcessOptions {
+  /**
+   * The platform link's state, for the "link online" and "token valid" checks (default: ctx.linkState
+   * when the core has it). May answer null while the link is not built yet.
+   */
+  linkState?: () => LinkState | null;
 }
+
+export type ProcessModule = CoreModule<typeof processMethods> & {
+  /** for tests and benchmarks */
+  services: {
+    checklists: ReturnType<typeof createChecklistEngine>;
+    incidents: ReturnType<typeof createIncidentService>;
+    handover: ReturnType<typeof createHandoverService>;
+  };
+};
+
+export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts: ProcessOptions = {}): ProcessModule {
+  const linkState = opts.linkState ?? (() => ctx.linkState());
+
+  const templates = createTemplateRepo(ctx.db);
+  const autoChecks = createAutoChecks({
+    db: ctx.db,
+    now: () => ctx.clock.now(),
+    linkState,
+    notifier: ctx.notifier,
+    hasToken: async () => !!(await ctx.secrets.get('platformToken')),
+    get testNotification() {
+      return coreLanguage(ctx) === 'zh-CN'
+        ? { title: 'Vigil 测试通知', body: '值班自检：如果你看到这条通知，说明本机通知正常。' }
+        : { title: 'Vigil test notification', body: 'Shift self-check: if you can read this, notifications on this desk work.' };
+    },
+  });
+  const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });
+  const incidents = createIncidentService({ ctx, actions, checklists });
+  const handover = createHandoverService({ ctx, actions });
+  const me = () => operator(ctx);
+
+  const appliers: EventApplier[] = [
+    {
+      kind: 'incident.update',
+      apply(data) {
+        const d = eventData['incident.update'].parse(data);
+        const id = incidents.applyRemote(d.incident);
+        if (id !== d.id) throw new Error(`incident.update: event id ${d.id} does not match incident ${id}`);
+        return 'incidents';
+      },
+    },
+    {
+      kind: 'checklist.result',
+      apply(data) {
+        checklists.applyRemote(eventData['checklist.result'].parse(data).result);
+        return 'checklists';
+      },
+    },
+    {
+      kind: 'handover.update',
+      apply(data) {
+        handover.applyRemote(eventData['handover.update'].parse(data).handover);
+        return 'handovers';
+      },
+    },
+    {
+      kind: 'checklist.template',
+      apply(data) {
+        const d = eventData['checklist.template'].parse(data);
+        const t = ChecklistTemplateSchema.parse(d.template);
+        if (t.id !== d.id || t.version !== d.version)
+          throw new Error(`checklist.template: event says ${d.id} v${d.version}, template is ${t.id} v${t.version}`);
+        templates.put(t, 'platform');
+        return 'checklists';
+      },
+    },
+  ];
+
+  return {
+    services: { checklists, incidents, handover },
+    appliers,
+    start() {
+      templates.seedBundled((name, err) => ctx.log.log('error', 'checklist.template_invalid', { name, err: err.message }));
+      // Due steps and incident targets are recomputed from stored times: whatever fell due while Vigil
+      // was closed is notified now.
+      checklists.scheduler.start();
+      incidents.scheduler.start();
+    },
+    stop() {
+      checklists.scheduler.stop();
+      incidents.scheduler.stop();
+    },
+    handlers: {
+      checklistTemplates: () => templates.summaries(ctx.clock.now(), ctx.settings().timeZone),
+      checklistRuns: (q) => checklists.list(q),
+      checklistRun: (id) => checklists.get(id),
+      checklistStart: (input) => checklists.start(input, me()),
+      checklistStep: (u) => checklists.setStep(u, me()),
+      checklistRecheck: (id) => checklists.recheck(id),
+      checklistFinish: (id) => checklists.finish(id, me()),
+
+      incidentsList: ({ open }) => incidents.list(open ?? false),
+      incidentGet: (id) => incidents.get(id),
+      incidentDeclare: (input) => incidents.declare(input, me()),
+      incidentUpdate: (id, patch) => incidents.update(id, patch, me()),
+      incidentTimelineAdd: (id, input) => incidents.addTimeline(id, input, me()),
+      incidentStatusUpdate: (id, { phase, text }) => incidents.statusUpdate(id, phase, text, me()),
+      incidentClose: (id, review, lng) => incidents.close(id, review, lng, me()),
+      incidentPostmortem: (id, lng) => incidents.postmortem(id, lng),
+      freezeState: () => incidents.freezeState(),
+      targetsGet: () => incidents.targets.read(),
+      targetsSet: (t) => {
+        const out = incidents.targets.write(t, me());
+        ctx.emit('dataChanged', { collection: 'incidents' });
+        return out;
+      },
+
+      handoverDraft: ({ shiftStart }) => handover.draft(shiftStart),
+      handoverSubmit: (input) => handover.submit(input, me()),
+      handoverSign: ({ id, note }) => handover.sign(id, note, me()),
+      handoversList: ({ text, limit }) => handover.list(text, limit),
+    },
+  };
+}
+

@@ -1,0 +1,128 @@
+/**
+ * Checklist templates: the YAML files in resources/templates (bundled into the build as text, so no path
+ * lookup can fail at run time) and the versions the platform sends. Each (id, version) is stored once;
+ * a new run uses the newest version, an old run keeps the version it started from.
+ */
+import { DateTime } from 'luxon';
+import YAML from 'yaml';
+import {
+  ChecklistTemplateSchema,
+  type ChecklistTemplate,
+  type RoutineDue,
+  type RoutinePeriod,
+  type TemplateSummary,
+} from '../../../shared/checklists';
+import { describeZodError } from '../../../shared/rpc';
+import type { DB } from '../store/db';
+import handover from '../../../../resources/templates/shift-handover.yaml?raw';
+import monthly from '../../../../resources/templates/routine-monthly.yaml?raw';
+import daily from '../../../../resources/templates/routine-daily.yaml?raw';
+import weekly from '../../../../resources/templates/routine-weekly.yaml?raw';
+import responseFlow from '../../../../resources/templates/response-flow.yaml?raw';
+import selfCheck from '../../../../resources/templates/shift-self-check.yaml?raw';
+import warRoom from '../../../../resources/templates/war-room.yaml?raw';
+
+export const BUNDLED_TEMPLATES: Record<string, string> = {
+  'shift-self-check.yaml': selfCheck,
+  'war-room.yaml': warRoom,
+  'response-flow.yaml': responseFlow,
+  'shift-handover.yaml': handover,
+  'routine-daily.yaml': daily,
+  'routine-weekly.yaml': weekly,
+  'routine-monthly.yaml': monthly,
+};
+
+/** Well-known template ids the engine starts by itself. */
+export const TEMPLATE_IDS = { selfCheck: 'shift-self-check', warRoom: 'war-room', responseFlow: 'response-flow' } as const;
+
+export function parseTemplateYaml(text: string, name: string): ChecklistTemplate {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw new Error(`Template ${name}: not valid YAML (${(err as Error).message})`);
+  }
+  const res = ChecklistTemplateSchema.safeParse(raw);
+  if (!res.success) throw new Error(`Template ${name}: ${describeZodError(res.error)}`);
+  return res.data;
+}
+
+/** Start of the day / ISO week / month containing `now`, in the configured zone. */
+export function periodStart(now: number, period: RoutinePeriod, timeZone: string): number {
+  const zone = timeZone === 'local' ? 'local' : timeZone;
+  let dt = DateTime.fromMillis(now, { zone });
+  if (!dt.isValid) dt = DateTime.fromMillis(now);
+  return dt.startOf(period).toMillis();
+}
+
+type Row = { id: string; version: number; kind: string; title: string; spec: string; origin: string };
+
+export function createTemplateRepo(db: DB) {
+  const s = {
+    upsert: db.prepare(`INSERT INTO checklist_templates (id, version, kind, title, spec, origin) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id, version) DO UPDATE SET kind = excluded.kind, title = excluded.title, spec = excluded.spec, origin = excluded.origin`),
+    get: db.prepare('SELECT * FROM checklist_templates WHERE id = ? AND version = ?'),
+    latest: db.prepare('SELECT * FROM checklist_templates WHERE id = ? ORDER BY version DESC LIMIT 1'),
+    all: db.prepare(`SELECT t.* FROM checklist_templates t
+      WHERE t.version = (SELECT MAX(version) FROM checklist_templates WHERE id = t.id) ORDER BY t.id`),
+    lastFinished: db.prepare("SELECT MAX(finished_at) AS at FROM checklist_runs WHERE template_id = ? AND state = 'finished'"),
+  };
+  const toTemplate = (r: Row): ChecklistTemplate => JSON.parse(r.spec) as ChecklistTemplate;
+
+  return {
+    /** stores one template version (validated by the caller) */
+    put(t: ChecklistTemplate, origin: 'resource' | 'platform'): void {
+      s.upsert.run(t.id, t.version, t.kind, JSON.stringify(t.title), JSON.stringify(t), origin);
+    },
+    /** loads the bundled YAML templates; a broken file is logged and skipped, the others still load */
+    seedBundled(onError: (name: string, err: Error) => void): number {
+      let n = 0;
+      db.transaction(() => {
+        for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) {
+          try {
+            const t = parseTemplateYaml(text, name);
+            // A platform copy of the same id and version wins over the bundled one.
+            const existing = s.get.get(t.id, t.version) as Row | undefined;
+            if (existing?.origin === 'platform') continue;
+            this.put(t, 'resource');
+            n++;
+          } catch (err) {
+            onError(name, err as Error);
+          }
+        }
+      })();
+      return n;
+    },
+    get(id: string, version: number): ChecklistTemplate | null {
+      const r = s.get.get(id, version) as Row | undefined;
+      return r ? toTemplate(r) : null;
+    },
+    latest(id: string): ChecklistTemplate | null {
+      const r = s.latest.get(id) as Row | undefined;
+      return r ? toTemplate(r) : null;
+    },
+    summaries(now: number, timeZone: string): TemplateSummary[] {
+      return (s.all.all() as Row[]).map((r) => {
+        const t = toTemplate(r);
+        let routine: RoutineDue | null = null;
+        if (t.kind === 'routine' && t.period) {
+          const start = periodStart(now, t.period, timeZone);
+          const last = (s.lastFinished.get(t.id) as { at: number | null }).at;
+          routine = { period: t.period, periodStart: start, lastFinishedAt: last, due: last === null || last < start };
+        }
+        return {
+          id: t.id,
+          version: t.version,
+          kind: t.kind,
+          title: t.title,
+          description: t.description ?? null,
+          sources: t.sources,
+          origin: r.origin === 'platform' ? 'platform' : 'resource',
+          stepCount: t.steps.length,
+          routine,
+        };
+      });
+    },
+  };
+}
+export type TemplateRepo = ReturnType<typeof createTemplateRepo>;

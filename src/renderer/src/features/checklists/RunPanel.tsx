@@ -1,0 +1,218 @@
+/**
+ * One checklist run: its overall result, and each step with its state, auto-check reading, due time,
+ * note and evidence. Used by the Checklists view and, for the war-room and response flow, by Incidents.
+ */
+import { useId, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  failingFirst,
+  localize,
+  type ChecklistRun,
+  type ChecklistTemplate,
+  type RunStep,
+  type StepState,
+  type TemplateStep,
+} from '../../../../shared/checklists';
+import type { Language } from '../../../../shared/domain';
+import { vigil } from '../../api';
+import { formatAge, formatTime } from '../../format';
+import { useApp } from '../../stores/app';
+import { attempt, useLive } from './live';
+import './checklists.css';
+
+export function ResultBanner({ run }: { run: ChecklistRun }) {
+  const { t } = useTranslation('checklists');
+  const failed = run.steps.filter((s) => s.state === 'failed').length;
+  const todo = run.steps.filter((s) => s.state === 'todo').length;
+  const text = run.result === 'green' ? t('result.green') : run.result === 'red' ? t('result.red', { count: failed }) : t('result.pending', { count: todo });
+  return (
+    <p role="status" aria-label={t('result.label')} className={`result result-${run.result}`} data-result={run.result}>
+      {text}
+    </p>
+  );
+}
+
+function AutoReading({ step }: { step: RunStep }) {
+  const { t } = useTranslation('checklists');
+  const { t: tc } = useTranslation();
+  const now = useApp((s) => s.now);
+  const a = step.auto;
+  if (!a) return null;
+  const parts = [`${t('auto.label')}: ${t(`auto.${a.outcome}`)} — ${t(`auto.reasons.${a.reason}`)}`];
+  if (a.value !== null) parts.push(t('auto.seen', { value: a.value }));
+  if (a.limit !== null) parts.push(t('auto.limit', { limit: a.limit }));
+  if (a.dataAt !== null) parts.push(t('auto.dataAge', { age: formatAge(tc, a.dataAt, Math.max(now, a.checkedAt)) }));
+  return <p className="step-meta">{parts.join(' · ')}</p>;
+}
+
+function StepItem({ run, step, spec }: { run: ChecklistRun; step: RunStep; spec: TemplateStep | undefined }) {
+  const { t, i18n } = useTranslation('checklists');
+  const lng = i18n.language as Language;
+  const now = useApp((s) => s.now);
+  const titleId = useId();
+  const [note, setNote] = useState(step.note ?? '');
+  const [evidence, setEvidence] = useState(step.evidence?.value ?? step.evidence?.link ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const title = spec ? localize(spec.title, lng) : step.stepId;
+  const open = run.state === 'open';
+
+  const set = (state: StepState) =>
+    attempt(
+      () =>
+        vigil().checklistStep({
+          runId: run.id,
+          stepId: step.stepId,
+          state,
+          note,
+          ...(evidence && spec?.evidence ? { evidence: spec.evidence === 'link' ? { link: evidence } : { value: evidence } } : {}),
+        }),
+      setError,
+    );
+
+  return (
+    <li className={`step step-${step.state}`} aria-labelledby={titleId} data-state={step.state}>
+      <div>
+        <span className="badge">{t(`state.${step.state}`)}</span>
+        <span id={titleId} className="step-title">
+          {title}
+        </span>
+      </div>
+      {spec?.detail && <p className="step-meta">{localize(spec.detail, lng)}</p>}
+      <p className="step-meta">
+        {spec?.role && <span>{t('step.role', { role: t(`roles.${spec.role}`, { defaultValue: spec.role }) })} · </span>}
+        {step.dueAt !== null && step.state === 'todo' && (
+          <span className={`badge ${step.dueAt <= now ? 'badge-bad' : 'badge-due'}`}>
+            {step.dueAt <= now ? t('step.overdue', { time: formatTime(step.dueAt, lng) }) : t('step.due', { time: formatTime(step.dueAt, lng) })}
+          </span>
+        )}
+        {step.updatedBy && step.updatedAt !== null && (
+          <span>
+            {t('step.by', { who: step.updatedBy === 'auto-check' ? t('step.auto') : step.updatedBy, time: formatTime(step.updatedAt, lng) })}
+          </span>
+        )}
+      </p>
+      <AutoReading step={step} />
+      {!open && step.note && <p className="step-meta">{step.note}</p>}
+      {!open && (step.evidence?.value || step.evidence?.link) && <p className="step-meta">{step.evidence.value ?? step.evidence.link}</p>}
+      {open && (
+        <div className="step-controls" role="group" aria-label={t('step.stateOf')}>
+          <input aria-label={t('step.note')} placeholder={t('step.note')} value={note} maxLength={4000} onChange={(e) => setNote(e.target.value)} />
+          {spec?.evidence && (
+            <input
+              aria-label={spec.evidence === 'link' ? t('step.evidenceLink') : t('step.evidenceValue')}
+              placeholder={spec.evidence === 'link' ? t('step.evidenceLink') : t('step.evidenceValue')}
+              value={evidence}
+              maxLength={2000}
+              onChange={(e) => setEvidence(e.target.value)}
+            />
+          )}
+          <button type="button" onClick={() => void set('done')} aria-pressed={step.state === 'done'}>
+            {t('actions.done')}
+          </button>
+          <button type="button" onClick={() => void set('failed')} aria-pressed={step.state === 'failed'}>
+            {t('actions.failed')}
+          </button>
+          <button type="button" onClick={() => void set('skipped')} aria-pressed={step.state === 'skipped'}>
+            {t('actions.skip')}
+          </button>
+          {step.state !== 'todo' ? (
+            <button type="button" onClick={() => void set('todo')}>
+              {t('actions.reopen')}
+            </button>
+          ) : (
+            <button type="button" onClick={() => void set('todo')}>
+              {t('actions.saveNote')}
+            </button>
+          )}
+        </div>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function orderedSteps(run: ChecklistRun, template: ChecklistTemplate) {
+  const steps = run.kind === 'self_check' ? failingFirst(run.steps) : run.steps;
+  const specs = new Map(template.steps.map((s) => [s.id, s]));
+  return steps.map((s) => ({ step: s, spec: specs.get(s.stepId) }));
+}
+
+export function RunPanel({ runId, headingLevel = 2 }: { runId: string; headingLevel?: 2 | 3 }) {
+  const { t, i18n } = useTranslation('checklists');
+  const lng = i18n.language as Language;
+  const { data, error: loadError } = useLive(['checklists'], () => vigil().checklistRun(runId), runId);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (loadError) return <p role="alert">{loadError}</p>;
+  if (!data) return <p>{t('common:loading')}</p>;
+  const { run, template } = data;
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  const headingId = `run-${run.id}`;
+  let lastSection = '';
+  return (
+    <section className="process-card" aria-labelledby={headingId}>
+      <H id={headingId}>{localize(run.title, lng)}</H>
+      <p className="step-meta">
+        {t('run.startedBy', { time: formatTime(run.startedAt, lng), who: run.startedBy })}
+        {run.finishedAt !== null && ` · ${t('run.finished', { time: formatTime(run.finishedAt, lng) })}`}
+        {run.incidentId && ` · ${t('run.incident', { id: run.incidentId })}`}
+      </p>
+      <ResultBanner run={run} />
+      {run.kind === 'self_check' && <p className="step-meta">{t('run.failingFirst')}</p>}
+      <ol className="steps">
+        {orderedSteps(run, template).map(({ step, spec }) => {
+          const section = run.kind !== 'self_check' && spec?.section ? localize(spec.section, lng) : '';
+          const header = section && section !== lastSection ? section : '';
+          lastSection = section || lastSection;
+          return (
+            <StepGroup key={step.stepId} header={header}>
+              <StepItem key={`${step.stepId}:${step.updatedAt ?? 0}`} run={run} step={step} spec={spec} />
+            </StepGroup>
+          );
+        })}
+      </ol>
+      {run.state === 'open' && (
+        <div className="row">
+          {template.steps.some((s) => s.autoCheck) && (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={async () => {
+                setBusy(true);
+                await attempt(() => vigil().checklistRecheck(run.id), setError);
+                setBusy(false);
+              }}
+            >
+              {t('actions.recheck')}
+            </button>
+          )}
+          <button type="button" onClick={() => void attempt(() => vigil().checklistFinish(run.id), setError)}>
+            {t('actions.finish')}
+          </button>
+        </div>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function StepGroup({ header, children }: { header: string; children: ReactNode }) {
+  return (
+    <>
+      {header && (
+        <li aria-hidden="true" className="step-meta">
+          <strong>{header}</strong>
+        </li>
+      )}
+      {children}
+    </>
+  );
+}

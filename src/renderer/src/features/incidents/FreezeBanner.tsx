@@ -1,0 +1,27 @@
+/**
+ * Shown on every screen while an open incident has its change-freeze flag on. Mount once in the app
+ * frame, above the current view.
+ */
+import { useTranslation } from 'react-i18next';
+import { vigil } from '../../api';
+import { useApp } from '../../stores/app';
+import { useLive } from '../checklists/live';
+import '../checklists/checklists.css';
+
+export function FreezeBanner() {
+  const { t } = useTranslation('incidents');
+  const go = useApp((s) => s.go);
+  const { data } = useLive(['incidents'], () => vigil().freezeState(), 'freeze');
+  if (!data?.length) return null;
+  const list = data.map((i) => `${i.id} ${i.severity} ${i.title}`).join('; ');
+  return (
+    <div role="alert" aria-label={t('freeze.label')} className="freeze-banner">
+      {t('freeze.text', { count: data.length, list })}
+      {data.map((i) => (
+        <button key={i.id} type="button" onClick={() => go('incidents', i.id)}>
+          {t('freeze.open', { id: i.id })}
+        </button>
+      ))}
+    </div>
+  );
+}

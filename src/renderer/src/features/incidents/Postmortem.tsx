@@ -1,0 +1,61 @@
+/** The postmortem of a closed incident: rendered markdown (sanitised), in either language, copy and download. */
+import DOMPurify from 'dompurify';
+import { marked } from 'marked';
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Language } from '../../../../shared/domain';
+import type { Incident } from '../../../../shared/incidents';
+import { vigil } from '../../api';
+import { useApp } from '../../stores/app';
+import { useLive } from '../checklists/live';
+import { copyText } from './people';
+
+export function Postmortem({ incident }: { incident: Incident }) {
+  const { t, i18n } = useTranslation('incidents');
+  const toast = useApp((s) => s.toast);
+  const headingId = useId();
+  const [lng, setLng] = useState<Language>(i18n.language === 'zh-CN' ? 'zh-CN' : 'en');
+  const { data: md, error } = useLive(['incidents'], () => vigil().incidentPostmortem(incident.id, lng), `${incident.id}:${lng}`);
+  const html = md ? DOMPurify.sanitize(marked.parse(md, { async: false })) : '';
+  const download = () => {
+    if (!md) return;
+    const url = URL.createObjectURL(new Blob([md], { type: 'text/markdown;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${incident.id}.${lng}.md`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  return (
+    <section className="process-card" aria-labelledby={headingId}>
+      <h3 id={headingId}>{t('postmortem.heading')}</h3>
+      <div className="row">
+        <label>
+          {t('postmortem.language')}
+          <select value={lng} onChange={(e) => setLng(e.target.value as Language)}>
+            <option value="en">English</option>
+            <option value="zh-CN">简体中文</option>
+          </select>
+        </label>
+        <button
+          type="button"
+          disabled={!md}
+          onClick={() =>
+            md &&
+            void copyText(md).then(
+              () => toast({ level: 'success', title: t('status.copied') }),
+              () => toast({ level: 'error', title: t('status.copyFailed') }),
+            )
+          }
+        >
+          {t('postmortem.copy')}
+        </button>
+        <button type="button" disabled={!md} onClick={download}>
+          {t('postmortem.download')}
+        </button>
+      </div>
+      {error && <p role="alert">{error}</p>}
+      <article className="markdown" aria-label={t('postmortem.heading')} dangerouslySetInnerHTML={{ __html: html }} />
+    </section>
+  );
+}

@@ -1,0 +1,415 @@
+/**
+ * Incidents (the war-room): the severity decision tree of handbook 003, roles, the change-freeze flag,
+ * the timeline (minutes), status-update messages and the post-incident review. Pure: used by the core
+ * and by the renderer alike.
+ */
+import { z } from 'zod';
+import { SEVERITIES, SeveritySchema, type Language, type Severity } from './domain';
+
+// ---- triage: the decision tree ---------------------------------------------------------------------
+
+/**
+ * Answers to the three questions, asked in order; a question after a "yes" is not asked (null).
+ * serviceDown: is the service completely unavailable? coreAffected: is a core function affected?
+ * uxDegraded: is the user experience degraded?
+ */
+export const TriageSchema = z
+  .object({
+    serviceDown: z.boolean(),
+    coreAffected: z.boolean().nullable(),
+    uxDegraded: z.boolean().nullable(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (!a.serviceDown && a.coreAffected === null)
+      ctx.addIssue({ code: 'custom', path: ['coreAffected'], message: 'answer "is a core function affected?"' });
+    if (!a.serviceDown && a.coreAffected === false && a.uxDegraded === null)
+      ctx.addIssue({ code: 'custom', path: ['uxDegraded'], message: 'answer "is the user experience degraded?"' });
+  });
+export type Triage = z.infer<typeof TriageSchema>;
+
+export const TRIAGE_QUESTIONS = ['serviceDown', 'coreAffected', 'uxDegraded'] as const;
+export type TriageQuestion = (typeof TRIAGE_QUESTIONS)[number];
+
+/** The next question still to answer, or null once the tree has reached a severity. */
+export function nextQuestion(a: { serviceDown?: boolean | null; coreAffected?: boolean | null; uxDegraded?: boolean | null }): TriageQuestion | null {
+  if (a.serviceDown === undefined || a.serviceDown === null) return 'serviceDown';
+  if (a.serviceDown) return null;
+  if (a.coreAffected === undefined || a.coreAffected === null) return 'coreAffected';
+  if (a.coreAffected) return null;
+  if (a.uxDegraded === undefined || a.uxDegraded === null) return 'uxDegraded';
+  return null;
+}
+
+/** Handbook 003: completely unavailable → P0; else core function affected → P1; else UX degraded → P2; else P3. */
+export function decideSeverity(a: Triage): Severity {
+  if (a.serviceDown) return 'P0';
+  if (a.coreAffected) return 'P1';
+  if (a.uxDegraded) return 'P2';
+  return 'P3';
+}
+
+// ---- roles -------------------------------------------------------------------------------------------
+
+export const ROLES = ['commander', 'techLead', 'comms', 'onCall'] as const;
+export type Role = (typeof ROLES)[number];
+const PersonName = z.string().trim().min(1).max(80);
+export const RolesSchema = z
+  .object({
+    commander: PersonName.nullable(),
+    techLead: PersonName.nullable(),
+    comms: PersonName.nullable(),
+    onCall: PersonName.nullable(),
+  })
+  .strict();
+export type Roles = z.infer<typeof RolesSchema>;
+export const NO_ROLES: Roles = { commander: null, techLead: null, comms: null, onCall: null };
+
+// ---- targets -----------------------------------------------------------------------------------------
+
+export const TargetSchema = z.union([
+  z.object({ minutes: z.number().positive().max(60 * 24 * 60) }).strict(),
+  z.object({ workingDays: z.number().int().min(1).max(60) }).strict(),
+]);
+export type Target = z.infer<typeof TargetSchema>;
+const PerSeverity = z.object({ P0: TargetSchema, P1: TargetSchema, P2: TargetSchema, P3: TargetSchema }).strict();
+export const TargetsSchema = z.object({ respond: PerSeverity, resolve: PerSeverity }).strict();
+export type Targets = z.infer<typeof TargetsSchema>;
+
+/**
+ * Handbook 003 by default. Handbook 002 answers faster on P1/P2 (30 min, 2 h) but states no resolution
+ * times, so its preset keeps 003's.
+ */
+export const TARGET_PRESETS: Record<'seed003' | 'seed002', Targets> = {
+  seed003: {
+    respond: { P0: { minutes: 5 }, P1: { minutes: 15 }, P2: { minutes: 60 }, P3: { workingDays: 1 } },
+    resolve: { P0: { minutes: 60 }, P1: { minutes: 240 }, P2: { workingDays: 1 }, P3: { workingDays: 5 } },
+  },
+  seed002: {
+    respond: { P0: { minutes: 5 }, P1: { minutes: 30 }, P2: { minutes: 120 }, P3: { workingDays: 1 } },
+    resolve: { P0: { minutes: 60 }, P1: { minutes: 240 }, P2: { workingDays: 1 }, P3: { workingDays: 5 } },
+  },
+};
+
+// ---- the incident --------------------------------------------------------------------------------------
+
+export const INCIDENT_STATUSES = ['investigating', 'mitigated', 'resolved', 'closed'] as const;
+export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES);
+export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
+
+export const TIMELINE_KINDS = ['note', 'action', 'decision', 'status_update', 'alert'] as const;
+export const TimelineKindSchema = z.enum(TIMELINE_KINDS);
+export type TimelineKind = z.infer<typeof TimelineKindSchema>;
+
+export const SYSTEM_EVENTS = [
+  'declared',
+  'override',
+  'responded',
+  'status',
+  'severity',
+  'role',
+  'freeze_on',
+  'freeze_off',
+  'alerts_linked',
+  'closed',
+  'alert',
+] as const;
+export type SystemEvent = (typeof SYSTEM_EVENTS)[number];
+
+/** Texts of system entries, role and status names, in both languages (the renderer loads these into i18next). */
+export const INCIDENT_TEXT = {
+  en: {
+    system: {
+      declared: 'Incident declared as {{severity}} by {{author}}',
+      override: 'Severity set to {{severity}} instead of the proposed {{proposed}}: {{reason}}',
+      responded: 'Response acknowledged by {{author}}',
+      status: 'Status changed to {{status}}',
+      severity: 'Severity changed from {{from}} to {{to}}',
+      role: '{{role}}: {{name}}',
+      freeze_on: 'Change freeze switched on',
+      freeze_off: 'Change freeze lifted',
+      alerts_linked: 'Linked alerts: {{names}}',
+      closed: 'Incident closed; postmortem written',
+      alert: 'Alert {{alertname}}: {{kind}}{{by}} {{detail}}',
+    },
+    alertKinds: { firing: 'fired', resolved: 'resolved', acked: 'acked', unacked: 'ack removed', silenced: 'silenced', escalated: 'escalated' },
+    by: ' by {{name}}',
+    roles: { commander: 'Incident commander', techLead: 'Tech lead', comms: 'Communications lead', onCall: 'On-call engineer' },
+    statuses: { investigating: 'investigating', mitigated: 'mitigated', resolved: 'resolved', closed: 'closed' },
+    unassigned: 'unassigned',
+  },
+  'zh-CN': {
+    system: {
+      declared: '{{author}} 宣告事故，级别 {{severity}}',
+      override: '级别定为 {{severity}}（建议为 {{proposed}}），原因：{{reason}}',
+      responded: '{{author}} 已响应',
+      status: '状态变更为：{{status}}',
+      severity: '级别由 {{from}} 调整为 {{to}}',
+      role: '{{role}}：{{name}}',
+      freeze_on: '已开启变更冻结',
+      freeze_off: '已解除变更冻结',
+      alerts_linked: '关联告警：{{names}}',
+      closed: '事故已关闭，复盘报告已生成',
+      alert: '告警 {{alertname}}：{{kind}}{{by}} {{detail}}',
+    },
+    alertKinds: { firing: '触发', resolved: '已恢复', acked: '已确认', unacked: '已取消确认', silenced: '已静默', escalated: '已升级' },
+    by: '（{{name}}）',
+    roles: { commander: '事件指挥官', techLead: '技术负责人', comms: '通信协调员', onCall: '值班工程师' },
+    statuses: { investigating: '调查中', mitigated: '已缓解', resolved: '已解决', closed: '已关闭' },
+    unassigned: '未指派',
+  },
+} as const;
+
+/** Fills {{name}} placeholders (the same syntax i18next uses). */
+export function interpolate(template: string, params: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => params[k] ?? '');
+}
+
+/** Parameters of a system entry with role and status names translated into `lng`. */
+export function localizeSystemParams(params: Record<string, string>, lng: Language): Record<string, string> {
+  const text = INCIDENT_TEXT[lng];
+  const out = { ...params };
+  if (params.role && params.role in text.roles) out.role = text.roles[params.role as Role];
+  if (params.status && params.status in text.statuses) out.status = text.statuses[params.status as IncidentStatus];
+  if (params.name === '') out.name = text.unassigned;
+  if (params.kind && params.kind in text.alertKinds) out.kind = text.alertKinds[params.kind as keyof typeof text.alertKinds];
+  if (params.by !== undefined) out.by = params.by ? interpolate(text.by, { name: params.by }) : '';
+  return out;
+}
+
+/** The text of a timeline entry in `lng`: system entries are rendered from their code, others as written. */
+export function entryText(e: Pick<TimelineEntry, 'text' | 'system' | 'author'>, lng: Language): string {
+  if (!e.system) return e.text;
+  return interpolate(INCIDENT_TEXT[lng].system[e.system.code], localizeSystemParams({ author: e.author, ...e.system.params }, lng)).trim();
+}
+
+export const TimelineEntrySchema = z.object({
+  id: z.string().min(1).max(64),
+  incidentId: z.string().min(1).max(64),
+  at: z.number(),
+  kind: TimelineKindSchema,
+  author: z.string().max(80),
+  text: z.string().max(10_000),
+  /** true for entries derived from alert activity (not stored, not sent) */
+  derived: z.boolean().optional(),
+  /** entries Vigil writes itself carry a code and parameters, so they read in either language */
+  system: z.object({ code: z.enum(SYSTEM_EVENTS), params: z.record(z.string(), z.string()) }).nullable().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+export const ActionItemSchema = z
+  .object({
+    what: z.string().trim().min(1).max(500),
+    owner: z.string().trim().max(80),
+    due: z.string().trim().max(40),
+    priority: SeveritySchema,
+  })
+  .strict();
+export type ActionItem = z.infer<typeof ActionItemSchema>;
+
+/** What the people closing the incident add to the recorded data for the postmortem. */
+export const ReviewSchema = z
+  .object({
+    rootCause: z.string().trim().max(20_000),
+    usersAffected: z.string().trim().max(500).default(''),
+    businessImpact: z.string().trim().max(2000).default(''),
+    dataImpact: z.string().trim().max(2000).default(''),
+    wentWell: z.array(z.string().trim().min(1).max(1000)).max(50).default([]),
+    toImprove: z.array(z.string().trim().min(1).max(1000)).max(50).default([]),
+    actionItems: z.array(ActionItemSchema).max(100).default([]),
+    lessons: z.string().trim().max(20_000).default(''),
+    /** when the review meeting is held (handbook 003: within 24–48 h) */
+    reviewMeeting: z.string().trim().max(200).default(''),
+  })
+  .strict();
+export type Review = z.infer<typeof ReviewSchema>;
+export type ReviewInput = z.input<typeof ReviewSchema>;
+
+export const IncidentSchema = z.object({
+  id: z.string().min(1).max(64),
+  title: z.string().min(1).max(300),
+  severity: SeveritySchema,
+  /** what the decision tree proposed; differs from severity when the person overrode it */
+  proposedSeverity: SeveritySchema.nullable(),
+  triage: z.object({ serviceDown: z.boolean(), coreAffected: z.boolean().nullable(), uxDegraded: z.boolean().nullable() }).nullable(),
+  status: IncidentStatusSchema,
+  changeFreeze: z.boolean(),
+  roles: RolesSchema,
+  fingerprints: z.array(z.string().min(1).max(128)).max(500),
+  impact: z.string().max(2000).nullable(),
+  declaredBy: z.string().max(80),
+  declaredAt: z.number(),
+  respondedAt: z.number().nullable(),
+  resolvedAt: z.number().nullable(),
+  closedAt: z.number().nullable(),
+  review: ReviewSchema.nullable(),
+  postmortem: z.string().max(200_000).nullable(),
+  updatedAt: z.number(),
+});
+export type Incident = z.infer<typeof IncidentSchema>;
+
+/** What `incident.update` events carry: the incident, optionally with its stored timeline. */
+export const IncidentRecordSchema = IncidentSchema.extend({ timeline: z.array(TimelineEntrySchema).max(10_000).optional() });
+export type IncidentRecord = z.infer<typeof IncidentRecordSchema>;
+
+export interface TargetClock {
+  /** ms since epoch the target falls due */
+  dueAt: number;
+  /** when it was met (responded / resolved), or null */
+  metAt: number | null;
+  /** met late, or still open past due */
+  breached: boolean;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  timeline: TimelineEntry[];
+  respond: TargetClock;
+  resolve: TargetClock;
+  /** checklist runs bound to the incident (war-room, response flow) */
+  runIds: string[];
+}
+
+// ---- inputs ------------------------------------------------------------------------------------------
+
+export const IncidentIdSchema = z.string().trim().min(1).max(64);
+const Fingerprint = z.string().min(1).max(128);
+
+export const DeclareSchema = z
+  .object({
+    title: z.string().trim().min(1, 'a title is required').max(300),
+    triage: TriageSchema,
+    severity: SeveritySchema,
+    /** required when `severity` differs from what the tree proposes */
+    overrideReason: z.string().trim().max(1000).optional(),
+    impact: z.string().trim().max(2000).optional(),
+    fingerprints: z.array(Fingerprint).max(500).default([]),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.severity !== decideSeverity(d.triage) && !d.overrideReason)
+      ctx.addIssue({ code: 'custom', path: ['overrideReason'], message: 'overriding the proposed severity needs a reason' });
+  });
+export type DeclareInput = z.input<typeof DeclareSchema>;
+
+export const IncidentPatchSchema = z
+  .object({
+    title: z.string().trim().min(1).max(300).optional(),
+    severity: SeveritySchema.optional(),
+    status: z.enum(['investigating', 'mitigated', 'resolved']).optional(),
+    changeFreeze: z.boolean().optional(),
+    roles: RolesSchema.partial().strict().optional(),
+    impact: z.string().trim().max(2000).optional(),
+    fingerprints: z.array(Fingerprint).max(500).optional(),
+    /** marks the incident as responded to (acknowledged by a person) */
+    respond: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export type IncidentPatch = z.infer<typeof IncidentPatchSchema>;
+
+export const TimelineAddSchema = z
+  .object({
+    kind: z.enum(['note', 'action', 'decision']),
+    text: z.string().trim().min(1, 'the entry is empty').max(10_000),
+    /** when it happened, if earlier than now (entering minutes after the fact) */
+    at: z.number().int().positive().optional(),
+  })
+  .strict();
+export type TimelineAdd = z.infer<typeof TimelineAddSchema>;
+
+export const STATUS_PHASES = ['start', 'update', 'resolved'] as const;
+export const StatusPhaseSchema = z.enum(STATUS_PHASES);
+export type StatusPhase = z.infer<typeof StatusPhaseSchema>;
+
+// ---- status-update messages (handbook 003 templates: start / update / resolved) -----------------------
+
+export interface StatusFields {
+  id: string;
+  severity: Severity;
+  title: string;
+  impact: string;
+  status: string;
+  owner: string;
+  progress: string;
+  eta: string;
+  rootCause: string;
+  solution: string;
+  duration: string;
+  review: string;
+}
+
+const STATUS_TEMPLATES: Record<Language, Record<StatusPhase, (f: StatusFields) => string[]>> = {
+  en: {
+    start: (f) => [
+      `🚨 ${f.severity} incident ${f.id}`,
+      `Title: ${f.title}`,
+      `Impact: ${f.impact}`,
+      `Status: ${f.status}`,
+      `Owner: ${f.owner}`,
+      `ETA: ${f.eta}`,
+    ],
+    update: (f) => [
+      `📊 Incident ${f.id} (${f.severity}) update`,
+      `Title: ${f.title}`,
+      `Current status: ${f.status}`,
+      `Progress: ${f.progress}`,
+      `Owner: ${f.owner}`,
+      `Expected recovery: ${f.eta}`,
+    ],
+    resolved: (f) => [
+      `✅ Incident ${f.id} (${f.severity}) resolved`,
+      `Title: ${f.title}`,
+      `Root cause: ${f.rootCause}`,
+      `Fix: ${f.solution}`,
+      `Duration of impact: ${f.duration}`,
+      `Review meeting: ${f.review}`,
+    ],
+  },
+  'zh-CN': {
+    start: (f) => [
+      `🚨 ${f.severity} 事故 ${f.id}`,
+      `标题：${f.title}`,
+      `影响：${f.impact}`,
+      `状态：${f.status}`,
+      `负责人：${f.owner}`,
+      `预计恢复：${f.eta}`,
+    ],
+    update: (f) => [
+      `📊 事故 ${f.id}（${f.severity}）进展`,
+      `标题：${f.title}`,
+      `当前状态：${f.status}`,
+      `进展：${f.progress}`,
+      `负责人：${f.owner}`,
+      `预计恢复时间：${f.eta}`,
+    ],
+    resolved: (f) => [
+      `✅ 事故 ${f.id}（${f.severity}）已解决`,
+      `标题：${f.title}`,
+      `根本原因：${f.rootCause}`,
+      `解决方案：${f.solution}`,
+      `影响时长：${f.duration}`,
+      `复盘会议：${f.review}`,
+    ],
+  },
+};
+
+export function renderStatusUpdate(phase: StatusPhase, fields: StatusFields, lng: Language): string {
+  return STATUS_TEMPLATES[lng][phase](fields).join('\n');
+}
+
+/** "1 h 25 min" / "1 小时 25 分钟" */
+export function formatDuration(ms: number, lng: Language): string {
+  const totalMin = Math.max(0, Math.round(ms / 60_000));
+  const d = Math.floor(totalMin / 1440);
+  const h = Math.floor((totalMin % 1440) / 60);
+  const m = totalMin % 60;
+  const parts: string[] = [];
+  const zh = lng === 'zh-CN';
+  if (d) parts.push(zh ? `${d} 天` : `${d} d`);
+  if (h) parts.push(zh ? `${h} 小时` : `${h} h`);
+  if (m || parts.length === 0) parts.push(zh ? `${m} 分钟` : `${m} min`);
+  return parts.join(' ');
+}
+
+export const severityOrder = (a: Severity, b: Severity) => SEVERITIES.indexOf(a) - SEVERITIES.indexOf(b);

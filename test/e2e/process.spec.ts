@@ -1,0 +1,257 @@
+/**
+ * Checklists, incidents and handover through the browser host. The self-check runs against a real
+ * gateway (out/main/gateway.js, demo source) on a quiet world from test/fixtures/process/e2e-world, so
+ * what it reads is predictable; the incident and handover flows use the host's embedded demo gateway.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { startProcess } from '../helpers/processes';
+import { expect, launchHost, openApp, OUT_DIR, test } from './fixtures';
+
+const WORLD = path.resolve(__dirname, '../fixtures/process/e2e-world');
+const TOKEN = 'e2e-process-token-0123456789';
+
+async function startWorldGateway(dir: string) {
+  const world = path.join(dir, 'world');
+  fs.cpSync(WORLD, world, { recursive: true });
+  const roster = path.resolve(__dirname, '../../resources/demo/roster.yaml');
+  if (fs.existsSync(roster)) fs.copyFileSync(roster, path.join(world, 'roster.yaml'));
+  return startProcess(
+    process.execPath,
+    [path.join(OUT_DIR, 'main/gateway.js'), '--source', 'demo', '--port', '0', '--token', TOKEN, '--data-dir', path.join(dir, 'gw'), '--demo-dir', world],
+    { env: process.env, ready: /Vigil gateway listening on (\S+)/, timeoutMs: 30_000 },
+  );
+}
+
+/**
+ * This machine has no desktop session, so notify-send (what node-notifier runs on Linux) cannot reach a
+ * notification daemon. The one fake here: a notify-send on PATH that records what it was asked to show.
+ */
+function fakeNotifySend(dir: string): { env: NodeJS.ProcessEnv; shown: () => string } {
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'notifications.log');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'notify-send'), '#!/bin/sh\nprintf "%s\\n" "$*" >> "$VIGIL_E2E_NOTIFY_LOG"\n', { mode: 0o755 });
+  return {
+    env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, VIGIL_E2E_NOTIFY_LOG: log },
+    shown: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''),
+  };
+}
+
+/** A loopback port nobody listens on: the platform is "down". */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+const nav = (app: Page, name: string) => app.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name }).click();
+const step = (app: Page, title: string | RegExp): Locator => app.getByRole('listitem', { name: title });
+
+/** True once the core hands the link state to the process module (CoreContext.linkState, see the report). */
+async function linkStateWired(app: Page): Promise<boolean> {
+  return !(await step(app, 'Platform link is online').getByText('the link state is not available').isVisible());
+}
+
+test.describe('shift self-check', () => {
+  test('with the gateway up: readiness and thresholds green, manual items ticked, result green', async ({ page, dataDir }, testInfo) => {
+    const gw = await startWorldGateway(dataDir);
+    const notify = fakeNotifySend(dataDir);
+    const host = await launchHost({ dataDir: path.join(dataDir, 'console'), args: ['--platform', gw.match[1], '--token', TOKEN], env: notify.env });
+    try {
+      await openApp(page, host.url);
+      await expect(page.getByRole('status', { name: 'Platform link' })).toContainText('Online', { timeout: 20_000 });
+      await nav(page, 'Checklists');
+      await page.getByRole('button', { name: 'Run shift self-check' }).click();
+      const run = page.getByRole('region', { name: 'Shift self-check' });
+      await expect(run).toBeVisible();
+
+      await expect(step(page, 'A test notification appears on this desktop')).toHaveAttribute('data-state', 'done');
+      await expect(step(page, 'A test notification appears on this desktop')).toContainText('Auto-check: passed');
+      expect(notify.shown()).toContain('Vigil test notification');
+      // Series reach the cache a moment after the snapshot: check again until the metrics are read.
+      await expect(async () => {
+        await run.getByRole('button', { name: 'Run checks again' }).click();
+        await expect(step(page, /Task backlog below 80%/)).toHaveAttribute('data-state', 'done', { timeout: 1500 });
+        await expect(step(page, /Database connections below 70%/)).toHaveAttribute('data-state', 'done', { timeout: 1500 });
+      }).toPass({ timeout: 30_000 });
+      await expect(step(page, /Task backlog below 80%/)).toContainText('limit < 4000');
+      await expect(step(page, /Database connections below 70%/)).toContainText('limit < 140');
+      await expect(step(page, 'No P0/P1 alert is firing')).toHaveAttribute('data-state', 'done');
+
+      // What only a person can confirm.
+      const paging = step(page, /Test-call every paging channel/);
+      await paging.getByRole('textbox', { name: 'Evidence (pasted value)' }).fill('IM 09:01, SMS 09:02, phone 09:03');
+      await paging.getByRole('button', { name: 'Done' }).click();
+      await step(page, /second-line engineer/).getByRole('button', { name: 'Done' }).click();
+      await step(page, /Core dashboards show no red panel/).getByRole('button', { name: 'Done' }).click();
+      await expect(paging).toHaveAttribute('data-state', 'done');
+
+      test.skip(!(await linkStateWired(page)), 'The core does not yet pass linkState() to the process module (lead change in the report).');
+      for (const title of ['Platform link is online', 'Platform token is accepted', /Cached alerts, dashboards and runbooks/, 'Roster synced within the last hour'])
+        await expect(step(page, title)).toHaveAttribute('data-state', 'done');
+      await expect(run.getByRole('status', { name: 'Result' })).toHaveAttribute('data-result', 'green');
+      await page.screenshot({ path: testInfo.outputPath('self-check.png'), fullPage: true });
+      await run.getByRole('button', { name: 'Finish run' }).click();
+      await expect(page.getByRole('list', { name: 'Finished runs' }).getByRole('button', { name: /Shift self-check/ })).toBeVisible();
+    } finally {
+      await host.proc.stop();
+      await gw.stop();
+    }
+  });
+
+  test('with the gateway down: the link item is red, the rest still evaluated, failures first', async ({ page, dataDir }) => {
+    const port = await closedPort();
+    const notify = fakeNotifySend(dataDir);
+    const host = await launchHost({ dataDir: path.join(dataDir, 'console'), args: ['--platform', `ws://127.0.0.1:${port}`, '--token', TOKEN], env: notify.env });
+    try {
+      await openApp(page, host.url);
+      await expect(page.getByRole('status', { name: 'Platform link' })).not.toContainText('Online');
+      await nav(page, 'Checklists');
+      await page.getByRole('button', { name: 'Run shift self-check' }).click();
+      const run = page.getByRole('region', { name: 'Shift self-check' });
+      await expect(run.getByRole('status', { name: 'Result' })).toHaveAttribute('data-result', 'red');
+
+      // Evaluated without the platform: the desk itself works, nothing cached is fresh or trusted.
+      await expect(step(page, 'A test notification appears on this desktop')).toHaveAttribute('data-state', 'done');
+      await expect(step(page, /Cached alerts, dashboards and runbooks/)).toHaveAttribute('data-state', 'failed');
+      await expect(step(page, 'Roster synced within the last hour')).toHaveAttribute('data-state', 'failed');
+      await expect(step(page, 'No P0/P1 alert is firing')).toHaveAttribute('data-state', 'todo');
+      await expect(step(page, 'No P0/P1 alert is firing')).toContainText('Auto-check: unknown');
+      await expect(step(page, /Task backlog below 80%/)).toContainText('Auto-check: unknown');
+
+      // Failing items come first.
+      const states = await run.locator('ol > li[data-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+      const firstNotFailed = states.findIndex((s) => s !== 'failed');
+      expect(states.slice(firstNotFailed)).not.toContain('failed');
+
+      test.skip(!(await linkStateWired(page)), 'The core does not yet pass linkState() to the process module (lead change in the report).');
+      await expect(step(page, 'Platform link is online')).toHaveAttribute('data-state', 'failed');
+    } finally {
+      await host.proc.stop();
+    }
+  });
+});
+
+test('war-room: declare through the decision tree, roles, minutes, status update, close, postmortem', async ({ app, context }, testInfo) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await nav(app, 'Incidents');
+  await app.getByRole('button', { name: 'Declare incident' }).click();
+  const form = app.getByRole('form', { name: 'Declare an incident' });
+  await form.getByRole('textbox', { name: 'Title' }).fill('Ozon orders arrive late');
+  await form.getByRole('group', { name: 'Is the service completely unavailable?' }).getByRole('radio', { name: 'No' }).check();
+  await form.getByRole('group', { name: 'Is a core function affected?' }).getByRole('radio', { name: 'Yes' }).check();
+  await expect(form.getByRole('status')).toHaveText('Proposed severity: P1');
+  await expect(form.getByRole('group', { name: 'Is the user experience degraded?' })).toHaveCount(0);
+  await form.getByRole('textbox', { name: /Impact/ }).fill('Orders of every Ozon shop');
+  await form.getByRole('button', { name: 'Declare' }).click();
+
+  const war = app.getByRole('region', { name: /INC-\d{8}-[0-9A-F]{4}: Ozon orders arrive late/ });
+  await expect(war).toBeVisible();
+  await expect(war.getByRole('timer', { name: 'Response target' })).toContainText('left');
+  await expect(war.getByRole('list', { name: 'Timeline (minutes)' })).toContainText('Incident declared as P1 by on-call');
+
+  // roles
+  const roles = war.getByRole('form', { name: 'Roles' });
+  await roles.getByRole('combobox', { name: 'Incident commander' }).fill('Wang Fang');
+  await roles.getByRole('combobox', { name: 'Tech lead' }).fill('Zhang San');
+  await roles.getByRole('button', { name: 'Save roles' }).click();
+  const timeline = war.getByRole('list', { name: 'Timeline (minutes)' });
+  await expect(timeline).toContainText('Incident commander: Wang Fang');
+  await expect(timeline).toContainText('Tech lead: Zhang San');
+
+  // change freeze
+  // the box follows the stored incident, so it turns on once the core has recorded the change
+  await war.getByRole('checkbox', { name: 'Change freeze' }).click();
+  await expect(war.getByRole('checkbox', { name: 'Change freeze' })).toBeChecked();
+  await expect(timeline).toContainText('Change freeze switched on');
+
+  // minutes
+  await war.getByRole('textbox', { name: 'Entry', exact: true }).fill('Ozon answers 429 since 08:50');
+  await war.getByRole('button', { name: 'Add to timeline' }).click();
+  await expect(timeline).toContainText('Ozon answers 429 since 08:50');
+  await war.getByRole('combobox', { name: 'Entry type' }).selectOption('decision');
+  await war.getByRole('textbox', { name: 'Entry', exact: true }).fill('Roll back release 2026.01.05');
+  await war.getByRole('button', { name: 'Add to timeline' }).click();
+  await expect(timeline).toContainText('Roll back release 2026.01.05');
+
+  // status update from the template, edited, copied and sent
+  const status = war.getByRole('region', { name: 'Status update' });
+  await status.getByRole('textbox', { name: 'ETA' }).fill('10:30');
+  const text = status.getByRole('textbox', { name: 'Message text' });
+  await expect(text).toHaveValue(/P1 incident INC-.*\nTitle: Ozon orders arrive late\nImpact: Orders of every Ozon shop\nStatus: investigating\nOwner: Wang Fang\nETA: 10:30/);
+  await text.fill(`${await text.inputValue()}\nNext update in 30 min`);
+  await status.getByRole('button', { name: 'Copy' }).click();
+  await expect(app.getByText('Copied to the clipboard')).toBeVisible();
+  expect(await app.evaluate(() => navigator.clipboard.readText())).toContain('Next update in 30 min');
+  await status.getByRole('button', { name: 'Send to platform' }).click();
+  await expect(timeline).toContainText('Next update in 30 min');
+  await expect(war.getByRole('timer', { name: 'Response target' })).toContainText('met at');
+
+  // the war-room checklists came with the incident
+  await expect(war.getByRole('region', { name: 'War-room', exact: true })).toBeVisible();
+  await expect(war.getByRole('region', { name: 'Incident response flow (8 steps)' })).toBeVisible();
+
+  await app.screenshot({ path: testInfo.outputPath('war-room.png'), fullPage: true });
+
+  // close with a review; the postmortem follows the handbook template
+  await war.getByRole('button', { name: 'Close incident…' }).click();
+  const close = war.getByRole('form', { name: 'Close the incident and write the postmortem' });
+  await close.getByRole('textbox', { name: 'Root cause' }).fill('Release halved the pull timeout; Ozon throttled the retries.');
+  await close.getByRole('textbox', { name: /What went well/ }).fill('Alert within 2 minutes\nRollback in 6 minutes');
+  await close.getByRole('button', { name: 'Add action item' }).click();
+  await close.getByRole('textbox', { name: 'Action item 1' }).fill('Exponential backoff on order pulls');
+  await close.getByRole('textbox', { name: 'Owner 1' }).fill('Zhang San');
+  await close.getByRole('button', { name: 'Close and write postmortem' }).click();
+
+  const pm = war.getByRole('article', { name: 'Postmortem' });
+  await expect(pm.getByRole('heading', { name: /^Incident review INC-.*: Ozon orders arrive late/ })).toBeVisible();
+  for (const h of ['Basic information', 'Timeline', 'Root cause', 'Impact analysis', 'What went well', 'What to improve', 'Action items'])
+    await expect(pm.getByRole('heading', { name: h, exact: true })).toBeVisible();
+  await expect(pm.getByRole('table')).toContainText('Exponential backoff on order pulls');
+  await expect(pm).toContainText('Roll back release 2026.01.05');
+  await war.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await expect(pm.getByRole('heading', { name: '根本原因' })).toBeVisible();
+  await expect(app.getByRole('list', { name: 'Closed incidents' })).toContainText('Ozon orders arrive late');
+});
+
+test('handover: submitted by one operator, signed by another', async ({ app }) => {
+  const setOperator = async (name: string) => {
+    await nav(app, 'Settings');
+    await app.getByRole('textbox', { name: 'Operator name' }).fill(name);
+    await app.getByRole('button', { name: 'Save' }).click();
+    await expect(app.getByText('Settings saved').first()).toBeVisible();
+  };
+  await setOperator('Li Wei');
+  await nav(app, 'Handover');
+  const form = app.getByRole('form', { name: 'This shift, drafted from local history' });
+  await expect(form.getByRole('region', { name: /Still firing/ })).toBeVisible();
+  await form.getByRole('combobox', { name: 'Incoming engineer' }).fill('Zhang San');
+  await form.getByRole('textbox', { name: 'Notes for the next shift' }).fill('Ozon throttles after 22:00; retries are spaced to 60 s.');
+  await form.getByRole('textbox', { name: 'Watch out for' }).fill('Release-bot silence ends at 14:00');
+  await form.getByRole('button', { name: 'Add watch item' }).click();
+  await form.getByRole('button', { name: 'Submit handover as Li Wei' }).click();
+  await expect(app.getByText('Handover submitted and queued for the platform')).toBeVisible();
+
+  const history = app.getByRole('region', { name: 'Handover history' });
+  await expect(history.getByRole('button', { name: /Li Wei → Zhang San · waiting for signature/ })).toBeVisible();
+  await expect(history.getByText('You handed this shift over')).toBeVisible();
+
+  await setOperator('Zhang San');
+  await nav(app, 'Handover');
+  const record = history.getByRole('article', { name: /Handover by Li Wei/ });
+  await expect(record).toContainText('Release-bot silence ends at 14:00');
+  await record.getByRole('textbox', { name: 'Sign-off note' }).fill('Read; will watch Ozon.');
+  await record.getByRole('button', { name: 'Sign as Zhang San' }).click();
+  await expect(history.getByRole('button', { name: /Li Wei → Zhang San · signed/ })).toBeVisible();
+  await expect(history.getByRole('article', { name: /Handover by Li Wei/ }).getByRole('status')).toContainText('Signed by Zhang San');
+
+  await history.getByRole('searchbox', { name: 'Search handovers' }).fill('throttles');
+  await expect(history.getByRole('button', { name: /Li Wei → Zhang San/ })).toBeVisible();
+  await history.getByRole('searchbox', { name: 'Search handovers' }).fill('nothing like this');
+  await expect(history.getByText('No handover matches.')).toBeVisible();
+});

@@ -1,0 +1,169 @@
+/**
+ * A process module on a real SQLite file in a temp dir, with a FakeClock, a MemoryNotifier and a
+ * recording ActionSink. Only the platform link is faked (its own module is tested elsewhere): actions are
+ * validated against the shared payload schemas and recorded instead of going to an outbox.
+ */
+import path from 'node:path';
+import { parseActionPayload, type ActionType, type OutboxEntry } from '../../../src/shared/actions';
+import type { LinkState, SettingsPatch } from '../../../src/shared/domain';
+import { FakeClock } from '../../../src/main/core/clock';
+import type { ActionSink, CoreContext } from '../../../src/main/core/context';
+import { silentLogger } from '../../../src/main/core/log';
+import { MemoryNotifier } from '../../../src/main/core/notifier';
+import { createProcessModule, type ProcessModule } from '../../../src/main/core/process/module';
+import { MemorySecretStore } from '../../../src/main/core/secrets';
+import { createSettingsRepo } from '../../../src/main/core/settings';
+import { openDatabase, type DB } from '../../../src/main/core/store/db';
+import { tempDir } from '../../helpers/tmp';
+
+export interface Sent {
+  type: ActionType;
+  payload: unknown;
+  actor: string;
+}
+
+export interface Harness {
+  dir: string;
+  db: DB;
+  clock: FakeClock;
+  notifier: MemoryNotifier;
+  sent: Sent[];
+  events: { name: string; payload: unknown }[];
+  link: { state: LinkState | null };
+  ctx: CoreContext;
+  mod: ProcessModule;
+  settings(patch: SettingsPatch): void;
+  /** closes the database and opens the same file again with a new module (a restart), at `clock`'s time */
+  restart(clock?: FakeClock): Harness;
+  close(): void;
+}
+
+export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+export const MIN = 60_000;
+
+export function linkState(patch: Partial<LinkState> = {}): LinkState {
+  return {
+    status: 'online',
+    since: T0 - 60 * MIN,
+    platformUrl: 'ws://127.0.0.1:9/',
+    embedded: false,
+    lastError: null,
+    lastSyncAt: T0,
+    cursor: 1,
+    snapshot: null,
+    pendingActions: 0,
+    operator: null,
+    ...patch,
+  };
+}
+
+export function makeHarness(opts: { dir?: string; clock?: FakeClock; link?: LinkState | null; cleanup?: () => void } = {}): Harness {
+  const tmp = opts.dir ? { dir: opts.dir, cleanup: opts.cleanup ?? (() => {}) } : tempDir('vigil-process-');
+  const db = openDatabase(path.join(tmp.dir, 'vigil.db'));
+  const clock = opts.clock ?? new FakeClock(T0);
+  const notifier = new MemoryNotifier();
+  const repo = createSettingsRepo(db);
+  if (!opts.dir) repo.write({ timeZone: 'UTC', operator: 'Li Wei', language: 'en' });
+  const sent: Sent[] = [];
+  const events: { name: string; payload: unknown }[] = [];
+  const link = { state: opts.link === undefined ? null : opts.link };
+  const touch = db.prepare(
+    'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
+  );
+  const ctx: CoreContext = {
+    db,
+    clock,
+    log: silentLogger,
+    notifier,
+    secrets: new MemorySecretStore(),
+    dataDir: tmp.dir,
+    emit: (name, payload) => events.push({ name, payload }),
+    settings: repo.read,
+    audit: () => {},
+    touch: (c, at) => touch.run(c, at ?? clock.now()),
+  };
+  let seq = 0;
+  const actions: ActionSink = {
+    submit(type, payload, actor) {
+      parseActionPayload(type, payload);
+      sent.push({ type, payload, actor });
+      const entry: OutboxEntry = {
+        id: `a${++seq}`,
+        type,
+        payload,
+        state: 'pending',
+        attempts: 0,
+        lastError: null,
+        createdAt: clock.now(),
+        sentAt: null,
+        ackedAt: null,
+      };
+      return entry;
+    },
+  };
+  // Without `link`, the module runs as in a core that has no link-state accessor yet.
+  const mod = createProcessModule(ctx, actions, { linkState: opts.link === undefined ? undefined : () => link.state as LinkState });
+  mod.start?.();
+  const h: Harness = {
+    dir: tmp.dir,
+    db,
+    clock,
+    notifier,
+    sent,
+    events,
+    link,
+    ctx,
+    mod,
+    settings: (patch) => void repo.write(patch),
+    restart(next) {
+      mod.stop?.();
+      db.close();
+      return makeHarness({ dir: tmp.dir, clock: next ?? clock, link: opts.link === undefined ? undefined : link.state, cleanup: tmp.cleanup });
+    },
+    close() {
+      mod.stop?.();
+      db.close();
+      tmp.cleanup();
+    },
+  };
+  return h;
+}
+
+/** Caches one dashboard panel querying `expr`, with series whose last points are given. */
+export function cachePanel(
+  db: DB,
+  o: { dashboard?: string; panel: string; exprs: string[]; series: { labels: Record<string, string>; points: [number, number][] }[]; fetchedAt: number },
+): void {
+  const dash = o.dashboard ?? 'ops';
+  db.prepare("INSERT OR IGNORE INTO dashboards (id, title, tags, unsupported, updated_at, fetched_at) VALUES (?, 'Ops', '[]', '[]', ?, ?)").run(
+    dash,
+    o.fetchedAt,
+    o.fetchedAt,
+  );
+  const spec = { id: o.panel, title: o.panel, type: 'timeseries', unit: null, targets: o.exprs.map((expr) => ({ expr, legend: null })), thresholds: [] };
+  db.prepare('INSERT OR REPLACE INTO panels (dashboard_id, id, position, spec) VALUES (?, ?, 0, ?)').run(dash, o.panel, JSON.stringify(spec));
+  db.prepare(
+    'INSERT OR REPLACE INTO series_snapshots (dashboard_id, panel_id, range_start, range_end, step_seconds, series, fetched_at) VALUES (?, ?, ?, ?, 30, ?, ?)',
+  ).run(dash, o.panel, o.fetchedAt - 3600_000, o.fetchedAt, JSON.stringify(o.series), o.fetchedAt);
+}
+
+export function cacheAlert(
+  db: DB,
+  a: { fp: string; name: string; severity?: string; state?: 'firing' | 'resolved'; startsAt: number; silenced?: boolean; ackedBy?: string; ackedAt?: number; ackId?: string },
+): void {
+  db.prepare(`INSERT OR REPLACE INTO alerts (fingerprint, alertname, labels, annotations, state, severity, starts_at, ends_at, updated_at,
+      generator_url, silenced_by, inhibited_by, acked_by, acked_at, ack_id, stored_at)
+    VALUES (?, ?, '{}', '{}', ?, ?, ?, NULL, ?, NULL, ?, '[]', ?, ?, ?, ?)`).run(
+    a.fp,
+    a.name,
+    a.state ?? 'firing',
+    a.severity ?? 'P1',
+    a.startsAt,
+    a.startsAt,
+    a.silenced ? '["s-release"]' : '[]',
+    a.ackedBy ?? null,
+    a.ackedAt ?? null,
+    a.ackId ?? null,
+    a.startsAt,
+  );
+}

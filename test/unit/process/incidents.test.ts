@@ -1,0 +1,216 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DeclareSchema,
+  TARGET_PRESETS,
+  decideSeverity,
+  entryText,
+  nextQuestion,
+  renderStatusUpdate,
+  type Triage,
+} from '../../../src/shared/incidents';
+import { FakeClock } from '../../../src/main/core/clock';
+import { targetDeadline } from '../../../src/main/core/process/targets';
+import { MIN, T0, cacheAlert, makeHarness, type Harness } from './harness';
+
+describe('severity decision tree (handbook 003)', () => {
+  const cases: [Triage, string][] = [
+    [{ serviceDown: true, coreAffected: null, uxDegraded: null }, 'P0'],
+    [{ serviceDown: false, coreAffected: true, uxDegraded: null }, 'P1'],
+    [{ serviceDown: false, coreAffected: false, uxDegraded: true }, 'P2'],
+    [{ serviceDown: false, coreAffected: false, uxDegraded: false }, 'P3'],
+  ];
+  it.each(cases)('%j → %s', (answers, severity) => expect(decideSeverity(answers)).toBe(severity));
+
+  it('asks the next question only down the branch taken', () => {
+    expect(nextQuestion({})).toBe('serviceDown');
+    expect(nextQuestion({ serviceDown: true })).toBeNull();
+    expect(nextQuestion({ serviceDown: false })).toBe('coreAffected');
+    expect(nextQuestion({ serviceDown: false, coreAffected: true })).toBeNull();
+    expect(nextQuestion({ serviceDown: false, coreAffected: false })).toBe('uxDegraded');
+    expect(nextQuestion({ serviceDown: false, coreAffected: false, uxDegraded: false })).toBeNull();
+  });
+
+  it('needs every answer on the path, and a reason to override', () => {
+    const base = { title: 'Orders not pulled', severity: 'P1' as const };
+    expect(DeclareSchema.safeParse({ ...base, triage: { serviceDown: false, coreAffected: null, uxDegraded: null } }).success).toBe(false);
+    const down = { serviceDown: true, coreAffected: null, uxDegraded: null };
+    const r = DeclareSchema.safeParse({ ...base, triage: down });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toMatch(/needs a reason/);
+    expect(DeclareSchema.safeParse({ ...base, triage: down, overrideReason: 'only one region is down' }).success).toBe(true);
+  });
+});
+
+describe('targets', () => {
+  it('minutes and working days (weekends skipped)', () => {
+    expect(targetDeadline(T0, { minutes: 15 }, 'UTC')).toBe(T0 + 15 * MIN);
+    const friday = Date.UTC(2026, 0, 9, 17, 0);
+    expect(targetDeadline(friday, { workingDays: 1 }, 'UTC')).toBe(Date.UTC(2026, 0, 12, 17, 0));
+    expect(targetDeadline(friday, { workingDays: 5 }, 'UTC')).toBe(Date.UTC(2026, 0, 16, 17, 0));
+  });
+});
+
+describe('status update templates', () => {
+  const fields = {
+    id: 'INC-1',
+    severity: 'P1' as const,
+    title: 'Order pull failing',
+    impact: 'Ozon shops',
+    status: 'investigating',
+    owner: 'Li Wei',
+    progress: 'rolled back',
+    eta: '10:30',
+    rootCause: 'expired certificate',
+    solution: 'renewed it',
+    duration: '1 h 10 min',
+    review: 'tomorrow 10:00',
+  };
+  it('fill the start, update and resolved messages in both languages', () => {
+    expect(renderStatusUpdate('start', fields, 'en')).toBe(
+      '🚨 P1 incident INC-1\nTitle: Order pull failing\nImpact: Ozon shops\nStatus: investigating\nOwner: Li Wei\nETA: 10:30',
+    );
+    expect(renderStatusUpdate('update', fields, 'zh-CN')).toContain('预计恢复时间：10:30');
+    expect(renderStatusUpdate('resolved', fields, 'zh-CN')).toContain('根本原因：expired certificate');
+  });
+});
+
+describe('incident service', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+  const triage = { serviceDown: false, coreAffected: true, uxDegraded: null };
+
+  it('declares through the tree, records an override, starts the war-room and the response flow', async () => {
+    h = makeHarness();
+    cacheAlert(h.db, { fp: 'fp-orders', name: 'OrderPullFailures', startsAt: T0 - 10 * MIN });
+    const { incidents } = h.mod.services;
+    const d = await incidents.declare(
+      { title: 'Orders not pulled from Ozon', triage, severity: 'P0', overrideReason: 'peak sales day', fingerprints: ['fp-orders'], impact: 'all Ozon shops' },
+      'Li Wei',
+    );
+    expect(d.incident).toMatchObject({ severity: 'P0', proposedSeverity: 'P1', status: 'investigating', declaredBy: 'Li Wei', changeFreeze: false });
+    expect(d.incident.id).toMatch(/^INC-20260105-[0-9A-F]{4}$/);
+    const texts = d.timeline.filter((e) => !e.derived).map((e) => entryText(e, 'en'));
+    expect(texts).toEqual([
+      'Incident declared as P0 by Li Wei',
+      'Severity set to P0 instead of the proposed P1: peak sales day',
+      'Linked alerts: OrderPullFailures',
+    ]);
+    expect(d.runIds).toHaveLength(2);
+    const runs = d.runIds.map((id) => h.mod.services.checklists.get(id)!.run.templateId).sort();
+    expect(runs).toEqual(['response-flow', 'war-room']);
+    expect(h.sent.find((s) => s.type === 'incident.declare')!.payload).toMatchObject({ severity: 'P0', proposedSeverity: 'P1', fingerprints: ['fp-orders'] });
+    expect(d.respond).toMatchObject({ dueAt: T0 + 5 * MIN, metAt: null, breached: false });
+    expect(d.resolve.dueAt).toBe(T0 + 60 * MIN);
+  });
+
+  it('assigns roles, sets the freeze flag, keeps typed minutes and sends each change', async () => {
+    h = makeHarness();
+    const { incidents } = h.mod.services;
+    const { incident } = await incidents.declare({ title: 'DB p95 over 500 ms', triage, severity: 'P1' }, 'Li Wei');
+    incidents.update(incident.id, { roles: { commander: 'Wang Fang', techLead: 'Zhang San' }, changeFreeze: true }, 'Li Wei');
+    expect(incidents.freezeState()).toEqual([{ id: incident.id, title: 'DB p95 over 500 ms', severity: 'P1', declaredAt: T0 }]);
+    h.clock.advance(3 * MIN);
+    incidents.addTimeline(incident.id, { kind: 'decision', text: 'Roll back release 2026.01.05' }, 'Wang Fang');
+    expect(() => incidents.addTimeline(incident.id, { kind: 'note', text: 'later', at: T0 + 60 * MIN }, 'x')).toThrow(/future/);
+    const d = incidents.get(incident.id)!;
+    expect(d.incident.roles).toMatchObject({ commander: 'Wang Fang', techLead: 'Zhang San', comms: null });
+    const zh = d.timeline.map((e) => entryText(e, 'zh-CN'));
+    expect(zh).toContain('事件指挥官：Wang Fang');
+    expect(zh).toContain('已开启变更冻结');
+    expect(zh).toContain('Roll back release 2026.01.05');
+    const update = h.sent.find((s) => s.type === 'incident.update' && 'changeFreeze' in (s.payload as { patch: object }).patch)!;
+    expect(update.payload).toMatchObject({ incidentId: incident.id, patch: { changeFreeze: true, roles: { commander: 'Wang Fang' } } });
+    expect(h.sent.filter((s) => s.type === 'incident.timeline').map((s) => s.payload)).toContainEqual(
+      expect.objectContaining({ kind: 'decision', text: 'Roll back release 2026.01.05', at: T0 + 3 * MIN }),
+    );
+    // nothing changed, nothing sent
+    const n = h.sent.length;
+    incidents.update(incident.id, { changeFreeze: true }, 'Li Wei');
+    expect(h.sent).toHaveLength(n);
+  });
+
+  it('raises the response and resolution timers, and stops once met', async () => {
+    h = makeHarness();
+    const { incidents } = h.mod.services;
+    const { incident } = await incidents.declare({ title: 'Shipment push failures', triage, severity: 'P1' }, 'Li Wei');
+    h.clock.advance(14 * MIN);
+    expect(h.notifier.sent.filter((n) => n.tag.startsWith('incident:'))).toHaveLength(0);
+    h.clock.advance(1 * MIN);
+    const respond = h.notifier.sent.filter((n) => n.tag === `incident:${incident.id}:respond`);
+    expect(respond).toHaveLength(1);
+    expect(respond[0]).toMatchObject({ urgency: 'critical', sticky: true, body: 'Shipment push failures' });
+    expect(incidents.get(incident.id)!.respond.breached).toBe(true);
+    // the first "start" message counts as the response
+    incidents.statusUpdate(incident.id, 'start', '🚨 P1 incident', 'Li Wei');
+    expect(incidents.get(incident.id)!.incident.respondedAt).toBe(T0 + 15 * MIN);
+    incidents.update(incident.id, { status: 'resolved' }, 'Li Wei');
+    h.clock.advance(5 * 60 * MIN);
+    expect(h.notifier.sent.filter((n) => n.tag === `incident:${incident.id}:resolve`)).toHaveLength(0);
+  });
+
+  it('recomputes the timers from stored times after a restart, with configurable targets', async () => {
+    h = makeHarness();
+    h.mod.services.incidents.targets.write(TARGET_PRESETS.seed002, 'Li Wei');
+    const { incident } = await h.mod.services.incidents.declare({ title: 'API P99 > 5 s', triage, severity: 'P1' }, 'Li Wei');
+    expect(h.mod.services.incidents.get(incident.id)!.respond.dueAt).toBe(T0 + 30 * MIN);
+    h = h.restart(new FakeClock(T0 + 29 * MIN));
+    h.clock.advance(MIN);
+    const incidentTags = () => h.notifier.sent.map((n) => n.tag).filter((t) => t.startsWith('incident:'));
+    expect(incidentTags()).toEqual([`incident:${incident.id}:respond`]);
+    h = h.restart(new FakeClock(T0 + 4 * 60 * MIN));
+    h.clock.advance(0);
+    expect(incidentTags()).toEqual([`incident:${incident.id}:resolve`]);
+  });
+
+  it('fills the timeline from alert activity during the incident', async () => {
+    h = makeHarness();
+    cacheAlert(h.db, { fp: 'fp1', name: 'OrderPullFailures', startsAt: T0 - 10 * MIN });
+    const ev = h.db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)');
+    ev.run('fp1', T0 - 10 * MIN, 'firing', '');
+    ev.run('fp1', T0 + 2 * MIN, 'acked', 'by Li Wei');
+    ev.run('other', T0 + 2 * MIN, 'acked', 'by Li Wei');
+    const { incident } = await h.mod.services.incidents.declare({ title: 'x', triage, severity: 'P1', fingerprints: ['fp1'] }, 'Li Wei');
+    h.clock.advance(3 * MIN);
+    const derived = h.mod.services.incidents.get(incident.id)!.timeline.filter((e) => e.derived);
+    expect(derived.map((e) => [e.at, entryText(e, 'en')])).toEqual([
+      [T0 - 10 * MIN, 'Alert OrderPullFailures: fired'],
+      [T0 + 2 * MIN, 'Alert OrderPullFailures: acked by Li Wei'],
+    ]);
+  });
+
+  it('closes with a postmortem, lifts the freeze, and refuses further changes', async () => {
+    h = makeHarness();
+    const { incidents } = h.mod.services;
+    const { incident } = await incidents.declare({ title: 'Queue backlog', triage, severity: 'P2', overrideReason: 'x' }, 'Li Wei');
+    incidents.update(incident.id, { changeFreeze: true }, 'Li Wei');
+    h.clock.advance(40 * MIN);
+    const closed = incidents.close(incident.id, { rootCause: 'A stuck consumer', wentWell: [], toImprove: [], actionItems: [], lessons: '', usersAffected: '', businessImpact: '', dataImpact: '', reviewMeeting: '' }, 'zh-CN', 'Li Wei');
+    expect(closed.incident).toMatchObject({ status: 'closed', changeFreeze: false, closedAt: T0 + 40 * MIN, resolvedAt: T0 + 40 * MIN });
+    expect(closed.incident.postmortem).toMatch(/^# 事件复盘报告 INC-/);
+    expect(incidents.freezeState()).toEqual([]);
+    expect(h.sent.find((s) => s.type === 'incident.close')!.payload).toMatchObject({ incidentId: incident.id });
+    expect(incidents.postmortem(incident.id, 'en')).toMatch(/^# Incident review INC-.*\n[\s\S]*## Root cause\nA stuck consumer/);
+    expect(() => incidents.update(incident.id, { title: 'y' }, 'Li Wei')).toThrow(/closed/);
+  });
+
+  it('stores incidents from the platform unless changes here are still unsent; entries are not doubled', async () => {
+    h = makeHarness();
+    const { incident } = await h.mod.services.incidents.declare({ title: 'Local', triage, severity: 'P1' }, 'Li Wei');
+    const apply = (data: unknown) => h.mod.appliers!.find((a) => a.kind === 'incident.update')!.apply(data, { seq: 1, at: T0 });
+    const d = h.mod.services.incidents.get(incident.id)!;
+    const stored = d.timeline.filter((e) => !e.derived);
+    apply({ id: incident.id, updatedAt: T0 + 1, incident: { ...incident, title: 'From platform', updatedAt: T0 + 1, timeline: stored } });
+    const after = h.mod.services.incidents.get(incident.id)!;
+    expect(after.incident.title).toBe('From platform');
+    expect(after.timeline).toHaveLength(d.timeline.length);
+    // a change still in the outbox: the platform's copy predates it and must not undo it
+    h.db.prepare("INSERT INTO outbox (id, type, payload, state, attempts, created_at) VALUES ('o1', 'incident.update', ?, 'pending', 0, ?)").run(
+      JSON.stringify({ incidentId: incident.id, patch: { title: 'From platform' } }),
+      T0,
+    );
+    apply({ id: incident.id, updatedAt: T0 + 2, incident: { ...incident, title: 'Older', updatedAt: T0 + 2 } });
+    expect(h.mod.services.incidents.get(incident.id)!.incident.title).toBe('From platform');
+    expect(() => apply({ id: 'other', updatedAt: T0, incident: { ...incident, updatedAt: T0 + 5 } })).toThrow(/does not match/);
+    expect(() => apply({ id: 'x', updatedAt: T0, incident: { id: 'x' } })).toThrow();
+  });
+});
