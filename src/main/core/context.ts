@@ -18,6 +18,8 @@ export interface CoreContext {
   settings(): Settings;
   /** records who did what, for the audit trail (handbook 000 §14) */
   audit(actor: string, action: string, detail?: unknown): void;
+  /** the platform link's current state (null until the link module is built) */
+  linkState(): import('../../shared/domain').LinkState | null;
   /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
   touch(collection: 'alerts' | 'runbooks' | 'dashboards' | 'rosters', at?: number): void;
 }
@@ -38,4 +40,10 @@ export interface ActionSink {
 export interface EventApplier {
   kind: string;
   apply(data: unknown, meta: { seq: number; at: number }): import('../../shared/domain').Collection | null;
+  /**
+   * Empties what this applier stored from the platform. Called inside the transaction that replaces the
+   * cache with a full snapshot, before the snapshot's items are applied, so entities the platform no
+   * longer has disappear. Keep local-only data (imported runbooks, drafts). Called once per applier object.
+   */
+  reset?(): void;
 }
