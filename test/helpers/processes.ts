@@ -20,10 +20,14 @@ export async function startProcess(
       child.kill('SIGKILL');
       reject(new Error(`${cmd} did not become ready in ${opts.timeoutMs ?? 20000} ms. Output:\n${out}`));
     }, opts.timeoutMs ?? 20000);
+    let ready = false;
+    // one listener for the whole life of the process: it collects output and, until then, watches for readiness
     const onData = (d: Buffer) => {
       out += d.toString();
+      if (ready) return;
       const m = out.match(opts.ready);
       if (m) {
+        ready = true;
         clearTimeout(timer);
         resolve(m);
       }
@@ -32,11 +36,9 @@ export async function startProcess(
     child.stderr!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${cmd} exited with ${code} before it was ready. Output:\n${out}`));
+      if (!ready) reject(new Error(`${cmd} exited with ${code} before it was ready. Output:\n${out}`));
     });
   });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return {
     child,
     match,

@@ -1,24 +1,128 @@
-/** Tray icon with a menu to open the window. Counts and mute arrive with the alert console. */
-import { Menu, Tray, nativeImage, type BrowserWindow } from 'electron';
-import path from 'node:path';
+/**
+ * Tray icon: a dot coloured by the worst unacked severity, a tooltip and menu with the counts, open,
+ * and mute for 15 min / 1 h (P0 still breaks through). Icons are drawn in code, so nothing has to be
+ * shipped or found on disk.
+ */
+import { Menu, Tray, app, nativeImage, type BrowserWindow, type NativeImage } from 'electron';
+import type { AlertCounts, NotifyState } from '../../shared/contract/alerts';
+import { SEVERITIES, type Severity } from '../../shared/domain';
+import type { Core } from '../core';
 
-export function createTray(iconDir: string, getWindow: () => BrowserWindow | null, quit: () => void): Tray {
-  const tray = new Tray(nativeImage.createFromPath(path.join(iconDir, 'tray-ok.png')));
-  tray.setToolTip('Vigil');
+const COLORS: Record<Severity | 'ok', [number, number, number]> = {
+  P0: [0xd0, 0x1c, 0x1c],
+  P1: [0xf0, 0x6a, 0x0f],
+  P2: [0xe8, 0xb4, 0x00],
+  P3: [0x3b, 0x82, 0xf6],
+  ok: [0x2e, 0xa0, 0x43],
+};
+
+/** A filled, anti-aliased circle as a BGRA bitmap. */
+function dot(size: number, [r, g, b]: [number, number, number]): Buffer {
+  const buf = Buffer.alloc(size * size * 4);
+  const c = (size - 1) / 2;
+  const radius = size / 2 - 0.5;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const d = Math.hypot(x - c, y - c);
+      const alpha = Math.max(0, Math.min(1, radius - d + 0.5));
+      const i = (y * size + x) * 4;
+      buf[i] = b;
+      buf[i + 1] = g;
+      buf[i + 2] = r;
+      buf[i + 3] = Math.round(alpha * 255);
+    }
+  return buf;
+}
+
+function icon(kind: Severity | 'ok'): NativeImage {
+  const img = nativeImage.createFromBitmap(dot(16, COLORS[kind]), { width: 16, height: 16, scaleFactor: 1 });
+  img.addRepresentation({ scaleFactor: 2, width: 32, height: 32, buffer: dot(32, COLORS[kind]) });
+  return img;
+}
+
+const TEXT = {
+  en: {
+    open: 'Open Vigil',
+    quit: 'Quit',
+    unacked: (n: number) => (n === 1 ? '1 unacked alert' : `${n} unacked alerts`),
+    line: (s: string, total: number, unacked: number) => `${s}: ${unacked} unacked / ${total} firing`,
+    mute15: 'Mute notifications for 15 min',
+    mute60: 'Mute notifications for 1 h',
+    unmute: 'Unmute notifications',
+    mutedUntil: (t: string) => `Muted until ${t} (P0 still notifies)`,
+  },
+  'zh-CN': {
+    open: '打开 Vigil',
+    quit: '退出',
+    unacked: (n: number) => `${n} 条未确认告警`,
+    line: (s: string, total: number, unacked: number) => `${s}：未确认 ${unacked} / 告警中 ${total}`,
+    mute15: '通知静音 15 分钟',
+    mute60: '通知静音 1 小时',
+    unmute: '取消静音',
+    mutedUntil: (t: string) => `静音至 ${t}（P0 仍会提醒）`,
+  },
+};
+
+export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | null; quit: () => void; language: () => 'en' | 'zh-CN' }): Tray {
+  const { core } = opts;
+  const icons = new Map<Severity | 'ok', NativeImage>();
+  const iconFor = (k: Severity | 'ok') => icons.get(k) ?? (icons.set(k, icon(k)), icons.get(k)!);
+  const tray = new Tray(iconFor('ok'));
+  let counts: AlertCounts | null = null;
+  let notify: NotifyState | null = null;
+
   const show = () => {
-    const w = getWindow();
+    const w = opts.getWindow();
     if (!w) return;
     if (w.isMinimized()) w.restore();
     w.show();
     w.focus();
   };
-  tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: 'Open Vigil', click: show },
-      { type: 'separator' },
-      { label: 'Quit', click: quit },
-    ]),
-  );
+  const mute = (minutes: number) => void core.dispatch('notifyMute', [minutes]);
+
+  function render(): void {
+    const t = TEXT[opts.language()];
+    const unacked = counts?.unacked ?? 0;
+    tray.setImage(iconFor(counts?.worstUnacked ?? 'ok'));
+    tray.setToolTip(`Vigil — ${t.unacked(unacked)}`);
+    const lines = SEVERITIES.filter((s) => counts && counts.bySeverity[s].total > 0).map((s) => ({
+      label: t.line(s, counts!.bySeverity[s].total, counts!.bySeverity[s].unacked),
+      enabled: false,
+    }));
+    const muted = notify?.mutedUntil ? new Date(notify.mutedUntil).toLocaleTimeString(opts.language(), { hour: '2-digit', minute: '2-digit' }) : null;
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: t.unacked(unacked), enabled: false },
+        ...lines,
+        { type: 'separator' },
+        { label: t.open, click: show },
+        { type: 'separator' },
+        ...(muted
+          ? [{ label: t.mutedUntil(muted), enabled: false }, { label: t.unmute, click: () => mute(0) }]
+          : [
+              { label: t.mute15, click: () => mute(15) },
+              { label: t.mute60, click: () => mute(60) },
+            ]),
+        { type: 'separator' },
+        { label: t.quit, click: opts.quit },
+      ]),
+    );
+  }
+
+  const off = core.on((name, payload) => {
+    if (name === 'alertCounts') counts = payload as AlertCounts;
+    else if (name === 'notifyState') notify = payload as NotifyState;
+    else if (name !== 'settingsChanged') return;
+    render();
+  });
+  void Promise.all([core.dispatch('alertCounts', []), core.dispatch('notifyState', [])]).then(([c, n]) => {
+    if (c.ok) counts = c.value as AlertCounts;
+    if (n.ok) notify = n.value as NotifyState;
+    render();
+  });
+  render();
   tray.on('click', show);
+  // the tray lives as long as the app; the core listener goes with it
+  app.once('will-quit', off);
   return tray;
 }

@@ -1,6 +1,7 @@
 import { useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from './api';
+import { CommandPalette } from './components/CommandPalette';
 import { Nav } from './components/Nav';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
@@ -98,6 +99,7 @@ export function App() {
       </main>
       <StatusBar />
       <Toasts />
+      <CommandPalette />
     </div>
   );
 }

@@ -1,29 +1,216 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { displayState, type Alert } from '../../../../shared/alerts';
+import { SEVERITIES } from '../../../../shared/domain';
 import { vigil } from '../../api';
-import { useCollection, ViewFrame } from '../../components/CollectionView';
+import { formatAge, formatTime } from '../../format';
+import { useApp } from '../../stores/app';
+import { AlertTable } from './AlertTable';
+import { DetailPane } from './DetailPane';
+import { FilterBar } from './FilterBar';
+import { HelpOverlay, NoteDialog, SilenceDialog } from './Dialogs';
+import { fingerprintsOf } from './model';
+import { alerts, startAlerts, useAlerts } from './store';
+import './alerts.css';
+
+const OFFLINE = new Set(['offline', 'auth_failed']);
+
+/** Keys typed into a field or a dialog are text, not commands. */
+function typing(e: KeyboardEvent): boolean {
+  const el = e.target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || !!el.closest('[role="dialog"]'));
+}
+
+function useAlertKeys() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || typing(e)) return;
+      const s = useAlerts.getState();
+      if (s.dialog) return;
+      const row = s.rows[s.cursor];
+      const run = (fn: () => void) => {
+        e.preventDefault();
+        fn();
+      };
+      switch (e.key) {
+        case 'j':
+        case 'ArrowDown':
+          return run(() => alerts.move(1));
+        case 'k':
+        case 'ArrowUp':
+          return run(() => alerts.move(-1));
+        case 'Enter':
+          if (!row) return;
+          return run(() => (row.kind === 'group' ? alerts.toggleGroup(row.key) : alerts.open(row.e.a.fingerprint)));
+        case ' ':
+          if (!row) return;
+          return run(() => alerts.toggleSelect(row.kind === 'group' ? fingerprintsOf(row) : [row.e.a.fingerprint]));
+        case 'a':
+          return run(() => void alerts.act('ack', alerts.targets()));
+        case 'A':
+          return run(() => alerts.dialog({ kind: 'note', fingerprints: alerts.targets() }));
+        case 'e':
+          return run(() => void alerts.act('escalate', alerts.targets()));
+        case 's':
+          return run(() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() }));
+        case '/':
+          return run(alerts.focusFilter);
+        case '?':
+          return run(() => alerts.dialog({ kind: 'help' }));
+        case 'Escape':
+          if (s.openFp) return run(() => alerts.open(null));
+          if (s.selected.size) return run(alerts.clearSelection);
+          return;
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function Counts() {
+  const { t } = useTranslation('alerts');
+  const counts = useAlerts((s) => s.counts);
+  if (!counts) return null;
+  return (
+    <ul className="sev-counts" aria-label={t('counts')}>
+      {SEVERITIES.map((s) => (
+        <li key={s} className={`sev-count sev-${s}`} aria-label={t('countItem', { severity: s, unacked: counts.bySeverity[s].unacked, total: counts.bySeverity[s].total })}>
+          <span className="sev">{s}</span> <strong>{counts.bySeverity[s].unacked}</strong>
+          <span className="muted">/{counts.bySeverity[s].total}</span>
+        </li>
+      ))}
+      <li className="unacked-total">{t('unackedTotal', { count: counts.unacked })}</li>
+    </ul>
+  );
+}
+
+function NotifyControls() {
+  const { t, i18n } = useTranslation('alerts');
+  const notify = useAlerts((s) => s.notify);
+  const toast = useApp((s) => s.toast);
+  return (
+    <div className="notify-controls" role="group" aria-label={t('mute.label')}>
+      {notify?.mutedUntil ? (
+        <>
+          <span className="muted">{t('mute.muted', { time: formatTime(notify.mutedUntil, i18n.language) })}</span>
+          <button type="button" onClick={() => void vigil().notifyMute(0)}>
+            {t('mute.unmute')}
+          </button>
+        </>
+      ) : (
+        <>
+          {notify?.quietNow && <span className="muted">{t('mute.quiet')}</span>}
+          <button type="button" onClick={() => void vigil().notifyMute(15)}>
+            {t('mute.m15')}
+          </button>
+          <button type="button" onClick={() => void vigil().notifyMute(60)}>
+            {t('mute.m60')}
+          </button>
+        </>
+      )}
+      <button
+        type="button"
+        onClick={async () => {
+          const r = await vigil().notifyTest();
+          toast(r.delivered ? { level: 'success', title: t('mute.testOk') } : { level: 'error', title: t('mute.testFailed'), body: r.error ?? '' });
+        }}
+      >
+        {t('mute.test')}
+      </button>
+    </div>
+  );
+}
+
+function BulkBar() {
+  const { t } = useTranslation('alerts');
+  const selected = useAlerts((s) => s.selected);
+  return (
+    <div className="bulk-bar" role="toolbar" aria-label={t('actions.label')}>
+      {selected.size > 0 && (
+        <>
+          <span>{t('selection', { count: selected.size })}</span>
+          <button type="button" onClick={alerts.clearSelection}>
+            {t('clearSelection')}
+          </button>
+        </>
+      )}
+      <button type="button" aria-keyshortcuts="a" onClick={() => void alerts.act('ack', alerts.targets())}>
+        {t('actions.ack')}
+      </button>
+      <button type="button" onClick={() => void alerts.act('unack', alerts.targets())}>
+        {t('actions.unack')}
+      </button>
+      <button type="button" aria-keyshortcuts="e" onClick={() => void alerts.act('escalate', alerts.targets())}>
+        {t('actions.escalate')}
+      </button>
+      <button type="button" onClick={() => void alerts.act('resolve', alerts.targets())}>
+        {t('actions.resolve')}
+      </button>
+      <button type="button" aria-keyshortcuts="s" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
+        {t('actions.silence')}
+      </button>
+      <button type="button" aria-keyshortcuts="?" onClick={() => alerts.dialog({ kind: 'help' })}>
+        {t('help.title')}
+      </button>
+    </div>
+  );
+}
 
 export function AlertsView() {
   const { t } = useTranslation('alerts');
-  const { items, error } = useCollection<Alert>('alerts', () => vigil().alertsList());
+  const status = useAlerts((s) => s.status);
+  const loading = useAlerts((s) => s.loading);
+  const error = useAlerts((s) => s.error);
+  const total = useAlerts((s) => s.byFp.size);
+  const shown = useAlerts((s) => s.shown);
+  const openFp = useAlerts((s) => s.openFp);
+  const dialog = useAlerts((s) => s.dialog);
+  const link = useApp((s) => s.link);
+  const freshAt = useApp((s) => s.freshness?.alerts ?? null);
+  const now = useApp((s) => s.now);
+  const focus = useApp((s) => s.focus);
+
+  useEffect(startAlerts, []);
+  useAlertKeys();
+  // a notification click (focusAlert) or another view asked for this alert
+  useEffect(() => {
+    if (focus?.view === 'alerts' && status === 'ready') alerts.focus(focus.id);
+  }, [focus, status]);
+
+  const age = formatAge(t, freshAt ?? link?.lastSyncAt ?? null, now);
+  const offline = !!link && OFFLINE.has(link.status);
+
   return (
-    <ViewFrame ns="alerts">
-      {error && <p role="alert">{error}</p>}
-      {items && items.length === 0 && <p className="empty">{t('empty')}</p>}
-      {items && items.length > 0 && (
-        <table>
-          <tbody>
-            {items.map((a) => (
-              <tr key={a.fingerprint}>
-                <td>{a.severity}</td>
-                <td>{displayState(a)}</td>
-                <td>{a.alertname}</td>
-                <td>{a.annotations.summary ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <section className="view alerts-view" aria-labelledby="alerts-title">
+      <header className="view-header alerts-header">
+        <h1 id="alerts-title">{t('title')}</h1>
+        <Counts />
+        <span className="muted shown" aria-live="polite">
+          {t('shown', { shown, total })} · {t('asOf', { age })}
+          {loading?.total ? ` · ${t('loadingProgress', { loaded: loading.loaded, total: loading.total })}` : ''}
+        </span>
+        <NotifyControls />
+      </header>
+      {offline && (
+        <div role="alert" className="banner banner-warn">
+          {t('offline', { age })}
+        </div>
       )}
-    </ViewFrame>
+      <FilterBar />
+      <BulkBar />
+      {error && <p role="alert">{error}</p>}
+      <div className={`alerts-split${openFp ? ' with-detail' : ''}`}>
+        <div className="alerts-table-wrap">
+          {status === 'loading' && <p className="muted">{t('loading')}</p>}
+          {status === 'ready' && total === 0 && <p className="empty">{t('empty')}</p>}
+          {status === 'ready' && total > 0 && shown === 0 && <p className="empty">{t('emptyFiltered')}</p>}
+          <AlertTable />
+        </div>
+        {openFp && <DetailPane fingerprint={openFp} />}
+      </div>
+      {dialog?.kind === 'silence' && <SilenceDialog fingerprints={dialog.fingerprints} />}
+      {dialog?.kind === 'note' && <NoteDialog fingerprints={dialog.fingerprints} />}
+      {dialog?.kind === 'help' && <HelpOverlay />}
+    </section>
   );
 }

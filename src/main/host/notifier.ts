@@ -1,0 +1,85 @@
+/**
+ * Native notifications through node-notifier: the browser host's notifier and the Electron shell's
+ * fallback. On Linux node-notifier runs notify-send, which calls org.freedesktop.Notifications.Notify on
+ * the D-Bus session bus; urgency and expiry map onto notify-send's -u and -t.
+ *
+ * When no notification daemon answers (a headless jump host, no D-Bus session) the console still works:
+ * one clear log line says so, later failures are not logged again until notifications work once more.
+ */
+import nodeNotifier from 'node-notifier';
+import type { Logger } from '../core/log';
+import type { NativeNotification, Notifier } from '../core/notifier';
+
+/** The part of node-notifier we use, so tests can hand in a recorder. */
+export interface NotifierBackend {
+  notify(options: Record<string, unknown>, cb: (err: Error | null, response: string) => void): unknown;
+}
+
+/** seconds a non-sticky notification stays up (notify-send takes seconds through node-notifier) */
+const EXPIRE_S = { critical: 0, normal: 15, low: 8 } as const;
+
+/** Notification servers render a subset of HTML in the body: escape it so alert text stays text. */
+export function escapeBodyMarkup(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The notify-send options for one notification (exported for the unit test of the mapping). */
+export function toNotifySendOptions(n: NativeNotification, appName = 'Vigil'): Record<string, unknown> {
+  return {
+    title: n.title,
+    // notify-send refuses an empty body through node-notifier; a single space shows nothing
+    message: escapeBodyMarkup(n.body) || ' ',
+    urgency: n.urgency,
+    // 0 = never expires: P0/P1 stay until dismissed
+    'expire-time': n.sticky ? 0 : EXPIRE_S[n.urgency],
+    'app-name': appName,
+    category: 'vigil.alert',
+  };
+}
+
+function explain(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/notify-send must be installed|ENOENT|not found/i.test(msg)) return 'notify-send is not installed';
+  if (/org\.freedesktop\.Notifications|ServiceUnknown|NoReply|not provided by any/i.test(msg))
+    return 'no notification daemon answers on the D-Bus session bus';
+  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus|DISPLAY/i.test(msg)) return 'there is no D-Bus session (no desktop session)';
+  return msg.split('\n')[0].slice(0, 300);
+}
+
+export class NodeNotifier implements Notifier {
+  private failing = false;
+  constructor(
+    private readonly log: Logger,
+    private readonly backend: NotifierBackend = nodeNotifier as unknown as NotifierBackend,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
+
+  notify(n: NativeNotification): Promise<void> {
+    const options =
+      this.platform === 'linux' || this.platform.endsWith('bsd')
+        ? toNotifySendOptions(n)
+        : { title: n.title, message: n.body || ' ', sound: n.urgency === 'critical', wait: false, timeout: n.sticky ? false : EXPIRE_S[n.urgency] };
+    return new Promise((resolve, reject) => {
+      try {
+        this.backend.notify(options, (err) => {
+          if (err) return reject(this.failed(err));
+          if (this.failing) this.log.log('info', 'notify.available', { detail: 'native notifications work again' });
+          this.failing = false;
+          resolve();
+        });
+      } catch (err) {
+        reject(this.failed(err));
+      }
+    });
+  }
+
+  private failed(err: unknown): Error {
+    const reason = explain(err);
+    if (!this.failing)
+      this.log.log('warn', 'notify.unavailable', {
+        detail: `Native notifications are not shown: ${reason}. Alerts still appear in the Vigil window.`,
+      });
+    this.failing = true;
+    return new Error(`Native notification not shown: ${reason}`);
+  }
+}

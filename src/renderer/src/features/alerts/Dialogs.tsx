@@ -1,0 +1,211 @@
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Alert } from '../../../../shared/alerts';
+import { MAX_SILENCE_MIN, SILENCE_PRESETS_MIN } from '../../../../shared/contract/alerts';
+import { compileMatchers, formatMatchers, matchersForLabels, tryParseMatchers, type Matcher } from '../../../../shared/matchers';
+import { vigil } from '../../api';
+import { formatTime } from '../../format';
+import { useApp } from '../../stores/app';
+import { Modal } from './Modal';
+import { alerts, useAlerts } from './store';
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Matchers for "silence these alerts": the labels they all share, else their alertnames as a regex. */
+export function prefillMatchers(list: readonly Alert[]): Matcher[] {
+  if (!list.length) return [];
+  if (list.length === 1) return matchersForLabels(list[0].labels);
+  const common = matchersForLabels(list[0].labels).filter((m) => list.every((a) => a.labels[m.name] === m.value));
+  if (common.length) return common;
+  const names = [...new Set(list.map((a) => a.alertname))].sort();
+  return [{ name: 'alertname', value: names.map(escapeRegex).join('|'), isRegex: true, isEqual: true }];
+}
+
+export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
+  const { t, i18n } = useTranslation('alerts');
+  const byFp = useAlerts((s) => s.byFp);
+  const initial = useMemo(
+    () => formatMatchers(prefillMatchers(fingerprints.map((fp) => byFp.get(fp)?.a).filter((a): a is Alert => !!a))),
+    // prefilled once, from the alerts as they were when the dialog opened
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+  const [text, setText] = useState(initial);
+  const [preset, setPreset] = useState<number | 'custom'>(60);
+  const [custom, setCustom] = useState('90');
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [tried, setTried] = useState(false);
+  const parsed = tryParseMatchers(text);
+  const minutes = preset === 'custom' ? Number(custom) : preset;
+  const minutesOk = Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_SILENCE_MIN;
+  const covers = useMemo(() => {
+    if (!parsed.ok || !parsed.matchers.length) return 0;
+    const test = compileMatchers(parsed.matchers);
+    let n = 0;
+    for (const e of byFp.values()) if (e.a.state === 'firing' && test(e.a.labels)) n++;
+    return n;
+  }, [parsed, byFp]);
+  const problem = !parsed.ok
+    ? parsed.error.message
+    : !parsed.matchers.length
+      ? t('silence.noMatchers')
+      : !comment.trim()
+        ? t('silence.commentRequired')
+        : null;
+  const close = () => alerts.dialog(null);
+
+  async function submit() {
+    setTried(true);
+    if (problem || !minutesOk || !parsed.ok) return;
+    setBusy(true);
+    try {
+      await vigil().silenceCreate({ matchers: parsed.matchers, durationMinutes: minutes, comment: comment.trim() });
+      useApp.getState().toast({ level: 'info', title: t('actions.queued', { action: t('actionName.silence.create'), count: covers }) });
+      await alerts.refreshActions();
+      close();
+    } catch (err) {
+      useApp.getState().toast({ level: 'error', title: t('actions.failedTitle', { action: t('actionName.silence.create') }), body: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title={t('silence.title')} onClose={close} className="silence-dialog">
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          {t('silence.matchers')}
+          <textarea
+            className="mono"
+            rows={3}
+            value={text}
+            spellCheck={false}
+            aria-invalid={!parsed.ok}
+            aria-describedby="silence-matchers-hint"
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        <p id="silence-matchers-hint" className="muted">
+          {parsed.ok ? `${t('silence.matchersHint')} ${t('silence.covers', { count: covers })}` : parsed.error.message}
+        </p>
+        <fieldset>
+          <legend>{t('silence.duration')}</legend>
+          {SILENCE_PRESETS_MIN.map((m) => (
+            <label key={m} className="chip">
+              <input type="radio" name="silence-duration" checked={preset === m} onChange={() => setPreset(m)} />
+              {t(`silence.preset${m}`)}
+            </label>
+          ))}
+          <label className="chip">
+            <input type="radio" name="silence-duration" checked={preset === 'custom'} onChange={() => setPreset('custom')} />
+            {t('silence.custom')}
+          </label>
+          {preset === 'custom' && (
+            <input
+              type="number"
+              min={1}
+              max={MAX_SILENCE_MIN}
+              aria-label={t('silence.customMinutes')}
+              aria-invalid={!minutesOk}
+              value={custom}
+              onChange={(e) => setCustom(e.target.value)}
+            />
+          )}
+          {minutesOk && <span className="muted"> {t('silence.ends', { time: formatTime(Date.now() + minutes * 60_000, i18n.language) })}</span>}
+        </fieldset>
+        <label>
+          {t('silence.comment')}
+          <textarea rows={2} value={comment} required aria-required="true" maxLength={1000} onChange={(e) => setComment(e.target.value)} />
+        </label>
+        {tried && problem && (
+          <p role="alert" className="error">
+            {problem}
+          </p>
+        )}
+        <div className="modal-buttons">
+          <button type="button" onClick={close}>
+            {t('silence.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('silence.create')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function NoteDialog({ fingerprints }: { fingerprints: string[] }) {
+  const { t } = useTranslation('alerts');
+  const [note, setNote] = useState('');
+  const close = () => alerts.dialog(null);
+  return (
+    <Modal title={t('actions.ackWithNote')} onClose={close}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void alerts.act('ack', fingerprints, { note: note.trim() || undefined }).then((ok) => ok && close());
+        }}
+      >
+        <label>
+          {t('actions.note')}
+          <textarea autoFocus rows={3} maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+        </label>
+        <div className="modal-buttons">
+          <button type="button" onClick={close}>
+            {t('silence.cancel')}
+          </button>
+          <button type="submit" className="primary">
+            {t('actions.ack')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export const SHORTCUTS: [string, string][] = [
+  ['j / ↓', 'help.j'],
+  ['k / ↑', 'help.k'],
+  ['Enter', 'help.enter'],
+  ['Space', 'help.space'],
+  ['a', 'help.a'],
+  ['Shift+A', 'help.shiftA'],
+  ['e', 'help.e'],
+  ['s', 'help.s'],
+  ['/', 'help.slash'],
+  ['Esc', 'help.esc'],
+  ['?', 'help.help'],
+  ['Ctrl/⌘+K', 'help.palette'],
+];
+
+export function HelpOverlay() {
+  const { t } = useTranslation('alerts');
+  const close = () => alerts.dialog(null);
+  return (
+    <Modal title={t('help.title')} onClose={close} className="help-overlay">
+      <dl className="shortcuts">
+        {SHORTCUTS.map(([keys, what]) => (
+          <div key={keys}>
+            <dt>
+              <kbd>{keys}</kbd>
+            </dt>
+            <dd>{t(what)}</dd>
+          </div>
+        ))}
+      </dl>
+      <div className="modal-buttons">
+        <button type="button" onClick={close}>
+          {t('help.close')}
+        </button>
+      </div>
+    </Modal>
+  );
+}

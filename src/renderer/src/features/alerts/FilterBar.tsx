@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { DISPLAY_STATES } from '../../../../shared/contract/alerts';
+import { alerts, useAlerts } from './store';
+
+/** Text search, label matchers (Alertmanager syntax), states, grouping and saved filters. */
+export function FilterBar() {
+  const { t } = useTranslation('alerts');
+  const query = useAlerts((s) => s.query);
+  const groupByText = useAlerts((s) => s.groupByText);
+  const error = useAlerts((s) => s.compiled.error);
+  const saved = useAlerts((s) => s.saved);
+  const focusTick = useAlerts((s) => s.focusFilterTick);
+  const textRef = useRef<HTMLInputElement>(null);
+  const [naming, setNaming] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (focusTick) textRef.current?.focus();
+  }, [focusTick]);
+
+  return (
+    <form className="alert-filter" role="search" aria-label={t('filter.label')} onSubmit={(e) => e.preventDefault()}>
+      <input
+        ref={textRef}
+        type="search"
+        aria-label={t('filter.text')}
+        placeholder={t('filter.textPlaceholder')}
+        value={query.text}
+        onChange={(e) => alerts.setQuery({ text: e.target.value })}
+        onKeyDown={(e) => e.key === 'Escape' && (e.currentTarget.blur(), e.stopPropagation())}
+      />
+      <input
+        className="mono"
+        aria-label={t('filter.matchers')}
+        placeholder={t('filter.matchersPlaceholder')}
+        value={query.matchers}
+        aria-invalid={!!error}
+        aria-describedby={error ? 'alert-matcher-error' : undefined}
+        spellCheck={false}
+        onChange={(e) => alerts.setQuery({ matchers: e.target.value })}
+        onKeyDown={(e) => e.key === 'Escape' && e.currentTarget.blur()}
+      />
+      <fieldset className="states">
+        <legend className="sr-only">{t('filter.states')}</legend>
+        {DISPLAY_STATES.map((st) => (
+          <label key={st} className={`chip state-${st}`}>
+            <input
+              type="checkbox"
+              checked={query.states.includes(st)}
+              onChange={(e) => alerts.setQuery({ states: e.target.checked ? [...query.states, st] : query.states.filter((x) => x !== st) })}
+            />
+            {t(`state.${st}`)}
+          </label>
+        ))}
+      </fieldset>
+      <input
+        className="group-by mono"
+        aria-label={t('filter.groupBy')}
+        placeholder={t('filter.groupByPlaceholder')}
+        value={groupByText}
+        onChange={(e) => alerts.setGroupByText(e.target.value)}
+      />
+      <select
+        aria-label={t('filter.saved')}
+        value=""
+        onChange={(e) => {
+          const f = saved.find((x) => x.id === e.target.value);
+          if (f) alerts.applySaved(f);
+        }}
+      >
+        <option value="">{t('filter.savedNone')}</option>
+        {saved.map((f) => (
+          <option key={f.id} value={f.id}>
+            {f.name}
+          </option>
+        ))}
+      </select>
+      {naming === null ? (
+        <button type="button" onClick={() => setNaming('')} disabled={!!error}>
+          {t('filter.save')}
+        </button>
+      ) : (
+        <span className="save-as">
+          <input
+            autoFocus
+            aria-label={t('filter.saveName')}
+            value={naming}
+            maxLength={80}
+            onChange={(e) => setNaming(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setNaming(null);
+              if (e.key === 'Enter' && naming.trim()) void alerts.saveFilter(naming.trim()).then(() => setNaming(null));
+            }}
+          />
+          <button type="button" className="primary" disabled={!naming.trim()} onClick={() => void alerts.saveFilter(naming.trim()).then(() => setNaming(null))}>
+            {t('filter.saveConfirm')}
+          </button>
+        </span>
+      )}
+      <button type="button" onClick={alerts.clearQuery}>
+        {t('filter.clear')}
+      </button>
+      {error && (
+        <p id="alert-matcher-error" role="alert" className="error matcher-error">
+          {t('filter.matcherError', { message: error.message })}
+        </p>
+      )}
+    </form>
+  );
+}

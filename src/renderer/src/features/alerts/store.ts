@@ -1,0 +1,364 @@
+/**
+ * The alert console's state. Alerts are loaded once and then kept current from the core's alertsChanged
+ * deltas, batched so a storm of thousands of events per second costs one merge and one re-filter every
+ * BATCH_MS, never a full reload. Actions go to the core (which queues them in the outbox) and their
+ * progress is re-read when the link reports a result.
+ */
+import i18next from 'i18next';
+import { create } from 'zustand';
+import type { Alert, Silence } from '../../../../shared/alerts';
+import {
+  DEFAULT_GROUP_BY,
+  type AlertAction,
+  type AlertCounts,
+  type AlertPageCursor,
+  type AlertQuery,
+  type NotifyState,
+  type SavedFilter,
+} from '../../../../shared/contract/alerts';
+import { vigil } from '../../api';
+import { useApp } from '../../stores/app';
+import {
+  comparator,
+  compileQuery,
+  DEFAULT_SORT,
+  FilterCache,
+  fingerprintsOf,
+  groupRows,
+  mergeSorted,
+  parseGroupBy,
+  toEntry,
+  type CompiledQuery,
+  type Entry,
+  type Row,
+  type Sort,
+  type SortKey,
+} from './model';
+
+const BATCH_MS = 100;
+const ACTIONS_THROTTLE_MS = 300;
+
+export type BulkKind = 'ack' | 'unack' | 'resolve' | 'escalate';
+export type Dialog = null | { kind: 'silence'; fingerprints: string[] } | { kind: 'note'; fingerprints: string[] } | { kind: 'help' };
+
+export const EMPTY_QUERY: AlertQuery = { text: '', matchers: '', states: [], groupBy: [...DEFAULT_GROUP_BY] };
+
+interface AlertsState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** page-by-page loading under way (rows already show; the rest is on its way) */
+  loading: { loaded: number; total: number | null } | null;
+  byFp: Map<string, Entry>;
+  sorted: Entry[];
+  sort: Sort;
+  query: AlertQuery;
+  /** the group-by box as typed (parsed into query.groupBy) */
+  groupByText: string;
+  compiled: CompiledQuery;
+  collapsed: Set<string>;
+  rows: Row[];
+  shown: number;
+  cursor: number;
+  selected: Set<string>;
+  openFp: string | null;
+  actions: AlertAction[];
+  /** the newest action per fingerprint */
+  actionByFp: Map<string, AlertAction>;
+  silences: Silence[];
+  saved: SavedFilter[];
+  counts: AlertCounts | null;
+  notify: NotifyState | null;
+  dialog: Dialog;
+  /** bumps when the filter box should take focus (the "/" key, the palette) */
+  focusFilterTick: number;
+}
+
+const compiledEmpty = compileQuery(EMPTY_QUERY);
+
+export const useAlerts = create<AlertsState>(() => ({
+  status: 'idle',
+  error: null,
+  loading: null,
+  byFp: new Map(),
+  sorted: [],
+  sort: DEFAULT_SORT,
+  query: EMPTY_QUERY,
+  groupByText: EMPTY_QUERY.groupBy.join(', '),
+  compiled: compiledEmpty,
+  collapsed: new Set(),
+  rows: [],
+  shown: 0,
+  cursor: 0,
+  selected: new Set(),
+  openFp: null,
+  actions: [],
+  actionByFp: new Map(),
+  silences: [],
+  saved: [],
+  counts: null,
+  notify: null,
+  dialog: null,
+  focusFilterTick: 0,
+}));
+
+const get = useAlerts.getState;
+const set = useAlerts.setState;
+
+/** identity of a row, so the cursor stays on the same alert or group when rows move */
+const rowId = (r: Row | undefined) => (!r ? null : r.kind === 'group' ? `g:${r.key}` : `a:${r.e.a.fingerprint}`);
+
+const filterCache = new FilterCache();
+
+function recompute(patch: Partial<AlertsState> = {}): void {
+  const s = { ...get(), ...patch };
+  const before = rowId(get().rows[get().cursor]);
+  const matched = filterCache.run(s.sorted, s.query, s.compiled);
+  const rows = groupRows(matched, s.query.groupBy, s.collapsed);
+  const shown = matched.length;
+  let cursor = Math.min(s.cursor, Math.max(0, rows.length - 1));
+  if (before && rowId(rows[cursor]) !== before) {
+    const i = rows.findIndex((r) => rowId(r) === before);
+    if (i >= 0) cursor = i;
+  }
+  set({ ...patch, rows, shown, cursor });
+}
+
+// ---- loading and deltas ----------------------------------------------------------------------------
+
+const FIRST_PAGE = 500;
+const PAGE = 10_000;
+let loadGen = 0;
+
+/**
+ * Loads the cache page by page: the first, small page draws the most severe alerts at once; the rest
+ * follow in larger pages, each merged into the sorted list. Deltas that arrive meanwhile wait until the
+ * load is complete, so an older page never overwrites a newer delta.
+ */
+async function reload(): Promise<void> {
+  const gen = ++loadGen;
+  set({ status: get().status === 'ready' ? 'ready' : 'loading', loading: { loaded: 0, total: null } });
+  try {
+    const api = vigil();
+    void api.silencesList().then((silences) => set({ silences }));
+    const byFp = new Map<string, Entry>();
+    let sorted: Entry[] = [];
+    let cursor: AlertPageCursor | null = null;
+    for (let first = true; ; first = false) {
+      const page = await api.alertsPage(cursor, first ? FIRST_PAGE : PAGE);
+      if (gen !== loadGen) return;
+      const add: Entry[] = [];
+      for (const a of page.alerts) {
+        const e = toEntry(a);
+        byFp.set(a.fingerprint, e);
+        add.push(e);
+      }
+      sorted = mergeSorted(sorted, new Set(), add, comparator(get().sort));
+      const done = page.next === null;
+      recompute({ status: 'ready', error: null, byFp, sorted, loading: done ? null : { loaded: byFp.size, total: page.total } });
+      if (done) break;
+      cursor = page.next;
+    }
+    if (pendingUp.size || pendingGone.size) applyDelta();
+  } catch (err) {
+    if (gen === loadGen) set({ status: 'error', error: err instanceof Error ? err.message : String(err), loading: null });
+  }
+}
+
+const pendingUp = new Map<string, Alert>();
+const pendingGone = new Set<string>();
+let batchTimer: ReturnType<typeof setTimeout> | null = null;
+
+function queueDelta(upserted: Alert[], removed: string[]): void {
+  for (const a of upserted) {
+    pendingUp.set(a.fingerprint, a);
+    pendingGone.delete(a.fingerprint);
+  }
+  for (const fp of removed) {
+    pendingUp.delete(fp);
+    pendingGone.add(fp);
+  }
+  batchTimer ??= setTimeout(applyDelta, BATCH_MS);
+}
+
+function applyDelta(): void {
+  batchTimer = null;
+  if (get().loading) return; // reload() applies what waited once it is complete
+  if (!pendingUp.size && !pendingGone.size) return;
+  const { byFp, sorted, sort } = get();
+  const drop = new Set<string>(pendingGone);
+  const add: Entry[] = [];
+  // byFp is updated in place: copying a 100k-entry map on every batch of a storm is the cost to avoid
+  for (const fp of pendingGone) byFp.delete(fp);
+  for (const [fp, a] of pendingUp) {
+    const cur = byFp.get(fp);
+    if (cur && cur.a.updatedAt > a.updatedAt) continue; // a page read after this delta already had newer data
+    if (cur) drop.add(fp);
+    const e = toEntry(a);
+    byFp.set(fp, e);
+    add.push(e);
+  }
+  pendingUp.clear();
+  pendingGone.clear();
+  const selected = get().selected;
+  const keep = [...selected].filter((fp) => byFp.has(fp));
+  recompute({ byFp, sorted: mergeSorted(sorted, drop, add, comparator(sort)), selected: keep.length === selected.size ? selected : new Set(keep) });
+}
+
+let actionsTimer: ReturnType<typeof setTimeout> | null = null;
+function refreshActionsSoon(): void {
+  actionsTimer ??= setTimeout(() => {
+    actionsTimer = null;
+    void refreshActions();
+  }, ACTIONS_THROTTLE_MS);
+}
+
+async function refreshActions(): Promise<void> {
+  const actions = await vigil().alertActions();
+  const actionByFp = new Map<string, AlertAction>();
+  // newest first: the first seen per fingerprint is the latest
+  for (const a of actions) for (const fp of a.fingerprints) if (!actionByFp.has(fp)) actionByFp.set(fp, a);
+  set({ actions, actionByFp });
+}
+
+let started = false;
+/** Subscribes to the core once (idempotent): alerts, counts, actions, notification state, window title. */
+export function startAlerts(): void {
+  if (started) return;
+  started = true;
+  const api = vigil();
+  api.on('alertsChanged', (d) => {
+    if (d.reset) void reload();
+    else queueDelta(d.upserted, d.removed);
+    if (d.silencesChanged) void api.silencesList().then((silences) => set({ silences }));
+  });
+  api.on('alertCounts', (counts) => set({ counts }));
+  api.on('notifyState', (notify) => set({ notify }));
+  api.on('alertActionsChanged', refreshActionsSoon);
+  api.on('outboxResult', refreshActionsSoon);
+  api.on('linkState', refreshActionsSoon);
+  // the title bar (and the Electron window title) shows the unacked count wherever the user is
+  useAlerts.subscribe((s, prev) => {
+    if (s.counts !== prev.counts) document.title = s.counts?.unacked ? `(${s.counts.unacked}) Vigil` : 'Vigil';
+  });
+  void api.alertCounts().then((counts) => set({ counts }));
+  void api.notifyState().then((notify) => set({ notify }));
+  void api.alertFiltersList().then((saved) => set({ saved }));
+  void refreshActions();
+  void reload();
+}
+
+// ---- view operations -------------------------------------------------------------------------------
+
+export const alerts = {
+  reload,
+  setQuery(patch: Partial<AlertQuery>): void {
+    const query = { ...get().query, ...patch };
+    recompute({ query, compiled: compileQuery(query), cursor: 0 });
+  },
+  setGroupByText(text: string): void {
+    const query = { ...get().query, groupBy: parseGroupBy(text) };
+    recompute({ groupByText: text, query, collapsed: new Set() });
+  },
+  clearQuery(): void {
+    recompute({ query: EMPTY_QUERY, groupByText: EMPTY_QUERY.groupBy.join(', '), compiled: compiledEmpty, collapsed: new Set(), cursor: 0 });
+  },
+  applySaved(f: SavedFilter): void {
+    const query: AlertQuery = { text: f.text, matchers: f.matchers, states: f.states, groupBy: f.groupBy };
+    recompute({ query, groupByText: f.groupBy.join(', '), compiled: compileQuery(query), collapsed: new Set(), cursor: 0 });
+  },
+  async saveFilter(name: string): Promise<void> {
+    const f = await vigil().alertFilterSave({ ...get().query, name });
+    set({ saved: await vigil().alertFiltersList() });
+    useApp.getState().toast({ level: 'success', title: i18next.t('alerts:filter.savedOk', { name: f.name }) });
+  },
+  async deleteSaved(id: string): Promise<void> {
+    await vigil().alertFilterDelete(id);
+    set({ saved: await vigil().alertFiltersList() });
+  },
+  sortBy(key: SortKey): void {
+    const cur = get().sort;
+    const sort = { key, desc: cur.key === key ? !cur.desc : false };
+    recompute({ sort, sorted: [...get().sorted].sort(comparator(sort)) });
+  },
+  toggleGroup(key: string): void {
+    const collapsed = new Set(get().collapsed);
+    if (!collapsed.delete(key)) collapsed.add(key);
+    recompute({ collapsed });
+  },
+  move(delta: number): void {
+    const n = get().rows.length;
+    if (n) set({ cursor: Math.max(0, Math.min(n - 1, get().cursor + delta)) });
+  },
+  setCursor(i: number): void {
+    set({ cursor: i });
+  },
+  /** puts the cursor on an alert (a notification click), opening its details even if filtered out */
+  focus(fp: string): void {
+    const i = get().rows.findIndex((r) => r.kind === 'alert' && r.e.a.fingerprint === fp);
+    set({ openFp: fp, ...(i >= 0 ? { cursor: i } : {}) });
+  },
+  toggleSelect(fps: string[]): void {
+    const selected = new Set(get().selected);
+    const all = fps.every((fp) => selected.has(fp));
+    for (const fp of fps) if (all) selected.delete(fp);
+    else selected.add(fp);
+    set({ selected });
+  },
+  clearSelection(): void {
+    set({ selected: new Set() });
+  },
+  open(fp: string | null): void {
+    set({ openFp: fp });
+  },
+  dialog(d: Dialog): void {
+    set({ dialog: d });
+  },
+  focusFilter(): void {
+    set({ focusFilterTick: get().focusFilterTick + 1 });
+  },
+  /** what an action applies to: the selection, else the alert or group under the cursor */
+  targets(): string[] {
+    const s = get();
+    if (s.selected.size) return [...s.selected];
+    const r = s.rows[s.cursor];
+    if (!r) return s.openFp ? [s.openFp] : [];
+    return r.kind === 'group' ? fingerprintsOf(r) : [r.e.a.fingerprint];
+  },
+  async act(kind: BulkKind, fingerprints: string[], opts: { note?: string } = {}): Promise<boolean> {
+    const t = i18next.getFixedT(null, 'alerts');
+    const toast = useApp.getState().toast;
+    if (!fingerprints.length) {
+      toast({ level: 'warning', title: t('actions.noTarget') });
+      return false;
+    }
+    const type = `alert.${kind}` as const;
+    try {
+      const api = vigil();
+      // options always as an object: an `undefined` argument would cross the JSON transport as null
+      const note = opts.note ? { note: opts.note } : {};
+      const queued =
+        kind === 'ack'
+          ? await api.alertAck(fingerprints, note)
+          : kind === 'unack'
+            ? await api.alertUnack(fingerprints)
+            : kind === 'resolve'
+              ? await api.alertResolve(fingerprints, note)
+              : await api.alertEscalate(fingerprints, opts.note ? { reason: opts.note } : {});
+      toast({ level: 'info', title: t('actions.queued', { action: t(`actionName.${type}`), count: queued.length }) });
+      await refreshActions();
+      return true;
+    } catch (err) {
+      toast({ level: 'error', title: t('actions.failedTitle', { action: t(`actionName.${type}`) }), body: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
+  },
+  async retry(id: string): Promise<void> {
+    try {
+      await vigil().outboxRetry(id);
+    } catch (err) {
+      useApp.getState().toast({ level: 'error', title: i18next.t('alerts:actions.retry'), body: err instanceof Error ? err.message : String(err) });
+    }
+    await refreshActions();
+  },
+  refreshActions,
+};

@@ -1,0 +1,156 @@
+/** The alert table's pipeline: dedup, sort, merge of deltas, filter (text, matchers, states), grouping. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  buildRows,
+  comparator,
+  compileQuery,
+  DEFAULT_SORT,
+  FilterCache,
+  fingerprintsOf,
+  keyLabels,
+  mergeSorted,
+  parseGroupBy,
+  toEntry,
+  type Entry,
+} from '../../../src/renderer/src/features/alerts/model';
+import { findRelatedPanel, metricNames, seriesForAlert } from '../../../src/renderer/src/features/alerts/related';
+import { prefillMatchers } from '../../../src/renderer/src/features/alerts/Dialogs';
+import type { Dashboard } from '../../../src/shared/dashboards';
+import { alert } from './helpers';
+
+const q = (text = '', matchers = '', states: ('firing' | 'acked' | 'silenced' | 'resolved')[] = []) => compileQuery({ text, matchers, states });
+const fps = (rows: ReturnType<typeof buildRows>['rows']) => rows.map((r) => (r.kind === 'group' ? `#${r.key}` : r.e.a.fingerprint));
+
+const sample = () =>
+  [
+    alert({ fingerprint: 'a', severity: 'P2', labels: { alertname: 'TaskBacklogHigh', service: 'tasks' }, startsAt: 3 }),
+    alert({ fingerprint: 'b', severity: 'P0', labels: { alertname: 'ApiP99Slow', service: 'api' }, startsAt: 1 }),
+    alert({ fingerprint: 'c', severity: 'P1', labels: { alertname: 'OrderPullFailures', service: 'ozon-orders' }, startsAt: 2, ackedBy: 'li.wei' }),
+    alert({ fingerprint: 'd', severity: 'P1', labels: { alertname: 'OrderPullFailures', service: 'ozon-orders' }, startsAt: 5 }),
+    alert({ fingerprint: 'e', severity: 'P3', labels: { alertname: 'FxRefreshLagging', service: 'fx' }, state: 'resolved', startsAt: 4 }),
+  ].map(toEntry);
+
+describe('sorting and deltas', () => {
+  it('sorts by severity, then newest first, with a total order', () => {
+    const sorted = sample().sort(comparator(DEFAULT_SORT));
+    expect(sorted.map((e) => e.a.fingerprint)).toEqual(['b', 'd', 'c', 'a', 'e']);
+    expect(sample().sort(comparator({ key: 'age', desc: false })).map((e) => e.a.fingerprint)).toEqual(['d', 'e', 'a', 'c', 'b']);
+    expect(sample().sort(comparator({ key: 'state', desc: false })).map((e) => e.display)).toEqual(['firing', 'firing', 'firing', 'acked', 'resolved']);
+  });
+
+  it('merging a delta equals re-sorting, and dedups by fingerprint', () => {
+    const cmp = comparator(DEFAULT_SORT);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ i: fc.integer({ min: 0, max: 40 }), sev: fc.constantFrom('P0', 'P1', 'P2', 'P3'), t: fc.integer({ min: 0, max: 9 }) }), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 10 }),
+        (changes, removals) => {
+          const mk = (i: number, sev: string, t: number) => toEntry(alert({ fingerprint: `f${i}`, severity: sev as 'P1', startsAt: t }));
+          let byFp = new Map<string, Entry>(Array.from({ length: 20 }, (_, i) => [`f${i}`, mk(i, 'P2', i % 5)]));
+          let sorted = [...byFp.values()].sort(cmp);
+          const add = new Map<string, Entry>();
+          for (const c of changes) add.set(`f${c.i}`, mk(c.i, c.sev, c.t));
+          const gone = new Set(removals.map((i) => `f${i}`).filter((fp) => !add.has(fp)));
+          const drop = new Set([...gone, ...[...add.keys()].filter((fp) => byFp.has(fp))]);
+          sorted = mergeSorted(sorted, drop, [...add.values()], cmp);
+          byFp = new Map(byFp);
+          for (const fp of gone) byFp.delete(fp);
+          for (const [fp, e] of add) byFp.set(fp, e);
+          expect(sorted.map((e) => e.a.fingerprint)).toEqual([...byFp.values()].sort(cmp).map((e) => e.a.fingerprint));
+          expect(new Set(sorted.map((e) => e.a.fingerprint)).size).toBe(sorted.length);
+        },
+      ),
+    );
+  });
+});
+
+describe('filtering', () => {
+  const sorted = sample().sort(comparator(DEFAULT_SORT));
+  it('filters by words (all must match), label matchers and display state', () => {
+    expect(fps(buildRows(sorted, q('order li.wei'), [], new Set()).rows)).toEqual(['c']);
+    expect(fps(buildRows(sorted, q('', 'service=~"ozon.*"'), [], new Set()).rows)).toEqual(['d', 'c']);
+    expect(fps(buildRows(sorted, q('', '{service!="api", alertname!~"Order.*"}'), [], new Set()).rows)).toEqual(['a', 'e']);
+    expect(fps(buildRows(sorted, q('', '', ['acked', 'resolved']), [], new Set()).rows)).toEqual(['c', 'e']);
+  });
+
+  it('a matcher syntax error is reported and the rest of the query still applies', () => {
+    const c = q('fx', 'service=~"(');
+    expect(c.error?.message).toMatch(/column 10/);
+    expect(fps(buildRows(sorted, c, [], new Set()).rows)).toEqual(['e']);
+  });
+
+  it('typing forward narrows the previous result; any other change starts from all alerts', () => {
+    const cache = new FilterCache();
+    const run = (text: string, list = sorted) => cache.run(list, { text, matchers: '', states: [] }, q(text)).map((e) => e.a.fingerprint);
+    expect(run('t')).toEqual(['b', 'd', 'c', 'a', 'e']);
+    expect(run('ta')).toEqual(['a']);
+    expect(run('tas')).toEqual(['a']);
+    expect(run('t')).toEqual(['b', 'd', 'c', 'a', 'e']);
+    const changed = mergeSorted(sorted, new Set(), [toEntry(alert({ fingerprint: 'z', labels: { alertname: 'TableSyncStale' } }))], comparator(DEFAULT_SORT));
+    expect(run('ta', changed)).toEqual(['z', 'a']);
+  });
+});
+
+describe('grouping', () => {
+  const sorted = sample().sort(comparator(DEFAULT_SORT));
+  it('groups by any labels, in the order of each group’s first member, with counts and the worst severity', () => {
+    const { rows, shown } = buildRows(sorted, q(), ['alertname', 'service'], new Set());
+    expect(shown).toBe(5);
+    expect(fps(rows)).toEqual(['#ApiP99Slow\u241fapi', 'b', '#OrderPullFailures\u241fozon-orders', 'd', 'c', '#TaskBacklogHigh\u241ftasks', 'a', '#FxRefreshLagging\u241ffx', 'e']);
+    const orders = rows[2];
+    expect(orders.kind === 'group' && { count: orders.count, worst: orders.worst, bySeverity: orders.bySeverity, fps: fingerprintsOf(orders) }).toEqual({
+      count: 2,
+      worst: 'P1',
+      bySeverity: { P0: 0, P1: 2, P2: 0, P3: 0 },
+      fps: ['d', 'c'],
+    });
+  });
+
+  it('collapses a group to its header; a missing label groups as empty', () => {
+    const { rows } = buildRows(sorted, q(), ['team'], new Set(['']));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: 'group', key: '', count: 5, collapsed: true });
+  });
+
+  it('parses the group-by box and picks key labels', () => {
+    expect(parseGroupBy(' service, env ,service,,')).toEqual(['service', 'env']);
+    expect(keyLabels({ alertname: 'x', severity: 'critical', zone: 'b', instance: 'i', service: 's', env: 'prod' })).toEqual([
+      ['service', 's'],
+      ['instance', 'i'],
+      ['env', 'prod'],
+    ]);
+  });
+});
+
+describe('silence prefill and related metric', () => {
+  it('prefills the labels all selected alerts share, else their names as an anchored alternation', () => {
+    const a = alert({ labels: { alertname: 'A', service: 's', instance: '1' } });
+    const b = alert({ labels: { alertname: 'A', service: 's', instance: '2' } });
+    const c = alert({ labels: { alertname: 'B.x', service: 't' } });
+    expect(prefillMatchers([a, b]).map((m) => `${m.name}=${m.value}`)).toEqual(['alertname=A', 'service=s', 'severity=critical']);
+    expect(prefillMatchers([a, { ...c, labels: { alertname: 'B.x' } }])).toEqual([{ name: 'alertname', value: 'A|B\\.x', isRegex: true, isEqual: true }]);
+  });
+
+  it('finds the panel whose expression uses the alert’s metric, preferring series with the alert’s labels', () => {
+    expect(metricNames('sum(rate(ef_ozon_orders_pull_fail_total{shop="1"}[5m])) by (shop) > 50')).toEqual(['ef_ozon_orders_pull_fail_total']);
+    const dash: Dashboard = {
+      id: 'ozon',
+      title: 'Ozon',
+      tags: [],
+      unsupported: [],
+      updatedAt: 0,
+      fetchedAt: 0,
+      panels: [
+        { id: 'p1', title: 'Backlog', type: 'timeseries', unit: null, thresholds: [], targets: [{ expr: 'ef_tasks_backlog', legend: null }] },
+        { id: 'p2', title: 'Pull failures', type: 'timeseries', unit: null, thresholds: [], targets: [{ expr: 'increase(ef_ozon_orders_pull_fail_total[5m])', legend: null }] },
+      ],
+    };
+    const a = alert({ labels: { alertname: 'OrderPullFailures', shop: '7' } });
+    const withExpr = { ...a, generatorUrl: 'http://prometheus:9090/graph?g0.expr=' + encodeURIComponent('sum(rate(ef_ozon_orders_pull_fail_total[5m])) > 50') };
+    expect(findRelatedPanel(withExpr, [dash])?.panel.id).toBe('p2');
+    expect(findRelatedPanel(a, [dash])).toBeNull();
+    const series = { dashboardId: 'ozon', panelId: 'p2', rangeStart: 0, rangeEnd: 1, stepSeconds: 15, fetchedAt: 0, series: [{ labels: { shop: '3' }, points: [] }, { labels: { shop: '7' }, points: [] }] };
+    expect(seriesForAlert(series, a.labels).map((s) => s.labels.shop)).toEqual(['7']);
+  });
+});

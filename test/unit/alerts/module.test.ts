@@ -1,0 +1,191 @@
+/**
+ * The alerts module on a real SQLite store: appliers run inside a transaction as the link runs them, the
+ * flush after the commit feeds the renderer, the counts and the notification policy. Actions go through
+ * the real outbox (src/main/core/link/outbox.ts).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseArgs } from '../../../src/shared/api';
+import { ApiError } from '../../../src/shared/rpc';
+import { createAlertsModule, FLUSH_DELAY_MS, type AlertsModule } from '../../../src/main/core/alerts/module';
+import { createAlertRepo } from '../../../src/main/core/alerts/repo';
+import { createOutbox, type Outbox } from '../../../src/main/core/link/outbox';
+import { alert, makeCtx, type TestCtx } from './helpers';
+
+let t: TestCtx;
+let mod: AlertsModule;
+let outbox: Outbox;
+
+const applier = (kind: string) => mod.appliers!.find((a) => a.kind === kind)!;
+/** what the link does: every event of a batch inside one transaction */
+const sync = (...events: [string, unknown][]) =>
+  t.ctx.db.transaction(() => events.forEach(([kind, data], i) => applier(kind).apply(data, { seq: i + 1, at: t.clock.now() })))();
+const settle = () => t.clock.advance(FLUSH_DELAY_MS);
+
+beforeEach(() => {
+  t = makeCtx();
+  outbox = createOutbox(t.ctx.db, () => t.clock.now());
+  mod = createAlertsModule(t.ctx, { submit: (type, payload, actor) => outbox.submit(type, payload, actor) });
+  mod.start!();
+});
+afterEach(() => {
+  mod.stop!();
+  t.cleanup();
+});
+
+describe('storing and dedup', () => {
+  it('keeps one row per fingerprint and one history entry per state change', () => {
+    const a = alert({ fingerprint: 'dup' });
+    sync(['alert.upsert', a], ['alert.upsert', a], ['alert.upsert', { ...a, updatedAt: a.updatedAt + 1 }]);
+    settle();
+    const repo = createAlertRepo(t.ctx.db);
+    expect(repo.list()).toHaveLength(1);
+    expect(repo.history('dup').map((e) => e.kind)).toEqual(['firing']);
+    sync(['alert.upsert', { ...a, ackedBy: 'li.wei', updatedAt: a.updatedAt + 2 }]);
+    sync(['alert.upsert', { ...a, inhibitedBy: ['root'], updatedAt: a.updatedAt + 3 }]);
+    expect(repo.history('dup').map((e) => e.kind)).toEqual(['silenced', 'acked', 'firing']);
+    expect(t.notifier.sent).toHaveLength(1);
+  });
+
+  it('after the commit: one delta to the renderer, counts, and a notification within the flush delay', () => {
+    sync(['alert.upsert', alert({ fingerprint: 'a', severity: 'P0' })], ['alert.upsert', alert({ fingerprint: 'b', severity: 'P2', labels: { alertname: 'QueueBacklog' } })]);
+    expect(t.eventsOf('alertsChanged')).toHaveLength(0);
+    settle();
+    const [changed] = t.eventsOf('alertsChanged');
+    expect(changed.reset).toBe(false);
+    expect(changed.upserted.map((a) => a.fingerprint).sort()).toEqual(['a', 'b']);
+    expect(t.eventsOf('alertCounts').at(-1)).toMatchObject({ unacked: 2, worstUnacked: 'P0', bySeverity: { P0: { total: 1, unacked: 1 }, P2: { total: 1, unacked: 1 } } });
+    expect(t.notifier.sent.map((n) => n.title)).toEqual(['[P0] OrderPullFailures · order-sync', '[P2] QueueBacklog · order-sync']);
+    expect(t.eventsOf('toast').map((x) => x.level)).toEqual(['error', 'warning']);
+  });
+
+  it('a rolled-back batch notifies nobody and changes no counts', () => {
+    expect(() =>
+      t.ctx.db.transaction(() => {
+        applier('alert.upsert').apply(alert({ fingerprint: 'ghost' }), { seq: 1, at: 0 });
+        throw new Error('the link failed to advance the cursor');
+      })(),
+    ).toThrow();
+    settle();
+    expect(t.notifier.sent).toHaveLength(0);
+    expect(mod.counts().unacked).toBe(0);
+  });
+
+  it('a snapshot (reset + upserts) neither re-notifies nor duplicates history; what it drops is removed', () => {
+    const keep = alert({ fingerprint: 'keep' });
+    sync(['alert.upsert', keep], ['alert.upsert', alert({ fingerprint: 'gone' })]);
+    settle();
+    const before = t.notifier.sent.length;
+    t.ctx.db.transaction(() => {
+      applier('alert.upsert').reset!();
+      applier('alert.upsert').apply(keep, { seq: 10, at: 0 });
+    })();
+    settle();
+    expect(t.notifier.sent).toHaveLength(before);
+    expect(createAlertRepo(t.ctx.db).history('keep')).toHaveLength(1);
+    expect(t.eventsOf('alertsChanged').at(-1)?.removed).toEqual(['gone']);
+    expect(mod.counts().unacked).toBe(1);
+  });
+
+  it('counts follow acks, silences and resolution', () => {
+    const a = alert({ fingerprint: 'c1', severity: 'P1' });
+    sync(['alert.upsert', a]);
+    settle();
+    sync(['alert.upsert', { ...a, ackedBy: 'li.wei', updatedAt: a.updatedAt + 1 }]);
+    settle();
+    expect(mod.counts()).toMatchObject({ unacked: 0, worstUnacked: null, bySeverity: { P1: { total: 1, unacked: 0 } } });
+    sync(['alert.upsert', { ...a, state: 'resolved', updatedAt: a.updatedAt + 2 }]);
+    settle();
+    expect(mod.counts().bySeverity.P1.total).toBe(0);
+  });
+});
+
+describe('actions through the outbox', () => {
+  beforeEach(() => {
+    sync(['alert.upsert', alert({ fingerprint: 'f1' })], ['alert.upsert', alert({ fingerprint: 'f2' })], ['alert.upsert', alert({ fingerprint: 'f3', ackedBy: 'zhang' })]);
+    settle();
+  });
+
+  it('bulk ack queues one action per alert that needs it, in one transaction, and shows pending → confirmed / failed', async () => {
+    const queued = await mod.handlers.alertAck(['f1', 'f2', 'f3'], { note: 'looking' });
+    expect(queued.map((a) => a.fingerprints[0])).toEqual(['f1', 'f2']);
+    expect(queued.every((a) => a.state === 'pending')).toBe(true);
+    expect(outbox.unanswered().map((e) => e.payload)).toEqual([
+      { fingerprint: 'f1', note: 'looking' },
+      { fingerprint: 'f2', note: 'looking' },
+    ]);
+    outbox.settle(queued[0].id, true, null);
+    outbox.settle(queued[1].id, false, { code: 'upstream', message: 'Alertmanager answered 503' });
+    const progress = await mod.handlers.alertActions();
+    expect(progress.find((a) => a.id === queued[0].id)?.state).toBe('confirmed');
+    expect(progress.find((a) => a.id === queued[1].id)).toMatchObject({ state: 'failed', error: 'Alertmanager answered 503' });
+    // a retry through the link's outbox shows as the same entry, pending again
+    const fresh = outbox.retry(queued[1].id);
+    const after = await mod.handlers.alertActions();
+    expect(after.find((a) => a.fingerprints[0] === 'f2')).toMatchObject({ id: fresh.id, state: 'pending' });
+    expect(createAlertRepo(t.ctx.db).history('f1')[0]).toMatchObject({ kind: 'action', detail: 'alert.ack queued by on-call' });
+  });
+
+  it('refuses unknown fingerprints and changes nothing', async () => {
+    await expect(async () => mod.handlers.alertAck(['f1', 'nope'])).rejects.toThrow(/No cached alert with fingerprint nope/);
+    expect(outbox.unanswered()).toHaveLength(0);
+  });
+
+  it('refuses an action that applies to none of the selection', async () => {
+    await expect(async () => mod.handlers.alertUnack(['f1'])).rejects.toThrow(ApiError);
+    expect(outbox.unanswered()).toHaveLength(0);
+  });
+
+  it('silence: validated matchers, required comment, endsAt from the duration', async () => {
+    expect(() => parseArgs('silenceCreate', [{ matchers: [{ name: 'a', value: 'b', isEqual: true, isRegex: false }], durationMinutes: 60, comment: '  ' }])).toThrow(
+      /comment is required/,
+    );
+    await expect(async () =>
+      mod.handlers.silenceCreate({ matchers: [{ name: 'service', value: '([', isEqual: true, isRegex: true }], durationMinutes: 30, comment: 'release window' }),
+    ).rejects.toThrow(/silence matchers/);
+    const s = await mod.handlers.silenceCreate({
+      matchers: [{ name: 'alertname', value: 'OrderPullFailures', isEqual: true, isRegex: false }],
+      durationMinutes: 240,
+      comment: 'release window',
+    });
+    expect(s.fingerprints.sort()).toEqual(['f1', 'f2', 'f3']);
+    const [entry] = outbox.unanswered();
+    expect(entry.payload).toMatchObject({ startsAt: t.clock.now(), endsAt: t.clock.now() + 240 * 60_000, comment: 'release window' });
+  });
+
+  it('expire silence needs a cached, unexpired silence', async () => {
+    await expect(async () => mod.handlers.silenceExpire('nope')).rejects.toThrow(/No cached silence/);
+    sync(['silence.upsert', { id: 's1', matchers: [{ name: 'a', value: 'b', isEqual: true, isRegex: false }], startsAt: 0, endsAt: 1e13, createdBy: 'x', comment: 'c', state: 'active', updatedAt: 1 }]);
+    settle();
+    expect(t.eventsOf('alertsChanged').at(-1)?.silencesChanged).toBe(true);
+    expect((await mod.handlers.silenceExpire('s1')).silenceId).toBe('s1');
+  });
+});
+
+describe('saved filters and notification controls', () => {
+  it('saves, replaces by name, refuses a bad matcher expression, deletes', async () => {
+    const q = { text: 'ozon', matchers: 'severity="critical"', states: ['firing' as const], groupBy: ['service'] };
+    const a = await mod.handlers.alertFilterSave({ ...q, name: 'Ozon critical' });
+    const b = await mod.handlers.alertFilterSave({ ...q, text: 'orders', name: 'Ozon critical' });
+    expect(b.id).toBe(a.id);
+    expect(await mod.handlers.alertFiltersList()).toEqual([b]);
+    expect((await mod.handlers.alertFilterSave({ ...q, matchers: 'team=', name: 'no team' })).matchers).toBe('team=');
+    await expect(async () => mod.handlers.alertFilterSave({ ...q, matchers: 'severity=~"("', name: 'y' })).rejects.toThrow(/label matchers: column 11/);
+    expect((await mod.handlers.alertFilterDelete(a.id)).deleted).toBe(true);
+    expect((await mod.handlers.alertFiltersList()).map((f) => f.name)).toEqual(['no team']);
+  });
+
+  it('mute persists, holds P1 back, and ends by itself', async () => {
+    const state = await mod.handlers.notifyMute(15);
+    expect(state.mutedUntil).toBe(t.clock.now() + 15 * 60_000);
+    sync(['alert.upsert', alert({ fingerprint: 'm1' })]);
+    settle();
+    expect(t.notifier.sent).toHaveLength(0);
+    t.clock.advance(15 * 60_000);
+    expect(t.eventsOf('notifyState').at(-1)).toEqual({ mutedUntil: null, quietNow: false });
+  });
+
+  it('notifyTest reports a notifier failure instead of throwing', async () => {
+    t.ctx.notifier.notify = () => Promise.reject(new Error('no notification daemon'));
+    expect(await mod.handlers.notifyTest()).toEqual({ delivered: false, error: 'no notification daemon' });
+  });
+});
