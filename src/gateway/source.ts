@@ -25,7 +25,11 @@ export interface SourceHealth {
 }
 
 export interface SourceContext {
-  /** report changes; the gateway appends them to its log in order, in one transaction */
+  /**
+   * report changes; the gateway validates each against eventData[kind], drops (and logs) invalid ones,
+   * skips upserts identical to the stored entity and removals of unknown ones, and appends the rest to
+   * its log in order, in one transaction
+   */
   emit(events: SourceEvent[]): void;
   /** report upstream health changes (Alertmanager down → 'down' with the error) */
   health(h: SourceHealth): void;
@@ -38,4 +42,10 @@ export interface Source {
   stop(): Promise<void>;
   /** applies one action upstream; never throws (errors become { ok: false }) */
   apply(action: SourceAction): Promise<ActionOutcome>;
+  /**
+   * An Alertmanager webhook v4 body POSTed to the gateway's /webhook. The body is only a nudge (the
+   * source re-reads the real state upstream), so the route needs no token; bad bodies get a 400 with
+   * the returned message. Sources without it answer 404.
+   */
+  webhook?(body: unknown): ActionOutcome | Promise<ActionOutcome>;
 }

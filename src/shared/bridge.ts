@@ -15,6 +15,8 @@ export function buildApi(transport: Transport): VigilApi {
   const api: Record<string, unknown> = {};
   for (const name of methodNames) {
     api[name] = async (...args: unknown[]) => {
+      // An omitted optional argument must stay omitted: JSON would turn a trailing undefined into null.
+      while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
       const env = await transport.call(name, args);
       if (!env || typeof env !== 'object' || !('ok' in env)) throw new ApiError('transport', `${name}: malformed reply`);
       if (env.ok) return env.value;

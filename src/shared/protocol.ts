@@ -10,12 +10,63 @@ import { z } from 'zod';
 import { ActionTypeSchema } from './actions';
 import { AlertSchema, SilenceSchema } from './alerts';
 import { DashboardSchema, SeriesSchema } from './dashboards';
+import { SeveritySchema } from './domain';
 import { RunbookSchema } from './runbooks';
 
 export const PROTOCOL = 'vigil.v1';
 export const PROTOCOL_VERSION = 1;
-/** the largest frame either end accepts */
+/** the oldest protocol version a v1 server still speaks */
+export const MIN_PROTOCOL_VERSION = 1;
+/** the largest frame either end accepts; a bigger one is answered with an error frame and dropped */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** beyond this the socket itself is closed (1009): reading it at all would be the damage */
+export const HARD_FRAME_BYTES = 4 * MAX_FRAME_BYTES;
+
+// ---- domain documents the gateway keeps for the process actions --------------------------------------
+export const TimelineEntrySchema = z.object({
+  id: z.string().min(1).max(64),
+  kind: z.enum(['note', 'action', 'decision', 'status_update', 'alert']),
+  text: z.string().max(10_000),
+  at: z.number(),
+  author: z.string().max(80),
+});
+export const StatusUpdateSchema = z.object({
+  phase: z.enum(['start', 'update', 'resolved']),
+  text: z.string().max(10_000),
+  at: z.number(),
+  author: z.string().max(80),
+});
+/** What `incident.update` carries in `incident`: the whole incident as the gateway stores it. */
+export const IncidentDocSchema = z.object({
+  id: z.string().min(1).max(64),
+  title: z.string(),
+  severity: SeveritySchema,
+  proposedSeverity: SeveritySchema.nullable(),
+  status: z.enum(['open', 'closed']),
+  fingerprints: z.array(z.string()),
+  declaredBy: z.string(),
+  declaredAt: z.number(),
+  /** every `incident.update` patch merged in order (roles, change freeze, impact, …) */
+  fields: z.record(z.string(), z.unknown()),
+  timeline: z.array(TimelineEntrySchema),
+  statusUpdates: z.array(StatusUpdateSchema),
+  closedAt: z.number().nullable(),
+  closedBy: z.string().nullable(),
+  postmortem: z.string().nullable(),
+  updatedAt: z.number(),
+});
+export type IncidentDoc = z.infer<typeof IncidentDocSchema>;
+/** What `handover.update` carries in `handover`. */
+export const HandoverDocSchema = z.object({
+  id: z.string().min(1).max(64),
+  record: z.unknown(),
+  submittedBy: z.string().nullable(),
+  submittedAt: z.number().nullable(),
+  signedBy: z.string().nullable(),
+  signedAt: z.number().nullable(),
+  note: z.string().nullable(),
+});
+export type HandoverDoc = z.infer<typeof HandoverDocSchema>;
 
 /** Event kinds and the data each carries. Data objects are validated with `.passthrough()`-free schemas
  *  after unknown fields are stripped (zod's default), so extra fields from a newer server are harmless. */
@@ -32,8 +83,10 @@ export const eventData = {
   /** the roster document (shape owned by src/shared/roster.ts: RosterDocumentSchema) */
   'roster.upsert': z.object({ id: z.string().min(1), name: z.string(), document: z.unknown(), updatedAt: z.number() }),
   'roster.remove': z.object({ id: z.string().min(1) }),
+  /** `incident` has the shape of IncidentDocSchema when the gateway sends it */
   'incident.update': z.object({ id: z.string().min(1), incident: z.unknown(), updatedAt: z.number() }),
   'checklist.result': z.object({ runId: z.string().min(1), result: z.unknown(), at: z.number() }),
+  /** `handover` has the shape of HandoverDocSchema when the gateway sends it */
   'handover.update': z.object({ id: z.string().min(1), handover: z.unknown(), at: z.number() }),
   'checklist.template': z.object({ id: z.string().min(1), version: z.number().int(), template: z.unknown() }),
 } as const;
@@ -44,6 +97,7 @@ export const isEventKind = (k: unknown): k is EventKind =>
 export type EventDataOf<K extends EventKind> = z.infer<(typeof eventData)[K]>;
 
 export const ErrorSchema = z.object({ code: z.string().max(64), message: z.string().max(2000) });
+export type WireError = z.infer<typeof ErrorSchema>;
 
 // ---- client → server -------------------------------------------------------------------------------
 export const HelloFrame = z.object({
@@ -54,13 +108,20 @@ export const HelloFrame = z.object({
   cursor: z.number().int().nonnegative().nullable(),
   /** the server id the cursor belongs to (a cursor from another server is meaningless) */
   serverId: z.string().max(128).nullable().optional(),
+  /** the operator name the console acts as (audit fallback when an action carries no actor) */
+  operator: z.string().max(80).optional(),
+  /** "test connection": answer with a welcome, send nothing else, close */
+  probe: z.boolean().optional(),
 });
 export const ActionFrame = z.object({
   type: z.literal('action'),
+  /** UUID v7 written to the outbox before the first send; the idempotency key */
   id: z.string().uuid(),
   action: ActionTypeSchema,
   payload: z.unknown(),
   at: z.number(),
+  /** who did it (the console's operator at the time) */
+  actor: z.string().max(80).optional(),
 });
 export const PingFrame = z.object({ type: z.literal('ping'), t: z.number() });
 export const PongFrame = z.object({ type: z.literal('pong'), t: z.number() });
@@ -80,6 +141,7 @@ export const WelcomeFrame = z.object({
   /** 'snapshot' follows when the cursor is unknown or too old; otherwise 'events' */
   mode: z.enum(['snapshot', 'events']),
 });
+export const SnapshotItem = z.object({ kind: z.string().min(1).max(64), data: z.unknown() });
 export const SnapshotFrame = z.object({
   type: z.literal('snapshot'),
   /** the seq the snapshot is consistent with: after the last chunk the cursor becomes this */
@@ -89,7 +151,7 @@ export const SnapshotFrame = z.object({
   /** entity counts for the progress bar */
   received: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
-  items: z.array(z.object({ kind: z.string(), data: z.unknown() })).max(100_000),
+  items: z.array(SnapshotItem).max(100_000),
 });
 export const EventFrame = z.object({
   type: z.literal('event'),
@@ -106,7 +168,11 @@ export const ResultFrame = z.object({
   /** true when this is the stored result of an id applied before (idempotent replay) */
   replay: z.boolean().optional(),
 });
-export const ServerErrorFrame = z.object({ type: z.literal('error'), error: ErrorSchema, fatal: z.boolean().optional() });
+export const ServerErrorFrame = z.object({
+  type: z.literal('error'),
+  error: ErrorSchema,
+  fatal: z.boolean().optional(),
+});
 export const StatusFrame = z.object({
   type: z.literal('status'),
   upstream: z.enum(['ok', 'degraded', 'down']),
@@ -128,4 +194,89 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 /** close codes */
 export const CLOSE_AUTH_FAILED = 4001;
 export const CLOSE_PROTOCOL_ERROR = 4002;
+/** the server is shutting down or restarting: reconnect soon */
+export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TOO_LARGE = 1009;
+
+/** error codes carried in `error` frames and failed `result`s */
+export const ERROR_CODES = {
+  badJson: 'bad_json',
+  badFrame: 'bad_frame',
+  binaryFrame: 'binary_frame',
+  tooLarge: 'frame_too_large',
+  unknownType: 'unknown_type',
+  helloRequired: 'hello_required',
+  unsupportedProtocol: 'unsupported_protocol',
+  badPayload: 'bad_payload',
+  upstream: 'upstream_error',
+  unsupported: 'unsupported_action',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  internal: 'internal',
+} as const;
+
+// ---- decoding ---------------------------------------------------------------------------------------
+export type DecodeFailure = {
+  ok: false;
+  code: 'frame_too_large' | 'binary_frame' | 'bad_json' | 'unknown_type' | 'bad_frame';
+  message: string;
+  /** the frame's `type`, when it had one */
+  type?: string;
+};
+export type Decoded<T> = { ok: true; frame: T } | DecodeFailure;
+
+const CLIENT_TYPES = new Set(ClientFrame.options.map((o) => o.shape.type.value as string));
+const SERVER_TYPES = new Set(ServerFrame.options.map((o) => o.shape.type.value as string));
+
+/** One readable sentence naming the offending paths, never the values (they may hold secrets). */
+export function describeIssues(err: z.ZodError, max = 500): string {
+  const text = err.issues
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'frame'}: ${i.message}`)
+    .join('; ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function decode<T>(
+  schema: z.ZodType<T>,
+  known: Set<string>,
+  text: string | null,
+  byteLength: number,
+  maxBytes: number,
+): Decoded<T> {
+  if (byteLength > maxBytes)
+    return {
+      ok: false,
+      code: 'frame_too_large',
+      message: `frame of ${byteLength} bytes exceeds the limit of ${maxBytes}`,
+    };
+  if (text === null) return { ok: false, code: 'binary_frame', message: 'frames must be UTF-8 JSON text, not binary' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, code: 'bad_json', message: `frame is not valid JSON (${(e as Error).message.slice(0, 120)})` };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, code: 'bad_frame', message: 'frame must be a JSON object with a "type"' };
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string') return { ok: false, code: 'bad_frame', message: 'frame has no string "type"' };
+  if (!known.has(type))
+    return {
+      ok: false,
+      code: 'unknown_type',
+      message: `unknown frame type "${type.slice(0, 64)}"`,
+      type: type.slice(0, 64),
+    };
+  const res = schema.safeParse(raw);
+  if (!res.success)
+    return { ok: false, code: 'bad_frame', message: `${type} frame: ${describeIssues(res.error)}`, type };
+  return { ok: true, frame: res.data };
+}
+
+/** Validates a frame a client sent. `text` is null for a binary frame. */
+export const decodeClientFrame = (text: string | null, byteLength: number, maxBytes = MAX_FRAME_BYTES) =>
+  decode<ClientFrame>(ClientFrame, CLIENT_TYPES, text, byteLength, maxBytes);
+
+/** Validates a frame a server sent. `text` is null for a binary frame. */
+export const decodeServerFrame = (text: string | null, byteLength: number, maxBytes = MAX_FRAME_BYTES) =>
+  decode<ServerFrame>(ServerFrame, SERVER_TYPES, text, byteLength, maxBytes);

@@ -28,7 +28,7 @@ import { createLogger, type Logger } from './log';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createSettingsRepo } from './settings';
-import { createLinkModule } from './link';
+import { createLinkModule, type LinkPlatform } from './link';
 import { createAlertsModule } from './alerts/module';
 import { createKnowledgeModule } from './knowledge/module';
 import { createProcessModule } from './process/module';
@@ -43,8 +43,8 @@ export interface CoreDeps {
   notifier?: Notifier;
   secrets?: SecretStore;
   log?: Logger;
-  /** overrides the platform URL from settings (command line / environment) */
-  platform?: { url?: string | null; token?: string | null };
+  /** overrides the platform URL from settings (command line / environment, or the embedded demo gateway) */
+  platform?: LinkPlatform;
   /** path to better_sqlite3.node for the running ABI (the Electron shell passes its own build) */
   nativeBinding?: string;
   /** opens a vetted URL in the OS; absent in the browser host (the page opens it itself) */
@@ -72,10 +72,34 @@ export interface Core {
   readonly db: DB | null;
 }
 
+/**
+ * A notification backend may fail (no D-Bus session, no daemon, a denied permission). That must never take
+ * the core down: failures are logged once per distinct reason and swallowed here, for every caller.
+ */
+function safeNotifier(inner: Notifier, log: Logger): Notifier {
+  const reported = new Set<string>();
+  const fail = (err: unknown) => {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (reported.has(msg)) return;
+    reported.add(msg);
+    log.log('warn', 'notify.failed', { err: msg });
+  };
+  return {
+    notify(n) {
+      try {
+        const r = inner.notify(n);
+        return r instanceof Promise ? r.catch(fail) : r;
+      } catch (err) {
+        fail(err);
+      }
+    },
+  };
+}
+
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger();
-  const notifier = deps.notifier ?? new MemoryNotifier();
+  const notifier = safeNotifier(deps.notifier ?? new MemoryNotifier(), log);
   const secrets = deps.secrets ?? new MemorySecretStore();
   const file = path.join(deps.dataDir, 'vigil.db');
   const startedAt = clock.now();
@@ -225,7 +249,10 @@ export function createCore(deps: CoreDeps): Core {
       const { before, after } = m.settings.write(patch);
       m.ctx.audit(after.operator, 'settings.set', Object.keys(patch));
       emit('settingsChanged', after);
-      if (before.platformUrl !== after.platformUrl) emit('linkState', linkState());
+      if (before.platformUrl !== after.platformUrl) {
+        m.link.reconfigure();
+        emit('linkState', linkState());
+      }
       return after;
     },
     linkState,

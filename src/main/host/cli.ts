@@ -9,11 +9,14 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
+import { startEmbeddedGateway } from '../../gateway/embedded';
 import { LanguageSchema } from '../../shared/domain';
 import { createCore } from '../core';
 import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
+import type { LinkPlatform } from '../core/link';
 import { FileSecretStore } from '../core/secrets';
+import { NodeNotifier } from './notifier';
 import { startHost } from './server';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -44,13 +47,20 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (values.token) await secrets.set('platformToken', values.token);
   log.addSecret(values.token);
 
+  // No --platform and no URL in Settings: the link starts the demo gateway in-process (on first use).
+  const platform: LinkPlatform = {
+    url: values.platform ?? null,
+    token: values.token ?? null,
+    embedded: () => startEmbeddedGateway({ dataDir, log: (level, action, fields) => log.log(level, action, fields) }),
+  };
   const core = createCore({
     dataDir,
     transport: 'browser',
     secrets,
     log,
+    notifier: new NodeNotifier(log),
     version,
-    platform: { url: values.platform ?? null, token: values.token ?? null },
+    platform,
     osLocale: process.env.LANG?.split('.')[0]?.replace('_', '-') || Intl.DateTimeFormat().resolvedOptions().locale,
   });
   if (lang && core.storeStatus().ok) await core.dispatch('settingsSet', [{ language: lang }]);

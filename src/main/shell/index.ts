@@ -4,12 +4,16 @@
  * it to the window over IPC.
  */
 import { app, BrowserWindow, shell } from 'electron';
+import { eventChannelOf } from '../../shared/api';
 import fs from 'node:fs';
 import path from 'node:path';
+import { startEmbeddedGateway } from '../../gateway/embedded';
 import { createCore, type Core } from '../core';
+import type { LinkPlatform } from '../core/link';
 import { createLogger } from '../core/log';
 import { wireIpc } from './ipc';
 import { SafeStorageSecretStore } from './safe-storage-secrets';
+import { ElectronNotifier } from './notifier';
 import { createTray } from './tray';
 import { createMainWindow } from './window';
 
@@ -43,10 +47,24 @@ function start(): void {
 
   app.whenReady().then(() => {
     const dataDir = process.env.VIGIL_DATA_DIR ?? app.getPath('userData');
+    // A click on a notification brings the window up on that alert.
+    const notifier = new ElectronNotifier(log, (fingerprint) => {
+      if (!win) return;
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+      if (fingerprint) win.webContents.send(eventChannelOf('focusAlert'), { fingerprint });
+    });
+    // With no platform URL in Settings, the link starts the demo gateway in-process (on first use).
+    const platform: LinkPlatform = {
+      embedded: () => startEmbeddedGateway({ dataDir, log: (level, action, fields) => log.log(level, action, fields) }),
+    };
     core = createCore({
       dataDir,
       transport: 'electron',
       log,
+      notifier,
+      platform,
       secrets: new SafeStorageSecretStore(dataDir),
       nativeBinding: nativeBinding(),
       openExternal: (url) => shell.openExternal(url),
@@ -62,8 +80,12 @@ function start(): void {
     });
     win.on('closed', () => (win = null));
     wireIpc(core, () => win, devUrl);
-    const iconDir = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(__dirname, '../../resources/icons');
-    createTray(iconDir, () => win, () => app.quit());
+    let trayLang: 'en' | 'zh-CN' = 'en';
+    const followLanguage = (lang: string) => (trayLang = (lang === 'auto' ? app.getLocale() : lang).startsWith('zh') ? 'zh-CN' : 'en');
+    followLanguage('auto');
+    void core.dispatch('settingsGet', []).then((r) => r.ok && followLanguage((r.value as { language: string }).language));
+    core.on((name, payload) => name === 'settingsChanged' && followLanguage((payload as { language: string }).language));
+    createTray({ core, getWindow: () => win, quit: () => app.quit(), language: () => trayLang });
   });
 
   app.on('window-all-closed', () => {

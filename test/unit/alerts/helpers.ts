@@ -61,6 +61,7 @@ export function makeCtx(opts: { settings?: Partial<Settings>; log?: Logger; star
     settings: () => settings,
     audit: () => undefined,
     touch: () => undefined,
+    linkState: () => null,
   };
   return {
     ctx,

@@ -81,6 +81,7 @@ export function makeHarness(opts: { dir?: string; clock?: FakeClock; link?: Link
     settings: repo.read,
     audit: () => {},
     touch: (c, at) => touch.run(c, at ?? clock.now()),
+    linkState: () => null,
   };
   let seq = 0;
   const actions: ActionSink = {

@@ -62,6 +62,7 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
       settings: () => settings,
       audit: () => {},
       touch: () => {},
+      linkState: () => null,
     };
     const insert = db.prepare("INSERT INTO outbox (id, type, payload, state, created_at) VALUES (?, ?, ?, 'pending', ?)");
     const actions: ActionSink = {

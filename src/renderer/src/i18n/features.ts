@@ -6,6 +6,7 @@ import { checklistsText } from '../features/checklists/i18n';
 import { incidentsText } from '../features/incidents/i18n';
 import { rosterText } from '../features/roster/i18n';
 import { handoverText } from '../features/handover/i18n';
+import { linkText } from '../features/link/i18n';
 
 export const featureNamespaces = {
   alerts: alertsText,
@@ -15,4 +16,5 @@ export const featureNamespaces = {
   incidents: incidentsText,
   roster: rosterText,
   handover: handoverText,
+  link: linkText,
 } as const;

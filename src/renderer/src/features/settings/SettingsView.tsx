@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SEVERITIES, type Settings } from '../../../../shared/domain';
 import { useApp } from '../../stores/app';
+import { LinkSettings } from '../link/LinkSettings';
+import { OutboxPanel } from '../link/OutboxPanel';
 
 /** Reads and writes settings through the contract. Errors from the core are shown next to the form. */
 export function SettingsView() {
@@ -123,14 +125,8 @@ export function SettingsView() {
         </fieldset>
         <fieldset>
           <legend>{t('settings.platform')}</legend>
-          <label>
-            {t('settings.platformUrl')}
-            <input
-              value={draft.platformUrl ?? ''}
-              placeholder="wss://platform.example/vigil"
-              onChange={(e) => set('platformUrl', e.target.value.trim() === '' ? null : e.target.value)}
-            />
-          </label>
+          <LinkSettings url={draft.platformUrl} onUrlChange={(url) => set('platformUrl', url)} />
+          <OutboxPanel />
         </fieldset>
         {error && (
           <p role="alert" className="error">

@@ -1,0 +1,274 @@
+/**
+ * The gateway's own SQLite (reusing the core's openDatabase: WAL, checksummed migrations):
+ * - events: the log every client resumes from, seq monotonic (INTEGER PRIMARY KEY, never reused)
+ * - entities: the current state of every entity, which is what a snapshot sends
+ * - actions: every action id with its stored result (idempotency: an id is applied once)
+ * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
+ *   process actions create (see process.ts)
+ * - audit: who did what
+ */
+import { randomUUID } from 'node:crypto';
+import { openDatabase, type DB } from '../main/core/store/db';
+import type { Migration } from '../main/core/store/migrations';
+import { eventData, isEventKind, type EventKind, type WireError } from '../shared/protocol';
+import { entityOf, FAMILY_ORDER, SEP } from './entities';
+import type { SourceEvent } from './source';
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+  seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  at   INTEGER NOT NULL
+);
+CREATE TABLE entities (
+  family TEXT NOT NULL,
+  id     TEXT NOT NULL,
+  kind   TEXT NOT NULL,
+  data   TEXT NOT NULL,
+  seq    INTEGER NOT NULL,
+  PRIMARY KEY (family, id)
+);
+CREATE TABLE actions (
+  id            TEXT PRIMARY KEY,
+  type          TEXT NOT NULL,
+  payload       TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  client_id     TEXT,
+  received_at   INTEGER NOT NULL,
+  ok            INTEGER NOT NULL,
+  error_code    TEXT,
+  error_message TEXT
+);
+CREATE TABLE incidents (
+  id                TEXT PRIMARY KEY,
+  title             TEXT NOT NULL,
+  severity          TEXT NOT NULL,
+  proposed_severity TEXT,
+  status            TEXT NOT NULL,
+  fingerprints      TEXT NOT NULL,
+  fields            TEXT NOT NULL DEFAULT '{}',
+  declared_by       TEXT NOT NULL,
+  declared_at       INTEGER NOT NULL,
+  closed_at         INTEGER,
+  closed_by         TEXT,
+  postmortem        TEXT,
+  updated_at        INTEGER NOT NULL
+);
+CREATE TABLE incident_timeline (
+  id          TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents(id),
+  kind        TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  author      TEXT NOT NULL
+);
+CREATE INDEX incident_timeline_inc ON incident_timeline(incident_id, at);
+CREATE TABLE incident_status_updates (
+  id          INTEGER PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents(id),
+  phase       TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  author      TEXT NOT NULL
+);
+CREATE TABLE checklist_results (
+  run_id      TEXT PRIMARY KEY,
+  template_id TEXT NOT NULL,
+  result      TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  author      TEXT NOT NULL
+);
+CREATE TABLE handovers (
+  id           TEXT PRIMARY KEY,
+  record       TEXT NOT NULL,
+  submitted_by TEXT,
+  submitted_at INTEGER,
+  signed_by    TEXT,
+  signed_at    INTEGER,
+  note         TEXT
+);
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+`;
+
+export const gatewayMigrations: readonly Migration[] = [{ version: 1, name: 'gateway', sql: SCHEMA }];
+
+export interface StoredEvent {
+  seq: number;
+  kind: string;
+  /** the data as JSON text, sent as is */
+  data: string;
+  at: number;
+}
+
+export interface StoredResult {
+  ok: boolean;
+  error: WireError | null;
+}
+
+export interface AppendOutcome {
+  appended: StoredEvent[];
+  /** events refused because their data does not match the kind's schema */
+  invalid: { kind: string; reason: string }[];
+  /** upserts identical to what is stored: no new seq */
+  unchanged: number;
+}
+
+export interface GatewayStore {
+  db: DB;
+  serverId: string;
+  head(): number;
+  /** the oldest seq still in the log (head + 1 when empty) */
+  oldest(): number;
+  /** validates, dedups and appends source events in one transaction; returns what was logged */
+  append(events: readonly SourceEvent[] | readonly { kind: string; data: unknown }[], at: number): AppendOutcome;
+  eventsAfter(seq: number, limit: number): StoredEvent[];
+  /** every entity, dashboards before their series, with the seq the state is consistent with */
+  snapshot(): { seq: number; items: { kind: string; data: string }[] };
+  entityCount(): number;
+  /** the current entities of one family ("alert", "silence", …) */
+  current(family: string): { id: string; data: unknown }[];
+  storedResult(id: string): StoredResult | null;
+  /** records an action's outcome (call inside the transaction that applied it, where there is one) */
+  recordAction(
+    a: { id: string; type: string; payload: unknown; actor: string; clientId: string | null; at: number },
+    r: StoredResult,
+  ): void;
+  audit(at: number, actor: string, action: string, detail: unknown): void;
+  close(): void;
+}
+
+export function openGatewayStore(file: string, opts: { retain?: number } = {}): GatewayStore {
+  const db: DB = openDatabase(file, { migrations: gatewayMigrations });
+  const retain = opts.retain ?? 500_000;
+
+  const s = {
+    meta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
+    head: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
+    oldest: db.prepare('SELECT min(seq) AS seq FROM events'),
+    insertEvent: db.prepare('INSERT INTO events (kind, data, at) VALUES (?, ?, ?)'),
+    entity: db.prepare('SELECT data FROM entities WHERE family = ? AND id = ?'),
+    upsertEntity: db.prepare(`INSERT INTO entities (family, id, kind, data, seq) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(family, id) DO UPDATE SET kind = excluded.kind, data = excluded.data, seq = excluded.seq`),
+    deleteEntity: db.prepare('DELETE FROM entities WHERE family = ? AND id = ?'),
+    deleteSeriesOf: db.prepare("DELETE FROM entities WHERE family = 'series' AND id >= ? AND id < ?"),
+    family: db.prepare('SELECT id, data FROM entities WHERE family = ? ORDER BY seq'),
+    // primary-key order within a family: no sort needed, and a snapshot's order inside a family is free
+    ofFamily: db.prepare('SELECT kind, data FROM entities WHERE family = ?'),
+    count: db.prepare('SELECT count(*) AS n FROM entities'),
+    after: db.prepare('SELECT seq, kind, data, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    prune: db.prepare('DELETE FROM events WHERE seq <= ?'),
+    action: db.prepare('SELECT ok, error_code, error_message FROM actions WHERE id = ?'),
+    recordAction:
+      db.prepare(`INSERT INTO actions (id, type, payload, actor, client_id, received_at, ok, error_code, error_message)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    audit: db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)'),
+  };
+
+  let serverId = (s.meta.get('serverId') as { value: string } | undefined)?.value;
+  if (!serverId) {
+    serverId = randomUUID();
+    s.setMeta.run('serverId', serverId);
+  }
+
+  const head = (): number => (s.head.get() as { seq: number } | undefined)?.seq ?? 0;
+
+  const append = db.transaction(
+    (events: readonly SourceEvent[] | readonly { kind: string; data: unknown }[], at: number): AppendOutcome => {
+      const out: AppendOutcome = { appended: [], invalid: [], unchanged: 0 };
+      for (const ev of events) {
+        if (!isEventKind(ev.kind)) {
+          out.invalid.push({ kind: String(ev.kind), reason: 'unknown event kind' });
+          continue;
+        }
+        const kind: EventKind = ev.kind;
+        const parsed = eventData[kind].safeParse(ev.data);
+        if (!parsed.success) {
+          out.invalid.push({
+            kind,
+            reason: parsed.error.issues
+              .map((i) => `${i.path.join('.')}: ${i.message}`)
+              .join('; ')
+              .slice(0, 500),
+          });
+          continue;
+        }
+        const ent = entityOf(kind, parsed.data as never);
+        const json = JSON.stringify(parsed.data);
+        if (ent.op === 'upsert') {
+          const prev = s.entity.get(ent.family, ent.id) as { data: string } | undefined;
+          if (prev?.data === json) {
+            out.unchanged++;
+            continue;
+          }
+        } else if (!s.entity.get(ent.family, ent.id)) {
+          out.unchanged++; // removing what nobody has is not news
+          continue;
+        }
+        const seq = Number(s.insertEvent.run(kind, json, at).lastInsertRowid);
+        if (ent.op === 'upsert') s.upsertEntity.run(ent.family, ent.id, kind, json, seq);
+        else {
+          s.deleteEntity.run(ent.family, ent.id);
+          if (ent.family === 'dashboard') s.deleteSeriesOf.run(`${ent.id}${SEP}`, `${ent.id}${SEP}\uffff`);
+        }
+        out.appended.push({ seq, kind, data: json, at });
+      }
+      const h = head();
+      if (h > retain && h % 1000 === 0) s.prune.run(h - retain);
+      return out;
+    },
+  );
+
+  return {
+    db,
+    serverId,
+    head,
+    oldest: (): number => (s.oldest.get() as { seq: number | null }).seq ?? head() + 1,
+    append,
+    eventsAfter: (seq: number, limit: number): StoredEvent[] => s.after.all(seq, limit) as StoredEvent[],
+    snapshot(): { seq: number; items: { kind: string; data: string }[] } {
+      return db.transaction(() => {
+        const items = FAMILY_ORDER.flatMap((f) => s.ofFamily.all(f) as { kind: string; data: string }[]);
+        return { seq: head(), items };
+      })();
+    },
+    entityCount: (): number => (s.count.get() as { n: number }).n,
+    current: (family: string): { id: string; data: unknown }[] =>
+      (s.family.all(family) as { id: string; data: string }[]).map((r) => ({ id: r.id, data: JSON.parse(r.data) })),
+    storedResult(id: string): StoredResult | null {
+      const r = s.action.get(id) as { ok: number; error_code: string | null; error_message: string | null } | undefined;
+      if (!r) return null;
+      return { ok: !!r.ok, error: r.ok ? null : { code: r.error_code ?? 'rejected', message: r.error_message ?? '' } };
+    },
+    recordAction(
+      a: { id: string; type: string; payload: unknown; actor: string; clientId: string | null; at: number },
+      r: StoredResult,
+    ) {
+      s.recordAction.run(
+        a.id,
+        a.type,
+        JSON.stringify(a.payload ?? null),
+        a.actor,
+        a.clientId,
+        a.at,
+        r.ok ? 1 : 0,
+        r.error?.code ?? null,
+        r.error?.message ?? null,
+      );
+      s.audit.run(a.at, a.actor, a.type, JSON.stringify({ id: a.id, ok: r.ok, error: r.error?.code ?? null }));
+    },
+    audit: (at: number, actor: string, action: string, detail: unknown) =>
+      s.audit.run(at, actor, action, JSON.stringify(detail ?? '')),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The outbox: every action not yet confirmed by the platform, with its state and, for a failure, the
+ * platform's reason and the choice to retry (as a new action) or discard. Refreshes on outbox changes.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { OutboxItem } from '../../../../shared/contract/link';
+import { vigil } from '../../api';
+import { formatAge } from '../../format';
+import { useApp } from '../../stores/app';
+import { actionSubject } from './subject';
+
+export function OutboxPanel() {
+  const { t } = useTranslation('link');
+  const { t: tc } = useTranslation();
+  const now = useApp((s) => s.now);
+  const [open, setOpen] = useState<OutboxItem[]>([]);
+  const [recent, setRecent] = useState<OutboxItem[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    vigil()
+      .outboxList()
+      .then(
+        (r) => {
+          setOpen(r.open);
+          setRecent(r.recent);
+        },
+        (e: Error) => setError(e.message),
+      );
+  }, []);
+  useEffect(() => {
+    load();
+    const api = vigil();
+    const offs = [api.on('dataChanged', (d) => d.collection === 'outbox' && load()), api.on('outboxResult', load)];
+    return () => offs.forEach((off) => off());
+  }, [load]);
+
+  const act = async (fn: () => Promise<unknown>) => {
+    try {
+      setError(null);
+      await fn();
+      load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const failed = open.filter((e) => e.state === 'failed').length;
+  const row = (e: OutboxItem, tools: boolean) => {
+    const action = t(`action.${e.type}`);
+    const subject = actionSubject(e.payload);
+    return (
+      <tr key={e.id} data-state={e.state}>
+        <td>{action}</td>
+        <td className="mono">{subject}</td>
+        <td>{e.actor}</td>
+        <td>{formatAge(tc, e.createdAt, now)}</td>
+        <td>
+          {t(`outbox.state.${e.state}`)}
+          {e.attempts > 0 && <span className="muted"> · {t('outbox.attempts', { count: e.attempts })}</span>}
+          {e.replacedBy && <span className="muted"> · {t('outbox.replaced')}</span>}
+        </td>
+        <td>{e.lastError}</td>
+        {tools && (
+          <td>
+            {e.state === 'failed' && (
+              <button
+                type="button"
+                aria-label={t('outbox.retryLabel', { action, subject })}
+                onClick={() => void act(() => vigil().outboxRetry(e.id))}
+              >
+                {t('outbox.retry')}
+              </button>
+            )}
+            {(e.state === 'failed' || e.state === 'pending') && (
+              <button
+                type="button"
+                aria-label={t('outbox.discardLabel', { action, subject })}
+                onClick={() =>
+                  window.confirm(t('outbox.confirmDiscard')) && void act(() => vigil().outboxDiscard(e.id))
+                }
+              >
+                {t('outbox.discard')}
+              </button>
+            )}
+          </td>
+        )}
+      </tr>
+    );
+  };
+  const head = (tools: boolean) => (
+    <thead>
+      <tr>
+        <th scope="col">{t('outbox.col.action')}</th>
+        <th scope="col">{t('outbox.col.subject')}</th>
+        <th scope="col">{t('outbox.col.by')}</th>
+        <th scope="col">{t('outbox.col.queued')}</th>
+        <th scope="col">{t('outbox.col.state')}</th>
+        <th scope="col">{t('outbox.col.reason')}</th>
+        {tools && <th scope="col">{t('outbox.col.tools')}</th>}
+      </tr>
+    </thead>
+  );
+
+  return (
+    <section className="outbox" aria-labelledby="outbox-title">
+      <h2 id="outbox-title">{t('outbox.title')}</h2>
+      {open.length === 0 ? (
+        <p className="muted">{t('outbox.empty')}</p>
+      ) : (
+        <>
+          <p>{t('outbox.summary', { waiting: open.length - failed, failed })}</p>
+          <table aria-label={t('outbox.table')}>
+            {head(true)}
+            <tbody>{open.map((e) => row(e, true))}</tbody>
+          </table>
+        </>
+      )}
+      {recent.length > 0 && (
+        <details>
+          <summary>{t('outbox.recent', { count: recent.length })}</summary>
+          <table aria-label={t('outbox.recentTable')}>
+            {head(false)}
+            <tbody>{recent.map((e) => row(e, false))}</tbody>
+          </table>
+        </details>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,380 @@
+/**
+ * The gateway on loopback, spoken to with a raw WebSocket: auth, subprotocol, health, metrics, bad frames,
+ * snapshots in chunks, idempotent actions and the process actions it keeps itself.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { v7 as uuidv7 } from 'uuid';
+import { MAX_FRAME_BYTES, PROTOCOL } from '../../../src/shared/protocol';
+import type { Gateway } from '../../../src/gateway/server';
+import { tempDir } from '../../helpers/tmp';
+import { alert, gateway, testSource, TOKEN, until, type TestSource } from './helpers';
+
+type Frame = Record<string, unknown> & { type: string };
+
+class Client {
+  frames: Frame[] = [];
+  closed: { code: number; reason: string } | null = null;
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString())));
+    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+  static async open(url: string, token = TOKEN): Promise<Client> {
+    const ws = new WebSocket(url, [PROTOCOL], {
+      headers: { Authorization: `Bearer ${token}` },
+      maxPayload: 64 * 1024 * 1024,
+    });
+    await new Promise<void>((res, rej) => {
+      ws.once('open', () => res());
+      ws.once('error', rej);
+    });
+    return new Client(ws);
+  }
+  send(f: unknown) {
+    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+  }
+  of(type: string) {
+    return this.frames.filter((f) => f.type === type);
+  }
+  async next(type: string, n = 1): Promise<Frame[]> {
+    return until(() => this.of(type).length >= n && this.of(type), `${n} ${type} frame(s)`);
+  }
+  hello(cursor: number | null = null, serverId: string | null = null) {
+    this.send({ type: 'hello', clientId: 'raw-test', protocol: 1, cursor, serverId, operator: 'Tester' });
+  }
+}
+
+let dirs: { cleanup(): void }[] = [];
+let open: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of open.reverse()) await o.close();
+  dirs.forEach((d) => d.cleanup());
+  dirs = [];
+  open = [];
+});
+
+async function start(src: TestSource = testSource(), extra = {}): Promise<Gateway> {
+  const d = tempDir('vigil-gw-');
+  dirs.push(d);
+  const gw = await gateway(src, d.dir, extra);
+  open.push(gw);
+  return gw;
+}
+async function client(gw: Gateway, token = TOKEN) {
+  const c = await Client.open(gw.url, token);
+  open.push({ close: () => c.ws.terminate() });
+  return c;
+}
+const httpBase = (gw: Gateway) => gw.url.replace(/^ws/, 'http');
+
+describe('gateway: connecting', () => {
+  it('refuses a wrong or missing token with 401 and counts it', async () => {
+    const gw = await start();
+    await expect(Client.open(gw.url, 'wrong-token-xyz')).rejects.toThrow(/401/);
+    const bare = new WebSocket(gw.url, [PROTOCOL]);
+    await expect(new Promise((res, rej) => (bare.once('open', res), bare.once('error', rej)))).rejects.toThrow(/401/);
+    const metrics = await (await fetch(`${httpBase(gw)}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_gateway_auth_failures_total\{source="test"\} 2/);
+  });
+
+  it('requires the vigil.v1 subprotocol', async () => {
+    const gw = await start();
+    const ws = new WebSocket(gw.url, ['other.v9'], { headers: { Authorization: `Bearer ${TOKEN}` } });
+    await expect(new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)))).rejects.toThrow(/400/);
+  });
+
+  it('answers /healthz and /metrics in Prometheus text format', async () => {
+    const gw = await start(testSource([{ kind: 'alert.upsert', data: alert(1) }]));
+    const h = await (await fetch(`${httpBase(gw)}/healthz`)).json();
+    expect(h).toMatchObject({ status: 'ok', serverId: gw.serverId, source: 'test', head: 1, upstream: 'ok' });
+    const c = await client(gw);
+    c.hello();
+    await c.next('snapshot');
+    const res = await fetch(`${httpBase(gw)}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    for (const name of [
+      'vigil_gateway_connections',
+      'vigil_gateway_events_sent_total',
+      'vigil_gateway_actions_total',
+      'vigil_gateway_upstream_errors_total',
+      'vigil_gateway_poll_latency_ms_bucket',
+      'vigil_gateway_snapshots_total',
+    ])
+      expect(text).toContain(name);
+    expect(text).toMatch(/vigil_gateway_connections\{source="test"\} 1/);
+  });
+});
+
+describe('gateway: bad input gets a clear error frame and changes nothing', () => {
+  it('malformed JSON, wrong types, unknown types, binary, huge frames, action before hello', async () => {
+    const src = testSource([{ kind: 'alert.upsert', data: alert(1) }]);
+    const gw = await start(src);
+    const c = await client(gw);
+    const head = gw.store.head();
+    c.send('{"type": "hello", ');
+    c.send({ type: 'hello', clientId: 42, protocol: 'one', cursor: 'x' });
+    c.send({ type: 'teleport' });
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    c.send({ type: 'action', id: uuidv7(), action: 'alert.ack', payload: { fingerprint: 'fp1' }, at: 1 });
+    c.send(JSON.stringify({ type: 'ping', t: 1, pad: 'x'.repeat(MAX_FRAME_BYTES) }));
+    const errors = (await c.next('error', 6)).map((f) => f.error as { code: string; message: string });
+    expect(errors.map((e) => e.code)).toEqual([
+      'bad_json',
+      'bad_frame',
+      'unknown_type',
+      'binary_frame',
+      'hello_required',
+      'frame_too_large',
+    ]);
+    expect(errors[1].message).toMatch(/clientId|protocol|cursor/);
+    expect(errors[5].message).toMatch(/exceeds the limit/);
+    // the connection is still usable and nothing was applied
+    c.hello();
+    await c.next('welcome');
+    expect(c.closed).toBeNull();
+    expect(src.applied).toHaveLength(0);
+    expect(gw.store.head()).toBe(head);
+    const metrics = await (await fetch(`${httpBase(gw)}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_gateway_bad_frames_total\{reason="bad_json",source="test"\} 1/);
+  });
+
+  it('an invalid action payload is refused with the field named, stored as that id’s answer', async () => {
+    const src = testSource();
+    const gw = await start(src);
+    const c = await client(gw);
+    c.hello();
+    await c.next('welcome');
+    const id = uuidv7();
+    c.send({ type: 'action', id, action: 'silence.create', payload: { matchers: [], endsAt: 1, comment: '' }, at: 1 });
+    const [r] = await c.next('result');
+    expect(r).toMatchObject({ id, ok: false, error: { code: 'bad_payload' } });
+    expect((r.error as { message: string }).message).toMatch(/matchers/);
+    expect(src.applied).toHaveLength(0);
+  });
+
+  it('source events with bad data are dropped and counted, never logged to clients', async () => {
+    const src = testSource();
+    const gw = await start(src);
+    src.emit([
+      { kind: 'alert.upsert', data: { fingerprint: '' } as never },
+      { kind: 'alert.upsert', data: alert(2) },
+    ]);
+    expect(gw.store.head()).toBe(1);
+    const metrics = await (await fetch(`${httpBase(gw)}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_gateway_source_events_invalid_total\{kind="alert.upsert",source="test"\} 1/);
+  });
+});
+
+describe('gateway: snapshots and resume', () => {
+  it('sends a snapshot in chunks with totals, each chunk within the frame limit, then live events', async () => {
+    const src = testSource(Array.from({ length: 1200 }, (_, i) => ({ kind: 'alert.upsert' as const, data: alert(i) })));
+    const gw = await start(src, { chunkItems: 500 });
+    const c = await client(gw);
+    c.hello();
+    const [w] = await c.next('welcome');
+    expect(w).toMatchObject({ mode: 'snapshot', head: 1200, serverId: gw.serverId, protocol: 1 });
+    const chunks = await c.next('snapshot', 3);
+    expect(chunks.map((f) => [f.chunk, f.chunks, f.received, f.total, f.seq])).toEqual([
+      [0, 3, 500, 1200, 1200],
+      [1, 3, 1000, 1200, 1200],
+      [2, 3, 1200, 1200, 1200],
+    ]);
+    src.emit([{ kind: 'alert.upsert', data: alert(5000) }]);
+    const [e] = await c.next('event');
+    expect(e).toMatchObject({ seq: 1201, kind: 'alert.upsert' });
+  });
+
+  it('resumes from a cursor with only the missing events; a foreign or future cursor gets a snapshot', async () => {
+    const src = testSource(Array.from({ length: 10 }, (_, i) => ({ kind: 'alert.upsert' as const, data: alert(i) })));
+    const gw = await start(src);
+    const c = await client(gw);
+    c.hello(7, gw.serverId);
+    const [w] = await c.next('welcome');
+    expect(w.mode).toBe('events');
+    const evs = await c.next('event', 3);
+    expect(evs.map((f) => f.seq)).toEqual([8, 9, 10]);
+    const other = await client(gw);
+    other.hello(7, 'some-other-server');
+    expect((await other.next('welcome'))[0].mode).toBe('snapshot');
+    const future = await client(gw);
+    future.hello(99, gw.serverId);
+    expect((await future.next('welcome'))[0].mode).toBe('snapshot');
+  });
+
+  it('logs only real changes: an identical upsert and the removal of an unknown entity add no seq', async () => {
+    const src = testSource([{ kind: 'alert.upsert', data: alert(1) }]);
+    const gw = await start(src);
+    src.emit([
+      { kind: 'alert.upsert', data: alert(1) },
+      { kind: 'alert.remove', data: { fingerprint: 'nope' } },
+    ]);
+    expect(gw.store.head()).toBe(1);
+    src.emit([{ kind: 'alert.upsert', data: alert(1, { state: 'resolved', endsAt: 5 }) }]);
+    expect(gw.store.head()).toBe(2);
+  });
+});
+
+describe('gateway: actions', () => {
+  it('applies an id once; a replay (same or another connection) returns the stored result', async () => {
+    const src = testSource();
+    const gw = await start(src);
+    const a = await client(gw);
+    a.hello();
+    await a.next('welcome');
+    const id = uuidv7();
+    const frame = {
+      type: 'action',
+      id,
+      action: 'alert.ack',
+      payload: { fingerprint: 'fp1', note: 'mine' },
+      at: 1,
+      actor: 'Li Wei',
+    };
+    a.send(frame);
+    a.send(frame);
+    const rs = await a.next('result', 2);
+    expect(rs.map((r) => [r.ok, r.replay ?? false])).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+    const b = await client(gw);
+    b.hello();
+    await b.next('welcome');
+    b.send(frame);
+    expect((await b.next('result'))[0]).toMatchObject({ id, ok: true, replay: true });
+    expect(src.applied).toHaveLength(1);
+    expect(src.applied[0]).toMatchObject({ id, type: 'alert.ack', operator: 'Li Wei' });
+  });
+
+  it('a duplicate arriving while the first is still being applied waits for it instead of applying again', async () => {
+    const src = testSource();
+    const gw = await start(src);
+    const a = await client(gw);
+    const b = await client(gw);
+    for (const c of [a, b]) c.hello();
+    await a.next('welcome');
+    await b.next('welcome');
+    const release = src.hold();
+    const frame = { type: 'action', id: uuidv7(), action: 'silence.expire', payload: { silenceId: 's1' }, at: 1 };
+    a.send(frame);
+    await until(() => src.entered === 1, 'the first apply to begin');
+    b.send(frame);
+    // b's copy reaches the gateway while a's is still upstream; give it the time to be read
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await a.next('result');
+    await b.next('result');
+    expect(src.applied).toHaveLength(1);
+    expect(b.of('result')[0].replay).toBe(true);
+  });
+
+  it('passes a source failure back with its reason', async () => {
+    const src = testSource();
+    src.outcome = () => ({
+      ok: false,
+      error: { code: 'upstream_error', message: 'silence rejected: end time in the past' },
+    });
+    const gw = await start(src);
+    const c = await client(gw);
+    c.hello();
+    await c.next('welcome');
+    c.send({
+      type: 'action',
+      id: uuidv7(),
+      action: 'silence.create',
+      payload: { matchers: [{ name: 'a', value: 'b', isRegex: false, isEqual: true }], endsAt: 1, comment: 'x' },
+      at: 1,
+    });
+    expect((await c.next('result'))[0]).toMatchObject({
+      ok: false,
+      error: { code: 'upstream_error', message: 'silence rejected: end time in the past' },
+    });
+  });
+
+  it('keeps incidents, timeline, status updates, checklist results and handovers, and streams them to others', async () => {
+    const gw = await start();
+    const actor = await client(gw);
+    const watcher = await client(gw);
+    for (const c of [actor, watcher]) c.hello();
+    await actor.next('welcome');
+    await watcher.next('snapshot');
+    const act = (action: string, payload: unknown) =>
+      actor.send({ type: 'action', id: uuidv7(), action, payload, at: 1, actor: 'Ana' });
+    act('incident.declare', {
+      incidentId: 'INC-1',
+      title: 'Orders not pulled',
+      severity: 'P1',
+      proposedSeverity: 'P1',
+      fingerprints: ['fp1'],
+    });
+    act('incident.timeline', {
+      incidentId: 'INC-1',
+      entryId: 'e1',
+      kind: 'note',
+      text: 'pull latency p95 over 2 min',
+      at: 5,
+    });
+    act('incident.status_update', { incidentId: 'INC-1', phase: 'start', text: 'We are investigating.' });
+    act('incident.update', { incidentId: 'INC-1', patch: { changeFreeze: true, severity: 'P0' } });
+    act('incident.update', { incidentId: 'INC-404', patch: {} });
+    act('checklist.result', { runId: 'run-1', templateId: 'shift-self-check', result: { passed: 9, failed: 1 } });
+    act('handover.submit', { handoverId: 'h-1', record: { notes: 'watch the backlog' } });
+    act('handover.sign', { handoverId: 'h-1', signedBy: 'Bo', note: 'ok' });
+    act('handover.sign', { handoverId: 'h-1', signedBy: 'Cy' });
+    const results = await actor.next('result', 9);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false, true, true, true, false]);
+    expect(results[4].error).toMatchObject({ code: 'not_found' });
+    expect(results[8].error).toMatchObject({ code: 'conflict' });
+    const events = await watcher.next('event', 7);
+    expect(events.map((e) => e.kind)).toEqual([
+      'incident.update',
+      'incident.update',
+      'incident.update',
+      'incident.update',
+      'checklist.result',
+      'handover.update',
+      'handover.update',
+    ]);
+    const inc = (events[3].data as { incident: Record<string, unknown> }).incident;
+    expect(inc).toMatchObject({
+      id: 'INC-1',
+      severity: 'P0',
+      status: 'open',
+      declaredBy: 'Ana',
+      fields: { changeFreeze: true },
+    });
+    expect(inc.timeline).toEqual([
+      { id: 'e1', kind: 'note', text: 'pull latency p95 over 2 min', at: 5, author: 'Ana' },
+    ]);
+    expect((inc.statusUpdates as unknown[]).length).toBe(1);
+    expect((events[6].data as { handover: Record<string, unknown> }).handover).toMatchObject({
+      signedBy: 'Bo',
+      submittedBy: 'Ana',
+    });
+    // the refused actions left no trace in the state a new client gets
+    const late = await client(gw);
+    late.hello();
+    const snap = await late.next('snapshot');
+    expect((snap[0].items as { kind: string }[]).map((i) => i.kind).sort()).toEqual([
+      'checklist.result',
+      'handover.update',
+      'incident.update',
+    ]);
+  });
+});
+
+describe('gateway: upstream health', () => {
+  it('tells clients when the upstream goes down and comes back', async () => {
+    const src = testSource();
+    const gw = await start(src);
+    const c = await client(gw);
+    c.hello();
+    await c.next('status');
+    src.ctx().health({ upstream: 'down', detail: 'Alertmanager unreachable: ECONNREFUSED' });
+    const s = await c.next('status', 2);
+    expect(s[1]).toMatchObject({ upstream: 'down', detail: 'Alertmanager unreachable: ECONNREFUSED' });
+    const h = await (await fetch(`${httpBase(gw)}/healthz`)).json();
+    expect(h.upstream).toBe('down');
+  });
+});

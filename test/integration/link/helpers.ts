@@ -1,0 +1,130 @@
+/**
+ * Shared pieces for the link's integration tests: a controllable in-test Source (the real sources are the
+ * sources work's; this one lets a test decide exactly what the upstream says and when an action lands),
+ * alert fixtures, a real gateway on loopback and a real core on a temp data dir.
+ */
+import type { Alert } from '../../../src/shared/alerts';
+import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '../../../src/gateway/source';
+import { startGateway, type Gateway, type GatewayOptions } from '../../../src/gateway/server';
+import { createCore, type Core } from '../../../src/main/core';
+import { silentLogger } from '../../../src/main/core/log';
+import { MemorySecretStore } from '../../../src/main/core/secrets';
+
+export const TOKEN = 'test-token-0123456789';
+
+export function alert(i: number, over: Partial<Alert> = {}): Alert {
+  const fp = `fp${String(i).padStart(6, '0')}`;
+  return {
+    fingerprint: fp,
+    alertname: i % 2 ? 'OrdersPullFailing' : 'QueueBacklogHigh',
+    labels: { alertname: i % 2 ? 'OrdersPullFailing' : 'QueueBacklogHigh', shop: `s${i % 7}`, severity: 'critical' },
+    annotations: { summary: `test alert ${i}` },
+    state: 'firing',
+    severity: 'P1',
+    startsAt: 1_767_000_000_000 + i,
+    endsAt: null,
+    updatedAt: 1_767_000_000_000 + i,
+    generatorUrl: null,
+    silencedBy: [],
+    inhibitedBy: [],
+    ackedBy: null,
+    ackedAt: null,
+    ackId: null,
+    ...over,
+  };
+}
+
+export interface TestSource extends Source {
+  ctx(): SourceContext;
+  emit(events: SourceEvent[]): void;
+  applied: SourceAction[];
+  /** apply() calls begun (applied counts the finished ones) */
+  entered: number;
+  /** the next apply() waits until the returned function is called */
+  hold(): () => void;
+  outcome: (a: SourceAction) => ActionOutcome;
+}
+
+export function testSource(initial: SourceEvent[] = []): TestSource {
+  let ctx: SourceContext | null = null;
+  let gate: Promise<void> | null = null;
+  const src: TestSource = {
+    name: 'test',
+    applied: [],
+    entered: 0,
+    outcome: () => ({ ok: true }),
+    ctx: () => ctx!,
+    emit: (events) => ctx!.emit(events),
+    async start(c) {
+      ctx = c;
+      if (initial.length) c.emit(initial);
+    },
+    async stop() {},
+    async apply(a) {
+      src.entered++;
+      if (gate) await gate;
+      src.applied.push(a);
+      return src.outcome(a);
+    },
+    hold() {
+      let release!: () => void;
+      gate = new Promise<void>((r) => (release = r));
+      return () => {
+        gate = null;
+        release();
+      };
+    },
+  };
+  return src;
+}
+
+export function gateway(source: Source, dataDir: string, extra: Partial<GatewayOptions> = {}): Promise<Gateway> {
+  return startGateway({ source, token: TOKEN, dataDir, port: 0, log: () => {}, ...extra });
+}
+
+export function core(dataDir: string, url: string, token: string | null = TOKEN): Core {
+  return createCore({
+    dataDir,
+    transport: 'browser',
+    secrets: new MemorySecretStore(),
+    log: silentLogger,
+    platform: { url, token },
+  });
+}
+
+/** polls `fn` until it returns a truthy value (real servers: there is nothing to fake here) */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<Truthy<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as Truthy<T>;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function call<T>(c: Core, name: string, ...args: unknown[]): Promise<T> {
+  const r = await c.dispatch(name, args);
+  if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+export const alertCount = (c: Core): number =>
+  (c.db!.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
+export const fingerprints = (c: Core): string[] =>
+  (c.db!.prepare('SELECT fingerprint FROM alerts ORDER BY fingerprint').all() as { fingerprint: string }[]).map(
+    (r) => r.fingerprint,
+  );
+/** what the gateway would send in a snapshot: the alert fingerprints it holds */
+export const gatewayFingerprints = (g: Gateway): string[] =>
+  g.store
+    .current('alert')
+    .map((e) => e.id)
+    .sort();
