@@ -35,6 +35,8 @@ export const RosterSchema = z.object({
   document: z.unknown(),
   updatedAt: z.number(),
   fetchedAt: z.number(),
+  /** synced from the platform, or imported from a file on this desk (only those can be removed here) */
+  origin: z.enum(['platform', 'local']),
 });
 export type Roster = z.infer<typeof RosterSchema>;
 

@@ -65,6 +65,7 @@ export function createCollectionsRepo(db: DB) {
         document: json(r.document),
         updatedAt: r.updated_at as number,
         fetchedAt: r.fetched_at as number,
+        origin: r.origin as Roster['origin'],
         people: (s.people.all(r.id) as Row[]).map((p) => ({
           id: p.id as string,
           name: p.name as string,

@@ -64,9 +64,13 @@ export function RosterView() {
         <>
           <p className="muted roster-meta">
             {t('asOf', { name: current.roster.name, age: formatAge(t, current.roster.fetchedAt, now) })}{' '}
-            <button type="button" onClick={() => void remove()}>
-              {t('import.remove')}
-            </button>
+            {current.roster.origin === 'local' ? (
+              <button type="button" onClick={() => void remove()}>
+                {t('import.remove')}
+              </button>
+            ) : (
+              <span>{t('fromPlatform')}</span>
+            )}
           </p>
           {current.error || !current.doc ? (
             <p role="alert">{t('invalid', { reason: current.error })}</p>

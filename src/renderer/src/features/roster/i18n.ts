@@ -3,6 +3,7 @@ export const rosterText = {
     title: 'Roster',
     empty: 'No roster cached. Import a YAML roster or a CSV contact sheet, or wait for the platform to send one.',
     asOf: 'Roster “{{name}}” as of {{age}}',
+    fromPlatform: '(synced from the platform)',
     rosterSelect: 'Roster',
     invalid: 'This roster cannot be read: {{reason}}',
     onCall: {
@@ -122,6 +123,7 @@ export const rosterText = {
     title: '值班表',
     empty: '暂无值班表缓存。可以导入 YAML 值班表或 CSV 通讯录，或等待平台下发。',
     asOf: '值班表“{{name}}”，数据截至 {{age}}',
+    fromPlatform: '（来自平台同步）',
     rosterSelect: '值班表',
     invalid: '无法读取该值班表：{{reason}}',
     onCall: {
