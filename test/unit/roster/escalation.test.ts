@@ -106,6 +106,31 @@ describe('stopping', () => {
     });
   });
 
+  it('stops as soon as the engineer acks, before the platform echoes it (ack waiting in the outbox)', async () => {
+    h = createHarness({ clock: new FakeClock(T0) });
+    await importDemo(h);
+    h.upsertAlert({ fingerprint: 'fp-inflight' });
+    h.clock.advance(5 * MIN);
+    h.db
+      .prepare("INSERT INTO outbox (id, type, payload, state, created_at) VALUES ('a1', 'alert.ack', ?, 'sent', ?)")
+      .run(JSON.stringify({ fingerprint: 'fp-inflight' }), h.clock.now());
+    h.roster.onAlertsChanged();
+    h.clock.advance(60 * MIN);
+    expect(escalations()).toHaveLength(0);
+    expect(list()[0]).toMatchObject({ stopReason: 'acked' });
+  });
+
+  it('an ack that failed does not stop the ladder', async () => {
+    h = createHarness({ clock: new FakeClock(T0) });
+    await importDemo(h);
+    h.upsertAlert({ fingerprint: 'fp-failed' });
+    h.db
+      .prepare("INSERT INTO outbox (id, type, payload, state, created_at) VALUES ('a2', 'alert.ack', ?, 'failed', ?)")
+      .run(JSON.stringify({ fingerprint: 'fp-failed' }), h.clock.now());
+    h.clock.advance(12 * MIN);
+    expect(escalations()).toHaveLength(1);
+  });
+
   it('stops when the alert resolves, and starts afresh if it is unacked again', async () => {
     h = createHarness({ clock: new FakeClock(T0) });
     await importDemo(h);

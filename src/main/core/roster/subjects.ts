@@ -29,6 +29,8 @@ interface AlertRow {
   acked_by: string | null;
   silenced_by: string;
   inhibited_by: string;
+  /** 1 when an ack for this alert is still on its way to the platform (outbox pending or sent) */
+  ack_in_flight: number;
 }
 
 interface IncidentRow {
@@ -59,15 +61,19 @@ function alertSubject(r: AlertRow): Subject {
     severity: normalizeSeverity(r.severity),
     labels: parseJson(r.labels, {}),
     since: r.starts_at,
-    settled: r.state === 'resolved' ? 'resolved' : r.acked_by ? 'acked' : silenced ? 'silenced' : null,
+    // an ack the engineer gave is an ack, even before the platform echoes it back
+    settled: r.state === 'resolved' ? 'resolved' : r.acked_by || r.ack_in_flight ? 'acked' : silenced ? 'silenced' : null,
   };
 }
 
 export function createSubjectReader(db: DB) {
+  const inFlight = `EXISTS (SELECT 1 FROM outbox o WHERE o.state IN ('pending', 'sent') AND o.type = 'alert.ack'
+      AND json_extract(o.payload, '$.fingerprint') = alerts.fingerprint) AS ack_in_flight`;
   const s = {
-    alert: db.prepare('SELECT fingerprint, alertname, labels, state, severity, starts_at, acked_by, silenced_by, inhibited_by FROM alerts WHERE fingerprint = ?'),
+    alert: db.prepare(`SELECT fingerprint, alertname, labels, state, severity, starts_at, acked_by, silenced_by, inhibited_by, ${inFlight}
+      FROM alerts WHERE fingerprint = ?`),
     // alerts_state(state, severity) serves this; the severity list bounds it to what some policy covers
-    firingAt: db.prepare(`SELECT fingerprint, alertname, labels, state, severity, starts_at, acked_by, silenced_by, inhibited_by
+    firingAt: db.prepare(`SELECT fingerprint, alertname, labels, state, severity, starts_at, acked_by, silenced_by, inhibited_by, ${inFlight}
       FROM alerts WHERE state = 'firing' AND acked_by IS NULL AND severity IN (SELECT value FROM json_each(?))`),
     incident: db.prepare('SELECT id, title, severity, declared_at, responded_at, resolved_at, closed_at, alert_fingerprints FROM incidents WHERE id = ?'),
     openIncidents: db.prepare(`SELECT id, title, severity, declared_at, responded_at, resolved_at, closed_at, alert_fingerprints
