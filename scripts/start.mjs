@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { ensureBuilt } from './ensure-built.mjs';
 import { buildForElectron } from './native.mjs';
 
 const require = createRequire(import.meta.url);
@@ -16,31 +17,6 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const argv = process.argv.slice(2);
 const webOnly = argv.includes('--web');
 const hostArgs = argv.filter((a) => a !== '--web');
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  const marker = path.join(root, 'out/main/host.js');
-  const html = path.join(root, 'out/renderer/index.html');
-  const fresh =
-    fs.existsSync(marker) &&
-    fs.existsSync(html) &&
-    fs.statSync(marker).mtimeMs >= Math.max(newestMtime(path.join(root, 'src')), fs.statSync(path.join(root, 'package.json')).mtimeMs);
-  if (fresh) return;
-  console.log('Building Vigil…');
-  const res = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (res.status !== 0) process.exit(res.status ?? 1);
-}
 
 /** The Electron executable, downloading it once if that is possible here; null with the reason if not. */
 function electronBinary() {
@@ -72,7 +48,7 @@ function startWeb(args) {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 }
 
-ensureBuilt();
+ensureBuilt(root);
 if (webOnly) {
   startWeb(hostArgs);
 } else {
