@@ -17,3 +17,104 @@ export const RunbookSchema = z.object({
 });
 export type Runbook = z.infer<typeof RunbookSchema>;
 export type RunbookSummary = Omit<Runbook, 'markdown'>;
+
+// ---- search ------------------------------------------------------------------------------------------
+export const RunbookSearchQuerySchema = z.object({
+  /** free text; whitespace separates terms, all of which must match (title, tags/service/alertnames, body) */
+  query: z.string().max(200),
+  service: z.string().min(1).max(200).nullable().optional(),
+  tag: z.string().min(1).max(200).nullable().optional(),
+  limit: z.number().int().min(1).max(200).optional(),
+});
+export type RunbookSearchQuery = z.infer<typeof RunbookSearchQuerySchema>;
+
+/** a piece of text and whether it matched a search term: rendered as text, never as HTML */
+export interface TextSegment {
+  text: string;
+  hit: boolean;
+}
+
+export type SearchField = 'title' | 'meta' | 'body';
+
+export interface RunbookSearchHit {
+  runbook: RunbookSummary;
+  title: TextSegment[];
+  snippet: TextSegment[];
+  matchedIn: SearchField[];
+}
+
+export interface RunbookSearchResult {
+  query: string;
+  /** fts: every term ≥ 3 characters (trigram index); like: every term shorter (scan); mixed: both; all: no terms */
+  mode: 'all' | 'fts' | 'like' | 'mixed';
+  total: number;
+  hits: RunbookSearchHit[];
+}
+
+export interface RunbookFacets {
+  services: { name: string; count: number }[];
+  tags: { name: string; count: number }[];
+}
+
+// ---- local folder import -------------------------------------------------------------------------------
+export interface FolderImportResult {
+  root: string;
+  scanned: number;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  /** runbooks imported earlier from this folder whose file is gone */
+  removed: number;
+  skipped: { file: string; reason: string }[];
+  /** front matter problems that did not stop the import (the file was imported without it) */
+  warnings: { file: string; reason: string }[];
+}
+
+// ---- alert ↔ runbook -------------------------------------------------------------------------------------
+export type RunbookLink =
+  | { kind: 'local'; runbook: RunbookSummary; via: 'url' | 'id' | 'alertname'; externalUrl: string | null }
+  | { kind: 'external'; url: string; candidates: RunbookSummary[] }
+  | { kind: 'none'; reason: string };
+
+export interface LinkedAlert {
+  fingerprint: string;
+  alertname: string;
+  severity: 'P0' | 'P1' | 'P2' | 'P3';
+  startsAt: number;
+  summary: string | null;
+  display: 'firing' | 'acked' | 'silenced' | 'resolved';
+  via: 'url' | 'id' | 'alertname';
+}
+
+// ---- ad-hoc checklist from a runbook's steps -------------------------------------------------------------
+export const RUNBOOK_TEMPLATE_PREFIX = 'runbook:';
+
+export interface RunbookChecklistStep {
+  stepId: string;
+  state: 'todo' | 'done';
+  updatedBy: string | null;
+  updatedAt: number | null;
+}
+
+export interface RunbookChecklist {
+  runId: string;
+  runbookId: string;
+  /** open while steps are being ticked; recorded once sent to the platform; abandoned when dropped */
+  state: 'open' | 'recorded' | 'abandoned';
+  startedBy: string;
+  startedAt: number;
+  finishedAt: number | null;
+  steps: RunbookChecklistStep[];
+  /** the outbox id of the checklist.result action, once recorded */
+  actionId: string | null;
+}
+
+export interface RunbookPage {
+  runbook: Runbook;
+  /** the file a local runbook was imported from */
+  sourcePath: string | null;
+  /** alerts firing now that link to this runbook */
+  alerts: LinkedAlert[];
+  /** the open (or last finished) checklist run for this runbook */
+  checklist: RunbookChecklist | null;
+}

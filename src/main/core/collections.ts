@@ -2,25 +2,11 @@
 import type { Dashboard, Series } from '../../shared/dashboards';
 import type { Roster } from '../../shared/roster';
 import type { Runbook, RunbookSummary } from '../../shared/runbooks';
+import { toSummary, type RunbookRow } from './knowledge/runbook-store';
 import type { DB } from './store/db';
 
 type Row = Record<string, unknown>;
 const json = <T>(v: unknown): T => JSON.parse(v as string) as T;
-
-function toRunbookSummary(r: Row): RunbookSummary {
-  return {
-    id: r.id as string,
-    title: r.title as string,
-    service: (r.service as string) ?? null,
-    alertnames: json(r.alertnames),
-    tags: json(r.tags),
-    owner: (r.owner as string) ?? null,
-    url: (r.url as string) ?? null,
-    updatedAt: r.updated_at as number,
-    fetchedAt: r.fetched_at as number,
-    origin: r.origin as Runbook['origin'],
-  };
-}
 
 export function createCollectionsRepo(db: DB) {
   const s = {
@@ -33,10 +19,10 @@ export function createCollectionsRepo(db: DB) {
     people: db.prepare('SELECT * FROM people WHERE roster_id = ? ORDER BY name'),
   };
   return {
-    runbooksList: (): RunbookSummary[] => (s.runbooks.all() as Row[]).map(toRunbookSummary),
+    runbooksList: (): RunbookSummary[] => (s.runbooks.all() as RunbookRow[]).map(toSummary),
     runbookGet: (id: string): Runbook | null => {
-      const r = s.runbook.get(id) as Row | undefined;
-      return r ? { ...toRunbookSummary(r), markdown: r.markdown as string } : null;
+      const r = s.runbook.get(id) as RunbookRow | undefined;
+      return r ? { ...toSummary(r), markdown: r.markdown } : null;
     },
     dashboardsList: (): Dashboard[] =>
       (s.dashboards.all() as Row[]).map((d) => ({

@@ -28,7 +28,7 @@ import { createLogger, type Logger } from './log';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createSettingsRepo } from './settings';
-import { createLinkModule, type LinkPlatform } from './link';
+import { createLinkModule, type LinkModule, type LinkPlatform } from './link';
 import { createAlertsModule } from './alerts/module';
 import { createKnowledgeModule } from './knowledge/module';
 import { createProcessModule } from './process/module';
@@ -147,7 +147,7 @@ export function createCore(deps: CoreDeps): Core {
       // late-bound: the link is built after the feature modules that read it
       linkState: () => linkRef?.state() ?? null,
     };
-    let linkRef: { state(): LinkState } | null = null;
+    let linkRef: LinkModule | null = null;
     // Feature modules are built first, the link last: it collects their event appliers and hands them
     // an ActionSink through a late-bound reference (actions are only submitted after start()).
     const sink: { current: ActionSink | null } = { current: null };
@@ -158,7 +158,15 @@ export function createCore(deps: CoreDeps): Core {
       },
     };
     const alertsModule = createAlertsModule(ctx, actions);
-    const knowledgeModule = createKnowledgeModule(ctx, actions);
+    const knowledgeModule = createKnowledgeModule(ctx, actions, {
+      // "refresh now": ask the platform again (a fresh hello resumes from the cursor)
+      requestResync: () => {
+        if (!linkRef) return { requested: false, reason: 'The platform link is not started yet.' };
+        if (linkRef.state().status === 'disabled') return { requested: false, reason: 'No platform is configured.' };
+        linkRef.reconfigure();
+        return { requested: true, reason: null };
+      },
+    });
     const processModule = createProcessModule(ctx, actions);
     const rosterModule = createRosterModule(ctx, actions);
     onAlertsChanged = rosterModule.onAlertsChanged;

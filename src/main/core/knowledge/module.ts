@@ -1,84 +1,124 @@
 /** The knowledge module (runbooks, dashboards). See src/shared/contract/knowledge.ts for its slice. */
+import path from 'node:path';
+import type { RefreshOutcome } from '../../../shared/contract/knowledge';
 import { knowledgeMethods } from '../../../shared/contract/knowledge';
 import { eventData } from '../../../shared/protocol';
+import { ApiError } from '../../../shared/rpc';
+import type { RunbookFacets } from '../../../shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
+import { createRunbookChecklists } from './checklist';
+import { createDashboardAppliers, createDashboardViews } from './dashboards';
+import { importFolder } from './folder-import';
+import { createRunbookLinks } from './links';
+import { createRunbookStore, toRunbook, toSummary } from './runbook-store';
+import { createRunbookSearch } from './search';
 
-export function createKnowledgeModule(ctx: CoreContext, _actions: ActionSink): CoreModule<typeof knowledgeMethods> {
+export interface KnowledgeDeps {
+  /** "refresh now": asks the platform link to reconnect / resynchronise at once (provided by the link) */
+  requestResync?: () => RefreshOutcome;
+}
+
+export function createKnowledgeModule(
+  ctx: CoreContext,
+  actions: ActionSink,
+  deps: KnowledgeDeps = {},
+): CoreModule<typeof knowledgeMethods> {
   const db = ctx.db;
-  const s = {
-    upsertRunbook: db.prepare(`INSERT INTO runbooks (id, title, service, alertnames, tags, owner, url, markdown, origin, updated_at, fetched_at)
-      VALUES (@id, @title, @service, @alertnames, @tags, @owner, @url, @markdown, 'platform', @updatedAt, @fetchedAt)
-      ON CONFLICT(id) DO UPDATE SET title = excluded.title, service = excluded.service, alertnames = excluded.alertnames,
-        tags = excluded.tags, owner = excluded.owner, url = excluded.url, markdown = excluded.markdown,
-        origin = excluded.origin, updated_at = excluded.updated_at, fetched_at = excluded.fetched_at`),
-    ftsDelete: db.prepare('DELETE FROM runbooks_fts WHERE id = ?'),
-    ftsInsert: db.prepare('INSERT INTO runbooks_fts (title, body, tags, id) VALUES (?, ?, ?, ?)'),
-    removeRunbook: db.prepare('DELETE FROM runbooks WHERE id = ?'),
-    upsertDashboard: db.prepare(`INSERT INTO dashboards (id, title, tags, unsupported, updated_at, fetched_at)
-      VALUES (@id, @title, @tags, @unsupported, @updatedAt, @fetchedAt)
-      ON CONFLICT(id) DO UPDATE SET title = excluded.title, tags = excluded.tags, unsupported = excluded.unsupported,
-        updated_at = excluded.updated_at, fetched_at = excluded.fetched_at`),
-    deletePanelsNotIn: db.prepare(`DELETE FROM panels WHERE dashboard_id = ? AND id NOT IN (SELECT value FROM json_each(?))`),
-    upsertPanel: db.prepare(`INSERT INTO panels (dashboard_id, id, position, spec) VALUES (?, ?, ?, ?)
-      ON CONFLICT(dashboard_id, id) DO UPDATE SET position = excluded.position, spec = excluded.spec`),
-    removeDashboard: db.prepare('DELETE FROM dashboards WHERE id = ?'),
-    panelExists: db.prepare('SELECT 1 FROM panels WHERE dashboard_id = ? AND id = ?'),
-    upsertSeries: db.prepare(`INSERT INTO series_snapshots (dashboard_id, panel_id, range_start, range_end, step_seconds, series, fetched_at)
-      VALUES (@dashboardId, @panelId, @rangeStart, @rangeEnd, @stepSeconds, @series, @fetchedAt)
-      ON CONFLICT(dashboard_id, panel_id) DO UPDATE SET range_start = excluded.range_start, range_end = excluded.range_end,
-        step_seconds = excluded.step_seconds, series = excluded.series, fetched_at = excluded.fetched_at`),
+  const store = createRunbookStore(db);
+  const search = createRunbookSearch(db);
+  const links = createRunbookLinks(db);
+  const getRunbook = (id: string) => {
+    const r = store.get(id);
+    return r ? toRunbook(r) : null;
   };
+  const checklists = createRunbookChecklists(ctx, actions, getRunbook);
+  const dashboardView = createDashboardViews(ctx);
+  const facets = {
+    services: db.prepare<[], { name: string; count: number }>(
+      'SELECT service AS name, count(*) AS count FROM runbooks WHERE service IS NOT NULL GROUP BY service ORDER BY service',
+    ),
+    tags: db.prepare<[], { name: string; count: number }>(
+      'SELECT t.value AS name, count(*) AS count FROM runbooks, json_each(runbooks.tags) t GROUP BY t.value ORDER BY t.value',
+    ),
+  };
+
   const appliers: EventApplier[] = [
     {
       kind: 'runbook.upsert',
       apply(data) {
         const r = eventData['runbook.upsert'].parse(data);
-        s.upsertRunbook.run({ ...r, alertnames: JSON.stringify(r.alertnames), tags: JSON.stringify(r.tags), fetchedAt: ctx.clock.now() });
-        s.ftsDelete.run(r.id);
-        s.ftsInsert.run(r.title, r.markdown, r.tags.join(' '), r.id);
+        store.upsert({ ...r, origin: 'platform', fetchedAt: ctx.clock.now() });
         ctx.touch('runbooks');
         return 'runbooks';
       },
+      reset: () => store.removeOrigin('platform'),
     },
     {
       kind: 'runbook.remove',
       apply(data) {
-        const { id } = eventData['runbook.remove'].parse(data);
-        s.removeRunbook.run(id);
-        s.ftsDelete.run(id);
+        store.remove(eventData['runbook.remove'].parse(data).id);
         return 'runbooks';
       },
     },
-    {
-      kind: 'dashboard.upsert',
-      apply(data) {
-        const d = eventData['dashboard.upsert'].parse(data);
-        s.upsertDashboard.run({ ...d, tags: JSON.stringify(d.tags), unsupported: JSON.stringify(d.unsupported), fetchedAt: ctx.clock.now() });
-        s.deletePanelsNotIn.run(d.id, JSON.stringify(d.panels.map((p) => p.id)));
-        d.panels.forEach((p, i) => s.upsertPanel.run(d.id, p.id, i, JSON.stringify(p)));
-        ctx.touch('dashboards');
-        return 'dashboards';
-      },
-    },
-    {
-      kind: 'dashboard.remove',
-      apply(data) {
-        s.removeDashboard.run(eventData['dashboard.remove'].parse(data).id);
-        return 'dashboards';
-      },
-    },
-    {
-      kind: 'series.update',
-      apply(data) {
-        const x = eventData['series.update'].parse(data);
-        // series for a panel we do not know (dashboard not synced yet, or removed) are dropped
-        if (!s.panelExists.get(x.dashboardId, x.panelId)) return null;
-        s.upsertSeries.run({ ...x, series: JSON.stringify(x.series) });
-        ctx.touch('dashboards', x.fetchedAt);
-        return 'dashboards';
-      },
-    },
+    ...createDashboardAppliers(ctx),
   ];
-  return { handlers: {}, appliers };
+
+  const operator = () => ctx.settings().operator;
+
+  return {
+    appliers,
+    handlers: {
+      runbooksSearch: (q) => search(q),
+      runbookFacets: (): RunbookFacets => ({ services: facets.services.all(), tags: facets.tags.all() }),
+      runbookPage: (id) => {
+        const row = store.get(id);
+        if (!row) return null;
+        return {
+          runbook: toRunbook(row),
+          sourcePath: row.source_root && row.source_path ? path.join(row.source_root, row.source_path) : null,
+          alerts: links.firingFor(toSummary(row)),
+          checklist: checklists.current(id),
+        };
+      },
+      runbooksImportFolder: async (root) => {
+        const result = await importFolder({ db, store, now: ctx.clock.now() }, root);
+        ctx.audit(operator(), 'runbooks.import_folder', {
+          root: result.root,
+          imported: result.imported,
+          updated: result.updated,
+          removed: result.removed,
+        });
+        if (result.imported || result.updated || result.removed) ctx.emit('dataChanged', { collection: 'runbooks' });
+        return result;
+      },
+      runbookForAlert: (fingerprint) => {
+        const link = links.forAlert(fingerprint);
+        if (!link) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
+        return link;
+      },
+      runbookStepSet: (id, stepId, done) => {
+        const run = checklists.setStep(id, stepId, done);
+        ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
+        return run;
+      },
+      runbookChecklistFinish: (id, note) => {
+        const run = checklists.finish(id, note);
+        ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
+        ctx.emit('dataChanged', { collection: 'outbox' });
+        return run;
+      },
+      runbookChecklistAbandon: (id) => {
+        const run = checklists.abandon(id);
+        if (run) ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
+        return run;
+      },
+      dashboardView: (id, preset) => dashboardView(id, preset),
+      knowledgeRefresh: () =>
+        deps.requestResync?.() ?? {
+          requested: false,
+          reason: 'This build has no platform link that can be asked to refresh.',
+        },
+    },
+  };
 }

@@ -1,16 +1,136 @@
+/** Runbooks: search as you type (中文 and English), filters, and the structured runbook page. */
+import { useEffect, useRef } from 'react';
+import './runbooks.css';
 import { useTranslation } from 'react-i18next';
-import type { RunbookSummary } from '../../../../shared/runbooks';
-import { vigil } from '../../api';
-import { useCollection, ViewFrame } from '../../components/CollectionView';
+import type { RunbookSearchHit, TextSegment } from '../../../../shared/runbooks';
+import { ViewFrame } from '../../components/CollectionView';
+import { formatAge } from '../../format';
+import { useApp } from '../../stores/app';
+import { ImportFolder } from './ImportFolder';
+import { RunbookPageView } from './RunbookPage';
+import { bindRunbookEvents, useRunbooks } from './store';
+
+export function Segments({ segments }: { segments: TextSegment[] }) {
+  return <>{segments.map((s, i) => (s.hit ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}</>;
+}
 
 export function RunbooksView() {
   const { t } = useTranslation('runbooks');
-  const { items, error } = useCollection<RunbookSummary>('runbooks', () => vigil().runbooksList());
+  const focus = useApp((s) => s.focus);
+  const freshness = useApp((s) => s.freshness);
+  const now = useApp((s) => s.now);
+  const openId = useRunbooks((s) => s.openId);
+  const open = useRunbooks((s) => s.open);
+
+  useEffect(() => {
+    const s = useRunbooks.getState();
+    void s.search();
+    void s.loadFacets();
+    return bindRunbookEvents();
+  }, []);
+
+  // another view asked for a runbook (an alert's "open runbook")
+  useEffect(() => {
+    if (focus?.view === 'runbooks') void open(focus.id);
+  }, [focus, open]);
+
   return (
-    <ViewFrame ns="runbooks">
-      {error && <p role="alert">{error}</p>}
-      {items && items.length === 0 && <p className="empty">{t('empty')}</p>}
-      <ul>{items?.map((r) => <li key={r.id}>{r.title}</li>)}</ul>
+    <ViewFrame
+      ns="runbooks"
+      actions={<span className="muted age-note">{t('synced', { age: formatAge(t, freshness?.runbooks, now) })}</span>}
+    >
+      {openId ? <RunbookPageView /> : <RunbookList />}
     </ViewFrame>
+  );
+}
+
+function RunbookList() {
+  const { t } = useTranslation('runbooks');
+  const { query, service, tag, result, facets, error, setQuery, setService, setTag, open } = useRunbooks();
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const shortTerms = result && (result.mode === 'like' || result.mode === 'mixed');
+
+  return (
+    <div className="runbook-list">
+      <div className="runbook-search" role="search">
+        <input
+          ref={input}
+          type="search"
+          aria-label={t('search')}
+          placeholder={t('searchPlaceholder')}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && result?.hits[0]) void open(result.hits[0].runbook.id);
+          }}
+        />
+        <label>
+          {t('service')}{' '}
+          <select value={service ?? ''} onChange={(e) => setService(e.target.value || null)}>
+            <option value="">{t('any')}</option>
+            {facets?.services.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} ({s.count})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('tag')}{' '}
+          <select value={tag ?? ''} onChange={(e) => setTag(e.target.value || null)}>
+            <option value="">{t('any')}</option>
+            {facets?.tags.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} ({s.count})
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && <p role="alert">{error}</p>}
+      {result && (
+        <p className="muted" role="status">
+          {t('results', { count: result.total })}
+          {shortTerms && <> · {t('shortTerms')}</>}
+        </p>
+      )}
+      {result && result.total === 0 && <p className="empty">{query || service || tag ? t('noMatch') : t('empty')}</p>}
+      <ul className="runbook-results" aria-label={t('resultsList')}>
+        {result?.hits.map((h) => (
+          <Hit key={h.runbook.id} hit={h} />
+        ))}
+      </ul>
+      <ImportFolder />
+    </div>
+  );
+}
+
+function Hit({ hit }: { hit: RunbookSearchHit }) {
+  const { t } = useTranslation('runbooks');
+  const now = useApp((s) => s.now);
+  const open = useRunbooks((s) => s.open);
+  const r = hit.runbook;
+  return (
+    <li>
+      <button type="button" className="runbook-hit" onClick={() => void open(r.id)}>
+        <span className="hit-title">
+          <Segments segments={hit.title} />
+        </span>
+        <span className="hit-snippet">
+          <Segments segments={hit.snippet} />
+        </span>
+        <span className="hit-meta muted">
+          {r.service && <span>{r.service}</span>}
+          {r.tags.map((tag) => (
+            <span key={tag} className="tag">
+              {tag}
+            </span>
+          ))}
+          <span className={`origin origin-${r.origin}`}>{t(`origin.${r.origin}`)}</span>
+          <span>{t('cached', { age: formatAge(t, r.fetchedAt, now) })}</span>
+        </span>
+      </button>
+    </li>
   );
 }

@@ -1,0 +1,113 @@
+/**
+ * Cached dashboards: stored from the platform's dashboard.upsert / series.update events, read back for a
+ * time-range preset. The window ends at the clock's now, not at the newest cached point: offline, a "last
+ * hour" view then shows honestly where the cache stops, and `coverage` tells the UI how much it holds.
+ */
+import type { DashboardView, TimeRangePreset } from '../../../shared/contract/knowledge';
+import { TIME_RANGES } from '../../../shared/contract/knowledge';
+import type { Series } from '../../../shared/dashboards';
+import { eventData } from '../../../shared/protocol';
+import type { CoreContext, EventApplier } from '../context';
+import { createCollectionsRepo } from '../collections';
+
+export function createDashboardAppliers(ctx: CoreContext): EventApplier[] {
+  const db = ctx.db;
+  const s = {
+    upsertDashboard: db.prepare(`INSERT INTO dashboards (id, title, tags, unsupported, updated_at, fetched_at)
+      VALUES (@id, @title, @tags, @unsupported, @updatedAt, @fetchedAt)
+      ON CONFLICT(id) DO UPDATE SET title = excluded.title, tags = excluded.tags, unsupported = excluded.unsupported,
+        updated_at = excluded.updated_at, fetched_at = excluded.fetched_at`),
+    deletePanelsNotIn: db.prepare(
+      `DELETE FROM panels WHERE dashboard_id = ? AND id NOT IN (SELECT value FROM json_each(?))`,
+    ),
+    upsertPanel: db.prepare(`INSERT INTO panels (dashboard_id, id, position, spec) VALUES (?, ?, ?, ?)
+      ON CONFLICT(dashboard_id, id) DO UPDATE SET position = excluded.position, spec = excluded.spec`),
+    removeDashboard: db.prepare('DELETE FROM dashboards WHERE id = ?'),
+    // panels and their series go with their dashboard (ON DELETE CASCADE)
+    removeAll: db.prepare('DELETE FROM dashboards'),
+    panelExists: db.prepare('SELECT 1 FROM panels WHERE dashboard_id = ? AND id = ?'),
+    upsertSeries:
+      db.prepare(`INSERT INTO series_snapshots (dashboard_id, panel_id, range_start, range_end, step_seconds, series, fetched_at)
+      VALUES (@dashboardId, @panelId, @rangeStart, @rangeEnd, @stepSeconds, @series, @fetchedAt)
+      ON CONFLICT(dashboard_id, panel_id) DO UPDATE SET range_start = excluded.range_start, range_end = excluded.range_end,
+        step_seconds = excluded.step_seconds, series = excluded.series, fetched_at = excluded.fetched_at`),
+  };
+  return [
+    {
+      kind: 'dashboard.upsert',
+      apply(data) {
+        const d = eventData['dashboard.upsert'].parse(data);
+        s.upsertDashboard.run({
+          ...d,
+          tags: JSON.stringify(d.tags),
+          unsupported: JSON.stringify(d.unsupported),
+          fetchedAt: ctx.clock.now(),
+        });
+        s.deletePanelsNotIn.run(d.id, JSON.stringify(d.panels.map((p) => p.id)));
+        d.panels.forEach((p, i) => s.upsertPanel.run(d.id, p.id, i, JSON.stringify(p)));
+        ctx.touch('dashboards');
+        return 'dashboards';
+      },
+      reset: () => void s.removeAll.run(),
+    },
+    {
+      kind: 'dashboard.remove',
+      apply(data) {
+        s.removeDashboard.run(eventData['dashboard.remove'].parse(data).id);
+        return 'dashboards';
+      },
+    },
+    {
+      kind: 'series.update',
+      apply(data) {
+        const x = eventData['series.update'].parse(data);
+        // series for a panel we do not know (dashboard not synced yet, or removed) are dropped
+        if (!s.panelExists.get(x.dashboardId, x.panelId)) return null;
+        s.upsertSeries.run({ ...x, series: JSON.stringify(x.series) });
+        ctx.touch('dashboards', x.fetchedAt);
+        return 'dashboards';
+      },
+    },
+  ];
+}
+
+export function createDashboardViews(ctx: CoreContext) {
+  const repo = createCollectionsRepo(ctx.db);
+  return function view(id: string, preset: TimeRangePreset): DashboardView | null {
+    const dashboard = repo.dashboardsList().find((d) => d.id === id);
+    if (!dashboard) return null;
+    const to = ctx.clock.now();
+    const span = TIME_RANGES[preset];
+    const from = span === null ? null : to - span;
+    const cached = repo.dashboardSeries(id);
+    return {
+      dashboard,
+      preset,
+      window: { from, to },
+      coverage: coverageOf(cached),
+      oldestFetchedAt: cached.length ? Math.min(...cached.map((c) => c.fetchedAt)) : null,
+      series: from === null ? cached : cached.map((c) => clip(c, from, to)),
+    };
+  };
+}
+
+export function clip(s: Series, from: number, to: number): Series {
+  return {
+    ...s,
+    rangeStart: Math.max(s.rangeStart, from),
+    rangeEnd: Math.min(s.rangeEnd, to),
+    series: s.series.map((x) => ({ labels: x.labels, points: x.points.filter(([t]) => t >= from && t <= to) })),
+  };
+}
+
+function coverageOf(cached: Series[]): DashboardView['coverage'] {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const c of cached)
+    for (const x of c.series) {
+      if (!x.points.length) continue;
+      from = Math.min(from, x.points[0][0]);
+      to = Math.max(to, x.points[x.points.length - 1][0]);
+    }
+  return Number.isFinite(from) ? { from, to } : null;
+}

@@ -1,0 +1,118 @@
+/** One dashboard panel drawn with echarts from cached series, with its values also given as text. */
+import { useEffect, useMemo, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import * as echarts from 'echarts/core';
+import { GaugeChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { DashboardView } from '../../../../shared/contract/knowledge';
+import type { Panel as PanelSpec, Series } from '../../../../shared/dashboards';
+import { formatAge } from '../../format';
+import { useApp } from '../../stores/app';
+import {
+  formatValue,
+  gaugeOption,
+  lastValue,
+  namedSeries,
+  sparklineOption,
+  thresholdColor,
+  timeseriesOption,
+} from './chartOptions';
+
+echarts.use([
+  LineChart,
+  GaugeChart,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+/** Mounts an echarts instance on a div; marks the figure data-rendered once echarts finished drawing. */
+function Chart({ option, className }: { option: object; className: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  const dark = useApp((s) => s.settings?.theme) === 'dark' || document.documentElement.dataset.theme === 'dark';
+
+  useEffect(() => {
+    const el = ref.current!;
+    const c = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
+    chart.current = c;
+    c.on('finished', () => el.closest('figure')?.setAttribute('data-rendered', 'true'));
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, [dark]);
+
+  useEffect(() => {
+    ref.current?.closest('figure')?.setAttribute('data-rendered', 'false');
+    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
+  }, [option, dark]);
+
+  return <div ref={ref} className={className} aria-hidden="true" />;
+}
+
+export function Panel({
+  panel,
+  cached,
+  window,
+}: {
+  panel: PanelSpec;
+  cached: Series | undefined;
+  window: DashboardView['window'];
+}) {
+  const { t } = useTranslation('dashboards');
+  const now = useApp((s) => s.now);
+  const series = useMemo(() => namedSeries(panel, cached), [panel, cached]);
+  const last = lastValue(series);
+  const color = thresholdColor(panel, last);
+  const hasData = series.some((s) => s.points.length);
+  const option = useMemo(
+    () =>
+      panel.type === 'timeseries'
+        ? timeseriesOption(panel, series, window)
+        : panel.type === 'gauge'
+          ? gaugeOption(panel, last)
+          : sparklineOption(series, color),
+    [panel, series, window, last, color],
+  );
+  const titleId = `panel-${panel.id}`;
+
+  return (
+    <figure className={`panel panel-${panel.type}`} aria-labelledby={titleId} data-panel-id={panel.id}>
+      <figcaption>
+        <span id={titleId} className="panel-title">
+          {panel.title}
+        </span>
+        {cached && (
+          <span className="muted panel-age">{t('panelAge', { age: formatAge(t, cached.fetchedAt, now) })}</span>
+        )}
+      </figcaption>
+      {!hasData && <p className="empty">{t('noData')}</p>}
+      {panel.type === 'stat' && hasData && (
+        <p className="stat-value" style={color ? { color } : undefined}>
+          {formatValue(last, panel.unit)}
+        </p>
+      )}
+      <Chart option={option} className={`chart chart-${panel.type}`} />
+      <ul className="sr-only">
+        {series.map((s) => (
+          <li key={s.name}>
+            {t('lastOf', { name: s.name, value: formatValue(s.points.at(-1)?.[1] ?? null, panel.unit) })}
+          </li>
+        ))}
+        {panel.thresholds.map((th) => (
+          <li key={`${th.value}-${th.color}`}>
+            {t('threshold', { value: formatValue(th.value, panel.unit) })}
+            {th.label ? ` — ${th.label}` : ''}
+          </li>
+        ))}
+      </ul>
+    </figure>
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * echarts options for the three panel types, from a panel spec and its cached series. Pure, so the
+ * drawing rules (thresholds, gauge bands, stat colour) are testable without a canvas.
+ */
+import type { Panel, Series } from '../../../../shared/dashboards';
+
+type Points = [number, number][];
+export interface NamedSeries {
+  name: string;
+  points: Points;
+}
+
+const NAMED_COLORS: Record<string, string> = {
+  green: '#1f8f4e',
+  yellow: '#d4a106',
+  orange: '#d9480f',
+  red: '#c53030',
+  blue: '#2f6fde',
+  purple: '#7e4fd1',
+};
+export const colorOf = (c: string): string => NAMED_COLORS[c.toLowerCase()] ?? c;
+
+/** the gateway labels each series with `__legend__`; otherwise Prometheus' name{labels} form */
+export function seriesName(labels: Record<string, string>, panel: Panel, i: number): string {
+  if (labels.__legend__) return labels.__legend__;
+  const { __name__: metric, ...rest } = labels;
+  const inner = Object.entries(rest)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ');
+  if (metric || inner) return `${metric ?? ''}${inner ? `{${inner}}` : ''}`;
+  return panel.targets[i]?.legend ?? panel.targets[i]?.expr ?? panel.title;
+}
+
+export function namedSeries(panel: Panel, cached: Series | undefined): NamedSeries[] {
+  return (cached?.series ?? []).map((s, i) => ({ name: seriesName(s.labels, panel, i), points: s.points }));
+}
+
+export function lastValue(series: NamedSeries[]): number | null {
+  for (const s of series) if (s.points.length) return s.points[s.points.length - 1][1];
+  return null;
+}
+
+/** Grafana semantics: the colour of the highest threshold the value reaches */
+export function thresholdColor(panel: Panel, value: number | null): string | null {
+  if (value === null) return null;
+  let color: string | null = null;
+  for (const t of [...panel.thresholds].sort((a, b) => a.value - b.value))
+    if (value >= t.value) color = colorOf(t.color);
+  return color;
+}
+
+export function formatValue(v: number | null, unit: string | null): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  const abs = Math.abs(v);
+  const n =
+    abs >= 1e6
+      ? `${+(v / 1e6).toFixed(2)}M`
+      : abs >= 1e4
+        ? `${+(v / 1e3).toFixed(1)}k`
+        : abs >= 100
+          ? v.toFixed(0)
+          : abs >= 1
+            ? `${+v.toFixed(2)}`
+            : `${+v.toPrecision(3)}`;
+  if (!unit) return n;
+  if (unit === 'percent' || unit === '%') return `${n} %`;
+  if (unit === 'percentunit') return `${+(v * 100).toFixed(2)} %`;
+  return `${n} ${unit}`;
+}
+
+export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { from: number | null; to: number }) {
+  const lines = panel.thresholds.filter((t) => Number.isFinite(t.value) && t.value > 0);
+  return {
+    animation: false,
+    grid: { left: 56, right: 16, top: 24, bottom: 28 },
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (v: unknown) => formatValue(typeof v === 'number' ? v : null, panel.unit),
+    },
+    legend: series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
+    xAxis: { type: 'time', min: window.from ?? undefined, max: window.to },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      // keep threshold lines in view even when the data stays well below them
+      max: (v: { max: number }) => Math.max(v.max, ...lines.map((t) => t.value * 1.05)),
+      axisLabel: { formatter: (v: number) => formatValue(v, null) },
+    },
+    series: series.map((s, i) => ({
+      type: 'line',
+      name: s.name,
+      data: s.points,
+      showSymbol: false,
+      sampling: 'lttb',
+      lineStyle: { width: 1.5 },
+      markLine:
+        i === 0 && lines.length
+          ? {
+              silent: true,
+              symbol: 'none',
+              label: {
+                formatter: (p: { value: number; name: string }) => p.name || formatValue(p.value, panel.unit),
+                position: 'insideEndTop',
+              },
+              data: lines.map((t) => ({
+                yAxis: t.value,
+                name: t.label ?? '',
+                lineStyle: { color: colorOf(t.color), type: 'dashed' },
+              })),
+            }
+          : undefined,
+    })),
+  };
+}
+
+/** the gauge's scale: up to the highest threshold (or the value, if above), with its colour bands */
+export function gaugeOption(panel: Panel, value: number | null) {
+  const steps = [...panel.thresholds].sort((a, b) => a.value - b.value);
+  const top = Math.max(steps.length ? steps[steps.length - 1].value : 0, value ?? 0) || 1;
+  const min = Math.min(0, value ?? 0, steps[0]?.value ?? 0);
+  // band i runs from threshold i to threshold i+1, coloured as threshold i (Grafana semantics)
+  const bands: [number, string][] = steps.length
+    ? steps.map((s, i) => [
+        Math.min(1, Math.max(0, ((steps[i + 1]?.value ?? top) - min) / (top - min))),
+        colorOf(s.color),
+      ])
+    : [[1, '#2f6fde']];
+  if (steps.length && steps[0].value > min) bands.unshift([(steps[0].value - min) / (top - min), '#8a94a3']);
+  return {
+    animation: false,
+    series: [
+      {
+        type: 'gauge',
+        min,
+        max: top,
+        progress: { show: false },
+        axisLine: { lineStyle: { width: 14, color: bands } },
+        pointer: { width: 5 },
+        detail: {
+          valueAnimation: false,
+          fontSize: 22,
+          formatter: () => formatValue(value, panel.unit),
+          offsetCenter: [0, '60%'],
+        },
+        data: value === null ? [] : [{ value, name: '' }],
+      },
+    ],
+  };
+}
+
+export function sparklineOption(series: NamedSeries[], color: string | null) {
+  return {
+    animation: false,
+    grid: { left: 0, right: 0, top: 4, bottom: 0 },
+    xAxis: { type: 'time', show: false },
+    yAxis: { type: 'value', show: false, scale: true },
+    series: series
+      .slice(0, 1)
+      .map((s) => ({
+        type: 'line',
+        data: s.points,
+        showSymbol: false,
+        sampling: 'lttb',
+        areaStyle: { opacity: 0.15 },
+        lineStyle: { width: 1, color: color ?? undefined },
+        itemStyle: { color: color ?? undefined },
+      })),
+  };
+}

@@ -1,0 +1,92 @@
+/** Importing a local folder of runbooks (a checkout of a runbook repository). */
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FolderImportResult } from '../../../../shared/runbooks';
+import { vigil } from '../../api';
+
+export function ImportFolder() {
+  const { t } = useTranslation('runbooks');
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<FolderImportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await vigil().runbooksImportFolder(path));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details className="import-folder">
+      <summary>{t('import.toggle')}</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run();
+        }}
+      >
+        <label>
+          {t('import.path')}
+          <input
+            type="text"
+            value={path}
+            placeholder={t('import.pathPlaceholder')}
+            onChange={(e) => setPath(e.target.value)}
+            spellCheck={false}
+            required
+          />
+        </label>
+        <p className="muted">{t('import.hint')}</p>
+        <button type="submit" className="primary" disabled={busy || !path.trim()}>
+          {busy ? t('import.running') : t('import.run')}
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="error">
+          {t('import.failed')}: {error}
+        </p>
+      )}
+      {result && (
+        <div role="status">
+          <p>
+            {t('import.done', {
+              imported: result.imported,
+              updated: result.updated,
+              unchanged: result.unchanged,
+              removed: result.removed,
+              scanned: result.scanned,
+            })}
+          </p>
+          <ProblemList title={t('import.skipped')} items={result.skipped} />
+          <ProblemList title={t('import.warnings')} items={result.warnings} />
+        </div>
+      )}
+    </details>
+  );
+}
+
+function ProblemList({ title, items }: { title: string; items: FolderImportResult['skipped'] }) {
+  if (!items.length) return null;
+  return (
+    <details open>
+      <summary>
+        {title} ({items.length})
+      </summary>
+      <ul>
+        {items.map((s) => (
+          <li key={s.file}>
+            <code>{s.file}</code>: {s.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * A knowledge module over a real Vigil data dir, built the way the core builds it, for tests and benchmarks
+ * that need cached content before the app starts (e2e seeding, the dashboard render benchmark) or without
+ * the rest of the core (unit tests). Platform events go through the module's own appliers, inside a
+ * transaction, exactly as the platform link applies them.
+ */
+import path from 'node:path';
+import { parseActionPayload, type ActionType, type OutboxEntry } from '../../../src/shared/actions';
+import type { Alert } from '../../../src/shared/alerts';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
+import type { EventDataOf } from '../../../src/shared/protocol';
+import { createAlertRepo } from '../../../src/main/core/alerts/repo';
+import { FakeClock, systemClock, type Clock } from '../../../src/main/core/clock';
+import type { ActionSink, CoreContext } from '../../../src/main/core/context';
+import { createKnowledgeModule, type KnowledgeDeps } from '../../../src/main/core/knowledge/module';
+import { createLogger } from '../../../src/main/core/log';
+import { MemoryNotifier } from '../../../src/main/core/notifier';
+import { MemorySecretStore } from '../../../src/main/core/secrets';
+import { openDatabase, type DB } from '../../../src/main/core/store/db';
+
+type Kind = 'runbook.upsert' | 'runbook.remove' | 'dashboard.upsert' | 'dashboard.remove' | 'series.update';
+
+export interface KnowledgeTestbed {
+  db: DB;
+  clock: Clock;
+  ctx: CoreContext;
+  module: ReturnType<typeof createKnowledgeModule>;
+  /** actions handed to the (absent) platform link, recorded */
+  submitted: { type: ActionType; payload: unknown; actor: string }[];
+  events: { name: string; payload: unknown }[];
+  settings: Settings;
+  apply<K extends Kind>(kind: K, data: EventDataOf<K>): void;
+  upsertRunbook(r: Partial<EventDataOf<'runbook.upsert'>> & { id: string; markdown: string }): void;
+  upsertAlert(a: Partial<Alert> & { fingerprint: string; alertname: string }): void;
+  close(): void;
+}
+
+export function openKnowledgeTestbed(opts: {
+  dataDir: string;
+  clock?: Clock;
+  deps?: KnowledgeDeps;
+  failSubmit?: boolean;
+}): KnowledgeTestbed {
+  const db = openDatabase(path.join(opts.dataDir, 'vigil.db'));
+  const clock = opts.clock ?? systemClock;
+  const settings: Settings = { ...DEFAULT_SETTINGS, operator: 'Wang Fang' };
+  const events: KnowledgeTestbed['events'] = [];
+  const submitted: KnowledgeTestbed['submitted'] = [];
+  const touch = db.prepare(
+    'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
+  );
+  const ctx: CoreContext = {
+    db,
+    clock,
+    log: createLogger({ write: () => {} }),
+    notifier: new MemoryNotifier(),
+    secrets: new MemorySecretStore(),
+    dataDir: opts.dataDir,
+    emit: (name, payload) => events.push({ name, payload }),
+    settings: () => settings,
+    audit: () => {},
+    touch: (collection, at) => touch.run(collection, at ?? clock.now()),
+    linkState: () => null,
+  };
+  let seq = 0;
+  const actions: ActionSink = {
+    submit(type, payload, actor) {
+      if (opts.failSubmit) throw new Error('outbox unavailable');
+      parseActionPayload(type, payload);
+      submitted.push({ type, payload, actor });
+      const entry: OutboxEntry = {
+        id: `action-${++seq}`,
+        type,
+        payload,
+        state: 'pending',
+        attempts: 0,
+        lastError: null,
+        createdAt: clock.now(),
+        sentAt: null,
+        ackedAt: null,
+      };
+      return entry;
+    },
+  };
+  const module = createKnowledgeModule(ctx, actions, opts.deps);
+  const appliers = new Map(module.appliers!.map((a) => [a.kind, a]));
+  const apply: KnowledgeTestbed['apply'] = (kind, data) => {
+    db.transaction(() => appliers.get(kind)!.apply(data, { seq: 1, at: clock.now() }))();
+  };
+  const alerts = createAlertRepo(db);
+  return {
+    db,
+    clock,
+    ctx,
+    module,
+    submitted,
+    events,
+    settings,
+    apply,
+    upsertRunbook: (r) =>
+      apply('runbook.upsert', {
+        title: r.id,
+        service: null,
+        alertnames: [],
+        tags: [],
+        owner: null,
+        url: null,
+        updatedAt: clock.now(),
+        ...r,
+      }),
+    upsertAlert: (a) =>
+      db.transaction(() =>
+        alerts.upsert(
+          {
+            labels: { alertname: a.alertname },
+            annotations: {},
+            state: 'firing',
+            severity: 'P1',
+            startsAt: clock.now() - 60_000,
+            endsAt: null,
+            updatedAt: clock.now(),
+            generatorUrl: null,
+            silencedBy: [],
+            inhibitedBy: [],
+            ackedBy: null,
+            ackedAt: null,
+            ackId: null,
+            ...a,
+          },
+          clock.now(),
+        ),
+      )(),
+    close: () => db.close(),
+  };
+}
+
+export { FakeClock };
