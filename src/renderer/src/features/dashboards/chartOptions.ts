@@ -78,7 +78,8 @@ export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { 
       valueFormatter: (v: unknown) => formatValue(typeof v === 'number' ? v : null, panel.unit),
     },
     legend: series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
-    xAxis: { type: 'time', min: window.from ?? undefined, max: window.to },
+    // narrow panels: let echarts drop time labels that would overlap rather than draw them on top of each other
+    xAxis: { type: 'time', min: window.from ?? undefined, max: window.to, axisLabel: { hideOverlap: true }, splitNumber: 4 },
     yAxis: {
       type: 'value',
       scale: true,
