@@ -1,10 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
 import { App } from './App';
 import { BridgeError, connect } from './api';
 import { initI18n, resolveLanguage } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
 import './styles.css';
+
+// zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
+z.config({ jitless: true });
 
 const root = createRoot(document.getElementById('root')!);
 

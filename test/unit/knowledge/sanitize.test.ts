@@ -18,7 +18,7 @@ interface El {
   querySelectorAll(sel: string): ArrayLike<El> & Iterable<El>;
 }
 const document = (globalThis as unknown as { document: { createElement(tag: string): El } }).document;
-const MODULE = '../../../src/renderer/src/features/runbooks/markdown';
+const MODULE = '../../../src/renderer/src/components/markdown';
 const { renderMarkdown, sanitizeHtml } = (await import(/* @vite-ignore */ MODULE)) as {
   renderMarkdown(markdown: string): string;
   sanitizeHtml(html: string): string;

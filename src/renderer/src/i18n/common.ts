@@ -76,6 +76,13 @@ export const common = {
       version: 'Version {{version}} · {{transport}} · data in {{dir}}',
     },
     toast: { dismiss: 'Dismiss' },
+    markdown: {
+      copy: 'Copy',
+      copied: 'Copied',
+      copyCode: 'Copy code block {{n}}',
+      copyFailed: 'Could not copy to the clipboard',
+      linkRefused: 'Link not opened',
+    },
   },
   'zh-CN': {
     app: { name: 'Vigil', tagline: '值班控制台' },
@@ -153,5 +160,12 @@ export const common = {
       version: '版本 {{version}} · {{transport}} · 数据目录 {{dir}}',
     },
     toast: { dismiss: '关闭' },
+    markdown: {
+      copy: '复制',
+      copied: '已复制',
+      copyCode: '复制代码块 {{n}}',
+      copyFailed: '无法复制到剪贴板',
+      linkRefused: '链接未打开',
+    },
   },
 } as const;

@@ -1,14 +1,13 @@
 /** The postmortem of a closed incident: rendered markdown (sanitised), in either language, copy and download. */
-import DOMPurify from 'dompurify';
-import { marked } from 'marked';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Language } from '../../../../shared/domain';
 import type { Incident } from '../../../../shared/incidents';
 import { vigil } from '../../api';
+import { Markdown } from '../../components/Markdown';
 import { useApp } from '../../stores/app';
 import { useLive } from '../checklists/live';
-import { copyText } from './people';
+import { copyText } from '../../components/clipboard';
 
 export function Postmortem({ incident }: { incident: Incident }) {
   const { t, i18n } = useTranslation('incidents');
@@ -16,7 +15,6 @@ export function Postmortem({ incident }: { incident: Incident }) {
   const headingId = useId();
   const [lng, setLng] = useState<Language>(i18n.language === 'zh-CN' ? 'zh-CN' : 'en');
   const { data: md, error } = useLive(['incidents'], () => vigil().incidentPostmortem(incident.id, lng), `${incident.id}:${lng}`);
-  const html = md ? DOMPurify.sanitize(marked.parse(md, { async: false })) : '';
   const download = () => {
     if (!md) return;
     const url = URL.createObjectURL(new Blob([md], { type: 'text/markdown;charset=utf-8' }));
@@ -55,7 +53,8 @@ export function Postmortem({ incident }: { incident: Incident }) {
         </button>
       </div>
       {error && <p role="alert">{error}</p>}
-      <article className="markdown" aria-label={t('postmortem.heading')} dangerouslySetInnerHTML={{ __html: html }} />
+      {/* the same sanitiser and vetted-link handling as runbooks: incident text is untrusted input */}
+      <article aria-label={t('postmortem.heading')}>{md && <Markdown markdown={md} />}</article>
     </section>
   );
 }

@@ -16,7 +16,7 @@ import {
 import { vigil } from '../../api';
 import { useApp } from '../../stores/app';
 import { attempt } from '../checklists/live';
-import { copyText } from './people';
+import { copyText } from '../../components/clipboard';
 
 export function StatusComposer({ detail }: { detail: IncidentDetail }) {
   const { t, i18n } = useTranslation('incidents');

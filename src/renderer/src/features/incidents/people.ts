@@ -8,22 +8,3 @@ export function usePeople(): string[] {
   for (const r of data ?? []) for (const p of r.people) names.add(p.name);
   return [...names].sort((a, b) => a.localeCompare(b));
 }
-
-/** Copies text; falls back to a hidden textarea where the async clipboard is not allowed. */
-export async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return;
-  } catch {
-    const ta = document.createElement('textarea');
-    ta.value = text;
-    ta.setAttribute('readonly', '');
-    ta.style.position = 'fixed';
-    ta.style.opacity = '0';
-    document.body.appendChild(ta);
-    ta.select();
-    const ok = document.execCommand('copy');
-    ta.remove();
-    if (!ok) throw new Error('copy refused');
-  }
-}

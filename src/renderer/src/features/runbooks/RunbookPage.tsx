@@ -9,8 +9,8 @@ import { parseRunbook, type RunbookSection, type RunbookStep } from '../../../..
 import { vigil } from '../../api';
 import { formatAge, formatTime } from '../../format';
 import { useApp } from '../../stores/app';
-import { Markdown } from './Markdown';
-import { openExternalLink } from './openLink';
+import { Markdown } from '../../components/Markdown';
+import { openExternalLink } from '../../components/openLink';
 import { useRunbooks } from './store';
 
 const domId = (anchor: string) => `rb-${anchor}`;

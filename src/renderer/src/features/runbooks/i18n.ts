@@ -48,11 +48,6 @@ export const runbooksText = {
       none: 'Tick diagnosis and mitigation steps as you go; the run is recorded and sent to the platform.',
       stepFailed: 'Could not save the tick',
     },
-    copy: 'Copy',
-    copied: 'Copied',
-    copyCode: 'Copy code block {{n}}',
-    copyFailed: 'Could not copy to the clipboard',
-    linkRefused: 'Link not opened',
     import: {
       toggle: 'Import a local folder',
       path: 'Folder path',
@@ -122,11 +117,6 @@ export const runbooksText = {
       none: '边处理边勾选诊断和缓解步骤；记录后会发送到平台。',
       stepFailed: '勾选未能保存',
     },
-    copy: '复制',
-    copied: '已复制',
-    copyCode: '复制代码块 {{n}}',
-    copyFailed: '无法复制到剪贴板',
-    linkRefused: '链接未打开',
     import: {
       toggle: '导入本地文件夹',
       path: '文件夹路径',

@@ -6,7 +6,7 @@
 import type { RunbookLink } from '../../../../shared/runbooks';
 import { vigil } from '../../api';
 import { useApp } from '../../stores/app';
-import { openExternalLink, type OpenOutcome } from './openLink';
+import { openExternalLink, type OpenOutcome } from '../../components/openLink';
 
 export type OpenRunbookOutcome =
   | { kind: 'local'; runbookId: string }

@@ -4,9 +4,9 @@
  * without an opener. A link the vetting refuses is reported and not opened at all.
  */
 import i18next from 'i18next';
-import { isSafeExternalUrl } from '../../../../shared/links';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
+import { isSafeExternalUrl } from '../../../shared/links';
+import { vigil } from '../api';
+import { useApp } from '../stores/app';
 
 export type OpenOutcome = 'opened' | 'window' | 'refused';
 
@@ -23,7 +23,7 @@ export async function openExternalLink(url: string): Promise<OpenOutcome> {
       .getState()
       .toast({
         level: 'error',
-        title: i18next.t('runbooks:linkRefused'),
+        title: i18next.t('common:markdown.linkRefused'),
         body: err instanceof Error ? err.message : String(err),
       });
     return 'refused';

@@ -1,30 +1,16 @@
 /**
- * Sanitised runbook markdown. Code blocks get a copy button; every link goes through the vetted opener
+ * Sanitised markdown (runbooks, postmortems). Code blocks get a copy button; every link goes through the vetted opener
  * (never a navigation of this window).
  */
 import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useApp } from '../../stores/app';
+import { useApp } from '../stores/app';
+import { copyText } from './clipboard';
 import { renderMarkdown } from './markdown';
 import { openExternalLink } from './openLink';
 
-async function copyText(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) return navigator.clipboard.writeText(text);
-  // older engines / insecure contexts: a hidden textarea and the legacy command
-  const ta = document.createElement('textarea');
-  ta.value = text;
-  ta.setAttribute('readonly', '');
-  ta.style.position = 'fixed';
-  ta.style.opacity = '0';
-  document.body.append(ta);
-  ta.select();
-  const ok = document.execCommand('copy');
-  ta.remove();
-  if (!ok) throw new Error('copy command refused');
-}
-
 export function Markdown({ markdown, className }: { markdown: string; className?: string }) {
-  const { t, i18n } = useTranslation('runbooks');
+  const { t, i18n } = useTranslation('common', { keyPrefix: 'markdown' });
   const html = useMemo(() => renderMarkdown(markdown), [markdown]);
   const ref = useRef<HTMLDivElement>(null);
 
