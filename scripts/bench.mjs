@@ -36,7 +36,9 @@ for (const file of files) {
   });
   if (out.code !== 0) failed++;
   for (const line of out.text.split('\n')) {
-    const t = line.trim();
+    // vitest may colour the line that carries a test's stdout; the figures are the JSON object in it
+    const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+    const t = plain.slice(plain.indexOf('{')).trim();
     if (!t.startsWith('{')) continue;
     try {
       results.push({ file, ...JSON.parse(t) });
