@@ -295,9 +295,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           return r;
         })();
       }
+      // Durably "applying" before the source is called: if the gateway dies before the result is stored, the
+      // resend of this id is resumed, and the source looks upstream for its earlier effect instead of repeating it.
+      const { resumed } = store.beginAction(record);
+      if (resumed) log('warn', 'gateway.action_resumed', { id: f.id, type: f.action });
       let outcome;
       try {
-        outcome = await o.source.apply({ id: f.id, type: f.action, payload: parsed.data, at: f.at, operator: actor });
+        outcome = await o.source.apply(
+          { id: f.id, type: f.action, payload: parsed.data, at: f.at, operator: actor },
+          { resumed },
+        );
       } catch (err) {
         // the contract says sources never throw; one that does still gets a clear answer
         outcome = {
@@ -518,10 +525,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     }, heartbeatMs);
   };
 
+  const inDoubt = store.unfinishedActions();
+  if (inDoubt > 0) log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
   await o.source.start({
     emit: (events) => appendEvents(events),
     health: setHealth,
     now: () => clock.now(),
+    known: () => ({
+      alerts: store.current('alert').map((e) => e.data),
+      silences: store.current('silence').map((e) => e.data),
+    }),
   });
 
   await new Promise<void>((resolve, reject) => {

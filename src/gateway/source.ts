@@ -17,6 +17,15 @@ export interface SourceAction {
   operator: string;
 }
 
+export interface ApplyOptions {
+  /**
+   * An earlier attempt of this action id began and the gateway stopped before storing its result, so the
+   * action may already be upstream. The source must find out before applying it again: an object it creates
+   * carries the action id (see actionTag), and a resumed expire/unack whose target is already expired is done.
+   */
+  resumed: boolean;
+}
+
 export type ActionOutcome = { ok: true } | { ok: false; error: { code: string; message: string } };
 
 export interface SourceHealth {
@@ -34,14 +43,20 @@ export interface SourceContext {
   /** report upstream health changes (Alertmanager down → 'down' with the error) */
   health(h: SourceHealth): void;
   now(): number;
+  /**
+   * The alerts and silences the gateway holds from earlier runs (stored JSON, validated by the caller), so a
+   * restarted source reports only what changed while it was away, including what vanished meanwhile.
+   * Absent when a source runs without a gateway (tests, benchmarks): it then starts from nothing.
+   */
+  known?(): { alerts: unknown[]; silences: unknown[] };
 }
 
 export interface Source {
   readonly name: string;
   start(ctx: SourceContext): Promise<void>;
   stop(): Promise<void>;
-  /** applies one action upstream; never throws (errors become { ok: false }) */
-  apply(action: SourceAction): Promise<ActionOutcome>;
+  /** applies one action upstream; never throws (errors become { ok: false }). No options = a first attempt. */
+  apply(action: SourceAction, opts?: ApplyOptions): Promise<ActionOutcome>;
   /**
    * An Alertmanager webhook v4 body POSTed to the gateway's /webhook. The body is only a nudge (the
    * source re-reads the real state upstream), so the route needs no token; bad bodies get a 400 with

@@ -3,6 +3,8 @@
  * - events: the log every client resumes from, seq monotonic (INTEGER PRIMARY KEY, never reused)
  * - entities: the current state of every entity, which is what a snapshot sends
  * - actions: every action id with its stored result (idempotency: an id is applied once)
+ * - action_attempts: ids whose upstream apply has begun and has no stored result yet; a row left behind means
+ *   the gateway died mid-apply, and the resend of that id must look upstream before applying again
  * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
  *   process actions create (see process.ts)
  * - audit: who did what
@@ -98,7 +100,21 @@ CREATE TABLE audit (
 );
 `;
 
-export const gatewayMigrations: readonly Migration[] = [{ version: 1, name: 'gateway', sql: SCHEMA }];
+const ATTEMPTS = `
+CREATE TABLE action_attempts (
+  id         TEXT PRIMARY KEY,
+  type       TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  client_id  TEXT,
+  started_at INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 1
+);
+`;
+
+export const gatewayMigrations: readonly Migration[] = [
+  { version: 1, name: 'gateway', sql: SCHEMA },
+  { version: 2, name: 'action_attempts', sql: ATTEMPTS },
+];
 
 export interface StoredEvent {
   seq: number;
@@ -121,6 +137,15 @@ export interface AppendOutcome {
   unchanged: number;
 }
 
+export interface ActionRecord {
+  id: string;
+  type: string;
+  payload: unknown;
+  actor: string;
+  clientId: string | null;
+  at: number;
+}
+
 export interface GatewayStore {
   db: DB;
   serverId: string;
@@ -136,11 +161,15 @@ export interface GatewayStore {
   /** the current entities of one family ("alert", "silence", …) */
   current(family: string): { id: string; data: unknown }[];
   storedResult(id: string): StoredResult | null;
-  /** records an action's outcome (call inside the transaction that applied it, where there is one) */
-  recordAction(
-    a: { id: string; type: string; payload: unknown; actor: string; clientId: string | null; at: number },
-    r: StoredResult,
-  ): void;
+  /**
+   * Durably notes that the upstream apply of `a.id` begins, before the source is called. `resumed` is true
+   * when an earlier attempt of the same id began and never stored a result (the gateway died mid-apply).
+   */
+  beginAction(a: ActionRecord): { resumed: boolean };
+  /** ids whose apply began and has no result (in doubt after a crash, until their client resends them) */
+  unfinishedActions(): number;
+  /** records an action's outcome and clears its attempt (call inside the transaction that applied it, if any) */
+  recordAction(a: ActionRecord, r: StoredResult): void;
   audit(at: number, actor: string, action: string, detail: unknown): void;
   close(): void;
 }
@@ -173,6 +202,11 @@ export function openGatewayStore(file: string, opts: { retain?: number } = {}): 
       db.prepare(`INSERT INTO actions (id, type, payload, actor, client_id, received_at, ok, error_code, error_message)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     audit: db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)'),
+    beginAttempt:
+      db.prepare(`INSERT INTO action_attempts (id, type, actor, client_id, started_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET attempts = attempts + 1 RETURNING attempts`),
+    endAttempt: db.prepare('DELETE FROM action_attempts WHERE id = ?'),
+    attemptCount: db.prepare('SELECT count(*) AS n FROM action_attempts'),
   };
 
   let serverId = (s.meta.get('serverId') as { value: string } | undefined)?.value;
@@ -250,10 +284,12 @@ export function openGatewayStore(file: string, opts: { retain?: number } = {}): 
       if (!r) return null;
       return { ok: !!r.ok, error: r.ok ? null : { code: r.error_code ?? 'rejected', message: r.error_message ?? '' } };
     },
-    recordAction(
-      a: { id: string; type: string; payload: unknown; actor: string; clientId: string | null; at: number },
-      r: StoredResult,
-    ) {
+    beginAction(a: ActionRecord): { resumed: boolean } {
+      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.clientId, a.at) as { attempts: number };
+      return { resumed: row.attempts > 1 };
+    },
+    unfinishedActions: (): number => (s.attemptCount.get() as { n: number }).n,
+    recordAction: db.transaction((a: ActionRecord, r: StoredResult) => {
       s.recordAction.run(
         a.id,
         a.type,
@@ -266,7 +302,8 @@ export function openGatewayStore(file: string, opts: { retain?: number } = {}): 
         r.error?.message ?? null,
       );
       s.audit.run(a.at, a.actor, a.type, JSON.stringify({ id: a.id, ok: r.ok, error: r.error?.code ?? null }));
-    },
+      s.endAttempt.run(a.id);
+    }),
     audit: (at: number, actor: string, action: string, detail: unknown) =>
       s.audit.run(at, actor, action, JSON.stringify(detail ?? '')),
     close: () => db.close(),

@@ -8,9 +8,13 @@
  *  - a firing alert has endsAt null (Alertmanager's endsAt is only its auto-resolve horizon); a resolved one
  *    carries the time it resolved;
  *  - resolved = gone from the list or endsAt passed → alert.upsert(state resolved), then alert.remove after
- *    the retention; a resolved alert that fires again is upserted firing again.
+ *    the retention; a resolved alert that fires again is upserted firing again;
+ *  - a silence the gateway creates carries the action id in its author, "<operator> [vigil:<action id>]", so
+ *    an action resumed after a gateway crash can tell whether its silence already exists; clients see the
+ *    author without the tag.
  */
-import type { Alert, Silence } from '../../shared/alerts';
+import { isDeepStrictEqual } from 'node:util';
+import { AlertSchema, SilenceSchema, type Alert, type Silence } from '../../shared/alerts';
 import { normalizeSeverity } from '../../shared/domain';
 import type { SourceEvent } from '../source';
 import type { AmAlert, AmSilence } from './alertmanager-api';
@@ -31,6 +35,26 @@ export function ackOperator(comment: string, createdBy?: string): string | null 
   const i = rest.indexOf(': ');
   const op = (i >= 0 ? rest.slice(0, i) : rest).trim();
   return op || null;
+}
+
+// The author, not the comment, carries the tag: the comment is the operator's text (and the ACK convention
+// other tools read), while the author is ours to annotate.
+const ACTION_TAG = / \[vigil:([^\]\s]+)\]$/;
+
+/** The silence author for an action: the operator, tagged with the action id. */
+export function taggedAuthor(operator: string, actionId: string): string {
+  return `${operator} [vigil:${actionId}]`;
+}
+
+/** The operator and the action id (null when untagged) from a silence author. */
+export function splitAuthor(createdBy: string): { operator: string; actionId: string | null } {
+  const m = ACTION_TAG.exec(createdBy);
+  return m ? { operator: createdBy.slice(0, m.index), actionId: m[1] } : { operator: createdBy, actionId: null };
+}
+
+/** The silence an action created, if Alertmanager lists one (in any state: it may have expired since). */
+export function silenceOfAction<S extends { createdBy: string }>(silences: readonly S[], actionId: string): S | null {
+  return silences.find((s) => splitAuthor(s.createdBy).actionId === actionId) ?? null;
 }
 
 function labelKey(labels: Record<string, string>): string {
@@ -58,7 +82,7 @@ export function toSilence(s: AmSilence, now: number): Silence {
     matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual ?? true })),
     startsAt: ms(s.startsAt),
     endsAt: ms(s.endsAt),
-    createdBy: s.createdBy,
+    createdBy: splitAuthor(s.createdBy).operator,
     comment: s.comment,
     state: s.status.state,
     updatedAt: s.updatedAt ? ms(s.updatedAt) : now,
@@ -95,9 +119,29 @@ export interface View {
 
 export const emptyView = (): View => ({ alerts: new Map(), silences: new Map(), resolvedAt: new Map() });
 
-/** Equal apart from updatedAt, which is the time of the report and not part of the state. */
+/**
+ * The view as the gateway stored it on earlier runs, so a restarted source neither re-reports every
+ * unchanged alert nor forgets the ones that vanished while it was down. Entries that no longer pass the
+ * schemas are left out (they are then reported afresh). A resolved alert's updatedAt is when it resolved.
+ */
+export function viewFromKnown(known: { alerts: unknown[]; silences: unknown[] } | undefined): View {
+  const view = emptyView();
+  for (const raw of known?.silences ?? []) {
+    const s = SilenceSchema.safeParse(raw);
+    if (s.success) view.silences.set(s.data.id, s.data);
+  }
+  for (const raw of known?.alerts ?? []) {
+    const a = AlertSchema.safeParse(raw);
+    if (!a.success) continue;
+    view.alerts.set(a.data.fingerprint, a.data);
+    if (a.data.state === 'resolved') view.resolvedAt.set(a.data.fingerprint, a.data.updatedAt);
+  }
+  return view;
+}
+
+/** Equal apart from updatedAt, which is the time of the report and not part of the state (key order free). */
 function sameState<T extends { updatedAt: number }>(a: T, b: T): boolean {
-  return JSON.stringify({ ...a, updatedAt: 0 }) === JSON.stringify({ ...b, updatedAt: 0 });
+  return isDeepStrictEqual({ ...a, updatedAt: 0 }, { ...b, updatedAt: 0 });
 }
 
 export interface ReconcileResult {

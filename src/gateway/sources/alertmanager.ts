@@ -11,7 +11,15 @@ import { actionPayloads, type ActionPayload, type ActionType } from '../../share
 import { toDashboard, type DashboardSpec } from '../../shared/dashboard-spec';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceHealth } from '../source';
 import { matchersForLabels } from '../../shared/matchers';
-import { ackComment, emptyView, reconcile, type View } from './alert-state';
+import {
+  ackComment,
+  emptyView,
+  reconcile,
+  silenceOfAction,
+  taggedAuthor,
+  viewFromKnown,
+  type View,
+} from './alert-state';
 import { alertmanagerApi } from './alertmanager-api';
 import { loadDashboards, loadRoster, loadRunbooks } from './content';
 import { createDashboardFeed, type DashboardFeed } from './prometheus';
@@ -167,8 +175,44 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
     return view.alerts.get(fingerprint) ?? null;
   };
 
-  const handlers: { [T in ActionType]?: (p: ActionPayload<T>, a: SourceAction) => Promise<ActionOutcome> } = {
-    'alert.ack': async (p, a) => {
+  const done = async (): Promise<ActionOutcome> => {
+    await refresh();
+    return { ok: true };
+  };
+
+  /**
+   * A resumed create (ack, silence): the earlier attempt may have reached Alertmanager before the gateway
+   * died. Its silence carries the action id; finding it means the action is done and must not be repeated.
+   */
+  const createdEarlier = async (what: string, actionId: string): Promise<ActionOutcome | null> => {
+    try {
+      return silenceOfAction(await am.silences(), actionId) ? await done() : null;
+    } catch (e) {
+      return upstreamOutcome(what, e);
+    }
+  };
+
+  /** Expiring is idempotent for a resumed action: a silence already expired is what the action asked for. */
+  const expire = async (what: string, silenceId: string, resumed: boolean): Promise<ActionOutcome> => {
+    try {
+      if (resumed && (await am.silences()).some((s) => s.id === silenceId && s.status.state === 'expired'))
+        return await done();
+      await am.expireSilence(silenceId);
+    } catch (e) {
+      return upstreamOutcome(what, e);
+    }
+    return done();
+  };
+
+  type Handler<T extends ActionType> = (
+    p: ActionPayload<T>,
+    a: SourceAction,
+    resumed: boolean,
+  ) => Promise<ActionOutcome>;
+  const handlers: { [T in ActionType]?: Handler<T> } = {
+    'alert.ack': async (p, a, resumed) => {
+      const earlier = resumed ? await createdEarlier('ack', a.id) : null;
+      if (earlier) return earlier;
       const alert = await findAlert(p.fingerprint);
       if (!alert || alert.state !== 'firing')
         return fail('not_found', `alert ${p.fingerprint} is not firing in Alertmanager (it may have resolved)`);
@@ -180,54 +224,45 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
           matchers: matchersForLabels(alert.labels),
           startsAt: new Date(now).toISOString(),
           endsAt: new Date(now + (p.durationMinutes ?? ackMinutes) * 60_000).toISOString(),
-          createdBy: a.operator,
+          createdBy: taggedAuthor(a.operator, a.id),
           comment: ackComment(a.operator, p.note),
         });
       } catch (e) {
         return upstreamOutcome('ack', e);
       }
-      await refresh();
-      return { ok: true };
+      return done();
     },
-    'alert.unack': async (p) => {
+    'alert.unack': async (p, _a, resumed) => {
+      // the stored view may predate the earlier attempt's expiry: ask Alertmanager first
+      if (resumed) await refresh();
       const alert = await findAlert(p.fingerprint);
       if (!alert) return fail('not_found', `alert ${p.fingerprint} is not known to Alertmanager`);
-      if (!alert.ackId) return fail('not_acked', `alert ${alert.alertname} (${p.fingerprint}) is not acknowledged`);
-      try {
-        await am.expireSilence(alert.ackId);
-      } catch (e) {
-        return upstreamOutcome('unack', e);
+      if (!alert.ackId) {
+        if (resumed) return { ok: true }; // the earlier attempt got through: not acked is what was asked
+        return fail('not_acked', `alert ${alert.alertname} (${p.fingerprint}) is not acknowledged`);
       }
-      await refresh();
-      return { ok: true };
+      return expire('unack', alert.ackId, resumed);
     },
     'alert.resolve': async () => fail('unsupported', RESOLVE_UNSUPPORTED),
     // Escalation is the gateway's record (its action log and audit), not Alertmanager state: nothing to do upstream.
     'alert.escalate': async () => ({ ok: true }),
-    'silence.create': async (p, a) => {
+    'silence.create': async (p, a, resumed) => {
+      const earlier = resumed ? await createdEarlier('silence', a.id) : null;
+      if (earlier) return earlier;
       try {
         await am.createSilence({
           matchers: p.matchers,
           startsAt: new Date(p.startsAt ?? clock.now()).toISOString(),
           endsAt: new Date(p.endsAt).toISOString(),
-          createdBy: a.operator,
+          createdBy: taggedAuthor(a.operator, a.id),
           comment: p.comment,
         });
       } catch (e) {
         return upstreamOutcome('silence', e);
       }
-      await refresh();
-      return { ok: true };
+      return done();
     },
-    'silence.expire': async (p) => {
-      try {
-        await am.expireSilence(p.silenceId);
-      } catch (e) {
-        return upstreamOutcome('expire silence', e);
-      }
-      await refresh();
-      return { ok: true };
-    },
+    'silence.expire': async (p, _a, resumed) => expire('expire silence', p.silenceId, resumed),
   };
 
   return {
@@ -235,6 +270,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
     async start(c) {
       ctx = c;
       stopped = false;
+      view = viewFromKnown(c.known?.());
       const statics: Parameters<SourceContext['emit']>[0] = [];
       if (opts.runbooksDir) {
         const { runbooks, problems } = loadRunbooks(opts.runbooksDir);
@@ -290,8 +326,9 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
       void refresh();
       return { ok: true };
     },
-    async apply(action) {
-      const handler = handlers[action.type] as ((p: unknown, a: SourceAction) => Promise<ActionOutcome>) | undefined;
+    async apply(action, opts) {
+      const handler = handlers[action.type] as
+        ((p: unknown, a: SourceAction, resumed: boolean) => Promise<ActionOutcome>) | undefined;
       if (!handler) return fail('unsupported', `${action.type} is not handled by the alertmanager source`);
       const payload = actionPayloads[action.type].safeParse(action.payload);
       if (!payload.success)
@@ -300,7 +337,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
           `${action.type}: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         );
       try {
-        return await handler(payload.data, action);
+        return await handler(payload.data, action, opts?.resumed ?? false);
       } catch (e) {
         // the contract is "never throws": anything unforeseen becomes a clear failure
         return fail('internal', `${action.type} failed: ${(e as Error)?.message ?? String(e)}`);

@@ -7,6 +7,12 @@
  * so a firing backlog alert sits on a high backlog curve. Runbooks, roster and dashboards are served from files.
  *
  * Deterministic: one seed and one clock give the same events (tests use FakeClock).
+ *
+ * Its world lives in memory: a restarted demo source simulates afresh. Seeded with what the gateway stored
+ * (SourceContext.known), the first publish resolves the previous run's alerts and removes its silences. An
+ * action resumed after a gateway crash therefore finds nothing of its earlier attempt here (it died with the
+ * process) and is applied to the new world; within one run, a created silence carries its action id like an
+ * Alertmanager one, so a resumed create that did get through is not applied twice.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +22,15 @@ import type { Matcher } from '../../shared/alerts';
 import { toDashboard, type DashboardSpec } from '../../shared/dashboard-spec';
 import { compileMatchers, matchersForLabels } from '../../shared/matchers';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '../source';
-import { ackComment, emptyView, reconcile, type View } from './alert-state';
+import {
+  ackComment,
+  emptyView,
+  reconcile,
+  silenceOfAction,
+  taggedAuthor,
+  viewFromKnown,
+  type View,
+} from './alert-state';
 import type { AmAlert, AmSilence } from './alertmanager-api';
 import { loadDashboards, loadRoster, loadRunbooks } from './content';
 import {
@@ -122,6 +136,8 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
   );
   const silences = new Map<string, DemoSilence>();
   let silenceSeq = 0;
+  // silence ids of one run never collide with those of an earlier run the gateway still holds
+  let runTag = '0';
   let view: View = emptyView();
   let ctx: SourceContext | null = null;
   let tickTimer: TimerHandle | null = null;
@@ -264,13 +280,17 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
   const firingRule = (fp: string) => rules.find((r) => r.firing?.fingerprint === fp);
 
   const addSilence = (s: Omit<DemoSilence, 'id' | 'updatedAt'>): DemoSilence => {
-    const full = { ...s, id: `demo-silence-${++silenceSeq}`, updatedAt: clock.now() };
+    const full = { ...s, id: `demo-silence-${runTag}-${++silenceSeq}`, updatedAt: clock.now() };
     silences.set(full.id, full);
     return full;
   };
 
-  const handlers: { [T in ActionType]?: (p: ActionPayload<T>, a: SourceAction) => ActionOutcome } = {
-    'alert.ack': (p, a) => {
+  const createdEarlier = (actionId: string) => silenceOfAction([...silences.values()], actionId) !== null;
+
+  type Handler<T extends ActionType> = (p: ActionPayload<T>, a: SourceAction, resumed: boolean) => ActionOutcome;
+  const handlers: { [T in ActionType]?: Handler<T> } = {
+    'alert.ack': (p, a, resumed) => {
+      if (resumed && createdEarlier(a.id)) return { ok: true };
       const r = firingRule(p.fingerprint);
       if (!r) return fail('not_found', `alert ${p.fingerprint} is not firing`);
       const now = clock.now();
@@ -281,14 +301,17 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
         matchers: matchersForLabels(r.labels),
         startsAt: now,
         endsAt: now + (p.durationMinutes ?? ackMinutes) * 60_000,
-        createdBy: a.operator,
+        createdBy: taggedAuthor(a.operator, a.id),
         comment: ackComment(a.operator, p.note),
       });
       return { ok: true };
     },
-    'alert.unack': (p) => {
+    'alert.unack': (p, _a, resumed) => {
       const ackId = view.alerts.get(p.fingerprint)?.ackId;
-      if (!ackId || !silences.has(ackId)) return fail('not_acked', `alert ${p.fingerprint} is not acknowledged`);
+      if (!ackId || !silences.has(ackId)) {
+        if (resumed) return { ok: true }; // not acked is what the action asked for
+        return fail('not_acked', `alert ${p.fingerprint} is not acknowledged`);
+      }
       const s = silences.get(ackId)!;
       s.endsAt = clock.now();
       s.updatedAt = clock.now();
@@ -302,7 +325,8 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
       return { ok: true };
     },
     'alert.escalate': () => ({ ok: true }),
-    'silence.create': (p, a) => {
+    'silence.create': (p, a, resumed) => {
+      if (resumed && createdEarlier(a.id)) return { ok: true };
       const now = clock.now();
       // the same rule Alertmanager applies, with the same kind of answer
       if (p.endsAt <= now) return fail('upstream_rejected', 'silence rejected: end time in the past');
@@ -317,15 +341,18 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
         matchers: p.matchers,
         startsAt: p.startsAt ?? now,
         endsAt: p.endsAt,
-        createdBy: a.operator,
+        createdBy: taggedAuthor(a.operator, a.id),
         comment: p.comment,
       });
       return { ok: true };
     },
-    'silence.expire': (p) => {
+    'silence.expire': (p, _a, resumed) => {
       const s = silences.get(p.silenceId);
       if (!s) return fail('not_found', `silence ${p.silenceId} does not exist`);
-      if (s.endsAt <= clock.now()) return fail('upstream_rejected', `silence ${p.silenceId} is already expired`);
+      if (s.endsAt <= clock.now()) {
+        if (resumed) return { ok: true };
+        return fail('upstream_rejected', `silence ${p.silenceId} is already expired`);
+      }
       s.endsAt = clock.now();
       s.updatedAt = clock.now();
       return { ok: true };
@@ -337,6 +364,8 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
     model,
     async start(c) {
       ctx = c;
+      view = viewFromKnown(c.known?.());
+      runTag = clock.now().toString(36);
       const statics: SourceEvent[] = [];
       const runbooksDir = path.join(opts.resourcesDir, 'runbooks');
       if (fs.existsSync(runbooksDir)) {
@@ -379,8 +408,9 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
       tickTimer = seriesTimer = null;
       ctx = null;
     },
-    async apply(action) {
-      const handler = handlers[action.type] as ((p: unknown, a: SourceAction) => ActionOutcome) | undefined;
+    async apply(action, opts) {
+      const handler = handlers[action.type] as
+        ((p: unknown, a: SourceAction, resumed: boolean) => ActionOutcome) | undefined;
       if (!handler) return fail('unsupported', `${action.type} is not handled by the demo source`);
       const payload = actionPayloads[action.type].safeParse(action.payload);
       if (!payload.success)
@@ -389,7 +419,7 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
           `${action.type}: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         );
       try {
-        const out = handler(payload.data, action);
+        const out = handler(payload.data, action, opts?.resumed ?? false);
         if (out.ok) publish();
         return out;
       } catch (e) {

@@ -7,42 +7,9 @@ import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
 import { MAX_FRAME_BYTES, PROTOCOL } from '../../../src/shared/protocol';
 import type { Gateway } from '../../../src/gateway/server';
+import type { Silence } from '../../../src/shared/alerts';
 import { tempDir } from '../../helpers/tmp';
-import { alert, gateway, testSource, TOKEN, until, type TestSource } from './helpers';
-
-type Frame = Record<string, unknown> & { type: string };
-
-class Client {
-  frames: Frame[] = [];
-  closed: { code: number; reason: string } | null = null;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString())));
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-  }
-  static async open(url: string, token = TOKEN): Promise<Client> {
-    const ws = new WebSocket(url, [PROTOCOL], {
-      headers: { Authorization: `Bearer ${token}` },
-      maxPayload: 64 * 1024 * 1024,
-    });
-    await new Promise<void>((res, rej) => {
-      ws.once('open', () => res());
-      ws.once('error', rej);
-    });
-    return new Client(ws);
-  }
-  send(f: unknown) {
-    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
-  }
-  of(type: string) {
-    return this.frames.filter((f) => f.type === type);
-  }
-  async next(type: string, n = 1): Promise<Frame[]> {
-    return until(() => this.of(type).length >= n && this.of(type), `${n} ${type} frame(s)`);
-  }
-  hello(cursor: number | null = null, serverId: string | null = null) {
-    this.send({ type: 'hello', clientId: 'raw-test', protocol: 1, cursor, serverId, operator: 'Tester' });
-  }
-}
+import { alert, Client, gateway, testSource, TOKEN, until, type TestSource } from './helpers';
 
 let dirs: { cleanup(): void }[] = [];
 let open: { close(): unknown }[] = [];
@@ -267,6 +234,71 @@ describe('gateway: actions', () => {
     await b.next('result');
     expect(src.applied).toHaveLength(1);
     expect(b.of('result')[0].replay).toBe(true);
+  });
+
+  it('resumes an action whose apply began before the gateway died, so the source can find its earlier effect', async () => {
+    const d = tempDir('vigil-gw-');
+    dirs.push(d);
+    const first = testSource();
+    const gw1 = await gateway(first, d.dir);
+    open.push(gw1);
+    const a = await client(gw1);
+    a.hello();
+    await a.next('welcome');
+    first.hold(); // the upstream call never returns: the gateway dies inside it
+    const frame = { type: 'action', id: uuidv7(), action: 'silence.expire', payload: { silenceId: 's1' }, at: 1 };
+    a.send(frame);
+    await until(() => first.entered === 1, 'the apply to begin');
+    await gw1.kill();
+
+    const second = testSource();
+    const gw2 = await gateway(second, d.dir);
+    open.push(gw2);
+    expect(gw2.store.unfinishedActions()).toBe(1);
+    const b = await client(gw2);
+    b.hello();
+    await b.next('welcome');
+    b.send(frame);
+    b.send({ ...frame, id: uuidv7() });
+    await b.next('result', 2);
+    expect(second.resumed).toEqual([true, false]);
+    expect(b.of('result').map((r) => r.ok)).toEqual([true, true]);
+    expect(gw2.store.unfinishedActions()).toBe(0);
+    // answered now: a further resend is a replay and reaches no source
+    b.send(frame);
+    expect((await b.next('result', 3))[2]).toMatchObject({ id: frame.id, replay: true });
+    expect(second.entered).toBe(2);
+  });
+
+  it('hands a restarted source the alerts and silences it reported before', async () => {
+    const d = tempDir('vigil-gw-');
+    dirs.push(d);
+    const silence: Silence = {
+      id: 's1',
+      matchers: [],
+      startsAt: 1,
+      endsAt: 2,
+      createdBy: 'a',
+      comment: 'c',
+      state: 'expired',
+      updatedAt: 1,
+    };
+    const gw1 = await gateway(
+      testSource([
+        { kind: 'alert.upsert', data: alert(1) },
+        { kind: 'alert.upsert', data: alert(2) },
+        { kind: 'silence.upsert', data: silence },
+        { kind: 'alert.remove', data: { fingerprint: alert(2).fingerprint } },
+      ]),
+      d.dir,
+    );
+    await gw1.close();
+    const src = testSource();
+    const gw2 = await gateway(src, d.dir);
+    open.push(gw2);
+    const known = src.ctx().known!();
+    expect(known.alerts).toEqual([alert(1)]);
+    expect(known.silences).toEqual([silence]);
   });
 
   it('passes a source failure back with its reason', async () => {

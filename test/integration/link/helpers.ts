@@ -3,7 +3,9 @@
  * sources work's; this one lets a test decide exactly what the upstream says and when an action lands),
  * alert fixtures, a real gateway on loopback and a real core on a temp data dir.
  */
+import WebSocket from 'ws';
 import type { Alert } from '../../../src/shared/alerts';
+import { PROTOCOL } from '../../../src/shared/protocol';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '../../../src/gateway/source';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../src/gateway/server';
 import { createCore, type Core } from '../../../src/main/core';
@@ -40,6 +42,8 @@ export interface TestSource extends Source {
   applied: SourceAction[];
   /** apply() calls begun (applied counts the finished ones) */
   entered: number;
+  /** ApplyOptions.resumed of each apply() call, in call order */
+  resumed: boolean[];
   /** the next apply() waits until the returned function is called */
   hold(): () => void;
   outcome: (a: SourceAction) => ActionOutcome;
@@ -52,6 +56,7 @@ export function testSource(initial: SourceEvent[] = []): TestSource {
     name: 'test',
     applied: [],
     entered: 0,
+    resumed: [],
     outcome: () => ({ ok: true }),
     ctx: () => ctx!,
     emit: (events) => ctx!.emit(events),
@@ -60,8 +65,9 @@ export function testSource(initial: SourceEvent[] = []): TestSource {
       if (initial.length) c.emit(initial);
     },
     async stop() {},
-    async apply(a) {
+    async apply(a, opts) {
       src.entered++;
+      src.resumed.push(opts?.resumed ?? false);
       if (gate) await gate;
       src.applied.push(a);
       return src.outcome(a);
@@ -128,3 +134,38 @@ export const gatewayFingerprints = (g: Gateway): string[] =>
     .current('alert')
     .map((e) => e.id)
     .sort();
+
+/** A raw protocol client: every frame it received, in order. */
+export type Frame = Record<string, unknown> & { type: string };
+
+export class Client {
+  frames: Frame[] = [];
+  closed: { code: number; reason: string } | null = null;
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => this.frames.push(JSON.parse(d.toString())));
+    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+  static async open(url: string, token = TOKEN): Promise<Client> {
+    const ws = new WebSocket(url, [PROTOCOL], {
+      headers: { Authorization: `Bearer ${token}` },
+      maxPayload: 64 * 1024 * 1024,
+    });
+    await new Promise<void>((res, rej) => {
+      ws.once('open', () => res());
+      ws.once('error', rej);
+    });
+    return new Client(ws);
+  }
+  send(f: unknown) {
+    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+  }
+  of(type: string) {
+    return this.frames.filter((f) => f.type === type);
+  }
+  async next(type: string, n = 1): Promise<Frame[]> {
+    return until(() => this.of(type).length >= n && this.of(type), `${n} ${type} frame(s)`);
+  }
+  hello(cursor: number | null = null, serverId: string | null = null) {
+    this.send({ type: 'hello', clientId: 'raw-test', protocol: 1, cursor, serverId, operator: 'Tester' });
+  }
+}

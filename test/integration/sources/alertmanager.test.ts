@@ -102,12 +102,14 @@ describe('alertmanager source against a real Alertmanager', () => {
 
   it('acks with a real silence on the exact labels and the ACK comment, and shows who acked', async () => {
     const fp = latest('OzonOrdersPullFailing')!.fingerprint;
-    const out = await source.apply(action('alert.ack', { fingerprint: fp, note: 'looking at the upstream 429s' }));
+    const act = action('alert.ack', { fingerprint: fp, note: 'looking at the upstream 429s' });
+    const out = await source.apply(act);
     expect(out).toEqual({ ok: true });
     const silences = await am.silences();
     const ack = silences.find((s) => s.comment.startsWith('ACK by '))!;
     expect(ack.comment).toBe('ACK by alice: looking at the upstream 429s');
-    expect(ack.createdBy).toBe('alice');
+    // the author carries the action id (how a resumed action finds it), hidden from clients
+    expect(ack.createdBy).toBe(`alice [vigil:${act.id}]`);
     expect(ack.status.state).toBe('active');
     expect(ack.matchers).toHaveLength(4);
     expect(ack.matchers.every((m) => m.isEqual !== false && !m.isRegex)).toBe(true);
@@ -158,23 +160,26 @@ describe('alertmanager source against a real Alertmanager', () => {
 
   it('creates and expires silences with the operator as author', async () => {
     const endsAt = Date.now() + 3_600_000;
-    const out = await source.apply(
-      action(
-        'silence.create',
-        {
-          matchers: [{ name: 'service', value: 'ef-.*', isRegex: true, isEqual: true }],
-          endsAt,
-          comment: 'release window',
-        },
-        'bob',
-      ),
+    const act = action(
+      'silence.create',
+      {
+        matchers: [{ name: 'service', value: 'ef-.*', isRegex: true, isEqual: true }],
+        endsAt,
+        comment: 'release window',
+      },
+      'bob',
     );
+    const out = await source.apply(act);
     expect(out).toEqual({ ok: true });
     const s = (await am.silences()).find((x) => x.comment === 'release window')!;
-    expect(s).toMatchObject({ createdBy: 'bob', status: { state: 'active' } });
+    expect(s).toMatchObject({ createdBy: `bob [vigil:${act.id}]`, status: { state: 'active' } });
     expect(
       events.some(
-        (e) => e.kind === 'silence.upsert' && (e.data as Silence).id === s.id && (e.data as Silence).state === 'active',
+        (e) =>
+          e.kind === 'silence.upsert' &&
+          (e.data as Silence).id === s.id &&
+          (e.data as Silence).state === 'active' &&
+          (e.data as Silence).createdBy === 'bob',
       ),
     ).toBe(true);
     expect(await source.apply(action('silence.expire', { silenceId: s.id }))).toEqual({ ok: true });

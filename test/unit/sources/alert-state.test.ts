@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/shared/alerts';
-import { ackComment, ackOperator, emptyView, reconcile, type View } from '../../../src/gateway/sources/alert-state';
+import {
+  ackComment,
+  ackOperator,
+  emptyView,
+  reconcile,
+  silenceOfAction,
+  splitAuthor,
+  taggedAuthor,
+  toSilence,
+  viewFromKnown,
+  type View,
+} from '../../../src/gateway/sources/alert-state';
 import type { AmAlert, AmSilence } from '../../../src/gateway/sources/alertmanager-api';
 import { upstreamBodyMessage } from '../../../src/gateway/sources/upstream';
 import type { SourceEvent } from '../../../src/gateway/source';
@@ -208,6 +219,81 @@ describe('the ACK convention', () => {
     expect(ackOperator('ACK by ops: night: shift', 'ops: night')).toBe('ops: night');
     expect(ackOperator('maintenance window')).toBeNull();
     expect(ackOperator('ACK by ')).toBeNull();
+  });
+});
+
+describe('the action tag in a silence author', () => {
+  const ID = '0194a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+
+  it('round-trips the operator (even one with brackets) and the action id', () => {
+    expect(splitAuthor(taggedAuthor('alice', ID))).toEqual({ operator: 'alice', actionId: ID });
+    expect(splitAuthor(taggedAuthor('Li Wei [SRE]', ID))).toEqual({ operator: 'Li Wei [SRE]', actionId: ID });
+    // silences made outside Vigil have no tag
+    expect(splitAuthor('bob')).toEqual({ operator: 'bob', actionId: null });
+    expect(splitAuthor('bob [vigil:]')).toEqual({ operator: 'bob [vigil:]', actionId: null });
+  });
+
+  it('is hidden from clients: the silence shows the operator, the ack names them, the comment is untouched', () => {
+    const raw = amSilence('s1', PULL, { createdBy: taggedAuthor('alice', ID), comment: ackComment('alice', 'on it') });
+    expect(toSilence(raw, T0)).toMatchObject({ createdBy: 'alice', comment: 'ACK by alice: on it' });
+    const r = reconcile(emptyView(), [amAlert(PULL)], [raw], T0, HOUR);
+    expect(alertsIn(r.events)[0]).toMatchObject({ ackedBy: 'alice', ackId: 's1' });
+  });
+
+  it('finds the silence an action created, in any state, and nothing for another id', () => {
+    const list = [
+      amSilence('s1', PULL, { createdBy: taggedAuthor('alice', 'other') }),
+      amSilence('s2', PULL, { createdBy: taggedAuthor('alice', ID), status: { state: 'expired' } }),
+      amSilence('s3', PULL, { createdBy: 'alice' }),
+    ];
+    expect(silenceOfAction(list, ID)?.id).toBe('s2');
+    expect(silenceOfAction(list, 'missing')).toBeNull();
+  });
+});
+
+describe('a view seeded from what the gateway stored', () => {
+  const SHOP2 = { ...PULL, shop: 's2' };
+  /** the previous run's view as the gateway's entities table returns it: JSON, in its own key order */
+  const stored = (v: View) => ({
+    alerts: [...v.alerts.values()].map((a) =>
+      JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(a).reverse()))),
+    ),
+    silences: [...v.silences.values()].map((s) => JSON.parse(JSON.stringify(s))),
+  });
+
+  it('reports nothing when Alertmanager still lists the same alerts and silences', () => {
+    const before = reconcile(emptyView(), [amAlert(PULL), amAlert(SHOP2)], [amSilence('s1', PULL)], T0, HOUR);
+    const after = reconcile(
+      viewFromKnown(stored(before.view)),
+      [amAlert(PULL, { updatedAt: iso(T0 + HOUR) }), amAlert(SHOP2)],
+      [amSilence('s1', PULL)],
+      T0 + 2 * 60_000,
+      HOUR,
+    );
+    expect(after.events).toEqual([]);
+  });
+
+  it('resolves the alerts and removes the silences that vanished while the source was away', () => {
+    const maintenance = amSilence('s1', { service: 'x' }, { comment: 'maintenance' });
+    const before = reconcile(emptyView(), [amAlert(PULL), amAlert(SHOP2)], [maintenance], T0, HOUR);
+    const at = T0 + 2 * 60_000;
+    const after = reconcile(viewFromKnown(stored(before.view)), [amAlert(PULL)], [], at, HOUR);
+    expect(kinds(after.events)).toEqual(['silence.remove', 'alert.upsert']);
+    expect(alertsIn(after.events)[0]).toMatchObject({ labels: SHOP2, state: 'resolved', endsAt: at });
+  });
+
+  it('removes a stored resolved alert once the retention has passed since it resolved', () => {
+    const fired = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
+    const resolved = reconcile(fired.view, [], [], T0 + 60_000, HOUR);
+    const seeded = viewFromKnown(stored(resolved.view));
+    expect(reconcile(seeded, [], [], T0 + 30 * 60_000, HOUR).events).toEqual([]);
+    expect(kinds(reconcile(seeded, [], [], T0 + 60_000 + HOUR, HOUR).events)).toEqual(['alert.remove']);
+  });
+
+  it('leaves out stored entries that no longer pass the schemas (they are reported afresh)', () => {
+    const v = viewFromKnown({ alerts: [{ fingerprint: 'x' }, null], silences: ['nonsense'] });
+    expect(v.alerts.size + v.silences.size).toBe(0);
+    expect(viewFromKnown(undefined)).toEqual(emptyView());
   });
 });
 

@@ -19,7 +19,14 @@ function setup(o: Partial<DemoSourceOptions> = {}) {
   const events: SourceEvent[] = [];
   const warnings: string[] = [];
   const source = createDemoSource({ resourcesDir: RESOURCES, seed: 42, clock, warn: (m) => warnings.push(m), ...o });
-  const start = () => source.start({ emit: (e) => events.push(...e), health: () => {}, now: () => clock.now() });
+  /** `known`: what a gateway would hand over from an earlier run */
+  const start = (known?: { alerts: unknown[]; silences: unknown[] }) =>
+    source.start({
+      emit: (e) => events.push(...e),
+      health: () => {},
+      now: () => clock.now(),
+      ...(known ? { known: () => known } : {}),
+    });
   const since = (n: number) => events.slice(n);
   /** the latest report of every alert */
   const alerts = () => {
@@ -229,6 +236,65 @@ describe('demo source', () => {
     expect(s.alerts().find((x) => x.fingerprint === a.fingerprint)!.state).toBe('resolved');
     s.clock.advance(5 * MIN);
     expect(s.firing('ApiErrorRateHigh')).toEqual([]);
+    await s.source.stop();
+  });
+
+  it('applies a resumed create once: found by its action id when the earlier attempt got through', async () => {
+    const s = setup({ warmStart: false, meanGapMinutes: 1e9 });
+    await s.start();
+    const create = act('silence.create', {
+      matchers: [{ name: 'team', value: 'ozon-channel', isRegex: false, isEqual: true }],
+      endsAt: s.clock.now() + 60 * MIN,
+      comment: 'resumed window',
+    });
+    const silences = () =>
+      new Set(s.events.filter((e) => e.kind === 'silence.upsert').map((e) => (e.data as Silence).id));
+    // the first attempt never happened here (a fresh world): resumed or not, it is applied
+    expect(await s.source.apply(create, { resumed: true })).toEqual({ ok: true });
+    expect(silences().size).toBe(1);
+    expect(await s.source.apply(create, { resumed: true })).toEqual({ ok: true });
+    expect(silences().size).toBe(1);
+    const [id] = silences();
+    expect(await s.source.apply(act('silence.expire', { silenceId: id }))).toEqual({ ok: true });
+    const again = act('silence.expire', { silenceId: id });
+    expect(await s.source.apply(again)).toMatchObject({ ok: false, error: { code: 'upstream_rejected' } });
+    expect(await s.source.apply(again, { resumed: true })).toEqual({ ok: true });
+    await s.source.stop();
+  });
+
+  it("started with an earlier run's state, resolves its alerts and removes its silences", async () => {
+    const earlier = setup({ seed: 3 });
+    await earlier.start();
+    const old = earlier.firing();
+    expect(old.length).toBeGreaterThan(0);
+    await earlier.source.apply(
+      act('silence.create', {
+        matchers: [{ name: 'team', value: 'x', isRegex: false, isEqual: true }],
+        endsAt: earlier.clock.now() + 60 * MIN,
+        comment: 'old world',
+      }),
+    );
+    const oldSilences = earlier.events.filter((e) => e.kind === 'silence.upsert').map((e) => e.data as Silence);
+    await earlier.source.stop();
+
+    const s = setup({ warmStart: false, meanGapMinutes: 1e9 });
+    s.clock.advance(MIN); // the restart comes later than the first start
+    await s.start({ alerts: old, silences: oldSilences });
+    const resolved = s.events.filter((e) => e.kind === 'alert.upsert' && (e.data as Alert).state === 'resolved');
+    expect(resolved.map((e) => (e.data as Alert).fingerprint).sort()).toEqual(old.map((a) => a.fingerprint).sort());
+    expect(s.events.filter((e) => e.kind === 'silence.remove').map((e) => e.data)).toEqual(
+      oldSilences.map((x) => ({ id: x.id })),
+    );
+    // no id of the new run collides with one the gateway still holds from the old run
+    await s.source.apply(
+      act('silence.create', {
+        matchers: [{ name: 'team', value: 'y', isRegex: false, isEqual: true }],
+        endsAt: s.clock.now() + 60 * MIN,
+        comment: 'new world',
+      }),
+    );
+    const fresh = s.events.filter((e) => e.kind === 'silence.upsert').map((e) => (e.data as Silence).id);
+    expect(fresh.filter((id) => oldSilences.some((x) => x.id === id))).toEqual([]);
     await s.source.stop();
   });
 
