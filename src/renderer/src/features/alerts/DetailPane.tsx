@@ -6,7 +6,7 @@ import type { RunbookLink } from '../../../../shared/runbooks';
 import { vigil } from '../../api';
 import { formatTime } from '../../format';
 import { useApp } from '../../stores/app';
-import { openExternalLink } from '../runbooks/openLink';
+import { openExternalLink } from '../../components/openLink';
 import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
 
