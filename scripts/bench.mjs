@@ -37,6 +37,7 @@ for (const file of files) {
   if (out.code !== 0) failed++;
   for (const line of out.text.split('\n')) {
     // vitest may colour the line that carries a test's stdout; the figures are the JSON object in it
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
     const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
     const t = plain.slice(plain.indexOf('{')).trim();
     if (!t.startsWith('{')) continue;
