@@ -180,5 +180,20 @@ test.describe('alert console with gateway and Alertmanager', () => {
     const file = testInfo.outputPath('alerts-view-300.png');
     await page.screenshot({ path: file });
     expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+
+    // the cursor row stays in view as j walks far down the windowed list, and a new search starts at the top
+    await page.keyboard.press('Escape');
+    await grid(page).focus();
+    // the grid names its cursor row with aria-activedescendant
+    const current = async () => grid(page).getByRole('row').and(page.locator(`[id="${await grid(page).getAttribute('aria-activedescendant')}"]`));
+    for (let i = 0; i < 60; i++) await page.keyboard.press('j');
+    await expect(await current()).toBeInViewport();
+    expect(Number(await (await current()).getAttribute('aria-rowindex'))).toBeGreaterThan(40);
+    await page.getByRole('searchbox', { name: 'Search text' }).fill('node-1');
+    await expect(await current()).toHaveAttribute('aria-rowindex', '2');
+    await expect(await current()).toBeInViewport();
+    await page.getByRole('searchbox', { name: 'Search text' }).fill('');
+    await expect(page.getByText('300 of 300 shown')).toBeVisible();
+    await expect(await current()).toBeInViewport();
   });
 });

@@ -46,4 +46,10 @@ export interface EventApplier {
    * longer has disappear. Keep local-only data (imported runbooks, drafts). Called once per applier object.
    */
   reset?(): void;
+  /**
+   * Called once per applier object after the snapshot's last item, inside the same transaction, when
+   * reset() was called before the items: write what apply() buffered (a module may batch a snapshot's
+   * rows, since reset() left nothing to read back).
+   */
+  endSnapshot?(): void;
 }

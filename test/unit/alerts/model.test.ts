@@ -6,13 +6,18 @@ import {
   comparator,
   compileQuery,
   DEFAULT_SORT,
+  filterEntries,
   FilterCache,
   fingerprintsOf,
+  Grouping,
   keyLabels,
   mergeSorted,
   parseGroupBy,
+  rowArray,
   toEntry,
   type Entry,
+  type Row,
+  type Sort,
 } from '../../../src/renderer/src/features/alerts/model';
 import { findRelatedPanel, metricNames, seriesForAlert } from '../../../src/renderer/src/features/alerts/related';
 import { prefillMatchers } from '../../../src/renderer/src/features/alerts/Dialogs';
@@ -152,5 +157,89 @@ describe('silence prefill and related metric', () => {
     expect(findRelatedPanel(a, [dash])).toBeNull();
     const series = { dashboardId: 'ozon', panelId: 'p2', rangeStart: 0, rangeEnd: 1, stepSeconds: 15, fetchedAt: 0, series: [{ labels: { shop: '3' }, points: [] }, { labels: { shop: '7' }, points: [] }] };
     expect(seriesForAlert(series, a.labels).map((s) => s.labels.shop)).toEqual(['7']);
+  });
+});
+
+describe('keeping up with storms and typing', () => {
+  const shape = (rows: Row[]) =>
+    rows.map((r) => (r.kind === 'group' ? `#${r.key} ${r.count} ${r.worst} ${JSON.stringify(r.bySeverity)}${r.collapsed ? ' collapsed' : ''}` : `${r.e.a.fingerprint}@${r.group}`));
+
+  it('property: patching grouped rows with a delta equals grouping everything again', () => {
+    const sev = fc.constantFrom('P0', 'P1', 'P2', 'P3');
+    const item = fc.record({ i: fc.integer({ min: 0, max: 30 }), sev, svc: fc.constantFrom('a', 'b', 'c'), t: fc.integer({ min: 0, max: 5 }), acked: fc.boolean() });
+    const mk = (x: { i: number; sev: string; svc: string; t: number; acked: boolean }) =>
+      toEntry(alert({ fingerprint: `f${x.i}`, severity: x.sev as 'P1', startsAt: x.t, ackedBy: x.acked ? 'li.wei' : null, labels: { alertname: x.i % 2 ? 'Odd' : 'Even', service: x.svc } }));
+    fc.assert(
+      fc.property(
+        fc.array(item, { maxLength: 40 }),
+        fc.array(fc.array(fc.oneof(item, fc.integer({ min: 0, max: 30 })), { maxLength: 12 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom<[string, string[], string]>(['', [], ''], ['odd', [], ''], ['', ['firing'], ''], ['', [], 'service!="b"']),
+        fc.constantFrom(['alertname', 'service'], ['service'], ['alertname']),
+        fc.boolean(),
+        fc.constantFrom<Sort>({ key: 'severity', desc: false }, { key: 'age', desc: true }, { key: 'state', desc: false }),
+        (base, batches, [text, states, matchers], groupBy, collapseA, sort) => {
+          const cmp = comparator(sort);
+          const cq = compileQuery({ text, matchers, states: states as ('firing' | 'acked')[] });
+          const collapsed = new Set(collapseA ? ['Odd\u241fa', 'a'] : []);
+          const byFp = new Map<string, Entry>();
+          for (const b of base) byFp.set(`f${b.i}`, mk(b));
+          const grouping = new Grouping();
+          let rows = grouping.rows(filterEntries([...byFp.values()].sort(cmp), cq), groupBy, collapsed);
+          for (const batch of batches) {
+            // as the store hands a batch over: each fingerprint's last change, the entries it replaced
+            const last = new Map(batch.map((c) => [`f${typeof c === 'number' ? c : c.i}`, c]));
+            const gone: Entry[] = [];
+            const fresh: Entry[] = [];
+            for (const [fp, c] of last) {
+              const old = byFp.get(fp);
+              if (old) gone.push(old);
+              if (typeof c === 'number') byFp.delete(fp);
+              else {
+                const e = mk(c);
+                byFp.set(fp, e);
+                fresh.push(e);
+              }
+            }
+            rows = grouping.patch(rows, gone, fresh, cq, cmp, groupBy, collapsed)!;
+            const again = new Grouping().rows(filterEntries([...byFp.values()].sort(cmp), cq), groupBy, collapsed);
+            expect(shape(rowArray(rows))).toEqual(shape(rowArray(again)));
+            expect(rows.shown).toBe(again.shown);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('finds rows by alert and group without drawing them all', () => {
+    const sorted = sample().sort(comparator(DEFAULT_SORT));
+    const rows = new Grouping().rows(sorted, ['alertname', 'service'], new Set(['TaskBacklogHigh\u241ftasks']));
+    const all = rowArray(rows);
+    expect(rows.length).toBe(all.length);
+    for (const e of sorted) {
+      const i = rows.indexOfAlert(e);
+      if (e.a.fingerprint === 'a') expect(i).toBe(-1); // in the collapsed group
+      else expect(all[i]).toMatchObject({ kind: 'alert', e });
+    }
+    expect(all[rows.indexOfGroup('OrderPullFailures\u241fozon-orders')]).toMatchObject({ kind: 'group', count: 2 });
+    expect(rows.at(-1)).toBeUndefined();
+    expect(rows.at(rows.length)).toBeUndefined();
+  });
+
+  it('deleting back to an earlier text returns its result as it was, with the same rows', () => {
+    const sorted = sample().sort(comparator(DEFAULT_SORT));
+    const cache = new FilterCache();
+    const grouping = new Grouping();
+    const run = (text: string, list = sorted) => cache.run(list, { text, matchers: '', states: [] }, q(text));
+    const by = ['alertname'];
+    const none = new Set<string>();
+    const t = run('f');
+    const rowsT = grouping.rows(t, by, none);
+    expect(run('fx').map((e) => e.a.fingerprint)).toEqual(['e']);
+    expect(run('fxq')).toEqual([]);
+    expect(run('f')).toBe(t);
+    expect(grouping.rows(run('f'), by, none)).toBe(rowsT);
+    // other matchers start over
+    expect(cache.run(sorted, { text: 'o', matchers: 'service="fx"', states: [] }, q('o', 'service="fx"')).map((e) => e.a.fingerprint)).toEqual(['e']);
   });
 });

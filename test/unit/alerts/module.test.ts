@@ -78,6 +78,7 @@ describe('storing and dedup', () => {
     t.ctx.db.transaction(() => {
       applier('alert.upsert').reset!();
       applier('alert.upsert').apply(keep, { seq: 10, at: 0 });
+      applier('alert.upsert').endSnapshot!(); // as the link does after a snapshot's last item
     })();
     settle();
     expect(t.notifier.sent).toHaveLength(before);
@@ -187,5 +188,24 @@ describe('saved filters and notification controls', () => {
   it('notifyTest reports a notifier failure instead of throwing', async () => {
     t.ctx.notifier.notify = () => Promise.reject(new Error('no notification daemon'));
     expect(await mod.handlers.notifyTest()).toEqual({ delivered: false, error: 'no notification daemon' });
+  });
+});
+
+describe('history retention', () => {
+  it('prunes history hourly: old rows, and rows of alerts gone from the cache after a day', () => {
+    const repo = createAlertRepo(t.ctx.db);
+    const now = t.clock.now();
+    const kept = alert({ fingerprint: 'kept', startsAt: now, updatedAt: now });
+    sync(['alert.upsert', kept]);
+    settle();
+    repo.recordEvent('kept', now - 31 * 24 * 3_600_000, 'firing'); // older than 30 days
+    repo.recordEvent('gone', now - 2 * 3_600_000, 'firing'); // alert no longer cached, but under a day old
+    expect(repo.history('kept')).toHaveLength(2);
+    t.clock.advance(3_600_000); // the hourly prune
+    expect(repo.history('kept').map((e) => e.at)).toEqual([now]);
+    expect(repo.history('gone')).toHaveLength(1);
+    t.clock.advance(23 * 3_600_000); // now more than a day old
+    expect(repo.history('gone')).toHaveLength(0);
+    expect(repo.history('kept')).toHaveLength(1);
   });
 });

@@ -5,6 +5,10 @@
  * which fingerprints changed (and their state before); a flush shortly after the commit reads what was
  * actually committed, so a rolled-back batch notifies nobody, and then feeds the notification policy,
  * the renderer (alertsChanged) and the counts (alertCounts, for the title bar and the tray).
+ *
+ * A snapshot (reset() … endSnapshot()) refills the emptied table through a bulk writer (bulk.ts): no
+ * read-back per alert, many rows per statement. Its history records what changed against the cache it
+ * replaced; an alert it brings for the first time gets no "firing" entry (see bulk.ts).
  */
 import type { Alert } from '../../../shared/alerts';
 import { displayState } from '../../../shared/alerts';
@@ -21,6 +25,8 @@ import { createFilterRepo, createNotifyStateRepo } from './filters';
 import { NotificationPolicy, type ObservedChange } from './policy';
 import { createAlertRepo, type AlertBrief } from './repo';
 import { notifyLanguage, notifyTexts } from './notify-text';
+import { parseAlert } from './validate';
+import { createSnapshotWriter, type SnapshotWriter } from './bulk';
 
 /** how long after a commit the changes are evaluated: coalesces a burst of small sync transactions */
 export const FLUSH_DELAY_MS = 50;
@@ -36,6 +42,13 @@ export interface AlertsModule extends CoreModule<typeof alertMethods> {
 }
 
 const TOAST_LEVEL = { critical: 'error', normal: 'warning', low: 'info' } as const;
+
+const HOUR_MS = 3_600_000;
+/** alert history older than this is deleted */
+export const HISTORY_KEEP_MS = 30 * 24 * HOUR_MS;
+/** history of alerts no longer cached is deleted after this */
+export const HISTORY_GONE_MS = 24 * HOUR_MS;
+const HISTORY_PRUNE_EVERY_MS = HOUR_MS;
 
 export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsModule {
   const repo = createAlertRepo(ctx.db);
@@ -64,6 +77,13 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
   let flushTimer: TimerHandle | null = null;
   let counts: AlertCounts = repo.counts();
   let muteTimer: TimerHandle | null = null;
+  let pruneTimer: TimerHandle | null = null;
+  // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
+  const prune = () => {
+    const removed = repo.pruneHistory(ctx.clock.now(), HISTORY_KEEP_MS, HISTORY_GONE_MS);
+    if (removed > 0) ctx.log.log('info', 'alerts.history_pruned', { removed });
+    pruneTimer = ctx.clock.setTimeout(prune, HISTORY_PRUNE_EVERY_MS);
+  };
 
   const schedule = () => {
     if (!flushTimer) flushTimer = ctx.clock.setTimeout(flush, FLUSH_DELAY_MS);
@@ -127,26 +147,61 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     if (changes.length) policy.observe(changes);
   }
 
+  /**
+   * A snapshot in progress (from reset() to endSnapshot(), inside the link's transaction): its alerts go
+   * to the bulk writer, since the table was just emptied. `seen` holds the fingerprints written so far: a
+   * fingerprint absent from it has no row, so its state before is its brief in the snapshot's base.
+   */
+  const snapshots = createSnapshotWriter(ctx.db);
+  let bulk: { writer: SnapshotWriter; seen: Set<string> } | null = null;
+
   const appliers: EventApplier[] = [
     {
       kind: 'alert.upsert',
       apply(data) {
-        const a = eventData['alert.upsert'].parse(data);
-        noteBefore(a.fingerprint);
-        repo.upsert(a, ctx.clock.now(), snapshotBase?.get(a.fingerprint));
+        const a = parseAlert(data);
+        const fp = a.fingerprint;
+        if (bulk && !bulk.seen.has(fp)) {
+          bulk.seen.add(fp);
+          // reset() put every alert of the base in `pending`; one missing there did not exist before
+          if (!pending.has(fp)) pending.set(fp, null);
+          bulk.writer.add(a, snapshotBase?.get(fp));
+          return 'alerts';
+        }
+        bulk?.writer.flush(); // a row this upsert reads back may still be buffered
+        noteBefore(fp);
+        repo.upsert(a, ctx.clock.now(), snapshotBase?.get(fp));
         ctx.touch('alerts');
         return 'alerts';
       },
       reset() {
         snapshotBase = repo.takeAll();
         for (const [fp, b] of snapshotBase) if (!pending.has(fp)) pending.set(fp, b);
+        const mine = (bulk = { writer: snapshots.begin(ctx.clock.now()), seen: new Set() });
+        // A transaction is one synchronous call, so by the first microtask after reset() the snapshot has
+        // committed or rolled back. Without endSnapshot() (a rollback) single-row writes must resume: the
+        // rolled-back table holds rows `seen` does not know.
+        queueMicrotask(() => {
+          if (bulk !== mine) return;
+          bulk = null;
+          const rebuilt = mine.writer.abandon();
+          if (rebuilt) ctx.log.log('error', 'alerts.snapshot_unfinished', { rebuiltIndexes: rebuilt });
+        });
         schedule();
+      },
+      endSnapshot() {
+        const done = bulk;
+        bulk = null;
+        if (!done) return;
+        done.writer.finish();
+        if (done.writer.count()) ctx.touch('alerts');
       },
     },
     {
       kind: 'alert.remove',
       apply(data) {
         const { fingerprint } = eventData['alert.remove'].parse(data);
+        bulk?.writer.flush();
         noteBefore(fingerprint);
         repo.remove(fingerprint);
         return 'alerts';
@@ -316,11 +371,13 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     start() {
       policy.seed(repo.list().filter((a) => a.state === 'firing'));
       applyMute(notifyStore.mutedUntil());
+      prune();
     },
     stop() {
       ctx.clock.clearTimeout(flushTimer);
       ctx.clock.clearTimeout(muteTimer);
-      flushTimer = muteTimer = null;
+      ctx.clock.clearTimeout(pruneTimer);
+      flushTimer = muteTimer = pruneTimer = null;
       policy.stop();
     },
   };

@@ -58,6 +58,41 @@ export function rowToAlert(r: AlertRow): Alert {
   };
 }
 
+/** the alerts columns, in the order the positional upsert statements bind them */
+export const COLUMNS = [
+  'fingerprint', 'alertname', 'labels', 'annotations', 'state', 'severity', 'starts_at', 'ends_at', 'updated_at',
+  'generator_url', 'silenced_by', 'inhibited_by', 'acked_by', 'acked_at', 'ack_id', 'stored_at',
+] as const;
+
+/** an upsert of `rows` alerts in one statement (a later duplicate in the same statement wins, as it would one by one) */
+export const upsertSql = (rows: number) => `INSERT INTO alerts (${COLUMNS.join(', ')})
+  VALUES ${Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}
+  ON CONFLICT(fingerprint) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+export const eventsSql = (rows: number) =>
+  `INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
+
+/** nearly every alert is neither silenced nor inhibited: skip stringifying two empty lists per alert */
+const jsonList = (xs: readonly string[]) => (xs.length ? JSON.stringify(xs) : '[]');
+
+/** Appends an alert's values, in COLUMNS order, to `out` (a snapshot binds many alerts' values in one array). */
+export function encode(a: Alert, storedAt: number, out: unknown[] = []): unknown[] {
+  out.push(a.fingerprint, a.alertname, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.state, a.severity, a.startsAt,
+    a.endsAt, a.updatedAt, a.generatorUrl, jsonList(a.silencedBy), jsonList(a.inhibitedBy), a.ackedBy, a.ackedAt, a.ackId, storedAt);
+  return out;
+}
+
+export type AlertChange = 'new' | 'state' | 'update';
+
+/** what an alert with no stored row changes, given its brief from before a snapshot emptied the table (if any) */
+export const changeSince = (a: Alert, known: AlertBrief | null | undefined): AlertChange =>
+  !known ? 'new' : known.display !== displayState(a) ? 'state' : 'update';
+
+/** the history entry a change writes (a mere update writes none): [fingerprint, at, kind, detail] */
+export function historyOf(a: Alert, change: AlertChange): [string, number, string, string] | null {
+  if (change === 'update') return null;
+  return [a.fingerprint, a.updatedAt, change === 'new' ? a.state : displayState(a), a.ackedBy ? `by ${a.ackedBy}` : ''];
+}
+
 export function createAlertRepo(db: DB) {
   const stmts = {
     list: db.prepare('SELECT * FROM alerts ORDER BY severity, starts_at DESC'),
@@ -67,16 +102,7 @@ export function createAlertRepo(db: DB) {
       ORDER BY severity, starts_at DESC, fingerprint LIMIT @limit`),
     total: db.prepare('SELECT COUNT(*) AS n FROM alerts'),
     get: db.prepare('SELECT * FROM alerts WHERE fingerprint = ?'),
-    upsert: db.prepare(`INSERT INTO alerts (fingerprint, alertname, labels, annotations, state, severity, starts_at,
-        ends_at, updated_at, generator_url, silenced_by, inhibited_by, acked_by, acked_at, ack_id, stored_at)
-      VALUES (@fingerprint, @alertname, @labels, @annotations, @state, @severity, @startsAt, @endsAt, @updatedAt,
-        @generatorUrl, @silencedBy, @inhibitedBy, @ackedBy, @ackedAt, @ackId, @storedAt)
-      ON CONFLICT(fingerprint) DO UPDATE SET alertname = excluded.alertname, labels = excluded.labels,
-        annotations = excluded.annotations, state = excluded.state, severity = excluded.severity,
-        starts_at = excluded.starts_at, ends_at = excluded.ends_at, updated_at = excluded.updated_at,
-        generator_url = excluded.generator_url, silenced_by = excluded.silenced_by,
-        inhibited_by = excluded.inhibited_by, acked_by = excluded.acked_by, acked_at = excluded.acked_at,
-        ack_id = excluded.ack_id, stored_at = excluded.stored_at`),
+    upsert: db.prepare(upsertSql(1)),
     remove: db.prepare('DELETE FROM alerts WHERE fingerprint = ?'),
     brief: db.prepare('SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at FROM alerts WHERE fingerprint = ?'),
     briefs: db.prepare('SELECT fingerprint, state, severity, acked_by, silenced_by, inhibited_by, updated_at FROM alerts'),
@@ -89,6 +115,10 @@ export function createAlertRepo(db: DB) {
     firingLabels: db.prepare("SELECT fingerprint, labels FROM alerts WHERE state = 'firing'"),
     event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
     history: db.prepare('SELECT fingerprint, at, kind, detail FROM alert_events WHERE fingerprint = ? ORDER BY at DESC, id DESC LIMIT 200'),
+    pruneOld: db.prepare('DELETE FROM alert_events WHERE at < ?'),
+    pruneGone: db.prepare(
+      'DELETE FROM alert_events WHERE at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
+    ),
     silences: db.prepare('SELECT * FROM silences ORDER BY ends_at DESC'),
     upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at)
       VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt)
@@ -118,34 +148,25 @@ export function createAlertRepo(db: DB) {
      * a transaction. `known` is the state the alert had before a snapshot emptied the table, so a snapshot
      * does not record every alert as new again in its history.
      */
-    upsert(a: Alert, storedAt: number, known?: AlertBrief | null): 'new' | 'state' | 'update' | null {
+    upsert(a: Alert, storedAt: number, known?: AlertBrief | null): AlertChange | null {
       const prev = stmts.get.get(a.fingerprint) as AlertRow | undefined;
-      const row = {
-        ...a,
-        labels: JSON.stringify(a.labels),
-        annotations: JSON.stringify(a.annotations),
-        silencedBy: JSON.stringify(a.silencedBy),
-        inhibitedBy: JSON.stringify(a.inhibitedBy),
-        storedAt,
-      };
-      let change: 'new' | 'state' | 'update' | null;
-      if (!prev) change = !known ? 'new' : known.display !== displayState(a) ? 'state' : 'update';
+      const values = encode(a, storedAt);
+      const v = (c: (typeof COLUMNS)[number]) => values[COLUMNS.indexOf(c)];
+      let change: AlertChange | null;
+      if (!prev) change = changeSince(a, known);
       else if (
         prev.state !== a.state ||
         prev.acked_by !== a.ackedBy ||
-        prev.silenced_by !== row.silencedBy ||
-        prev.inhibited_by !== row.inhibitedBy
+        prev.silenced_by !== v('silenced_by') ||
+        prev.inhibited_by !== v('inhibited_by')
       )
         change = 'state';
-      else if (prev.updated_at !== a.updatedAt || prev.annotations !== row.annotations || prev.labels !== row.labels) change = 'update';
+      else if (prev.updated_at !== a.updatedAt || prev.annotations !== v('annotations') || prev.labels !== v('labels')) change = 'update';
       else change = null;
       if (change === null) return null;
-      stmts.upsert.run(row);
-      if (change !== 'update') {
-        const kind = change === 'new' ? a.state : displayState(a);
-        const detail = a.ackedBy ? `by ${a.ackedBy}` : '';
-        stmts.event.run(a.fingerprint, a.updatedAt, kind, detail);
-      }
+      stmts.upsert.run(values);
+      const entry = historyOf(a, change);
+      if (entry) stmts.event.run(entry);
       return change;
     },
     remove: (fp: string) => stmts.remove.run(fp).changes > 0,
@@ -180,6 +201,13 @@ export function createAlertRepo(db: DB) {
     },
     recordEvent: (fp: string, at: number, kind: string, detail = '') => stmts.event.run(fp, at, kind, detail),
     history: (fp: string): AlertEvent[] => stmts.history.all(fp) as AlertEvent[],
+    /**
+     * Keeps the history bounded: rows older than `keepMs`, and rows of alerts no longer cached that are older
+     * than `goneMs`, are deleted. Returns how many rows went.
+     */
+    pruneHistory(now: number, keepMs: number, goneMs: number): number {
+      return db.transaction(() => stmts.pruneOld.run(now - keepMs).changes + stmts.pruneGone.run(now - goneMs).changes)();
+    },
     silences: (): Silence[] =>
       (stmts.silences.all() as Record<string, unknown>[]).map((r) => ({
         id: r.id as string,

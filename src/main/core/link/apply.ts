@@ -173,6 +173,8 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
       else if (r === 'unknown') out.unknownKinds++;
       else out.rejected++;
     }
+    // outside the per-item savepoints: what a module buffered belongs to items already accepted
+    for (const a of resettable) a.endSnapshot?.();
     s.clear.run();
     s.insert.run(snap.platform, snap.seq, snap.serverId, now());
     return out;

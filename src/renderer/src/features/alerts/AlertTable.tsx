@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApp } from '../../stores/app';
 import { fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
+import { useRowWindow } from './rowWindow';
 import { alerts, useAlerts } from './store';
 
 const ROW_HEIGHT = 30;
+const OVERSCAN = 12;
 
 interface Col {
   id: string;
@@ -15,8 +16,8 @@ interface Col {
 
 /**
  * The alert grid. The 100k-row pipeline (filter, sort, group) runs in model.ts; react-table supplies the
- * columns, header and cell rendering over the rows inside the virtual window only, so scrolling and
- * filtering cost the same at 100 or 100,000 alerts.
+ * columns, header and cell rendering over the rows inside the window only (rowWindow.ts), so scrolling
+ * and filtering cost the same at 100 or 100,000 alerts.
  */
 export function AlertTable() {
   const { t } = useTranslation('alerts');
@@ -28,17 +29,8 @@ export function AlertTable() {
   const now = useApp((s) => s.now);
   const scroller = useRef<HTMLDivElement>(null);
 
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-
-  useEffect(() => {
-    if (rows.length) virtualizer.scrollToIndex(cursor, { align: 'auto' });
-  }, [cursor, rows.length, virtualizer]);
+  const head = useRef<HTMLDivElement>(null);
+  const items = useRowWindow({ scroller, head, rows, count: rows.length, cursor, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
 
   const columns = useMemo<(ColumnDef<AlertRow> & Col)[]>(
     () => [
@@ -106,7 +98,7 @@ export function AlertTable() {
 
   // Only the alert rows inside the window go through react-table.
   const windowRows = useMemo(
-    () => items.map((vi) => rows[vi.index]).filter((r): r is AlertRow => !!r && r.kind === 'alert'),
+    () => items.map((vi) => rows.at(vi.index)).filter((r): r is AlertRow => !!r && r.kind === 'alert'),
     [items, rows],
   );
   const table = useReactTable({
@@ -130,7 +122,7 @@ export function AlertTable() {
       aria-activedescendant={activeId}
       tabIndex={0}
     >
-      <div role="rowgroup" className="grid-head">
+      <div role="rowgroup" className="grid-head" ref={head}>
         {table.getHeaderGroups().map((hg) => (
           <div role="row" aria-rowindex={1} className="grid-row" key={hg.id}>
             {hg.headers.map((h) => {
@@ -158,9 +150,12 @@ export function AlertTable() {
           </div>
         ))}
       </div>
-      <div role="rowgroup" className="grid-body" style={{ height: virtualizer.getTotalSize() }}>
+      {/* The rows hang from a body of height 0, and a separate spacer makes the scroll height: a storm
+          changes the row count every batch, and were the rows' container to grow with it, the browser
+          would lay out every drawn row again each time. */}
+      <div role="rowgroup" className="grid-body">
         {items.map((vi) => {
-          const r = rows[vi.index];
+          const r = rows.at(vi.index);
           if (!r) return null;
           const style = { transform: `translateY(${vi.start}px)`, height: ROW_HEIGHT };
           const common = {
@@ -192,6 +187,7 @@ export function AlertTable() {
           );
         })}
       </div>
+      <div className="grid-spacer" aria-hidden="true" style={{ height: rows.length * ROW_HEIGHT }} />
     </div>
   );
 }

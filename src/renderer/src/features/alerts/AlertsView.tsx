@@ -26,7 +26,7 @@ function useAlertKeys() {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || typing(e)) return;
       const s = useAlerts.getState();
       if (s.dialog) return;
-      const row = s.rows[s.cursor];
+      const row = s.rows.at(s.cursor);
       const run = (fn: () => void) => {
         e.preventDefault();
         fn();

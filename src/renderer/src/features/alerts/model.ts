@@ -18,6 +18,9 @@ export interface Entry {
   gkBy?: readonly string[];
   /** the row object last drawn for this entry (reused: 100k fresh row objects per keystroke cost GC pauses) */
   row?: AlertRow;
+  /** the Grouping bucket for the group-by in force (`bucketOf` is the bucket map it belongs to) */
+  bucket?: unknown;
+  bucketOf?: unknown;
   display: AlertDisplayState;
   /** lower-cased text the search box looks through */
   hay: string;
@@ -168,6 +171,223 @@ function rowOf(e: Entry, group: string | null): AlertRow {
   return e.row!;
 }
 
+/**
+ * The rows to draw, read by index: the table asks only for the few dozen rows in its window, so the 100k
+ * rows of a large result are never put in one array, and an alert's row object is made when it is drawn.
+ */
+export interface RowList {
+  readonly length: number;
+  at(i: number): Row | undefined;
+  /** where an alert is drawn; -1 when it is filtered out or in a collapsed group */
+  indexOfAlert(e: Entry): number;
+  /** where a group's header is drawn; -1 without it */
+  indexOfGroup(key: string): number;
+  /** alerts shown (members of collapsed groups included) */
+  readonly shown: number;
+  /** what the rows were made of: the groups in order, or the matched alerts when not grouped */
+  readonly source: { groups: readonly GroupRow[] } | { matched: readonly Entry[] };
+}
+
+export const EMPTY_ROWS: RowList = { length: 0, at: () => undefined, indexOfAlert: () => -1, indexOfGroup: () => -1, shown: 0, source: { matched: [] } };
+
+/** all rows as an array (tests, small lists) */
+export const rowArray = (rows: RowList): Row[] => Array.from({ length: rows.length }, (_, i) => rows.at(i)!);
+
+function flatList(matched: readonly Entry[]): RowList {
+  return {
+    length: matched.length,
+    at: (i) => (i >= 0 && i < matched.length ? rowOf(matched[i], null) : undefined),
+    indexOfAlert: (e) => matched.indexOf(e),
+    indexOfGroup: () => -1,
+    shown: matched.length,
+    source: { matched },
+  };
+}
+
+function groupedList(groups: readonly GroupRow[]): RowList {
+  // starts[g]: the index of group g's header; its members follow unless it is collapsed
+  const starts = new Array<number>(groups.length);
+  let length = 0;
+  let shown = 0;
+  groups.forEach((g, i) => {
+    starts[i] = length;
+    length += 1 + (g.collapsed ? 0 : g.members.length);
+    shown += g.count;
+  });
+  let byKey: Map<string, number> | null = null;
+  const groupIndex = (key: string) => (byKey ??= new Map(groups.map((g, i) => [g.key, i]))).get(key) ?? -1;
+  return {
+    length,
+    shown,
+    source: { groups },
+    at(i) {
+      if (i < 0 || i >= length) return undefined;
+      let lo = 0;
+      let hi = groups.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (starts[mid] <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      const g = groups[lo];
+      const k = i - starts[lo];
+      return k === 0 ? g : rowOf(g.members[k - 1], g.key);
+    },
+    indexOfAlert(e) {
+      const gi = e.gk === undefined ? -1 : groupIndex(e.gk);
+      if (gi < 0 || groups[gi].collapsed) return -1;
+      const k = groups[gi].members.indexOf(e);
+      return k < 0 ? -1 : starts[gi] + 1 + k;
+    },
+    indexOfGroup(key) {
+      const gi = groupIndex(key);
+      return gi < 0 ? -1 : starts[gi];
+    },
+  };
+}
+
+/** a group as the Grouping keeps it between runs; `stamp` marks the run that last filled it */
+interface Bucket {
+  key: string;
+  values: [string, string][];
+  stamp: number;
+  members: Entry[];
+}
+
+/**
+ * Grouping as the store runs it on every keystroke and storm batch. Each entry remembers its bucket for
+ * the current group-by (one property read instead of building its key and looking it up in a map), so
+ * sorting 100k matched alerts into their groups is a single cheap pass. Groups appear in the order of
+ * their first member in the current sort (so sorting by severity puts the group holding a P0 first);
+ * members keep the sort inside their group.
+ */
+export class Grouping {
+  private by: readonly string[] = [];
+  private buckets = new Map<string, Bucket>();
+  private run = 0;
+  /** the rows last built for a result (deleting back to an earlier text brings back its very array) */
+  private made = new WeakMap<readonly Entry[], { by: readonly string[]; collapsed: ReadonlySet<string>; rows: RowList }>();
+
+  rows(matched: readonly Entry[], groupBy: readonly string[], collapsed: ReadonlySet<string>): RowList {
+    if (!groupBy.length) return flatList(matched);
+    if (groupBy !== this.by) {
+      this.by = groupBy;
+      this.buckets = new Map();
+    }
+    const made = this.made.get(matched);
+    if (made?.by === groupBy && made.collapsed === collapsed) return made.rows;
+    const rows = this.build(matched, collapsed);
+    this.made.set(matched, { by: groupBy, collapsed, rows });
+    return rows;
+  }
+
+  private build(matched: readonly Entry[], collapsed: ReadonlySet<string>): RowList {
+    const run = ++this.run;
+    const order: Bucket[] = [];
+    for (const e of matched) {
+      const b = this.bucket(e);
+      if (b.stamp !== run) {
+        b.stamp = run;
+        b.members = [];
+        order.push(b);
+      }
+      b.members.push(e);
+    }
+    return groupedList(order.map((b) => groupRow(b, b.members, collapsed)));
+  }
+
+  /**
+   * The rows after a delta, from the rows before it, without regrouping every alert: each changed alert
+   * leaves its group (if it was shown) and joins its new one at its sorted place; only the groups it
+   * touched are rebuilt and moved to where their first member now puts them. `gone` are the entries the
+   * delta replaced or removed, `fresh` the new ones; `q` must be the query the rows were built with.
+   * Returns null when the rows were not grouped by `groupBy` (the caller builds them afresh).
+   */
+  patch(rows: RowList, gone: readonly Entry[], fresh: readonly Entry[], q: CompiledQuery, cmp: (x: Entry, y: Entry) => number, groupBy: readonly string[], collapsed: ReadonlySet<string>): RowList | null {
+    if (!groupBy.length || groupBy !== this.by || !('groups' in rows.source)) return null;
+    const before = rows.source.groups;
+    const byKey = new Map(before.map((g) => [g.key, g]));
+    // the touched groups' new members and severity counts, started from copies of the old ones
+    const touched = new Map<string, { members: Entry[]; bySeverity: Record<Severity, number> }>();
+    const change = (e: Entry) => {
+      const key = this.bucket(e).key;
+      let t = touched.get(key);
+      if (!t) {
+        const g = byKey.get(key);
+        touched.set(key, (t = { members: g ? [...g.members] : [], bySeverity: g ? { ...g.bySeverity } : { P0: 0, P1: 0, P2: 0, P3: 0 } }));
+      }
+      return t;
+    };
+    for (const e of gone) {
+      if (!q.test(e)) continue;
+      const t = change(e);
+      const i = sortedIndex(t.members, e, cmp);
+      const at = t.members[i] === e ? i : t.members.indexOf(e);
+      if (at < 0) continue;
+      t.members.splice(at, 1);
+      t.bySeverity[e.a.severity]--;
+    }
+    for (const e of fresh) {
+      if (!q.test(e)) continue;
+      const t = change(e);
+      t.members.splice(sortedIndex(t.members, e, cmp), 0, e);
+      t.bySeverity[e.a.severity]++;
+    }
+    const groups = before.filter((g) => !touched.has(g.key));
+    for (const [key, t] of touched) {
+      if (!t.members.length) continue;
+      const g = groupRow(this.buckets.get(key)!, t.members, collapsed, t.bySeverity);
+      const first = t.members[0];
+      let lo = 0;
+      let hi = groups.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cmp(groups[mid].members[0], first) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      groups.splice(lo, 0, g);
+    }
+    return groupedList(groups);
+  }
+
+  private bucket(e: Entry): Bucket {
+    if (e.bucketOf === this.buckets) return e.bucket as Bucket;
+    const key = groupKey(e, this.by);
+    let b = this.buckets.get(key);
+    if (!b) {
+      const labels = e.a.labels;
+      b = { key, values: this.by.map((l) => [l, l === 'alertname' ? e.a.alertname : (labels[l] ?? '')]), stamp: 0, members: [] };
+      this.buckets.set(key, b);
+    }
+    e.bucketOf = this.buckets;
+    e.bucket = b;
+    return b;
+  }
+}
+
+/** the first index in sorted `list` whose entry does not sort before `e` */
+function sortedIndex(list: readonly Entry[], e: Entry, cmp: (x: Entry, y: Entry) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(list[mid], e) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** a group's row; `bySeverity` when the caller has counted already */
+function groupRow(b: Bucket, members: Entry[], collapsed: ReadonlySet<string>, counted?: Record<Severity, number>): GroupRow {
+  let bySeverity = counted;
+  if (!bySeverity) {
+    bySeverity = { P0: 0, P1: 0, P2: 0, P3: 0 };
+    for (const e of members) bySeverity[e.a.severity]++;
+  }
+  const worst = (['P0', 'P1', 'P2', 'P3'] as const).find((x) => bySeverity[x] > 0) ?? 'P3';
+  return { kind: 'group', key: b.key, values: b.values, count: members.length, worst, bySeverity, members, collapsed: collapsed.has(b.key) };
+}
+
 function groupKey(e: Entry, by: readonly string[]): string {
   if (e.gkBy !== by) {
     e.gk = groupKeyOf(e.a.labels.alertname ? e.a.labels : { ...e.a.labels, alertname: e.a.alertname }, by);
@@ -176,41 +396,9 @@ function groupKey(e: Entry, by: readonly string[]): string {
   return e.gk!;
 }
 
-/**
- * The rows to draw. Groups appear in the order of their first member in the current sort (so sorting by
- * severity puts the group holding a P0 first), members keep the sort inside their group.
- */
+/** The rows to draw for `matched` (see Grouping), as an array. */
 export function groupRows(matched: readonly Entry[], groupBy: readonly string[], collapsed: ReadonlySet<string>): Row[] {
-  if (!groupBy.length) return matched.map((e) => rowOf(e, null));
-  const groups = new Map<string, GroupRow>();
-  for (const e of matched) {
-    const key = groupKey(e, groupBy);
-    let g = groups.get(key);
-    if (!g) {
-      const labels = e.a.labels;
-      g = {
-        kind: 'group',
-        key,
-        values: groupBy.map((l) => [l, l === 'alertname' ? e.a.alertname : (labels[l] ?? '')]),
-        count: 0,
-        worst: e.a.severity,
-        bySeverity: { P0: 0, P1: 0, P2: 0, P3: 0 },
-        members: [],
-        collapsed: collapsed.has(key),
-      };
-      groups.set(key, g);
-    }
-    g.count++;
-    g.bySeverity[e.a.severity]++;
-    if (severityRank(e.a.severity) < severityRank(g.worst)) g.worst = e.a.severity;
-    g.members.push(e);
-  }
-  const rows: Row[] = [];
-  for (const g of groups.values()) {
-    rows.push(g);
-    if (!g.collapsed) for (const e of g.members) rows.push(rowOf(e, g.key));
-  }
-  return rows;
+  return rowArray(new Grouping().rows(matched, groupBy, collapsed));
 }
 
 export function buildRows(sorted: readonly Entry[], q: CompiledQuery, groupBy: readonly string[], collapsed: ReadonlySet<string>): { rows: Row[]; shown: number } {
@@ -220,28 +408,39 @@ export function buildRows(sorted: readonly Entry[], q: CompiledQuery, groupBy: r
 
 type TextQuery = Pick<AlertQuery, 'text' | 'matchers' | 'states'>;
 
+/** results kept for the prefixes of what is typed: enough for any query, bounded for the pathological */
+const PREFIX_DEPTH = 64;
+const PREFIX_ENTRIES = 2_000_000;
+
 /**
- * Filtering as the user types: when the new query only narrows the previous one (same matchers and
- * states, text extended at the end), it filters the previous result instead of all alerts, so each
- * keystroke gets cheaper as the result shrinks. Any change of the alerts themselves starts over.
+ * Filtering as the user types. Typing forward only narrows (same matchers and states, text extended at
+ * the end), so the new result is filtered from the previous one and gets cheaper as it shrinks. The
+ * results for the shorter texts are kept, so deleting back to one of them costs nothing: the very same
+ * array comes back, and the Grouping reuses its rows for it. Any change of the alerts starts over.
  */
 export class FilterCache {
   private base: readonly Entry[] | null = null;
-  private query: TextQuery | null = null;
-  private matched: readonly Entry[] = [];
+  private scope = '';
+  /** texts each a prefix of the next, with their results */
+  private stack: { text: string; matched: readonly Entry[] }[] = [];
 
   run(sorted: readonly Entry[], query: TextQuery, q: CompiledQuery): readonly Entry[] {
-    const prev = this.query;
-    const narrows =
-      this.base === sorted &&
-      prev !== null &&
-      prev.matchers === query.matchers &&
-      prev.states.join() === query.states.join() &&
-      query.text.toLowerCase().startsWith(prev.text.toLowerCase());
-    this.matched = filterEntries(narrows ? this.matched : sorted, q);
-    this.base = sorted;
-    this.query = query;
-    return this.matched;
+    const text = query.text.toLowerCase();
+    const scope = `${query.matchers}\u0000${query.states.join()}`;
+    if (this.base !== sorted || this.scope !== scope) {
+      this.base = sorted;
+      this.scope = scope;
+      this.stack = [];
+    }
+    const stack = this.stack;
+    while (stack.length && !text.startsWith(stack[stack.length - 1].text)) stack.pop();
+    const top = stack[stack.length - 1];
+    if (top?.text === text) return top.matched;
+    const matched = filterEntries(top ? top.matched : sorted, q);
+    stack.push({ text, matched });
+    let kept = stack.reduce((n, s) => n + s.matched.length, 0);
+    while (stack.length > 1 && (stack.length > PREFIX_DEPTH || kept > PREFIX_ENTRIES)) kept -= stack.shift()!.matched.length;
+    return matched;
   }
 }
 

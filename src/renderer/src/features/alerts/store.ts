@@ -23,14 +23,16 @@ import {
   compileQuery,
   DEFAULT_SORT,
   FilterCache,
+  EMPTY_ROWS,
   fingerprintsOf,
-  groupRows,
+  Grouping,
   mergeSorted,
   parseGroupBy,
   toEntry,
   type CompiledQuery,
   type Entry,
   type Row,
+  type RowList,
   type Sort,
   type SortKey,
 } from './model';
@@ -56,7 +58,7 @@ interface AlertsState {
   groupByText: string;
   compiled: CompiledQuery;
   collapsed: Set<string>;
-  rows: Row[];
+  rows: RowList;
   shown: number;
   cursor: number;
   selected: Set<string>;
@@ -86,7 +88,7 @@ export const useAlerts = create<AlertsState>(() => ({
   groupByText: EMPTY_QUERY.groupBy.join(', '),
   compiled: compiledEmpty,
   collapsed: new Set(),
-  rows: [],
+  rows: EMPTY_ROWS,
   shown: 0,
   cursor: 0,
   selected: new Set(),
@@ -104,23 +106,58 @@ export const useAlerts = create<AlertsState>(() => ({
 const get = useAlerts.getState;
 const set = useAlerts.setState;
 
-/** identity of a row, so the cursor stays on the same alert or group when rows move */
-const rowId = (r: Row | undefined) => (!r ? null : r.kind === 'group' ? `g:${r.key}` : `a:${r.e.a.fingerprint}`);
-
 const filterCache = new FilterCache();
+const grouping = new Grouping();
 
-function recompute(patch: Partial<AlertsState> = {}): void {
-  const s = { ...get(), ...patch };
-  const before = rowId(get().rows[get().cursor]);
-  const matched = filterCache.run(s.sorted, s.query, s.compiled);
-  const rows = groupRows(matched, s.query.groupBy, s.collapsed);
-  const shown = matched.length;
-  let cursor = Math.min(s.cursor, Math.max(0, rows.length - 1));
-  if (before && rowId(rows[cursor]) !== before) {
-    const i = rows.findIndex((r) => rowId(r) === before);
+/** where the row `r` of the previous rows is now (the cursor stays on the same alert or group when rows move) */
+function indexNow(r: Row | undefined, rows: RowList, byFp: ReadonlyMap<string, Entry>): number {
+  if (!r) return -1;
+  if (r.kind === 'group') return rows.indexOfGroup(r.key);
+  const e = byFp.get(r.e.a.fingerprint);
+  return e ? rows.indexOfAlert(e) : -1;
+}
+
+const sameRow = (x: Row | undefined, y: Row | undefined) =>
+  !!x && !!y && (x.kind === 'group' ? y.kind === 'group' && x.key === y.key : y.kind === 'alert' && x.e.a.fingerprint === y.e.a.fingerprint);
+
+/**
+ * Shows `rows`. A cursor the patch places (a new query puts it on the first row) goes there; otherwise it
+ * stays on the alert or group it was on, if that is still drawn.
+ */
+function show(rows: RowList, patch: Partial<AlertsState>): void {
+  const before = patch.cursor === undefined ? get().rows.at(get().cursor) : undefined;
+  let cursor = Math.min(patch.cursor ?? get().cursor, Math.max(0, rows.length - 1));
+  if (before && !sameRow(rows.at(cursor), before)) {
+    const i = indexNow(before, rows, patch.byFp ?? get().byFp);
     if (i >= 0) cursor = i;
   }
-  set({ ...patch, rows, shown, cursor });
+  set({ ...patch, rows, shown: rows.shown, cursor });
+}
+
+/**
+ * Storm batches go straight into the grouped rows (Grouping.patch) and wait here to be merged into
+ * `sorted`, which only a full recompute reads: a batch then costs its own few hundred alerts, not a pass
+ * over all of them. `drop`: fingerprints whose entry in `sorted` is stale; `add`: their current entries.
+ */
+const unsorted = { drop: new Set<string>(), add: new Map<string, Entry>() };
+
+/** `sorted` with every batch merged in */
+function sortedNow(): Entry[] {
+  const { sorted, sort } = get();
+  if (!unsorted.drop.size && !unsorted.add.size) return sorted;
+  const merged = mergeSorted(sorted, unsorted.drop, [...unsorted.add.values()], comparator(sort));
+  unsorted.drop.clear();
+  unsorted.add.clear();
+  set({ sorted: merged });
+  return merged;
+}
+
+/** Filters and groups everything again (a new query, sort, grouping, a reload). */
+function recompute(patch: Partial<AlertsState> = {}): void {
+  const sorted = patch.sorted ?? sortedNow();
+  const s = { ...get(), ...patch };
+  const matched = filterCache.run(sorted, s.query, s.compiled);
+  show(grouping.rows(matched, s.query.groupBy, s.collapsed), patch);
 }
 
 // ---- loading and deltas ----------------------------------------------------------------------------
@@ -136,6 +173,9 @@ let loadGen = 0;
  */
 async function reload(): Promise<void> {
   const gen = ++loadGen;
+  // the pages bring every change the batches held back from `sorted`
+  unsorted.drop.clear();
+  unsorted.add.clear();
   set({ status: get().status === 'ready' ? 'ready' : 'loading', loading: { loaded: 0, total: null } });
   try {
     const api = vigil();
@@ -184,24 +224,35 @@ function applyDelta(): void {
   batchTimer = null;
   if (get().loading) return; // reload() applies what waited once it is complete
   if (!pendingUp.size && !pendingGone.size) return;
-  const { byFp, sorted, sort } = get();
-  const drop = new Set<string>(pendingGone);
-  const add: Entry[] = [];
+  const { byFp, sort, rows, query, compiled, collapsed } = get();
+  const gone: Entry[] = [];
+  const fresh: Entry[] = [];
   // byFp is updated in place: copying a 100k-entry map on every batch of a storm is the cost to avoid
-  for (const fp of pendingGone) byFp.delete(fp);
+  for (const fp of pendingGone) {
+    const cur = byFp.get(fp);
+    if (cur) gone.push(cur);
+    byFp.delete(fp);
+    unsorted.drop.add(fp);
+    unsorted.add.delete(fp);
+  }
   for (const [fp, a] of pendingUp) {
     const cur = byFp.get(fp);
     if (cur && cur.a.updatedAt > a.updatedAt) continue; // a page read after this delta already had newer data
-    if (cur) drop.add(fp);
+    if (cur) gone.push(cur);
     const e = toEntry(a);
     byFp.set(fp, e);
-    add.push(e);
+    fresh.push(e);
+    unsorted.drop.add(fp);
+    unsorted.add.set(fp, e);
   }
   pendingUp.clear();
   pendingGone.clear();
   const selected = get().selected;
   const keep = [...selected].filter((fp) => byFp.has(fp));
-  recompute({ byFp, sorted: mergeSorted(sorted, drop, add, comparator(sort)), selected: keep.length === selected.size ? selected : new Set(keep) });
+  const patch = { byFp, selected: keep.length === selected.size ? selected : new Set(keep) };
+  const patched = grouping.patch(rows, gone, fresh, compiled, comparator(sort), query.groupBy, collapsed);
+  if (patched) show(patched, patch);
+  else recompute(patch);
 }
 
 let actionsTimer: ReturnType<typeof setTimeout> | null = null;
@@ -278,7 +329,7 @@ export const alerts = {
   sortBy(key: SortKey): void {
     const cur = get().sort;
     const sort = { key, desc: cur.key === key ? !cur.desc : false };
-    recompute({ sort, sorted: [...get().sorted].sort(comparator(sort)) });
+    recompute({ sort, sorted: [...sortedNow()].sort(comparator(sort)) });
   },
   toggleGroup(key: string): void {
     const collapsed = new Set(get().collapsed);
@@ -294,7 +345,8 @@ export const alerts = {
   },
   /** puts the cursor on an alert (a notification click), opening its details even if filtered out */
   focus(fp: string): void {
-    const i = get().rows.findIndex((r) => r.kind === 'alert' && r.e.a.fingerprint === fp);
+    const e = get().byFp.get(fp);
+    const i = e ? get().rows.indexOfAlert(e) : -1;
     set({ openFp: fp, ...(i >= 0 ? { cursor: i } : {}) });
   },
   toggleSelect(fps: string[]): void {
@@ -320,7 +372,7 @@ export const alerts = {
   targets(): string[] {
     const s = get();
     if (s.selected.size) return [...s.selected];
-    const r = s.rows[s.cursor];
+    const r = s.rows.at(s.cursor);
     if (!r) return s.openFp ? [s.openFp] : [];
     return r.kind === 'group' ? fingerprintsOf(r) : [r.e.a.fingerprint];
   },
