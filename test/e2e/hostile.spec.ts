@@ -413,7 +413,7 @@ test('hostile content from the platform renders as text: no script, no navigatio
     // ---- the runbook ----------------------------------------------------------------------------------------
     await nav(page, 'Runbooks');
     await page.getByRole('searchbox', { name: 'Search runbooks' }).fill('Hostile runbook');
-    await page.getByRole('list', { name: 'Search results' }).getByRole('button').first().click();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /Hostile runbook/ }).first().click();
     const article = page.getByRole('heading', { level: 2, name: /Hostile runbook/ });
     await expect(article).toBeVisible();
     await expect(page.getByText("<script>window.__pwned='rb-code'</script>")).toBeVisible();

@@ -73,6 +73,8 @@ test.describe('offline knowledge', () => {
     await expect(page.getByText('Terms shorter than 3 characters')).toBeVisible();
 
     await search.fill('拉单延迟');
+    // results follow typing after a short pause: wait for this query's answer before opening the first hit
+    await expect(results.getByRole('button').first()).toContainText('Ozon 拉单延迟升高');
     await results.getByRole('button').first().click();
     await expect(page.getByRole('heading', { level: 2, name: 'Ozon 拉单延迟升高（订单拉取）' })).toBeVisible();
     const toc = page.getByRole('navigation', { name: 'Contents' });
@@ -99,7 +101,9 @@ test.describe('offline knowledge', () => {
     await expect(page.locator('body[data-ready="true"]')).toBeAttached();
     await nav(page).getByRole('button', { name: 'Runbooks' }).click();
     await page.getByRole('searchbox', { name: 'Search runbooks' }).fill('拉单延迟');
-    await page.getByRole('list', { name: 'Search results' }).getByRole('button').first().click();
+    const again = page.getByRole('list', { name: 'Search results' }).getByRole('button').first();
+    await expect(again).toContainText('Ozon 拉单延迟升高');
+    await again.click();
     await expect(page.getByRole('checkbox', { name: /^看拉单延迟和失败数的走势/ })).toBeChecked();
 
     await page.getByRole('textbox', { name: 'Checklist note' }).fill('限流解除，拉单恢复');
@@ -161,7 +165,7 @@ test.describe('offline knowledge', () => {
 
     await nav(page).getByRole('button', { name: 'Runbooks' }).click();
     await page.getByRole('searchbox', { name: 'Search runbooks' }).fill('hostile');
-    await page.getByRole('list', { name: 'Search results' }).getByRole('button').first().click();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /Hostile runbook/ }).first().click();
     await expect(page.getByRole('heading', { level: 2, name: 'Hostile runbook' })).toBeVisible();
 
     const article = page.getByRole('article');
