@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const figs = JSON.parse(fs.readFileSync(path.join(root, 'docs/performance.json'), 'utf8')).filter((f) => f.target != null);
-const W = 760, row = 30, top = 40, left = 330, barMax = 360, H = top + figs.length * row + 40;
+const W = 920, row = 30, top = 40, left = 370, barMax = 300, H = top + figs.length * row + 40;
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const scale = (r) => Math.min(r, 2) / 2 * barMax;
 let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">\n`;
