@@ -115,28 +115,8 @@ export function PeopleTable({ roster, onCall }: { roster: ParsedRoster; onCall: 
           {t('people.search')}{' '}
           <input type="search" value={search} placeholder={t('people.searchPlaceholder')} onChange={(e) => setSearch(e.target.value)} />
         </label>
-        <label>
-          {t('people.team')}{' '}
-          <select value={team} onChange={(e) => setTeam(e.target.value)}>
-            <option value="">{t('people.allTeams')}</option>
-            {teams.map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('people.role')}{' '}
-          <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option value="">{t('people.allRoles')}</option>
-            {roles.map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter label={t('people.team')} all={t('people.allTeams')} value={team} options={teams} onChange={setTeam} />
+        <ChoiceFilter label={t('people.role')} all={t('people.allRoles')} value={role} options={roles} onChange={setRole} />
         <label>
           <input type="checkbox" checked={onlyOnCall} onChange={(e) => setOnlyOnCall(e.target.checked)} /> {t('people.onCallOnly')}
         </label>
@@ -183,5 +163,22 @@ export function PeopleTable({ roster, onCall }: { roster: ParsedRoster; onCall: 
       </table>
       {shown.length === 0 && <p className="empty">{t('people.none')}</p>}
     </section>
+  );
+}
+
+/** A labelled select over `options` with an "all" entry (the empty value). */
+function ChoiceFilter(p: { label: string; all: string; value: string; options: string[]; onChange: (v: string) => void }) {
+  return (
+    <label>
+      {p.label}{' '}
+      <select value={p.value} onChange={(e) => p.onChange(e.target.value)}>
+        <option value="">{p.all}</option>
+        {p.options.map((x) => (
+          <option key={x} value={x}>
+            {x}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
