@@ -2,7 +2,7 @@
  * `vigil host` — the browser host. Runs the same core as the desktop app and serves the UI to a browser
  * on 127.0.0.1. Prints one line: `Vigil console: <url>` with the per-launch secret in the URL fragment.
  *
- *   --port N  --data-dir D  --lang en|zh-CN  --platform ws://…  --token T  --no-open
+ *   --port N  --data-dir D  --lang en|zh-CN  --platform ws://…  --token T (or VIGIL_PLATFORM_TOKEN)  --no-open
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,13 +44,15 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const log = createLogger();
   const secrets = new FileSecretStore(dataDir);
-  if (values.token) await secrets.set('platformToken', values.token);
-  log.addSecret(values.token);
+  // the environment keeps the token out of `ps`; --token is there for one-off use
+  const token = values.token ?? process.env.VIGIL_PLATFORM_TOKEN;
+  if (token) await secrets.set('platformToken', token);
+  log.addSecret(token);
 
   // No --platform and no URL in Settings: the link starts the demo gateway in-process (on first use).
   const platform: LinkPlatform = {
     url: values.platform ?? null,
-    token: values.token ?? null,
+    token: token ?? null,
     embedded: () => startEmbeddedGateway({ dataDir, log: (level, action, fields) => log.log(level, action, fields) }),
   };
   const core = createCore({
