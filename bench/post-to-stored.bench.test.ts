@@ -1,0 +1,69 @@
+/**
+ * The whole path an alert takes to an engineer's desk: POST to a real Alertmanager 0.25 → Alertmanager's
+ * webhook (group_wait 0.5 s) → the gateway's Alertmanager source → protocol v1 over a loopback WebSocket →
+ * the console core → the row in its SQLite store. p50/p99 over 200 alerts, posted one at a time, and the same
+ * with polling only (every 2 s, no webhook). Targets (issue 3): p99 ≤ 1 s with the webhook; ≤ poll interval +
+ * 0.5 s on polling alone. Prints one JSON line; asserts nothing about timing.
+ */
+import { performance } from 'node:perf_hooks';
+import { it } from 'vitest';
+import type { Core } from '../src/main/core';
+import { createAlertmanagerSource } from '../src/gateway/sources/alertmanager';
+import { startAlertmanager } from '../test/harness/alertmanager';
+import { freePort } from '../test/harness/common';
+import { core, gateway, until } from '../test/integration/link/helpers';
+import { tempDir } from '../test/helpers/tmp';
+
+const ALERTS = 200;
+const pct = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]);
+
+async function measure(mode: 'webhook' | 'polling'): Promise<number[]> {
+  const dir = tempDir('vigil-bench-p2s-');
+  const gwPort = await freePort();
+  const am = await startAlertmanager(mode === 'webhook' ? { webhookUrl: `http://127.0.0.1:${gwPort}/webhook`, groupWait: '500ms' } : {});
+  const source = createAlertmanagerSource({ alertmanagerUrl: am.url, pollIntervalMs: mode === 'webhook' ? 60_000 : 2000, warn: () => {} });
+  const gw = await gateway(source, `${dir.dir}/gw`, { port: gwPort });
+  let console_: Core | null = null;
+  const latencies: number[] = [];
+  try {
+    console_ = core(`${dir.dir}/console`, gw.url);
+    const c = console_;
+    await until(async () => (await c.dispatch('linkState', [])).ok && (c.db!.prepare('SELECT 1 FROM sync_cursor').get() ?? false), 'the console to sync');
+    const stored = c.db!.prepare('SELECT 1 FROM alerts WHERE alertname = ?');
+    for (let i = 0; i < ALERTS; i++) {
+      const alertname = `BenchAlert${mode}${i}`;
+      const t0 = performance.now();
+      await am.postAlerts([{ labels: { alertname, service: 'bench', severity: 'warning' }, annotations: { summary: `bench ${i}` } }]);
+      for (;;) {
+        if (stored.get(alertname)) break;
+        if (performance.now() - t0 > 15_000) throw new Error(`${alertname} never reached the console store`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      latencies.push(performance.now() - t0);
+    }
+    return latencies;
+  } finally {
+    await console_?.close();
+    await gw.close();
+    await source.stop();
+    await am.stop();
+    dir.cleanup();
+  }
+}
+
+it('POST to Alertmanager → row in the console store', async () => {
+  const webhook = await measure('webhook');
+  const polling = await measure('polling');
+  console.log(
+    JSON.stringify({
+      bench: 'post-to-stored',
+      alerts: ALERTS,
+      figures: [
+        { name: 'POST → stored, webhook (group_wait 0.5 s) p50', value: pct(webhook, 50), unit: 'ms' },
+        { name: 'POST → stored, webhook (group_wait 0.5 s) p99', value: pct(webhook, 99), unit: 'ms', target: '≤ 1000' },
+        { name: 'POST → stored, polling every 2 s p50', value: pct(polling, 50), unit: 'ms' },
+        { name: 'POST → stored, polling every 2 s p99', value: pct(polling, 99), unit: 'ms', target: '≤ 2500' },
+      ],
+    }),
+  );
+});
