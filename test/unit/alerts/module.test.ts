@@ -87,6 +87,26 @@ describe('storing and dedup', () => {
     expect(mod.counts().unacked).toBe(1);
   });
 
+  it('history of an alert first seen in a snapshot starts at its startsAt', () => {
+    const a = alert({ fingerprint: 'snap-only', startsAt: 1_000, updatedAt: 5_000 });
+    t.ctx.db.transaction(() => {
+      applier('alert.upsert').reset!();
+      applier('alert.upsert').apply(a, { seq: 1, at: 0 });
+      applier('alert.upsert').endSnapshot!();
+    })();
+    settle();
+    const repo = createAlertRepo(t.ctx.db);
+    expect(repo.history('snap-only')).toEqual([{ fingerprint: 'snap-only', at: 1_000, kind: 'firing', detail: '' }]);
+    // later changes are recorded as usual, and the start stays once
+    sync(['alert.upsert', { ...a, ackedBy: 'li.wei', updatedAt: 6_000 }]);
+    settle();
+    expect(repo.history('snap-only').map((e) => [e.kind, e.at])).toEqual([
+      ['acked', 6_000],
+      ['firing', 1_000],
+    ]);
+    expect(repo.history('unknown')).toEqual([]);
+  });
+
   it('counts follow acks, silences and resolution', () => {
     const a = alert({ fingerprint: 'c1', severity: 'P1' });
     sync(['alert.upsert', a]);

@@ -178,6 +178,24 @@ describe('incident service', () => {
     ]);
   });
 
+  it('shows when an alert first seen in a snapshot fired, from its startsAt, once', async () => {
+    h = makeHarness();
+    // no history row: the snapshot writer records none for alerts it sees for the first time
+    cacheAlert(h.db, { fp: 'snap', name: 'TaskBacklogHigh', startsAt: T0 - 5 * MIN });
+    cacheAlert(h.db, { fp: 'seen', name: 'OrderPullFailures', startsAt: T0 - 8 * MIN });
+    h.db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)').run('seen', T0 - 7 * MIN, 'firing', '');
+    const { incident } = await h.mod.services.incidents.declare(
+      { title: 'x', triage, severity: 'P1', fingerprints: ['snap', 'seen'] },
+      'Li Wei',
+    );
+    const derived = h.mod.services.incidents.get(incident.id)!.timeline.filter((e) => e.derived);
+    expect(derived.map((e) => [e.at, entryText(e, 'en')])).toEqual([
+      [T0 - 7 * MIN, 'Alert OrderPullFailures: fired'],
+      [T0 - 5 * MIN, 'Alert TaskBacklogHigh: fired'],
+    ]);
+    expect(new Set(derived.map((e) => e.id)).size).toBe(2);
+  });
+
   it('closes with a postmortem, lifts the freeze, and refuses further changes', async () => {
     h = makeHarness();
     const { incidents } = h.mod.services;

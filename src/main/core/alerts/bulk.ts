@@ -77,7 +77,8 @@ export function createSnapshotWriter(db: DB) {
           }
           const change = changeSince(a, known);
           // An alert first seen in a snapshot gets no "firing" entry: the snapshot says what is, not when it
-          // changed (its start is startsAt), and on a first sync that would be 100k entries saying nothing.
+          // changed, and on a first sync that would be 100k entries saying nothing. Its start is startsAt: the
+          // history and incident-timeline reads show it from there (NO_FIRING_ENTRY in repo.ts).
           // A change against what the cache held before the snapshot is recorded, as outside snapshots.
           const entry = change === 'new' ? null : historyOf(a, change);
           if (entry && events.push(...entry) === BULK_ROWS * EVENT_VALUES) {

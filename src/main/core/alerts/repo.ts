@@ -83,6 +83,9 @@ export function encode(a: Alert, storedAt: number, out: unknown[] = []): unknown
 
 export type AlertChange = 'new' | 'state' | 'update';
 
+/** SQL over an `alerts a` row: no "firing" history entry was recorded for its current episode */
+export const NO_FIRING_ENTRY = `NOT EXISTS (SELECT 1 FROM alert_events e WHERE e.fingerprint = a.fingerprint AND e.kind = 'firing' AND e.at >= a.starts_at)`;
+
 /** what an alert with no stored row changes, given its brief from before a snapshot emptied the table (if any) */
 export const changeSince = (a: Alert, known: AlertBrief | null | undefined): AlertChange =>
   !known ? 'new' : known.display !== displayState(a) ? 'state' : 'update';
@@ -114,7 +117,13 @@ export function createAlertRepo(db: DB) {
     removeSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
     firingLabels: db.prepare("SELECT fingerprint, labels FROM alerts WHERE state = 'firing'"),
     event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
-    history: db.prepare('SELECT fingerprint, at, kind, detail FROM alert_events WHERE fingerprint = ? ORDER BY at DESC, id DESC LIMIT 200'),
+    // An alert first seen in a snapshot has no "firing" entry (see bulk.ts); its start is known all the same,
+    // so history shows one at startsAt unless a firing entry of this episode was recorded.
+    history: db.prepare(`SELECT fingerprint, at, kind, detail FROM (
+        SELECT fingerprint, at, kind, detail, id FROM alert_events WHERE fingerprint = @fp
+        UNION ALL
+        SELECT a.fingerprint, a.starts_at, 'firing', '', 0 FROM alerts a WHERE a.fingerprint = @fp AND ${NO_FIRING_ENTRY}
+      ) ORDER BY at DESC, id DESC LIMIT 200`),
     pruneOld: db.prepare('DELETE FROM alert_events WHERE at < ?'),
     pruneGone: db.prepare(
       'DELETE FROM alert_events WHERE at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
@@ -200,7 +209,7 @@ export function createAlertRepo(db: DB) {
       return out;
     },
     recordEvent: (fp: string, at: number, kind: string, detail = '') => stmts.event.run(fp, at, kind, detail),
-    history: (fp: string): AlertEvent[] => stmts.history.all(fp) as AlertEvent[],
+    history: (fp: string): AlertEvent[] => stmts.history.all({ fp }) as AlertEvent[],
     /**
      * Keeps the history bounded: rows older than `keepMs`, and rows of alerts no longer cached that are older
      * than `goneMs`, are deleted. Returns how many rows went.

@@ -30,6 +30,7 @@ import { createDeadlineScheduler } from './scheduler';
 import { createTargetsRepo, incidentClocks } from './targets';
 import { TEMPLATE_IDS } from './templates';
 import { coreLanguage, newId, notFound, parseJson, sendAction } from './util';
+import { NO_FIRING_ENTRY } from '../alerts/repo';
 
 type Row = {
   id: string;
@@ -109,9 +110,15 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     addEntry: db.prepare(`INSERT OR IGNORE INTO incident_timeline (id, incident_id, at, kind, author, text, system)
       VALUES (@id, @incidentId, @at, @kind, @author, @text, @system)`),
     entries: db.prepare('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY at, rowid'),
-    alertEvents: db.prepare(`SELECT e.id, e.fingerprint, e.at, e.kind, e.detail, a.alertname FROM alert_events e
-      LEFT JOIN alerts a ON a.fingerprint = e.fingerprint
-      WHERE e.fingerprint IN (SELECT value FROM json_each(?)) AND e.at BETWEEN ? AND ? ORDER BY e.at, e.id LIMIT 2000`),
+    // alert starts the history lacks (first seen in a snapshot) come from alerts.starts_at, as in alertHistory
+    alertEvents: db.prepare(`SELECT * FROM (
+        SELECT e.id, e.fingerprint, e.at, e.kind, e.detail, a.alertname FROM alert_events e
+        LEFT JOIN alerts a ON a.fingerprint = e.fingerprint
+        WHERE e.fingerprint IN (SELECT value FROM json_each(@fps)) AND e.at BETWEEN @from AND @until
+        UNION ALL
+        SELECT 'start:' || a.fingerprint, a.fingerprint, a.starts_at, 'firing', '', a.alertname FROM alerts a
+        WHERE a.fingerprint IN (SELECT value FROM json_each(@fps)) AND a.starts_at BETWEEN @from AND @until AND ${NO_FIRING_ENTRY}
+      ) ORDER BY at, id LIMIT 2000`),
     unsent: db.prepare(`SELECT 1 FROM outbox WHERE state IN ('pending', 'sent') AND type LIKE 'incident.%'
       AND json_valid(payload) AND json_extract(payload, '$.incidentId') = ? LIMIT 1`),
     alertNames: db.prepare('SELECT fingerprint, alertname FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(?))'),
@@ -164,8 +171,8 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
   function derivedTimeline(inc: Incident): TimelineEntry[] {
     if (!inc.fingerprints.length) return [];
     const until = inc.closedAt ?? ctx.clock.now();
-    const rows = s.alertEvents.all(JSON.stringify(inc.fingerprints), inc.declaredAt - ALERT_LOOKBACK_MS, until) as {
-      id: number;
+    const rows = s.alertEvents.all({ fps: JSON.stringify(inc.fingerprints), from: inc.declaredAt - ALERT_LOOKBACK_MS, until }) as {
+      id: number | string;
       fingerprint: string;
       at: number;
       kind: string;
