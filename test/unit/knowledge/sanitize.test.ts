@@ -107,7 +107,7 @@ describe('runbook markdown sanitiser', () => {
     assertInert(renderMarkdown(HOSTILE.map(([, h]) => h).join('\n\n')));
   });
 
-  it('keeps what a runbook needs: headings, lists, tables, code, safe links and https images', () => {
+  it('keeps what a runbook needs: headings, lists, tables, code, safe links, and https images as links', () => {
     const html = renderMarkdown(
       '## 诊断\n1. Check `up`\n\n```bash\ncurl -s http://127.0.0.1:9090/-/ready\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[Grafana](https://grafana.example.com/d/x) [mail](mailto:oncall@example.com) [call](tel:+8613800000000) [top](#top)\n\n![graph](https://img.example.com/g.png)',
     );
@@ -121,9 +121,21 @@ describe('runbook markdown sanitiser', () => {
       'mailto:oncall@example.com',
       'tel:+8613800000000',
       '#top',
+      'https://img.example.com/g.png',
     ]);
-    expect(root.querySelector('img')!.getAttribute('src')).toBe('https://img.example.com/g.png');
-    expect(root.querySelector('img')!.getAttribute('referrerpolicy')).toBe('no-referrer');
+    // the CSP loads nothing remote: the image is a link to it, named by its alt text
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('a[href="https://img.example.com/g.png"]')!.textContent).toBe('🖼 graph');
+  });
+
+  it('an image without alt text is named by its file; one without a usable source keeps only its alt text', () => {
+    const root = dom(renderMarkdown('![](https://img.example.com/dir/topology.png?v=2) ![拓扑图](javascript:alert(1)) <img src=x alt="本地图">'));
+    expect(root.querySelector('img')).toBeNull();
+    expect([...root.querySelectorAll('a')].map((a) => [a.getAttribute('href'), a.textContent])).toEqual([
+      ['https://img.example.com/dir/topology.png?v=2', '🖼 topology.png'],
+    ]);
+    expect(root.textContent).toContain('拓扑图');
+    expect(root.textContent).toContain('本地图');
   });
 
   it('drops the link target but keeps the text of a refused link', () => {

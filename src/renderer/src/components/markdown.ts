@@ -3,6 +3,10 @@
  * their HTML is treated as hostile: `marked` renders, DOMPurify keeps only plain document markup (no SVG or
  * MathML, no forms, frames, styles or event handlers), links only to http(s)/mailto/tel (and in-page #),
  * images only from http(s) — never data:, which DOMPurify would otherwise allow on <img>.
+ *
+ * An http(s) image is not loaded: the CSP keeps the console to its own origin (no remote fetches that track
+ * who reads which runbook, nothing that breaks offline), so it becomes a link to the image, labelled with its
+ * alt text, which opens through the vetted external opener like any other link.
  */
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
@@ -27,16 +31,35 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
     } else if (el.tagName === 'IMG') {
       const src = el.getAttribute('src');
       if (src === null || !IMAGE_SCHEMES.test(src.trim())) el.removeAttribute('src');
-      el.setAttribute('referrerpolicy', 'no-referrer');
-      el.setAttribute('loading', 'lazy');
     }
   });
   purifier = p;
   return p;
 }
 
+/** Replaces every remaining <img> by a link to its source (or by its alt text when it has no usable source). */
+function imagesToLinks(root: DocumentFragment): void {
+  for (const img of [...root.querySelectorAll('img')]) {
+    const src = img.getAttribute('src');
+    const alt = img.getAttribute('alt')?.trim() ?? '';
+    const doc = img.ownerDocument;
+    let replacement: Node;
+    if (src) {
+      const a = doc.createElement('a');
+      a.setAttribute('href', src);
+      a.setAttribute('rel', 'noopener noreferrer');
+      a.setAttribute('title', src);
+      a.className = 'md-image-link';
+      a.textContent = `🖼 ${alt || src.split(/[?#]/)[0].split('/').pop() || src}`;
+      replacement = a;
+    } else replacement = doc.createTextNode(alt);
+    img.replaceWith(replacement);
+  }
+}
+
 export function sanitizeHtml(html: string): string {
-  return getPurifier().sanitize(html, {
+  const fragment = getPurifier().sanitize(html, {
+    RETURN_DOM_FRAGMENT: true,
     USE_PROFILES: { html: true },
     FORBID_TAGS: [
       'style',
@@ -66,6 +89,10 @@ export function sanitizeHtml(html: string): string {
     // ids and names from content are prefixed, so a runbook cannot clobber document.* properties
     SANITIZE_NAMED_PROPS: true,
   });
+  imagesToLinks(fragment);
+  const out = fragment.ownerDocument.createElement('div');
+  out.append(fragment);
+  return out.innerHTML;
 }
 
 export function renderMarkdown(markdown: string): string {
