@@ -115,6 +115,8 @@ export const AppInfoSchema = z.object({
   store: StoreStatusSchema,
   osLocale: z.string(),
   startedAt: z.number(),
+  /** the OS folder chooser is available (the desktop app); the browser host cannot offer one */
+  canPickFolder: z.boolean(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

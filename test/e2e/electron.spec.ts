@@ -77,4 +77,33 @@ test.describe('Electron shell', () => {
       data.cleanup();
     }
   });
+
+  test('imports runbooks from a folder chosen in the OS folder chooser', async () => {
+    const data = tempDir('vigil-electron-');
+    const runbooks = tempDir('vigil-electron-runbooks-');
+    fs.writeFileSync(path.join(runbooks.dir, 'disk-full.md'), '---\ntitle: Disk full on the shipment host\n---\n\n## Mitigation\n1. Rotate logs\n');
+    const app = await electron.launch({
+      executablePath: bin!,
+      args: [root, '--no-sandbox'],
+      env: { ...process.env, LANG: 'en_US.UTF-8', VIGIL_DATA_DIR: data.dir, VIGIL_NATIVE_BINDING: binding! },
+    });
+    try {
+      const page = await app.firstWindow();
+      await expect(page.locator('body[data-ready="true"]')).toBeAttached({ timeout: 20_000 });
+      // the native dialog cannot be clicked by a test: its answer is stubbed in the main process
+      await app.evaluate(({ dialog }, dir) => {
+        dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [dir] })) as typeof dialog.showOpenDialog;
+      }, runbooks.dir);
+      await page.getByRole('navigation', { name: /Main navigation|主导航/ }).getByRole('button', { name: /Runbooks|处置手册/ }).click();
+      await page.getByText(/Import a local folder|导入本地文件夹/).click();
+      await page.getByRole('button', { name: /Choose folder|选择文件夹/ }).click();
+      await expect(page.getByRole('textbox', { name: /Folder path|文件夹路径/ })).toHaveValue(runbooks.dir);
+      await page.getByRole('button', { name: /^(Import|导入)$/ }).click();
+      await expect(page.getByRole('status').filter({ hasText: /Imported 1|新增 1/ })).toBeVisible();
+    } finally {
+      await app.close();
+      data.cleanup();
+      runbooks.cleanup();
+    }
+  });
 });

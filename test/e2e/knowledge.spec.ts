@@ -4,11 +4,14 @@
  * before the host starts (demo runbooks imported as a local folder, a dashboard cached 12 minutes ago,
  * alerts that link to the runbooks, a hostile runbook).
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, launchHost, openApp, test, type HostHandle } from './fixtures';
 import { DEMO_RUNBOOKS, HOSTILE_MARKDOWN, seedDashboard } from '../integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '../integration/knowledge/seed';
+import { tempDir } from '../helpers/tmp';
 
 /** a loopback port with nothing listening: the platform is down */
 async function deadPort(): Promise<number> {
@@ -109,6 +112,29 @@ test.describe('offline knowledge', () => {
     await page.getByRole('textbox', { name: 'Checklist note' }).fill('限流解除，拉单恢复');
     await page.getByRole('button', { name: 'Record checklist' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'queued for the platform' })).toBeVisible();
+  });
+
+  test('imports a local folder of runbooks by path (no folder chooser in the browser host)', async ({ page }) => {
+    const dir = tempDir('vigil-e2e-runbooks-');
+    try {
+      fs.writeFileSync(path.join(dir.dir, 'disk-full.md'), '---\ntitle: 发货机磁盘写满\nservice: ozon-shipments\n---\n\n## 缓解\n1. 清理旧日志\n');
+      fs.writeFileSync(path.join(dir.dir, 'notes.txt'), 'not a runbook');
+      await openApp(page, host!.url);
+      await nav(page).getByRole('button', { name: 'Runbooks' }).click();
+      await page.getByText('Import a local folder').click();
+      // a web page cannot learn a folder's path, so the browser host offers no chooser
+      await expect(page.getByRole('button', { name: 'Choose folder…' })).toHaveCount(0);
+      await page.getByRole('textbox', { name: 'Folder path' }).fill(path.join(dir.dir, 'missing'));
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(page.getByRole('alert').filter({ hasText: 'Import failed' })).toBeVisible();
+      await page.getByRole('textbox', { name: 'Folder path' }).fill(dir.dir);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(page.getByRole('status').filter({ hasText: /^Imported 1, updated 0/ })).toBeVisible();
+      await page.getByRole('searchbox', { name: 'Search runbooks' }).fill('磁盘写满');
+      await expect(page.getByRole('list', { name: 'Search results' }).getByRole('button').first()).toContainText('发货机磁盘写满');
+    } finally {
+      dir.cleanup();
+    }
   });
 
   test('an alert opens its runbook from the runbook_url annotation', async ({ page }) => {

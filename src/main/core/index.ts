@@ -49,6 +49,8 @@ export interface CoreDeps {
   nativeBinding?: string;
   /** opens a vetted URL in the OS; absent in the browser host (the page opens it itself) */
   openExternal?: (url: string) => Promise<void>;
+  /** shows the OS folder chooser; absent in the browser host (a web page cannot learn a folder's path) */
+  pickFolder?: () => Promise<string | null>;
   osLocale?: string;
   version?: string;
 }
@@ -58,7 +60,7 @@ type AppHandlers = SliceHandlers<typeof appMethods & typeof collectionMethods>;
 export type CoreListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 /** Methods that still answer when the database could not be opened. */
-const WITHOUT_STORE = new Set<MethodName>(['appInfo', 'storeRecover', 'openExternal', 'linkState', 'settingsGet', 'freshness']);
+const WITHOUT_STORE = new Set<MethodName>(['appInfo', 'storeRecover', 'openExternal', 'pickFolder', 'linkState', 'settingsGet', 'freshness']);
 
 export interface Core {
   /** the app-level handlers (feature slices are reached through dispatch) */
@@ -250,6 +252,7 @@ export function createCore(deps: CoreDeps): Core {
       store: status,
       osLocale: deps.osLocale ?? Intl.DateTimeFormat().resolvedOptions().locale ?? os.platform(),
       startedAt,
+      canPickFolder: !!deps.pickFolder,
     }),
     settingsGet: () => (modules ? modules.settings.read() : DEFAULT_SETTINGS),
     settingsSet: (patch) => {
@@ -285,6 +288,10 @@ export function createCore(deps: CoreDeps): Core {
       if (!deps.openExternal) return { opened: false };
       await deps.openExternal(check.url);
       return { opened: true };
+    },
+    pickFolder: async () => {
+      if (!deps.pickFolder) throw new ApiError('unavailable', 'There is no folder chooser here: type the folder path instead');
+      return { path: await deps.pickFolder() };
     },
     alertsList: () => need().alerts.list(),
     alertHistory: (fp) => need().alerts.history(fp),

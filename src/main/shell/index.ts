@@ -3,7 +3,7 @@
  * pieces (userData dir, safeStorage secrets, shell.openExternal, the Electron-ABI SQLite binding) and wires
  * it to the window over IPC.
  */
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { eventChannelOf } from '../../shared/api';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,6 +68,11 @@ function start(): void {
       secrets: new SafeStorageSecretStore(dataDir),
       nativeBinding: nativeBinding(),
       openExternal: (url) => shell.openExternal(url),
+      pickFolder: async () => {
+        const options = { properties: ['openDirectory' as const] };
+        const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
       osLocale: app.getLocale(),
       version: app.getVersion(),
     });

@@ -28,6 +28,8 @@ export const appMethods = {
   openExternal: method<{ opened: boolean }>()(
     z.tuple([z.string().max(4096), z.object({ im: z.boolean() }).strict().optional()]),
   ),
+  /** the OS folder chooser (desktop app only, see appInfo.canPickFolder); path null when cancelled */
+  pickFolder: method<{ path: string | null }>()(z.tuple([])),
 };
 
 export const appEvents = {

@@ -69,6 +69,18 @@ describe('createCore', () => {
     expect(opened).toEqual(['https://runbooks.example.internal/x']);
   });
 
+  it('offers the folder chooser only where the shell injects one (Electron dialog faked: no Electron here)', async () => {
+    const { core: web } = makeCore();
+    expect(await web.dispatch('appInfo', [])).toMatchObject({ ok: true, value: { canPickFolder: false } });
+    expect(await web.dispatch('pickFolder', [])).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('type the folder path') } });
+    const answers = ['/home/oncall/src/runbooks', null];
+    const { core: desktop } = makeCore(undefined, { pickFolder: async () => answers.shift() ?? null });
+    expect(await desktop.dispatch('appInfo', [])).toMatchObject({ ok: true, value: { canPickFolder: true } });
+    expect(await desktop.dispatch('pickFolder', [])).toEqual({ ok: true, value: { path: '/home/oncall/src/runbooks' } });
+    expect(await desktop.dispatch('pickFolder', [])).toEqual({ ok: true, value: { path: null } });
+    expect(await desktop.dispatch('pickFolder', ['/etc'] as never)).toMatchObject({ ok: false, error: { code: 'bad_arguments' } });
+  });
+
   it('answers with a clear store error when the database is damaged, and recovers by moving it aside', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);

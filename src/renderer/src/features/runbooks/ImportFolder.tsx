@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FolderImportResult } from '../../../../shared/runbooks';
 import { vigil } from '../../api';
+import { useApp } from '../../stores/app';
 
 export function ImportFolder() {
   const { t } = useTranslation('runbooks');
@@ -10,6 +11,17 @@ export function ImportFolder() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<FolderImportResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const canPick = useApp((s) => s.info?.canPickFolder ?? false);
+
+  const choose = async () => {
+    setError(null);
+    try {
+      const picked = await vigil().pickFolder();
+      if (picked.path) setPath(picked.path);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
 
   const run = async () => {
     setBusy(true);
@@ -44,6 +56,11 @@ export function ImportFolder() {
             required
           />
         </label>
+        {canPick && (
+          <button type="button" onClick={() => void choose()} disabled={busy}>
+            {t('import.choose')}
+          </button>
+        )}
         <p className="muted">{t('import.hint')}</p>
         <button type="submit" className="primary" disabled={busy || !path.trim()}>
           {busy ? t('import.running') : t('import.run')}
