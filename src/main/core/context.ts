@@ -1,4 +1,4 @@
-/** What every core module receives. Built once per open database by the core factory. */
+/** What every core module receives. Built once per open database by the core factory (createContext). */
 import type { EventName, EventPayload } from '../../shared/api';
 import type { Settings } from '../../shared/domain';
 import type { Clock } from './clock';
@@ -52,4 +52,24 @@ export interface EventApplier {
    * rows, since reset() left nothing to read back).
    */
   endSnapshot?(): void;
+}
+
+/** What createContext needs; audit and touch are built from the database. */
+export type ContextDeps = Omit<CoreContext, 'audit' | 'touch'>;
+
+/**
+ * The context for one open database: `audit` and `touch` write through statements prepared once. The core
+ * factory and the test harnesses both build it here, so a module under test sees what it sees in the app.
+ */
+export function createContext(deps: ContextDeps): CoreContext {
+  const { db, clock } = deps;
+  const touchStmt = db.prepare(
+    'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
+  );
+  const auditStmt = db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
+  return {
+    ...deps,
+    audit: (actor, action, detail) => auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
+    touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
+  };
 }

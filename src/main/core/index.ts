@@ -23,7 +23,7 @@ import { ApiError, type Envelope, type SliceHandlers } from '../../shared/rpc';
 import { createAlertRepo } from './alerts/repo';
 import { systemClock, type Clock } from './clock';
 import { createCollectionsRepo } from './collections';
-import type { CoreContext } from './context';
+import { createContext, type ActionSink, type CoreContext } from './context';
 import { createLogger, type Logger } from './log';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { MemorySecretStore, type SecretStore } from './secrets';
@@ -34,7 +34,6 @@ import { createKnowledgeModule } from './knowledge/module';
 import { createProcessModule } from './process/module';
 import { createRosterModule } from './roster/module';
 import { moveAside, openDatabase, StoreError, type DB } from './store/db';
-import type { ActionSink } from './context';
 
 export interface CoreDeps {
   dataDir: string;
@@ -130,11 +129,7 @@ export function createCore(deps: CoreDeps): Core {
 
   function buildModules(database: DB) {
     const settings = createSettingsRepo(database);
-    const touchStmt = database.prepare(
-      'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
-    );
-    const auditStmt = database.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
-    const ctx: CoreContext = {
+    const ctx = createContext({
       db: database,
       clock,
       log,
@@ -143,12 +138,9 @@ export function createCore(deps: CoreDeps): Core {
       dataDir: deps.dataDir,
       emit,
       settings: settings.read,
-      audit: (actor, action, detail) =>
-        auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
-      touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
       // late-bound: the link is built after the feature modules that read it
       linkState: () => linkRef?.state() ?? null,
-    };
+    });
     let linkRef: LinkModule | null = null;
     // Feature modules are built first, the link last: it collects their event appliers and hands them
     // an ActionSink through a late-bound reference (actions are only submitted after start()).

@@ -3,24 +3,17 @@
  * recording ActionSink. Only the platform link is faked (its own module is tested elsewhere): actions are
  * validated against the shared payload schemas and recorded instead of going to an outbox.
  */
-import path from 'node:path';
-import { parseActionPayload, type ActionType, type OutboxEntry } from '../../../src/shared/actions';
 import type { LinkState, SettingsPatch } from '../../../src/shared/domain';
 import { FakeClock } from '../../../src/main/core/clock';
-import type { ActionSink, CoreContext } from '../../../src/main/core/context';
-import { silentLogger } from '../../../src/main/core/log';
-import { MemoryNotifier } from '../../../src/main/core/notifier';
+import type { CoreContext } from '../../../src/main/core/context';
+import type { MemoryNotifier } from '../../../src/main/core/notifier';
 import { createProcessModule, type ProcessModule } from '../../../src/main/core/process/module';
-import { MemorySecretStore } from '../../../src/main/core/secrets';
 import { createSettingsRepo } from '../../../src/main/core/settings';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
+import type { DB } from '../../../src/main/core/store/db';
+import { recordingActions, testContext, type RecordedEvent, type Submitted } from '../../helpers/context';
 import { tempDir } from '../../helpers/tmp';
 
-export interface Sent {
-  type: ActionType;
-  payload: unknown;
-  actor: string;
-}
+export type Sent = Submitted;
 
 export interface Harness {
   dir: string;
@@ -28,7 +21,7 @@ export interface Harness {
   clock: FakeClock;
   notifier: MemoryNotifier;
   sent: Sent[];
-  events: { name: string; payload: unknown }[];
+  events: RecordedEvent[];
   link: { state: LinkState | null };
   ctx: CoreContext;
   mod: ProcessModule;
@@ -59,49 +52,12 @@ export function linkState(patch: Partial<LinkState> = {}): LinkState {
 
 export function makeHarness(opts: { dir?: string; clock?: FakeClock; link?: LinkState | null; cleanup?: () => void } = {}): Harness {
   const tmp = opts.dir ? { dir: opts.dir, cleanup: opts.cleanup ?? (() => {}) } : tempDir('vigil-process-');
-  const db = openDatabase(path.join(tmp.dir, 'vigil.db'));
   const clock = opts.clock ?? new FakeClock(T0);
-  const notifier = new MemoryNotifier();
+  const link = { state: opts.link === undefined ? null : opts.link };
+  const { ctx, db, notifier, events } = testContext({ dataDir: tmp.dir, clock });
   const repo = createSettingsRepo(db);
   if (!opts.dir) repo.write({ timeZone: 'UTC', operator: 'Li Wei', language: 'en' });
-  const sent: Sent[] = [];
-  const events: { name: string; payload: unknown }[] = [];
-  const link = { state: opts.link === undefined ? null : opts.link };
-  const touch = db.prepare(
-    'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
-  );
-  const ctx: CoreContext = {
-    db,
-    clock,
-    log: silentLogger,
-    notifier,
-    secrets: new MemorySecretStore(),
-    dataDir: tmp.dir,
-    emit: (name, payload) => events.push({ name, payload }),
-    settings: repo.read,
-    audit: () => {},
-    touch: (c, at) => touch.run(c, at ?? clock.now()),
-    linkState: () => null,
-  };
-  let seq = 0;
-  const actions: ActionSink = {
-    submit(type, payload, actor) {
-      parseActionPayload(type, payload);
-      sent.push({ type, payload, actor });
-      const entry: OutboxEntry = {
-        id: `a${++seq}`,
-        type,
-        payload,
-        state: 'pending',
-        attempts: 0,
-        lastError: null,
-        createdAt: clock.now(),
-        sentAt: null,
-        ackedAt: null,
-      };
-      return entry;
-    },
-  };
+  const { actions, submitted: sent } = recordingActions(clock, { idPrefix: 'a' });
   // Without `link`, the module runs as in a core that has no link-state accessor yet.
   const mod = createProcessModule(ctx, actions, { linkState: opts.link === undefined ? undefined : () => link.state as LinkState });
   mod.start?.();

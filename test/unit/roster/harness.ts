@@ -10,12 +10,11 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
 import type { Alert } from '../../../src/shared/alerts';
 import { createAlertRepo } from '../../../src/main/core/alerts/repo';
 import { FakeClock } from '../../../src/main/core/clock';
-import type { ActionSink, CoreContext } from '../../../src/main/core/context';
-import { createLogger } from '../../../src/main/core/log';
+import type { ActionSink } from '../../../src/main/core/context';
 import { MemoryNotifier } from '../../../src/main/core/notifier';
-import { MemorySecretStore } from '../../../src/main/core/secrets';
 import { createRosterModule, type RosterModule } from '../../../src/main/core/roster/module';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
+import type { DB } from '../../../src/main/core/store/db';
+import { testContext, type RecordedEvent } from '../../helpers/context';
 import { tempDir } from '../../helpers/tmp';
 
 export const DEMO_YAML = fs.readFileSync(path.resolve(__dirname, '../../../resources/demo/roster.yaml'), 'utf8');
@@ -25,7 +24,7 @@ export interface Harness {
   db: DB;
   clock: FakeClock;
   notifier: MemoryNotifier;
-  events: { name: string; payload: unknown }[];
+  events: RecordedEvent[];
   roster: RosterModule;
   settings: Settings;
   /** (re)opens the database and builds a started module, as a restart of the app does */
@@ -50,20 +49,7 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
   } as unknown as Harness;
 
   h.reopen = () => {
-    const db = openDatabase(path.join(tmp.dir, 'vigil.db'));
-    const ctx: CoreContext = {
-      db,
-      clock,
-      log: createLogger({ write: () => {} }),
-      notifier,
-      secrets: new MemorySecretStore(),
-      dataDir: tmp.dir,
-      emit: (name, payload) => events.push({ name, payload }),
-      settings: () => settings,
-      audit: () => {},
-      touch: () => {},
-      linkState: () => null,
-    };
+    const { ctx, db } = testContext({ dataDir: tmp.dir, clock, notifier, events, settings: () => settings });
     const insert = db.prepare("INSERT INTO outbox (id, type, payload, state, created_at) VALUES (?, ?, ?, 'pending', ?)");
     const actions: ActionSink = {
       submit(type, payload) {

@@ -1,0 +1,99 @@
+/**
+ * A feature module's CoreContext for a test, built by the core's own createContext on a real SQLite file
+ * (migrated by openDatabase): audit and touch write their tables as in the app. The notifier and secret
+ * store are the in-memory ones (a test reads what was "shown"); events are recorded.
+ */
+import path from 'node:path';
+import type { EventName, EventPayload } from '../../src/shared/api';
+import { parseActionPayload, type ActionType, type OutboxEntry } from '../../src/shared/actions';
+import type { Settings } from '../../src/shared/domain';
+import type { Clock } from '../../src/main/core/clock';
+import { createContext, type ActionSink, type CoreContext } from '../../src/main/core/context';
+import { silentLogger, type Logger } from '../../src/main/core/log';
+import { MemoryNotifier } from '../../src/main/core/notifier';
+import { MemorySecretStore } from '../../src/main/core/secrets';
+import { createSettingsRepo } from '../../src/main/core/settings';
+import { openDatabase, type DB } from '../../src/main/core/store/db';
+
+export interface RecordedEvent {
+  name: EventName;
+  payload: unknown;
+}
+
+export interface TestContext {
+  ctx: CoreContext;
+  db: DB;
+  notifier: MemoryNotifier;
+  events: RecordedEvent[];
+  eventsOf<E extends EventName>(name: E): EventPayload<E>[];
+}
+
+export function testContext(opts: {
+  dataDir: string;
+  clock: Clock;
+  /** default: the settings table of this database, as in the app */
+  settings?: () => Settings;
+  log?: Logger;
+  notifier?: MemoryNotifier;
+  /** where events are recorded (a harness that reopens the database keeps one list) */
+  events?: RecordedEvent[];
+  linkState?: CoreContext['linkState'];
+}): TestContext {
+  const db = openDatabase(path.join(opts.dataDir, 'vigil.db'));
+  const notifier = opts.notifier ?? new MemoryNotifier();
+  const events = opts.events ?? [];
+  const ctx = createContext({
+    db,
+    clock: opts.clock,
+    log: opts.log ?? silentLogger,
+    notifier,
+    secrets: new MemorySecretStore(),
+    dataDir: opts.dataDir,
+    emit: (name, payload) => void events.push({ name, payload }),
+    settings: opts.settings ?? createSettingsRepo(db).read,
+    linkState: opts.linkState ?? (() => null),
+  });
+  return {
+    ctx,
+    db,
+    notifier,
+    events,
+    eventsOf: <E extends EventName>(name: E) => events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<E>),
+  };
+}
+
+export interface Submitted {
+  type: ActionType;
+  payload: unknown;
+  actor: string;
+}
+
+/**
+ * An ActionSink standing in for the link's outbox where a test is about what a module submits: it validates
+ * each payload as the outbox does, records it and answers with the pending entry. (Tests of the outbox
+ * itself use the real one, src/main/core/link/outbox.ts.)
+ */
+export function recordingActions(clock: Clock, opts: { fail?: () => boolean; idPrefix?: string } = {}) {
+  const submitted: Submitted[] = [];
+  let seq = 0;
+  const actions: ActionSink = {
+    submit(type, payload, actor) {
+      if (opts.fail?.()) throw new Error('outbox unavailable');
+      parseActionPayload(type, payload);
+      submitted.push({ type, payload, actor });
+      const entry: OutboxEntry = {
+        id: `${opts.idPrefix ?? 'action-'}${++seq}`,
+        type,
+        payload,
+        state: 'pending',
+        attempts: 0,
+        lastError: null,
+        createdAt: clock.now(),
+        sentAt: null,
+        ackedAt: null,
+      };
+      return entry;
+    },
+  };
+  return { actions, submitted };
+}
