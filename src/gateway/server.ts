@@ -82,6 +82,8 @@ interface Conn {
 }
 
 const HIGH_WATER = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+const ITEMS_END = Buffer.from(']}');
 const PUMP_BATCH = 2000;
 
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
@@ -108,9 +110,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   let closing = false;
   let closed = false;
 
-  const send = (c: Conn, frame: object | string, cb?: (err?: Error) => void) => {
+  /** a Buffer is sent as a text frame: it must hold UTF-8 JSON */
+  const send = (c: Conn, frame: object | string | Buffer, cb?: (err?: Error) => void) => {
     if (c.ws.readyState !== c.ws.OPEN) return false;
-    c.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), cb);
+    if (Buffer.isBuffer(frame)) c.ws.send(frame, { binary: false }, cb);
+    else c.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), cb);
     return true;
   };
   const sendError = (c: Conn, error: WireError, fatal = false) =>
@@ -173,38 +177,27 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  /** builds the snapshot in chunks that each fit in one frame and sends them paced by the socket */
+  /** sends the snapshot in chunks that each fit in one frame, paced by the socket */
   function startSnapshot(c: Conn) {
-    const snap = store.snapshot();
+    const snap = store.snapshot(chunkItems, maxFrame - 512);
     const stream = c.stream;
-    const budget = maxFrame - 512;
-    const chunks: string[][] = [[]];
-    let bytes = 0;
-    for (const it of snap.items) {
-      const item = `{"kind":${JSON.stringify(it.kind)},"data":${it.data}}`;
-      const size = Buffer.byteLength(item) + 1;
-      let cur = chunks[chunks.length - 1];
-      if (cur.length && (cur.length >= chunkItems || bytes + size > budget)) {
-        chunks.push((cur = []));
-        bytes = 0;
-      }
-      cur.push(item);
-      bytes += size;
-    }
     metrics.snapshots.inc();
-    metrics.snapshotItems.inc(snap.items.length);
+    metrics.snapshotItems.inc(snap.total);
     let received = 0;
     let i = 0;
     const next = () => {
       if (c.ws.readyState !== c.ws.OPEN || c.stream !== stream) return;
-      if (i >= chunks.length) {
+      if (i >= snap.chunks.length) {
         c.cursor = snap.seq;
         c.live = true;
         return pump(c);
       }
-      const items = chunks[i];
-      received += items.length;
-      const frame = `{"type":"snapshot","seq":${snap.seq},"chunk":${i},"chunks":${chunks.length},"received":${received},"total":${snap.items.length},"items":[${items.join(',')}]}`;
+      const chunk = snap.chunks[i];
+      // released as it goes: a slow client holds the gateway to the chunks it has not had yet
+      snap.chunks[i] = { body: EMPTY, items: 0 };
+      received += chunk.items;
+      const head = `{"type":"snapshot","seq":${snap.seq},"chunk":${i},"chunks":${snap.chunks.length},"received":${received},"total":${snap.total},"items":[`;
+      const frame = Buffer.concat([Buffer.from(head), chunk.body, ITEMS_END]);
       i++;
       send(c, frame, () => setImmediate(next));
     };

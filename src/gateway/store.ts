@@ -124,6 +124,17 @@ export interface StoredEvent {
   at: number;
 }
 
+export interface SnapshotChunks {
+  seq: number;
+  /** entities in all chunks */
+  total: number;
+  /**
+   * `body` is the chunk's items as UTF-8 JSON array elements, comma-separated, ready to go between `[` and
+   * `]`. A Buffer: off the JS heap while it waits for its turn, and written to the socket without re-encoding.
+   */
+  chunks: { body: Buffer; items: number }[];
+}
+
 export interface StoredResult {
   ok: boolean;
   error: WireError | null;
@@ -155,8 +166,12 @@ export interface GatewayStore {
   /** validates, dedups and appends source events in one transaction; returns what was logged */
   append(events: readonly SourceEvent[] | readonly { kind: string; data: unknown }[], at: number): AppendOutcome;
   eventsAfter(seq: number, limit: number): StoredEvent[];
-  /** every entity, dashboards before their series, with the seq the state is consistent with */
-  snapshot(): { seq: number; items: { kind: string; data: string }[] };
+  /**
+   * Every entity, dashboards before their series, as snapshot chunks, with the seq the state is consistent
+   * with. A chunk holds at most `maxItems` items and, unless a single item is larger, at most `maxBytes`
+   * bytes of item text; there is always at least one chunk (an empty state is one empty chunk).
+   */
+  snapshot(maxItems: number, maxBytes: number): SnapshotChunks;
   entityCount(): number;
   /** the current entities of one family ("alert", "silence", …) */
   current(family: string): { id: string; data: unknown }[];
@@ -174,9 +189,28 @@ export interface GatewayStore {
   close(): void;
 }
 
+/** An entity as its snapshot item's JSON text, built by SQLite: `data` is stored as JSON already. */
+const ITEM_SQL = `'{"kind":' || json_quote(kind) || ',"data":' || data || '}'`;
+const COMMA = Buffer.from(',');
+
 export function openGatewayStore(file: string, opts: { retain?: number } = {}): GatewayStore {
   const db: DB = openDatabase(file, { migrations: gatewayMigrations });
   const retain = opts.retain ?? 500_000;
+
+  /**
+   * A statement over one family's entities after an id (keyset paging), prepared twice: from the first id
+   * (every text is >= '') and after a given one. Called as (family, after | null, limit).
+   */
+  function afterId(sql: (cmp: '>=' | '>') => string, pluck = false) {
+    const from = db.prepare(sql('>=')).pluck(pluck);
+    const after = db.prepare(sql('>')).pluck(pluck);
+    return {
+      get: (family: string, id: string | null, limit: number): unknown =>
+        id === null ? from.get(family, '', limit) : after.get(family, id, limit),
+      all: (family: string, id: string | null, limit: number): unknown[] =>
+        id === null ? from.all(family, '', limit) : after.all(family, id, limit),
+    };
+  }
 
   const s = {
     meta: db.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -192,8 +226,15 @@ export function openGatewayStore(file: string, opts: { retain?: number } = {}): 
     deleteEntity: db.prepare('DELETE FROM entities WHERE family = ? AND id = ?'),
     deleteSeriesOf: db.prepare("DELETE FROM entities WHERE family = 'series' AND id >= ? AND id < ?"),
     family: db.prepare('SELECT id, data FROM entities WHERE family = ? ORDER BY seq'),
-    // primary-key order within a family: no sort needed, and a snapshot's order inside a family is free
-    ofFamily: db.prepare('SELECT kind, data FROM entities WHERE family = ?'),
+    // snapshot items of one family, in primary-key order (no sort; order inside a family is free)
+    group: afterId(
+      (cmp) => `SELECT CAST(group_concat(item, ',') AS BLOB) AS body, count(*) AS items, max(id) AS last
+        FROM (SELECT id, ${ITEM_SQL} AS item FROM entities WHERE family = ? AND id ${cmp} ? ORDER BY id LIMIT ?)`,
+    ),
+    items: afterId(
+      (cmp) => `SELECT CAST(${ITEM_SQL} AS BLOB) FROM entities WHERE family = ? AND id ${cmp} ? ORDER BY id LIMIT ?`,
+      true,
+    ),
     count: db.prepare('SELECT count(*) AS n FROM entities'),
     after: db.prepare('SELECT seq, kind, data, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     prune: db.prepare('DELETE FROM events WHERE seq <= ?'),
@@ -270,10 +311,48 @@ export function openGatewayStore(file: string, opts: { retain?: number } = {}): 
     oldest: (): number => (s.oldest.get() as { seq: number | null }).seq ?? head() + 1,
     append,
     eventsAfter: (seq: number, limit: number): StoredEvent[] => s.after.all(seq, limit) as StoredEvent[],
-    snapshot(): { seq: number; items: { kind: string; data: string }[] } {
+    snapshot(maxItems: number, maxBytes: number): SnapshotChunks {
       return db.transaction(() => {
-        const items = FAMILY_ORDER.flatMap((f) => s.ofFamily.all(f) as { kind: string; data: string }[]);
-        return { seq: head(), items };
+        const chunks: SnapshotChunks['chunks'] = [];
+        let parts: Buffer[] = [];
+        let items = 0;
+        let bytes = 0;
+        let total = 0;
+        const close = () => {
+          chunks.push({ body: parts.length === 1 ? parts[0] : Buffer.concat(parts), items });
+          parts = [];
+          items = bytes = 0;
+        };
+        // `body` holds n items joined by commas; like every item, it is budgeted with one comma more
+        const add = (body: Buffer, n: number) => {
+          if (parts.length) parts.push(COMMA);
+          parts.push(body);
+          items += n;
+          bytes += body.length + 1;
+          total += n;
+        };
+        // SQLite joins as many items as the open chunk has room for into one blob: no string per entity
+        // crosses into JS. Only a group over the byte budget is fetched again item by item, to be split
+        // exactly where packing one item at a time would split it.
+        for (const family of FAMILY_ORDER) {
+          let after: string | null = null;
+          for (;;) {
+            if (items >= maxItems) close();
+            const room = maxItems - items;
+            const g = s.group.get(family, after, room) as { body: Buffer | null; items: number; last: string | null };
+            if (!g.items) break;
+            if (bytes + g.body!.length + 1 <= maxBytes || (!items && g.items === 1)) add(g.body!, g.items);
+            else
+              for (const item of s.items.all(family, after, room) as Buffer[]) {
+                if (items && bytes + item.length + 1 > maxBytes) close();
+                add(item, 1);
+              }
+            after = g.last;
+            if (g.items < room) break;
+          }
+        }
+        if (items || !chunks.length) close();
+        return { seq: head(), total, chunks };
       })();
     },
     entityCount: (): number => (s.count.get() as { n: number }).n,

@@ -9,7 +9,7 @@ import { MAX_FRAME_BYTES, PROTOCOL } from '../../../src/shared/protocol';
 import type { Gateway } from '../../../src/gateway/server';
 import type { Silence } from '../../../src/shared/alerts';
 import { tempDir } from '../../helpers/tmp';
-import { alert, Client, gateway, testSource, TOKEN, until, type TestSource } from './helpers';
+import { alert, Client, gateway, gatewayFingerprints, testSource, TOKEN, until, type TestSource } from './helpers';
 
 let dirs: { cleanup(): void }[] = [];
 let open: { close(): unknown }[] = [];
@@ -167,6 +167,31 @@ describe('gateway: snapshots and resume', () => {
     const future = await client(gw);
     future.hello(99, gw.serverId);
     expect((await future.next('welcome'))[0].mode).toBe('snapshot');
+  });
+
+  it('snapshot frames stay within the frame limit in bytes, carry every entity once, and are UTF-8 text', async () => {
+    // non-ASCII annotations: the limit is in bytes, which here are about three per character
+    const big = (i: number) => alert(i, { annotations: { summary: `订单拉取失败 ${'积压'.repeat(i % 40)}` } });
+    const src = testSource([
+      ...Array.from({ length: 300 }, (_, i) => ({ kind: 'alert.upsert' as const, data: big(i) })),
+      { kind: 'roster.upsert' as const, data: { id: 'r1', name: '一线', document: { levels: [] }, updatedAt: 1 } },
+    ]);
+    const gw = await start(src, { maxFrameBytes: 16 * 1024 });
+    const c = await client(gw);
+    const frames: { bytes: number; binary: boolean }[] = [];
+    c.ws.on('message', (d: Buffer, binary) => frames.push({ bytes: d.length, binary }));
+    c.hello();
+    const [first] = await c.next('snapshot');
+    const chunks = await c.next('snapshot', first.chunks as number);
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks.map((f) => f.chunk)).toEqual(chunks.map((_, i) => i));
+    expect(chunks.at(-1)).toMatchObject({ received: 301, total: 301 });
+    expect(frames.every((f) => !f.binary && f.bytes <= 16 * 1024)).toBe(true);
+    const items = chunks.flatMap((f) => f.items as { kind: string; data: { fingerprint?: string } }[]);
+    expect(items[0]).toMatchObject({ kind: 'roster.upsert', data: { name: '一线' } });
+    const fps = items.filter((i) => i.kind === 'alert.upsert').map((i) => i.data.fingerprint);
+    expect(fps.sort()).toEqual(gatewayFingerprints(gw));
+    expect(items.find((i) => i.data.fingerprint === big(39).fingerprint)?.data).toEqual(big(39));
   });
 
   it('logs only real changes: an identical upsert and the removal of an unknown entity add no seq', async () => {

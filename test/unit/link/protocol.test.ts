@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTION_TYPES } from '../../../src/shared/actions';
-import { decodeClientFrame, decodeServerFrame, EVENT_KINDS, MAX_FRAME_BYTES } from '../../../src/shared/protocol';
+import {
+  decodeClientFrame,
+  decodeServerFrame,
+  describeIssues,
+  EVENT_KINDS,
+  MAX_FRAME_BYTES,
+  ServerFrame,
+  SNAPSHOT_ITEMS_MAX,
+} from '../../../src/shared/protocol';
 
 const dec = (f: unknown) => {
   const text = JSON.stringify(f);
@@ -144,5 +152,95 @@ describe('frame validators', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('snapshot frames: the quick item check agrees with the schema', () => {
+  /** the verdict the schema alone gives: what decodeServerFrame must return, whichever path it takes */
+  const bySchema = (text: string) => {
+    const r = ServerFrame.safeParse(JSON.parse(text));
+    return r.success
+      ? { ok: true, frame: r.data }
+      : { ok: false, code: 'bad_frame', message: `snapshot frame: ${describeIssues(r.error)}`, type: 'snapshot' };
+  };
+  const decodeText = (text: string) => decodeServerFrame(text, Buffer.byteLength(text));
+
+  /** item JSON texts: valid ones and every way an item can be wrong or carry more than the schema keeps */
+  const itemText = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc
+        .record({ kind: fc.constantFrom(...EVENT_KINDS), data: fc.jsonValue() })
+        .map((i) => JSON.stringify(i)),
+    },
+    fc.string({ maxLength: 70 }).map((kind) => JSON.stringify({ kind, data: 1 })),
+    fc.constantFrom('x'.repeat(64), 'x'.repeat(65), '').map((kind) => JSON.stringify({ kind, data: null })),
+    fc.jsonValue().map((kind) => JSON.stringify({ kind, data: 1 })),
+    fc.constant('{"kind":"alert.upsert"}'),
+    fc.constant('{"data":{}}'),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.jsonValue().map((v) => `{"kind":"alert.upsert","data":1,"extra":${JSON.stringify(v)}}`),
+    fc.constant('{"kind":"alert.upsert","__proto__":{"polluted":true},"data":{"a":1}}'),
+    fc.constant('{"data":2,"kind":"silence.upsert"}'),
+  );
+  const envelope = fc.record({
+    seq: fc.oneof(fc.nat(), fc.constant(-1), fc.constant(1.5), fc.constant('7')),
+    chunk: fc.nat({ max: 3 }),
+    chunks: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constant(0)),
+    received: fc.nat(),
+    total: fc.nat(),
+  });
+
+  it('same verdict, same frame, same error message as SnapshotFrame for any items and envelope', () => {
+    fc.assert(
+      fc.property(envelope, fc.array(itemText, { maxLength: 8 }), fc.boolean(), (env, items, itemsField) => {
+        const head = JSON.stringify({ type: 'snapshot', ...env }).slice(0, -1);
+        const text = itemsField ? `${head},"items":[${items.join(',')}]}` : `${head}}`;
+        const got = decodeText(text);
+        expect(got).toEqual(bySchema(text));
+        if (got.ok && got.frame.type === 'snapshot')
+          for (const it of got.frame.items) expect(Object.keys(it).sort()).toEqual(['data', 'kind']);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('names the offending item and never its value; more than SNAPSHOT_ITEMS_MAX items are refused', () => {
+    const items = [
+      { kind: 'alert.upsert', data: { secret: 'hunter2' } },
+      { kind: '', data: 'hunter2' },
+    ];
+    const bad = dec({ type: 'snapshot', seq: 1, chunk: 0, chunks: 1, received: 2, total: 2, items });
+    expect(bad).toMatchObject({ ok: false, code: 'bad_frame', type: 'snapshot' });
+    if (!bad.ok) {
+      expect(bad.message).toContain('items.1.kind');
+      expect(bad.message).not.toContain('hunter2');
+    }
+    const many = `{"type":"snapshot","seq":1,"chunk":0,"chunks":1,"received":1,"total":1,"items":[${'{"kind":"k","data":0},'.repeat(SNAPSHOT_ITEMS_MAX)}{"kind":"k","data":0}]}`;
+    expect(decodeText(many)).toMatchObject({ ok: false, code: 'bad_frame' });
+    const max = `{"type":"snapshot","seq":1,"chunk":0,"chunks":1,"received":1,"total":1,"items":[${'{"kind":"k","data":0},'.repeat(SNAPSHOT_ITEMS_MAX - 1)}{"kind":"k","data":0}]}`;
+    expect(decodeText(max)).toMatchObject({ ok: true });
+  });
+
+  it('strips unknown item fields and keeps the rest', () => {
+    const text = JSON.stringify({
+      type: 'snapshot',
+      seq: 1,
+      chunk: 0,
+      chunks: 1,
+      received: 2,
+      total: 2,
+      items: [
+        { kind: 'alert.upsert', data: { a: 1 } },
+        { kind: 'alert.upsert', data: { a: 2 }, x: 1 },
+      ],
+    });
+    const r = decodeText(text);
+    expect(r.ok).toBe(true);
+    if (r.ok && r.frame.type === 'snapshot')
+      expect(r.frame.items).toEqual([
+        { kind: 'alert.upsert', data: { a: 1 } },
+        { kind: 'alert.upsert', data: { a: 2 } },
+      ]);
   });
 });

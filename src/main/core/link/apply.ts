@@ -167,8 +167,10 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
       collections: new Set(),
     };
     for (const a of resettable) a.reset!();
+    // every item of a snapshot has the same meta: one object, not one per entity
+    const meta = { seq: snap.seq, at: snap.at };
     for (const item of snap.items) {
-      const r = route(item.kind, item.data, { seq: snap.seq, at: snap.at }, out.collections, safe);
+      const r = route(item.kind, item.data, meta, out.collections, safe);
       if (r === 'applied') out.applied++;
       else if (r === 'unknown') out.unknownKinds++;
       else out.rejected++;
