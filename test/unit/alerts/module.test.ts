@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../src/shared/api';
 import { ApiError } from '../../../src/shared/rpc';
-import { createAlertsModule, FLUSH_DELAY_MS, type AlertsModule } from '../../../src/main/core/alerts/module';
+import type { Alert } from '../../../src/shared/alerts';
+import { createAlertsModule, DELTA_LIMIT, FLUSH_DELAY_MS, type AlertsModule } from '../../../src/main/core/alerts/module';
 import { createAlertRepo } from '../../../src/main/core/alerts/repo';
 import { createOutbox, type Outbox } from '../../../src/main/core/link/outbox';
 import { alert, makeCtx, type TestCtx } from './helpers';
@@ -105,6 +106,47 @@ describe('storing and dedup', () => {
       ['firing', 1_000],
     ]);
     expect(repo.history('unknown')).toEqual([]);
+  });
+
+  it('a snapshot over DELTA_LIMIT reloads the view and shows the policy only what it changed', () => {
+    const n = DELTA_LIMIT + 1;
+    const base = Array.from({ length: n }, (_, i) =>
+      alert({ fingerprint: `big${String(i).padStart(5, '0')}`, severity: 'P3', startsAt: i, updatedAt: 1_000 + i }),
+    );
+    const snapshot = (alerts: Alert[]) => {
+      t.ctx.db.transaction(() => {
+        const a = applier('alert.upsert');
+        a.reset!();
+        alerts.forEach((x, i) => a.apply(x, { seq: i + 1, at: 0 }));
+        a.endSnapshot!();
+      })();
+      settle();
+      t.clock.advance(10 * 60_000); // every group window closes
+    };
+    const resets = () => t.eventsOf('alertsChanged').filter((e) => e.reset).length;
+
+    snapshot(base);
+    expect(resets()).toBe(1);
+    expect(mod.counts().bySeverity.P3).toEqual({ total: n, unacked: n });
+    const sent = t.notifier.sent.length;
+
+    // one new P0, one resolved, one acked; the rest as they were
+    const p0 = alert({ fingerprint: 'big-p0', alertname: 'DiskFull', severity: 'P0', startsAt: 5_000, updatedAt: 5_000 });
+    const next = [...base, p0];
+    next[1] = { ...base[1], state: 'resolved', endsAt: 9_000, updatedAt: 9_000 };
+    next[2] = { ...base[2], ackedBy: 'li.wei', ackedAt: 9_000, updatedAt: 9_000 };
+    snapshot(next);
+    expect(resets()).toBe(2);
+    // announcements only (an unacked P0 also repeats while the clock runs)
+    const announced = () => t.notifier.sent.slice(sent).map((x) => x.title).filter((x) => !x.includes('Still unacked'));
+    expect(announced()).toEqual(['[P0] DiskFull · order-sync']);
+    expect(mod.counts().bySeverity).toMatchObject({ P0: { total: 1, unacked: 1 }, P3: { total: n - 1, unacked: n - 2 } });
+    expect(createAlertRepo(t.ctx.db).history(base[2].fingerprint).map((e) => e.kind)).toEqual(['acked', 'firing']);
+
+    // the same snapshot again changes nothing: no reload, no notification
+    snapshot(next);
+    expect(resets()).toBe(2);
+    expect(announced()).toHaveLength(1);
   });
 
   it('counts follow acks, silences and resolution', () => {

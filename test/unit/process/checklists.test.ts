@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StepUpdateSchema, failingFirst, runResult, type RunStep, type TemplateSummary } from '../../../src/shared/checklists';
 import { FakeClock } from '../../../src/main/core/clock';
 import { AUTO_ACTOR, applyAuto, transition } from '../../../src/main/core/process/checklists';
-import { BUNDLED_TEMPLATES, parseTemplateYaml, periodStart } from '../../../src/main/core/process/templates';
+import path from 'node:path';
+import { BUNDLED_TEMPLATES, createTemplateRepo, parseTemplateYaml, periodStart } from '../../../src/main/core/process/templates';
+import { openDatabase } from '../../../src/main/core/store/db';
+import { tempDir } from '../../helpers/tmp';
 import { MIN, T0, makeHarness, type Harness } from './harness';
 
 const step = (over: Partial<RunStep> = {}): RunStep => ({
@@ -59,6 +62,31 @@ describe('bundled templates', () => {
     expect(() =>
       parseTemplateYaml('id: x\nversion: 1\nkind: routine\ntitle: {en: a, zh-CN: b}\nsteps: [{id: a, title: {en: a, zh-CN: b}}]', 'r.yaml'),
     ).toThrow(/period/);
+  });
+
+  it('are parsed and stored on a start only when the bundled set changed', () => {
+    const t = tempDir('vigil-templates-');
+    const db = openDatabase(path.join(t.dir, 'vigil.db'));
+    const saved = BUNDLED_TEMPLATES['routine-daily.yaml'];
+    try {
+      const repo = createTemplateRepo(db);
+      const errors: string[] = [];
+      const onError = (name: string) => void errors.push(name);
+      expect(repo.seedBundled(onError)).toBe(all.length);
+      expect(repo.seedBundled(onError)).toBe(0); // the same set: nothing parsed
+      expect(repo.latest('shift-self-check')).not.toBeNull();
+      BUNDLED_TEMPLATES['routine-daily.yaml'] = `${saved}\n# edited\n`;
+      expect(repo.seedBundled(onError)).toBe(all.length);
+      // a broken file is reported on every start until it is fixed
+      BUNDLED_TEMPLATES['routine-daily.yaml'] = 'id: [';
+      expect(repo.seedBundled(onError)).toBe(all.length - 1);
+      expect(repo.seedBundled(onError)).toBe(all.length - 1);
+      expect(errors).toEqual(['routine-daily.yaml', 'routine-daily.yaml']);
+    } finally {
+      BUNDLED_TEMPLATES['routine-daily.yaml'] = saved;
+      db.close();
+      t.cleanup();
+    }
   });
 });
 

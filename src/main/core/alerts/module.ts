@@ -50,6 +50,10 @@ export const HISTORY_KEEP_MS = 30 * 24 * HOUR_MS;
 export const HISTORY_GONE_MS = 24 * HOUR_MS;
 const HISTORY_PRUNE_EVERY_MS = HOUR_MS;
 
+/** the same state, severity and last update: nothing a notification or a count depends on changed */
+const sameBrief = (a: AlertBrief | null, b: AlertBrief | null): boolean =>
+  a === b || (!!a && !!b && a.state === b.state && a.severity === b.severity && a.display === b.display && a.updatedAt === b.updatedAt);
+
 export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsModule {
   const repo = createAlertRepo(ctx.db);
   const filters = createFilterRepo(ctx.db);
@@ -124,13 +128,16 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     pending.clear();
     snapshotBase = null;
     const reset = batch.length > DELTA_LIMIT;
-    const current = reset ? new Map(repo.list().map((a) => [a.fingerprint, a])) : null;
+    // A large batch (a snapshot) is compared by brief first: only the alerts it changed are read in full and
+    // shown to the policy, which already tracks the rest (reading 100k rows would block the core for a second).
+    const now = reset ? repo.briefs() : null;
     const changes: ObservedChange[] = [];
     const upserted: Alert[] = [];
     const removed: string[] = [];
     const previous = JSON.stringify(counts);
     for (const [fp, b] of batch) {
-      const after = current ? (current.get(fp) ?? null) : repo.get(fp);
+      if (now && sameBrief(b, now.get(fp) ?? null)) continue;
+      const after = now && !now.has(fp) ? null : repo.get(fp);
       if (!after && !b) continue; // added and removed again, or rolled back
       changes.push({ fingerprint: fp, before: b, after });
       if (after) upserted.push(after);

@@ -183,10 +183,15 @@ export function createAlertRepo(db: DB) {
       const r = stmts.brief.get(fp) as BriefRow | undefined;
       return r ? toBrief(r) : null;
     },
-    /** every alert's brief, then an empty table: what a snapshot starts from */
-    takeAll(): Map<string, AlertBrief> {
+    /** every alert's brief, by fingerprint */
+    briefs(): Map<string, AlertBrief> {
       const out = new Map<string, AlertBrief>();
       for (const r of stmts.briefs.all() as (BriefRow & { fingerprint: string })[]) out.set(r.fingerprint, toBrief(r));
+      return out;
+    },
+    /** every alert's brief, then an empty table: what a snapshot starts from */
+    takeAll(): Map<string, AlertBrief> {
+      const out = this.briefs();
       stmts.clear.run();
       return out;
     },

@@ -3,6 +3,7 @@
  * lookup can fail at run time) and the versions the platform sends. Each (id, version) is stored once;
  * a new run uses the newest version, an old run keeps the version it started from.
  */
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import YAML from 'yaml';
 import {
@@ -66,6 +67,10 @@ export function createTemplateRepo(db: DB) {
     all: db.prepare(`SELECT t.* FROM checklist_templates t
       WHERE t.version = (SELECT MAX(version) FROM checklist_templates WHERE id = t.id) ORDER BY t.id`),
     lastFinished: db.prepare("SELECT MAX(finished_at) AS at FROM checklist_runs WHERE template_id = ? AND state = 'finished'"),
+    seededHash: db.prepare("SELECT value FROM process_config WHERE key = 'bundled_templates_sha256'"),
+    setSeededHash: db.prepare(
+      "INSERT INTO process_config (key, value) VALUES ('bundled_templates_sha256', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ),
   };
   const toTemplate = (r: Row): ChecklistTemplate => JSON.parse(r.spec) as ChecklistTemplate;
 
@@ -74,9 +79,18 @@ export function createTemplateRepo(db: DB) {
     put(t: ChecklistTemplate, origin: 'resource' | 'platform'): void {
       s.upsert.run(t.id, t.version, t.kind, JSON.stringify(t.title), JSON.stringify(t), origin);
     },
-    /** loads the bundled YAML templates; a broken file is logged and skipped, the others still load */
+    /**
+     * Loads the bundled YAML templates; a broken file is logged and skipped, the others still load. Parsing
+     * them costs tens of milliseconds of every start, so a set already stored whole (same hash) is not parsed
+     * again.
+     */
     seedBundled(onError: (name: string, err: Error) => void): number {
+      const hash = createHash('sha256');
+      for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) hash.update(`${name}\0${text}\0`);
+      const digest = hash.digest('hex');
+      if ((s.seededHash.get() as { value: string } | undefined)?.value === digest) return 0;
       let n = 0;
+      let failed = false;
       db.transaction(() => {
         for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) {
           try {
@@ -87,9 +101,11 @@ export function createTemplateRepo(db: DB) {
             this.put(t, 'resource');
             n++;
           } catch (err) {
+            failed = true;
             onError(name, err as Error);
           }
         }
+        if (!failed) s.setSeededHash.run(digest);
       })();
       return n;
     },
