@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { memo, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SEVERITIES } from '../../../../shared/domain';
 import { vigil } from '../../api';
@@ -67,7 +67,7 @@ function useAlertKeys() {
   }, []);
 }
 
-function Counts() {
+const Counts = memo(function Counts() {
   const { t } = useTranslation('alerts');
   const counts = useAlerts((s) => s.counts);
   if (!counts) return null;
@@ -82,9 +82,9 @@ function Counts() {
       <li className="unacked-total">{t('unackedTotal', { count: counts.unacked })}</li>
     </ul>
   );
-}
+});
 
-function NotifyControls() {
+const NotifyControls = memo(function NotifyControls() {
   const { t, i18n } = useTranslation('alerts');
   const notify = useAlerts((s) => s.notify);
   const toast = useApp((s) => s.toast);
@@ -119,9 +119,9 @@ function NotifyControls() {
       </button>
     </div>
   );
-}
+});
 
-function BulkBar() {
+const BulkBar = memo(function BulkBar() {
   const { t } = useTranslation('alerts');
   const selected = useAlerts((s) => s.selected);
   return (
@@ -154,8 +154,13 @@ function BulkBar() {
       </button>
     </div>
   );
-}
+});
 
+/**
+ * The alert console. Its parts that take no props are memoised: the link state and freshness it shows
+ * change several times a second in a storm, and re-rendering the filter bar, counts and grid with them was
+ * about half of the renderer's script time during one.
+ */
 export function AlertsView() {
   const { t } = useTranslation('alerts');
   const status = useAlerts((s) => s.status);

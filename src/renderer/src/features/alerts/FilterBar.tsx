@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DISPLAY_STATES } from '../../../../shared/contract/alerts';
 import { alerts, useAlerts } from './store';
 
 /** Text search, label matchers (Alertmanager syntax), states, grouping and saved filters. */
-export function FilterBar() {
+export const FilterBar = memo(function FilterBar() {
   const { t } = useTranslation('alerts');
   const query = useAlerts((s) => s.query);
   const groupByText = useAlerts((s) => s.groupByText);
@@ -107,4 +107,4 @@ export function FilterBar() {
       )}
     </form>
   );
-}
+});

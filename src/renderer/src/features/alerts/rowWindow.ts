@@ -4,11 +4,13 @@
  * position per row and recomputes all 100k of them whenever the count changes, which in a storm is every
  * batch (a few MB of garbage each time, and the GC pauses that come with it).
  *
- * The cursor row is kept in view without asking the browser for sizes (a forced layout in the middle of a
- * keystroke or batch): when it is out of view, the render that moved it already draws the rows around it,
- * and the scroll position follows in a layout effect, before the frame.
+ * The cursor row is kept in view without asking the browser for sizes or forcing a layout in the middle of
+ * a keystroke or storm batch: when it is out of view, the render that moved it already draws the rows
+ * around it, and the scroll position follows at the start of the next frame (requestAnimationFrame), whose
+ * style and layout pass the browser runs anyway. Setting it in a layout effect instead forced that style
+ * and layout into the task that applied the batch, and was 40% of the longest tasks of a storm.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 
 export interface WindowRow {
   index: number;
@@ -48,14 +50,17 @@ export function useRowWindow(opts: {
 }): WindowRow[] {
   const { scroller, head, rows, count, cursor, rowHeight, overscan } = opts;
   const offset = useRef(0);
+  /** the frame request that will scroll to `offset` (0: none pending) */
+  const pending = useRef(0);
   const [view, setView] = useState({ first: 0, height: 0, head: 0 });
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const update = () => {
-      offset.current = el.scrollTop;
-      const next = { first: Math.floor(el.scrollTop / rowHeight), height: el.clientHeight, head: head.current?.offsetHeight ?? 0 };
+      // while a reveal waits for its frame, the rows are drawn for where it will scroll, not for scrollTop
+      if (!pending.current) offset.current = el.scrollTop;
+      const next = { first: Math.floor(offset.current / rowHeight), height: el.clientHeight, head: head.current?.offsetHeight ?? 0 };
       setView((v) => (v.first === next.first && v.height === next.height && v.head === next.head ? v : next));
     };
     update();
@@ -73,10 +78,16 @@ export function useRowWindow(opts: {
   const reveal = moved && view.height && cursor < count ? revealOffset(cursor, rowHeight, offset.current, view.height - view.head) : null;
   useLayoutEffect(() => {
     shown.current = { cursor, rows };
-    if (reveal === null || !scroller.current) return;
-    scroller.current.scrollTop = reveal;
+    const el = scroller.current;
+    if (reveal === null || !el) return;
     offset.current = reveal;
+    cancelAnimationFrame(pending.current);
+    pending.current = requestAnimationFrame(() => {
+      pending.current = 0;
+      el.scrollTop = reveal;
+    });
   });
+  useEffect(() => () => cancelAnimationFrame(pending.current), []);
 
   const at = reveal ?? offset.current;
   const first = Math.floor(at / rowHeight);

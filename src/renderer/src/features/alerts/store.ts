@@ -18,6 +18,7 @@ import {
 } from '../../../../shared/contract/alerts';
 import { vigil } from '../../api';
 import { useApp } from '../../stores/app';
+import { DeltaQueue } from './deltas';
 import {
   comparator,
   compileQuery,
@@ -134,21 +135,14 @@ function show(rows: RowList, patch: Partial<AlertsState>): void {
   set({ ...patch, rows, shown: rows.shown, cursor });
 }
 
-/**
- * Storm batches go straight into the grouped rows (Grouping.patch) and wait here to be merged into
- * `sorted`, which only a full recompute reads: a batch then costs its own few hundred alerts, not a pass
- * over all of them. `drop`: fingerprints whose entry in `sorted` is stale; `add`: their current entries.
- */
-const unsorted = { drop: new Set<string>(), add: new Map<string, Entry>() };
+/** the pushed changes: queued, applied in batches straight into the grouped rows, merged into `sorted` later */
+const deltas = new DeltaQueue();
 
 /** `sorted` with every batch merged in */
 function sortedNow(): Entry[] {
   const { sorted, sort } = get();
-  if (!unsorted.drop.size && !unsorted.add.size) return sorted;
-  const merged = mergeSorted(sorted, unsorted.drop, [...unsorted.add.values()], comparator(sort));
-  unsorted.drop.clear();
-  unsorted.add.clear();
-  set({ sorted: merged });
+  const merged = deltas.sorted(sorted, comparator(sort));
+  if (merged !== sorted) set({ sorted: merged });
   return merged;
 }
 
@@ -174,8 +168,7 @@ let loadGen = 0;
 async function reload(): Promise<void> {
   const gen = ++loadGen;
   // the pages bring every change the batches held back from `sorted`
-  unsorted.drop.clear();
-  unsorted.add.clear();
+  deltas.forgetApplied();
   set({ status: get().status === 'ready' ? 'ready' : 'loading', loading: { loaded: 0, total: null } });
   try {
     const api = vigil();
@@ -198,55 +191,25 @@ async function reload(): Promise<void> {
       if (done) break;
       cursor = page.next;
     }
-    if (pendingUp.size || pendingGone.size) applyDelta();
+    if (deltas.waiting) applyDelta();
   } catch (err) {
     if (gen === loadGen) set({ status: 'error', error: err instanceof Error ? err.message : String(err), loading: null });
   }
 }
 
-const pendingUp = new Map<string, Alert>();
-const pendingGone = new Set<string>();
 let batchTimer: ReturnType<typeof setTimeout> | null = null;
 
 function queueDelta(upserted: Alert[], removed: string[]): void {
-  for (const a of upserted) {
-    pendingUp.set(a.fingerprint, a);
-    pendingGone.delete(a.fingerprint);
-  }
-  for (const fp of removed) {
-    pendingUp.delete(fp);
-    pendingGone.add(fp);
-  }
+  deltas.queue(upserted, removed);
   batchTimer ??= setTimeout(applyDelta, BATCH_MS);
 }
 
 function applyDelta(): void {
   batchTimer = null;
   if (get().loading) return; // reload() applies what waited once it is complete
-  if (!pendingUp.size && !pendingGone.size) return;
+  if (!deltas.waiting) return;
   const { byFp, sort, rows, query, compiled, collapsed } = get();
-  const gone: Entry[] = [];
-  const fresh: Entry[] = [];
-  // byFp is updated in place: copying a 100k-entry map on every batch of a storm is the cost to avoid
-  for (const fp of pendingGone) {
-    const cur = byFp.get(fp);
-    if (cur) gone.push(cur);
-    byFp.delete(fp);
-    unsorted.drop.add(fp);
-    unsorted.add.delete(fp);
-  }
-  for (const [fp, a] of pendingUp) {
-    const cur = byFp.get(fp);
-    if (cur && cur.a.updatedAt > a.updatedAt) continue; // a page read after this delta already had newer data
-    if (cur) gone.push(cur);
-    const e = toEntry(a);
-    byFp.set(fp, e);
-    fresh.push(e);
-    unsorted.drop.add(fp);
-    unsorted.add.set(fp, e);
-  }
-  pendingUp.clear();
-  pendingGone.clear();
+  const { gone, fresh } = deltas.apply(byFp);
   const selected = get().selected;
   const keep = [...selected].filter((fp) => byFp.has(fp));
   const patch = { byFp, selected: keep.length === selected.size ? selected : new Set(keep) };
@@ -265,6 +228,10 @@ function refreshActionsSoon(): void {
 
 async function refreshActions(): Promise<void> {
   const actions = await vigil().alertActions();
+  // the link state refreshes these several times a second in a storm; an unchanged list keeps its map, so
+  // the rows it badges are not redrawn
+  const before = get().actions;
+  if (actions.length === before.length && actions.every((a, i) => a.id === before[i].id && a.state === before[i].state && a.updatedAt === before[i].updatedAt)) return;
   const actionByFp = new Map<string, AlertAction>();
   // newest first: the first seen per fingerprint is the latest
   for (const a of actions) for (const fp of a.fingerprints) if (!actionByFp.has(fp)) actionByFp.set(fp, a);
