@@ -63,7 +63,7 @@ it('100k alerts in the renderer', async () => {
   const host = await startProcess(
     process.execPath,
     [path.join(OUT_DIR, 'main/host.js'), '--no-open', '--data-dir', path.join(dir.dir, 'host'), '--port', '0', '--platform', gw.url, '--token', TOKEN],
-    { env: { ...process.env, NODE_PATH: path.resolve('node_modules'), VIGIL_LOG_LEVEL: 'warn' }, ready: /Vigil console: (\S+)/, timeoutMs: 30_000 },
+    { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, ready: /Vigil console: (\S+)/, timeoutMs: 30_000 },
   );
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   try {

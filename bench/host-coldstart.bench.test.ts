@@ -82,7 +82,7 @@ it('browser host cold start with 100k cached alerts', async () => {
   const host = await startProcess(
     process.execPath,
     [path.join(OUT_DIR, 'main/host.js'), '--no-open', '--data-dir', dir.dir, '--port', '0', '--platform', 'ws://127.0.0.1:9', '--token', 'bench-token'],
-    { env: { ...process.env, NODE_PATH: path.resolve('node_modules'), VIGIL_LOG_LEVEL: 'warn' }, ready: /Vigil console: (\S+)/, timeoutMs: 60_000 },
+    { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, ready: /Vigil console: (\S+)/, timeoutMs: 60_000 },
   );
   const readyMs = performance.now() - spawnAt;
   try {

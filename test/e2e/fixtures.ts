@@ -23,7 +23,7 @@ export async function launchHost(opts: { dataDir: string; args?: string[]; env?:
   const start = (port: number) =>
     startProcess(process.execPath, [path.join(OUT_DIR, 'main/host.js'), '--no-open', '--data-dir', opts.dataDir, '--port', String(port), ...(opts.args ?? [])], {
       // a build outside the repo ($VIGIL_OUT_DIR in /tmp) still resolves its dependencies from ours
-      env: { ...process.env, NODE_PATH: path.resolve('node_modules'), ...opts.env },
+      env: { ...process.env, ...opts.env },
       ready: /Vigil console: (\S+)/,
       timeoutMs: 30_000,
     });

@@ -131,7 +131,7 @@ function startWorldGateway(dir: string): Promise<Started & { match: RegExpMatchA
       path.join(dir, 'world'),
     ],
     {
-      env: { ...process.env, NODE_PATH: path.resolve('node_modules'), VIGIL_GATEWAY_TOKEN: TOKEN },
+      env: { ...process.env, VIGIL_GATEWAY_TOKEN: TOKEN },
       ready: /Vigil gateway listening on (\S+)/,
       timeoutMs: 30_000,
     },

@@ -23,8 +23,7 @@ async function startGateway(dataDir: string, port = 0): Promise<Started & { url:
       '--data-dir',
       dataDir,
     ],
-    // NODE_PATH: a build outside the repo ($VIGIL_OUT_DIR) still resolves the repo's node_modules, as launchHost does
-    { env: { ...process.env, NODE_PATH: path.resolve('node_modules') }, ready: /Vigil gateway listening on (\S+)/, timeoutMs: 30_000 },
+    { env: process.env, ready: /Vigil gateway listening on (\S+)/, timeoutMs: 30_000 },
   );
   return Object.assign(p, { url: p.match[1] });
 }

@@ -1,5 +1,9 @@
 /** Starting real processes for integration and e2e tests, and waiting for their first line of output. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import path from 'node:path';
+
+/** the repo's node_modules: a build outside the repo ($VIGIL_OUT_DIR) still resolves its dependencies */
+const NODE_PATH = path.resolve(__dirname, '../../node_modules');
 
 export interface Started {
   child: ChildProcess;
@@ -13,7 +17,8 @@ export async function startProcess(
   args: string[],
   opts: SpawnOptions & { ready: RegExp; timeoutMs?: number },
 ): Promise<Started & { match: RegExpMatchArray }> {
-  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { NODE_PATH, ...(opts.env ?? process.env) };
+  const child = spawn(cmd, args, { ...opts, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => {
