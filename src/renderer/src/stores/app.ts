@@ -70,13 +70,29 @@ export const useApp = create<AppState>((set, get) => ({
   },
 }));
 
+/**
+ * The freshness ages are shown in minutes, but dataChanged comes dozens of times a second during an alert
+ * storm: refetch at most once per FRESHNESS_EVERY_MS, always after the latest change.
+ */
+const FRESHNESS_EVERY_MS = 1000;
+
 /** Subscribes the store to core events; returns the unsubscribe. */
 export function bindAppEvents(): () => void {
   const api = vigil();
+  let freshnessTimer: ReturnType<typeof setTimeout> | null = null;
+  let freshnessAt = 0;
+  const refreshFreshness = () => {
+    if (freshnessTimer) return;
+    freshnessTimer = setTimeout(() => {
+      freshnessTimer = null;
+      freshnessAt = Date.now();
+      void useApp.getState().refreshFreshness();
+    }, Math.max(0, freshnessAt + FRESHNESS_EVERY_MS - Date.now()));
+  };
   const offs = [
     api.on('settingsChanged', (settings) => useApp.setState({ settings })),
     api.on('linkState', (link) => useApp.setState({ link })),
-    api.on('dataChanged', () => void useApp.getState().refreshFreshness()),
+    api.on('dataChanged', refreshFreshness),
     api.on('toast', (t) => useApp.getState().toast(t)),
     api.on('focusAlert', ({ fingerprint }) => useApp.getState().go('alerts', fingerprint)),
   ];
@@ -84,5 +100,6 @@ export function bindAppEvents(): () => void {
   return () => {
     offs.forEach((off) => off());
     clearInterval(tick);
+    if (freshnessTimer) clearTimeout(freshnessTimer);
   };
 }
