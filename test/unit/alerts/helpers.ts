@@ -1,15 +1,11 @@
 /** Shared builders for the alert unit tests: alerts shaped like the handbooks' and a real-SQLite core context. */
 import type { Alert } from '../../../src/shared/alerts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
-import type { EventName, EventPayload } from '../../../src/shared/api';
 import { FakeClock } from '../../../src/main/core/clock';
 import type { CoreContext } from '../../../src/main/core/context';
-import { silentLogger, type Logger } from '../../../src/main/core/log';
-import { MemoryNotifier } from '../../../src/main/core/notifier';
-import { MemorySecretStore } from '../../../src/main/core/secrets';
-import { openDatabase } from '../../../src/main/core/store/db';
+import type { Logger } from '../../../src/main/core/log';
+import { testContext, type TestContext } from '../../helpers/context';
 import { tempDir } from '../../helpers/tmp';
-import path from 'node:path';
 
 let seq = 0;
 export function alert(p: Partial<Alert> & { labels?: Record<string, string> } = {}): Alert {
@@ -33,45 +29,27 @@ export function alert(p: Partial<Alert> & { labels?: Record<string, string> } = 
   };
 }
 
-export interface TestCtx {
+export interface TestCtx extends Pick<TestContext, 'events' | 'eventsOf' | 'notifier'> {
   ctx: CoreContext;
   clock: FakeClock;
-  notifier: MemoryNotifier;
   settings: Settings;
-  events: { name: EventName; payload: unknown }[];
-  eventsOf<E extends EventName>(name: E): EventPayload<E>[];
   cleanup(): void;
 }
 
 export function makeCtx(opts: { settings?: Partial<Settings>; log?: Logger; start?: number } = {}): TestCtx {
   const dir = tempDir('vigil-alerts-');
-  const db = openDatabase(path.join(dir.dir, 'vigil.db'));
   const clock = new FakeClock(opts.start);
-  const notifier = new MemoryNotifier();
   const settings: Settings = { ...DEFAULT_SETTINGS, timeZone: 'UTC', language: 'en', ...opts.settings };
-  const events: TestCtx['events'] = [];
-  const ctx: CoreContext = {
-    db,
-    clock,
-    log: opts.log ?? silentLogger,
-    notifier,
-    secrets: new MemorySecretStore(),
-    dataDir: dir.dir,
-    emit: (name, payload) => void events.push({ name, payload }),
-    settings: () => settings,
-    audit: () => undefined,
-    touch: () => undefined,
-    linkState: () => null,
-  };
+  const t = testContext({ dataDir: dir.dir, clock, settings: () => settings, log: opts.log });
   return {
-    ctx,
+    ctx: t.ctx,
     clock,
-    notifier,
+    notifier: t.notifier,
     settings,
-    events,
-    eventsOf: <E extends EventName>(name: E) => events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<E>),
+    events: t.events,
+    eventsOf: t.eventsOf,
     cleanup() {
-      db.close();
+      t.db.close();
       dir.cleanup();
     },
   };
