@@ -63,6 +63,9 @@ describe('runbook search', () => {
 
   it('ranks a title match above a body that mentions the term more often', () => {
     h.upsertRunbook({ id: 'lock-guide', title: 'Lock waits', markdown: '# Lock waits\nsee below' });
+    // two more runbooks keep "lock" and "waits" under half of the collection (3 of 7), so they rank the body
+    h.upsertRunbook({ id: 'disk-full', title: 'Disk full', markdown: '# Disk full\nfree space first' });
+    h.upsertRunbook({ id: 'cert-expiry', title: 'Certificate expiry', markdown: '# Certificate expiry\nrenew it' });
     const r = search('lock waits');
     expect(ids(r)[0]).toBe('lock-guide');
     // among body-only matches, more occurrences rank higher
@@ -126,6 +129,75 @@ describe('runbook search', () => {
       { text: 'x', hit: true },
       { text: '</b>', hit: false },
     ]);
+  });
+});
+
+describe('a term in at least half of the runbooks does not rank the body', () => {
+  // 4 runbooks: "kubectl" in every body (N = 4, n = 4), "etcd" in two (n = 2: exactly half), "quorum" in one.
+  // Titles order a < b < c < d; bodies mention kubectl most in d, least in a, so ranking by it would reverse them.
+  beforeEach(() => {
+    h.close();
+    h = createHarness();
+    const rb = (id: string, title: string, markdown: string) => h.upsertRunbook({ id, title, markdown });
+    rb('a', 'Alpha', 'kubectl get pods');
+    rb('b', 'Bravo', 'kubectl kubectl etcd quorum check');
+    rb('c', 'Charlie', 'kubectl kubectl kubectl etcd etcd etcd');
+    rb('d', 'Delta', 'kubectl kubectl kubectl kubectl kubectl');
+  });
+
+  it('orders by title within the tiers when no term is discriminating, still reporting the body', () => {
+    const r = search('kubectl');
+    expect(ids(r)).toEqual(['a', 'b', 'c', 'd']);
+    expect(r.total).toBe(4);
+    expect(r.hits.every((x) => x.matchedIn.join() === 'body')).toBe(true);
+    // exactly half is not discriminating either
+    expect(ids(search('etcd'))).toEqual(['b', 'c']);
+    expect(ids(search('kubectl etcd'))).toEqual(['b', 'c']);
+    // the title tier still counts every term
+    expect(ids(search('kubectl delta'))).toEqual(['d']);
+    // "l" is in every body (kubectl) and in the titles of a, c and d
+    expect(ids(search('kubectl l'))).toEqual(['a', 'c', 'd', 'b']);
+  });
+
+  it('ranks the body by the discriminating terms only', () => {
+    h.upsertRunbook({ id: 'e', title: 'Echo', markdown: 'nothing to see' }); // N = 5: etcd (2) now discriminates
+    expect(ids(search('etcd'))).toEqual(['c', 'b']);
+    expect(ids(search('kubectl etcd'))).toEqual(['c', 'b']);
+    expect(search('kubectl etcd').total).toBe(2);
+    // b has etcd once, kubectl twice; c etcd three times: kubectl (4 of 5) adds nothing to the order
+    expect(ids(search('quorum kubectl'))).toEqual(['b']);
+  });
+
+  it('breaks a tie of the discriminating terms by title, whatever the common ones say', () => {
+    h.close();
+    h = createHarness();
+    // same lengths, one etcd each: a bm25 tie on etcd; x has more kubectl (in 4 of 5, so it does not rank)
+    h.upsertRunbook({ id: 'x', title: 'Xray', markdown: 'etcd kubectl kubectl kubectl' });
+    h.upsertRunbook({ id: 'w', title: 'Wolf', markdown: 'etcd kubectl zzzzzzz zzzzzzz' });
+    h.upsertRunbook({ id: 'f1', title: 'Filler one', markdown: 'kubectl' });
+    h.upsertRunbook({ id: 'f2', title: 'Filler two', markdown: 'kubectl' });
+    h.upsertRunbook({ id: 'f3', title: 'Filler three', markdown: 'nothing' });
+    expect(ids(search('etcd'))).toEqual(['w', 'x']);
+    expect(ids(search('kubectl etcd'))).toEqual(['w', 'x']);
+  });
+
+  it('applies the same rule to short terms', () => {
+    h.upsertRunbook({ id: 'e', title: 'Echo', markdown: 'nothing to see' });
+    h.upsertRunbook({ id: 'f', title: 'Foxtrot', markdown: 'nothing here' });
+    // "ku" is in 4 of 6 runbooks (ties: title order); "cd" in 2 of 6 (ranks: c has three, b one)
+    expect(ids(search('ku'))).toEqual(['a', 'b', 'c', 'd']);
+    expect(ids(search('cd'))).toEqual(['c', 'b']);
+    expect(ids(search('ku cd'))).toEqual(['c', 'b']);
+    expect(ids(search('kubectl cd'))).toEqual(['c', 'b']); // mixed: long term common, short one ranks
+    expect(search('kubectl cd').mode).toBe('mixed');
+  });
+
+  it('counts terms again after the runbooks change', () => {
+    expect(ids(search('etcd'))).toEqual(['b', 'c']); // 2 of 4, cached
+    h.upsertRunbook({ id: 'e', title: 'Echo', markdown: 'nothing to see' });
+    expect(ids(search('etcd'))).toEqual(['c', 'b']); // 2 of 5
+    h.apply('runbook.remove', { id: 'e' });
+    expect(ids(search('etcd'))).toEqual(['b', 'c']);
   });
 });
 

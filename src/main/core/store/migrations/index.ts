@@ -5,6 +5,7 @@ import knowledge from './003_knowledge';
 import process from './004_process';
 import roster from './005_roster';
 import alerts from './006_alerts';
+import search from './007_search';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ const all: Migration[] = [
   { version: 4, name: 'process', sql: process },
   { version: 5, name: 'roster', sql: roster },
   { version: 6, name: 'alerts', sql: alerts },
+  { version: 7, name: 'search', sql: search },
 ];
 
 /** A reserved number stays out of the list until it has SQL in it. */
