@@ -4,19 +4,15 @@
  * the rest of the core (unit tests). Platform events go through the module's own appliers, inside a
  * transaction, exactly as the platform link applies them.
  */
-import path from 'node:path';
-import { parseActionPayload, type ActionType, type OutboxEntry } from '../../../src/shared/actions';
 import type { Alert } from '../../../src/shared/alerts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
 import type { EventDataOf } from '../../../src/shared/protocol';
 import { createAlertRepo } from '../../../src/main/core/alerts/repo';
 import { FakeClock, systemClock, type Clock } from '../../../src/main/core/clock';
-import type { ActionSink, CoreContext } from '../../../src/main/core/context';
+import type { CoreContext } from '../../../src/main/core/context';
 import { createKnowledgeModule, type KnowledgeDeps } from '../../../src/main/core/knowledge/module';
-import { createLogger } from '../../../src/main/core/log';
-import { MemoryNotifier } from '../../../src/main/core/notifier';
-import { MemorySecretStore } from '../../../src/main/core/secrets';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
+import type { DB } from '../../../src/main/core/store/db';
+import { recordingActions, testContext, type RecordedEvent, type Submitted } from '../../helpers/context';
 
 type Kind = 'runbook.upsert' | 'runbook.remove' | 'dashboard.upsert' | 'dashboard.remove' | 'series.update';
 
@@ -26,8 +22,8 @@ export interface KnowledgeTestbed {
   ctx: CoreContext;
   module: ReturnType<typeof createKnowledgeModule>;
   /** actions handed to the (absent) platform link, recorded */
-  submitted: { type: ActionType; payload: unknown; actor: string }[];
-  events: { name: string; payload: unknown }[];
+  submitted: Submitted[];
+  events: RecordedEvent[];
   settings: Settings;
   apply<K extends Kind>(kind: K, data: EventDataOf<K>): void;
   upsertRunbook(r: Partial<EventDataOf<'runbook.upsert'>> & { id: string; markdown: string }): void;
@@ -41,47 +37,10 @@ export function openKnowledgeTestbed(opts: {
   deps?: KnowledgeDeps;
   failSubmit?: boolean;
 }): KnowledgeTestbed {
-  const db = openDatabase(path.join(opts.dataDir, 'vigil.db'));
   const clock = opts.clock ?? systemClock;
   const settings: Settings = { ...DEFAULT_SETTINGS, operator: 'Wang Fang' };
-  const events: KnowledgeTestbed['events'] = [];
-  const submitted: KnowledgeTestbed['submitted'] = [];
-  const touch = db.prepare(
-    'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
-  );
-  const ctx: CoreContext = {
-    db,
-    clock,
-    log: createLogger({ write: () => {} }),
-    notifier: new MemoryNotifier(),
-    secrets: new MemorySecretStore(),
-    dataDir: opts.dataDir,
-    emit: (name, payload) => events.push({ name, payload }),
-    settings: () => settings,
-    audit: () => {},
-    touch: (collection, at) => touch.run(collection, at ?? clock.now()),
-    linkState: () => null,
-  };
-  let seq = 0;
-  const actions: ActionSink = {
-    submit(type, payload, actor) {
-      if (opts.failSubmit) throw new Error('outbox unavailable');
-      parseActionPayload(type, payload);
-      submitted.push({ type, payload, actor });
-      const entry: OutboxEntry = {
-        id: `action-${++seq}`,
-        type,
-        payload,
-        state: 'pending',
-        attempts: 0,
-        lastError: null,
-        createdAt: clock.now(),
-        sentAt: null,
-        ackedAt: null,
-      };
-      return entry;
-    },
-  };
+  const { ctx, db, events } = testContext({ dataDir: opts.dataDir, clock, settings: () => settings });
+  const { actions, submitted } = recordingActions(clock, { fail: () => !!opts.failSubmit });
   const module = createKnowledgeModule(ctx, actions, opts.deps);
   const appliers = new Map(module.appliers!.map((a) => [a.kind, a]));
   const apply: KnowledgeTestbed['apply'] = (kind, data) => {
