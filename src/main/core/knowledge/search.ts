@@ -219,10 +219,11 @@ export function createRunbookSearch(db: DB) {
       ).all(...params, ...patterns, ...patterns, limit) as Ranked[];
     }
 
-    // minus the number of occurrences of the terms in the markdown (lower() folds ASCII only, as LIKE does;
+    // minus the number of occurrences of the terms in the markdown (lower() folds ASCII only, as LIKE does, so a
+    // term without ASCII letters — most Chinese terms — is counted in the markdown as it is, without the copy;
     // lengths in bytes, which SQLite has at hand, where characters would be counted by decoding the text)
     const occurrences = body.terms.map(
-      () => "(octet_length(r.markdown) - octet_length(replace(lower(r.markdown), ?, ''))) / octet_length(?)",
+      (t) => `(octet_length(r.markdown) - octet_length(replace(${/[a-z]/.test(t) ? 'lower(r.markdown)' : 'r.markdown'}, ?, ''))) / octet_length(?)`,
     );
     return prepared(
       `WITH ${ctes},
