@@ -8,6 +8,7 @@
 import { it } from 'vitest';
 import type { Alert } from '../src/shared/alerts';
 import { comparator, compileQuery, DEFAULT_SORT, FilterCache, Grouping, toEntry, type Entry } from '../src/renderer/src/features/alerts/model';
+import { firingAlert } from '../test/helpers/alerts';
 
 const N = 100_000;
 const services = ['ozon-orders', 'ozon-shipments', 'inventory', 'prices', 'fx', 'api-gateway', 'db', 'queue'];
@@ -16,23 +17,15 @@ const sev = ['P0', 'P1', 'P2', 'P3'] as const;
 
 function alert(i: number, t = 0): Alert {
   const alertname = names[i % names.length];
-  return {
+  return firingAlert({
     fingerprint: `fp${i.toString(16).padStart(8, '0')}`,
     alertname,
     labels: { alertname, service: services[(i * 7) % services.length], instance: `node-${i}:9100`, shop_id: `shop-${i % 300}`, severity: 'critical' },
     annotations: { summary: `${alertname} on node-${i}` },
-    state: 'firing',
     severity: sev[i % 4],
     startsAt: 1_767_000_000_000 + i * 1000,
-    endsAt: null,
     updatedAt: 1_767_000_000_000 + i * 1000 + t,
-    generatorUrl: null,
-    silencedBy: [],
-    inhibitedBy: [],
-    ackedBy: null,
-    ackedAt: null,
-    ackId: null,
-  };
+  });
 }
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 

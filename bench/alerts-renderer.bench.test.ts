@@ -17,6 +17,7 @@ import type { Alert } from '../src/shared/alerts';
 import { startProcess } from '../test/helpers/processes';
 import { tempDir } from '../test/helpers/tmp';
 import { gateway, testSource, TOKEN } from '../test/integration/link/helpers';
+import { firingAlert } from '../test/helpers/alerts';
 
 const N = 100_000;
 const STORM_PER_S = 2000;
@@ -32,24 +33,16 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 function alert(i: number, over: Partial<Alert> = {}): Alert {
   const alertname = names[i % names.length];
-  return {
+  return firingAlert({
     fingerprint: `fp${i.toString(16).padStart(8, '0')}`,
     alertname,
     labels: { alertname, service: services[(i * 7) % services.length], instance: `node-${i}:9100`, shop_id: `shop-${i % 300}`, severity: 'critical' },
     annotations: { summary: `${alertname} on node-${i}` },
-    state: 'firing',
     severity: sev[i % 4],
     startsAt: T0 + i * 1000,
-    endsAt: null,
     updatedAt: T0 + i * 1000,
-    generatorUrl: null,
-    silencedBy: [],
-    inhibitedBy: [],
-    ackedBy: null,
-    ackedAt: null,
-    ackId: null,
     ...over,
-  };
+  });
 }
 
 it('100k alerts in the renderer', async () => {

@@ -18,6 +18,7 @@ import { openDatabase } from '../src/main/core/store/db';
 import type { Alert } from '../src/shared/alerts';
 import { startProcess } from '../test/helpers/processes';
 import { tempDir } from '../test/helpers/tmp';
+import { firingAlert } from '../test/helpers/alerts';
 
 const N = 100_000;
 const OUT_DIR = path.resolve(process.env.VIGIL_OUT_DIR ?? 'out');
@@ -30,23 +31,15 @@ function seed(file: string): void {
   db.transaction(() => {
     for (let i = 0; i < N; i++) {
       const alertname = names[i % names.length];
-      const a: Alert = {
+      const a: Alert = firingAlert({
         fingerprint: `fp${i.toString(16).padStart(8, '0')}`,
         alertname,
         labels: { alertname, service: `svc-${i % 40}`, instance: `node-${i}:9100`, severity: 'warning' },
         annotations: { summary: `${alertname} on node-${i}` },
-        state: 'firing',
         severity: (['P0', 'P1', 'P2', 'P3'] as const)[i % 4],
         startsAt: T0 + i * 1000,
-        endsAt: null,
         updatedAt: T0 + i * 1000,
-        generatorUrl: null,
-        silencedBy: [],
-        inhibitedBy: [],
-        ackedBy: null,
-        ackedAt: null,
-        ackId: null,
-      };
+      });
       repo.upsert(a, T0);
     }
   })();

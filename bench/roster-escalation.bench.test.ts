@@ -16,6 +16,7 @@ import { onCallAt, segments } from '../src/shared/rotation';
 import { RosterDocumentSchema } from '../src/shared/roster';
 import { parse } from 'yaml';
 import { createHarness, DEMO_YAML, importDemo } from '../test/unit/roster/harness';
+import { firingAlert } from '../test/helpers/alerts';
 
 const N = 10_000;
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -35,23 +36,14 @@ it('measures escalation passes and on-call math', async () => {
     h.db.transaction(() => {
       for (let i = 0; i < N; i++)
         repo.upsert(
-          {
+          firingAlert({
             fingerprint: `fp${i}`,
             alertname: `Bench${i % 50}`,
             labels: { team: teams[i % teams.length], service: `svc${i % 20}` },
-            annotations: {},
-            state: 'firing',
             severity: 'P1',
             startsAt: T0,
-            endsAt: null,
             updatedAt: T0,
-            generatorUrl: null,
-            silencedBy: [],
-            inhibitedBy: [],
-            ackedBy: null,
-            ackedAt: null,
-            ackId: null,
-          },
+          }),
           T0,
         );
     })();

@@ -10,30 +10,23 @@ import { toDashboard } from '../../src/shared/dashboard-spec';
 import type { ActionType } from '../../src/shared/actions';
 import type { Alert, Silence } from '../../src/shared/alerts';
 import type { HandoverDoc, IncidentDoc } from '../../src/shared/protocol';
+import { firingAlert } from '../helpers/alerts';
 
 const DEMO = path.resolve(__dirname, '../../resources/demo');
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 export function alertData(i: number, over: Partial<Alert> = {}): Alert {
   const name = ['OrdersPullFailing', 'ShipmentPushFailing', 'QueueBacklogHigh', 'DbP95Slow'][i % 4];
-  return {
+  return firingAlert({
     fingerprint: `fz${i.toString(16).padStart(8, '0')}`,
     alertname: name,
     labels: { alertname: name, service: `svc-${i % 5}`, severity: ['P0', 'P1', 'P2', 'P3'][i % 4] },
     annotations: { summary: `fuzz alert ${i}`, runbook_url: 'https://runbooks.example/queue-backlog' },
-    state: 'firing',
     severity: (['P0', 'P1', 'P2', 'P3'] as const)[i % 4],
     startsAt: T0 + i,
-    endsAt: null,
     updatedAt: T0 + i,
-    generatorUrl: null,
-    silencedBy: [],
-    inhibitedBy: [],
-    ackedBy: null,
-    ackedAt: null,
-    ackId: null,
     ...over,
-  };
+  });
 }
 
 export function silenceData(i: number): Silence {

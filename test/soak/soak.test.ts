@@ -20,6 +20,7 @@ import type { Alert } from '../../src/shared/alerts';
 import { freePort } from '../harness/common';
 import { tempDir } from '../helpers/tmp';
 import { hostRpc, startHostProc, until, type Rpc } from '../chaos/procs';
+import { firingAlert } from '../helpers/alerts';
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name] ?? fallback);
@@ -44,27 +45,21 @@ afterAll(async () => {
 function churn() {
   let ctx: SourceContext | null = null;
   let n = 0;
-  const alert = (i: number, now: number): Alert => ({
-    fingerprint: `soak-${i}`,
-    alertname: ['OrdersPullFailing', 'QueueBacklogHigh', 'DbP95Slow', 'ApiP99Slow'][i % 4],
-    labels: {
+  const alert = (i: number, now: number): Alert =>
+    firingAlert({
+      fingerprint: `soak-${i}`,
       alertname: ['OrdersPullFailing', 'QueueBacklogHigh', 'DbP95Slow', 'ApiP99Slow'][i % 4],
-      service: `svc-${i % 20}`,
-      instance: `node-${i}`,
-    },
-    annotations: { summary: `soak alert ${i}`, value: String(n % 997) },
-    state: n % 7 === 0 ? 'resolved' : 'firing',
-    severity: 'P3',
-    startsAt: now - 60_000,
-    endsAt: null,
-    updatedAt: now,
-    generatorUrl: null,
-    silencedBy: [],
-    inhibitedBy: [],
-    ackedBy: null,
-    ackedAt: null,
-    ackId: null,
-  });
+      labels: {
+        alertname: ['OrdersPullFailing', 'QueueBacklogHigh', 'DbP95Slow', 'ApiP99Slow'][i % 4],
+        service: `svc-${i % 20}`,
+        instance: `node-${i}`,
+      },
+      annotations: { summary: `soak alert ${i}`, value: String(n % 997) },
+      state: n % 7 === 0 ? 'resolved' : 'firing',
+      severity: 'P3',
+      startsAt: now - 60_000,
+      updatedAt: now,
+    });
   const source: Source = {
     name: 'soak',
     async start(c) {

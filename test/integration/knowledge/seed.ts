@@ -13,6 +13,7 @@ import type { CoreContext } from '../../../src/main/core/context';
 import { createKnowledgeModule, type KnowledgeDeps } from '../../../src/main/core/knowledge/module';
 import type { DB } from '../../../src/main/core/store/db';
 import { recordingActions, testContext, type RecordedEvent, type Submitted } from '../../helpers/context';
+import { firingAlert } from '../../helpers/alerts';
 
 type Kind = 'runbook.upsert' | 'runbook.remove' | 'dashboard.upsert' | 'dashboard.remove' | 'series.update';
 
@@ -70,22 +71,13 @@ export function openKnowledgeTestbed(opts: {
     upsertAlert: (a) =>
       db.transaction(() =>
         alerts.upsert(
-          {
+          firingAlert({
             labels: { alertname: a.alertname },
-            annotations: {},
-            state: 'firing',
             severity: 'P1',
             startsAt: clock.now() - 60_000,
-            endsAt: null,
             updatedAt: clock.now(),
-            generatorUrl: null,
-            silencedBy: [],
-            inhibitedBy: [],
-            ackedBy: null,
-            ackedAt: null,
-            ackId: null,
             ...a,
-          },
+          }),
           clock.now(),
         ),
       )(),

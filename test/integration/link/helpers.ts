@@ -11,29 +11,22 @@ import { startGateway, type Gateway, type GatewayOptions } from '../../../src/ga
 import { createCore, type Core } from '../../../src/main/core';
 import { silentLogger } from '../../../src/main/core/log';
 import { MemorySecretStore } from '../../../src/main/core/secrets';
+import { firingAlert } from '../../helpers/alerts';
 
 export const TOKEN = 'test-token-0123456789';
 
 export function alert(i: number, over: Partial<Alert> = {}): Alert {
   const fp = `fp${String(i).padStart(6, '0')}`;
-  return {
+  return firingAlert({
     fingerprint: fp,
     alertname: i % 2 ? 'OrdersPullFailing' : 'QueueBacklogHigh',
     labels: { alertname: i % 2 ? 'OrdersPullFailing' : 'QueueBacklogHigh', shop: `s${i % 7}`, severity: 'critical' },
     annotations: { summary: `test alert ${i}` },
-    state: 'firing',
     severity: 'P1',
     startsAt: 1_767_000_000_000 + i,
-    endsAt: null,
     updatedAt: 1_767_000_000_000 + i,
-    generatorUrl: null,
-    silencedBy: [],
-    inhibitedBy: [],
-    ackedBy: null,
-    ackedAt: null,
-    ackId: null,
     ...over,
-  };
+  });
 }
 
 export interface TestSource extends Source {
