@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { aliases } from './aliases.mjs';
 
 export default defineConfig({
   main: {
+    resolve: { alias: aliases },
     // Three Node entries share one build: the Electron main process, the browser host and the gateway.
     // Only shell/ imports electron; host/ and gateway/ run under plain Node.
     build: {
@@ -17,6 +19,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias: aliases },
     // Sandboxed preload: one self-contained CommonJS file, dependencies bundled in.
     build: {
       externalizeDeps: false,
@@ -27,6 +30,7 @@ export default defineConfig({
     },
   },
   renderer: {
+    resolve: { alias: aliases },
     root: resolve(__dirname, 'src/renderer'),
     base: './',
     build: { rolldownOptions: { input: resolve(__dirname, 'src/renderer/index.html') } },

@@ -12,8 +12,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { createAlertmanagerSource, type AlertmanagerSource } from '../src/gateway/sources/alertmanager';
-import { startAlertmanager } from '../test/harness/alertmanager';
+import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
+import { startAlertmanager } from '@test/harness/alertmanager';
 
 const ALERTS = 200;
 const SPACING_MS = 20;

@@ -6,9 +6,9 @@
  * asserts nothing about timing.
  */
 import { it } from 'vitest';
-import type { Alert } from '../src/shared/alerts';
-import { comparator, compileQuery, DEFAULT_SORT, FilterCache, Grouping, toEntry, type Entry } from '../src/renderer/src/features/alerts/model';
-import { firingAlert } from '../test/helpers/alerts';
+import type { Alert } from '@shared/alerts';
+import { comparator, compileQuery, DEFAULT_SORT, FilterCache, Grouping, toEntry, type Entry } from '@renderer/features/alerts/model';
+import { firingAlert } from '@test/helpers/alerts';
 
 const N = 100_000;
 const services = ['ozon-orders', 'ozon-shipments', 'inventory', 'prices', 'fx', 'api-gateway', 'db', 'queue'];

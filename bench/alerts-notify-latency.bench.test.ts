@@ -9,16 +9,16 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { it } from 'vitest';
-import { createCore } from '../src/main/core';
-import { POLICY_LIMITS } from '../src/main/core/alerts/policy';
-import { createLogger } from '../src/main/core/log';
-import { MemorySecretStore } from '../src/main/core/secrets';
-import { NodeNotifier } from '../src/main/host/notifier';
-import { createAlertmanagerSource } from '../src/gateway/sources/alertmanager';
-import { startGateway } from '../src/gateway/server';
-import { startAlertmanager } from '../test/harness/alertmanager';
-import { tempDir } from '../test/helpers/tmp';
-import { missingBinaries, startNotifySession } from '../test/integration/notify/session';
+import { createCore } from '@core';
+import { POLICY_LIMITS } from '@core/alerts/policy';
+import { createLogger } from '@node/log';
+import { MemorySecretStore } from '@core/secrets';
+import { NodeNotifier } from '@main/host/notifier';
+import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
+import { startGateway } from '@gateway/server';
+import { startAlertmanager } from '@test/harness/alertmanager';
+import { tempDir } from '@test/helpers/tmp';
+import { missingBinaries, startNotifySession } from '@test/integration/notify/session';
 
 const N = 120;
 const POLL_MS = 200;

@@ -13,11 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { it } from 'vitest';
-import type { Alert } from '../src/shared/alerts';
-import { startProcess } from '../test/helpers/processes';
-import { tempDir } from '../test/helpers/tmp';
-import { gateway, testSource, TOKEN } from '../test/integration/link/helpers';
-import { firingAlert } from '../test/helpers/alerts';
+import type { Alert } from '@shared/alerts';
+import { startProcess } from '@test/helpers/processes';
+import { tempDir } from '@test/helpers/tmp';
+import { gateway, testSource, TOKEN } from '@test/integration/link/helpers';
+import { firingAlert } from '@test/helpers/alerts';
 
 const N = 100_000;
 const STORM_PER_S = 2000;

@@ -15,10 +15,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { expect, it } from 'vitest';
-import { launchHost, openApp, OUT_DIR } from '../test/e2e/fixtures';
-import { seedDashboard } from '../test/integration/knowledge/demo-content';
-import { openKnowledgeTestbed } from '../test/integration/knowledge/seed';
-import { tempDir } from '../test/helpers/tmp';
+import { launchHost, openApp, OUT_DIR } from '@test/e2e/fixtures';
+import { seedDashboard } from '@test/integration/knowledge/demo-content';
+import { openKnowledgeTestbed } from '@test/integration/knowledge/seed';
+import { tempDir } from '@test/helpers/tmp';
 
 const PANELS = 12;
 const RUNS = 5;

@@ -13,12 +13,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { it } from 'vitest';
-import { createAlertRepo } from '../src/main/core/alerts/repo';
-import { openDatabase } from '../src/main/core/store/db';
-import type { Alert } from '../src/shared/alerts';
-import { startProcess } from '../test/helpers/processes';
-import { tempDir } from '../test/helpers/tmp';
-import { firingAlert } from '../test/helpers/alerts';
+import { createAlertRepo } from '@core/alerts/repo';
+import { openCoreDatabase } from '@core/store/open';
+import type { Alert } from '@shared/alerts';
+import { startProcess } from '@test/helpers/processes';
+import { tempDir } from '@test/helpers/tmp';
+import { firingAlert } from '@test/helpers/alerts';
 
 const N = 100_000;
 const OUT_DIR = path.resolve(process.env.VIGIL_OUT_DIR ?? 'out');
@@ -26,7 +26,7 @@ const T0 = Date.UTC(2026, 10, 21, 0, 0, 0);
 const names = ['OrderPullFailures', 'ShipmentPushFailures', 'TaskBacklogHigh', 'DbQueryP95High', 'ApiP99Slow'];
 
 function seed(file: string): void {
-  const db = openDatabase(file);
+  const db = openCoreDatabase(file);
   const repo = createAlertRepo(db);
   db.transaction(() => {
     for (let i = 0; i < N; i++) {

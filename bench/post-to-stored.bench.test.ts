@@ -7,12 +7,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { it } from 'vitest';
-import type { Core } from '../src/main/core';
-import { createAlertmanagerSource } from '../src/gateway/sources/alertmanager';
-import { startAlertmanager } from '../test/harness/alertmanager';
-import { freePort } from '../test/harness/common';
-import { core, gateway, until } from '../test/integration/link/helpers';
-import { tempDir } from '../test/helpers/tmp';
+import type { Core } from '@core';
+import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
+import { startAlertmanager } from '@test/harness/alertmanager';
+import { freePort } from '@test/harness/common';
+import { core, gateway, until } from '@test/integration/link/helpers';
+import { tempDir } from '@test/helpers/tmp';
 
 const ALERTS = 200;
 const pct = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]);

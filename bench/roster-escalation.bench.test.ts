@@ -10,13 +10,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { createAlertRepo } from '../src/main/core/alerts/repo';
-import { FakeClock } from '../src/main/core/clock';
-import { onCallAt, segments } from '../src/shared/rotation';
-import { RosterDocumentSchema } from '../src/shared/roster';
+import { createAlertRepo } from '@core/alerts/repo';
+import { FakeClock } from '@node/clock';
+import { onCallAt, segments } from '@shared/rotation';
+import { RosterDocumentSchema } from '@shared/roster';
 import { parse } from 'yaml';
-import { createHarness, DEMO_YAML, importDemo } from '../test/unit/roster/harness';
-import { firingAlert } from '../test/helpers/alerts';
+import { createHarness, DEMO_YAML, importDemo } from '@test/unit/roster/harness';
+import { firingAlert } from '@test/helpers/alerts';
 
 const N = 10_000;
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);

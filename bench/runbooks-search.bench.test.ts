@@ -16,11 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import type { RunbookSearchQuery, RunbookSearchResult } from '../src/shared/runbooks';
-import { FakeClock } from '../src/main/core/clock';
-import { openKnowledgeTestbed } from '../test/integration/knowledge/seed';
-import { previousSearch } from '../test/unit/knowledge/search-oracle';
-import { tempDir } from '../test/helpers/tmp';
+import type { RunbookSearchQuery, RunbookSearchResult } from '@shared/runbooks';
+import { FakeClock } from '@node/clock';
+import { openKnowledgeTestbed } from '@test/integration/knowledge/seed';
+import { previousSearch } from '@test/unit/knowledge/search-oracle';
+import { tempDir } from '@test/helpers/tmp';
 
 const N = 10_000;
 const QUERY_ROUNDS = 5;

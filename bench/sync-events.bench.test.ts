@@ -7,9 +7,9 @@
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { LinkState } from '../src/shared/domain';
-import { alert, core, gateway, testSource, until } from '../test/integration/link/helpers';
-import { tempDir } from '../test/helpers/tmp';
+import type { LinkState } from '@shared/domain';
+import { alert, core, gateway, testSource, until } from '@test/integration/link/helpers';
+import { tempDir } from '@test/helpers/tmp';
 
 const N = 50_000;
 const ALERTS = 1000;

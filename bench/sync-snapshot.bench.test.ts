@@ -5,10 +5,10 @@
  * Prints one JSON line; asserts nothing about timing.
  */
 import { expect, it } from 'vitest';
-import { openDatabase } from '../src/main/core/store/db';
-import type { LinkState } from '../src/shared/domain';
-import { alert, core, gateway, testSource } from '../test/integration/link/helpers';
-import { tempDir } from '../test/helpers/tmp';
+import { openCoreDatabase } from '@core/store/open';
+import type { LinkState } from '@shared/domain';
+import { alert, core, gateway, testSource } from '@test/integration/link/helpers';
+import { tempDir } from '@test/helpers/tmp';
 
 const N = 100_000;
 const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
@@ -46,7 +46,7 @@ it('snapshot of 100k alerts: time to stored vs raw insert', async () => {
   await gw.close();
 
   // the reference: the same rows straight into the same table of a fresh database
-  const db = openDatabase(`${rdir.dir}/raw.db`);
+  const db = openCoreDatabase(`${rdir.dir}/raw.db`);
   const insert =
     db.prepare(`INSERT INTO alerts (fingerprint, alertname, labels, annotations, state, severity, starts_at, ends_at,
     updated_at, generator_url, silenced_by, inhibited_by, acked_by, acked_at, ack_id, stored_at)

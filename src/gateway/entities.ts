@@ -2,7 +2,7 @@
  * Which entity each event kind writes or removes. The gateway keeps the current state of every entity
  * (for snapshots) next to its event log; this table is the one place that knows the mapping.
  */
-import type { EventDataOf, EventKind } from '../shared/protocol';
+import type { EventDataOf, EventKind } from '@shared/protocol';
 
 export type Family =
   | 'template'

@@ -4,10 +4,10 @@
  * events (`incident.update`, `checklist.result`, `handover.update`) that carry the new state to every
  * client. The caller runs this inside the transaction that records the action id, so an id is applied once.
  */
-import type { ActionPayload, ActionType } from '../shared/actions';
-import { SeveritySchema } from '../shared/domain';
-import { ERROR_CODES, type IncidentDoc, type HandoverDoc, type WireError } from '../shared/protocol';
-import type { DB } from '../main/core/store/db';
+import type { ActionPayload, ActionType } from '@shared/actions';
+import { SeveritySchema } from '@shared/domain';
+import { ERROR_CODES, type IncidentDoc, type HandoverDoc, type WireError } from '@shared/protocol';
+import type { DB } from '@node/sqlite';
 
 export const PROCESS_ACTIONS = [
   'incident.declare',

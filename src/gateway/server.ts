@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { actionPayloads } from '../shared/actions';
+import { actionPayloads } from '@shared/actions';
 import {
   CLOSE_GOING_AWAY,
   CLOSE_PROTOCOL_ERROR,
@@ -24,10 +24,10 @@ import {
   PROTOCOL_VERSION,
   type ClientFrame,
   type WireError,
-} from '../shared/protocol';
-import { systemClock, type Clock, type TimerHandle } from '../main/core/clock';
-import { frameText } from '../main/core/link/socket';
-import { secretMatches } from '../main/host/server';
+} from '@shared/protocol';
+import { systemClock, type Clock, type TimerHandle } from '@node/clock';
+import { frameText } from '@node/ws-frames';
+import { secretMatches } from '@node/secret';
 import { createGatewayMetrics } from './metrics';
 import { createProcessStore, isProcessAction } from './process';
 import type { Source, SourceEvent, SourceHealth } from './source';

@@ -3,8 +3,8 @@
  * into protocol events, and carries actions back to it. The gateway server owns the event log, seq
  * numbers, snapshots, idempotency and auth; a source only reports changes and applies actions.
  */
-import type { ActionType } from '../shared/actions';
-import type { EventDataOf, EventKind } from '../shared/protocol';
+import type { ActionType } from '@shared/actions';
+import type { EventDataOf, EventKind } from '@shared/protocol';
 
 export type SourceEvent = { [K in EventKind]: { kind: K; data: EventDataOf<K> } }[EventKind];
 

@@ -1,5 +1,5 @@
 /**
- * The gateway's own SQLite (reusing the core's openDatabase: WAL, checksummed migrations):
+ * The gateway's own SQLite (opened by the shared openDatabase: WAL, checksummed migrations):
  * - events: the log every client resumes from, seq monotonic (INTEGER PRIMARY KEY, never reused)
  * - entities: the current state of every entity, which is what a snapshot sends
  * - actions: every action id with its stored result (idempotency: an id is applied once)
@@ -10,9 +10,8 @@
  * - audit: who did what
  */
 import { randomUUID } from 'node:crypto';
-import { openDatabase, type DB } from '../main/core/store/db';
-import type { Migration } from '../main/core/store/migrations';
-import { eventData, isEventKind, type EventKind, type WireError } from '../shared/protocol';
+import { openDatabase, type DB, type Migration } from '@node/sqlite';
+import { eventData, isEventKind, type EventKind, type WireError } from '@shared/protocol';
 import { entityOf, FAMILY_ORDER, SEP } from './entities';
 import type { SourceEvent } from './source';
 

@@ -4,9 +4,9 @@
  * renderer only the payload, returning an unsubscribe function.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { channelOf, eventChannelOf, type VigilApi } from '../shared/api';
-import { buildApi } from '../shared/bridge';
-import type { Envelope } from '../shared/rpc';
+import { channelOf, eventChannelOf, type VigilApi } from '@shared/api';
+import { buildApi } from '@shared/bridge';
+import type { Envelope } from '@shared/rpc';
 
 const api = buildApi({
   call: (name, args) => ipcRenderer.invoke(channelOf(name), ...args) as Promise<Envelope>,

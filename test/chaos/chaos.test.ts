@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlertSchema, SilenceSchema } from '../../src/shared/alerts';
+import { AlertSchema, SilenceSchema } from '@shared/alerts';
 import { freePort } from '../harness/common';
 import { startAlertmanager, type AlertmanagerHarness } from '../harness/alertmanager';
 import { tempDir } from '../helpers/tmp';

@@ -3,7 +3,7 @@
  * its free text, so its effect can be found upstream), and the points in the run where the gateway and
  * the console are killed. One seed gives the same run plan.
  */
-import { seededRandom } from '../../src/gateway/sources/demo-model';
+import { seededRandom } from '@gateway/sources/demo-model';
 
 export type PlannedAction =
   { kind: 'ack'; tag: string; alert: number } | { kind: 'silence'; tag: string } | { kind: 'timeline'; tag: string };

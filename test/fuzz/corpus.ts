@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { loadDashboards, loadRoster, loadRunbooks } from '../../src/gateway/sources/content';
-import { toDashboard } from '../../src/shared/dashboard-spec';
-import type { ActionType } from '../../src/shared/actions';
-import type { Alert, Silence } from '../../src/shared/alerts';
-import type { HandoverDoc, IncidentDoc } from '../../src/shared/protocol';
+import { loadDashboards, loadRoster, loadRunbooks } from '@gateway/sources/content';
+import { toDashboard } from '@shared/dashboard-spec';
+import type { ActionType } from '@shared/actions';
+import type { Alert, Silence } from '@shared/alerts';
+import type { HandoverDoc, IncidentDoc } from '@shared/protocol';
 import { firingAlert } from '../helpers/alerts';
 
 const DEMO = path.resolve(__dirname, '../../resources/demo');

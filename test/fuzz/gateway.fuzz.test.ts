@@ -13,18 +13,18 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ActionOutcome, Source, SourceContext } from '../../src/gateway/source';
-import { startGateway, type Gateway } from '../../src/gateway/server';
-import { createCore, type Core } from '../../src/main/core';
-import { silentLogger } from '../../src/main/core/log';
-import { MemorySecretStore } from '../../src/main/core/secrets';
+import type { ActionOutcome, Source, SourceContext } from '@gateway/source';
+import { startGateway, type Gateway } from '@gateway/server';
+import { createCore, type Core } from '@core';
+import { silentLogger } from '@node/log';
+import { MemorySecretStore } from '@core/secrets';
 import {
   ClientFrame,
   decodeClientFrame,
   HARD_FRAME_BYTES,
   PROTOCOL,
   PROTOCOL_VERSION,
-} from '../../src/shared/protocol';
+} from '@shared/protocol';
 import { tempDir } from '../helpers/tmp';
 import { actionCorpus, alertData, newActionId, T0 } from './corpus';
 import { createMutator, fuzzSettings, tally, type FuzzFrame } from './mutate';

@@ -9,7 +9,7 @@
  * index printed by the test. fast-check supplies the pool of odd JSON values (also seeded).
  */
 import fc from 'fast-check';
-import { seededRandom } from '../../src/gateway/sources/demo-model';
+import { seededRandom } from '@gateway/sources/demo-model';
 
 export type Rng = () => number;
 

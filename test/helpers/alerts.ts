@@ -1,5 +1,5 @@
 /** Test and benchmark alerts. */
-import type { Alert } from '../../src/shared/alerts';
+import type { Alert } from '@shared/alerts';
 
 /** A fresh firing alert as the platform sends it (no end, silence, inhibition or ack); the caller gives the rest. */
 export function firingAlert(

@@ -4,16 +4,17 @@
  * store are the in-memory ones (a test reads what was "shown"); events are recorded.
  */
 import path from 'node:path';
-import type { EventName, EventPayload } from '../../src/shared/api';
-import { parseActionPayload, type ActionType, type OutboxEntry } from '../../src/shared/actions';
-import type { Settings } from '../../src/shared/domain';
-import type { Clock } from '../../src/main/core/clock';
-import { createContext, type ActionSink, type CoreContext } from '../../src/main/core/context';
-import { silentLogger, type Logger } from '../../src/main/core/log';
-import { MemoryNotifier } from '../../src/main/core/notifier';
-import { MemorySecretStore } from '../../src/main/core/secrets';
-import { createSettingsRepo } from '../../src/main/core/settings';
-import { openDatabase, type DB } from '../../src/main/core/store/db';
+import type { EventName, EventPayload } from '@shared/api';
+import { parseActionPayload, type ActionType, type OutboxEntry } from '@shared/actions';
+import type { Settings } from '@shared/domain';
+import type { Clock } from '@node/clock';
+import { createContext, type ActionSink, type CoreContext } from '@core/context';
+import { silentLogger, type Logger } from '@node/log';
+import { MemoryNotifier } from '@core/notifier';
+import { MemorySecretStore } from '@core/secrets';
+import { createSettingsRepo } from '@core/settings';
+import { type DB } from '@node/sqlite';
+import { openCoreDatabase } from '@core/store/open';
 
 export interface RecordedEvent {
   name: EventName;
@@ -39,7 +40,7 @@ export function testContext(opts: {
   events?: RecordedEvent[];
   linkState?: CoreContext['linkState'];
 }): TestContext {
-  const db = openDatabase(path.join(opts.dataDir, 'vigil.db'));
+  const db = openCoreDatabase(path.join(opts.dataDir, 'vigil.db'));
   const notifier = opts.notifier ?? new MemoryNotifier();
   const events = opts.events ?? [];
   const ctx = createContext({

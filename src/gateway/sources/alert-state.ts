@@ -14,8 +14,8 @@
  *    author without the tag.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { AlertSchema, SilenceSchema, type Alert, type Silence } from '../../shared/alerts';
-import { normalizeSeverity } from '../../shared/domain';
+import { AlertSchema, SilenceSchema, type Alert, type Silence } from '@shared/alerts';
+import { normalizeSeverity } from '@shared/domain';
 import type { SourceEvent } from '../source';
 import type { AmAlert, AmSilence } from './alertmanager-api';
 

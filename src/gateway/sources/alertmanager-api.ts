@@ -1,6 +1,6 @@
 /** The slice of the Alertmanager API v2 the source uses, with the answers validated. */
 import { z } from 'zod';
-import type { Matcher } from '../../shared/alerts';
+import type { Matcher } from '@shared/alerts';
 import { requestJson } from './upstream';
 
 const Labels = z.record(z.string(), z.string());

@@ -6,11 +6,11 @@
  * Polls never overlap: a request for one while another runs is served by a single follow-up poll.
  */
 import { z } from 'zod';
-import { systemClock, type Clock, type TimerHandle } from '../../main/core/clock';
-import { actionPayloads, type ActionPayload, type ActionType } from '../../shared/actions';
-import { toDashboard, type DashboardSpec } from '../../shared/dashboard-spec';
+import { systemClock, type Clock, type TimerHandle } from '@node/clock';
+import { actionPayloads, type ActionPayload, type ActionType } from '@shared/actions';
+import { toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceHealth } from '../source';
-import { matchersForLabels } from '../../shared/matchers';
+import { matchersForLabels } from '@shared/matchers';
 import {
   ackComment,
   emptyView,

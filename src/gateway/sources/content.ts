@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseDashboardFile, type DashboardSpec } from '../../shared/dashboard-spec';
-import { eventData, type EventDataOf } from '../../shared/protocol';
-import { RosterDocumentSchema } from '../../shared/roster';
-import { parseRunbook, parseUpdated } from '../../shared/runbook-template';
+import { parseDashboardFile, type DashboardSpec } from '@shared/dashboard-spec';
+import { eventData, type EventDataOf } from '@shared/protocol';
+import { RosterDocumentSchema } from '@shared/roster';
+import { parseRunbook, parseUpdated } from '@shared/runbook-template';
 
 export interface LoadProblem {
   file: string;

@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../../shared/dashboard-spec';
+import { parseDuration } from '@shared/dashboard-spec';
 
 // ---- definitions --------------------------------------------------------------------------------------
 

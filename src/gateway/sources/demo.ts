@@ -16,11 +16,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { systemClock, type Clock, type TimerHandle } from '../../main/core/clock';
-import { actionPayloads, type ActionPayload, type ActionType } from '../../shared/actions';
-import type { Matcher } from '../../shared/alerts';
-import { toDashboard, type DashboardSpec } from '../../shared/dashboard-spec';
-import { compileMatchers, matchersForLabels } from '../../shared/matchers';
+import { systemClock, type Clock, type TimerHandle } from '@node/clock';
+import { actionPayloads, type ActionPayload, type ActionType } from '@shared/actions';
+import type { Matcher } from '@shared/alerts';
+import { toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
+import { compileMatchers, matchersForLabels } from '@shared/matchers';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '../source';
 import {
   ackComment,

@@ -3,9 +3,9 @@
  * `refreshSeconds` (or `refreshMs` when given) and reported as one series.update per panel.
  */
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../../main/core/clock';
-import { effectiveStepSeconds, expandRangeVariables, type DashboardSpec } from '../../shared/dashboard-spec';
-import type { Panel, Series } from '../../shared/dashboards';
+import type { Clock, TimerHandle } from '@node/clock';
+import { effectiveStepSeconds, expandRangeVariables, type DashboardSpec } from '@shared/dashboard-spec';
+import type { Panel, Series } from '@shared/dashboards';
 import type { SourceEvent } from '../source';
 import { requestJson, UpstreamError } from './upstream';
 

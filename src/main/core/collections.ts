@@ -1,9 +1,9 @@
 /** Read handlers for the cached collections (runbooks, dashboards, rosters); alerts live in alerts/repo. */
-import type { Dashboard, Series } from '../../shared/dashboards';
-import type { Roster } from '../../shared/roster';
-import type { Runbook, RunbookSummary } from '../../shared/runbooks';
+import type { Dashboard, Series } from '@shared/dashboards';
+import type { Roster } from '@shared/roster';
+import type { Runbook, RunbookSummary } from '@shared/runbooks';
 import { toSummary, type RunbookRow } from './knowledge/runbook-store';
-import type { DB } from './store/db';
+import type { DB } from '@node/sqlite';
 
 type Row = Record<string, unknown>;
 const json = <T>(v: unknown): T => JSON.parse(v as string) as T;

@@ -1,11 +1,11 @@
 /** What every core module receives. Built once per open database by the core factory (createContext). */
-import type { EventName, EventPayload } from '../../shared/api';
-import type { Settings } from '../../shared/domain';
-import type { Clock } from './clock';
-import type { Logger } from './log';
+import type { EventName, EventPayload } from '@shared/api';
+import type { Settings } from '@shared/domain';
+import type { Clock } from '@node/clock';
+import type { Logger } from '@node/log';
 import type { Notifier } from './notifier';
 import type { SecretStore } from './secrets';
-import type { DB } from './store/db';
+import type { DB } from '@node/sqlite';
 
 export interface CoreContext {
   db: DB;
@@ -19,18 +19,18 @@ export interface CoreContext {
   /** records who did what, for the audit trail (handbook 000 §14) */
   audit(actor: string, action: string, detail?: unknown): void;
   /** the platform link's current state (null until the link module is built) */
-  linkState(): import('../../shared/domain').LinkState | null;
+  linkState(): import('@shared/domain').LinkState | null;
   /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
   touch(collection: 'alerts' | 'runbooks' | 'dashboards' | 'rosters', at?: number): void;
 }
 
 /** How a feature module sends an action: written to the outbox first, then sent by the platform link. */
 export interface ActionSink {
-  submit<T extends import('../../shared/actions').ActionType>(
+  submit<T extends import('@shared/actions').ActionType>(
     type: T,
-    payload: import('../../shared/actions').ActionPayload<T>,
+    payload: import('@shared/actions').ActionPayload<T>,
     actor: string,
-  ): import('../../shared/actions').OutboxEntry;
+  ): import('@shared/actions').OutboxEntry;
 }
 
 /**
@@ -39,7 +39,7 @@ export interface ActionSink {
  */
 export interface EventApplier {
   kind: string;
-  apply(data: unknown, meta: { seq: number; at: number }): import('../../shared/domain').Collection | null;
+  apply(data: unknown, meta: { seq: number; at: number }): import('@shared/domain').Collection | null;
   /**
    * Empties what this applier stored from the platform. Called inside the transaction that replaces the
    * cache with a full snapshot, before the snapshot's items are applied, so entities the platform no

@@ -14,17 +14,17 @@ import {
   type EventPayload,
   type Handlers,
   type MethodName,
-} from '../../shared/api';
-import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '../../shared/domain';
-import { checkExternalUrl, IM_SCHEMES } from '../../shared/links';
-import { appMethods } from '../../shared/contract/app';
-import { collectionMethods } from '../../shared/contract/collections';
-import { ApiError, type Envelope, type SliceHandlers } from '../../shared/rpc';
+} from '@shared/api';
+import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '@shared/domain';
+import { checkExternalUrl, IM_SCHEMES } from '@shared/links';
+import { appMethods } from '@shared/contract/app';
+import { collectionMethods } from '@shared/contract/collections';
+import { ApiError, type Envelope, type SliceHandlers } from '@shared/rpc';
 import { createAlertRepo } from './alerts/repo';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '@node/clock';
 import { createCollectionsRepo } from './collections';
 import { createContext, type ActionSink, type CoreContext } from './context';
-import { createLogger, type Logger } from './log';
+import { createLogger, type Logger } from '@node/log';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createSettingsRepo } from './settings';
@@ -33,7 +33,8 @@ import { createAlertsModule } from './alerts/module';
 import { createKnowledgeModule } from './knowledge/module';
 import { createProcessModule } from './process/module';
 import { createRosterModule } from './roster/module';
-import { moveAside, openDatabase, StoreError, type DB } from './store/db';
+import { moveAside, StoreError, type DB } from '@node/sqlite';
+import { openCoreDatabase } from './store/open';
 
 export interface CoreDeps {
   dataDir: string;
@@ -191,7 +192,7 @@ export function createCore(deps: CoreDeps): Core {
 
   function open(): void {
     try {
-      db = openDatabase(file, { nativeBinding: deps.nativeBinding });
+      db = openCoreDatabase(file, { nativeBinding: deps.nativeBinding });
       modules = buildModules(db);
       status = { ok: true, file };
       for (const f of modules.features) f.start?.();

@@ -1,5 +1,5 @@
 /** A feature module of the core: its slice of handlers, the platform events it stores, its lifecycle. */
-import type { MethodTable, SliceHandlers } from '../../shared/rpc';
+import type { MethodTable, SliceHandlers } from '@shared/rpc';
 import type { EventApplier } from './context';
 
 export interface CoreModule<T extends MethodTable> {

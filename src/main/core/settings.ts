@@ -1,7 +1,7 @@
 /** Settings: one row per key, merged over defaults, validated on the way in and on the way out. */
-import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/domain';
-import { ApiError } from '../../shared/rpc';
-import type { DB } from './store/db';
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '@shared/domain';
+import { ApiError } from '@shared/rpc';
+import type { DB } from '@node/sqlite';
 
 export function createSettingsRepo(db: DB) {
   const all = db.prepare('SELECT key, value FROM settings');

@@ -8,14 +8,15 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+// eslint-disable-next-line no-restricted-imports -- the manifest sits at the root, outside every alias
 import { version } from '../../../package.json';
-import { startEmbeddedGateway } from '../../gateway/embedded';
-import { LanguageSchema } from '../../shared/domain';
-import { createCore } from '../core';
-import { createLogger } from '../core/log';
-import { defaultDataDir } from '../core/paths';
-import type { LinkPlatform } from '../core/link';
-import { FileSecretStore } from '../core/secrets';
+import { startEmbeddedGateway } from '@gateway/embedded';
+import { LanguageSchema } from '@shared/domain';
+import { createCore } from '@core';
+import { createLogger } from '@node/log';
+import { defaultDataDir } from '@core/paths';
+import type { LinkPlatform } from '@core/link';
+import { FileSecretStore } from '@core/secrets';
 import { NodeNotifier } from './notifier';
 import { startHost } from './server';
 

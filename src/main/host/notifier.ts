@@ -7,8 +7,8 @@
  * one clear log line says so, later failures are not logged again until notifications work once more.
  */
 import nodeNotifier from 'node-notifier';
-import type { Logger } from '../core/log';
-import type { NativeNotification, Notifier } from '../core/notifier';
+import type { Logger } from '@node/log';
+import type { NativeNotification, Notifier } from '@core/notifier';
 
 /** The part of node-notifier we use, so tests can hand in a recorder. */
 export interface NotifierBackend {

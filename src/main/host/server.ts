@@ -3,23 +3,23 @@
  * 127.0.0.1 only. Every request is checked for a loopback Host header (DNS rebinding) and, on the socket,
  * for our own Origin and the per-launch secret before any data moves.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { eventNames } from '../../shared/api';
-import { CSP } from '../../shared/csp';
+import { eventNames } from '@shared/api';
+import { CSP } from '@shared/csp';
 import {
   CLOSE_BAD_FRAME,
   CLOSE_BAD_SECRET,
   HostAuthSchema,
   RPC_PATH,
   RpcRequestSchema,
-} from '../../shared/jsonrpc';
-import type { Core } from '../core';
-import type { Logger } from '../core/log';
+} from '@shared/jsonrpc';
+import type { Core } from '@core';
+import type { Logger } from '@node/log';
+import { secretMatches } from '@node/secret';
 
 export interface HostOptions {
   core: Core;
@@ -46,11 +46,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-export function secretMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function isLoopbackHost(hostHeader: string | undefined, port: number): boolean {
   if (!hostHeader) return false;

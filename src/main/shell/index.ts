@@ -4,13 +4,13 @@
  * it to the window over IPC.
  */
 import { app, BrowserWindow, dialog, shell } from 'electron';
-import { eventChannelOf } from '../../shared/api';
+import { eventChannelOf } from '@shared/api';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedGateway } from '../../gateway/embedded';
-import { createCore, type Core } from '../core';
-import type { LinkPlatform } from '../core/link';
-import { createLogger } from '../core/log';
+import { startEmbeddedGateway } from '@gateway/embedded';
+import { createCore, type Core } from '@core';
+import type { LinkPlatform } from '@core/link';
+import { createLogger } from '@node/log';
 import { wireIpc } from './ipc';
 import { SafeStorageSecretStore } from './safe-storage-secrets';
 import { ElectronNotifier } from './notifier';

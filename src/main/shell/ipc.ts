@@ -1,7 +1,7 @@
 /** Registers one ipcMain handler per contract method and forwards core events to the window. */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { channelOf, eventChannelOf, methodNames } from '../../shared/api';
-import type { Core } from '../core';
+import { channelOf, eventChannelOf, methodNames } from '@shared/api';
+import type { Core } from '@core';
 
 /** Only our own page (file:// in production, the dev server in development) may call the core. */
 function trustedSender(e: IpcMainInvokeEvent, devUrl: string | undefined): boolean {

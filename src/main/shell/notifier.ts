@@ -3,8 +3,8 @@
  * focuses the window on that alert), node-notifier otherwise or when Electron's attempt fails.
  */
 import { Notification } from 'electron';
-import type { Logger } from '../core/log';
-import type { NativeNotification, Notifier } from '../core/notifier';
+import type { Logger } from '@node/log';
+import type { NativeNotification, Notifier } from '@core/notifier';
 import { NodeNotifier } from '../host/notifier';
 
 export class ElectronNotifier implements Notifier {

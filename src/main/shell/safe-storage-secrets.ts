@@ -2,7 +2,7 @@
 import { safeStorage } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SecretStore } from '../core/secrets';
+import type { SecretStore } from '@core/secrets';
 
 export class SafeStorageSecretStore implements SecretStore {
   readonly kind = 'os-keychain' as const;

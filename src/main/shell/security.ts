@@ -1,7 +1,7 @@
 /** The window's security settings, in one place so the hardening test reads exactly what is applied. */
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-export { CSP } from '../../shared/csp';
+export { CSP } from '@shared/csp';
 
 export function secureWebPreferences(preload: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
   return {

@@ -4,9 +4,9 @@
  * shipped or found on disk.
  */
 import { Menu, Tray, app, nativeImage, type BrowserWindow, type NativeImage } from 'electron';
-import type { AlertCounts, NotifyState } from '../../shared/contract/alerts';
-import { SEVERITIES, type Severity } from '../../shared/domain';
-import type { Core } from '../core';
+import type { AlertCounts, NotifyState } from '@shared/contract/alerts';
+import { SEVERITIES, type Severity } from '@shared/domain';
+import type { Core } from '@core';
 
 const COLORS: Record<Severity | 'ok', [number, number, number]> = {
   P0: [0xd0, 0x1c, 0x1c],

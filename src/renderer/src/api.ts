@@ -2,10 +2,10 @@
  * The renderer's one door to the core. In Electron the preload put `window.vigil` there; in a browser we
  * build the same object over the host's JSON-RPC WebSocket. Views never know which one they have.
  */
-import { CLOSE_BAD_SECRET, HostFrameSchema, RPC_PATH } from '../../shared/jsonrpc';
-import type { EventName, MethodName, VigilApi } from '../../shared/api';
-import { buildApi } from '../../shared/bridge';
-import type { Envelope } from '../../shared/rpc';
+import { CLOSE_BAD_SECRET, HostFrameSchema, RPC_PATH } from '@shared/jsonrpc';
+import type { EventName, MethodName, VigilApi } from '@shared/api';
+import { buildApi } from '@shared/bridge';
+import type { Envelope } from '@shared/rpc';
 
 declare global {
   interface Window {

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createCore, type Core } from '../../../src/main/core';
-import { createLogger } from '../../../src/main/core/log';
-import { startHost, type Host } from '../../../src/main/host/server';
-import { tempDir } from '../../helpers/tmp';
+import { createCore, type Core } from '@core';
+import { createLogger } from '@node/log';
+import { startHost, type Host } from '@main/host/server';
+import { tempDir } from '@test/helpers/tmp';
 
 const SECRET = 'test-secret-4f1c2b';
 let core: Core;

@@ -10,9 +10,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CSP } from '../../../src/shared/csp';
-import { tempDir } from '../../helpers/tmp';
-import { builtApp, startHostProc, type HostProc } from '../../chaos/procs';
+import { CSP } from '@shared/csp';
+import { tempDir } from '@test/helpers/tmp';
+import { builtApp, startHostProc, type HostProc } from '@test/chaos/procs';
 
 const SECRET = randomBytes(18).toString('base64url');
 let dir: { dir: string; cleanup(): void };

@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { PROTOCOL } from '../../../src/shared/protocol';
-import { tempDir } from '../../helpers/tmp';
+import { PROTOCOL } from '@shared/protocol';
+import { tempDir } from '@test/helpers/tmp';
 import {
   filesUnder,
   hostRpc,
@@ -26,7 +26,7 @@ import {
   type GatewayProc,
   type HostProc,
   type Rpc,
-} from '../../chaos/procs';
+} from '@test/chaos/procs';
 
 const TOKEN = `vigil-hardening-${randomBytes(12).toString('hex')}`;
 const WRONG = `mistyped-${randomBytes(12).toString('hex')}`;

@@ -9,8 +9,8 @@
  * added, so this test and test/unit/foundation/hardening.test.ts are the equivalent checks.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CSP } from '../../../src/shared/csp';
-import { tempDir } from '../../helpers/tmp';
+import { CSP } from '@shared/csp';
+import { tempDir } from '@test/helpers/tmp';
 
 type Handler = (...args: never[]) => unknown;
 const rec = vi.hoisted(() => ({
@@ -65,7 +65,7 @@ vi.mock('electron', () => {
   };
 });
 
-const { createMainWindow } = await import('../../../src/main/shell/window');
+const { createMainWindow } = await import('@main/shell/window');
 
 beforeEach(() => {
   rec.options.length = 0;

@@ -6,18 +6,18 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../../src/shared/rpc';
+import type { Envelope } from '@shared/rpc';
 import type {
   FolderImportResult,
   RunbookChecklist,
   RunbookPage,
   RunbookSearchResult,
-} from '../../../src/shared/runbooks';
-import { parseRunbook } from '../../../src/shared/runbook-template';
-import { createCore, type Core } from '../../../src/main/core';
-import { openDatabase } from '../../../src/main/core/store/db';
-import { migrations } from '../../../src/main/core/store/migrations';
-import { tempDir } from '../../helpers/tmp';
+} from '@shared/runbooks';
+import { parseRunbook } from '@shared/runbook-template';
+import { createCore, type Core } from '@core';
+import { openDatabase } from '@node/sqlite';
+import { migrations } from '@core/store/migrations';
+import { tempDir } from '@test/helpers/tmp';
 import { DEMO_RUNBOOKS } from './demo-content';
 
 const cleanups: (() => void | Promise<void>)[] = [];

@@ -4,7 +4,7 @@
  * some minutes ago, alerts that link to the runbooks, and a hostile runbook.
  */
 import path from 'node:path';
-import type { Panel } from '../../../src/shared/dashboards';
+import type { Panel } from '@shared/dashboards';
 import type { KnowledgeTestbed } from './seed';
 
 export const DEMO_RUNBOOKS = path.resolve(__dirname, '../../../resources/demo/runbooks');

@@ -4,16 +4,16 @@
  * the rest of the core (unit tests). Platform events go through the module's own appliers, inside a
  * transaction, exactly as the platform link applies them.
  */
-import type { Alert } from '../../../src/shared/alerts';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
-import type { EventDataOf } from '../../../src/shared/protocol';
-import { createAlertRepo } from '../../../src/main/core/alerts/repo';
-import { FakeClock, systemClock, type Clock } from '../../../src/main/core/clock';
-import type { CoreContext } from '../../../src/main/core/context';
-import { createKnowledgeModule, type KnowledgeDeps } from '../../../src/main/core/knowledge/module';
-import type { DB } from '../../../src/main/core/store/db';
-import { recordingActions, testContext, type RecordedEvent, type Submitted } from '../../helpers/context';
-import { firingAlert } from '../../helpers/alerts';
+import type { Alert } from '@shared/alerts';
+import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
+import type { EventDataOf } from '@shared/protocol';
+import { createAlertRepo } from '@core/alerts/repo';
+import { FakeClock, systemClock, type Clock } from '@node/clock';
+import type { CoreContext } from '@core/context';
+import { createKnowledgeModule, type KnowledgeDeps } from '@core/knowledge/module';
+import type { DB } from '@node/sqlite';
+import { recordingActions, testContext, type RecordedEvent, type Submitted } from '@test/helpers/context';
+import { firingAlert } from '@test/helpers/alerts';
 
 type Kind = 'runbook.upsert' | 'runbook.remove' | 'dashboard.upsert' | 'dashboard.remove' | 'series.update';
 

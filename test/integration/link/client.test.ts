@@ -7,15 +7,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FakeClock } from '../../../src/main/core/clock';
-import type { EventApplier } from '../../../src/main/core/context';
-import { createSyncStore } from '../../../src/main/core/link/apply';
-import { createSyncClient } from '../../../src/main/core/link/client';
-import { createOutbox } from '../../../src/main/core/link/outbox';
-import { silentLogger } from '../../../src/main/core/log';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
-import { MAX_FRAME_BYTES, PROTOCOL } from '../../../src/shared/protocol';
-import { tempDir } from '../../helpers/tmp';
+import { FakeClock } from '@node/clock';
+import type { EventApplier } from '@core/context';
+import { createSyncStore } from '@core/link/apply';
+import { createSyncClient } from '@core/link/client';
+import { createOutbox } from '@core/link/outbox';
+import { silentLogger } from '@node/log';
+import type { DB } from '@node/sqlite';
+import { openCoreDatabase } from '@core/store/open';
+import { MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
+import { tempDir } from '@test/helpers/tmp';
 import { until } from './helpers';
 
 interface Scripted {
@@ -81,7 +82,7 @@ afterEach(async () => {
 
 function harness(url: string) {
   const t = tempDir('vigil-client-');
-  const db: DB = openDatabase(`${t.dir}/vigil.db`);
+  const db: DB = openCoreDatabase(`${t.dir}/vigil.db`);
   db.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
   const put = db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v');
   const appliers: EventApplier[] = [

@@ -5,10 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
-import { MAX_FRAME_BYTES, PROTOCOL } from '../../../src/shared/protocol';
-import type { Gateway } from '../../../src/gateway/server';
-import type { Silence } from '../../../src/shared/alerts';
-import { tempDir } from '../../helpers/tmp';
+import { MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
+import type { Gateway } from '@gateway/server';
+import type { Silence } from '@shared/alerts';
+import { tempDir } from '@test/helpers/tmp';
 import { alert, Client, gateway, gatewayFingerprints, testSource, TOKEN, until, type TestSource } from './helpers';
 
 let dirs: { cleanup(): void }[] = [];

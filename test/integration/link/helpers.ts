@@ -4,14 +4,14 @@
  * alert fixtures, a real gateway on loopback and a real core on a temp data dir.
  */
 import WebSocket from 'ws';
-import type { Alert } from '../../../src/shared/alerts';
-import { PROTOCOL } from '../../../src/shared/protocol';
-import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '../../../src/gateway/source';
-import { startGateway, type Gateway, type GatewayOptions } from '../../../src/gateway/server';
-import { createCore, type Core } from '../../../src/main/core';
-import { silentLogger } from '../../../src/main/core/log';
-import { MemorySecretStore } from '../../../src/main/core/secrets';
-import { firingAlert } from '../../helpers/alerts';
+import type { Alert } from '@shared/alerts';
+import { PROTOCOL } from '@shared/protocol';
+import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '@gateway/source';
+import { startGateway, type Gateway, type GatewayOptions } from '@gateway/server';
+import { createCore, type Core } from '@core';
+import { silentLogger } from '@node/log';
+import { MemorySecretStore } from '@core/secrets';
+import { firingAlert } from '@test/helpers/alerts';
 
 export const TOKEN = 'test-token-0123456789';
 

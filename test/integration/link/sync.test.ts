@@ -8,11 +8,11 @@
  * and every action was applied upstream exactly once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LinkState } from '../../../src/shared/domain';
-import type { OutboxItem } from '../../../src/shared/contract/link';
-import type { Gateway } from '../../../src/gateway/server';
-import type { Core } from '../../../src/main/core';
-import { tempDir } from '../../helpers/tmp';
+import type { LinkState } from '@shared/domain';
+import type { OutboxItem } from '@shared/contract/link';
+import type { Gateway } from '@gateway/server';
+import type { Core } from '@core';
+import { tempDir } from '@test/helpers/tmp';
 import {
   alert,
   alertCount,
@@ -100,7 +100,7 @@ describe('sync', () => {
     src.emit([{ kind: 'alert.remove', data: { fingerprint: alert(0).fingerprint } }]);
     for (let i = 0; i < 10; i++) src.emit(alerts(100 + i * 1000, 1000));
     // a cursor from another server forces a snapshot on the next connect
-    const db = (await import('../../../src/main/core/store/db')).openDatabase(`${cdir}/vigil.db`);
+    const db = (await import('@core/store/open')).openCoreDatabase(`${cdir}/vigil.db`);
     db.prepare("UPDATE sync_cursor SET server_id = 'another-server'").run();
     db.close();
     c = client(cdir, g.url);

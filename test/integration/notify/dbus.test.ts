@@ -5,13 +5,13 @@
  * the test starts its own X display, bus and dunst when none is there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../../src/main/core';
-import { createCore } from '../../../src/main/core';
-import { createLogger } from '../../../src/main/core/log';
-import { MemorySecretStore } from '../../../src/main/core/secrets';
-import { NodeNotifier } from '../../../src/main/host/notifier';
-import type { Gateway } from '../../../src/gateway/server';
-import { tempDir } from '../../helpers/tmp';
+import type { Core } from '@core';
+import { createCore } from '@core';
+import { createLogger } from '@node/log';
+import { MemorySecretStore } from '@core/secrets';
+import { NodeNotifier } from '@main/host/notifier';
+import type { Gateway } from '@gateway/server';
+import { tempDir } from '@test/helpers/tmp';
 import { alert, gateway, testSource, TOKEN, until, type TestSource } from '../link/helpers';
 import { missingBinaries, startNotifySession, type NotifySession } from './session';
 

@@ -6,11 +6,11 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, Silence } from '../../../src/shared/alerts';
-import { eventData } from '../../../src/shared/protocol';
-import { createAlertmanagerSource, type AlertmanagerSource } from '../../../src/gateway/sources/alertmanager';
-import type { SourceAction, SourceEvent, SourceHealth } from '../../../src/gateway/source';
-import { startAlertmanager, type AlertmanagerHarness } from '../../harness/alertmanager';
+import type { Alert, Silence } from '@shared/alerts';
+import { eventData } from '@shared/protocol';
+import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
+import type { SourceAction, SourceEvent, SourceHealth } from '@gateway/source';
+import { startAlertmanager, type AlertmanagerHarness } from '@test/harness/alertmanager';
 
 let am: AlertmanagerHarness;
 let source: AlertmanagerSource;

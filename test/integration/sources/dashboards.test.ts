@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dashboard, Series } from '../../../src/shared/dashboards';
-import { createAlertmanagerSource } from '../../../src/gateway/sources/alertmanager';
-import type { SourceEvent, SourceHealth } from '../../../src/gateway/source';
-import { startAlertmanager, type AlertmanagerHarness } from '../../harness/alertmanager';
-import { startExporter, type ExporterHarness } from '../../harness/exporter';
-import { startPrometheus, type PrometheusHarness } from '../../harness/prometheus';
-import { tempDir } from '../../helpers/tmp';
+import type { Dashboard, Series } from '@shared/dashboards';
+import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
+import type { SourceEvent, SourceHealth } from '@gateway/source';
+import { startAlertmanager, type AlertmanagerHarness } from '@test/harness/alertmanager';
+import { startExporter, type ExporterHarness } from '@test/harness/exporter';
+import { startPrometheus, type PrometheusHarness } from '@test/harness/prometheus';
+import { tempDir } from '@test/helpers/tmp';
 
 const DASHBOARDS = path.resolve(__dirname, '../../../resources/demo/dashboards');
 

@@ -9,12 +9,12 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../../src/gateway/server';
-import type { Source } from '../../../src/gateway/source';
-import { createAlertmanagerSource, type AlertmanagerSource } from '../../../src/gateway/sources/alertmanager';
-import type { Alert } from '../../../src/shared/alerts';
-import { startAlertmanager, type AlertmanagerHarness } from '../../harness/alertmanager';
-import { tempDir } from '../../helpers/tmp';
+import type { Gateway } from '@gateway/server';
+import type { Source } from '@gateway/source';
+import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
+import type { Alert } from '@shared/alerts';
+import { startAlertmanager, type AlertmanagerHarness } from '@test/harness/alertmanager';
+import { tempDir } from '@test/helpers/tmp';
 import { Client, gateway, until } from '../link/helpers';
 
 let am: AlertmanagerHarness;

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Alert } from '../../../src/shared/alerts';
-import { DeltaQueue } from '../../../src/renderer/src/features/alerts/deltas';
+import type { Alert } from '@shared/alerts';
+import { DeltaQueue } from '@renderer/features/alerts/deltas';
 import {
   buildRows,
   comparator,
@@ -21,7 +21,7 @@ import {
   type Row,
   type RowList,
   type Sort,
-} from '../../../src/renderer/src/features/alerts/model';
+} from '@renderer/features/alerts/model';
 import { alert } from './helpers';
 
 type State = 'firing' | 'acked' | 'silenced' | 'resolved';

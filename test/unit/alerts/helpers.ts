@@ -1,11 +1,11 @@
 /** Shared builders for the alert unit tests: alerts shaped like the handbooks' and a real-SQLite core context. */
-import type { Alert } from '../../../src/shared/alerts';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
-import { FakeClock } from '../../../src/main/core/clock';
-import type { CoreContext } from '../../../src/main/core/context';
-import type { Logger } from '../../../src/main/core/log';
-import { testContext, type TestContext } from '../../helpers/context';
-import { tempDir } from '../../helpers/tmp';
+import type { Alert } from '@shared/alerts';
+import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
+import { FakeClock } from '@node/clock';
+import type { CoreContext } from '@core/context';
+import type { Logger } from '@node/log';
+import { testContext, type TestContext } from '@test/helpers/context';
+import { tempDir } from '@test/helpers/tmp';
 
 let seq = 0;
 export function alert(p: Partial<Alert> & { labels?: Record<string, string> } = {}): Alert {

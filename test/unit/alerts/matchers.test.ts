@@ -7,7 +7,7 @@ import {
   MatcherSyntaxError,
   parseMatchers,
   tryParseMatchers,
-} from '../../../src/shared/matchers';
+} from '@shared/matchers';
 
 const m = (name: string, value: string, op: '=' | '!=' | '=~' | '!~' = '=') => ({
   name,

@@ -18,10 +18,10 @@ import {
   type Entry,
   type Row,
   type Sort,
-} from '../../../src/renderer/src/features/alerts/model';
-import { findRelatedPanel, metricNames, seriesForAlert } from '../../../src/renderer/src/features/alerts/related';
-import { prefillMatchers } from '../../../src/renderer/src/features/alerts/Dialogs';
-import type { Dashboard } from '../../../src/shared/dashboards';
+} from '@renderer/features/alerts/model';
+import { findRelatedPanel, metricNames, seriesForAlert } from '@renderer/features/alerts/related';
+import { prefillMatchers } from '@renderer/features/alerts/Dialogs';
+import type { Dashboard } from '@shared/dashboards';
 import { alert } from './helpers';
 
 const q = (text = '', matchers = '', states: ('firing' | 'acked' | 'silenced' | 'resolved')[] = []) => compileQuery({ text, matchers, states });

@@ -4,12 +4,12 @@
  * the real outbox (src/main/core/link/outbox.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../../src/shared/api';
-import { ApiError } from '../../../src/shared/rpc';
-import type { Alert } from '../../../src/shared/alerts';
-import { createAlertsModule, DELTA_LIMIT, FLUSH_DELAY_MS, type AlertsModule } from '../../../src/main/core/alerts/module';
-import { createAlertRepo } from '../../../src/main/core/alerts/repo';
-import { createOutbox, type Outbox } from '../../../src/main/core/link/outbox';
+import { parseArgs } from '@shared/api';
+import { ApiError } from '@shared/rpc';
+import type { Alert } from '@shared/alerts';
+import { createAlertsModule, DELTA_LIMIT, FLUSH_DELAY_MS, type AlertsModule } from '@core/alerts/module';
+import { createAlertRepo } from '@core/alerts/repo';
+import { createOutbox, type Outbox } from '@core/link/outbox';
 import { alert, makeCtx, type TestCtx } from './helpers';
 
 let t: TestCtx;

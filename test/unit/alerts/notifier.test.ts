@@ -1,6 +1,6 @@
 /** The node-notifier adapter: what it asks notify-send for, and one clear log line when no daemon answers. */
 import { describe, expect, it } from 'vitest';
-import { escapeBodyMarkup, NodeNotifier, toNotifySendOptions, type NotifierBackend } from '../../../src/main/host/notifier';
+import { escapeBodyMarkup, NodeNotifier, toNotifySendOptions, type NotifierBackend } from '@main/host/notifier';
 
 const note = { tag: 't', title: '[P1] OrderPullFailures · ozon', body: 'a < b & c', urgency: 'critical' as const, sticky: true, fingerprint: 'fp' };
 

@@ -1,12 +1,12 @@
 /** The notification policy with a fake clock: no sleeping, every timer driven by FakeClock.advance. */
 import { describe, expect, it } from 'vitest';
-import { displayState, type Alert } from '../../../src/shared/alerts';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
-import { FakeClock } from '../../../src/main/core/clock';
-import { silentLogger } from '../../../src/main/core/log';
-import { MemoryNotifier } from '../../../src/main/core/notifier';
-import { NotificationPolicy, type ObservedChange } from '../../../src/main/core/alerts/policy';
-import { inQuietHours } from '../../../src/main/core/alerts/quiet';
+import { displayState, type Alert } from '@shared/alerts';
+import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
+import { FakeClock } from '@node/clock';
+import { silentLogger } from '@node/log';
+import { MemoryNotifier } from '@core/notifier';
+import { NotificationPolicy, type ObservedChange } from '@core/alerts/policy';
+import { inQuietHours } from '@core/alerts/quiet';
 import { alert } from './helpers';
 
 const brief = (a: Alert) => ({ state: a.state, severity: a.severity, display: displayState(a), updatedAt: a.updatedAt });

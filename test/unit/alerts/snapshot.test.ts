@@ -4,12 +4,12 @@
  * the schema as the migrations made it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BULK_ROWS } from '../../../src/main/core/alerts/bulk';
-import { createAlertsModule, FLUSH_DELAY_MS, type AlertsModule } from '../../../src/main/core/alerts/module';
-import { createAlertRepo } from '../../../src/main/core/alerts/repo';
-import { createSyncStore, type SyncStore } from '../../../src/main/core/link/apply';
-import { silentLogger } from '../../../src/main/core/log';
-import type { Alert } from '../../../src/shared/alerts';
+import { BULK_ROWS } from '@core/alerts/bulk';
+import { createAlertsModule, FLUSH_DELAY_MS, type AlertsModule } from '@core/alerts/module';
+import { createAlertRepo } from '@core/alerts/repo';
+import { createSyncStore, type SyncStore } from '@core/link/apply';
+import { silentLogger } from '@node/log';
+import type { Alert } from '@shared/alerts';
 import { alert, makeCtx, type TestCtx } from './helpers';
 
 let t: TestCtx;

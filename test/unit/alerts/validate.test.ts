@@ -1,8 +1,8 @@
 /** parseAlert: AlertSchema's verdicts and output, faster. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AlertSchema } from '../../../src/shared/alerts';
-import { fastAlertParsing, parseAlert } from '../../../src/main/core/alerts/validate';
+import { AlertSchema } from '@shared/alerts';
+import { fastAlertParsing, parseAlert } from '@core/alerts/validate';
 import { alert } from './helpers';
 
 /** the same outcome as AlertSchema.parse: the same stored JSON, or an error for the same reason */

@@ -4,8 +4,8 @@
  * `window.vigil` (an Electron runtime does not exist here): it records calls and lets the test push events.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { VigilApi } from '../../../src/shared/api';
-import type { Freshness } from '../../../src/shared/domain';
+import type { VigilApi } from '@shared/api';
+import type { Freshness } from '@shared/domain';
 
 const listeners = new Map<string, (payload: unknown) => void>();
 let freshnessCalls = 0;
@@ -30,8 +30,8 @@ afterEach(() => {
 
 describe('app store events', () => {
   it('refetches freshness at most once a second during a storm of dataChanged, and always after the last one', async () => {
-    const { connect } = await import('../../../src/renderer/src/api');
-    const { bindAppEvents, useApp } = await import('../../../src/renderer/src/stores/app');
+    const { connect } = await import('@renderer/api');
+    const { bindAppEvents, useApp } = await import('@renderer/stores/app');
     await connect(() => {});
     const unbind = bindAppEvents();
     const changed = listeners.get('dataChanged')!;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { channelOf, eventChannelOf, eventNames, methodNames, methods, parseArgs } from '../../../src/shared/api';
-import { buildApi } from '../../../src/shared/bridge';
-import { ApiError } from '../../../src/shared/rpc';
+import { channelOf, eventChannelOf, eventNames, methodNames, methods, parseArgs } from '@shared/api';
+import { buildApi } from '@shared/bridge';
+import { ApiError } from '@shared/rpc';
 
 describe('the contract', () => {
   it('derives one distinct channel per method and per event', () => {

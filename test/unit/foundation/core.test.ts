@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src/main/core';
-import { FakeClock } from '../../../src/main/core/clock';
-import { createLogger } from '../../../src/main/core/log';
-import { FileSecretStore } from '../../../src/main/core/secrets';
-import { DEFAULT_SETTINGS } from '../../../src/shared/domain';
-import { tempDir } from '../../helpers/tmp';
+import { createCore, type Core } from '@core';
+import { FakeClock } from '@node/clock';
+import { createLogger } from '@node/log';
+import { FileSecretStore } from '@core/secrets';
+import { DEFAULT_SETTINGS } from '@shared/domain';
+import { tempDir } from '@test/helpers/tmp';
 
 const open: Core[] = [];
 const cleanups: (() => void)[] = [];

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CSP, secureWebPreferences } from '../../../src/main/shell/security';
+import { CSP, secureWebPreferences } from '@main/shell/security';
 
 const directives = (csp: string) =>
   Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
@@ -43,7 +43,7 @@ describe('hardening', () => {
   }
 
   it('the host serves the same CSP as the shell', () => {
-    expect(fs.readFileSync('src/main/host/server.ts', 'utf8')).toMatch(/import \{ CSP \} from '..\/..\/shared\/csp'/);
+    expect(fs.readFileSync('src/main/host/server.ts', 'utf8')).toMatch(/import \{ CSP \} from '@shared\/csp'/);
   });
 
   it('the preload exposes one object built from the contract and nothing else', () => {

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checksum, moveAside, openDatabase, StoreError } from '../../../src/main/core/store/db';
-import { migrations } from '../../../src/main/core/store/migrations';
-import { tempDir } from '../../helpers/tmp';
+import { checksum, moveAside, openDatabase, StoreError } from '@node/sqlite';
+import { openCoreDatabase } from '@core/store/open';
+import { migrations } from '@core/store/migrations';
+import { tempDir } from '@test/helpers/tmp';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -23,7 +24,7 @@ const applied = (file: string) =>
 describe('store migrations', () => {
   it('creates the whole schema on a fresh database, in WAL with foreign keys on', () => {
     const file = dbFile();
-    const db = openDatabase(file);
+    const db = openCoreDatabase(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table')").all() as { name: string }[]).map((r) => r.name);
@@ -36,11 +37,11 @@ describe('store migrations', () => {
 
   it('reopens an existing database without applying anything twice and keeps its data', () => {
     const file = dbFile();
-    const db = openDatabase(file);
+    const db = openCoreDatabase(file);
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('operator', '"Li Wei"');
     const before = applied(file);
     db.close();
-    const again = openDatabase(file);
+    const again = openCoreDatabase(file);
     expect(applied(file)).toEqual(before);
     expect(again.prepare('SELECT value FROM settings WHERE key = ?').get('operator')).toEqual({ value: '"Li Wei"' });
     again.close();
@@ -73,7 +74,7 @@ describe('store migrations', () => {
   it('refuses a database written by a newer version', () => {
     const file = dbFile();
     openDatabase(file, { migrations: [...migrations, { version: 500, name: 'future', sql: 'CREATE TABLE f (x);' }] }).close();
-    expect(() => openDatabase(file)).toThrowError(/newer Vigil.*migration 500 "future"/);
+    expect(() => openCoreDatabase(file)).toThrowError(/newer Vigil.*migration 500 "future"/);
   });
 
   it('rolls back a failing migration completely', () => {
@@ -92,7 +93,7 @@ describe('store errors', () => {
     fs.writeFileSync(file, 'definitely not sqlite '.repeat(300));
     let err: StoreError | undefined;
     try {
-      openDatabase(file);
+      openCoreDatabase(file);
     } catch (e) {
       err = e as StoreError;
     }
@@ -101,7 +102,7 @@ describe('store errors', () => {
     const moved = moveAside(file, Date.UTC(2026, 10, 21, 3, 0, 0));
     expect(fs.existsSync(moved)).toBe(true);
     expect(moved).toMatch(/vigil\.db\.broken-2026-11-21T03-00-00-000Z$/);
-    openDatabase(file).close();
+    openCoreDatabase(file).close();
   });
 
   it('reports a directory it cannot write as unwritable', () => {
@@ -111,7 +112,7 @@ describe('store errors', () => {
       cleanups.push(t.cleanup);
       const blocker = path.join(t.dir, 'file');
       fs.writeFileSync(blocker, 'x');
-      expect(() => openDatabase(path.join(blocker, 'vigil.db'))).toThrow(StoreError);
+      expect(() => openCoreDatabase(path.join(blocker, 'vigil.db'))).toThrow(StoreError);
       return;
     }
     const t = tempDir();
@@ -119,7 +120,7 @@ describe('store errors', () => {
     fs.chmodSync(t.dir, 0o500);
     let err: StoreError | undefined;
     try {
-      openDatabase(path.join(t.dir, 'vigil.db'));
+      openCoreDatabase(path.join(t.dir, 'vigil.db'));
     } catch (e) {
       err = e as StoreError;
     }

@@ -3,7 +3,7 @@
  * loaded by path because this file is type-checked with the Node project.
  */
 import { describe, expect, it } from 'vitest';
-import type { Panel } from '../../../src/shared/dashboards';
+import type { Panel } from '@shared/dashboards';
 
 const MODULE = '../../../src/renderer/src/features/dashboards/chartOptions';
 const m = (await import(/* @vite-ignore */ MODULE)) as {

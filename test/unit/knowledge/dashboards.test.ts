@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DashboardView } from '../../../src/shared/contract/knowledge';
+import type { DashboardView } from '@shared/contract/knowledge';
 import { createHarness, type Harness } from './harness';
 
 let h: Harness;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FolderImportResult, RunbookPage, RunbookSearchResult } from '../../../src/shared/runbooks';
-import { parseRunbook } from '../../../src/shared/runbook-template';
-import { tempDir } from '../../helpers/tmp';
+import type { FolderImportResult, RunbookPage, RunbookSearchResult } from '@shared/runbooks';
+import { parseRunbook } from '@shared/runbook-template';
+import { tempDir } from '@test/helpers/tmp';
 import { createHarness, type Harness } from './harness';
 
 let h: Harness;

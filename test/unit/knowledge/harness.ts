@@ -2,10 +2,10 @@
  * The knowledge module on a real SQLite file in a temp dir, with a fake clock and a recording action sink
  * (the platform link is another module; here we only check what this module hands to it).
  */
-import { FakeClock } from '../../../src/main/core/clock';
-import type { KnowledgeDeps } from '../../../src/main/core/knowledge/module';
-import { openKnowledgeTestbed, type KnowledgeTestbed } from '../../integration/knowledge/seed';
-import { tempDir } from '../../helpers/tmp';
+import { FakeClock } from '@node/clock';
+import type { KnowledgeDeps } from '@core/knowledge/module';
+import { openKnowledgeTestbed, type KnowledgeTestbed } from '@test/integration/knowledge/seed';
+import { tempDir } from '@test/helpers/tmp';
 
 export type Harness = KnowledgeTestbed & { clock: FakeClock };
 

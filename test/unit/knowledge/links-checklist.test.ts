@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../../src/shared/alerts';
-import type { RunbookChecklist, RunbookLink, RunbookPage } from '../../../src/shared/runbooks';
-import { parseRunbook } from '../../../src/shared/runbook-template';
+import type { Alert } from '@shared/alerts';
+import type { RunbookChecklist, RunbookLink, RunbookPage } from '@shared/runbooks';
+import { parseRunbook } from '@shared/runbook-template';
 import { createHarness, type Harness } from './harness';
 
 let h: Harness;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToPlain, parseRunbook, sectionKeyOf, splitFrontMatter } from '../../../src/shared/runbook-template';
+import { markdownToPlain, parseRunbook, sectionKeyOf, splitFrontMatter } from '@shared/runbook-template';
 
 const ZH = `# 名称：订单拉取延迟升高
 

@@ -10,14 +10,14 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunbookSearchQuery, RunbookSearchResult } from '../../../src/shared/runbooks';
+import type { RunbookSearchQuery, RunbookSearchResult } from '@shared/runbooks';
 import {
   createRunbookStore,
   gramTokens,
   likeCodePoints,
   termGramToken,
-} from '../../../src/main/core/knowledge/runbook-store';
-import { splitTerms } from '../../../src/main/core/knowledge/search';
+} from '@core/knowledge/runbook-store';
+import { splitTerms } from '@core/knowledge/search';
 import { createHarness, type Harness } from './harness';
 import { oracleSearch, previousSearch, termCounts } from './search-oracle';
 

@@ -9,9 +9,9 @@
  * spelled out: n counted per term with its own query (a LIKE scan for a short term, not the gram index), the
  * body tier ranked by the terms with 2n < N only, and `body` in matchedIn when the markdown contains a term.
  */
-import type { RunbookSearchQuery, SearchField } from '../../../src/shared/runbooks';
-import { isIndexable, splitTerms } from '../../../src/main/core/knowledge/search';
-import type { DB } from '../../../src/main/core/store/db';
+import type { RunbookSearchQuery, SearchField } from '@shared/runbooks';
+import { isIndexable, splitTerms } from '@core/knowledge/search';
+import type { DB } from '@node/sqlite';
 
 const DEFAULT_LIMIT = 50;
 const META_SQL = `(coalesce(r.service, '') || ' ' || r.tags || ' ' || r.alertnames)`;

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bodySnippet, snippet } from '../../../src/main/core/knowledge/search';
-import { markdownToPlain, splitFrontMatter } from '../../../src/shared/runbook-template';
+import { bodySnippet, snippet } from '@core/knowledge/search';
+import { markdownToPlain, splitFrontMatter } from '@shared/runbook-template';
 
 const WORDS = ['kubectl', 'Kubectl', 'etcd', 'rollout', 'undo', '数据库', '锁等待', 'io', 'p95', 'lag', 'db'];
 const word = fc.constantFrom(...WORDS);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunbookSearchResult } from '../../../src/shared/runbooks';
-import { highlight } from '../../../src/main/core/knowledge/search';
+import type { RunbookSearchResult } from '@shared/runbooks';
+import { highlight } from '@core/knowledge/search';
 import { createHarness, type Harness } from './harness';
 
 let h: Harness;

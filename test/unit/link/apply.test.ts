@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { EventApplier } from '../../../src/main/core/context';
-import { createSyncStore, type InboundEvent } from '../../../src/main/core/link/apply';
-import { silentLogger } from '../../../src/main/core/log';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
-import { tempDir } from '../../helpers/tmp';
+import type { EventApplier } from '@core/context';
+import { createSyncStore, type InboundEvent } from '@core/link/apply';
+import { silentLogger } from '@node/log';
+import { type DB } from '@node/sqlite';
+import { openCoreDatabase } from '@core/store/open';
+import { tempDir } from '@test/helpers/tmp';
 
 /** A stand-in module: key/value rows with the same contract as the real appliers (validate, throw on bad data). */
 function kvAppliers(db: DB): EventApplier[] {
@@ -47,7 +48,7 @@ function setup(inMemory = false) {
     dirs.push(t);
     file = `${t.dir}/vigil.db`;
   }
-  const db = openDatabase(file);
+  const db = openCoreDatabase(file);
   dbs.push(db);
   let now = 1000;
   const store = createSyncStore(db, kvAppliers(db), silentLogger, () => ++now);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBackoff } from '../../../src/main/core/link/backoff';
+import { createBackoff } from '@core/link/backoff';
 
 describe('backoff', () => {
   it('grows exponentially up to the cap, with full jitter below the ceiling', () => {

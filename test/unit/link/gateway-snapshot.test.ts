@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAMILY_ORDER } from '../../../src/gateway/entities';
-import { openGatewayStore, type GatewayStore } from '../../../src/gateway/store';
-import { alert } from '../../integration/link/helpers';
-import { tempDir } from '../../helpers/tmp';
+import { FAMILY_ORDER } from '@gateway/entities';
+import { openGatewayStore, type GatewayStore } from '@gateway/store';
+import { alert } from '@test/integration/link/helpers';
+import { tempDir } from '@test/helpers/tmp';
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {

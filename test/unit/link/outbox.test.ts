@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutbox } from '../../../src/main/core/link/outbox';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
-import { tempDir } from '../../helpers/tmp';
+import { createOutbox } from '@core/link/outbox';
+import type { DB } from '@node/sqlite';
+import { openCoreDatabase } from '@core/store/open';
+import { tempDir } from '@test/helpers/tmp';
 
 let db: DB;
 let dir: { dir: string; cleanup(): void };
 let now = 1_000;
 function open() {
   dir = tempDir('vigil-outbox-');
-  db = openDatabase(`${dir.dir}/vigil.db`);
+  db = openCoreDatabase(`${dir.dir}/vigil.db`);
   return createOutbox(db, () => ++now);
 }
 afterEach(() => {
@@ -33,7 +34,7 @@ describe('outbox', () => {
     expect(ob.waiting()).toBe(1);
     // survives a reopen of the database (nothing lives only in memory)
     db.close();
-    db = openDatabase(`${dir.dir}/vigil.db`);
+    db = openCoreDatabase(`${dir.dir}/vigil.db`);
     const again = createOutbox(db, () => ++now);
     expect(again.unanswered().map((x) => x.id)).toEqual([e.id]);
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACTION_TYPES } from '../../../src/shared/actions';
+import { ACTION_TYPES } from '@shared/actions';
 import {
   decodeClientFrame,
   decodeServerFrame,
@@ -9,7 +9,7 @@ import {
   MAX_FRAME_BYTES,
   ServerFrame,
   SNAPSHOT_ITEMS_MAX,
-} from '../../../src/shared/protocol';
+} from '@shared/protocol';
 
 const dec = (f: unknown) => {
   const text = JSON.stringify(f);

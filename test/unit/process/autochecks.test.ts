@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AutoCheckSchema, type AutoCheckInput } from '../../../src/shared/checklists';
-import { createAutoChecks } from '../../../src/main/core/process/autochecks';
-import type { Notifier } from '../../../src/main/core/notifier';
+import { AutoCheckSchema, type AutoCheckInput } from '@shared/checklists';
+import { createAutoChecks } from '@core/process/autochecks';
+import type { Notifier } from '@core/notifier';
 import { MIN, T0, cacheAlert, cachePanel, linkState, makeHarness, type Harness } from './harness';
 
 const check = (c: AutoCheckInput) => AutoCheckSchema.parse(c);

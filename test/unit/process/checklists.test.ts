@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { StepUpdateSchema, failingFirst, runResult, type RunStep, type TemplateSummary } from '../../../src/shared/checklists';
-import { FakeClock } from '../../../src/main/core/clock';
-import { AUTO_ACTOR, applyAuto, transition } from '../../../src/main/core/process/checklists';
+import { StepUpdateSchema, failingFirst, runResult, type RunStep, type TemplateSummary } from '@shared/checklists';
+import { FakeClock } from '@node/clock';
+import { AUTO_ACTOR, applyAuto, transition } from '@core/process/checklists';
 import path from 'node:path';
-import { BUNDLED_TEMPLATES, createTemplateRepo, parseTemplateYaml, periodStart } from '../../../src/main/core/process/templates';
-import { openDatabase } from '../../../src/main/core/store/db';
-import { tempDir } from '../../helpers/tmp';
+import { BUNDLED_TEMPLATES, createTemplateRepo, parseTemplateYaml, periodStart } from '@core/process/templates';
+import { openCoreDatabase } from '@core/store/open';
+import { tempDir } from '@test/helpers/tmp';
 import { MIN, T0, makeHarness, type Harness } from './harness';
 
 const step = (over: Partial<RunStep> = {}): RunStep => ({
@@ -66,7 +66,7 @@ describe('bundled templates', () => {
 
   it('are parsed and stored on a start only when the bundled set changed', () => {
     const t = tempDir('vigil-templates-');
-    const db = openDatabase(path.join(t.dir, 'vigil.db'));
+    const db = openCoreDatabase(path.join(t.dir, 'vigil.db'));
     const saved = BUNDLED_TEMPLATES['routine-daily.yaml'];
     try {
       const repo = createTemplateRepo(db);

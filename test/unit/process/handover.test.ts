@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/main/core/clock';
+import { FakeClock } from '@node/clock';
 import { MIN, T0, cacheAlert, makeHarness, type Harness } from './harness';
 
 const HOUR = 60 * MIN;

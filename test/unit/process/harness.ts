@@ -3,15 +3,15 @@
  * recording ActionSink. Only the platform link is faked (its own module is tested elsewhere): actions are
  * validated against the shared payload schemas and recorded instead of going to an outbox.
  */
-import type { LinkState, SettingsPatch } from '../../../src/shared/domain';
-import { FakeClock } from '../../../src/main/core/clock';
-import type { CoreContext } from '../../../src/main/core/context';
-import type { MemoryNotifier } from '../../../src/main/core/notifier';
-import { createProcessModule, type ProcessModule } from '../../../src/main/core/process/module';
-import { createSettingsRepo } from '../../../src/main/core/settings';
-import type { DB } from '../../../src/main/core/store/db';
-import { recordingActions, testContext, type RecordedEvent, type Submitted } from '../../helpers/context';
-import { tempDir } from '../../helpers/tmp';
+import type { LinkState, SettingsPatch } from '@shared/domain';
+import { FakeClock } from '@node/clock';
+import type { CoreContext } from '@core/context';
+import type { MemoryNotifier } from '@core/notifier';
+import { createProcessModule, type ProcessModule } from '@core/process/module';
+import { createSettingsRepo } from '@core/settings';
+import type { DB } from '@node/sqlite';
+import { recordingActions, testContext, type RecordedEvent, type Submitted } from '@test/helpers/context';
+import { tempDir } from '@test/helpers/tmp';
 
 export type Sent = Submitted;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checklistsText } from '../../../src/renderer/src/features/checklists/i18n';
-import { handoverText } from '../../../src/renderer/src/features/handover/i18n';
-import { incidentsText } from '../../../src/renderer/src/features/incidents/i18n';
+import { checklistsText } from '@renderer/features/checklists/i18n';
+import { handoverText } from '@renderer/features/handover/i18n';
+import { incidentsText } from '@renderer/features/incidents/i18n';
 
 /** Every key path of a nested text table, with its {{placeholders}}. */
 function keys(o: unknown, prefix = ''): string[] {

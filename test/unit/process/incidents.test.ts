@@ -7,9 +7,9 @@ import {
   nextQuestion,
   renderStatusUpdate,
   type Triage,
-} from '../../../src/shared/incidents';
-import { FakeClock } from '../../../src/main/core/clock';
-import { targetDeadline } from '../../../src/main/core/process/targets';
+} from '@shared/incidents';
+import { FakeClock } from '@node/clock';
+import { targetDeadline } from '@core/process/targets';
 import { MIN, T0, cacheAlert, makeHarness, type Harness } from './harness';
 
 describe('severity decision tree (handbook 003)', () => {

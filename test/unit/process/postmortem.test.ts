@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Incident, TimelineEntry } from '../../../src/shared/incidents';
-import { renderPostmortem } from '../../../src/main/core/process/postmortem';
+import type { Incident, TimelineEntry } from '@shared/incidents';
+import { renderPostmortem } from '@core/process/postmortem';
 
 const T = (h: number, m: number) => Date.UTC(2026, 0, 5, h, m);
 const FIXTURES = path.resolve(__dirname, '../../fixtures/process');

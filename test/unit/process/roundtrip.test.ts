@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProcessStore, isProcessAction } from '../../../src/gateway/process';
-import { gatewayMigrations } from '../../../src/gateway/store';
-import { openDatabase, type DB } from '../../../src/main/core/store/db';
-import { entryText } from '../../../src/shared/incidents';
-import { tempDir } from '../../helpers/tmp';
+import { createProcessStore, isProcessAction } from '@gateway/process';
+import { gatewayMigrations } from '@gateway/store';
+import { openDatabase, type DB } from '@node/sqlite';
+import { entryText } from '@shared/incidents';
+import { tempDir } from '@test/helpers/tmp';
 import { MIN, makeHarness, type Harness } from './harness';
 
 describe('process records through the gateway', () => {

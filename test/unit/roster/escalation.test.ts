@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/main/core/clock';
-import type { EscalationState } from '../../../src/shared/roster';
+import { FakeClock } from '@node/clock';
+import type { EscalationState } from '@shared/roster';
 import { createHarness, importDemo, type Harness } from './harness';
 
 const MIN = 60_000;

@@ -6,16 +6,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/domain';
-import type { Alert } from '../../../src/shared/alerts';
-import { createAlertRepo } from '../../../src/main/core/alerts/repo';
-import { FakeClock } from '../../../src/main/core/clock';
-import type { ActionSink } from '../../../src/main/core/context';
-import { MemoryNotifier } from '../../../src/main/core/notifier';
-import { createRosterModule, type RosterModule } from '../../../src/main/core/roster/module';
-import type { DB } from '../../../src/main/core/store/db';
-import { testContext, type RecordedEvent } from '../../helpers/context';
-import { tempDir } from '../../helpers/tmp';
+import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
+import type { Alert } from '@shared/alerts';
+import { createAlertRepo } from '@core/alerts/repo';
+import { FakeClock } from '@node/clock';
+import type { ActionSink } from '@core/context';
+import { MemoryNotifier } from '@core/notifier';
+import { createRosterModule, type RosterModule } from '@core/roster/module';
+import type { DB } from '@node/sqlite';
+import { testContext, type RecordedEvent } from '@test/helpers/context';
+import { tempDir } from '@test/helpers/tmp';
 
 export const DEMO_YAML = fs.readFileSync(path.resolve(__dirname, '../../../resources/demo/roster.yaml'), 'utf8');
 export const fixture = (name: string) => fs.readFileSync(path.resolve(__dirname, '../../fixtures/roster', name), 'utf8');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/main/core/clock';
+import { FakeClock } from '@node/clock';
 import { createHarness, DEMO_YAML, fixture, importDemo, type Harness } from './harness';
 
 let h: Harness;

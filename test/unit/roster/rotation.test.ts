@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RosterDocumentSchema, type Override, type Rotation, type RosterDocumentInput } from '../../../src/shared/roster';
-import { nextHandover, onCallAt, scheduleProblems, segments, shiftIndexAt, shiftStart } from '../../../src/shared/rotation';
+import { RosterDocumentSchema, type Override, type Rotation, type RosterDocumentInput } from '@shared/roster';
+import { nextHandover, onCallAt, scheduleProblems, segments, shiftIndexAt, shiftStart } from '@shared/rotation';
 
 const H = 3_600_000;
 const utc = (iso: string) => Date.parse(iso);

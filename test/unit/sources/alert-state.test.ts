@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../src/shared/alerts';
+import type { Alert } from '@shared/alerts';
 import {
   ackComment,
   ackOperator,
@@ -11,10 +11,10 @@ import {
   toSilence,
   viewFromKnown,
   type View,
-} from '../../../src/gateway/sources/alert-state';
-import type { AmAlert, AmSilence } from '../../../src/gateway/sources/alertmanager-api';
-import { upstreamBodyMessage } from '../../../src/gateway/sources/upstream';
-import type { SourceEvent } from '../../../src/gateway/source';
+} from '@gateway/sources/alert-state';
+import type { AmAlert, AmSilence } from '@gateway/sources/alertmanager-api';
+import { upstreamBodyMessage } from '@gateway/sources/upstream';
+import type { SourceEvent } from '@gateway/source';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DashboardSchema } from '../../../src/shared/dashboards';
+import { DashboardSchema } from '@shared/dashboards';
 import {
   effectiveStepSeconds,
   expandRangeVariables,
@@ -10,7 +10,7 @@ import {
   parseGrafanaDashboard,
   parseVigilDashboards,
   toDashboard,
-} from '../../../src/shared/dashboard-spec';
+} from '@shared/dashboard-spec';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 const demo = (name: string) =>

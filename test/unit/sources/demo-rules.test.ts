@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseModel, toPrometheusRules } from '../../../src/gateway/sources/demo-model';
+import { parseModel, toPrometheusRules } from '@gateway/sources/demo-model';
 
 const RESOURCES = path.resolve(__dirname, '../../../resources/demo');
 const RULES = path.join(RESOURCES, 'prometheus', 'alerts.yml');

@@ -2,14 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/main/core/clock';
-import type { Alert, Silence } from '../../../src/shared/alerts';
-import type { Series } from '../../../src/shared/dashboards';
-import { normalizeSeverity } from '../../../src/shared/domain';
-import { eventData } from '../../../src/shared/protocol';
-import { createDemoSource, type DemoSourceOptions } from '../../../src/gateway/sources/demo';
-import { fingerprint, parseModel } from '../../../src/gateway/sources/demo-model';
-import type { SourceAction, SourceEvent } from '../../../src/gateway/source';
+import { FakeClock } from '@node/clock';
+import type { Alert, Silence } from '@shared/alerts';
+import type { Series } from '@shared/dashboards';
+import { normalizeSeverity } from '@shared/domain';
+import { eventData } from '@shared/protocol';
+import { createDemoSource, type DemoSourceOptions } from '@gateway/sources/demo';
+import { fingerprint, parseModel } from '@gateway/sources/demo-model';
+import type { SourceAction, SourceEvent } from '@gateway/source';
 
 const RESOURCES = path.resolve(__dirname, '../../../resources/demo');
 const MIN = 60_000;

@@ -4,11 +4,11 @@
  * the outbox row the link keeps up to date. A failed action retried through the link's outboxRetry is
  * followed to its replacement (outbox.replaced_by), so the alert shows the retry's progress.
  */
-import { actionPayloads, type ActionPayload, type OutboxEntry } from '../../../shared/actions';
-import type { AlertAction, AlertActionType } from '../../../shared/contract/alerts';
-import { ApiError } from '../../../shared/rpc';
+import { actionPayloads, type ActionPayload, type OutboxEntry } from '@shared/actions';
+import type { AlertAction, AlertActionType } from '@shared/contract/alerts';
+import { ApiError } from '@shared/rpc';
 import type { ActionSink } from '../context';
-import type { DB } from '../store/db';
+import type { DB } from '@node/sqlite';
 
 interface Row {
   outbox_id: string;

@@ -10,8 +10,8 @@
  * any single-row statement on alerts (so rows land in order), finish() in endSnapshot().
  */
 import type { Statement } from 'better-sqlite3';
-import type { Alert } from '../../../shared/alerts';
-import type { DB } from '../store/db';
+import type { Alert } from '@shared/alerts';
+import type { DB } from '@node/sqlite';
 import { changeSince, COLUMNS, encode, eventsSql, historyOf, upsertSql, type AlertBrief, type AlertChange } from './repo';
 
 /** alerts per multi-row statement: 200 × 16 values, far below SQLite's limit of 32,766 */

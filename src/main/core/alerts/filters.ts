@@ -1,10 +1,10 @@
 /** Saved filters and the small notification state that survives a restart (mute). */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AlertQuerySchema, type SavedFilter } from '../../../shared/contract/alerts';
-import { parseMatchers, MatcherSyntaxError } from '../../../shared/matchers';
-import { ApiError } from '../../../shared/rpc';
-import type { DB } from '../store/db';
+import { AlertQuerySchema, type SavedFilter } from '@shared/contract/alerts';
+import { parseMatchers, MatcherSyntaxError } from '@shared/matchers';
+import { ApiError } from '@shared/rpc';
+import type { DB } from '@node/sqlite';
 
 export function createFilterRepo(db: DB) {
   const s = {

@@ -10,13 +10,13 @@
  * read-back per alert, many rows per statement. Its history records what changed against the cache it
  * replaced; an alert it brings for the first time gets no "firing" entry (see bulk.ts).
  */
-import type { Alert } from '../../../shared/alerts';
-import { displayState } from '../../../shared/alerts';
-import { alertMethods, type AlertAction, type AlertCounts, type NotifyState } from '../../../shared/contract/alerts';
-import { compileMatchers } from '../../../shared/matchers';
-import { eventData } from '../../../shared/protocol';
-import { ApiError } from '../../../shared/rpc';
-import type { TimerHandle } from '../clock';
+import type { Alert } from '@shared/alerts';
+import { displayState } from '@shared/alerts';
+import { alertMethods, type AlertAction, type AlertCounts, type NotifyState } from '@shared/contract/alerts';
+import { compileMatchers } from '@shared/matchers';
+import { eventData } from '@shared/protocol';
+import { ApiError } from '@shared/rpc';
+import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import type { NativeNotification } from '../notifier';

@@ -2,7 +2,7 @@
  * The words of native notifications. They are written by the core (the renderer may not be open), so
  * they carry their own small en / zh-CN table, chosen by settings.language ('auto' = the process locale).
  */
-import type { Language, Settings } from '../../../shared/domain';
+import type { Language, Settings } from '@shared/domain';
 
 interface Texts {
   more(n: number): string;

@@ -12,11 +12,11 @@
  *
  * Electron-free and clock-driven: every timer comes from the injected Clock.
  */
-import { type Alert, type AlertDisplayState, displayState } from '../../../shared/alerts';
-import { DEFAULT_GROUP_BY, groupKeyOf } from '../../../shared/contract/alerts';
-import { atLeast, severityRank, type Settings, type Severity } from '../../../shared/domain';
-import type { Clock, TimerHandle } from '../clock';
-import type { Logger } from '../log';
+import { type Alert, type AlertDisplayState, displayState } from '@shared/alerts';
+import { DEFAULT_GROUP_BY, groupKeyOf } from '@shared/contract/alerts';
+import { atLeast, severityRank, type Settings, type Severity } from '@shared/domain';
+import type { Clock, TimerHandle } from '@node/clock';
+import type { Logger } from '@node/log';
 import type { NativeNotification, Notifier } from '../notifier';
 import { notifyLanguage, notifyTexts } from './notify-text';
 import { inQuietHours } from './quiet';

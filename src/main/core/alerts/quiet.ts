@@ -1,6 +1,6 @@
 /** Quiet hours: a daily window in the configured time zone, possibly spanning midnight (22:00–07:00). */
 import { DateTime } from 'luxon';
-import type { Settings } from '../../../shared/domain';
+import type { Settings } from '@shared/domain';
 
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 

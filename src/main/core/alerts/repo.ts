@@ -1,8 +1,8 @@
 /** Alert rows in SQLite. Upserts are keyed by fingerprint (dedup); each change is recorded in alert_events. */
-import { displayState, type Alert, type AlertDisplayState, type AlertEvent, type Silence } from '../../../shared/alerts';
-import type { AlertCounts, AlertPage, AlertPageCursor } from '../../../shared/contract/alerts';
-import { SEVERITIES, severityRank, type Severity } from '../../../shared/domain';
-import type { DB } from '../store/db';
+import { displayState, type Alert, type AlertDisplayState, type AlertEvent, type Silence } from '@shared/alerts';
+import type { AlertCounts, AlertPage, AlertPageCursor } from '@shared/contract/alerts';
+import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
+import type { DB } from '@node/sqlite';
 
 /** The little the notification policy needs to know about an alert's state before a change. */
 export interface AlertBrief {

@@ -12,7 +12,7 @@
  * test/unit/alerts/validate.test.ts holds both to the same verdicts and the same stored JSON.
  */
 import { z } from 'zod';
-import { AlertSchema, type Alert } from '../../../shared/alerts';
+import { AlertSchema, type Alert } from '@shared/alerts';
 
 type Check = (v: unknown) => boolean;
 type Node = Record<string, unknown>;

@@ -6,9 +6,9 @@
  * neither does.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { ApiError } from '../../../shared/rpc';
-import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookChecklist } from '../../../shared/runbooks';
-import { parseRunbook, type RunbookStep } from '../../../shared/runbook-template';
+import { ApiError } from '@shared/rpc';
+import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookChecklist } from '@shared/runbooks';
+import { parseRunbook, type RunbookStep } from '@shared/runbook-template';
 import type { ActionSink, CoreContext } from '../context';
 
 interface RunRow {

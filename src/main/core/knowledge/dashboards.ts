@@ -3,10 +3,10 @@
  * time-range preset. The window ends at the clock's now, not at the newest cached point: offline, a "last
  * hour" view then shows honestly where the cache stops, and `coverage` tells the UI how much it holds.
  */
-import type { DashboardView, TimeRangePreset } from '../../../shared/contract/knowledge';
-import { TIME_RANGES } from '../../../shared/contract/knowledge';
-import type { Series } from '../../../shared/dashboards';
-import { eventData } from '../../../shared/protocol';
+import type { DashboardView, TimeRangePreset } from '@shared/contract/knowledge';
+import { TIME_RANGES } from '@shared/contract/knowledge';
+import type { Series } from '@shared/dashboards';
+import { eventData } from '@shared/protocol';
 import type { CoreContext, EventApplier } from '../context';
 import { createCollectionsRepo } from '../collections';
 

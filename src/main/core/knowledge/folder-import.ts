@@ -8,10 +8,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FolderImportResult } from '../../../shared/runbooks';
-import { readRunbookHead, runbookFields } from '../../../shared/runbook-template';
-import { ApiError } from '../../../shared/rpc';
-import type { DB } from '../store/db';
+import type { FolderImportResult } from '@shared/runbooks';
+import { readRunbookHead, runbookFields } from '@shared/runbook-template';
+import { ApiError } from '@shared/rpc';
+import type { DB } from '@node/sqlite';
 import type { RunbookStore, RunbookWrite } from './runbook-store';
 
 export const IMPORT_LIMITS = { files: 20_000, fileBytes: 2 * 1024 * 1024, depth: 12 } as const;

@@ -5,11 +5,11 @@
  * alert's name opens. The reverse view (a runbook's firing alerts) uses the same resolution, so the two
  * directions never disagree.
  */
-import { displayState, type Alert } from '../../../shared/alerts';
-import { checkExternalUrl } from '../../../shared/links';
-import type { LinkedAlert, RunbookLink, RunbookSummary } from '../../../shared/runbooks';
+import { displayState, type Alert } from '@shared/alerts';
+import { checkExternalUrl } from '@shared/links';
+import type { LinkedAlert, RunbookLink, RunbookSummary } from '@shared/runbooks';
 import { createAlertRepo, rowToAlert } from '../alerts/repo';
-import type { DB } from '../store/db';
+import type { DB } from '@node/sqlite';
 import { SUMMARY_COLUMNS, toSummary, type RunbookRow } from './runbook-store';
 
 /** the annotation names in use for a runbook link (Prometheus convention first) */

@@ -1,10 +1,10 @@
 /** The knowledge module (runbooks, dashboards). See src/shared/contract/knowledge.ts for its slice. */
 import path from 'node:path';
-import type { RefreshOutcome } from '../../../shared/contract/knowledge';
-import { knowledgeMethods } from '../../../shared/contract/knowledge';
-import { eventData } from '../../../shared/protocol';
-import { ApiError } from '../../../shared/rpc';
-import type { RunbookFacets } from '../../../shared/runbooks';
+import type { RefreshOutcome } from '@shared/contract/knowledge';
+import { knowledgeMethods } from '@shared/contract/knowledge';
+import { eventData } from '@shared/protocol';
+import { ApiError } from '@shared/rpc';
+import type { RunbookFacets } from '@shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createRunbookChecklists } from './checklist';

@@ -6,8 +6,8 @@
  * tags (runbook_tags) and its one- and two-character grams (runbook_grams) — see migrations 003 and 007.
  * Every write also bumps `runbookGeneration`, which tells search its per-term counts are stale.
  */
-import type { Runbook, RunbookSummary } from '../../../shared/runbooks';
-import type { DB } from '../store/db';
+import type { Runbook, RunbookSummary } from '@shared/runbooks';
+import type { DB } from '@node/sqlite';
 
 export interface RunbookRow {
   id: string;

@@ -23,10 +23,10 @@
  * Snippets and highlights are built here as text segments; the renderer draws them as text, so nothing in a
  * runbook can become markup through a search result.
  */
-import type { RunbookSearchQuery, RunbookSearchResult, SearchField, TextSegment } from '../../../shared/runbooks';
-import { markdownToPlain, splitFrontMatter } from '../../../shared/runbook-template';
+import type { RunbookSearchQuery, RunbookSearchResult, SearchField, TextSegment } from '@shared/runbooks';
+import { markdownToPlain, splitFrontMatter } from '@shared/runbook-template';
 import type { Statement } from 'better-sqlite3';
-import type { DB } from '../store/db';
+import type { DB } from '@node/sqlite';
 import { runbookGeneration, SUMMARY_COLUMNS, termGramToken, toSummary, type RunbookRow } from './runbook-store';
 
 const MAX_TERMS = 8;

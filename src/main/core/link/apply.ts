@@ -13,10 +13,10 @@
  * in its own savepoint. Appliers must therefore tolerate being run again after a rollback (keep
  * in-memory side effects keyed and idempotent, or defer them until after the commit).
  */
-import type { Collection } from '../../../shared/domain';
+import type { Collection } from '@shared/domain';
 import type { EventApplier } from '../context';
-import type { Logger } from '../log';
-import type { DB } from '../store/db';
+import type { Logger } from '@node/log';
+import type { DB } from '@node/sqlite';
 
 export interface InboundEvent {
   seq: number;

@@ -7,15 +7,16 @@
  * store. A gap in seq is repaired on the same socket by saying hello again with the stored cursor.
  */
 import type WebSocket from 'ws';
-import type { Collection } from '../../../shared/domain';
-import type { LinkStats } from '../../../shared/contract/link';
-import { CLOSE_AUTH_FAILED, decodeServerFrame, PROTOCOL_VERSION, type ServerFrame } from '../../../shared/protocol';
-import type { Clock, TimerHandle } from '../clock';
-import type { Logger } from '../log';
+import type { Collection } from '@shared/domain';
+import type { LinkStats } from '@shared/contract/link';
+import { CLOSE_AUTH_FAILED, decodeServerFrame, PROTOCOL_VERSION, type ServerFrame } from '@shared/protocol';
+import type { Clock, TimerHandle } from '@node/clock';
+import type { Logger } from '@node/log';
 import type { InboundEvent, SyncStore } from './apply';
 import { createBackoff } from './backoff';
 import type { Outbox } from './outbox';
-import { classifySocketError, frameText, openPlatformSocket } from './socket';
+import { frameText } from '@node/ws-frames';
+import { classifySocketError, openPlatformSocket } from './socket';
 
 export interface Target {
   url: string;

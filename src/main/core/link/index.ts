@@ -4,9 +4,9 @@
  * the 'platformToken' secret), the embedded demo gateway (deps.platform.embedded), else nowhere.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { ActionType } from '../../../shared/actions';
-import type { LinkConfig, LinkTarget, linkMethods } from '../../../shared/contract/link';
-import type { Collection, LinkState } from '../../../shared/domain';
+import type { ActionType } from '@shared/actions';
+import type { LinkConfig, LinkTarget, linkMethods } from '@shared/contract/link';
+import type { Collection, LinkState } from '@shared/domain';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createSyncStore } from './apply';

@@ -8,11 +8,11 @@
  * gateway keeps the failure under the old one) or discards. pending → discarded.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { actionPayloads, type ActionType } from '../../../shared/actions';
-import type { OutboxItem } from '../../../shared/contract/link';
-import type { WireError } from '../../../shared/protocol';
-import { ApiError, describeZodError } from '../../../shared/rpc';
-import type { DB } from '../store/db';
+import { actionPayloads, type ActionType } from '@shared/actions';
+import type { OutboxItem } from '@shared/contract/link';
+import type { WireError } from '@shared/protocol';
+import { ApiError, describeZodError } from '@shared/rpc';
+import type { DB } from '@node/sqlite';
 
 interface Row {
   seq: number;

@@ -2,10 +2,11 @@
  * "Test connection": opens a socket with the given URL and token, says hello as a probe and waits for the
  * welcome. Nothing is stored and the running link is not touched.
  */
-import type { LinkTestResult } from '../../../shared/contract/link';
-import { CLOSE_AUTH_FAILED, decodeServerFrame, PROTOCOL_VERSION } from '../../../shared/protocol';
-import type { Clock } from '../clock';
-import { classifySocketError, frameText, openPlatformSocket } from './socket';
+import type { LinkTestResult } from '@shared/contract/link';
+import { CLOSE_AUTH_FAILED, decodeServerFrame, PROTOCOL_VERSION } from '@shared/protocol';
+import type { Clock } from '@node/clock';
+import { frameText } from '@node/ws-frames';
+import { classifySocketError, openPlatformSocket } from './socket';
 
 export function probePlatform(url: string, token: string, clock: Clock, timeoutMs = 8000): Promise<LinkTestResult> {
   const started = clock.now();

@@ -1,6 +1,6 @@
-/** Opening a protocol v1 socket, reading its frames, and naming why it failed — shared by link and probe. */
-import WebSocket, { type RawData } from 'ws';
-import { HARD_FRAME_BYTES, PROTOCOL } from '../../../shared/protocol';
+/** Opening a protocol v1 socket and naming why it failed — shared by link and probe. */
+import WebSocket from 'ws';
+import { HARD_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 
 export function openPlatformSocket(url: string, token: string): WebSocket {
   return new WebSocket(url, [PROTOCOL], {
@@ -10,12 +10,6 @@ export function openPlatformSocket(url: string, token: string): WebSocket {
     perMessageDeflate: false,
     followRedirects: false,
   });
-}
-
-/** The frame as text (null for binary) and its size in bytes. */
-export function frameText(data: RawData, isBinary: boolean): { text: string | null; bytes: number } {
-  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-  return { text: isBinary ? null : buf.toString('utf8'), bytes: buf.length };
 }
 
 export type SocketFailure = 'auth_failed' | 'unreachable' | 'protocol' | 'tls' | 'error';

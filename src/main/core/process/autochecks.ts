@@ -2,12 +2,12 @@
  * Auto-checks: conditions evaluated on the data Vigil has cached. The rule that matters at 3 a.m.: data
  * that is missing or older than the check allows gives "unknown", never "pass".
  */
-import type { AutoCheck, AutoResult, AutoReason, Comparator } from '../../../shared/checklists';
-import { compare } from '../../../shared/checklists';
-import type { LinkState, Severity } from '../../../shared/domain';
-import type { Panel } from '../../../shared/dashboards';
+import type { AutoCheck, AutoResult, AutoReason, Comparator } from '@shared/checklists';
+import { compare } from '@shared/checklists';
+import type { LinkState, Severity } from '@shared/domain';
+import type { Panel } from '@shared/dashboards';
 import type { Notifier } from '../notifier';
-import type { DB } from '../store/db';
+import type { DB } from '@node/sqlite';
 
 export interface AutoCheckDeps {
   db: DB;

@@ -19,8 +19,8 @@ import {
   type RunView,
   type StepState,
   type StepUpdate,
-} from '../../../shared/checklists';
-import { ApiError } from '../../../shared/rpc';
+} from '@shared/checklists';
+import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 import type { AutoChecks } from './autochecks';
 import { createDeadlineScheduler } from './scheduler';

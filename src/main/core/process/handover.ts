@@ -3,14 +3,14 @@
  * silences and acks that expire on the next watch, checklist runs, actions still in the outbox); the
  * outgoing engineer submits it with notes and watch items; the incoming engineer signs it in their Vigil.
  */
-import type { Severity } from '../../../shared/domain';
-import { HandoverSchema, type AlertRef, type Handover, type HandoverDraft } from '../../../shared/handover';
-import type { Matcher } from '../../../shared/alerts';
-import type { ChecklistRun } from '../../../shared/checklists';
-import type { Incident } from '../../../shared/incidents';
-import { ApiError } from '../../../shared/rpc';
+import type { Severity } from '@shared/domain';
+import { HandoverSchema, type AlertRef, type Handover, type HandoverDraft } from '@shared/handover';
+import type { Matcher } from '@shared/alerts';
+import type { ChecklistRun } from '@shared/checklists';
+import type { Incident } from '@shared/incidents';
+import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
-import { HandoverDocSchema } from '../../../shared/protocol';
+import { HandoverDocSchema } from '@shared/protocol';
 import { handoverFromDoc } from './platform';
 import { newId, notFound, parseJson, sendAction } from './util';
 

@@ -3,7 +3,7 @@
  * status updates, response/resolution timers and closing with a postmortem. Every change is stored
  * locally first and queued for the platform in the same transaction.
  */
-import type { Language, Severity } from '../../../shared/domain';
+import type { Language, Severity } from '@shared/domain';
 import {
   IncidentRecordSchema,
   decideSeverity,
@@ -18,12 +18,12 @@ import {
   type TimelineAdd,
   type TimelineEntry,
   type TimelineKind,
-} from '../../../shared/incidents';
-import { DeclareSchema } from '../../../shared/incidents';
-import { ApiError } from '../../../shared/rpc';
+} from '@shared/incidents';
+import { DeclareSchema } from '@shared/incidents';
+import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 import type { ChecklistEngine } from './checklists';
-import { IncidentDocSchema } from '../../../shared/protocol';
+import { IncidentDocSchema } from '@shared/protocol';
 import { incidentFromDoc } from './platform';
 import { renderPostmortem } from './postmortem';
 import { createDeadlineScheduler } from './scheduler';

@@ -2,10 +2,10 @@
  * The process module of the core: checklists, incidents (war-room) and shift handover. See
  * src/shared/contract/process.ts for its slice of the contract.
  */
-import { processMethods } from '../../../shared/contract/process';
-import type { LinkState } from '../../../shared/domain';
-import { eventData } from '../../../shared/protocol';
-import { ChecklistTemplateSchema } from '../../../shared/checklists';
+import { processMethods } from '@shared/contract/process';
+import type { LinkState } from '@shared/domain';
+import { eventData } from '@shared/protocol';
+import { ChecklistTemplateSchema } from '@shared/checklists';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createAutoChecks } from './autochecks';

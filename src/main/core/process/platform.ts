@@ -5,7 +5,7 @@
  * roles, freeze, times, review), so a second console sees the same war-room.
  */
 import { z } from 'zod';
-import { HandoverSchema, type Handover } from '../../../shared/handover';
+import { HandoverSchema, type Handover } from '@shared/handover';
 import {
   IncidentSchema,
   IncidentStatusSchema,
@@ -13,8 +13,8 @@ import {
   RolesSchema,
   type Incident,
   type TimelineEntry,
-} from '../../../shared/incidents';
-import type { HandoverDoc, IncidentDoc } from '../../../shared/protocol';
+} from '@shared/incidents';
+import type { HandoverDoc, IncidentDoc } from '@shared/protocol';
 
 const FieldSchemas = {
   triage: IncidentSchema.shape.triage,

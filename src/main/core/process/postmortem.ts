@@ -4,7 +4,7 @@
  * Pure, so the golden files in test/fixtures/process/ pin its output.
  */
 import { DateTime } from 'luxon';
-import type { Language } from '../../../shared/domain';
+import type { Language } from '@shared/domain';
 import {
   INCIDENT_TEXT,
   ROLES,
@@ -14,7 +14,7 @@ import {
   type Review,
   type TimelineEntry,
   type TimelineKind,
-} from '../../../shared/incidents';
+} from '@shared/incidents';
 
 const TEXT = {
   en: {

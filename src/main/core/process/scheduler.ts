@@ -3,7 +3,7 @@
  * `fire(now)` handles everything due and marks it done, so waking early or twice is harmless. Deadlines
  * are recomputed from stored timestamps, which is what makes them survive a restart.
  */
-import type { Clock, TimerHandle } from '../clock';
+import type { Clock, TimerHandle } from '@node/clock';
 
 /** Long waits are cut into slices: setTimeout overflows past ~24.8 days, and a laptop may sleep through one. */
 const MAX_WAIT_MS = 60 * 60 * 1000;

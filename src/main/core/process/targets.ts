@@ -3,9 +3,9 @@
  * Handbook 003 by default; "working days" skip Saturday and Sunday in the configured time zone.
  */
 import { DateTime } from 'luxon';
-import type { Severity } from '../../../shared/domain';
-import { TARGET_PRESETS, TargetsSchema, type Incident, type Target, type TargetClock, type Targets } from '../../../shared/incidents';
-import type { DB } from '../store/db';
+import type { Severity } from '@shared/domain';
+import { TARGET_PRESETS, TargetsSchema, type Incident, type Target, type TargetClock, type Targets } from '@shared/incidents';
+import type { DB } from '@node/sqlite';
 import { parseJson } from './util';
 
 export function targetDeadline(start: number, target: Target, timeZone: string): number {

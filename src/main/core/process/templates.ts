@@ -12,16 +12,16 @@ import {
   type RoutineDue,
   type RoutinePeriod,
   type TemplateSummary,
-} from '../../../shared/checklists';
-import { describeZodError } from '../../../shared/rpc';
-import type { DB } from '../store/db';
-import handover from '../../../../resources/templates/shift-handover.yaml?raw';
-import monthly from '../../../../resources/templates/routine-monthly.yaml?raw';
-import daily from '../../../../resources/templates/routine-daily.yaml?raw';
-import weekly from '../../../../resources/templates/routine-weekly.yaml?raw';
-import responseFlow from '../../../../resources/templates/response-flow.yaml?raw';
-import selfCheck from '../../../../resources/templates/shift-self-check.yaml?raw';
-import warRoom from '../../../../resources/templates/war-room.yaml?raw';
+} from '@shared/checklists';
+import { describeZodError } from '@shared/rpc';
+import type { DB } from '@node/sqlite';
+import handover from '@resources/templates/shift-handover.yaml?raw';
+import monthly from '@resources/templates/routine-monthly.yaml?raw';
+import daily from '@resources/templates/routine-daily.yaml?raw';
+import weekly from '@resources/templates/routine-weekly.yaml?raw';
+import responseFlow from '@resources/templates/response-flow.yaml?raw';
+import selfCheck from '@resources/templates/shift-self-check.yaml?raw';
+import warRoom from '@resources/templates/war-room.yaml?raw';
 
 export const BUNDLED_TEMPLATES: Record<string, string> = {
   'shift-self-check.yaml': selfCheck,

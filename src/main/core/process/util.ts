@@ -1,8 +1,8 @@
 /** Small helpers shared by the process services: ids from the injected clock, the core's language, sending actions. */
 import { v7 as uuidv7 } from 'uuid';
-import type { ActionPayload, ActionType } from '../../../shared/actions';
-import type { Language } from '../../../shared/domain';
-import { ApiError } from '../../../shared/rpc';
+import type { ActionPayload, ActionType } from '@shared/actions';
+import type { Language } from '@shared/domain';
+import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 
 /** A time-ordered id (UUID v7) whose time part comes from the core's clock, not the wall clock. */

@@ -9,10 +9,10 @@
  * level and a level is never escalated twice. Passes run when alerts change (`onAlertsChanged`), at
  * the next due instant, and at least every `tickMs` of the injected clock.
  */
-import { atLeast, severityRank, SEVERITIES } from '../../../shared/domain';
-import { onCallAt } from '../../../shared/rotation';
-import type { EscalationState, EscalationSubjectKind, Policy, RosterPerson } from '../../../shared/roster';
-import type { TimerHandle } from '../clock';
+import { atLeast, severityRank, SEVERITIES } from '@shared/domain';
+import { onCallAt } from '@shared/rotation';
+import type { EscalationState, EscalationSubjectKind, Policy, RosterPerson } from '@shared/roster';
+import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext } from '../context';
 import { escalatedText, escalationReason, notificationLanguage, reminderText, type Reached } from './messages';
 import type { LoadedRoster, RosterStore } from './store';

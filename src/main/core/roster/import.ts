@@ -13,7 +13,7 @@ import {
   type RosterDocument,
   type RosterImportRequest,
   type RosterPerson,
-} from '../../../shared/roster';
+} from '@shared/roster';
 import type { LoadedRoster, SaveRoster } from './store';
 import { formatPath, validateRosterDocument, type DocIssue } from './validate';
 

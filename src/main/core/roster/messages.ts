@@ -3,8 +3,8 @@
  * language the settings choose, and they name each person with the quickest ways to reach them, so the
  * notification alone is enough when nothing else works.
  */
-import { contactLinks, type RosterPerson } from '../../../shared/roster';
-import type { Settings } from '../../../shared/domain';
+import { contactLinks, type RosterPerson } from '@shared/roster';
+import type { Settings } from '@shared/domain';
 
 export type Lang = 'en' | 'zh-CN';
 

@@ -2,11 +2,11 @@
  * The roster module: stores roster documents from the platform and from file imports, answers "who is
  * on call now and next", and runs the escalation engine. See src/shared/contract/roster.ts for its slice.
  */
-import { rosterMethods } from '../../../shared/contract/roster';
-import { eventData } from '../../../shared/protocol';
-import { onCallAt } from '../../../shared/rotation';
-import type { RosterImportResult, RotationOnCall } from '../../../shared/roster';
-import { ApiError } from '../../../shared/rpc';
+import { rosterMethods } from '@shared/contract/roster';
+import { eventData } from '@shared/protocol';
+import { onCallAt } from '@shared/rotation';
+import type { RosterImportResult, RotationOnCall } from '@shared/roster';
+import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';

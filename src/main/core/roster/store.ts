@@ -2,9 +2,9 @@
  * Roster rows in SQLite. A document is written as a whole (rosters row, its people, its escalation
  * levels) in one transaction; readers get parsed documents from a cache that the writers invalidate.
  */
-import { RosterDocumentSchema, type RosterDocument, type RosterPerson } from '../../../shared/roster';
-import type { Logger } from '../log';
-import type { DB } from '../store/db';
+import { RosterDocumentSchema, type RosterDocument, type RosterPerson } from '@shared/roster';
+import type { Logger } from '@node/log';
+import type { DB } from '@node/sqlite';
 
 export type RosterOrigin = 'platform' | 'local';
 

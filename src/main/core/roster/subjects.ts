@@ -3,9 +3,9 @@
  * straight from the tables of migration 001 (owned by the alert and process modules) through a few
  * prepared statements; this module never writes them.
  */
-import { normalizeSeverity, SEVERITIES, type Severity } from '../../../shared/domain';
-import type { EscalationSubjectKind } from '../../../shared/roster';
-import type { DB } from '../store/db';
+import { normalizeSeverity, SEVERITIES, type Severity } from '@shared/domain';
+import type { EscalationSubjectKind } from '@shared/roster';
+import type { DB } from '@node/sqlite';
 
 export interface Subject {
   kind: EscalationSubjectKind;

@@ -1,6 +1,6 @@
 /** One gate for roster documents, whether synced or imported: shapes, references, then the schedule. */
-import { scheduleProblems } from '../../../shared/rotation';
-import { RosterDocumentSchema, type RosterDocument } from '../../../shared/roster';
+import { scheduleProblems } from '@shared/rotation';
+import { RosterDocumentSchema, type RosterDocument } from '@shared/roster';
 
 export type DocPath = (string | number)[];
 export interface DocIssue {

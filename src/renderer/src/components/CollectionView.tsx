@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Collection } from '../../../shared/domain';
+import type { Collection } from '@shared/domain';
 import { vigil } from '../api';
 
 /**

@@ -1,7 +1,7 @@
 /** i18next with zh-CN and en. Each feature registers its own namespace here; `common` is the frame's. */
 import i18next, { type Resource, type ResourceLanguage } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import type { Language } from '../../../shared/domain';
+import type { Language } from '@shared/domain';
 import { common } from './common';
 import { featureNamespaces } from './features';
 

@@ -1,6 +1,6 @@
 /** The frame's state: who we are, settings, link state, data freshness, current view, toasts. */
 import { create } from 'zustand';
-import type { AppInfo, Freshness, LinkState, Settings, SettingsPatch } from '../../../shared/domain';
+import type { AppInfo, Freshness, LinkState, Settings, SettingsPatch } from '@shared/domain';
 import { vigil } from '../api';
 
 export const VIEWS = ['alerts', 'runbooks', 'dashboards', 'checklists', 'incidents', 'roster', 'handover', 'settings'] as const;

@@ -1,23 +1,19 @@
 /** The ordered list of migrations. Append only; the store refuses a database whose history differs. */
+import type { Migration } from '@node/sqlite';
 import initial from './001_initial';
 import link from './002_link';
 import knowledge from './003_knowledge';
-import process from './004_process';
+import processMigration from './004_process';
 import roster from './005_roster';
 import alerts from './006_alerts';
 import search from './007_search';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 const all: Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'link', sql: link },
   { version: 3, name: 'knowledge', sql: knowledge },
-  { version: 4, name: 'process', sql: process },
+  { version: 4, name: 'process', sql: processMigration },
   { version: 5, name: 'roster', sql: roster },
   { version: 6, name: 'alerts', sql: alerts },
   { version: 7, name: 'search', sql: search },

@@ -1,9 +1,9 @@
 import { memo, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SEVERITIES } from '../../../../shared/domain';
-import { vigil } from '../../api';
-import { formatAge, formatTime } from '../../format';
-import { useApp } from '../../stores/app';
+import { SEVERITIES } from '@shared/domain';
+import { vigil } from '@renderer/api';
+import { formatAge, formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { AlertTable } from './AlertTable';
 import { DetailPane } from './DetailPane';
 import { FilterBar } from './FilterBar';

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AlertEvent } from '../../../../shared/alerts';
-import { isSafeExternalUrl } from '../../../../shared/links';
-import type { RunbookLink } from '../../../../shared/runbooks';
-import { vigil } from '../../api';
-import { formatTime } from '../../format';
-import { useApp } from '../../stores/app';
-import { openExternalLink } from '../../components/openLink';
+import type { AlertEvent } from '@shared/alerts';
+import { isSafeExternalUrl } from '@shared/links';
+import type { RunbookLink } from '@shared/runbooks';
+import { vigil } from '@renderer/api';
+import { formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
+import { openExternalLink } from '@renderer/components/openLink';
 import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
 

@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../../shared/alerts';
-import { MAX_SILENCE_MIN, SILENCE_PRESETS_MIN } from '../../../../shared/contract/alerts';
-import { compileMatchers, formatMatchers, matchersForLabels, tryParseMatchers, type Matcher } from '../../../../shared/matchers';
-import { vigil } from '../../api';
-import { formatTime } from '../../format';
-import { useApp } from '../../stores/app';
+import type { Alert } from '@shared/alerts';
+import { MAX_SILENCE_MIN, SILENCE_PRESETS_MIN } from '@shared/contract/alerts';
+import { compileMatchers, formatMatchers, matchersForLabels, tryParseMatchers, type Matcher } from '@shared/matchers';
+import { vigil } from '@renderer/api';
+import { formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { Modal } from './Modal';
 import { alerts, useAlerts } from './store';
 

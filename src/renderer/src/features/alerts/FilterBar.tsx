@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DISPLAY_STATES } from '../../../../shared/contract/alerts';
+import { DISPLAY_STATES } from '@shared/contract/alerts';
 import { alerts, useAlerts } from './store';
 
 /** Text search, label matchers (Alertmanager syntax), states, grouping and saved filters. */

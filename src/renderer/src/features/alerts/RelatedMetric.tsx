@@ -4,11 +4,11 @@ import { LineChart } from 'echarts/charts';
 import { AriaComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { Alert } from '../../../../shared/alerts';
-import type { Series } from '../../../../shared/dashboards';
-import { vigil } from '../../api';
-import { formatAge } from '../../format';
-import { useApp } from '../../stores/app';
+import type { Alert } from '@shared/alerts';
+import type { Series } from '@shared/dashboards';
+import { vigil } from '@renderer/api';
+import { formatAge } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { findRelatedPanel, seriesForAlert, type RelatedPanel } from './related';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, AriaComponent, CanvasRenderer]);

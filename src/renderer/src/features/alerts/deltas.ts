@@ -7,7 +7,7 @@
  * The sorted list of all alerts is read only when everything is filtered again (a keystroke, a new sort);
  * the applied changes wait for it here and are merged in then, once, however many batches came between.
  */
-import type { Alert } from '../../../../shared/alerts';
+import type { Alert } from '@shared/alerts';
 import { mergeSorted, toEntry, type Entry } from './model';
 
 export class DeltaQueue {

@@ -4,10 +4,10 @@
  * for a handful of changes) → filter (text, label matchers, states) → grouping by any labels → the flat
  * list of rows the virtualised table draws.
  */
-import { displayState, type Alert, type AlertDisplayState } from '../../../../shared/alerts';
-import { groupKeyOf, type AlertQuery } from '../../../../shared/contract/alerts';
-import { severityRank, type Severity } from '../../../../shared/domain';
-import { compileMatchers, MatcherSyntaxError, parseMatchers } from '../../../../shared/matchers';
+import { displayState, type Alert, type AlertDisplayState } from '@shared/alerts';
+import { groupKeyOf, type AlertQuery } from '@shared/contract/alerts';
+import { severityRank, type Severity } from '@shared/domain';
+import { compileMatchers, MatcherSyntaxError, parseMatchers } from '@shared/matchers';
 
 export interface Entry {
   a: Alert;

@@ -4,8 +4,8 @@
  * `metric` annotation or `__name__` label; a panel matches when one of its target expressions uses one of
  * those names. Among its series, those agreeing with the alert's labels are preferred.
  */
-import type { Alert } from '../../../../shared/alerts';
-import type { Dashboard, Panel, Series } from '../../../../shared/dashboards';
+import type { Alert } from '@shared/alerts';
+import type { Dashboard, Panel, Series } from '@shared/dashboards';
 
 // PromQL words that look like metric names but are functions, operators or keywords.
 const PROMQL_WORDS = new Set(

@@ -6,7 +6,7 @@
  */
 import i18next from 'i18next';
 import { create } from 'zustand';
-import type { Alert, Silence } from '../../../../shared/alerts';
+import type { Alert, Silence } from '@shared/alerts';
 import {
   DEFAULT_GROUP_BY,
   type AlertAction,
@@ -15,9 +15,9 @@ import {
   type AlertQuery,
   type NotifyState,
   type SavedFilter,
-} from '../../../../shared/contract/alerts';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
+} from '@shared/contract/alerts';
+import { vigil } from '@renderer/api';
+import { useApp } from '@renderer/stores/app';
 import { DeltaQueue } from './deltas';
 import {
   comparator,

@@ -4,12 +4,12 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { localize, type RunSummary, type TemplateSummary } from '../../../../shared/checklists';
-import type { Language } from '../../../../shared/domain';
-import { vigil } from '../../api';
-import { ViewFrame } from '../../components/CollectionView';
-import { formatAge, formatTime } from '../../format';
-import { useApp } from '../../stores/app';
+import { localize, type RunSummary, type TemplateSummary } from '@shared/checklists';
+import type { Language } from '@shared/domain';
+import { vigil } from '@renderer/api';
+import { ViewFrame } from '@renderer/components/CollectionView';
+import { formatAge, formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { attempt, useLive } from './live';
 import { RunPanel } from './RunPanel';
 import './checklists.css';

@@ -12,11 +12,11 @@ import {
   type RunStep,
   type StepState,
   type TemplateStep,
-} from '../../../../shared/checklists';
-import type { Language } from '../../../../shared/domain';
-import { vigil } from '../../api';
-import { formatAge, formatTime } from '../../format';
-import { useApp } from '../../stores/app';
+} from '@shared/checklists';
+import type { Language } from '@shared/domain';
+import { vigil } from '@renderer/api';
+import { formatAge, formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { attempt, useLive } from './live';
 import './checklists.css';
 

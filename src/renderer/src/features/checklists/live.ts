@@ -3,8 +3,8 @@
  * core's `dataChanged` event). Shared by the checklists, incidents and handover views.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Collection } from '../../../../shared/domain';
-import { vigil } from '../../api';
+import type { Collection } from '@shared/domain';
+import { vigil } from '@renderer/api';
 
 export function useLive<T>(collections: readonly Collection[], load: () => Promise<T>, key: string): {
   data: T | undefined;

@@ -2,10 +2,10 @@
 import { useEffect } from 'react';
 import './dashboards.css';
 import { useTranslation } from 'react-i18next';
-import { TIME_RANGES, type DashboardView, type TimeRangePreset } from '../../../../shared/contract/knowledge';
-import { ViewFrame } from '../../components/CollectionView';
-import { formatAge, formatTime } from '../../format';
-import { useApp } from '../../stores/app';
+import { TIME_RANGES, type DashboardView, type TimeRangePreset } from '@shared/contract/knowledge';
+import { ViewFrame } from '@renderer/components/CollectionView';
+import { formatAge, formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { Panel } from './Panel';
 import { bindDashboardEvents, useDashboards } from './store';
 

@@ -5,10 +5,10 @@ import * as echarts from 'echarts/core';
 import { GaugeChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { DashboardView } from '../../../../shared/contract/knowledge';
-import type { Panel as PanelSpec, Series } from '../../../../shared/dashboards';
-import { formatAge } from '../../format';
-import { useApp } from '../../stores/app';
+import type { DashboardView } from '@shared/contract/knowledge';
+import type { Panel as PanelSpec, Series } from '@shared/dashboards';
+import { formatAge } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import {
   formatValue,
   gaugeOption,

@@ -2,7 +2,7 @@
  * echarts options for the three panel types, from a panel spec and its cached series. Pure, so the
  * drawing rules (thresholds, gauge bands, stat colour) are testable without a canvas.
  */
-import type { Panel, Series } from '../../../../shared/dashboards';
+import type { Panel, Series } from '@shared/dashboards';
 
 type Points = [number, number][];
 export interface NamedSeries {

@@ -1,8 +1,8 @@
 /** Dashboards view state: which dashboard, which time range, the cached view of it. Survives navigation. */
 import { create } from 'zustand';
-import type { DashboardView, RefreshOutcome, TimeRangePreset } from '../../../../shared/contract/knowledge';
-import type { Dashboard } from '../../../../shared/dashboards';
-import { vigil } from '../../api';
+import type { DashboardView, RefreshOutcome, TimeRangePreset } from '@shared/contract/knowledge';
+import type { Dashboard } from '@shared/dashboards';
+import { vigil } from '@renderer/api';
 
 interface DashboardsState {
   list: Dashboard[] | null;

@@ -4,13 +4,13 @@
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { localize } from '../../../../shared/checklists';
-import type { Language } from '../../../../shared/domain';
-import type { Handover, HandoverDraft } from '../../../../shared/handover';
-import { vigil } from '../../api';
-import { ViewFrame } from '../../components/CollectionView';
-import { formatTime } from '../../format';
-import { useApp } from '../../stores/app';
+import { localize } from '@shared/checklists';
+import type { Language } from '@shared/domain';
+import type { Handover, HandoverDraft } from '@shared/handover';
+import { vigil } from '@renderer/api';
+import { ViewFrame } from '@renderer/components/CollectionView';
+import { formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { attempt, useLive } from '../checklists/live';
 import { usePeople } from '../incidents/people';
 import '../checklists/checklists.css';

@@ -1,9 +1,9 @@
 /** Closing an incident: what the recorded data cannot say by itself, for the postmortem. */
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SEVERITIES, type Language, type Severity } from '../../../../shared/domain';
-import type { ActionItem, Incident } from '../../../../shared/incidents';
-import { vigil } from '../../api';
+import { SEVERITIES, type Language, type Severity } from '@shared/domain';
+import type { ActionItem, Incident } from '@shared/incidents';
+import { vigil } from '@renderer/api';
 import { attempt } from '../checklists/live';
 
 const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);

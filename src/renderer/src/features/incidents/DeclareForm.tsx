@@ -4,10 +4,10 @@
  */
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../../shared/alerts';
-import { SEVERITIES, type Severity } from '../../../../shared/domain';
-import { TRIAGE_QUESTIONS, decideSeverity, nextQuestion, type Triage, type TriageQuestion } from '../../../../shared/incidents';
-import { vigil } from '../../api';
+import type { Alert } from '@shared/alerts';
+import { SEVERITIES, type Severity } from '@shared/domain';
+import { TRIAGE_QUESTIONS, decideSeverity, nextQuestion, type Triage, type TriageQuestion } from '@shared/incidents';
+import { vigil } from '@renderer/api';
 import { attempt, useLive } from '../checklists/live';
 
 type Answers = Partial<Record<TriageQuestion, boolean>>;

@@ -3,8 +3,8 @@
  * frame, above the current view.
  */
 import { useTranslation } from 'react-i18next';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
+import { vigil } from '@renderer/api';
+import { useApp } from '@renderer/stores/app';
 import { useLive } from '../checklists/live';
 import '../checklists/checklists.css';
 

@@ -4,7 +4,7 @@
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SEVERITIES, type Language, type Severity } from '../../../../shared/domain';
+import { SEVERITIES, type Language, type Severity } from '@shared/domain';
 import {
   ROLES,
   entryText,
@@ -13,9 +13,9 @@ import {
   type Role,
   type Roles,
   type TargetClock,
-} from '../../../../shared/incidents';
-import { vigil } from '../../api';
-import { formatTime } from '../../format';
+} from '@shared/incidents';
+import { vigil } from '@renderer/api';
+import { formatTime } from '@renderer/format';
 import { RunPanel } from '../checklists/RunPanel';
 import { attempt } from '../checklists/live';
 import { CloseForm } from './CloseForm';

@@ -1,10 +1,10 @@
 /** Incidents: the open and closed list, declaring through the decision tree, and the selected war-room. */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Incident } from '../../../../shared/incidents';
-import { vigil } from '../../api';
-import { ViewFrame } from '../../components/CollectionView';
-import { useApp } from '../../stores/app';
+import type { Incident } from '@shared/incidents';
+import { vigil } from '@renderer/api';
+import { ViewFrame } from '@renderer/components/CollectionView';
+import { useApp } from '@renderer/stores/app';
 import { useLive } from '../checklists/live';
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';

@@ -1,13 +1,13 @@
 /** The postmortem of a closed incident: rendered markdown (sanitised), in either language, copy and download. */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Language } from '../../../../shared/domain';
-import type { Incident } from '../../../../shared/incidents';
-import { vigil } from '../../api';
-import { Markdown } from '../../components/Markdown';
-import { useApp } from '../../stores/app';
+import type { Language } from '@shared/domain';
+import type { Incident } from '@shared/incidents';
+import { vigil } from '@renderer/api';
+import { Markdown } from '@renderer/components/Markdown';
+import { useApp } from '@renderer/stores/app';
 import { useLive } from '../checklists/live';
-import { copyText } from '../../components/clipboard';
+import { copyText } from '@renderer/components/clipboard';
 
 export function Postmortem({ incident }: { incident: Incident }) {
   const { t, i18n } = useTranslation('incidents');

@@ -4,7 +4,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Language } from '../../../../shared/domain';
+import type { Language } from '@shared/domain';
 import {
   STATUS_PHASES,
   formatDuration,
@@ -12,11 +12,11 @@ import {
   type IncidentDetail,
   type StatusFields,
   type StatusPhase,
-} from '../../../../shared/incidents';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
+} from '@shared/incidents';
+import { vigil } from '@renderer/api';
+import { useApp } from '@renderer/stores/app';
 import { attempt } from '../checklists/live';
-import { copyText } from '../../components/clipboard';
+import { copyText } from '@renderer/components/clipboard';
 
 export function StatusComposer({ detail }: { detail: IncidentDetail }) {
   const { t, i18n } = useTranslation('incidents');

@@ -2,7 +2,7 @@
  * The incidents namespace (en, zh-CN). System timeline texts, role and status names come from
  * src/shared/incidents.ts (INCIDENT_TEXT), where the core's postmortem renderer reads them too.
  */
-import { INCIDENT_TEXT } from '../../../../shared/incidents';
+import { INCIDENT_TEXT } from '@shared/incidents';
 
 export const incidentsText = {
   en: {

@@ -1,6 +1,6 @@
 /** Names to assign roles from: everyone in the cached rosters, deduplicated and sorted. */
 import { useLive } from '../checklists/live';
-import { vigil } from '../../api';
+import { vigil } from '@renderer/api';
 
 export function usePeople(): string[] {
   const { data } = useLive(['rosters'], () => vigil().rostersList(), 'people');

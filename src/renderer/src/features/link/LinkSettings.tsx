@@ -4,10 +4,10 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LinkConfig, LinkTestResult } from '../../../../shared/contract/link';
-import { vigil } from '../../api';
-import { formatAge } from '../../format';
-import { useApp } from '../../stores/app';
+import type { LinkConfig, LinkTestResult } from '@shared/contract/link';
+import { vigil } from '@renderer/api';
+import { formatAge } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 
 interface Props {
   /** the URL being edited in the Settings form (null = the built-in demo gateway) */

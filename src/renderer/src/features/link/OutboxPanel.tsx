@@ -4,10 +4,10 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OutboxItem } from '../../../../shared/contract/link';
-import { vigil } from '../../api';
-import { formatAge } from '../../format';
-import { useApp } from '../../stores/app';
+import type { OutboxItem } from '@shared/contract/link';
+import { vigil } from '@renderer/api';
+import { formatAge } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { actionSubject } from './subject';
 
 export function OutboxPanel() {

@@ -1,5 +1,5 @@
 /** A short human handle for what an action is about, taken from its payload. */
-import { formatMatchers, type Matcher } from '../../../../shared/matchers';
+import { formatMatchers, type Matcher } from '@shared/matchers';
 
 export function actionSubject(payload: unknown): string {
   if (!payload || typeof payload !== 'object') return '';

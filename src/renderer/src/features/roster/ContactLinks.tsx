@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { contactLinks, type ContactLink, type RosterPerson } from '../../../../shared/roster';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
+import { contactLinks, type ContactLink, type RosterPerson } from '@shared/roster';
+import { vigil } from '@renderer/api';
+import { useApp } from '@renderer/stores/app';
 
 /**
  * Opens a contact link through the vetted opener. Where the core has no OS opener (the browser host)

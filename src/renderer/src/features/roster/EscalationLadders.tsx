@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Policy } from '../../../../shared/roster';
+import type { Policy } from '@shared/roster';
 import { ContactLinks } from './ContactLinks';
 import type { ParsedRoster, RotationNow } from './store';
 

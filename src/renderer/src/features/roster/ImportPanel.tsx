@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RosterImportResult } from '../../../../shared/roster';
-import { vigil } from '../../api';
+import type { RosterImportResult } from '@shared/roster';
+import { vigil } from '@renderer/api';
 
 /** Import a YAML roster or a CSV contact sheet; every problem is listed with its line and row. */
 export function ImportPanel({

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useApp } from '../../stores/app';
+import { useApp } from '@renderer/stores/app';
 import { bindRosters, onCallNow, useRosters } from './store';
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RosterPerson } from '../../../../shared/roster';
+import type { RosterPerson } from '@shared/roster';
 import { ContactLinks } from './ContactLinks';
 import type { ParsedRoster, RotationNow } from './store';
 

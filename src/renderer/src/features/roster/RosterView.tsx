@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { vigil } from '../../api';
-import { ViewFrame } from '../../components/CollectionView';
-import { formatAge } from '../../format';
-import { useApp } from '../../stores/app';
+import { vigil } from '@renderer/api';
+import { ViewFrame } from '@renderer/components/CollectionView';
+import { formatAge } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { EscalationLadders } from './EscalationLadders';
 import { ImportPanel } from './ImportPanel';
 import { OnCallPanel } from './OnCallPanel';

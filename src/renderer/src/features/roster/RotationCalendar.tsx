@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { resolveOverrides, segments } from '../../../../shared/rotation';
-import type { OnCallSegment } from '../../../../shared/roster';
+import { resolveOverrides, segments } from '@shared/rotation';
+import type { OnCallSegment } from '@shared/roster';
 import type { ParsedRoster } from './store';
 import { fmtTime, zoneLabel } from './time';
 

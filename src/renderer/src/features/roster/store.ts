@@ -4,9 +4,9 @@
  * the core uses, so it keeps working with the platform gone.
  */
 import { create } from 'zustand';
-import { onCallAt } from '../../../../shared/rotation';
-import { RosterDocumentSchema, type Roster, type RosterDocument, type RosterPerson, type OnCallSegment, type Rotation } from '../../../../shared/roster';
-import { vigil } from '../../api';
+import { onCallAt } from '@shared/rotation';
+import { RosterDocumentSchema, type Roster, type RosterDocument, type RosterPerson, type OnCallSegment, type Rotation } from '@shared/roster';
+import { vigil } from '@renderer/api';
 
 export interface ParsedRoster {
   roster: Roster;

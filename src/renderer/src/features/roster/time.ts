@@ -1,6 +1,6 @@
 /** Times in the roster view are shown in the zone the settings choose ('local' = this machine's). */
 import { DateTime } from 'luxon';
-import { useApp } from '../../stores/app';
+import { useApp } from '@renderer/stores/app';
 
 export function useViewZone(): string {
   const tz = useApp((s) => s.settings?.timeZone ?? 'local');

@@ -1,8 +1,8 @@
 /** A "Runbook: <title>" button for an alert, for the alert detail pane. Says so when there is none. */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RunbookLink } from '../../../../shared/runbooks';
-import { useApp } from '../../stores/app';
+import type { RunbookLink } from '@shared/runbooks';
+import { useApp } from '@renderer/stores/app';
 import { openRunbookLink, runbookLinkForAlert } from './openRunbookForAlert';
 
 export function AlertRunbookLink({ fingerprint }: { fingerprint: string }) {

@@ -1,9 +1,9 @@
 /** Importing a local folder of runbooks (a checkout of a runbook repository). */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { FolderImportResult } from '../../../../shared/runbooks';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
+import type { FolderImportResult } from '@shared/runbooks';
+import { vigil } from '@renderer/api';
+import { useApp } from '@renderer/stores/app';
 
 export function ImportFolder() {
   const { t } = useTranslation('runbooks');

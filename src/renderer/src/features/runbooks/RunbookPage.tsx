@@ -4,13 +4,13 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RunbookChecklist, RunbookPage } from '../../../../shared/runbooks';
-import { parseRunbook, type RunbookSection, type RunbookStep } from '../../../../shared/runbook-template';
-import { vigil } from '../../api';
-import { formatAge, formatTime } from '../../format';
-import { useApp } from '../../stores/app';
-import { Markdown } from '../../components/Markdown';
-import { openExternalLink } from '../../components/openLink';
+import type { RunbookChecklist, RunbookPage } from '@shared/runbooks';
+import { parseRunbook, type RunbookSection, type RunbookStep } from '@shared/runbook-template';
+import { vigil } from '@renderer/api';
+import { formatAge, formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
+import { Markdown } from '@renderer/components/Markdown';
+import { openExternalLink } from '@renderer/components/openLink';
 import { useRunbooks } from './store';
 
 const domId = (anchor: string) => `rb-${anchor}`;

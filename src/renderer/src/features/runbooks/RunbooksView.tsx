@@ -2,10 +2,10 @@
 import { useEffect, useRef } from 'react';
 import './runbooks.css';
 import { useTranslation } from 'react-i18next';
-import type { RunbookSearchHit, TextSegment } from '../../../../shared/runbooks';
-import { ViewFrame } from '../../components/CollectionView';
-import { formatAge } from '../../format';
-import { useApp } from '../../stores/app';
+import type { RunbookSearchHit, TextSegment } from '@shared/runbooks';
+import { ViewFrame } from '@renderer/components/CollectionView';
+import { formatAge } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { ImportFolder } from './ImportFolder';
 import { RunbookPageView } from './RunbookPage';
 import { bindRunbookEvents, useRunbooks } from './store';

@@ -3,10 +3,10 @@
  * A cached runbook opens in the Runbooks view — it works offline; an http(s) runbook_url Vigil has no
  * copy of opens externally through the vetted opener.
  */
-import type { RunbookLink } from '../../../../shared/runbooks';
-import { vigil } from '../../api';
-import { useApp } from '../../stores/app';
-import { openExternalLink, type OpenOutcome } from '../../components/openLink';
+import type { RunbookLink } from '@shared/runbooks';
+import { vigil } from '@renderer/api';
+import { useApp } from '@renderer/stores/app';
+import { openExternalLink, type OpenOutcome } from '@renderer/components/openLink';
 
 export type OpenRunbookOutcome =
   | { kind: 'local'; runbookId: string }

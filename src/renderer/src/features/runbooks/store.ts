@@ -1,7 +1,7 @@
 /** Runbooks view state: the search (as you type, newest answer wins), filters, and the open runbook page. */
 import { create } from 'zustand';
-import type { RunbookFacets, RunbookPage, RunbookSearchResult } from '../../../../shared/runbooks';
-import { vigil } from '../../api';
+import type { RunbookFacets, RunbookPage, RunbookSearchResult } from '@shared/runbooks';
+import { vigil } from '@renderer/api';
 
 interface RunbooksState {
   query: string;

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SEVERITIES, type Settings } from '../../../../shared/domain';
-import { useApp } from '../../stores/app';
+import { SEVERITIES, type Settings } from '@shared/domain';
+import { useApp } from '@renderer/stores/app';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
 

@@ -1,15 +1,22 @@
 /**
- * The SQLite store: one file in the data dir, WAL, foreign keys on, numbered migrations recorded with a
- * checksum. Opening a database whose recorded migrations differ from the code's is refused with a clear
- * message; a corrupt or unwritable file raises a StoreError the app can offer to recover from.
+ * Opening a SQLite file the way both the console and the gateway do: WAL, foreign keys on, numbered
+ * migrations recorded with a checksum. Opening a database whose recorded migrations differ from the
+ * caller's is refused with a clear message; a corrupt or unwritable file raises a StoreError the caller can
+ * offer to recover from. Feature-free: each side passes its own migration list.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrations as defaultMigrations, type Migration } from './migrations';
 
 export type DB = Database.Database;
+
+/** One numbered schema step. Append only: the store refuses a database whose history differs. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
 export type StoreErrorCode = 'corrupt' | 'unwritable' | 'migration_mismatch' | 'unknown';
 
 export class StoreError extends Error {
@@ -26,7 +33,7 @@ export class StoreError extends Error {
 export interface OpenOptions {
   /** path to a better_sqlite3.node built for the running ABI (Electron); default: the package's own */
   nativeBinding?: string;
-  migrations?: readonly Migration[];
+  migrations: readonly Migration[];
   readonly?: boolean;
 }
 
@@ -82,7 +89,7 @@ function applyMigrations(db: DB, file: string, list: readonly Migration[]): void
   }
 }
 
-export function openDatabase(file: string, opts: OpenOptions = {}): DB {
+export function openDatabase(file: string, opts: OpenOptions): DB {
   let db: DB | undefined;
   try {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -97,7 +104,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): DB {
     db.pragma('busy_timeout = 5000');
     const quick = db.pragma('quick_check', { simple: true });
     if (quick !== 'ok') throw new StoreError('corrupt', file, `The database file ${file} failed its integrity check (${String(quick)}).`);
-    applyMigrations(db, file, opts.migrations ?? defaultMigrations);
+    applyMigrations(db, file, opts.migrations);
     return db;
   } catch (err) {
     try {
