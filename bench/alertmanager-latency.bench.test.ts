@@ -13,7 +13,7 @@ import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
 import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
-import { startAlertmanager } from '@test/harness/alertmanager';
+import { startAlertmanager } from '@test/services/alertmanager';
 
 const ALERTS = 200;
 const SPACING_MS = 20;

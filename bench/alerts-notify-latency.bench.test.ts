@@ -16,7 +16,7 @@ import { MemorySecretStore } from '@core/secrets';
 import { NodeNotifier } from '@main/host/notifier';
 import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
 import { startGateway } from '@gateway/server';
-import { startAlertmanager } from '@test/harness/alertmanager';
+import { startAlertmanager } from '@test/services/alertmanager';
 import { tempDir } from '@test/helpers/tmp';
 import { missingBinaries, startNotifySession } from '@test/integration/notify/session';
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { it } from 'vitest';
 import type { Alert } from '@shared/alerts';
-import { startProcess } from '@test/helpers/processes';
+import { startProcess } from '@test/services/processes';
 import { tempDir } from '@test/helpers/tmp';
 import { gateway, testSource, TOKEN } from '@test/integration/link/helpers';
 import { firingAlert } from '@test/helpers/alerts';

@@ -16,7 +16,7 @@ import { it } from 'vitest';
 import { createAlertRepo } from '@core/alerts/repo';
 import { openCoreDatabase } from '@core/store/open';
 import type { Alert } from '@shared/alerts';
-import { startProcess } from '@test/helpers/processes';
+import { startProcess } from '@test/services/processes';
 import { tempDir } from '@test/helpers/tmp';
 import { firingAlert } from '@test/helpers/alerts';
 

@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { it } from 'vitest';
 import type { Core } from '@core';
 import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
-import { startAlertmanager } from '@test/harness/alertmanager';
-import { freePort } from '@test/harness/common';
+import { startAlertmanager } from '@test/services/alertmanager';
+import { freePort } from '@test/services/common';
 import { core, gateway, until } from '@test/integration/link/helpers';
 import { tempDir } from '@test/helpers/tmp';
 

@@ -1,5 +1,5 @@
 /**
- * Chaos: exactly-once actions through kills. A real Alertmanager (test/harness), the built gateway with
+ * Chaos: exactly-once actions through kills. A real Alertmanager (test/services), the built gateway with
  * `--source alertmanager`, and the built browser host as the console (a real core with its durable outbox,
  * driven over its JSON-RPC like the page drives it). The driver issues CHAOS_ACTIONS actions — acks,
  * silences and incident timeline entries, each tagged uniquely in its free text — in bursts, while the
@@ -23,8 +23,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertSchema, SilenceSchema } from '@shared/alerts';
-import { freePort } from '../harness/common';
-import { startAlertmanager, type AlertmanagerHarness } from '../harness/alertmanager';
+import { freePort } from '../services/common';
+import { startAlertmanager, type AlertmanagerHarness } from '../services/alertmanager';
 import { tempDir } from '../helpers/tmp';
 import { chaosSettings, makePlan, type PlannedAction } from './plan';
 import { hostRpc, startGatewayProc, startHostProc, until, type GatewayProc, type HostProc, type Rpc } from './procs';

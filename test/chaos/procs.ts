@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { startProcess, type Started } from '../helpers/processes';
+import { startProcess, type Started } from '../services/processes';
 
 export const REPO = path.resolve(__dirname, '../..');
 

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { freePort } from '../harness/common';
-import { startAlertmanager, type AlertmanagerHarness, type PostableAlert } from '../harness/alertmanager';
-import { startProcess, type Started } from '../helpers/processes';
+import { freePort } from '../services/common';
+import { startAlertmanager, type AlertmanagerHarness, type PostableAlert } from '../services/alertmanager';
+import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
 import { expect, launchHost, OUT_DIR, openApp, test, type HostHandle } from './fixtures';
 

@@ -5,7 +5,7 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import path from 'node:path';
-import { startProcess, type Started } from '../helpers/processes';
+import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
 
 export const OUT_DIR = path.resolve(process.env.VIGIL_OUT_DIR ?? 'out');

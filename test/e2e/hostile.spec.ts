@@ -19,7 +19,7 @@ import type { Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import { v7 as uuidv7 } from 'uuid';
-import { startProcess, type Started } from '../helpers/processes';
+import { startProcess, type Started } from '../services/processes';
 import { expect, launchHost, openApp, OUT_DIR, test } from './fixtures';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/hostile');

@@ -3,7 +3,7 @@
  * launch) or a real gateway process (`out/main/gateway.js --source demo`) that the test stops and restarts.
  */
 import path from 'node:path';
-import { startProcess, type Started } from '../helpers/processes';
+import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
 import { expect, launchHost, OUT_DIR, openApp, test } from './fixtures';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { startProcess } from '../helpers/processes';
+import { startProcess } from '../services/processes';
 import { expect, launchHost, openApp, OUT_DIR, test } from './fixtures';
 
 const WORLD = path.resolve(__dirname, '../fixtures/process/e2e-world');

@@ -6,9 +6,9 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startProcess, type Started } from '../helpers/processes';
+import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
-import { startAlertmanager, type AlertmanagerHarness } from '../harness/alertmanager';
+import { startAlertmanager, type AlertmanagerHarness } from '../services/alertmanager';
 import { expect, launchHost, OUT_DIR, openApp, test, type HostHandle } from './fixtures';
 
 const TOKEN = 'e2e-roster-token-0123456789';

@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Source, SourceContext, SourceEvent } from '@gateway/source';
 import { startGateway, type Gateway } from '@gateway/server';
 import type { Alert } from '@shared/alerts';
-import { freePort } from '../harness/common';
+import { freePort } from '../services/common';
 import { tempDir } from '../helpers/tmp';
 import { hostRpc, startHostProc, until, type Rpc } from '../chaos/procs';
 import { firingAlert } from '../helpers/alerts';

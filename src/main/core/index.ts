@@ -16,7 +16,7 @@ import {
   type MethodName,
 } from '@shared/api';
 import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '@shared/domain';
-import { checkExternalUrl, IM_SCHEMES } from '@shared/links';
+import { checkExternalUrl, IM_SCHEMES } from '@shared/external-urls';
 import { appMethods } from '@shared/contract/app';
 import { collectionMethods } from '@shared/contract/collections';
 import { ApiError, type Envelope, type SliceHandlers } from '@shared/rpc';
@@ -28,7 +28,7 @@ import { createLogger, type Logger } from '@node/log';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createSettingsRepo } from './settings';
-import { createLinkModule, type LinkModule, type LinkPlatform } from './link';
+import { createLinkModule, type LinkModule, type LinkPlatform } from './link/module';
 import { createAlertsModule } from './alerts/module';
 import { createKnowledgeModule } from './knowledge/module';
 import { createProcessModule } from './process/module';

@@ -15,7 +15,7 @@ import { LanguageSchema } from '@shared/domain';
 import { createCore } from '@core';
 import { createLogger } from '@node/log';
 import { defaultDataDir } from '@core/paths';
-import type { LinkPlatform } from '@core/link';
+import type { LinkPlatform } from '@core/link/module';
 import { FileSecretStore } from '@core/secrets';
 import { NodeNotifier } from './notifier';
 import { startHost } from './server';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedGateway } from '@gateway/embedded';
 import { createCore, type Core } from '@core';
-import type { LinkPlatform } from '@core/link';
+import type { LinkPlatform } from '@core/link/module';
 import { createLogger } from '@node/log';
 import { wireIpc } from './ipc';
 import { SafeStorageSecretStore } from './safe-storage-secrets';

@@ -2,7 +2,7 @@
 import { BrowserWindow, screen, session, shell } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkExternalUrl } from '@shared/links';
+import { checkExternalUrl } from '@shared/external-urls';
 import { CSP, secureWebPreferences } from './security';
 
 interface WindowState {

@@ -1,5 +1,5 @@
 /**
- * The Alertmanager source against a real Alertmanager 0.25 started by test/harness/alertmanager.ts, with a real
+ * The Alertmanager source against a real Alertmanager 0.25 started by test/services/alertmanager.ts, with a real
  * loopback HTTP server standing in for the gateway's POST /webhook route (it hands bodies to source.webhook).
  * Nothing is faked.
  */
@@ -10,7 +10,7 @@ import type { Alert, Silence } from '@shared/alerts';
 import { eventData } from '@shared/protocol';
 import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
 import type { SourceAction, SourceEvent, SourceHealth } from '@gateway/source';
-import { startAlertmanager, type AlertmanagerHarness } from '@test/harness/alertmanager';
+import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
 
 let am: AlertmanagerHarness;
 let source: AlertmanagerSource;

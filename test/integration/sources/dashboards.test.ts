@@ -1,6 +1,6 @@
 /**
- * Dashboards through the Alertmanager source against a real Prometheus (test/harness/prometheus.ts) scraping a
- * real exporter (test/harness/exporter.ts), and a real Alertmanager for the alert side. The Grafana JSON is the
+ * Dashboards through the Alertmanager source against a real Prometheus (test/services/prometheus.ts) scraping a
+ * real exporter (test/services/exporter.ts), and a real Alertmanager for the alert side. The Grafana JSON is the
  * demo's resources/demo/dashboards/paimon-fund.grafana.json, imported as an operator would import it.
  */
 import fs from 'node:fs';
@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard, Series } from '@shared/dashboards';
 import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
 import type { SourceEvent, SourceHealth } from '@gateway/source';
-import { startAlertmanager, type AlertmanagerHarness } from '@test/harness/alertmanager';
-import { startExporter, type ExporterHarness } from '@test/harness/exporter';
-import { startPrometheus, type PrometheusHarness } from '@test/harness/prometheus';
+import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
+import { startExporter, type ExporterHarness } from '@test/services/exporter';
+import { startPrometheus, type PrometheusHarness } from '@test/services/prometheus';
 import { tempDir } from '@test/helpers/tmp';
 
 const DASHBOARDS = path.resolve(__dirname, '../../../resources/demo/dashboards');

@@ -1,6 +1,6 @@
 /**
  * The gateway with the Alertmanager source across restarts and crashes, against a real Alertmanager 0.25
- * (test/harness/alertmanager.ts) and a real gateway on loopback with its SQLite in a temp dir.
+ * (test/services/alertmanager.ts) and a real gateway on loopback with its SQLite in a temp dir.
  *
  * The one thing simulated is the crash itself: a SIGKILL between "the source applied the action upstream"
  * and "the gateway stored its result" is reproduced in-process by a source that, once Alertmanager has
@@ -13,7 +13,7 @@ import type { Gateway } from '@gateway/server';
 import type { Source } from '@gateway/source';
 import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
 import type { Alert } from '@shared/alerts';
-import { startAlertmanager, type AlertmanagerHarness } from '@test/harness/alertmanager';
+import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
 import { tempDir } from '@test/helpers/tmp';
 import { Client, gateway, until } from '../link/helpers';
 

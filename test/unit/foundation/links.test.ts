@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkExternalUrl, IM_SCHEMES, isSafeExternalUrl } from '@shared/links';
+import { checkExternalUrl, IM_SCHEMES, isSafeExternalUrl } from '@shared/external-urls';
 
 describe('the vetted external-link predicate', () => {
   it.each([

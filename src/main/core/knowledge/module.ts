@@ -7,10 +7,10 @@ import { ApiError } from '@shared/rpc';
 import type { RunbookFacets } from '@shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
-import { createRunbookChecklists } from './checklist';
+import { createRunbookChecklists } from './step-ticks';
 import { createDashboardAppliers, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
-import { createRunbookLinks } from './links';
+import { createRunbookLinks } from './alert-runbooks';
 import { createRunbookStore, toRunbook, toSummary } from './runbook-store';
 import { createRunbookSearch } from './search';
 

@@ -4,7 +4,7 @@
  * without an opener. A link the vetting refuses is reported and not opened at all.
  */
 import i18next from 'i18next';
-import { isSafeExternalUrl } from '@shared/links';
+import { isSafeExternalUrl } from '@shared/external-urls';
 import { vigil } from '../api';
 import { useApp } from '../stores/app';
 

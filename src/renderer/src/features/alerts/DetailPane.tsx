@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AlertEvent } from '@shared/alerts';
-import { isSafeExternalUrl } from '@shared/links';
+import { isSafeExternalUrl } from '@shared/external-urls';
 import type { RunbookLink } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';

@@ -1,7 +1,7 @@
 /**
  * A tiny metrics exporter for tests (prom-client on 127.0.0.1, random port): the handbook metrics the demo
  * dashboards query (`ef_ozon_*`, `ef_tasks_backlog`, `paimon_*`), moving a little on every scrape so rate(),
- * increase() and histogram_quantile() have something to compute. Point the Prometheus harness at `target`.
+ * increase() and histogram_quantile() have something to compute. Point the Prometheus service at `target`.
  */
 import http from 'node:http';
 import type net from 'node:net';

@@ -6,7 +6,7 @@
  * directions never disagree.
  */
 import { displayState, type Alert } from '@shared/alerts';
-import { checkExternalUrl } from '@shared/links';
+import { checkExternalUrl } from '@shared/external-urls';
 import type { LinkedAlert, RunbookLink, RunbookSummary } from '@shared/runbooks';
 import { createAlertRepo, rowToAlert } from '../alerts/repo';
 import type { DB } from '@node/sqlite';

@@ -1,5 +1,5 @@
 /**
- * What the Alertmanager and Prometheus harnesses share: a free loopback port, a child process with its output
+ * What the services tests start (Alertmanager, Prometheus, the exporter) share: a free loopback port, a child process with its output
  * kept for error messages, readiness polling, and cleanup that runs even when a test fails or the runner exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
