@@ -42,7 +42,9 @@ export function createUpgradeHandler(o: UpgradeOptions): (req: IncomingMessage, 
     const token = bearerToken(req.headers.authorization);
     if (token === null || !secretMatches(token, o.token)) {
       o.metrics.authFailures.inc();
-      o.log.log('warn', 'gateway.auth_failed', { remote: req.socket.remoteAddress, hadToken: token !== null });
+      // not "hadToken": the logger masks every field whose name says token
+      const credential = token === null ? 'missing' : 'wrong';
+      o.log.log('warn', 'gateway.auth_failed', { remote: req.socket.remoteAddress, credential });
       return refuse(401, 'Unauthorized', 'WWW-Authenticate: Bearer realm="vigil"\r\n');
     }
     if (!offersProtocol(req.headers['sec-websocket-protocol'])) {
