@@ -6,7 +6,7 @@
  * Polls never overlap: a request for one while another runs is served by a single follow-up poll.
  */
 import { z } from 'zod';
-import { systemClock, type Clock, type TimerHandle } from '@node/clock';
+import { systemClock, type Clock } from '@node/clock';
 import { describeZodError } from '@shared/rpc';
 import type { DashboardSpec } from '@shared/dashboard-spec';
 import type { Source, SourceContext, SourceHealth } from '../source';
@@ -15,6 +15,7 @@ import { alertmanagerActionHandlers } from './alertmanager-actions';
 import { alertmanagerApi } from './alertmanager-api';
 import { applyWith, fail } from './apply';
 import { contentEvents, loadDashboards } from './content';
+import { createPollLoop } from './poll-loop';
 import { createDashboardFeed, type DashboardFeed } from './prometheus';
 import { UpstreamError } from './upstream';
 
@@ -88,56 +89,6 @@ function createHealthReport(report: (h: SourceHealth) => void) {
     prometheus(error: string | null) {
       promError = error;
       send();
-    },
-  };
-}
-
-/**
- * Polls every `intervalMs` after the previous poll ended. Polls never overlap: a refresh during a poll is
- * served by a single follow-up poll that every such caller shares. Nothing polls before start() or after stop().
- */
-function createPollLoop(clock: Clock, intervalMs: number, poll: () => Promise<void>) {
-  let timer: TimerHandle | null = null;
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
-  let stopped = true;
-
-  const once = async () => {
-    clock.clearTimeout(timer);
-    timer = null;
-    try {
-      await poll();
-    } finally {
-      if (!stopped) timer = clock.setTimeout(() => void refresh(), intervalMs);
-    }
-  };
-
-  const refresh = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (!running) {
-      running = once().finally(() => {
-        running = null;
-      });
-      return running;
-    }
-    queued ??= running.then(() => {
-      queued = null;
-      return refresh();
-    });
-    return queued;
-  };
-
-  return {
-    refresh,
-    stopped: () => stopped,
-    start() {
-      stopped = false;
-    },
-    async stop() {
-      stopped = true;
-      clock.clearTimeout(timer);
-      timer = null;
-      await running;
     },
   };
 }
