@@ -51,11 +51,23 @@ export class ApiError extends Error {
   }
 }
 
-/** Formats a zod error into one readable sentence naming the argument paths. */
-export function describeZodError(err: z.ZodError): string {
+/** How describeZodError names what an issue is about; the defaults name RPC arguments. */
+export interface ZodErrorWording {
+  /** the word before a path: "argument" gives "argument a.b: …"; '' gives "a.b: …" */
+  prefix?: string;
+  /** what an issue without a path is about (default "arguments") */
+  root?: string;
+  /** describe only the first n issues */
+  first?: number;
+}
+
+/** Formats a zod error into one readable sentence naming the paths (never the values). */
+export function describeZodError(err: z.ZodError, w: ZodErrorWording = {}): string {
+  const { prefix = 'argument', root = 'arguments', first = err.issues.length } = w;
   return err.issues
+    .slice(0, first)
     .map((i) => {
-      const path = i.path.length ? `argument ${i.path.map(String).join('.')}` : 'arguments';
+      const path = i.path.length ? `${prefix ? `${prefix} ` : ''}${i.path.map(String).join('.')}` : root;
       return `${path}: ${i.message}`;
     })
     .join('; ');

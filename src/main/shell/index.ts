@@ -57,7 +57,7 @@ function start(): void {
     });
     // With no platform URL in Settings, the link starts the demo gateway in-process (on first use).
     const platform: LinkPlatform = {
-      embedded: () => startEmbeddedGateway({ dataDir, log: (level, action, fields) => log.log(level, action, fields) }),
+      embedded: () => startEmbeddedGateway({ dataDir, log }),
     };
     core = createCore({
       dataDir,
