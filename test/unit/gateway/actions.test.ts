@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { FakeClock } from '@node/clock';
 import { createLogger, silentLogger, type Logger } from '@node/log';
+import type { Identity, Role } from '@shared/identity';
 import { createActionHandler, type ActionFrame, type Sender } from '@gateway/actions';
 import { createGatewayMetrics } from '@gateway/metrics';
 import type { StoredEvent } from '@gateway/store';
@@ -20,7 +21,8 @@ afterEach(() => {
   cleanups = [];
 });
 
-const FROM: Sender = { clientId: 'console-1', operator: 'Li Wei' };
+const person = (login: string, name: string, role: Role = 'responder'): Identity => ({ login, name, role, via: 'token' });
+const FROM: Sender = { clientId: 'console-1', identity: person('liwei', 'Li Wei') };
 
 function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore> } = {}) {
   const s = o.dir ?? sqliteStore();
@@ -79,7 +81,7 @@ describe('gateway actions: exactly once per id', () => {
     const release = source.hold();
     const f = ack();
     const first = handler.handle(FROM, f);
-    const second = handler.handle({ clientId: 'console-2', operator: 'Zhang San' }, f);
+    const second = handler.handle({ clientId: 'console-2', identity: person('zhangsan', 'Zhang San') }, f);
     await new Promise((r) => setTimeout(r, 20));
     expect(source.entered).toBe(1);
     release();
@@ -128,12 +130,46 @@ describe('gateway actions: exactly once per id', () => {
     expect(store.storedResult(f.id)).toMatchObject({ ok: false });
   });
 
-  it('acts as the frame actor, else as the hello operator, else as "unknown"', async () => {
-    const { handler, source } = setup();
-    await handler.handle(FROM, ack({ actor: 'Wang Fang' }));
+  it("acts as the credential's person whatever the frame claims; only the shared token takes a typed name, marked", async () => {
+    const { handler, source, store } = setup();
+    const forged = ack({ actor: 'Wang Fang' });
+    await handler.handle(FROM, forged);
     await handler.handle(FROM, ack());
-    await handler.handle({ clientId: 'c', operator: '' }, ack());
-    expect(source.applied.map((a) => a.operator)).toEqual(['Wang Fang', 'Li Wei', 'unknown']);
+    const shared: Sender = { clientId: 'c', identity: { login: null, name: 'Zhao Liu', role: 'responder', via: 'shared' } };
+    await handler.handle(shared, ack({ actor: 'Wang Fang' }));
+    await handler.handle({ ...shared, identity: { ...shared.identity, name: '' } }, ack());
+    expect(source.applied.map((a) => a.operator)).toEqual([
+      'Li Wei',
+      'Li Wei',
+      'Wang Fang (shared token)',
+      'unknown (shared token)',
+    ]);
+    const row = store.db.prepare('SELECT actor, login FROM actions WHERE id = ?').get(forged.id);
+    expect(row).toEqual({ actor: 'Li Wei', login: 'liwei' });
+    const audit = store.db.prepare('SELECT actor, login FROM audit ORDER BY id').all();
+    expect(audit.slice(0, 2)).toEqual([
+      { actor: 'Li Wei', login: 'liwei' },
+      { actor: 'Li Wei', login: 'liwei' },
+    ]);
+  });
+
+  it('refuses a viewer forbidden, and an action queued as someone else, without storing the refusal', async () => {
+    const { handler, source, store, results } = setup();
+    const viewer: Sender = { clientId: 'c', identity: person('wangwu', '王五', 'viewer') };
+    const f = ack();
+    const r = await handler.handle(viewer, f);
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(r.error!.message).toMatch(/王五 is a viewer here: alert.ack needs the responder role/);
+    expect(store.storedResult(f.id)).toBeNull();
+    // the same id sent later by someone allowed is applied, not replayed as forbidden
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true });
+    const queuedAsOther = ack({ login: 'zhangsan' });
+    const other = await handler.handle(FROM, queuedAsOther);
+    expect(other).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(other.error!.message).toMatch(/queued as zhangsan, but this connection is liwei/);
+    expect(await handler.handle(FROM, ack({ login: 'liwei' }))).toMatchObject({ ok: true });
+    expect(source.applied).toHaveLength(2);
+    expect((await results()).find((v) => v.labels.result === 'forbidden')?.value).toBe(2);
   });
 });
 
@@ -183,6 +219,7 @@ describe('gateway actions: process actions and crashes', () => {
       type: f.action,
       payload: f.payload,
       actor: 'Li Wei',
+      login: 'liwei',
       clientId: 'console-1',
       at: 1,
     });
