@@ -21,7 +21,12 @@ afterEach(() => {
   cleanups = [];
 });
 
-const person = (login: string, name: string, role: Role = 'responder'): Identity => ({ login, name, role, via: 'token' });
+const person = (login: string, name: string, role: Role = 'responder'): Identity => ({
+  login,
+  name,
+  role,
+  via: 'token',
+});
 const FROM: Sender = { clientId: 'console-1', identity: person('liwei', 'Li Wei') };
 
 function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore> } = {}) {
@@ -135,7 +140,10 @@ describe('gateway actions: exactly once per id', () => {
     const forged = ack({ actor: 'Wang Fang' });
     await handler.handle(FROM, forged);
     await handler.handle(FROM, ack());
-    const shared: Sender = { clientId: 'c', identity: { login: null, name: 'Zhao Liu', role: 'responder', via: 'shared' } };
+    const shared: Sender = {
+      clientId: 'c',
+      identity: { login: null, name: 'Zhao Liu', role: 'responder', via: 'shared' },
+    };
     await handler.handle(shared, ack({ actor: 'Wang Fang' }));
     await handler.handle({ ...shared, identity: { ...shared.identity, name: '' } }, ack());
     expect(source.applied.map((a) => a.operator)).toEqual([
