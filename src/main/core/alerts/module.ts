@@ -290,6 +290,9 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
   }
 
   const handlers: CoreModule<typeof alertMethods>['handlers'] = {
+    alertsList: () => repo.list(),
+    alertHistory: (fp) => repo.history(fp),
+    silencesList: () => repo.silences(),
     alertsPage: (cursor, limit) => repo.page(cursor, limit),
     alertAck: (fps, opts) =>
       queue('alert.ack', known(fps), (a) => a.state === 'firing' && !a.ackedBy, 'Nothing to ack: already acked or resolved', (a) => ({
