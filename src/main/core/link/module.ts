@@ -19,7 +19,8 @@ import { createLinkHandlers } from './handlers';
 import { createOutbox } from './outbox';
 import { createTargetResolver, type LinkPlatform } from './target';
 
-export { TOKEN_SECRET, type EmbeddedPlatform, type LinkPlatform } from './target';
+/** (the shell and the host name the platform they hand the core through this module) */
+export type { LinkPlatform } from './target';
 
 export interface LinkDeps {
   platform?: LinkPlatform;
