@@ -17,8 +17,8 @@ import { coreLanguage, operator } from './util';
 
 export interface ProcessOptions {
   /**
-   * The platform link's state, for the "link online" and "token valid" checks (default: ctx.linkState
-   * when the core has it). May answer null while the link is not built yet.
+   * The platform link's state, for the "link online" and "token valid" checks (the core passes the link
+   * module's). Without it those checks answer "unknown".
    */
   linkState?: () => LinkState | null;
 }
@@ -33,13 +33,11 @@ export type ProcessModule = CoreModule<typeof processMethods> & {
 };
 
 export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts: ProcessOptions = {}): ProcessModule {
-  const linkState = opts.linkState ?? (() => ctx.linkState());
-
   const templates = createTemplateRepo(ctx.db);
   const autoChecks = createAutoChecks({
     db: ctx.db,
     now: () => ctx.clock.now(),
-    linkState,
+    linkState: opts.linkState,
     notifier: ctx.notifier,
     hasToken: async () => !!(await ctx.secrets.get('platformToken')),
     get testNotification() {

@@ -1,6 +1,10 @@
 /**
  * The roster module: stores roster documents from the platform and from file imports, answers "who is
  * on call now and next", and runs the escalation engine. See src/shared/contract/roster.ts for its slice.
+ *
+ * It listens on the core's bus: when alerts or incidents change (dataChanged, after the commit) the
+ * engine runs a pass soon, so an ack stops a ladder (and a new P1 starts one) without waiting for the
+ * next tick.
  */
 import { rosterMethods } from '@shared/contract/roster';
 import { eventData } from '@shared/protocol';
@@ -11,17 +15,12 @@ import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
 import { importCsv, importYaml } from './import';
+import { createRosterList } from './list';
 import { createRosterStore, type LoadedRoster } from './store';
 import { createSubjectReader } from './subjects';
 import { formatPath, validateRosterDocument } from './validate';
 
-export interface RosterModule extends CoreModule<typeof rosterMethods> {
-  /**
-   * Tells the escalation engine that alerts or incidents changed, so an ack stops a ladder (and a new
-   * P1 starts one) without waiting for the next tick. Cheap; call it after the change is committed.
-   */
-  onAlertsChanged(): void;
-}
+export type RosterModule = CoreModule<typeof rosterMethods>;
 
 export interface RosterModuleOptions {
   /** the engine's fallback tick (default 15 s of ctx.clock) */
@@ -55,6 +54,8 @@ export function onCallFor(rosters: readonly LoadedRoster[], at: number): Rotatio
 export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: RosterModuleOptions = {}): RosterModule {
   const store = createRosterStore(ctx.db, ctx.log);
   const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
+  const list = createRosterList(ctx.db);
+  let unsubscribe: (() => void) | null = null;
 
   const appliers: EventApplier[] = [
     {
@@ -118,6 +119,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
 
   return {
     handlers: {
+      rostersList: () => list(),
       rosterOnCall: (at) => onCallFor(store.all(), at ?? ctx.clock.now()),
       rosterImport: (req) => runImport(req),
       rosterRemove: (id) => {
@@ -134,8 +136,16 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
       escalationsList: () => engine.list(),
     },
     appliers,
-    onAlertsChanged: () => engine.onAlertsChanged(),
-    start: () => engine.start(),
-    stop: () => engine.stop(),
+    start() {
+      unsubscribe = ctx.on('dataChanged', ({ collection }) => {
+        if (collection === 'alerts' || collection === 'incidents') engine.onAlertsChanged();
+      });
+      engine.start();
+    },
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      engine.stop();
+    },
   };
 }
