@@ -4,7 +4,9 @@
  * and by the renderer alike.
  */
 import { z } from 'zod';
+import { alertEventText } from './alert-history';
 import { SEVERITIES, SeveritySchema, type Language, type Severity } from './domain';
+import { defineTexts, interpolate } from './texts';
 
 // ---- triage: the decision tree ---------------------------------------------------------------------
 
@@ -113,11 +115,12 @@ export const SYSTEM_EVENTS = [
   'alerts_linked',
   'closed',
   'alert',
+  'escalated',
 ] as const;
 export type SystemEvent = (typeof SYSTEM_EVENTS)[number];
 
 /** Texts of system entries, role and status names, in both languages (the renderer loads these into i18next). */
-export const INCIDENT_TEXT = {
+export const INCIDENT_TEXT = defineTexts('incidents', {
   en: {
     system: {
       declared: 'Incident declared as {{severity}} by {{author}}',
@@ -131,6 +134,7 @@ export const INCIDENT_TEXT = {
       alerts_linked: 'Linked alerts: {{names}}',
       closed: 'Incident closed; postmortem written',
       alert: 'Alert {{alertname}}: {{kind}}{{by}} {{detail}}',
+      escalated: 'Escalated to L{{level}}: not acknowledged for {{minutes}} min',
     },
     alertKinds: { firing: 'fired', resolved: 'resolved', acked: 'acked', unacked: 'ack removed', silenced: 'silenced', escalated: 'escalated' },
     by: ' by {{name}}',
@@ -151,6 +155,7 @@ export const INCIDENT_TEXT = {
       alerts_linked: '关联告警：{{names}}',
       closed: '事故已关闭，复盘报告已生成',
       alert: '告警 {{alertname}}：{{kind}}{{by}} {{detail}}',
+      escalated: '已自动升级到 L{{level}}：{{minutes}} 分钟未确认',
     },
     alertKinds: { firing: '触发', resolved: '已恢复', acked: '已确认', unacked: '已取消确认', silenced: '已静默', escalated: '已升级' },
     by: '（{{name}}）',
@@ -158,12 +163,7 @@ export const INCIDENT_TEXT = {
     statuses: { investigating: '调查中', mitigated: '已缓解', resolved: '已解决', closed: '已关闭' },
     unassigned: '未指派',
   },
-} as const;
-
-/** Fills {{name}} placeholders (the same syntax i18next uses). */
-export function interpolate(template: string, params: Record<string, string>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => params[k] ?? '');
-}
+});
 
 /** Parameters of a system entry with role and status names translated into `lng`. */
 export function localizeSystemParams(params: Record<string, string>, lng: Language): Record<string, string> {
@@ -174,7 +174,23 @@ export function localizeSystemParams(params: Record<string, string>, lng: Langua
   if (params.name === '') out.name = text.unassigned;
   if (params.kind && params.kind in text.alertKinds) out.kind = text.alertKinds[params.kind as keyof typeof text.alertKinds];
   if (params.by !== undefined) out.by = params.by ? interpolate(text.by, { name: params.by }) : '';
+  // a queued action on a linked alert reads as the alert history says it
+  if (params.action) out.kind = alertEventText({ kind: 'action', detail: '', params: { action: params.action, actor: params.actor ?? '', ...(params.comment !== undefined ? { comment: params.comment } : {}) } }, lng).detail;
   return out;
+}
+
+/**
+ * The id of the timeline entry an automatic escalation of an incident writes: one per ladder run and
+ * level, so a replay is recognised by the platform, and so the entry, which comes back from the platform
+ * as text only, is known again (escalationLine) and read in the reader's language.
+ */
+export const escalationEntryId = (ladderStartedAt: number, level: number): string => `esc-${ladderStartedAt}-L${level}`;
+
+/** The system line of an escalation entry (by its id and time), or null for any other entry. */
+export function escalationLine(entryId: string, at: number): { code: 'escalated'; params: Record<string, string> } | null {
+  const m = /^esc-(\d+)-L(\d+)$/.exec(entryId);
+  if (!m) return null;
+  return { code: 'escalated', params: { level: m[2], minutes: String(Math.max(0, Math.round((at - Number(m[1])) / 60_000))) } };
 }
 
 /** The text of a timeline entry in `lng`: system entries are rendered from their code, others as written. */

@@ -24,7 +24,9 @@ import { createActionTracker, type Submission } from './actions';
 import { createFilterRepo, createNotifyStateRepo } from './filters';
 import { NotificationPolicy, type ObservedChange } from './policy';
 import { createAlertRepo, type AlertBrief } from './repo';
-import { notifyLanguage, notifyTexts } from './notify-text';
+import { queuedEntry } from '@shared/alert-history';
+import { coreLanguage } from '../language';
+import { notifyText } from './notify-text';
 import { parseAlert } from './validate';
 import { createSnapshotWriter, type SnapshotWriter } from './bulk';
 
@@ -265,7 +267,8 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     const now = ctx.clock.now();
     const out = ctx.db.transaction(() => {
       const queued = tracker.submit(type, targets.map((a) => ({ payload: payload(a), fingerprints: [a.fingerprint] })), actor);
-      for (const a of targets) repo.recordEvent(a.fingerprint, now, 'action', `${type} queued by ${actor}`);
+      const entry = queuedEntry(type, actor);
+      for (const a of targets) repo.recordEvent(a.fingerprint, now, 'action', entry.detail, entry.params);
       ctx.audit(actor, type, { fingerprints: targets.map((a) => a.fingerprint) });
       return queued;
     })();
@@ -325,7 +328,8 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
           [{ payload: { matchers: input.matchers, startsAt: now, endsAt: now + input.durationMinutes * 60_000, comment: input.comment }, fingerprints }],
           actor,
         );
-        for (const fp of fingerprints) repo.recordEvent(fp, now, 'action', `silence queued by ${actor}: ${input.comment}`);
+        const entry = queuedEntry('silence.create', actor, input.comment);
+        for (const fp of fingerprints) repo.recordEvent(fp, now, 'action', entry.detail, entry.params);
         ctx.audit(actor, 'silence.create', { matchers: input.matchers, minutes: input.durationMinutes });
         return q;
       })();
@@ -359,9 +363,9 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       return notifyState();
     },
     notifyTest: async () => {
-      const t = notifyTexts(notifyLanguage(ctx.settings().language));
+      const t = notifyText.in(coreLanguage(ctx.settings()));
       try {
-        await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle, body: t.testBody, urgency: 'normal', sticky: false });
+        await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
         return { delivered: true, error: null };
       } catch (err) {
         return { delivered: false, error: err instanceof Error ? err.message : String(err) };

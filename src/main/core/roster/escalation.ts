@@ -10,11 +10,13 @@
  * the next due instant, and at least every `tickMs` of the injected clock.
  */
 import { atLeast, severityRank, SEVERITIES } from '@shared/domain';
+import { escalationEntryId } from '@shared/incidents';
 import { onCallAt } from '@shared/rotation';
 import type { EscalationState, EscalationSubjectKind, Policy, RosterPerson } from '@shared/roster';
 import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext } from '../context';
-import { escalatedText, escalationReason, notificationLanguage, reminderText, type Reached } from './messages';
+import { coreLanguage } from '../language';
+import { escalatedText, escalationReason, reminderText, type Reached } from './messages';
 import type { LoadedRoster, RosterStore } from './store';
 import type { Subject, SubjectReader } from './subjects';
 
@@ -170,7 +172,7 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
       actions.submit(
         'incident.timeline',
         // one entry id per ladder run and level, so a replay is recognised by the platform
-        { incidentId: subj.id, entryId: `esc-${row.started_at}-L${level}`, kind: 'action', text: `Escalated to L${level}: ${reason}`, at: now },
+        { incidentId: subj.id, entryId: escalationEntryId(row.started_at, level), kind: 'action', text: `Escalated to L${level}: ${reason}`, at: now },
         actor,
       );
   }
@@ -204,7 +206,7 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
     row.reminded_at = now;
     log.log(actionError ? 'error' : 'info', 'escalation.level', { kind: row.subject_kind, id: row.subject_id, from, to, actionError });
     if (escalation) {
-      const lang = notificationLanguage(ctx.settings());
+      const lang = coreLanguage(ctx.settings());
       const text = escalatedText(lang, {
         title: subj.title,
         severity: subj.severity,
@@ -238,7 +240,7 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
     })();
     row.reminded_at = now;
     const next = nextLevelAt(row, ref);
-    const text = reminderText(notificationLanguage(ctx.settings()), {
+    const text = reminderText(coreLanguage(ctx.settings()), {
       title: subj.title,
       severity: subj.severity,
       level: row.level,
