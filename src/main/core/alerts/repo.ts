@@ -230,7 +230,10 @@ export function createAlertRepo(db: DB) {
     recordEvent: (fp: string, at: number, kind: string, detail = '', params: AlertEventParams | null = null) =>
       params ? stmts.eventWithParams.run(fp, at, kind, detail, JSON.stringify(params)) : stmts.event.run(fp, at, kind, detail),
     history: (fp: string): AlertEvent[] =>
-      (stmts.history.all({ fp }) as (Omit<AlertEvent, 'params'> & { params: string | null })[]).map((r) => ({ ...r, params: parseParams(r.params) })),
+      (stmts.history.all({ fp }) as (Omit<AlertEvent, 'params'> & { params: string | null })[]).map(({ params, ...e }) => {
+        const p = parseParams(params);
+        return p ? { ...e, params: p } : e;
+      }),
     /**
      * Keeps the history bounded: rows older than `keepMs`, and rows of alerts no longer cached that are older
      * than `goneMs`, are deleted. Returns how many rows went.
