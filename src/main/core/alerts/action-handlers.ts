@@ -3,6 +3,7 @@
  * expire). Each is checked against the cache, queued through the ActionSink with its progress row
  * (actions.ts), noted in the alert's history and audited, in one transaction.
  */
+import { queuedEntry } from '@shared/alert-history';
 import type { Alert } from '@shared/alerts';
 import type { AlertAction, alertMethods } from '@shared/contract/alerts';
 import { compileMatchers } from '@shared/matchers';
@@ -43,7 +44,8 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
     const now = ctx.clock.now();
     const out = ctx.db.transaction(() => {
       const queued = tracker.submit(type, targets.map((a) => ({ payload: payload(a), fingerprints: [a.fingerprint] })), actor);
-      for (const a of targets) repo.recordEvent(a.fingerprint, now, 'action', `${type} queued by ${actor}`);
+      const entry = queuedEntry(type, actor);
+      for (const a of targets) repo.recordEvent(a.fingerprint, now, 'action', entry.detail, entry.params);
       ctx.audit(actor, type, { fingerprints: targets.map((a) => a.fingerprint) });
       return queued;
     })();
@@ -86,7 +88,8 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
           [{ payload: { matchers: input.matchers, startsAt: now, endsAt: now + input.durationMinutes * 60_000, comment: input.comment }, fingerprints }],
           actor,
         );
-        for (const fp of fingerprints) repo.recordEvent(fp, now, 'action', `silence queued by ${actor}: ${input.comment}`);
+        const entry = queuedEntry('silence.create', actor, input.comment);
+        for (const fp of fingerprints) repo.recordEvent(fp, now, 'action', entry.detail, entry.params);
         ctx.audit(actor, 'silence.create', { matchers: input.matchers, minutes: input.durationMinutes });
         return q;
       })();

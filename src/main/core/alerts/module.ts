@@ -18,7 +18,8 @@ import { createChangeFeed } from './changes';
 import { createFilterRepo, createNotifyStateRepo } from './filters';
 import { NotificationPolicy } from './policy';
 import { createAlertRepo } from './repo';
-import { notifyLanguage, notifyTexts } from './notify-text';
+import { coreLanguage } from '../language';
+import { notifyText } from './notify-text';
 
 export interface AlertsModule extends CoreModule<typeof alertMethods> {
   /** the current counts (also pushed as the alertCounts event) */
@@ -103,9 +104,9 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       return notifyState();
     },
     notifyTest: async () => {
-      const t = notifyTexts(notifyLanguage(ctx.settings().language));
+      const t = notifyText.in(coreLanguage(ctx.settings()));
       try {
-        await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle, body: t.testBody, urgency: 'normal', sticky: false });
+        await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
         return { delivered: true, error: null };
       } catch (err) {
         return { delivered: false, error: err instanceof Error ? err.message : String(err) };

@@ -13,7 +13,9 @@ import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
 import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
-import { coreLanguage, operator } from './util';
+import { coreLanguage } from '../language';
+import { processText } from './texts';
+import { operator } from './util';
 
 export interface ProcessOptions {
   /**
@@ -41,9 +43,8 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
     notifier: ctx.notifier,
     hasToken: async () => !!(await ctx.secrets.get('platformToken')),
     get testNotification() {
-      return coreLanguage(ctx) === 'zh-CN'
-        ? { title: 'Vigil 测试通知', body: '值班自检：如果你看到这条通知，说明本机通知正常。' }
-        : { title: 'Vigil test notification', body: 'Shift self-check: if you can read this, notifications on this desk work.' };
+      const t = processText.in(coreLanguage(ctx.settings())).checklists;
+      return { title: t.testTitle(), body: t.testBody() };
     },
   });
   const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });

@@ -12,10 +12,12 @@ import { onCallAt } from '@shared/rotation';
 import type { RosterImportResult, RotationOnCall } from '@shared/roster';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
+import { coreLanguage } from '../language';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
 import { importCsv, importYaml } from './import';
 import { createRosterList } from './list';
+import { rosterText } from './messages';
 import { createRosterStore, type LoadedRoster } from './store';
 import { createSubjectReader } from './subjects';
 import { formatPath, validateRosterDocument } from './validate';
@@ -67,7 +69,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
           // A bad document must not replace a good one (or poison the sync): keep what we have, say why.
           const first = v.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
           ctx.log.log('error', 'roster.rejected', { id: r.id, issues: v.issues.length, first });
-          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: `Roster "${r.name}" rejected`, body: first.join('; ') });
+          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: rosterText.in(coreLanguage(ctx.settings())).rejected({ name: r.name }), body: first.join('; ') });
           return null;
         }
         if (v.warnings.length)
@@ -126,7 +128,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         const r = store.get(id);
         if (!r) return { removed: false };
         if (r.origin !== 'local')
-          throw new ApiError('not_local', `Roster "${r.name}" comes from the platform; it is removed there, not here.`);
+          throw new ApiError('not_local', rosterText.in(coreLanguage(ctx.settings())).notLocal({ name: r.name }));
         store.remove(id);
         ctx.audit(ctx.settings().operator, 'roster.remove', { id });
         ctx.emit('dataChanged', { collection: 'rosters', ids: [id] });
