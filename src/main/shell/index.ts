@@ -5,6 +5,8 @@
  */
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import { eventChannelOf } from '@shared/api';
+import type { Settings } from '@shared/domain';
+import { resolveLanguage } from '@shared/texts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedGateway } from '@gateway/embedded';
@@ -86,10 +88,10 @@ function start(): void {
     win.on('closed', () => (win = null));
     wireIpc(core, () => win, devUrl);
     let trayLang: 'en' | 'zh-CN' = 'en';
-    const followLanguage = (lang: string) => (trayLang = (lang === 'auto' ? app.getLocale() : lang).startsWith('zh') ? 'zh-CN' : 'en');
+    const followLanguage = (lang: Settings['language']) => (trayLang = resolveLanguage(lang, app.getLocale()));
     followLanguage('auto');
-    void core.dispatch('settingsGet', []).then((r) => r.ok && followLanguage((r.value as { language: string }).language));
-    core.on((name, payload) => name === 'settingsChanged' && followLanguage((payload as { language: string }).language));
+    void core.dispatch('settingsGet', []).then((r) => r.ok && followLanguage((r.value as Settings).language));
+    core.on((name, payload) => name === 'settingsChanged' && followLanguage((payload as Settings).language));
     createTray({ core, getWindow: () => win, quit: () => app.quit(), language: () => trayLang });
   });
 

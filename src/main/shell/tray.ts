@@ -7,6 +7,7 @@ import { Menu, Tray, app, nativeImage, type BrowserWindow, type NativeImage } fr
 import type { AlertCounts, NotifyState } from '@shared/contract/alerts';
 import { SEVERITIES, type Severity } from '@shared/domain';
 import type { Core } from '@core';
+import { trayText } from './tray-text';
 
 const COLORS: Record<Severity | 'ok', [number, number, number]> = {
   P0: [0xd0, 0x1c, 0x1c],
@@ -40,29 +41,6 @@ function icon(kind: Severity | 'ok'): NativeImage {
   return img;
 }
 
-const TEXT = {
-  en: {
-    open: 'Open Vigil',
-    quit: 'Quit',
-    unacked: (n: number) => (n === 1 ? '1 unacked alert' : `${n} unacked alerts`),
-    line: (s: string, total: number, unacked: number) => `${s}: ${unacked} unacked / ${total} firing`,
-    mute15: 'Mute notifications for 15 min',
-    mute60: 'Mute notifications for 1 h',
-    unmute: 'Unmute notifications',
-    mutedUntil: (t: string) => `Muted until ${t} (P0 still notifies)`,
-  },
-  'zh-CN': {
-    open: '打开 Vigil',
-    quit: '退出',
-    unacked: (n: number) => `${n} 条未确认告警`,
-    line: (s: string, total: number, unacked: number) => `${s}：未确认 ${unacked} / 告警中 ${total}`,
-    mute15: '通知静音 15 分钟',
-    mute60: '通知静音 1 小时',
-    unmute: '取消静音',
-    mutedUntil: (t: string) => `静音至 ${t}（P0 仍会提醒）`,
-  },
-};
-
 export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | null; quit: () => void; language: () => 'en' | 'zh-CN' }): Tray {
   const { core } = opts;
   const icons = new Map<Severity | 'ok', NativeImage>();
@@ -81,12 +59,12 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
   const mute = (minutes: number) => void core.dispatch('notifyMute', [minutes]);
 
   function render(): void {
-    const t = TEXT[opts.language()];
+    const t = trayText.in(opts.language());
     const unacked = counts?.unacked ?? 0;
     tray.setImage(iconFor(counts?.worstUnacked ?? 'ok'));
     tray.setToolTip(`Vigil — ${t.unacked(unacked)}`);
     const lines = SEVERITIES.filter((s) => counts && counts.bySeverity[s].total > 0).map((s) => ({
-      label: t.line(s, counts!.bySeverity[s].total, counts!.bySeverity[s].unacked),
+      label: t.line({ severity: s, total: counts!.bySeverity[s].total, unacked: counts!.bySeverity[s].unacked }),
       enabled: false,
     }));
     const muted = notify?.mutedUntil ? new Date(notify.mutedUntil).toLocaleTimeString(opts.language(), { hour: '2-digit', minute: '2-digit' }) : null;
@@ -95,16 +73,16 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
         { label: t.unacked(unacked), enabled: false },
         ...lines,
         { type: 'separator' },
-        { label: t.open, click: show },
+        { label: t.open(), click: show },
         { type: 'separator' },
         ...(muted
-          ? [{ label: t.mutedUntil(muted), enabled: false }, { label: t.unmute, click: () => mute(0) }]
+          ? [{ label: t.mutedUntil({ time: muted }), enabled: false }, { label: t.unmute(), click: () => mute(0) }]
           : [
-              { label: t.mute15, click: () => mute(15) },
-              { label: t.mute60, click: () => mute(60) },
+              { label: t.mute15(), click: () => mute(15) },
+              { label: t.mute60(), click: () => mute(60) },
             ]),
         { type: 'separator' },
-        { label: t.quit, click: opts.quit },
+        { label: t.quit(), click: opts.quit },
       ]),
     );
   }

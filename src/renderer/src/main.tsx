@@ -3,7 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
 import { BridgeError, connect } from './api';
-import { initI18n, resolveLanguage } from './i18n';
+import { resolveLanguage } from '@shared/texts';
+import { initI18n } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
 import './styles.css';
 
