@@ -62,8 +62,11 @@ export const SHARED_MARK = ' (shared token)';
  * name marked "(shared token)" when it did not. Always at most 80 characters (the records' limit).
  */
 export function recordName(i: Pick<Identity, 'name' | 'via'>): string {
-  const name = i.name.trim() || 'unknown';
-  return i.via === 'shared' ? `${name.slice(0, 80 - SHARED_MARK.length)}${SHARED_MARK}` : name.slice(0, 80);
+  let name = i.name.trim() || 'unknown';
+  if (i.via !== 'shared') return name.slice(0, 80);
+  // a name that comes marked already (a console records and sends the marked one) is not marked twice
+  while (name.endsWith(SHARED_MARK)) name = name.slice(0, -SHARED_MARK.length).trim() || 'unknown';
+  return `${name.slice(0, 80 - SHARED_MARK.length)}${SHARED_MARK}`;
 }
 
 const RANK: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };

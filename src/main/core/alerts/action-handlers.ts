@@ -18,7 +18,7 @@ type ActionHandlers = Pick<
 >;
 
 export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker: ActionTracker): ActionHandlers {
-  const operator = () => ctx.settings().operator;
+  const operator = () => ctx.operator();
   const changed = (ids: string[]) => ctx.emit('alertActionsChanged', { ids });
 
   /** The cached alerts for `fps`; unknown fingerprints are refused before anything is queued. */

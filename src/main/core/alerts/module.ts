@@ -57,7 +57,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       }),
   });
   const feed = createChangeFeed(ctx, repo, policy);
-  const operator = () => ctx.settings().operator;
+  const operator = () => ctx.auditName();
 
   // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
   let pruneTimer: TimerHandle | null = null;

@@ -65,7 +65,7 @@ export function createKnowledgeModule(
     ...createDashboardAppliers(ctx),
   ];
 
-  const operator = () => ctx.settings().operator;
+  const operator = () => ctx.auditName();
 
   return {
     appliers,

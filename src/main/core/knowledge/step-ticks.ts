@@ -98,7 +98,7 @@ export function createRunbookChecklists(
           'not_found',
           `Step "${stepId}" is not in runbook "${runbook.title}" (it may have changed since the page was opened; reload it).`,
         );
-      const operator = ctx.settings().operator;
+      const operator = ctx.operator();
       const now = ctx.clock.now();
       return db.transaction(() => {
         let run = openRun(runbookId);
@@ -117,7 +117,7 @@ export function createRunbookChecklists(
 
     finish(runbookId: string, note: string | undefined): RunbookChecklist {
       const { runbook, steps } = runbookAndSteps(runbookId);
-      const operator = ctx.settings().operator;
+      const operator = ctx.operator();
       const now = ctx.clock.now();
       return db.transaction(() => {
         const run = openRun(runbookId);

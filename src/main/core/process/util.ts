@@ -7,8 +7,8 @@ import type { ActionSink, CoreContext } from '../context';
 /** A time-ordered id (UUID v7) whose time part comes from the core's clock, not the wall clock. */
 export const newId = (ctx: Pick<CoreContext, 'clock'>): string => uuidv7({ msecs: ctx.clock.now() });
 
-/** The name this console acts as. */
-export const operator = (ctx: Pick<CoreContext, 'settings'>): string => ctx.settings().operator;
+/** The name this console acts as: the signed-in person's (refuses `signed_out` when nobody is). */
+export const operator = (ctx: Pick<CoreContext, 'operator'>): string => ctx.operator();
 
 /**
  * Sends an action through the outbox. Call it inside the transaction that stores the local change, so
