@@ -117,6 +117,7 @@ export function classifySocketError(err: unknown, ws?: WebSocket): ClassifiedFai
   const tls = e?.code ? TLS_CODES[e.code] : undefined;
   if (tls || /CERT|certificate|SSL|TLS|self[- ]signed/i.test(`${e?.code ?? ''} ${msg}`)) {
     const problem = tls ?? 'other';
+    if (problem === 'ca_file') return { code: 'tls', tls: problem, message: msg };
     return { code: 'tls', tls: problem, message: `TLS failed: ${TLS_WORDS[problem]} (${e?.code ?? msg}).` };
   }
   if (
