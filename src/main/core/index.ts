@@ -16,6 +16,7 @@ import {
   type MethodName,
 } from '@shared/api';
 import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '@shared/domain';
+import type { DeepLink } from '@shared/deep-links';
 import { checkExternalUrl, IM_SCHEMES } from '@shared/external-urls';
 import { appMethods } from '@shared/contract/app';
 import { collectionMethods } from '@shared/contract/collections';
@@ -51,6 +52,8 @@ export interface CoreDeps {
   openExternal?: (url: string) => Promise<void>;
   /** shows the OS folder chooser; absent in the browser host (a web page cannot learn a folder's path) */
   pickFolder?: () => Promise<string | null>;
+  /** hands over the deep link the desktop app was opened with, once; absent in the browser host */
+  takePendingLink?: () => DeepLink | null;
   osLocale?: string;
   version?: string;
 }
@@ -60,7 +63,16 @@ type AppHandlers = SliceHandlers<typeof appMethods & typeof collectionMethods>;
 export type CoreListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 /** Methods that still answer when the database could not be opened. */
-const WITHOUT_STORE = new Set<MethodName>(['appInfo', 'storeRecover', 'openExternal', 'pickFolder', 'linkState', 'settingsGet', 'freshness']);
+const WITHOUT_STORE = new Set<MethodName>([
+  'appInfo',
+  'storeRecover',
+  'openExternal',
+  'pickFolder',
+  'pendingLink',
+  'linkState',
+  'settingsGet',
+  'freshness',
+]);
 
 export interface Core {
   /** the app-level handlers (feature slices are reached through dispatch) */
@@ -286,6 +298,7 @@ export function createCore(deps: CoreDeps): Core {
       if (!deps.pickFolder) throw new ApiError('unavailable', 'There is no folder chooser here: type the folder path instead');
       return { path: await deps.pickFolder() };
     },
+    pendingLink: () => deps.takePendingLink?.() ?? null,
     alertsList: () => need().alerts.list(),
     alertHistory: (fp) => need().alerts.history(fp),
     silencesList: () => need().alerts.silences(),
