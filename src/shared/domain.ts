@@ -68,6 +68,8 @@ export const SettingsSchema = z.object({
   platformCaFile: z.string().trim().min(1).max(4096).nullable(),
   /** how this console signs in to the platform: a personal (or shared) token, or the SSO proxy in front of it */
   platformSignIn: z.enum(['token', 'proxy']),
+  /** the desktop app starts (in the tray) when the person logs in; the browser host ignores it */
+  startAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
@@ -85,6 +87,7 @@ export const DEFAULT_SETTINGS: Settings = {
   timeZone: 'local',
   platformCaFile: null,
   platformSignIn: 'token',
+  startAtLogin: true,
 };
 
 /** Why a console is signed out. */

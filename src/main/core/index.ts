@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { isMethodName, parseArgs, type Handlers } from '@shared/api';
+import type { DeepLink } from '@shared/deep-links';
 import type { StoreStatus } from '@shared/domain';
 import { ApiError, type Envelope } from '@shared/rpc';
 import { systemClock, type Clock } from '@node/clock';
@@ -35,6 +36,8 @@ export interface CoreDeps {
   openExternal?: (url: string) => Promise<void>;
   /** shows the OS folder chooser; absent in the browser host (a web page cannot learn a folder's path) */
   pickFolder?: () => Promise<string | null>;
+  /** hands over the deep link the desktop app was opened with, once; absent in the browser host */
+  takePendingLink?: () => DeepLink | null;
   osLocale?: string;
   version?: string;
 }
@@ -93,6 +96,7 @@ export function createCore(deps: CoreDeps): Core {
     platformUrl: deps.platform?.url,
     openExternal: deps.openExternal,
     pickFolder: deps.pickFolder,
+    takePendingLink: deps.takePendingLink,
   });
   /** what dispatch answers from: the app's methods, and every slice's while the store is open */
   let table: Partial<Handlers> = app.handlers;

@@ -1,13 +1,16 @@
 /**
  * Tray icon: a dot coloured by the worst unacked severity, a tooltip and menu with the counts, open,
- * and mute for 15 min / 1 h (P0 still breaks through). Icons are drawn in code, so nothing has to be
+ * mute for 15 min / 1 h (P0 still breaks through), and, with an update feed, the update's state and the
+ * "Restart to update" item (only when the "not now" rule allows it). Icons are drawn in code, so nothing has to be
  * shipped or found on disk.
  */
-import { Menu, Tray, app, nativeImage, type BrowserWindow, type NativeImage } from 'electron';
+import { Menu, Tray, app, nativeImage, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { AlertCounts, NotifyState } from '@shared/contract/alerts';
 import { SEVERITIES, type Severity } from '@shared/domain';
 import type { Core } from '@core';
-import { trayText } from './tray-text';
+import { shellText, whyNotNow, type ShellLanguage, type ShellText } from './text';
+import type { UpdateState } from './updater';
+import type { InstallVerdict } from './update-policy';
 
 const COLORS: Record<Severity | 'ok', [number, number, number]> = {
   P0: [0xd0, 0x1c, 0x1c],
@@ -41,7 +44,49 @@ function icon(kind: Severity | 'ok'): NativeImage {
   return img;
 }
 
-export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | null; quit: () => void; language: () => 'en' | 'zh-CN' }): Tray {
+export interface TrayUpdates {
+  state(): UpdateState;
+  /** the "not now" rule as last computed (null: not computed yet) */
+  verdict(): InstallVerdict | null;
+  check(): void;
+  install(): void;
+}
+
+/** The update lines of the tray menu: what the updater is doing, and the install item only when it may run. */
+export function updateMenuItems(t: ShellText, u: TrayUpdates): MenuItemConstructorOptions[] {
+  const s = u.state();
+  switch (s.phase) {
+    case 'checking':
+      return [{ label: t.checkingUpdates(), enabled: false }];
+    case 'downloading':
+    case 'verifying':
+      return [{ label: t.downloadingUpdate({ version: s.version }), enabled: false }];
+    case 'ready': {
+      const v = u.verdict();
+      if (v && !v.ok) return [{ label: t.updateWaits({ version: s.version, why: whyNotNow(t, v) }), enabled: false }];
+      return [{ label: t.installUpdate({ version: s.version }), enabled: !!v, click: () => u.install() }];
+    }
+    case 'failed':
+      return [{ label: t.updateFailed(), enabled: false }, { label: t.checkUpdates(), click: () => u.check() }];
+    default:
+      return [{ label: t.checkUpdates(), click: () => u.check() }];
+  }
+}
+
+export interface TrayHandle {
+  tray: Tray;
+  /** draws the menu again (the update state or the "not now" verdict changed) */
+  render(): void;
+}
+
+export function createTray(opts: {
+  core: Core;
+  getWindow: () => BrowserWindow | null;
+  quit: () => void;
+  language: () => ShellLanguage;
+  /** present when an update feed is configured */
+  updates?: TrayUpdates;
+}): TrayHandle {
   const { core } = opts;
   const icons = new Map<Severity | 'ok', NativeImage>();
   const iconFor = (k: Severity | 'ok') => icons.get(k) ?? (icons.set(k, icon(k)), icons.get(k)!);
@@ -59,7 +104,7 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
   const mute = (minutes: number) => void core.dispatch('notifyMute', [minutes]);
 
   function render(): void {
-    const t = trayText.in(opts.language());
+    const t = shellText.in(opts.language());
     const unacked = counts?.unacked ?? 0;
     tray.setImage(iconFor(counts?.worstUnacked ?? 'ok'));
     tray.setToolTip(`Vigil — ${t.unacked(unacked)}`);
@@ -81,6 +126,7 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
               { label: t.mute15(), click: () => mute(15) },
               { label: t.mute60(), click: () => mute(60) },
             ]),
+        ...(opts.updates ? [{ type: 'separator' as const }, ...updateMenuItems(t, opts.updates)] : []),
         { type: 'separator' },
         { label: t.quit(), click: opts.quit },
       ]),
@@ -102,5 +148,5 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
   tray.on('click', show);
   // the tray lives as long as the app; the core listener goes with it
   app.once('will-quit', off);
-  return tray;
+  return { tray, render };
 }

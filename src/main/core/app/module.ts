@@ -4,6 +4,7 @@
  * the core, not as long as one open database: most of its methods answer while the store is unavailable
  * (ANSWERS_WITHOUT_STORE), which is how the console shows "the database is damaged — recover".
  */
+import type { DeepLink } from '@shared/deep-links';
 import os from 'node:os';
 import type { MethodName } from '@shared/api';
 import type { appMethods } from '@shared/contract/app';
@@ -22,6 +23,7 @@ export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName
   'storeRecover',
   'openExternal',
   'pickFolder',
+  'pendingLink',
   'linkState',
   'settingsGet',
   'freshness',
@@ -63,6 +65,8 @@ export interface AppModuleDeps {
   openExternal?: (url: string) => Promise<void>;
   /** shows the OS folder chooser; absent in the browser host */
   pickFolder?: () => Promise<string | null>;
+  /** hands over the deep link the desktop app was opened with, once; absent in the browser host */
+  takePendingLink?: () => DeepLink | null;
 }
 
 export interface AppModule {
@@ -146,6 +150,7 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       if (!deps.pickFolder) throw new ApiError('unavailable', 'There is no folder chooser here: type the folder path instead');
       return { path: await deps.pickFolder() };
     },
+    pendingLink: () => deps.takePendingLink?.() ?? null,
   };
 
   return { handlers };
