@@ -104,6 +104,8 @@ export const SessionSchema = z.object({
   state: z.enum(['signed_in', 'signing_in', 'signed_out', 'local']),
   identity: IdentitySchema.nullable(),
   reason: z.enum(SIGN_OUT_REASONS).nullable(),
+  /** the name records made now carry (the shared token's marked "(shared token)"); null while nobody is signed in */
+  name: z.string().nullable(),
   /** actions queued as someone else than who is signed in now: they wait for that person */
   heldActions: z.number().int(),
 });

@@ -9,6 +9,8 @@ import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from './bus';
+import { coreLanguage } from './language';
+import { identityText } from './link/texts';
 import { safeNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets';
 
@@ -121,7 +123,7 @@ export function createModuleContext(deps: ModuleContextDeps): CoreContext {
     me,
     operator() {
       const m = me();
-      if (!m) throw new ApiError('signed_out', 'Nobody is signed in to the platform at this console: sign in to act.');
+      if (!m) throw new ApiError('signed_out', identityText.in(coreLanguage(deps.settings())).nobody());
       return meName(m);
     },
     auditName() {

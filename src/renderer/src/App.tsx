@@ -14,6 +14,7 @@ import { IncidentsView } from './features/incidents/IncidentsView';
 import { RosterView } from './features/roster/RosterView';
 import { RunbooksView } from './features/runbooks/RunbooksView';
 import { SettingsView } from './features/settings/SettingsView';
+import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
@@ -96,11 +97,13 @@ export function App() {
           </div>
         )}
         <StoreProblem />
+        <SignedOutBanner />
         <Current />
       </main>
       <StatusBar />
       <Toasts />
       <CommandPalette />
+      <SignInDialog />
     </div>
   );
 }

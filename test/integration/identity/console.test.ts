@@ -101,6 +101,7 @@ describe('signing in at the console', () => {
       state: 'signed_in',
       identity: { login: 'zhangsan', name: '张三', role: 'responder', via: 'token' },
       reason: null,
+      name: '张三',
       heldActions: 0,
     });
     await until(async () => c.db!.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }, 'alerts');
@@ -119,7 +120,7 @@ describe('signing in at the console', () => {
     expect(await signIn(c, tokens.wang)).toMatchObject({ ok: true, identity: { role: 'viewer' } });
     const r = await c.dispatch('alertAck', [['fp000002']]);
     expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(!r.ok && r.error.message).toMatch(/王五 is a viewer on this platform: alert.ack needs the responder role/);
+    expect(!r.ok && r.error.message).toMatch(/王五 is a viewer on this platform: this needs the responder role/);
     expect((await outbox(c)).open).toEqual([]);
   });
 

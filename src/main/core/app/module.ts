@@ -104,7 +104,7 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       snapshot: null,
       pendingActions: 0,
       operator: null,
-      session: { state: 'local', identity: null, reason: null, heldActions: 0 },
+      session: { state: 'local', identity: null, reason: null, name: null, heldActions: 0 },
     };
 
   const handlers: AppModule['handlers'] = {

@@ -21,6 +21,8 @@ import { createSyncClient, type SyncClient } from './client';
 import { createLinkHandlers } from './handlers';
 import { createOutbox } from './outbox';
 import { createConsoleSession } from './session';
+import { identityText } from './texts';
+import { coreLanguage } from '../language';
 import { createTargetResolver, type LinkPlatform } from './target';
 
 /** (the shell and the host name the platform they hand the core through this module) */
@@ -63,6 +65,7 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
   const clientId = loadClientId();
   let target: LinkTarget = 'none';
   let bound: { sync: SyncStore; client: SyncClient } | null = null;
+  let unsubscribe: (() => void) | null = null;
   const session = createConsoleSession({
     db,
     settings: ctx.settings,
@@ -148,7 +151,10 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
       snapshot: v.snapshot,
       pendingActions: outbox.waiting(),
       operator: v.operator,
-      session: { ...session.state(), heldActions: outbox.held(session.me()) },
+      session: (() => {
+        const me = session.me();
+        return { ...session.state(), name: me ? meName(me) : null, heldActions: outbox.held(me) };
+      })(),
     };
   }
 
@@ -157,23 +163,13 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
     publish();
   };
 
-  /** the person an action is queued as, or the refusal that says why none */
+  /** the person an action is queued as, or the refusal that says why none (in the core's language) */
   function actingAs(type: ActionType): Me {
+    const say = identityText.in(coreLanguage(ctx.settings()));
     const me = session.me();
-    if (!me) {
-      const signingIn = session.state().state === 'signing_in';
-      throw new ApiError(
-        'signed_out',
-        signingIn
-          ? 'Vigil has not heard yet from the platform who this console is signed in as; try again once it is online.'
-          : 'You are signed out of the platform: sign in again to act (actions already queued stay queued for their person).',
-      );
-    }
+    if (!me) throw new ApiError('signed_out', session.state().state === 'signing_in' ? say.signingIn() : say.signedOut());
     if (me.via !== 'local' && !roleAllows(me.role, type))
-      throw new ApiError(
-        'forbidden',
-        `${me.name} is a ${me.role} on this platform: ${type} needs the ${requiredRole(type)} role.`,
-      );
+      throw new ApiError('forbidden', say.forbidden({ name: me.name, role: say.role[me.role](), needed: say.role[requiredRole(type)]() }));
     return me;
   }
 
@@ -202,8 +198,14 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
       client().reconnect();
       return { requested: true, reason: null };
     },
-    start: () => client().start(),
+    start() {
+      // the shared token's name is the typed one: a new name in Settings is a new name on the link state
+      unsubscribe = ctx.on('settingsChanged', () => publish());
+      client().start();
+    },
     async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
       await bound?.client.stop();
       await targets.close();
     },

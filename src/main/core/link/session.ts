@@ -30,7 +30,7 @@ export interface ConsoleSession {
   /** the credential changed (a new token, sign-in elsewhere): who it proves is not known until the next welcome */
   forget(): void;
   me(): Me | null;
-  state(): Omit<Session, 'heldActions'>;
+  state(): Omit<Session, 'heldActions' | 'name'>;
 }
 
 export function createConsoleSession(o: {

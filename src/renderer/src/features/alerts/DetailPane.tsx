@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AlertEvent } from '@shared/alerts';
 import { isSafeExternalUrl } from '@shared/external-urls';
@@ -7,6 +7,7 @@ import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
+import { useCan } from '../signin/session';
 import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
 
@@ -20,6 +21,10 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const [history, setHistory] = useState<AlertEvent[] | null>(null);
   const [runbook, setRunbook] = useState<RunbookLink | null>(null);
   const updatedAt = entry?.a.updatedAt;
+  // not allowed (a viewer, nobody signed in): the actions stay, disabled, with the reason under them
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { title: can.reason, 'aria-describedby': reasonId };
 
   useEffect(() => {
     let alive = true;
@@ -78,24 +83,34 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       </header>
 
       <section aria-label={t('detail.actions')} className="detail-actions">
-        <button type="button" onClick={() => void alerts.act('ack', fp)} disabled={a.state !== 'firing' || !!a.ackedBy}>
+        <button type="button" {...gate} onClick={() => void alerts.act('ack', fp)} disabled={!can.ok || a.state !== 'firing' || !!a.ackedBy}>
           {t('actions.ack')}
         </button>
-        <button type="button" onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })} disabled={a.state !== 'firing' || !!a.ackedBy}>
+        <button
+          type="button"
+          {...gate}
+          onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })}
+          disabled={!can.ok || a.state !== 'firing' || !!a.ackedBy}
+        >
           {t('actions.ackWithNote')}
         </button>
-        <button type="button" onClick={() => void alerts.act('unack', fp)} disabled={!a.ackedBy}>
+        <button type="button" {...gate} onClick={() => void alerts.act('unack', fp)} disabled={!can.ok || !a.ackedBy}>
           {t('actions.unack')}
         </button>
-        <button type="button" onClick={() => void alerts.act('escalate', fp)} disabled={a.state !== 'firing'}>
+        <button type="button" {...gate} onClick={() => void alerts.act('escalate', fp)} disabled={!can.ok || a.state !== 'firing'}>
           {t('actions.escalate')}
         </button>
-        <button type="button" onClick={() => void alerts.act('resolve', fp)} disabled={a.state !== 'firing'}>
+        <button type="button" {...gate} onClick={() => void alerts.act('resolve', fp)} disabled={!can.ok || a.state !== 'firing'}>
           {t('actions.resolve')}
         </button>
-        <button type="button" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })}>
+        <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })} disabled={!can.ok}>
           {t('actions.silence')}
         </button>
+        {!can.ok && (
+          <p id={reasonId} className="muted action-reason">
+            {can.reason}
+          </p>
+        )}
         {activeSilences.map((id) => (
           <button key={id} type="button" onClick={() => void expire(id)}>
             {t('actions.expire')} {id.slice(0, 8)}
