@@ -83,7 +83,6 @@ export function createSyncClient(o: ClientOptions) {
   let retry: TimerHandle | null = null;
   let stopped = true;
   let attempt = 0;
-  let kickScheduled = false;
 
   const sendUnanswered = createActionSender(o.outbox, state.changed);
   const stream = createInboundStream({
@@ -229,14 +228,7 @@ export function createSyncClient(o: ClientOptions) {
      * may submit inside its own transaction: a frame must not leave before the row it carries is committed
      * (a rolled-back row is simply not found then).
      */
-    kick() {
-      if (kickScheduled) return;
-      kickScheduled = true;
-      setImmediate(() => {
-        kickScheduled = false;
-        sendUnanswered(conn);
-      });
-    },
+    kick: deferOnce(() => sendUnanswered(conn)),
     async stop(): Promise<void> {
       stopped = true;
       attempt++;
@@ -248,6 +240,19 @@ export function createSyncClient(o: ClientOptions) {
   };
 }
 export type SyncClient = ReturnType<typeof createSyncClient>;
+
+/** `fn` on the next turn (setImmediate, not a timer: no delay), once however often it is asked for meanwhile */
+function deferOnce(fn: () => void): () => void {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      fn();
+    });
+  };
+}
 
 /**
  * Where to connect now, with a token; null when the attempt is stale or cannot connect (the view then

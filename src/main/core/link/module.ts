@@ -20,7 +20,7 @@ import { createSyncStore, type SyncStore } from './apply';
 import { createSyncClient, type SyncClient } from './client';
 import { createLinkHandlers } from './handlers';
 import { createOutbox } from './outbox';
-import { createConsoleSession } from './session';
+import { createConsoleSession, type ConsoleSession } from './session';
 import { identityText } from './texts';
 import { coreLanguage } from '../language';
 import { createTargetResolver, type LinkPlatform } from './target';
@@ -55,6 +55,22 @@ export interface LinkModule extends CoreModule<typeof linkMethods> {
   bind(appliers: readonly EventApplier[]): void;
   /** who is signed in at this console (null: nobody) */
   me(): Me | null;
+}
+
+/** the person an action is queued as now, or the refusal that says why none (in the core's language) */
+function refusingNobody(ctx: CoreContext, session: ConsoleSession): (type: ActionType) => Me {
+  return (type) => {
+    const say = identityText.in(coreLanguage(ctx.settings()));
+    const me = session.me();
+    if (!me)
+      throw new ApiError('signed_out', session.state().state === 'signing_in' ? say.signingIn() : say.signedOut());
+    if (me.via !== 'local' && !roleAllows(me.role, type))
+      throw new ApiError(
+        'forbidden',
+        say.forbidden({ name: me.name, role: say.role[me.role](), needed: say.role[requiredRole(type)]() }),
+      );
+    return me;
+  };
 }
 
 export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkModule {
@@ -163,15 +179,7 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
     publish();
   };
 
-  /** the person an action is queued as, or the refusal that says why none (in the core's language) */
-  function actingAs(type: ActionType): Me {
-    const say = identityText.in(coreLanguage(ctx.settings()));
-    const me = session.me();
-    if (!me) throw new ApiError('signed_out', session.state().state === 'signing_in' ? say.signingIn() : say.signedOut());
-    if (me.via !== 'local' && !roleAllows(me.role, type))
-      throw new ApiError('forbidden', say.forbidden({ name: me.name, role: say.role[me.role](), needed: say.role[requiredRole(type)]() }));
-    return me;
-  }
+  const actingAs = refusingNobody(ctx, session);
 
   const actions: ActionSink = {
     // the actor a module passes is what ctx.operator() said; the outbox records who the session says, to the letter

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AlertEvent } from '@shared/alerts';
+import type { Alert, AlertEvent } from '@shared/alerts';
 import { isSafeExternalUrl } from '@shared/external-urls';
 import type { RunbookLink } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
@@ -21,10 +21,6 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const [history, setHistory] = useState<AlertEvent[] | null>(null);
   const [runbook, setRunbook] = useState<RunbookLink | null>(null);
   const updatedAt = entry?.a.updatedAt;
-  // not allowed (a viewer, nobody signed in): the actions stay, disabled, with the reason under them
-  const can = useCan('alert.ack');
-  const reasonId = useId();
-  const gate = can.ok ? {} : { title: can.reason, 'aria-describedby': reasonId };
 
   useEffect(() => {
     let alive = true;
@@ -61,7 +57,6 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
     );
   const a = entry.a;
   const mine = actions.filter((x) => x.fingerprints.includes(fingerprint) || (x.silenceId && a.silencedBy.includes(x.silenceId)));
-  const fp = [fingerprint];
   const activeSilences = a.silencedBy.filter((id) => silences.find((s) => s.id === id)?.state !== 'expired');
 
   return (
@@ -82,41 +77,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         {entry.summary && <p className="summary">{entry.summary}</p>}
       </header>
 
-      <section aria-label={t('detail.actions')} className="detail-actions">
-        <button type="button" {...gate} onClick={() => void alerts.act('ack', fp)} disabled={!can.ok || a.state !== 'firing' || !!a.ackedBy}>
-          {t('actions.ack')}
-        </button>
-        <button
-          type="button"
-          {...gate}
-          onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })}
-          disabled={!can.ok || a.state !== 'firing' || !!a.ackedBy}
-        >
-          {t('actions.ackWithNote')}
-        </button>
-        <button type="button" {...gate} onClick={() => void alerts.act('unack', fp)} disabled={!can.ok || !a.ackedBy}>
-          {t('actions.unack')}
-        </button>
-        <button type="button" {...gate} onClick={() => void alerts.act('escalate', fp)} disabled={!can.ok || a.state !== 'firing'}>
-          {t('actions.escalate')}
-        </button>
-        <button type="button" {...gate} onClick={() => void alerts.act('resolve', fp)} disabled={!can.ok || a.state !== 'firing'}>
-          {t('actions.resolve')}
-        </button>
-        <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })} disabled={!can.ok}>
-          {t('actions.silence')}
-        </button>
-        {!can.ok && (
-          <p id={reasonId} className="muted action-reason">
-            {can.reason}
-          </p>
-        )}
-        {activeSilences.map((id) => (
-          <button key={id} type="button" onClick={() => void expire(id)}>
-            {t('actions.expire')} {id.slice(0, 8)}
-          </button>
-        ))}
-      </section>
+      <DetailActions a={a} activeSilences={activeSilences} expire={(id) => void expire(id)} />
 
       {mine.length > 0 && (
         <section aria-label={t('detail.actionLog')}>
@@ -219,4 +180,46 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       useApp.getState().toast({ level: 'error', title: t('actions.failedTitle', { action: t('actionName.silence.expire') }), body: (err as Error).message });
     }
   }
+}
+
+/** What can be done to the alert; not allowed (a viewer, nobody signed in): disabled, with the reason under them. */
+function DetailActions({ a, activeSilences, expire }: { a: Alert; activeSilences: string[]; expire(id: string): void }) {
+  const { t } = useTranslation('alerts');
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { title: can.reason, 'aria-describedby': reasonId };
+  const fp = [a.fingerprint];
+  const firing = a.state === 'firing';
+  return (
+    <section aria-label={t('detail.actions')} className="detail-actions">
+      <button type="button" {...gate} onClick={() => void alerts.act('ack', fp)} disabled={!can.ok || !firing || !!a.ackedBy}>
+        {t('actions.ack')}
+      </button>
+      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })} disabled={!can.ok || !firing || !!a.ackedBy}>
+        {t('actions.ackWithNote')}
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('unack', fp)} disabled={!can.ok || !a.ackedBy}>
+        {t('actions.unack')}
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('escalate', fp)} disabled={!can.ok || !firing}>
+        {t('actions.escalate')}
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('resolve', fp)} disabled={!can.ok || !firing}>
+        {t('actions.resolve')}
+      </button>
+      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })} disabled={!can.ok}>
+        {t('actions.silence')}
+      </button>
+      {activeSilences.map((id) => (
+        <button key={id} type="button" {...gate} disabled={!can.ok} onClick={() => expire(id)}>
+          {t('actions.expire')} {id.slice(0, 8)}
+        </button>
+      ))}
+      {!can.ok && (
+        <p id={reasonId} className="muted action-reason">
+          {can.reason}
+        </p>
+      )}
+    </section>
+  );
 }
