@@ -104,8 +104,19 @@ const ms = (iso: string | undefined): number => {
   return Number.isFinite(t) ? t : 0;
 };
 
-export function toSilence(s: AmSilence, now: number): Silence {
+/** What a source knows about the alerts of one upstream beyond Alertmanager's lists. */
+export interface ListingContext {
+  /** the cluster the lists came from: set on every alert and silence (absent: a single upstream) */
+  cluster?: string;
+  /** how often the gateway has extended an ack silence (by its wire id) */
+  extensionsOf?(silenceId: string): number;
+  /** the gateway extends acks while their alert fires */
+  autoExtend?: boolean;
+}
+
+export function toSilence(s: AmSilence, now: number, c: ListingContext = {}): Silence {
   return {
+    ...(c.cluster ? { cluster: c.cluster } : {}),
     id: s.id,
     matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual ?? true })),
     startsAt: ms(s.startsAt),
@@ -117,8 +128,9 @@ export function toSilence(s: AmSilence, now: number): Silence {
   };
 }
 
-export function toAlert(a: AmAlert, ack: Silence | undefined, now: number): Alert {
+export function toAlert(a: AmAlert, ack: Silence | undefined, now: number, c: ListingContext = {}): Alert {
   return {
+    ...(c.cluster ? { cluster: c.cluster } : {}),
     fingerprint: a.fingerprint,
     alertname: a.labels.alertname ?? '',
     labels: a.labels,
@@ -134,6 +146,8 @@ export function toAlert(a: AmAlert, ack: Silence | undefined, now: number): Aler
     ackedBy: ack ? ackOperator(ack.comment, ack.createdBy) : null,
     ackedAt: ack ? ack.startsAt : null,
     ackId: ack ? ack.id : null,
+    // an acked alert says when its ack runs out, and whether the gateway keeps it going while it fires
+    ...(ack ? { ackExpiresAt: ack.endsAt, ackExtensions: c.extensionsOf?.(ack.id) ?? 0, ackAutoExtend: !!c.autoExtend } : {}),
   };
 }
 
@@ -187,12 +201,13 @@ export function reconcile(
   amSilences: AmSilence[],
   now: number,
   resolvedRetentionMs: number,
+  c: ListingContext = {},
 ): ReconcileResult {
   const events: SourceEvent[] = [];
   const view: View = { alerts: new Map(prev.alerts), silences: new Map(), resolvedAt: new Map(prev.resolvedAt) };
 
   for (const raw of amSilences) {
-    const s = toSilence(raw, now);
+    const s = toSilence(raw, now, c);
     const old = prev.silences.get(s.id);
     const next = old && sameState(old, s) ? old : s;
     view.silences.set(s.id, next);
@@ -220,7 +235,7 @@ export function reconcile(
       continue;
     }
     firing.add(raw.fingerprint);
-    const a = toAlert(raw, acks.get(labelKey(raw.labels)), now);
+    const a = toAlert(raw, acks.get(labelKey(raw.labels)), now, c);
     const old = prev.alerts.get(a.fingerprint);
     if (old && sameState(old, a)) continue;
     view.alerts.set(a.fingerprint, a);
@@ -255,13 +270,21 @@ export class AlertTracker {
     this.view = viewFromKnown(known);
   }
   /** the events that take what was reported to this listing */
-  update(amAlerts: AmAlert[], amSilences: AmSilence[], now: number): SourceEvent[] {
-    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs);
+  update(amAlerts: AmAlert[], amSilences: AmSilence[], now: number, c?: ListingContext): SourceEvent[] {
+    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs, c);
     this.view = next.view;
     return next.events;
   }
   /** an alert as last reported (firing or resolved), or undefined */
   alert(fingerprint: string): Alert | undefined {
     return this.view.alerts.get(fingerprint);
+  }
+  /** a silence as last reported, or undefined */
+  silence(id: string): Silence | undefined {
+    return this.view.silences.get(id);
+  }
+  /** the alerts as last reported */
+  alerts(): IterableIterator<Alert> {
+    return this.view.alerts.values();
   }
 }
