@@ -17,6 +17,7 @@ import type { Source, SourceContext, SourceEvent, SourceHealth } from '../source
 import type { AckLedger } from '../store';
 import { memoryAckLedger } from './ack-extender';
 import { alertmanagerActionHandlers } from './alertmanager-actions';
+import type { AlertmanagerApi } from './alertmanager-api';
 import { applyWith, fail } from './apply';
 import { createCluster } from './cluster';
 import { clusterOfKnown, createClusterFeed, type ClusterFeed } from './cluster-feed';
@@ -55,6 +56,8 @@ export interface AlertmanagerSourceOptions {
   /** how long gossip gets to carry a write a failed member may have taken (default 1 s) */
   gossipSettleMs?: number;
   clock?: Clock;
+  /** in-memory Alertmanagers by member URL instead of HTTP (tests) */
+  apis?: Record<string, AlertmanagerApi>;
   hooks?: SourceHooks;
   /** where non-fatal content problems (a broken runbook file) are reported */
   warn?(message: string): void;
@@ -176,6 +179,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
       timeoutMs,
       clock,
       gossipSettleMs: opts.gossipSettleMs,
+      apis: opts.apis,
       onError: (e) => opts.hooks?.upstreamError?.(e.metricKind),
       onMemberBack: () => void feed?.refresh(),
     });
