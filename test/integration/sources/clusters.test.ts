@@ -70,7 +70,9 @@ function startSource(prodMembers: string[]) {
 
 beforeAll(async () => {
   pair = await startAlertmanagerCluster(2);
-  staging = await startAlertmanager();
+  staging = await startAlertmanager({
+    inhibitRules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service'] }],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -109,6 +111,25 @@ describe('clusters of real Alertmanagers', () => {
     expect([...silenceUpserts].filter((id) => id.startsWith('prod/'))).toHaveLength(1);
     expect(s.alerts().find((a) => a.fingerprint === prod.fingerprint)).toMatchObject({ ackedBy: 'li.wei', cluster: 'prod' });
     await expect(staging.silences()).resolves.toEqual([]);
+    await s.source.stop();
+  });
+
+  it('shows an inhibited alert as inhibited by the alert that inhibits it, with wire ids', async () => {
+    await staging.postAlerts([
+      { labels: { alertname: 'DatabaseDown', severity: 'critical', service: 'orders' } },
+      { labels: { alertname: 'OrderLatencyHigh', severity: 'warning', service: 'orders' } },
+    ]);
+    const s = startSource(pair.members.map((m) => m.url));
+    await s.start();
+    const inhibited = await waitFor('the inhibited alert', async () => {
+      await s.source.refresh();
+      const a = s.alerts().find((x) => x.alertname === 'OrderLatencyHigh');
+      return a && a.inhibitedBy.length > 0 ? a : null;
+    });
+    const source = s.alerts().find((x) => x.alertname === 'DatabaseDown')!;
+    expect(inhibited.inhibitedBy).toEqual([source.fingerprint]);
+    expect(source.fingerprint).toMatch(/^staging\//);
+    expect(inhibited.silencedBy).toEqual([]);
     await s.source.stop();
   });
 
