@@ -37,12 +37,17 @@ export const AlertSchema = z.object({
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
-/** What the console shows: resolved beats silenced beats acked beats firing. */
-export type AlertDisplayState = 'firing' | 'acked' | 'silenced' | 'resolved';
+/**
+ * What the console shows: resolved beats acked beats silenced beats inhibited beats firing. Inhibited is not
+ * silenced: no one muted it, another firing alert (inhibitedBy) suppresses it by an inhibit rule, and it comes
+ * back on its own when that one resolves.
+ */
+export type AlertDisplayState = 'firing' | 'acked' | 'silenced' | 'inhibited' | 'resolved';
 export function displayState(a: Pick<Alert, 'state' | 'silencedBy' | 'ackedBy' | 'inhibitedBy'>): AlertDisplayState {
   if (a.state === 'resolved') return 'resolved';
   if (a.ackedBy) return 'acked';
-  if (a.silencedBy.length > 0 || a.inhibitedBy.length > 0) return 'silenced';
+  if (a.silencedBy.length > 0) return 'silenced';
+  if (a.inhibitedBy.length > 0) return 'inhibited';
   return 'firing';
 }
 

@@ -26,6 +26,11 @@ export function alert(p: Partial<Alert> & { labels?: Record<string, string> } = 
     ackedBy: p.ackedBy ?? null,
     ackedAt: p.ackedAt ?? null,
     ackId: p.ackId ?? null,
+    // the optional fields added after v1, only when asked for (a v1 gateway's alerts have none)
+    ...(p.cluster !== undefined ? { cluster: p.cluster } : {}),
+    ...(p.ackExpiresAt !== undefined ? { ackExpiresAt: p.ackExpiresAt } : {}),
+    ...(p.ackExtensions !== undefined ? { ackExtensions: p.ackExtensions } : {}),
+    ...(p.ackAutoExtend !== undefined ? { ackAutoExtend: p.ackAutoExtend } : {}),
   };
 }
 

@@ -44,7 +44,7 @@ describe('storing and dedup', () => {
     expect(repo.history('dup').map((e) => e.kind)).toEqual(['firing']);
     sync(['alert.upsert', { ...a, ackedBy: 'li.wei', updatedAt: a.updatedAt + 2 }]);
     sync(['alert.upsert', { ...a, inhibitedBy: ['root'], updatedAt: a.updatedAt + 3 }]);
-    expect(repo.history('dup').map((e) => e.kind)).toEqual(['silenced', 'acked', 'firing']);
+    expect(repo.history('dup').map((e) => e.kind)).toEqual(['inhibited', 'acked', 'firing']);
     expect(t.notifier.sent).toHaveLength(1);
   });
 

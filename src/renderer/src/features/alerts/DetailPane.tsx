@@ -7,6 +7,7 @@ import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
+import { ackTimeText } from './AlertTable';
 import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
 
@@ -16,6 +17,8 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const entry = useAlerts((s) => s.byFp.get(fingerprint));
   const actions = useAlerts((s) => s.actions);
   const silences = useAlerts((s) => s.silences);
+  const byFp = useAlerts((s) => s.byFp);
+  const now = useApp((s) => s.now);
   const go = useApp((s) => s.go);
   const [history, setHistory] = useState<AlertEvent[] | null>(null);
   const [runbook, setRunbook] = useState<RunbookLink | null>(null);
@@ -58,6 +61,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const mine = actions.filter((x) => x.fingerprints.includes(fingerprint) || (x.silenceId && a.silencedBy.includes(x.silenceId)));
   const fp = [fingerprint];
   const activeSilences = a.silencedBy.filter((id) => silences.find((s) => s.id === id)?.state !== 'expired');
+  // inhibited names the alert(s) that inhibit it, by name when cached
+  const inhibitors = a.inhibitedBy.map((f) => byFp.get(f)?.a.alertname ?? f).join(', ');
+  const ackTime = ackTimeText(t, a, now);
 
   return (
     <aside className="alert-detail" aria-label={t('detail.label')}>
@@ -71,8 +77,17 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         <p>
           <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span>{' '}
           <span className="muted">{t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}</span>
+          {a.cluster && <span className="muted"> · {t('detail.cluster', { name: a.cluster })}</span>}
           {a.ackedBy && <span className="muted"> · {t('detail.ackedBy', { who: a.ackedBy })}</span>}
+          {ackTime && (
+            <span className="muted">
+              {' '}
+              · {ackTime}
+              {a.ackAutoExtend ? ` · ${t('detail.ackKept')}` : ''}
+            </span>
+          )}
           {a.silencedBy.length > 0 && <span className="muted"> · {t('detail.silencedBy', { ids: a.silencedBy.join(', ') })}</span>}
+          {a.inhibitedBy.length > 0 && <span className="muted"> · {t('detail.inhibitedBy', { names: inhibitors })}</span>}
         </p>
         {entry.summary && <p className="summary">{entry.summary}</p>}
       </header>
