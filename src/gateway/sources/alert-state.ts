@@ -151,6 +151,17 @@ export function toAlert(a: AmAlert, ack: Silence | undefined, now: number, c: Li
   };
 }
 
+/**
+ * Everything of a listed alert (and its ack) that toAlert reads, as one string. Alertmanager moves `updatedAt`
+ * whenever the alert is received again, so changed annotations or times change it; labels cannot change
+ * under one fingerprint.
+ */
+function listingSig(raw: AmAlert, ack: Silence | undefined, c: ListingContext): string {
+  const st = raw.status;
+  const ackPart = ack ? `${ack.id}\u0000${ack.startsAt}\u0000${ack.endsAt}\u0000${ack.comment}\u0000${ack.createdBy}\u0000${c.extensionsOf?.(ack.id) ?? 0}` : '';
+  return `${raw.updatedAt ?? ''}\u0001${raw.startsAt}\u0001${raw.generatorURL ?? ''}\u0001${(st.silencedBy ?? []).join(',')}\u0001${(st.inhibitedBy ?? []).join(',')}\u0001${ackPart}\u0001${c.cluster ?? ''}\u0001${c.autoExtend ? 1 : 0}`;
+}
+
 /** What the source has told the gateway so far. */
 export interface View {
   alerts: Map<string, Alert>;
@@ -241,6 +252,12 @@ export function reconcile(
   now: number,
   resolvedRetentionMs: number,
   c: ListingContext = {},
+  /**
+   * fingerprint → the signature of the listing that gave the alert as reported (kept by the caller across
+   * calls): an alert whose signature did not change is the reported one, without building and comparing it
+   * again — at 10k alerts per poll that work is most of a poll's CPU
+   */
+  sigs?: Map<string, string>,
 ): ReconcileResult {
   const events: SourceEvent[] = [];
   const view: View = { alerts: new Map(prev.alerts), silences: new Map(), resolvedAt: new Map(prev.resolvedAt) };
@@ -274,8 +291,12 @@ export function reconcile(
       continue;
     }
     firing.add(raw.fingerprint);
-    const a = toAlert(raw, acks.get(labelKey(raw.labels)), now, c);
-    const old = prev.alerts.get(a.fingerprint);
+    const ack = acks.size > 0 ? acks.get(labelKey(raw.labels)) : undefined;
+    const old = prev.alerts.get(raw.fingerprint);
+    const sig = sigs && listingSig(raw, ack, c);
+    if (sig !== undefined && old?.state === 'firing' && sigs!.get(raw.fingerprint) === sig) continue;
+    const a = toAlert(raw, ack, now, c);
+    if (sig !== undefined) sigs!.set(raw.fingerprint, sig);
     if (old && sameAlert(old, a)) continue;
     view.alerts.set(a.fingerprint, a);
     view.resolvedAt.delete(a.fingerprint);
@@ -304,14 +325,18 @@ export function reconcile(
  */
 export class AlertTracker {
   private view: View = emptyView();
+  private readonly sigs = new Map<string, string>();
   constructor(private readonly resolvedRetentionMs: number) {}
   seed(known: { alerts: unknown[]; silences: unknown[] } | undefined): void {
     this.view = viewFromKnown(known);
+    this.sigs.clear();
   }
   /** the events that take what was reported to this listing */
   update(amAlerts: AmAlert[], amSilences: AmSilence[], now: number, c?: ListingContext): SourceEvent[] {
-    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs, c);
+    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs, c, this.sigs);
     this.view = next.view;
+    // signatures of alerts no longer reported as firing are not needed (a re-fired one is built afresh)
+    if (this.sigs.size > next.view.alerts.size) for (const fp of this.sigs.keys()) if (!next.view.alerts.has(fp)) this.sigs.delete(fp);
     return next.events;
   }
   /** an alert as last reported (firing or resolved), or undefined */

@@ -64,9 +64,11 @@ describe('ack extension against a real Alertmanager', () => {
     expect(changes).toBeLessThanOrEqual(3); // a window is 4 s: more would mean extending twice in one
     for (let i = 1; i < ends.length; i++) if (ends[i] !== ends[i - 1]) expect(ends[i] - ends[i - 1]).toBeGreaterThan(3000);
     await source.refresh();
+    // the poll loop goes on meanwhile: at most one more window may have passed since the last look
     const extended = latest()!;
-    expect(extended.ackExtensions).toBe(changes);
-    expect(extended.ackExpiresAt).toBe(ends.at(-1));
+    expect(extended.ackExtensions).toBeGreaterThanOrEqual(changes);
+    expect(extended.ackExtensions).toBeLessThanOrEqual(changes + 1);
+    expect(extended.ackExpiresAt!).toBeGreaterThanOrEqual(ends.at(-1)!);
     expect(extended.ackExpiresAt!).toBeGreaterThan(firstEnd);
 
     // the alert resolves: no extension in the next two windows, the ack runs out on its own
