@@ -49,6 +49,14 @@ describe('the cache keeps clusters and the real ack expiry', () => {
     expect(repo.silences()[0]).toMatchObject({ id: 'prod/s1', cluster: 'prod' });
   });
 
+  it('records one "acked" when the ack silence joins silencedBy a poll later (members answer in their own time)', () => {
+    const now = t.clock.now();
+    const acked = prod({ ackedBy: 'li.wei', ackedAt: now, ackId: 'prod/s1', ackExpiresAt: now + 600_000, ackExtensions: 0, ackAutoExtend: true });
+    sync(['alert.upsert', acked]);
+    sync(['alert.upsert', { ...acked, silencedBy: ['prod/s1'], updatedAt: acked.updatedAt + 1 }]);
+    expect(createAlertRepo(t.ctx.db).history('prod/f1').map((e) => e.kind)).toEqual(['acked', 'firing']);
+  });
+
   it('names the cluster in notifications, and the same alert in two clusters makes two', () => {
     sync(['alert.upsert', prod({ severity: 'P0' })], ['alert.upsert', alert({ fingerprint: 'staging/f1', cluster: 'staging', severity: 'P0' })]);
     t.clock.advance(FLUSH_DELAY_MS);

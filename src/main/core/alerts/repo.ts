@@ -206,7 +206,9 @@ export function createAlertRepo(db: DB) {
       else change = null;
       if (change === null) return null;
       stmts.upsert.run(values);
-      const entry = historyOf(a, change);
+      // a state field moved but what the console shows did not (e.g. the ack's own silence joins silencedBy a
+      // poll after the ack): no second "acked" line in the history
+      const entry = change === 'state' && prev && toBrief(prev).display === displayState(a) ? null : historyOf(a, change);
       if (entry) stmts.event.run(entry);
       return change;
     },
