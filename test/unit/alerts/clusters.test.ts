@@ -52,8 +52,9 @@ describe('the cache keeps clusters and the real ack expiry', () => {
   it('records one "acked" when the ack silence joins silencedBy a poll later (members answer in their own time)', () => {
     const now = t.clock.now();
     const acked = prod({ ackedBy: 'li.wei', ackedAt: now, ackId: 'prod/s1', ackExpiresAt: now + 600_000, ackExtensions: 0, ackAutoExtend: true });
-    sync(['alert.upsert', acked]);
-    sync(['alert.upsert', { ...acked, silencedBy: ['prod/s1'], updatedAt: acked.updatedAt + 1 }]);
+    sync(['alert.upsert', prod()]);
+    sync(['alert.upsert', { ...acked, updatedAt: acked.updatedAt + 1 }]);
+    sync(['alert.upsert', { ...acked, silencedBy: ['prod/s1'], updatedAt: acked.updatedAt + 2 }]);
     expect(createAlertRepo(t.ctx.db).history('prod/f1').map((e) => e.kind)).toEqual(['acked', 'firing']);
   });
 
