@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { actionPayloads } from '@shared/actions';
+import { describeZodError } from '@shared/rpc';
 import {
   CLOSE_GOING_AWAY,
   CLOSE_PROTOCOL_ERROR,
@@ -267,11 +268,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           ok: false,
           error: {
             code: ERROR_CODES.badPayload,
-            message:
-              `${f.action}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`.slice(
-                0,
-                2000,
-              ),
+            message: `${f.action}: ${describeZodError(parsed.error, { root: 'payload' })}`.slice(0, 2000),
           },
         };
         store.recordAction(record, r);

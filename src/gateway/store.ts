@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type DB, type Migration } from '@node/sqlite';
 import { eventData, isEventKind, type EventKind, type WireError } from '@shared/protocol';
+import { describeZodError } from '@shared/rpc';
 import { entityOf, FAMILY_ORDER, SEP } from './entities';
 import type { SourceEvent } from './source';
 
@@ -270,10 +271,7 @@ export function openGatewayStore(file: string, opts: { retain?: number } = {}): 
         if (!parsed.success) {
           out.invalid.push({
             kind,
-            reason: parsed.error.issues
-              .map((i) => `${i.path.join('.')}: ${i.message}`)
-              .join('; ')
-              .slice(0, 500),
+            reason: describeZodError(parsed.error, { max: 500 }),
           });
           continue;
         }

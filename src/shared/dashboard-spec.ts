@@ -8,6 +8,7 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { Dashboard, Panel } from './dashboards';
+import { describeZodError } from './rpc';
 
 /** A dashboard as defined (no timestamps yet), plus how a source should query it. */
 export interface DashboardSpec {
@@ -112,10 +113,6 @@ const YamlDashboard = z.strictObject({
   panels: z.array(YamlPanel).min(1, 'a dashboard needs at least one panel'),
 });
 
-function zodMessage(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`).join('; ');
-}
-
 /** Parses Vigil dashboard YAML (one dashboard per document). Throws on the first invalid document. */
 export function parseVigilDashboards(text: string, source = 'dashboard YAML'): DashboardSpec[] {
   const docs = parseAllDocuments(text);
@@ -126,7 +123,7 @@ export function parseVigilDashboards(text: string, source = 'dashboard YAML'): D
     const raw: unknown = doc.toJS();
     if (raw == null) return; // an empty document (e.g. a trailing `---`)
     const parsed = YamlDashboard.safeParse(raw);
-    if (!parsed.success) throw new Error(`${where} is not a valid dashboard: ${zodMessage(parsed.error)}`);
+    if (!parsed.success) throw new Error(`${where} is not a valid dashboard: ${describeZodError(parsed.error)}`);
     const d = parsed.data;
     const ids = new Set<string>();
     const panels: Panel[] = d.panels.map((p, i) => {
@@ -336,7 +333,7 @@ export function parseGrafanaDashboard(text: string, opts: { id?: string } = {}):
       ? (raw as { dashboard: unknown }).dashboard
       : raw;
   const parsed = GDashboard.safeParse(model);
-  if (!parsed.success) throw new Error(`This is not a Grafana dashboard: ${zodMessage(parsed.error)}`);
+  if (!parsed.success) throw new Error(`This is not a Grafana dashboard: ${describeZodError(parsed.error)}`);
   const d = parsed.data;
   const vars = templateValues(d);
   const panels: Panel[] = [];

@@ -11,6 +11,7 @@ import { ActionTypeSchema } from './actions';
 import { AlertSchema, SilenceSchema } from './alerts';
 import { DashboardSchema, SeriesSchema } from './dashboards';
 import { SeveritySchema } from './domain';
+import { describeZodError } from './rpc';
 import { RunbookSchema } from './runbooks';
 
 export const PROTOCOL = 'vigil.v1';
@@ -232,13 +233,8 @@ export type Decoded<T> = { ok: true; frame: T } | DecodeFailure;
 const CLIENT_TYPES = new Set(ClientFrame.options.map((o) => o.shape.type.value as string));
 const SERVER_TYPES = new Set(ServerFrame.options.map((o) => o.shape.type.value as string));
 
-/** One readable sentence naming the offending paths, never the values (they may hold secrets). */
-export function describeIssues(err: z.ZodError, max = 500): string {
-  const text = err.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'frame'}: ${i.message}`)
-    .join('; ');
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** Why a frame was refused: its offending paths in one sentence of at most 500 characters. */
+export const describeFrameIssues = (err: z.ZodError): string => describeZodError(err, { root: 'frame', max: 500 });
 
 /**
  * A snapshot frame checked without zod walking its items: a first sync carries 100k entities in chunks of
@@ -309,7 +305,7 @@ function decode<T>(
   if (quick) return { ok: true, frame: quick as T };
   const res = schema.safeParse(raw);
   if (!res.success)
-    return { ok: false, code: 'bad_frame', message: `${type} frame: ${describeIssues(res.error)}`, type };
+    return { ok: false, code: 'bad_frame', message: `${type} frame: ${describeFrameIssues(res.error)}`, type };
   return { ok: true, frame: res.data };
 }
 

@@ -11,6 +11,7 @@ import { actionPayloads, type ActionPayload, type ActionType } from '@shared/act
 import { toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceHealth } from '../source';
 import { matchersForLabels } from '@shared/matchers';
+import { describeZodError } from '@shared/rpc';
 import {
   ackComment,
   emptyView,
@@ -317,10 +318,9 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
     webhook(body) {
       const parsed = WebhookSchema.safeParse(body);
       if (!parsed.success) {
-        const i = parsed.error.issues[0];
         return fail(
           'bad_webhook',
-          `not an Alertmanager webhook v4 body: ${i.path.join('.') || '(top level)'}: ${i.message}`,
+          `not an Alertmanager webhook v4 body: ${describeZodError(parsed.error, { first: 1 })}`,
         );
       }
       void refresh();
@@ -332,10 +332,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
       if (!handler) return fail('unsupported', `${action.type} is not handled by the alertmanager source`);
       const payload = actionPayloads[action.type].safeParse(action.payload);
       if (!payload.success)
-        return fail(
-          'bad_payload',
-          `${action.type}: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        );
+        return fail('bad_payload', `${action.type}: ${describeZodError(payload.error, { root: 'payload' })}`);
       try {
         return await handler(payload.data, action, opts?.resumed ?? false);
       } catch (e) {

@@ -9,6 +9,7 @@ import { parseDashboardFile, type DashboardSpec } from '@shared/dashboard-spec';
 import { eventData, type EventDataOf } from '@shared/protocol';
 import { RosterDocumentSchema } from '@shared/roster';
 import { parseRunbook, parseUpdated } from '@shared/runbook-template';
+import { describeZodError } from '@shared/rpc';
 
 export interface LoadProblem {
   file: string;
@@ -58,7 +59,7 @@ export function loadRunbooks(dir: string): { runbooks: EventDataOf<'runbook.upse
       updatedAt: parseUpdated(fm.updated) ?? Math.round(st.mtimeMs),
     });
     if (!parsed.success) {
-      problems.push({ file, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      problems.push({ file, reason: describeZodError(parsed.error) });
       continue;
     }
     seen.set(id, name);
@@ -77,8 +78,7 @@ export function loadRoster(file: string): EventDataOf<'roster.upsert'> {
   }
   const doc = RosterDocumentSchema.safeParse(raw);
   if (!doc.success) {
-    const why = doc.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new Error(`roster ${file} is not a valid roster document: ${why.join('; ')}`);
+    throw new Error(`roster ${file} is not a valid roster document: ${describeZodError(doc.error, { first: 5 })}`);
   }
   // id and name live beside the document fields; the schema strips them, so read them from the raw YAML
   const meta = (raw ?? {}) as { id?: unknown; name?: unknown };

@@ -21,6 +21,7 @@ import { actionPayloads, type ActionPayload, type ActionType } from '@shared/act
 import type { Matcher } from '@shared/alerts';
 import { toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
 import { compileMatchers, matchersForLabels } from '@shared/matchers';
+import { describeZodError } from '@shared/rpc';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } from '../source';
 import {
   ackComment,
@@ -414,10 +415,7 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
       if (!handler) return fail('unsupported', `${action.type} is not handled by the demo source`);
       const payload = actionPayloads[action.type].safeParse(action.payload);
       if (!payload.success)
-        return fail(
-          'bad_payload',
-          `${action.type}: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        );
+        return fail('bad_payload', `${action.type}: ${describeZodError(payload.error, { root: 'payload' })}`);
       try {
         const out = handler(payload.data, action, opts?.resumed ?? false);
         if (out.ok) publish();

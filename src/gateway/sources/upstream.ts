@@ -3,6 +3,7 @@
  * what went wrong, and the upstream's own message when it sent one.
  */
 import type { z } from 'zod';
+import { describeZodError } from '@shared/rpc';
 
 export type UpstreamName = 'Alertmanager' | 'Prometheus';
 export type UpstreamErrorKind = 'unreachable' | 'timeout' | 'http' | 'invalid';
@@ -128,11 +129,10 @@ export async function requestJson<T = void>(o: RequestOptions<T>): Promise<T> {
   }
   const parsed = o.schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
     throw new UpstreamError(
       o.upstream,
       'invalid',
-      `${o.upstream} sent an unexpected answer to ${method} ${o.path}: ${issue.path.join('.')} ${issue.message}`,
+      `${o.upstream} sent an unexpected answer to ${method} ${o.path}: ${describeZodError(parsed.error, { first: 1 })}`,
     );
   }
   return parsed.data;

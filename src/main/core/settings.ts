@@ -1,6 +1,6 @@
 /** Settings: one row per key, merged over defaults, validated on the way in and on the way out. */
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '@shared/domain';
-import { ApiError } from '@shared/rpc';
+import { ApiError, describeZodError } from '@shared/rpc';
 import type { DB } from '@node/sqlite';
 
 export function createSettingsRepo(db: DB) {
@@ -39,8 +39,7 @@ export function createSettingsRepo(db: DB) {
   function write(patch: SettingsPatch): { before: Settings; after: Settings } {
     const before = read();
     const candidate = SettingsSchema.safeParse({ ...before, ...patch });
-    if (!candidate.success)
-      throw new ApiError('bad_arguments', candidate.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!candidate.success) throw new ApiError('bad_arguments', describeZodError(candidate.error));
     db.transaction(() => {
       for (const [k, v] of Object.entries(patch)) put.run(k, JSON.stringify(v));
     })();
