@@ -8,6 +8,7 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { Dashboard, Panel } from './dashboards';
+import { parseJson } from './json';
 import { describeZodError } from './rpc';
 
 /** A dashboard as defined (no timestamps yet), plus how a source should query it. */
@@ -322,12 +323,9 @@ function grafanaRefresh(refresh: string | boolean | undefined): number {
  * `unsupported` with their title and type.
  */
 export function parseGrafanaDashboard(text: string, opts: { id?: string } = {}): DashboardSpec {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`The Grafana dashboard is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = parseJson(text);
+  if (!json.ok) throw new Error(`The Grafana dashboard is not valid JSON: ${json.error}`);
+  const raw = json.value;
   const model =
     raw && typeof raw === 'object' && 'dashboard' in raw && !('panels' in raw)
       ? (raw as { dashboard: unknown }).dashboard

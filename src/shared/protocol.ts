@@ -11,6 +11,7 @@ import { ActionTypeSchema } from './actions';
 import { AlertSchema, SilenceSchema } from './alerts';
 import { DashboardSchema, SeriesSchema } from './dashboards';
 import { SeveritySchema } from './domain';
+import { parseJson } from './json';
 import { describeZodError } from './rpc';
 import { RunbookSchema } from './runbooks';
 
@@ -284,12 +285,10 @@ function decode<T>(
       message: `frame of ${byteLength} bytes exceeds the limit of ${maxBytes}`,
     };
   if (text === null) return { ok: false, code: 'binary_frame', message: 'frames must be UTF-8 JSON text, not binary' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, code: 'bad_json', message: `frame is not valid JSON (${(e as Error).message.slice(0, 120)})` };
-  }
+  const json = parseJson(text);
+  if (!json.ok)
+    return { ok: false, code: 'bad_json', message: `frame is not valid JSON (${json.error.slice(0, 120)})` };
+  const raw = json.value;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, code: 'bad_frame', message: 'frame must be a JSON object with a "type"' };
   const type = (raw as { type?: unknown }).type;

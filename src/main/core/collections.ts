@@ -1,12 +1,12 @@
 /** Read handlers for the cached collections (runbooks, dashboards, rosters); alerts live in alerts/repo. */
-import type { Dashboard, Series } from '@shared/dashboards';
+import type { Dashboard, Panel, Series } from '@shared/dashboards';
+import { parseJson } from '@shared/json';
 import type { Roster } from '@shared/roster';
 import type { Runbook, RunbookSummary } from '@shared/runbooks';
 import { toSummary, type RunbookRow } from './knowledge/runbook-store';
 import type { DB } from '@node/sqlite';
 
 type Row = Record<string, unknown>;
-const json = <T>(v: unknown): T => JSON.parse(v as string) as T;
 
 export function createCollectionsRepo(db: DB) {
   const s = {
@@ -28,17 +28,17 @@ export function createCollectionsRepo(db: DB) {
       (s.dashboards.all() as Row[]).map((d) => ({
         id: d.id as string,
         title: d.title as string,
-        tags: json(d.tags),
-        unsupported: json(d.unsupported),
+        tags: parseJson<string[]>(d.tags).value ?? [],
+        unsupported: parseJson<Dashboard['unsupported']>(d.unsupported).value ?? [],
         updatedAt: d.updated_at as number,
         fetchedAt: d.fetched_at as number,
-        panels: (s.panels.all(d.id) as Row[]).map((p) => json(p.spec)),
+        panels: (s.panels.all(d.id) as Row[]).flatMap((p) => parseJson<Panel>(p.spec).value ?? []),
       })),
     dashboardSeries: (id: string): Series[] =>
       (s.series.all(id) as Row[]).map((r) => ({
         dashboardId: r.dashboard_id as string,
         panelId: r.panel_id as string,
-        series: json(r.series),
+        series: parseJson<Series['series']>(r.series).value ?? [],
         rangeStart: r.range_start as number,
         rangeEnd: r.range_end as number,
         stepSeconds: r.step_seconds as number,
@@ -48,7 +48,7 @@ export function createCollectionsRepo(db: DB) {
       (s.rosters.all() as Row[]).map((r) => ({
         id: r.id as string,
         name: r.name as string,
-        document: json(r.document),
+        document: parseJson(r.document).value ?? null,
         updatedAt: r.updated_at as number,
         fetchedAt: r.fetched_at as number,
         origin: r.origin as Roster['origin'],
@@ -58,7 +58,7 @@ export function createCollectionsRepo(db: DB) {
           role: (p.role as string) ?? null,
           phone: (p.phone as string) ?? null,
           email: (p.email as string) ?? null,
-          im: json(p.im),
+          im: parseJson<Roster['people'][number]['im']>(p.im).value ?? {},
         })),
       })),
   };

@@ -1,5 +1,6 @@
 /** Settings: one row per key, merged over defaults, validated on the way in and on the way out. */
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '@shared/domain';
+import { parseJson } from '@shared/json';
 import { ApiError, describeZodError } from '@shared/rpc';
 import type { DB } from '@node/sqlite';
 
@@ -15,11 +16,8 @@ export function createSettingsRepo(db: DB) {
     const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
     for (const row of all.all() as { key: string; value: string }[]) {
       if (!(row.key in DEFAULT_SETTINGS)) continue;
-      try {
-        merged[row.key] = JSON.parse(row.value);
-      } catch {
-        /* a damaged value falls back to its default */
-      }
+      const stored = parseJson(row.value);
+      if (stored.ok) merged[row.key] = stored.value; // a damaged value falls back to its default
     }
     const parsed = SettingsSchema.safeParse(merged);
     // A stored value that no longer validates (older version, hand edit) is replaced by its default.

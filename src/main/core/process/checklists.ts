@@ -20,12 +20,13 @@ import {
   type StepState,
   type StepUpdate,
 } from '@shared/checklists';
+import { parseJson } from '@shared/json';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 import type { AutoChecks } from './autochecks';
 import { createDeadlineScheduler } from './scheduler';
 import type { TemplateRepo } from './templates';
-import { coreLanguage, newId, notFound, parseJson, sendAction } from './util';
+import { coreLanguage, newId, notFound, sendAction } from './util';
 
 /** Who changed a step when no person did (auto-check pre-fill). */
 export const AUTO_ACTOR = 'auto-check';
@@ -99,8 +100,8 @@ const toStep = (r: StepRow): RunStep => ({
   state: r.state,
   owner: r.owner,
   note: r.note,
-  evidence: parseJson<Evidence | null>(r.evidence, null),
-  auto: parseJson<AutoResult | null>(r.auto_value, null),
+  evidence: parseJson<Evidence>(r.evidence).value ?? null,
+  auto: parseJson<AutoResult>(r.auto_value).value ?? null,
   dueAt: r.due_at,
   dueNotifiedAt: r.due_notified_at,
   updatedBy: r.updated_by,
@@ -112,7 +113,7 @@ const toRunHead = (r: RunRow): Omit<ChecklistRun, 'steps'> => ({
   templateId: r.template_id,
   templateVersion: r.template_version,
   kind: r.kind,
-  title: parseJson(r.title, { en: r.template_id, 'zh-CN': r.template_id }),
+  title: parseJson<ChecklistRun['title']>(r.title).value ?? { en: r.template_id, 'zh-CN': r.template_id },
   startedBy: r.started_by,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
@@ -266,7 +267,7 @@ export function createChecklistEngine({ ctx, actions, templates, autoChecks }: C
     })();
     for (const r of rows) {
       const step = templates.get(r.template_id, r.template_version)?.steps.find((x) => x.id === r.step_id);
-      const runTitle = localize(parseJson(r.title, { en: r.template_id, 'zh-CN': r.template_id }), lng);
+      const runTitle = localize(parseJson<ChecklistRun['title']>(r.title).value ?? { en: r.template_id, 'zh-CN': r.template_id }, lng);
       const late = Math.max(0, Math.round((now - r.due_at) / 60_000));
       const title = lng === 'zh-CN' ? `检查项已超时：${runTitle}` : `Checklist step overdue: ${runTitle}`;
       const body = `${localize(step?.title, lng) || r.step_id}${late > 0 ? (lng === 'zh-CN' ? `（已超时 ${late} 分钟）` : ` (${late} min late)`) : ''}`;

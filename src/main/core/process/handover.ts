@@ -8,11 +8,12 @@ import { HandoverSchema, type AlertRef, type Handover, type HandoverDraft } from
 import type { Matcher } from '@shared/alerts';
 import type { ChecklistRun } from '@shared/checklists';
 import type { Incident } from '@shared/incidents';
+import { parseJson } from '@shared/json';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 import { HandoverDocSchema } from '@shared/protocol';
 import { handoverFromDoc } from './platform';
-import { newId, notFound, parseJson, sendAction } from './util';
+import { newId, notFound, sendAction } from './util';
 
 const HOUR = 60 * 60 * 1000;
 const DEFAULT_SHIFT = 12 * HOUR;
@@ -42,7 +43,7 @@ const toHandover = (r: HandoverRow): Handover => ({
   incoming: r.incoming,
   draft: JSON.parse(r.draft) as HandoverDraft,
   notes: r.notes,
-  watchItems: parseJson(r.watch_items, []),
+  watchItems: parseJson<Handover['watchItems']>(r.watch_items).value ?? [],
   state: r.signed_at !== null ? 'signed' : 'submitted',
   submittedAt: r.submitted_at ?? r.shift_end,
   signedAt: r.signed_at,
@@ -103,7 +104,7 @@ export function createHandoverService({ ctx, actions }: { ctx: CoreContext; acti
         kind: acked.length ? 'ack' : 'silence',
         id: r.id,
         endsAt: r.ends_at,
-        what: acked.length ? acked.map((a) => a.alertname).join(', ') : matchersText(parseJson<Matcher[]>(r.matchers, [])),
+        what: acked.length ? acked.map((a) => a.alertname).join(', ') : matchersText(parseJson<Matcher[]>(r.matchers).value ?? []),
         createdBy: r.created_by,
         comment: r.comment,
       };
@@ -139,7 +140,7 @@ export function createHandoverService({ ctx, actions }: { ctx: CoreContext; acti
         runId: r.id,
         templateId: r.template_id,
         kind: r.kind,
-        title: parseJson(r.title, { en: r.template_id, 'zh-CN': r.template_id }),
+        title: parseJson<ChecklistRun['title']>(r.title).value ?? { en: r.template_id, 'zh-CN': r.template_id },
         result: r.result,
         state: r.state,
         startedBy: r.started_by,

@@ -20,6 +20,7 @@ import {
   type TimelineKind,
 } from '@shared/incidents';
 import { DeclareSchema } from '@shared/incidents';
+import { parseJson } from '@shared/json';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 import type { ChecklistEngine } from './checklists';
@@ -29,7 +30,7 @@ import { renderPostmortem } from './postmortem';
 import { createDeadlineScheduler } from './scheduler';
 import { createTargetsRepo, incidentClocks } from './targets';
 import { TEMPLATE_IDS } from './templates';
-import { coreLanguage, newId, notFound, parseJson, sendAction } from './util';
+import { coreLanguage, newId, notFound, sendAction } from './util';
 import { NO_FIRING_ENTRY } from '../alerts/repo';
 
 type Row = {
@@ -60,18 +61,18 @@ const toIncident = (r: Row): Incident => ({
   title: r.title,
   severity: r.severity,
   proposedSeverity: r.proposed_severity,
-  triage: parseJson(r.triage, null),
+  triage: parseJson<Incident['triage']>(r.triage).value ?? null,
   status: r.status,
   changeFreeze: r.change_freeze === 1,
-  roles: parseJson(r.roles, { commander: null, techLead: null, comms: null, onCall: null }),
-  fingerprints: parseJson(r.alert_fingerprints, []),
+  roles: parseJson<Incident['roles']>(r.roles).value ?? { commander: null, techLead: null, comms: null, onCall: null },
+  fingerprints: parseJson<string[]>(r.alert_fingerprints).value ?? [],
   impact: r.impact,
   declaredBy: r.declared_by,
   declaredAt: r.declared_at,
   respondedAt: r.responded_at,
   resolvedAt: r.resolved_at,
   closedAt: r.closed_at,
-  review: parseJson<Review | null>(r.review, null),
+  review: parseJson<Review>(r.review).value ?? null,
   postmortem: r.postmortem,
   updatedAt: r.updated_at,
 });
@@ -163,7 +164,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
 
   function storedTimeline(id: string): TimelineEntry[] {
     return (s.entries.all(id) as { id: string; incident_id: string; at: number; kind: TimelineKind; author: string; text: string; system: string | null }[]).map(
-      (r) => ({ id: r.id, incidentId: r.incident_id, at: r.at, kind: r.kind, author: r.author, text: r.text, system: parseJson(r.system, null) }),
+      (r) => ({ id: r.id, incidentId: r.incident_id, at: r.at, kind: r.kind, author: r.author, text: r.text, system: parseJson<TimelineEntry['system']>(r.system).value ?? null }),
     );
   }
 

@@ -42,15 +42,6 @@ export function sendAction<T extends ActionType>(
   }
 }
 
-export const parseJson = <T>(v: unknown, fallback: T): T => {
-  if (typeof v !== 'string' || v === '') return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-};
-
 /** Throws the API's not_found error. */
 export function notFound(what: string, id: string): never {
   throw new ApiError('not_found', `${what} "${id}" does not exist.`);
