@@ -20,6 +20,7 @@ import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import type { NativeNotification } from '../notifier';
+import { operator } from '../settings';
 import { createActionTracker, type Submission } from './actions';
 import { createFilterRepo, createNotifyStateRepo } from './filters';
 import { NotificationPolicy, type ObservedChange } from './policy';
@@ -240,7 +241,6 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
   ];
 
   // ---- actions ---------------------------------------------------------------------------------------
-  const operator = () => ctx.settings().operator;
 
   /** The cached alerts for `fps`; unknown fingerprints are refused before anything is queued. */
   function known(fps: readonly string[]): Alert[] {
@@ -261,7 +261,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
   ): AlertAction[] {
     const targets = alerts.filter(applies);
     if (!targets.length) throw new ApiError('nothing_to_do', `${why} (${alerts.length === 1 ? alerts[0].alertname : `${alerts.length} alerts`}).`);
-    const actor = operator();
+    const actor = operator(ctx);
     const now = ctx.clock.now();
     const out = ctx.db.transaction(() => {
       const queued = tracker.submit(type, targets.map((a) => ({ payload: payload(a), fingerprints: [a.fingerprint] })), actor);
@@ -318,7 +318,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       }
       const now = ctx.clock.now();
       const fingerprints = repo.firingLabels().filter((r) => matches(r.labels)).slice(0, 500).map((r) => r.fingerprint);
-      const actor = operator();
+      const actor = operator(ctx);
       const [queued] = ctx.db.transaction(() => {
         const q = tracker.submit(
           'silence.create',
@@ -336,7 +336,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       const s = repo.silences().find((x) => x.id === id);
       if (!s) throw new ApiError('not_found', `No cached silence ${id}.`);
       if (s.state === 'expired') throw new ApiError('nothing_to_do', `Silence ${id} has already expired.`);
-      const actor = operator();
+      const actor = operator(ctx);
       const [queued] = ctx.db.transaction(() => {
         const q = tracker.submit('silence.expire', [{ payload: { silenceId: id }, fingerprints: [], silenceId: id }], actor);
         ctx.audit(actor, 'silence.expire', { silenceId: id });
@@ -354,7 +354,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     notifyMute: (minutes) => {
       const until = minutes > 0 ? ctx.clock.now() + minutes * 60_000 : null;
       notifyStore.setMutedUntil(until);
-      ctx.audit(operator(), 'notify.mute', { minutes });
+      ctx.audit(operator(ctx), 'notify.mute', { minutes });
       applyMute(until);
       return notifyState();
     },

@@ -10,6 +10,7 @@ import { ApiError } from '@shared/rpc';
 import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookChecklist } from '@shared/runbooks';
 import { parseRunbook, type RunbookStep } from '@shared/runbook-template';
 import type { ActionSink, CoreContext } from '../context';
+import { operator } from '../settings';
 
 interface RunRow {
   id: string;
@@ -98,26 +99,26 @@ export function createRunbookChecklists(
           'not_found',
           `Step "${stepId}" is not in runbook "${runbook.title}" (it may have changed since the page was opened; reload it).`,
         );
-      const operator = ctx.settings().operator;
+      const actor = operator(ctx);
       const now = ctx.clock.now();
       return db.transaction(() => {
         let run = openRun(runbookId);
         if (!run) {
           const id = uuidv7({ msecs: now });
-          s.insertRun.run(id, templateIdOf(runbookId), runbook.updatedAt, runbook.title, operator, now);
+          s.insertRun.run(id, templateIdOf(runbookId), runbook.updatedAt, runbook.title, actor, now);
           s.insertRunMeta.run(id, runbookId);
           run = s.latest.get(templateIdOf(runbookId))!;
         }
         // a runbook updated mid-run may have new steps: they join the run as todo
         steps.forEach((st, i) => s.insertStep.run(run.id, st.id, i, 'todo'));
-        s.setStep.run(done ? 'done' : 'todo', operator, now, run.id, stepId);
+        s.setStep.run(done ? 'done' : 'todo', actor, now, run.id, stepId);
         return view(run, runbookId);
       })();
     },
 
     finish(runbookId: string, note: string | undefined): RunbookChecklist {
       const { runbook, steps } = runbookAndSteps(runbookId);
-      const operator = ctx.settings().operator;
+      const actor = operator(ctx);
       const now = ctx.clock.now();
       return db.transaction(() => {
         const run = openRun(runbookId);
@@ -151,7 +152,7 @@ export function createRunbookChecklists(
               runbookUpdatedAt: runbook.updatedAt,
               startedBy: run.started_by,
               startedAt: run.started_at,
-              finishedBy: operator,
+              finishedBy: actor,
               finishedAt: now,
               note: note?.trim() || null,
               done: recorded.filter((r) => r.state === 'done').length,
@@ -159,10 +160,10 @@ export function createRunbookChecklists(
               steps: recorded,
             },
           },
-          operator,
+          actor,
         );
         s.setOutcome.run('recorded', entry.id, note?.trim() || null, run.id);
-        ctx.audit(operator, 'runbook.checklist_recorded', { runbookId, runId: run.id, actionId: entry.id });
+        ctx.audit(actor, 'runbook.checklist_recorded', { runbookId, runId: run.id, actionId: entry.id });
         return view(s.latest.get(templateIdOf(runbookId))!, runbookId);
       })();
     },

@@ -8,12 +8,13 @@ import { eventData } from '@shared/protocol';
 import { ChecklistTemplateSchema } from '@shared/checklists';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
+import { operator } from '../settings';
 import { createAutoChecks } from './autochecks';
 import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
 import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
-import { coreLanguage, operator } from './util';
+import { coreLanguage } from './util';
 
 export interface ProcessOptions {
   /**

@@ -15,9 +15,6 @@ export function coreLanguage(ctx: Pick<CoreContext, 'settings'>): Language {
   return /^zh/i.test(Intl.DateTimeFormat().resolvedOptions().locale) ? 'zh-CN' : 'en';
 }
 
-/** The name this console acts as. */
-export const operator = (ctx: Pick<CoreContext, 'settings'>): string => ctx.settings().operator;
-
 /**
  * Sends an action through the outbox. Call it inside the transaction that stores the local change, so
  * both are written or neither. A build without a platform link (the link refuses with not_available /
