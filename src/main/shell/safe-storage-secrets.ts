@@ -1,8 +1,7 @@
 /** The platform token encrypted with Electron safeStorage (OS keychain) and kept in a 0600 file. */
 import { safeStorage } from 'electron';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { SecretStore } from '@core/secrets';
+import { readSecretFile, writeSecretFile, type SecretStore } from '@core/secrets';
 
 export class SafeStorageSecretStore implements SecretStore {
   readonly kind = 'os-keychain' as const;
@@ -10,24 +9,17 @@ export class SafeStorageSecretStore implements SecretStore {
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'secrets.enc.json');
   }
-  private read(): Record<string, string> {
-    try {
-      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
-    } catch {
-      return {};
-    }
-  }
   async get(name: string): Promise<string | null> {
-    const enc = this.read()[name];
+    const enc = readSecretFile(this.file)[name];
     if (!enc || !safeStorage.isEncryptionAvailable()) return null;
     return safeStorage.decryptString(Buffer.from(enc, 'base64'));
   }
   async set(name: string, value: string | null): Promise<void> {
     if (value !== null && !safeStorage.isEncryptionAvailable())
       throw new Error('The OS keychain is not available; the token cannot be stored safely.');
-    const all = this.read();
+    const all = readSecretFile(this.file);
     if (value === null) delete all[name];
     else all[name] = safeStorage.encryptString(value).toString('base64');
-    fs.writeFileSync(this.file, JSON.stringify(all), { mode: 0o600 });
+    writeSecretFile(this.file, all);
   }
 }
