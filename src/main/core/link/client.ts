@@ -8,7 +8,7 @@
  */
 import type WebSocket from 'ws';
 import type { Collection } from '@shared/domain';
-import type { LinkStats } from '@shared/contract/link';
+import type { LinkStats, OutboxResult } from '@shared/contract/link';
 import { CLOSE_AUTH_FAILED, decodeServerFrame, PROTOCOL_VERSION, type ServerFrame } from '@shared/protocol';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
@@ -49,13 +49,7 @@ export interface ClientOptions {
   /** a batch or snapshot was stored (after commit) */
   onStored(collections: Set<Collection>): void;
   /** an action was answered */
-  onResult(r: {
-    id: string;
-    type: string;
-    ok: boolean;
-    error: { code: string; message: string } | null;
-    replay: boolean;
-  }): void;
+  onResult(r: OutboxResult): void;
   heartbeatMs?: number;
   /** silence longer than this declares the link dead */
   deadAfterMs?: number;

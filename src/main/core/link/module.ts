@@ -5,12 +5,12 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { ActionType } from '@shared/actions';
-import type { LinkConfig, LinkTarget, linkMethods } from '@shared/contract/link';
+import type { LinkConfig, LinkTarget, linkMethods, OutboxResult } from '@shared/contract/link';
 import type { Collection, LinkState } from '@shared/domain';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createSyncStore } from './apply';
-import { createSyncClient, type Target } from './client';
+import { createSyncClient, type ClientOptions, type Target } from './client';
 import { createOutbox } from './outbox';
 import { probePlatform } from './probe';
 
@@ -35,23 +35,11 @@ export interface LinkDeps {
   platform?: LinkPlatform;
   appliers: EventApplier[];
   /** client timing (tests shorten them) */
-  timing?: {
-    heartbeatMs?: number;
-    deadAfterMs?: number;
-    connectTimeoutMs?: number;
-    backoffBaseMs?: number;
-    backoffCapMs?: number;
-  };
+  timing?: Pick<ClientOptions, 'heartbeatMs' | 'deadAfterMs' | 'connectTimeoutMs' | 'backoffBaseMs' | 'backoffCapMs'>;
   random?: () => number;
 }
 
-export type ActionResultListener = (r: {
-  id: string;
-  type: string;
-  ok: boolean;
-  error: { code: string; message: string } | null;
-  replay: boolean;
-}) => void;
+export type ActionResultListener = (r: OutboxResult) => void;
 
 export interface LinkModule extends CoreModule<typeof linkMethods> {
   actions: ActionSink;
