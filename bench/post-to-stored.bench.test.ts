@@ -11,7 +11,8 @@ import type { Core } from '@core';
 import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
 import { startAlertmanager } from '@test/services/alertmanager';
 import { freePort } from '@test/services/common';
-import { core, gateway, until } from '@test/integration/link/helpers';
+import { core, gateway } from '@test/integration/link/helpers';
+import { until } from '@test/helpers/until';
 import { tempDir } from '@test/helpers/tmp';
 
 const ALERTS = 200;
