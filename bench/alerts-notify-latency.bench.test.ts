@@ -20,15 +20,13 @@ import { startAlertmanager } from '@test/services/alertmanager';
 import { tempDir } from '@test/helpers/tmp';
 import { until } from '@test/helpers/until';
 import { missingBinaries, startNotifySession } from '@test/integration/notify/session';
+import { percentile } from './helpers';
 
 const N = 120;
 const POLL_MS = 200;
 const TOKEN = 'bench-token-0123456789';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
+const pct = percentile;
 
 it('POST to Alertmanager → Notify on D-Bus', async () => {
   const missing = missingBinaries();
