@@ -86,17 +86,20 @@ export interface LinkedAlert {
   via: 'url' | 'id' | 'alertname';
 }
 
-// ---- ad-hoc checklist from a runbook's steps -------------------------------------------------------------
+// ---- ticking a runbook's steps -----------------------------------------------------------------------------
+/** A step run is stored beside the shift checklists' runs, under the template id `runbook:<runbook id>`. */
 export const RUNBOOK_TEMPLATE_PREFIX = 'runbook:';
 
-export interface RunbookChecklistStep {
+/** One step of a runbook and whether it has been ticked in the run. */
+export interface RunbookStepTick {
   stepId: string;
   state: 'todo' | 'done';
   updatedBy: string | null;
   updatedAt: number | null;
 }
 
-export interface RunbookChecklist {
+/** One pass through a runbook's diagnosis and mitigation steps, ticking them off (not a shift checklist). */
+export interface RunbookStepRun {
   runId: string;
   runbookId: string;
   /** open while steps are being ticked; recorded once sent to the platform; abandoned when dropped */
@@ -104,7 +107,7 @@ export interface RunbookChecklist {
   startedBy: string;
   startedAt: number;
   finishedAt: number | null;
-  steps: RunbookChecklistStep[];
+  steps: RunbookStepTick[];
   /** the outbox id of the checklist.result action, once recorded */
   actionId: string | null;
 }
@@ -116,5 +119,5 @@ export interface RunbookPage {
   /** alerts firing now that link to this runbook */
   alerts: LinkedAlert[];
   /** the open (or last finished) checklist run for this runbook */
-  checklist: RunbookChecklist | null;
+  checklist: RunbookStepRun | null;
 }

@@ -5,7 +5,7 @@ import type { Dashboard, Series } from '../dashboards';
 import {
   RunbookSearchQuerySchema,
   type FolderImportResult,
-  type RunbookChecklist,
+  type RunbookStepRun,
   type RunbookFacets,
   type RunbookLink,
   type RunbookPage,
@@ -57,11 +57,11 @@ export const knowledgeMethods = {
   /** which runbook an alert opens: by runbook_url annotation (url or id), then by alertname */
   runbookForAlert: method<RunbookLink>()(z.tuple([z.string().min(1).max(128)])),
   /** ticks or unticks a diagnosis/mitigation step, starting a checklist run on the first tick */
-  runbookStepSet: method<RunbookChecklist>()(z.tuple([Id, z.string().min(1).max(200), z.boolean()])),
+  runbookStepSet: method<RunbookStepRun>()(z.tuple([Id, z.string().min(1).max(200), z.boolean()])),
   /** finishes the run and sends it to the platform as checklist.result */
-  runbookChecklistFinish: method<RunbookChecklist>()(z.tuple([Id, z.string().max(2000).optional()])),
+  runbookChecklistFinish: method<RunbookStepRun>()(z.tuple([Id, z.string().max(2000).optional()])),
   /** abandons the open run (nothing is sent) */
-  runbookChecklistAbandon: method<RunbookChecklist | null>()(z.tuple([Id])),
+  runbookChecklistAbandon: method<RunbookStepRun | null>()(z.tuple([Id])),
   dashboardView: method<DashboardView | null>()(z.tuple([Id, TimeRangePresetSchema])),
   /** "refresh now": asks the platform link to resynchronise at once (cached data stays shown meanwhile) */
   knowledgeRefresh: method<RefreshOutcome>()(z.tuple([])),

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '@shared/rpc';
 import type {
   FolderImportResult,
-  RunbookChecklist,
+  RunbookStepRun,
   RunbookPage,
   RunbookSearchResult,
 } from '@shared/runbooks';
@@ -88,9 +88,9 @@ describe('knowledge through the core', () => {
     await ok(core, 'runbooksImportFolder', DEMO_RUNBOOKS);
     const page = await ok<RunbookPage>(core, 'runbookPage', 'service-down');
     const [first, second] = parseRunbook(page.runbook.markdown).steps;
-    await ok<RunbookChecklist>(core, 'runbookStepSet', 'service-down', first.id, true);
-    await ok<RunbookChecklist>(core, 'runbookStepSet', 'service-down', second.id, true);
-    const done = await ok<RunbookChecklist>(
+    await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', first.id, true);
+    await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', second.id, true);
+    const done = await ok<RunbookStepRun>(
       core,
       'runbookChecklistFinish',
       'service-down',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/alerts';
-import type { RunbookChecklist, RunbookLink, RunbookPage } from '@shared/runbooks';
+import type { RunbookStepRun, RunbookLink, RunbookPage } from '@shared/runbooks';
 import { parseRunbook } from '@shared/runbook-template';
 import { createHarness, type Harness } from './harness';
 
@@ -102,7 +102,7 @@ describe('alert → runbook', () => {
 describe('runbook steps as an ad-hoc checklist', () => {
   const steps = parseRunbook(ORDERS_MD).steps;
   const set = (stepId: string, done: boolean) =>
-    h.module.handlers.runbookStepSet('orders-pull', stepId, done) as RunbookChecklist;
+    h.module.handlers.runbookStepSet('orders-pull', stepId, done) as RunbookStepRun;
 
   it('starts a run on the first tick, records who and when, and sends the result once finished', () => {
     const first = set(steps[0].id, true);
@@ -122,7 +122,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
       { template_id: 'runbook:orders-pull', template_version: h.clock.now() - 90_000, state: 'open' },
     ]);
 
-    const done = h.module.handlers.runbookChecklistFinish('orders-pull', '  止血完成  ') as RunbookChecklist;
+    const done = h.module.handlers.runbookChecklistFinish('orders-pull', '  止血完成  ') as RunbookStepRun;
     expect(done.state).toBe('recorded');
     expect(done.actionId).toBe('action-1');
     expect(h.submitted).toHaveLength(1);
@@ -169,7 +169,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
 
   it('abandons an open run without sending anything', () => {
     set(steps[0].id, true);
-    expect((h.module.handlers.runbookChecklistAbandon('orders-pull') as RunbookChecklist).state).toBe('abandoned');
+    expect((h.module.handlers.runbookChecklistAbandon('orders-pull') as RunbookStepRun).state).toBe('abandoned');
     expect(h.module.handlers.runbookChecklistAbandon('orders-pull')).toBeNull();
     expect(h.submitted).toHaveLength(0);
   });

@@ -7,7 +7,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { ApiError } from '@shared/rpc';
-import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookChecklist } from '@shared/runbooks';
+import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookStepRun } from '@shared/runbooks';
 import { parseRunbook, type RunbookStep } from '@shared/runbook-template';
 import type { ActionSink, CoreContext } from '../context';
 import { operator } from '../settings';
@@ -61,7 +61,7 @@ export function createRunbookChecklists(
     setOutcome: db.prepare('UPDATE runbook_runs SET outcome = ?, action_id = ?, note = ? WHERE run_id = ?'),
   };
 
-  const view = (run: RunRow, runbookId: string): RunbookChecklist => ({
+  const view = (run: RunRow, runbookId: string): RunbookStepRun => ({
     runId: run.id,
     runbookId,
     state: run.state === 'open' ? 'open' : (run.outcome ?? 'recorded'),
@@ -87,12 +87,12 @@ export function createRunbookChecklists(
 
   return {
     /** the open run, or the last one finished (the page shows when the steps were last recorded) */
-    current(runbookId: string): RunbookChecklist | null {
+    current(runbookId: string): RunbookStepRun | null {
       const r = s.latest.get(templateIdOf(runbookId));
       return r ? view(r, runbookId) : null;
     },
 
-    setStep(runbookId: string, stepId: string, done: boolean): RunbookChecklist {
+    setStep(runbookId: string, stepId: string, done: boolean): RunbookStepRun {
       const { runbook, steps } = runbookAndSteps(runbookId);
       if (!steps.some((st) => st.id === stepId))
         throw new ApiError(
@@ -116,7 +116,7 @@ export function createRunbookChecklists(
       })();
     },
 
-    finish(runbookId: string, note: string | undefined): RunbookChecklist {
+    finish(runbookId: string, note: string | undefined): RunbookStepRun {
       const { runbook, steps } = runbookAndSteps(runbookId);
       const actor = operator(ctx);
       const now = ctx.clock.now();
@@ -168,7 +168,7 @@ export function createRunbookChecklists(
       })();
     },
 
-    abandon(runbookId: string): RunbookChecklist | null {
+    abandon(runbookId: string): RunbookStepRun | null {
       const run = openRun(runbookId);
       if (!run) return null;
       db.transaction(() => {

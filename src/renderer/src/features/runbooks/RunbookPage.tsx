@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RunbookChecklist, RunbookPage } from '@shared/runbooks';
+import type { RunbookStepRun, RunbookPage } from '@shared/runbooks';
 import { parseRunbook, type RunbookSection, type RunbookStep } from '@shared/runbook-template';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
@@ -149,7 +149,7 @@ function FiringAlerts({ page }: { page: RunbookPage }) {
   );
 }
 
-function stepState(checklist: RunbookChecklist | null, step: RunbookStep): boolean {
+function stepState(checklist: RunbookStepRun | null, step: RunbookStep): boolean {
   if (!checklist || checklist.state !== 'open') return false;
   return checklist.steps.find((s) => s.stepId === step.id)?.state === 'done';
 }
@@ -199,7 +199,7 @@ function ChecklistBar({ page, total }: { page: RunbookPage; total: number }) {
   const c = page.checklist;
   const open = c?.state === 'open';
   const done = open ? c.steps.filter((s) => s.state === 'done').length : 0;
-  const act = async (fn: () => Promise<RunbookChecklist | null>) => {
+  const act = async (fn: () => Promise<RunbookStepRun | null>) => {
     setError(null);
     try {
       const checklist = await fn();
