@@ -118,6 +118,6 @@ export interface RunbookPage {
   sourcePath: string | null;
   /** alerts firing now that link to this runbook */
   alerts: LinkedAlert[];
-  /** the open (or last finished) checklist run for this runbook */
-  checklist: RunbookStepRun | null;
+  /** the open (or last finished) step run for this runbook */
+  stepRun: RunbookStepRun | null;
 }

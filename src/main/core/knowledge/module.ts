@@ -77,7 +77,7 @@ export function createKnowledgeModule(
           runbook: toRunbook(row),
           sourcePath: row.source_root && row.source_path ? path.join(row.source_root, row.source_path) : null,
           alerts: links.firingFor(toSummary(row)),
-          checklist: checklists.current(id),
+          stepRun: checklists.current(id),
         };
       },
       runbooksImportFolder: async (root) => {
