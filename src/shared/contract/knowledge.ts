@@ -1,4 +1,4 @@
-/** Runbooks and dashboards slice: search, local folder import, alert ↔ runbook links, step checklists, cached series. */
+/** Runbooks and dashboards slice: search, local folder import, alert ↔ runbook resolution, step runs, cached series. */
 import { z } from 'zod';
 import { method } from '../rpc';
 import type { Dashboard, Series } from '../dashboards';
@@ -48,7 +48,7 @@ export interface RefreshOutcome {
 export const knowledgeMethods = {
   runbooksSearch: method<RunbookSearchResult>()(z.tuple([RunbookSearchQuerySchema])),
   runbookFacets: method<RunbookFacets>()(z.tuple([])),
-  /** the runbook with what the page shows next to it: firing alerts that link to it, the checklist run */
+  /** the runbook with what the page shows next to it: firing alerts that point to it, the step run */
   runbookPage: method<RunbookPage | null>()(z.tuple([Id])),
   /** imports every .md file under an absolute folder path (a checkout of a runbook repository) */
   runbooksImportFolder: method<FolderImportResult>()(
@@ -56,12 +56,12 @@ export const knowledgeMethods = {
   ),
   /** which runbook an alert opens: by runbook_url annotation (url or id), then by alertname */
   runbookForAlert: method<RunbookLink>()(z.tuple([z.string().min(1).max(128)])),
-  /** ticks or unticks a diagnosis/mitigation step, starting a checklist run on the first tick */
+  /** ticks or unticks a diagnosis/mitigation step, starting a step run on the first tick */
   runbookStepSet: method<RunbookStepRun>()(z.tuple([Id, z.string().min(1).max(200), z.boolean()])),
-  /** finishes the run and sends it to the platform as checklist.result */
-  runbookChecklistFinish: method<RunbookStepRun>()(z.tuple([Id, z.string().max(2000).optional()])),
+  /** finishes the step run and sends it to the platform as checklist.result (the wire's one result action) */
+  runbookStepRunFinish: method<RunbookStepRun>()(z.tuple([Id, z.string().max(2000).optional()])),
   /** abandons the open run (nothing is sent) */
-  runbookChecklistAbandon: method<RunbookStepRun | null>()(z.tuple([Id])),
+  runbookStepRunAbandon: method<RunbookStepRun | null>()(z.tuple([Id])),
   dashboardView: method<DashboardView | null>()(z.tuple([Id, TimeRangePresetSchema])),
   /** "refresh now": asks the platform link to resynchronise at once (cached data stays shown meanwhile) */
   knowledgeRefresh: method<RefreshOutcome>()(z.tuple([])),

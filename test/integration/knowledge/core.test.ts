@@ -92,7 +92,7 @@ describe('knowledge through the core', () => {
     await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', second.id, true);
     const done = await ok<RunbookStepRun>(
       core,
-      'runbookChecklistFinish',
+      'runbookStepRunFinish',
       'service-down',
       'declared P0, war-room open',
     );

@@ -122,7 +122,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
       { template_id: 'runbook:orders-pull', template_version: h.clock.now() - 90_000, state: 'open' },
     ]);
 
-    const done = h.module.handlers.runbookChecklistFinish('orders-pull', '  止血完成  ') as RunbookStepRun;
+    const done = h.module.handlers.runbookStepRunFinish('orders-pull', '  止血完成  ') as RunbookStepRun;
     expect(done.state).toBe('recorded');
     expect(done.actionId).toBe('action-1');
     expect(h.submitted).toHaveLength(1);
@@ -147,7 +147,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
 
   it('refuses unknown steps and finishing without a run, changing nothing', () => {
     expect(() => set('diagnosis:nope', true)).toThrow(/not in runbook/);
-    expect(() => h.module.handlers.runbookChecklistFinish('orders-pull', undefined)).toThrow(/nothing to record/);
+    expect(() => h.module.handlers.runbookStepRunFinish('orders-pull', undefined)).toThrow(/nothing to record/);
     expect(() => h.module.handlers.runbookStepSet('missing', steps[0].id, true)).toThrow(/No cached runbook/);
     expect(h.db.prepare('SELECT count(*) AS n FROM checklist_runs').get()).toEqual({ n: 0 });
     expect(h.submitted).toHaveLength(0);
@@ -158,7 +158,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
     try {
       failing.upsertRunbook({ id: 'orders-pull', title: 'x', markdown: ORDERS_MD });
       failing.module.handlers.runbookStepSet('orders-pull', steps[0].id, true);
-      expect(() => failing.module.handlers.runbookChecklistFinish('orders-pull', undefined)).toThrow(
+      expect(() => failing.module.handlers.runbookStepRunFinish('orders-pull', undefined)).toThrow(
         /outbox unavailable/,
       );
       expect(failing.db.prepare('SELECT state FROM checklist_runs').get()).toEqual({ state: 'open' });
@@ -169,8 +169,8 @@ describe('runbook steps as an ad-hoc checklist', () => {
 
   it('abandons an open run without sending anything', () => {
     set(steps[0].id, true);
-    expect((h.module.handlers.runbookChecklistAbandon('orders-pull') as RunbookStepRun).state).toBe('abandoned');
-    expect(h.module.handlers.runbookChecklistAbandon('orders-pull')).toBeNull();
+    expect((h.module.handlers.runbookStepRunAbandon('orders-pull') as RunbookStepRun).state).toBe('abandoned');
+    expect(h.module.handlers.runbookStepRunAbandon('orders-pull')).toBeNull();
     expect(h.submitted).toHaveLength(0);
   });
 });

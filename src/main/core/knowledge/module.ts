@@ -101,13 +101,13 @@ export function createKnowledgeModule(
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },
-      runbookChecklistFinish: (id, note) => {
+      runbookStepRunFinish: (id, note) => {
         const run = checklists.finish(id, note);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         ctx.emit('dataChanged', { collection: 'outbox' });
         return run;
       },
-      runbookChecklistAbandon: (id) => {
+      runbookStepRunAbandon: (id) => {
         const run = checklists.abandon(id);
         if (run) ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;

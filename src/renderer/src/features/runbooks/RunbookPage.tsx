@@ -229,11 +229,11 @@ function ChecklistBar({ page, total }: { page: RunbookPage; total: number }) {
           <button
             type="button"
             className="primary"
-            onClick={() => void act(() => vigil().runbookChecklistFinish(page.runbook.id, note || undefined))}
+            onClick={() => void act(() => vigil().runbookStepRunFinish(page.runbook.id, note || undefined))}
           >
             {t('checklist.record')}
           </button>
-          <button type="button" onClick={() => void act(() => vigil().runbookChecklistAbandon(page.runbook.id))}>
+          <button type="button" onClick={() => void act(() => vigil().runbookStepRunAbandon(page.runbook.id))}>
             {t('checklist.abandon')}
           </button>
         </>
