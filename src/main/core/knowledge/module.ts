@@ -8,7 +8,7 @@ import type { RunbookFacets } from '@shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { operator } from '../settings';
-import { createRunbookChecklists } from './step-ticks';
+import { createStepTicks } from './step-ticks';
 import { createDashboardAppliers, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
 import { createRunbookLinks } from './alert-runbooks';
@@ -33,7 +33,7 @@ export function createKnowledgeModule(
     const r = store.get(id);
     return r ? toRunbook(r) : null;
   };
-  const checklists = createRunbookChecklists(ctx, actions, getRunbook);
+  const stepTicks = createStepTicks(ctx, actions, getRunbook);
   const dashboardView = createDashboardViews(ctx);
   const facets = {
     services: db.prepare<[], { name: string; count: number }>(
@@ -77,7 +77,7 @@ export function createKnowledgeModule(
           runbook: toRunbook(row),
           sourcePath: row.source_root && row.source_path ? path.join(row.source_root, row.source_path) : null,
           alerts: links.firingFor(toSummary(row)),
-          stepRun: checklists.current(id),
+          stepRun: stepTicks.current(id),
         };
       },
       runbooksImportFolder: async (root) => {
@@ -97,18 +97,18 @@ export function createKnowledgeModule(
         return link;
       },
       runbookStepSet: (id, stepId, done) => {
-        const run = checklists.setStep(id, stepId, done);
+        const run = stepTicks.setStep(id, stepId, done);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },
       runbookStepRunFinish: (id, note) => {
-        const run = checklists.finish(id, note);
+        const run = stepTicks.finish(id, note);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         ctx.emit('dataChanged', { collection: 'outbox' });
         return run;
       },
       runbookStepRunAbandon: (id) => {
-        const run = checklists.abandon(id);
+        const run = stepTicks.abandon(id);
         if (run) ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },

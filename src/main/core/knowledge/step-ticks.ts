@@ -1,6 +1,6 @@
 /**
- * Ticking through a runbook's diagnosis and mitigation steps as an ad-hoc checklist. The run and its steps
- * are kept in the shared checklist tables (template_id 'runbook:<id>', template_version = the runbook's
+ * Ticking through a runbook's diagnosis and mitigation steps: a step run. The run and its steps are stored
+ * in the tables the shift checklists use (template_id 'runbook:<id>', template_version = the runbook's
  * updatedAt, so a recorded run names the revision that was followed). Finishing the run sends it to the
  * platform as a `checklist.result` action, in the same transaction that closes it: either both happen or
  * neither does.
@@ -34,7 +34,7 @@ interface StepRow {
 
 export const templateIdOf = (runbookId: string) => `${RUNBOOK_TEMPLATE_PREFIX}${runbookId}`;
 
-export function createRunbookChecklists(
+export function createStepTicks(
   ctx: CoreContext,
   actions: ActionSink,
   getRunbook: (id: string) => Runbook | null,
