@@ -71,7 +71,8 @@ export interface FolderImportResult {
 }
 
 // ---- alert ↔ runbook -------------------------------------------------------------------------------------
-export type RunbookLink =
+/** The runbook an alert points at: a cached copy, a web page Vigil has no copy of, or none (and why). */
+export type RunbookRef =
   | { kind: 'local'; runbook: RunbookSummary; via: 'url' | 'id' | 'alertname'; externalUrl: string | null }
   | { kind: 'external'; url: string; candidates: RunbookSummary[] }
   | { kind: 'none'; reason: string };

@@ -7,7 +7,7 @@ import {
   type FolderImportResult,
   type RunbookStepRun,
   type RunbookFacets,
-  type RunbookLink,
+  type RunbookRef,
   type RunbookPage,
   type RunbookSearchResult,
 } from '../runbooks';
@@ -55,7 +55,7 @@ export const knowledgeMethods = {
     z.tuple([z.string().trim().min(1, 'a folder path is required').max(4096)]),
   ),
   /** which runbook an alert opens: by runbook_url annotation (url or id), then by alertname */
-  runbookForAlert: method<RunbookLink>()(z.tuple([z.string().min(1).max(128)])),
+  runbookForAlert: method<RunbookRef>()(z.tuple([z.string().min(1).max(128)])),
   /** ticks or unticks a diagnosis/mitigation step, starting a step run on the first tick */
   runbookStepSet: method<RunbookStepRun>()(z.tuple([Id, z.string().min(1).max(200), z.boolean()])),
   /** finishes the step run and sends it to the platform as checklist.result (the wire's one result action) */

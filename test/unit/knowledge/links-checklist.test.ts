@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/alerts';
-import type { RunbookStepRun, RunbookLink, RunbookPage } from '@shared/runbooks';
+import type { RunbookStepRun, RunbookRef, RunbookPage } from '@shared/runbooks';
 import { parseRunbook } from '@shared/runbook-template';
 import { createHarness, type Harness } from './harness';
 
@@ -43,39 +43,39 @@ beforeEach(() => {
 });
 afterEach(() => h.close());
 
-const link = (fp: string) => h.module.handlers.runbookForAlert(fp) as RunbookLink;
+const runbookFor = (fp: string) => h.module.handlers.runbookForAlert(fp) as RunbookRef;
 
 describe('alert → runbook', () => {
   it('opens the cached runbook known by the runbook_url annotation (trailing slash and fragment ignored)', () => {
     alert('a1', 'Whatever', { runbook_url: 'https://runbooks.example.internal/orders-pull/#diagnosis' });
-    expect(link('a1')).toMatchObject({ kind: 'local', via: 'url', runbook: { id: 'orders-pull' } });
+    expect(runbookFor('a1')).toMatchObject({ kind: 'local', via: 'url', runbook: { id: 'orders-pull' } });
   });
 
   it('accepts a runbook id as the annotation', () => {
     alert('a2', 'Whatever', { runbook_url: 'service-down' });
-    expect(link('a2')).toMatchObject({ kind: 'local', via: 'id', runbook: { id: 'service-down' } });
+    expect(runbookFor('a2')).toMatchObject({ kind: 'local', via: 'id', runbook: { id: 'service-down' } });
   });
 
   it('opens an unknown http(s) URL externally, listing local runbooks for the alert name as alternatives', () => {
     alert('a3', 'ServiceDown', { runbook_url: 'https://wiki.example.com/ops/paimon-down' });
-    const l = link('a3');
+    const l = runbookFor('a3');
     expect(l).toMatchObject({ kind: 'external', url: 'https://wiki.example.com/ops/paimon-down' });
     expect(l.kind === 'external' && l.candidates.map((c) => c.id)).toEqual(['service-down']);
   });
 
   it('never hands an unsafe link to the opener; falls back to the alert name', () => {
     alert('a4', 'ServiceDown', { runbook_url: 'javascript:alert(1)' });
-    expect(link('a4')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'service-down' } });
+    expect(runbookFor('a4')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'service-down' } });
     alert('a5', 'Unknown', { runbook_url: 'javascript:alert(1)' });
-    expect(link('a5')).toMatchObject({ kind: 'none' });
-    expect((link('a5') as { reason: string }).reason).toMatch(/neither a cached runbook nor a safe web link/);
+    expect(runbookFor('a5')).toMatchObject({ kind: 'none' });
+    expect((runbookFor('a5') as { reason: string }).reason).toMatch(/neither a cached runbook nor a safe web link/);
   });
 
   it('finds the runbook by alertname when there is no annotation, and says so when nothing matches', () => {
     alert('a6', 'OzonOrdersPullLatencyHigh');
-    expect(link('a6')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'orders-pull' } });
+    expect(runbookFor('a6')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'orders-pull' } });
     alert('a7', 'NoSuchAlert');
-    expect(link('a7')).toEqual({
+    expect(runbookFor('a7')).toEqual({
       kind: 'none',
       reason: 'The alert has no runbook_url annotation and no cached runbook lists NoSuchAlert.',
     });

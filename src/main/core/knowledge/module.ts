@@ -92,9 +92,9 @@ export function createKnowledgeModule(
         return result;
       },
       runbookForAlert: (fingerprint) => {
-        const link = links.forAlert(fingerprint);
-        if (!link) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
-        return link;
+        const ref = links.forAlert(fingerprint);
+        if (!ref) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
+        return ref;
       },
       runbookStepSet: (id, stepId, done) => {
         const run = stepTicks.setStep(id, stepId, done);
