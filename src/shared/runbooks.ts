@@ -77,7 +77,8 @@ export type RunbookRef =
   | { kind: 'external'; url: string; candidates: RunbookSummary[] }
   | { kind: 'none'; reason: string };
 
-export interface LinkedAlert {
+/** A firing alert that resolves to a runbook, as the runbook's page lists it (and how it resolved). */
+export interface RunbookAlert {
   fingerprint: string;
   alertname: string;
   severity: 'P0' | 'P1' | 'P2' | 'P3';
@@ -117,8 +118,8 @@ export interface RunbookPage {
   runbook: Runbook;
   /** the file a local runbook was imported from */
   sourcePath: string | null;
-  /** alerts firing now that link to this runbook */
-  alerts: LinkedAlert[];
+  /** alerts firing now that point to this runbook */
+  alerts: RunbookAlert[];
   /** the open (or last finished) step run for this runbook */
   stepRun: RunbookStepRun | null;
 }

@@ -7,7 +7,7 @@
  */
 import { displayState, type Alert } from '@shared/alerts';
 import { checkExternalUrl } from '@shared/external-urls';
-import type { LinkedAlert, RunbookRef, RunbookSummary } from '@shared/runbooks';
+import type { RunbookAlert, RunbookRef, RunbookSummary } from '@shared/runbooks';
 import { createAlertRepo, rowToAlert } from '../alerts/repo';
 import type { DB } from '@node/sqlite';
 import { SUMMARY_COLUMNS, toSummary, type RunbookRow } from './runbook-store';
@@ -82,12 +82,12 @@ export function createRunbookLinks(db: DB) {
       return a ? resolve(a) : null;
     },
     /** firing alerts that resolve to this runbook */
-    firingFor(r: RunbookSummary): LinkedAlert[] {
+    firingFor(r: RunbookSummary): RunbookAlert[] {
       const refs = [r.id, ...(r.url ? urlVariants(r.url) : [])];
       const rows = s.firingFor.all(JSON.stringify(r.alertnames), JSON.stringify(refs)) as Parameters<
         typeof rowToAlert
       >[0][];
-      const out: LinkedAlert[] = [];
+      const out: RunbookAlert[] = [];
       for (const a of rows.map(rowToAlert)) {
         const ref = resolve(a);
         if (ref.kind !== 'local' || ref.runbook.id !== r.id) continue;
