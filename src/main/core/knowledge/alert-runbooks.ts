@@ -32,7 +32,7 @@ export function urlVariants(u: string): string[] {
 
 type Row = Omit<RunbookRow, 'markdown' | 'doc' | 'source_root' | 'source_path'>;
 
-export function createRunbookLinks(db: DB) {
+export function createAlertRunbooks(db: DB) {
   const alerts = createAlertRepo(db);
   const s = {
     byUrl: db.prepare<[string], Row>(

@@ -11,7 +11,7 @@ import { operator } from '../settings';
 import { createStepTicks } from './step-ticks';
 import { createDashboardAppliers, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
-import { createRunbookLinks } from './alert-runbooks';
+import { createAlertRunbooks } from './alert-runbooks';
 import { createRunbookStore, toRunbook, toSummary } from './runbook-store';
 import { createRunbookSearch } from './search';
 
@@ -28,7 +28,7 @@ export function createKnowledgeModule(
   const db = ctx.db;
   const store = createRunbookStore(db);
   const search = createRunbookSearch(db);
-  const links = createRunbookLinks(db);
+  const alertRunbooks = createAlertRunbooks(db);
   const getRunbook = (id: string) => {
     const r = store.get(id);
     return r ? toRunbook(r) : null;
@@ -76,7 +76,7 @@ export function createKnowledgeModule(
         return {
           runbook: toRunbook(row),
           sourcePath: row.source_root && row.source_path ? path.join(row.source_root, row.source_path) : null,
-          alerts: links.firingFor(toSummary(row)),
+          alerts: alertRunbooks.firingFor(toSummary(row)),
           stepRun: stepTicks.current(id),
         };
       },
@@ -92,7 +92,7 @@ export function createKnowledgeModule(
         return result;
       },
       runbookForAlert: (fingerprint) => {
-        const ref = links.forAlert(fingerprint);
+        const ref = alertRunbooks.forAlert(fingerprint);
         if (!ref) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
         return ref;
       },
