@@ -5,7 +5,7 @@ import type { RunbookRef } from '@shared/runbooks';
 import { useApp } from '@renderer/stores/app';
 import { openRunbookRef, runbookRefForAlert } from './openRunbookForAlert';
 
-export function AlertRunbookLink({ fingerprint }: { fingerprint: string }) {
+export function AlertRunbookButton({ fingerprint }: { fingerprint: string }) {
   const { t } = useTranslation('runbooks');
   const go = useApp((s) => s.go);
   const [ref, setRef] = useState<RunbookRef | null>(null);
