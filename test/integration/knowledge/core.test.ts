@@ -1,7 +1,7 @@
 /**
  * The knowledge slice through the real core (createCore, as the Electron shell and the browser host build
  * it): arguments validated by the contract, a local folder import that survives a restart, a recorded
- * checklist landing in the real outbox, and the 003 migration upgrading a database written before it.
+ * step run landing in the real outbox, and the 003 migration upgrading a database written before it.
  * No platform is configured, so nothing leaves the machine.
  */
 import path from 'node:path';
@@ -81,7 +81,7 @@ describe('knowledge through the core', () => {
     expect(await ok<unknown[]>(core, 'runbooksList')).toEqual([]);
   });
 
-  it('records a runbook checklist into the outbox', async () => {
+  it('records a runbook step run into the outbox', async () => {
     const t = tempDir('vigil-core-knowledge-');
     cleanups.push(t.cleanup);
     const core = start(t.dir);

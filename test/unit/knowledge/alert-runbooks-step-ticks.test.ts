@@ -99,7 +99,7 @@ describe('alert → runbook', () => {
   });
 });
 
-describe('runbook steps as an ad-hoc checklist', () => {
+describe("ticking a runbook's steps (a step run)", () => {
   const steps = parseRunbook(ORDERS_MD).steps;
   const set = (stepId: string, done: boolean) =>
     h.module.handlers.runbookStepSet('orders-pull', stepId, done) as RunbookStepRun;
