@@ -11,7 +11,7 @@ import path from 'node:path';
 import { it } from 'vitest';
 import { createCore } from '@core';
 import { POLICY_LIMITS } from '@core/alerts/policy';
-import { createLogger } from '@node/log';
+import { createLogger, silentLogger } from '@node/log';
 import { MemorySecretStore } from '@core/secrets';
 import { NodeNotifier } from '@main/host/notifier';
 import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
@@ -39,7 +39,7 @@ it('POST to Alertmanager → Notify on D-Bus', async () => {
   Object.assign(process.env, session.env);
   const dir = tempDir('vigil-bench-notify-');
   const am = await startAlertmanager({});
-  const gw = await startGateway({ source: createAlertmanagerSource({ alertmanagerUrl: am.url, pollIntervalMs: POLL_MS, warn: () => {} }), token: TOKEN, dataDir: path.join(dir.dir, 'gw'), port: 0, log: () => {} });
+  const gw = await startGateway({ source: createAlertmanagerSource({ alertmanagerUrl: am.url, pollIntervalMs: POLL_MS, warn: () => {} }), token: TOKEN, dataDir: path.join(dir.dir, 'gw'), port: 0, log: silentLogger });
   POLICY_LIMITS.stormMax = Number.POSITIVE_INFINITY;
   const log = createLogger({ write: () => {} });
   const core = createCore({ dataDir: path.join(dir.dir, 'core'), transport: 'browser', secrets: new MemorySecretStore(), log, notifier: new NodeNotifier(log), platform: { url: gw.url, token: TOKEN } });

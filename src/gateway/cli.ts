@@ -8,6 +8,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createLogger } from '@node/log';
+import { createGatewayMetrics } from './metrics';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { findDemoDir } from './resources';
@@ -97,13 +99,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
     console.log(USAGE);
     return null;
   }
-  // Sources report poll latency and upstream errors into the gateway's /metrics; the gateway is built
-  // after the source, so the hooks reach it through this late-bound reference.
-  let gw: Gateway | null = null;
-  const hooks = {
-    pollLatency: (ms: number) => gw?.metrics.pollLatency.observe(ms),
-    upstreamError: (kind: string) => gw?.metrics.upstreamErrors.inc({ kind }),
-  };
+  const log = createLogger({ plugin: 'vigil-gateway' });
+  log.addSecret(cfg.token);
+  const warn = (message: string) => log.log('warn', 'gateway.source_content', { source: cfg.source, message });
+  // the sources report poll latency and upstream errors into the gateway's /metrics
+  const metrics = createGatewayMetrics(cfg.source);
   const source: Source =
     cfg.source === 'alertmanager'
       ? createAlertmanagerSource({
@@ -113,10 +113,22 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           runbooksDir: cfg.runbooks,
           rosterFile: cfg.roster,
           pollIntervalMs: cfg.pollIntervalMs,
-          hooks,
+          hooks: {
+            pollLatency: (ms) => metrics.pollLatency.observe(ms),
+            upstreamError: (kind) => metrics.upstreamErrors.inc({ kind }),
+          },
+          warn,
         })
-      : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir) });
-  gw = await startGateway({ source, token: cfg.token, dataDir: cfg.dataDir, host: cfg.host, port: cfg.port });
+      : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir), warn });
+  const gw = await startGateway({
+    source,
+    token: cfg.token,
+    dataDir: cfg.dataDir,
+    host: cfg.host,
+    port: cfg.port,
+    log,
+    metrics,
+  });
   console.log(
     `Vigil gateway listening on ${gw.url} (source ${source.name}, server ${gw.serverId}, data in ${cfg.dataDir})`,
   );
@@ -124,7 +136,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await gw?.close();
+    await gw.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

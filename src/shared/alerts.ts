@@ -58,6 +58,9 @@ export const AlertEventSchema = z.object({
   fingerprint: z.string(),
   at: z.number(),
   kind: z.string(),
+  /** an English line; read it in the reader's language with alertEventText (@shared/alert-history) */
   detail: z.string(),
+  /** the entry's parameters, when stored with it (action entries); see @shared/alert-history */
+  params: z.record(z.string(), z.string()).nullable().optional(),
 });
 export type AlertEvent = z.infer<typeof AlertEventSchema>;

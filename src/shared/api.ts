@@ -8,7 +8,6 @@
 import type { z } from 'zod';
 import { ApiError, describeZodError, type ArgsOf, type EventSpec, type ParsedArgsOf, type ResultOf } from './rpc';
 import { appEvents, appMethods } from './contract/app';
-import { collectionMethods } from './contract/collections';
 import { linkEvents, linkMethods } from './contract/link';
 import { alertEvents, alertMethods } from './contract/alerts';
 import { knowledgeEvents, knowledgeMethods } from './contract/knowledge';
@@ -17,7 +16,6 @@ import { rosterEvents, rosterMethods } from './contract/roster';
 
 export const methods = {
   ...appMethods,
-  ...collectionMethods,
   ...linkMethods,
   ...alertMethods,
   ...knowledgeMethods,

@@ -59,6 +59,8 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
   timeZone: z.string().min(1).max(64),
+  /** the desktop app starts (in the tray) when the person logs in; the browser host ignores it */
+  startAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
@@ -74,6 +76,7 @@ export const DEFAULT_SETTINGS: Settings = {
   operator: 'on-call',
   platformUrl: null,
   timeZone: 'local',
+  startAtLogin: true,
 };
 
 export const LINK_STATUSES = ['online', 'connecting', 'offline', 'auth_failed', 'degraded', 'disabled'] as const;

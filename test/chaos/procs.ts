@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { signalGroup } from '../services/common';
 import { startProcess, type Started } from '../services/processes';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -53,7 +54,7 @@ const killed = (p: Started) =>
   new Promise<void>((resolve) => {
     if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
     p.child.once('exit', () => resolve());
-    p.child.kill('SIGKILL');
+    signalGroup(p.child, 'SIGKILL');
   });
 
 export async function startGatewayProc(o: {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Source, SourceContext, SourceEvent } from '@gateway/source';
 import { startGateway, type Gateway } from '@gateway/server';
+import { silentLogger } from '@node/log';
 import type { Alert } from '@shared/alerts';
 import { freePort } from '../services/common';
 import { tempDir } from '../helpers/tmp';
@@ -112,7 +113,7 @@ describe('soak', () => {
       const consoleDir = path.join(dir.dir, 'console');
       const port = await freePort();
       const up = churn();
-      const start = () => startGateway({ source: up.source, token: TOKEN, dataDir: gwDir, port, log: () => {} });
+      const start = () => startGateway({ source: up.source, token: TOKEN, dataDir: gwDir, port, log: silentLogger });
       let gw: Gateway = await start();
       cleanups.push(() => gw.close());
       const host = await startHostProc({ dataDir: consoleDir, secret: SECRET, platform: gw.url, token: TOKEN });

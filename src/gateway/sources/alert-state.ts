@@ -16,6 +16,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { AlertSchema, SilenceSchema, type Alert, type Silence } from '@shared/alerts';
 import { normalizeSeverity } from '@shared/domain';
+import { matchersForLabels, type Matcher } from '@shared/matchers';
 import type { SourceEvent } from '../source';
 import type { AmAlert, AmSilence } from './alertmanager-api';
 
@@ -35,6 +36,33 @@ export function ackOperator(comment: string, createdBy?: string): string | null 
   const i = rest.indexOf(': ');
   const op = (i >= 0 ? rest.slice(0, i) : rest).trim();
   return op || null;
+}
+
+/** A silence as a source creates it, times in milliseconds. */
+export interface NewSilence {
+  matchers: Matcher[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+}
+
+/** The silence that acks an alert: its exact label set, for `minutes` from `now`, authored by the tagged operator. */
+export function ackSilence(o: {
+  labels: Readonly<Record<string, string>>;
+  operator: string;
+  actionId: string;
+  note?: string;
+  now: number;
+  minutes: number;
+}): NewSilence {
+  return {
+    matchers: matchersForLabels(o.labels),
+    startsAt: o.now,
+    endsAt: o.now + o.minutes * 60_000,
+    createdBy: taggedAuthor(o.operator, o.actionId),
+    comment: ackComment(o.operator, o.note),
+  };
 }
 
 // The author, not the comment, carries the tag: the comment is the operator's text (and the ACK convention
@@ -214,4 +242,26 @@ export function reconcile(
     }
   }
   return { view, events };
+}
+
+/**
+ * What a source has reported so far, moved forward by each listing of the upstream: `seed` with what the
+ * gateway stored (SourceContext.known), then `update` with every fresh listing to get the events to emit.
+ */
+export class AlertTracker {
+  private view: View = emptyView();
+  constructor(private readonly resolvedRetentionMs: number) {}
+  seed(known: { alerts: unknown[]; silences: unknown[] } | undefined): void {
+    this.view = viewFromKnown(known);
+  }
+  /** the events that take what was reported to this listing */
+  update(amAlerts: AmAlert[], amSilences: AmSilence[], now: number): SourceEvent[] {
+    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs);
+    this.view = next.view;
+    return next.events;
+  }
+  /** an alert as last reported (firing or resolved), or undefined */
+  alert(fingerprint: string): Alert | undefined {
+    return this.view.alerts.get(fingerprint);
+  }
 }

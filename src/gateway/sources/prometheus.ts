@@ -40,6 +40,39 @@ export function defaultLegend(labels: Record<string, string>, expr: string): str
   return `${name ?? ''}{${inner}}`;
 }
 
+/** A series' labels with the `__legend__` its target gives it (docs/dashboards.md). */
+export function seriesLabels(
+  target: { expr: string; legend?: string | null },
+  labels: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...labels,
+    __legend__: target.legend ? renderLegend(target.legend, labels) : defaultLegend(labels, target.expr),
+  };
+}
+
+/** One panel's series.update for a dashboard, over [range.start, range.end] at range.stepSeconds. */
+export function seriesUpdate(
+  spec: DashboardSpec,
+  panelId: string,
+  series: SeriesData,
+  range: { start: number; end: number; stepSeconds: number },
+  fetchedAt: number,
+): SourceEvent {
+  return {
+    kind: 'series.update',
+    data: {
+      dashboardId: spec.dashboard.id,
+      panelId,
+      series,
+      rangeStart: range.start,
+      rangeEnd: range.end,
+      stepSeconds: range.stepSeconds,
+      fetchedAt,
+    },
+  };
+}
+
 export async function queryRange(
   baseUrl: string,
   expr: string,
@@ -79,13 +112,7 @@ export async function fetchPanel(
     panel.targets.map(async (t) => {
       const expr = expandRangeVariables(t.expr, range.stepSeconds, range.rangeSeconds);
       const result = await queryRange(baseUrl, expr, range, timeoutMs);
-      return result.map((r) => ({
-        labels: {
-          ...r.metric,
-          __legend__: t.legend ? renderLegend(t.legend, r.metric) : defaultLegend(r.metric, t.expr),
-        },
-        points: r.points,
-      }));
+      return result.map((r) => ({ labels: seriesLabels(t, r.metric), points: r.points }));
     }),
   );
   return perTarget.flat();
@@ -133,18 +160,7 @@ export function createDashboardFeed(o: DashboardFeedOptions): DashboardFeed {
       spec.dashboard.panels.map(async (panel) => {
         try {
           const series = await fetchPanel(o.prometheusUrl, panel, range, o.timeoutMs);
-          events.push({
-            kind: 'series.update',
-            data: {
-              dashboardId: spec.dashboard.id,
-              panelId: panel.id,
-              series,
-              rangeStart: range.start,
-              rangeEnd: range.end,
-              stepSeconds: step,
-              fetchedAt: o.clock.now(),
-            },
-          });
+          events.push(seriesUpdate(spec, panel.id, series, range, o.clock.now()));
         } catch (e) {
           firstError ??= e instanceof UpstreamError ? e : new UpstreamError('Prometheus', 'invalid', String(e));
         }

@@ -3,8 +3,10 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
 import { BridgeError, connect } from './api';
-import { initI18n, resolveLanguage } from './i18n';
+import { resolveLanguage } from '@shared/texts';
+import { initI18n } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
+import { bindDeepLinks } from './deep-links';
 import './styles.css';
 
 // zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
@@ -33,6 +35,7 @@ async function bootstrap() {
     return;
   }
   bindAppEvents();
+  bindDeepLinks();
   await useApp.getState().load();
   root.render(
     <StrictMode>

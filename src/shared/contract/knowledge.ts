@@ -46,6 +46,10 @@ export interface RefreshOutcome {
 }
 
 export const knowledgeMethods = {
+  /** every cached dashboard with its panels (the dashboards view, an alert's related metric) */
+  dashboardsList: method<Dashboard[]>()(z.tuple([])),
+  /** a cached dashboard's series as stored, uncut (dashboardView cuts them to a time range) */
+  dashboardSeries: method<Series[]>()(z.tuple([Id])),
   runbooksSearch: method<RunbookSearchResult>()(z.tuple([RunbookSearchQuerySchema])),
   runbookFacets: method<RunbookFacets>()(z.tuple([])),
   /** the runbook with what the page shows next to it: firing alerts that point to it, the step run */

@@ -51,8 +51,8 @@ describe('knowledge through the core', () => {
     expect(zh.hits[0].runbook.id).toBe('ozon-orders-pull-latency');
     const en = await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: 'rollback', tag: 'deploy' });
     expect(en.hits.map((h) => h.runbook.id)).toEqual(['api-p99-rollback']);
-    const list = await ok<{ id: string }[]>(core, 'runbooksList');
-    expect(list.length).toBe(imported.imported);
+    const all = await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: '' });
+    expect(all.total).toBe(imported.imported);
   });
 
   it('rejects bad arguments with a clear error and changes nothing', async () => {
@@ -78,7 +78,7 @@ describe('knowledge through the core', () => {
     }
     const missing = await core.dispatch('runbooksImportFolder', [path.join(t.dir, 'no-such-folder')]);
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await ok<unknown[]>(core, 'runbooksList')).toEqual([]);
+    expect(await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: '' })).toMatchObject({ total: 0, hits: [] });
   });
 
   it('records a runbook step run into the outbox', async () => {

@@ -79,7 +79,7 @@ export function testSource(initial: SourceEvent[] = []): TestSource {
 }
 
 export function gateway(source: Source, dataDir: string, extra: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  return startGateway({ source, token: TOKEN, dataDir, port: 0, log: () => {}, ...extra });
+  return startGateway({ source, token: TOKEN, dataDir, port: 0, log: silentLogger, ...extra });
 }
 
 export function core(dataDir: string, url: string, token: string | null = TOKEN): Core {

@@ -4,11 +4,12 @@
  * notification daemon, and dbus-monitor recording every org.freedesktop.Notifications.Notify call.
  * Everything started here is stopped by `stop()`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { until } from '@test/helpers/until';
+import { signalGroup, spawnInGroup } from '@test/services/common';
 
 export const NEEDED = ['dbus-daemon', 'dbus-monitor', 'dbus-send', 'dunst', 'notify-send'] as const;
 
@@ -55,13 +56,12 @@ export interface NotifySession {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 export async function startNotifySession(): Promise<NotifySession> {
   const children: ChildProcess[] = [];
   let daemonPid: number | null = null;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-notify-'));
   const stop = async () => {
-    for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+    for (const c of children.reverse()) signalGroup(c, 'SIGTERM');
     if (daemonPid) {
       try {
         process.kill(daemonPid, 'SIGTERM');
@@ -76,7 +76,7 @@ export async function startNotifySession(): Promise<NotifySession> {
     let display = process.env.DISPLAY ?? '';
     if (!display) {
       const n = 90 + Math.floor(Math.random() * 400);
-      const x = spawn('Xvfb', [`:${n}`, '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+      const x = spawnInGroup('Xvfb', [`:${n}`, '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
       children.push(x);
       display = `:${n}`;
       await until(() => fs.existsSync(`/tmp/.X11-unix/X${n}`), 'Xvfb', 10_000, 50);
@@ -92,7 +92,7 @@ export async function startNotifySession(): Promise<NotifySession> {
     const env = { ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: bus };
     const conf = path.join(tmp, 'dunstrc');
     fs.writeFileSync(conf, '[global]\n    font = Monospace 8\n');
-    const dunst = spawn('dunst', ['-conf', conf], { env, stdio: 'ignore' });
+    const dunst = spawnInGroup('dunst', ['-conf', conf], { env, stdio: 'ignore' });
     children.push(dunst);
     const owned = () =>
       spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications'], {
@@ -103,7 +103,7 @@ export async function startNotifySession(): Promise<NotifySession> {
 
     let out = '';
     const stamps: number[] = [];
-    const monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const monitor = spawnInGroup('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(monitor);
     monitor.stdout!.on('data', (d: Buffer) => {
       const text = d.toString();

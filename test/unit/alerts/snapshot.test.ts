@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BULK_ROWS } from '@core/alerts/bulk';
-import { createAlertsModule, FLUSH_DELAY_MS, type AlertsModule } from '@core/alerts/module';
+import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
+import { FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
 import { createSyncStore, type SyncStore } from '@core/link/apply';
 import { silentLogger } from '@node/log';

@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
 import type { Alert } from '@shared/alerts';
 import { createAlertRepo } from '@core/alerts/repo';
 import { FakeClock } from '@node/clock';
-import type { ActionSink } from '@core/context';
+import type { ActionSink, CoreContext } from '@core/context';
 import { MemoryNotifier } from '@core/notifier';
 import { createRosterModule, type RosterModule } from '@core/roster/module';
 import type { DB } from '@node/sqlite';
@@ -27,11 +27,14 @@ export interface Harness {
   notifier: MemoryNotifier;
   events: RecordedEvent[];
   roster: RosterModule;
+  ctx: CoreContext;
   settings: Settings;
   /** (re)opens the database and builds a started module, as a restart of the app does */
   reopen(): void;
   close(): void;
   upsertAlert(a: Partial<Alert> & Pick<Alert, 'fingerprint'>): void;
+  /** says on the bus that alerts changed, as the link does after a sync commit */
+  alertsChanged(): void;
   outbox(): { type: string; payload: Record<string, unknown> }[];
   cleanup(): void;
 }
@@ -61,6 +64,7 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
       },
     };
     h.db = db;
+    h.ctx = ctx;
     h.roster = createRosterModule(ctx, actions);
     h.roster.start?.();
   };
@@ -79,8 +83,9 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
       ...a,
     });
     createAlertRepo(h.db).upsert(full, now);
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
   };
+  h.alertsChanged = () => h.ctx.emit('dataChanged', { collection: 'alerts' });
   h.outbox = () =>
     (h.db.prepare('SELECT type, payload FROM outbox ORDER BY seq').all() as { type: string; payload: string }[]).map((r) => ({
       type: r.type,

@@ -18,7 +18,8 @@ import { atLeast, severityRank, type Settings, type Severity } from '@shared/dom
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { NativeNotification, Notifier } from '../notifier';
-import { notifyLanguage, notifyTexts } from './notify-text';
+import { coreLanguage } from '../language';
+import { notifyText } from './notify-text';
 import { inQuietHours } from './quiet';
 import type { AlertBrief } from './repo';
 
@@ -292,16 +293,16 @@ export class NotificationPolicy {
   }
 
   private texts() {
-    return notifyTexts(notifyLanguage(this.o.settings().language));
+    return notifyText.in(coreLanguage(this.o.settings()));
   }
 
   private newFiring(g: Group, ms: Member[], followUp: boolean): NativeNotification {
     const t = this.texts();
     const sorted = [...ms].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
     const worst = sorted[0];
-    const suffix = ms.length === 1 && !followUp ? '' : ` — ${followUp ? t.moreFiring(ms.length) : t.firing(ms.length)}`;
+    const suffix = ms.length === 1 && !followUp ? '' : ` — ${followUp ? t.moreFiring({ n: ms.length }) : t.firing({ n: ms.length })}`;
     const lines = sorted.slice(0, 3).map((m) => (ms.length === 1 ? m.summary : `• ${m.summary}`));
-    if (ms.length > 3) lines.push(t.more(ms.length - 3));
+    if (ms.length > 3) lines.push(t.more({ n: ms.length - 3 }));
     return {
       tag: `vigil:firing:${g.key}`,
       title: `[${worst.severity}] ${this.label(worst)}${suffix}`,
@@ -318,8 +319,8 @@ export class NotificationPolicy {
     const minutes = Math.max(1, Math.round((this.o.clock.now() - oldest) / 60_000));
     return {
       tag: `vigil:firing:${g.key}`,
-      title: `[${worst.severity}] ${t.stillUnacked}: ${this.label(worst)}`,
-      body: `${t.unackedFor(ms.length, minutes)}\n${worst.summary}`,
+      title: t.stillUnacked({ severity: worst.severity, label: this.label(worst) }),
+      body: `${t.unackedFor(ms.length, { minutes })}\n${worst.summary}`,
       fingerprint: worst.fp,
       ...urgencyOf(worst.severity),
     };
@@ -329,7 +330,7 @@ export class NotificationPolicy {
     const t = this.texts();
     return {
       tag: `vigil:resolved:${g.key}`,
-      title: `${t.resolved}: ${this.label(ms[0])}`,
+      title: t.resolved({ label: this.label(ms[0]) }),
       body: ms.length === 1 ? ms[0].summary : t.resolvedCount(ms.length),
       fingerprint: ms[0].fp,
       urgency: 'low',
@@ -366,10 +367,10 @@ export class NotificationPolicy {
     const t = this.texts();
     const total = held.reduce((sum, h) => sum + h.count, 0);
     const lines = held.slice(0, 3).map((h) => `• ${h.n.title}`);
-    if (held.length > 3) lines.push(t.more(held.length - 3));
+    if (held.length > 3) lines.push(t.more({ n: held.length - 3 }));
     this.deliver({
       tag: 'vigil:storm',
-      title: `[${worst.severity}] ${t.storm(total, held.length)}`,
+      title: t.storm({ severity: worst.severity, alerts: total, groups: held.length }),
       body: lines.join('\n'),
       fingerprint: worst.n.fingerprint,
       ...urgencyOf(worst.severity),

@@ -1,4 +1,5 @@
 /** Alert rows in SQLite. Upserts are keyed by fingerprint (dedup); each change is recorded in alert_events. */
+import type { AlertEventParams } from '@shared/alert-history';
 import { displayState, type Alert, type AlertDisplayState, type AlertEvent, type Silence } from '@shared/alerts';
 import type { AlertCounts, AlertPage, AlertPageCursor } from '@shared/contract/alerts';
 import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
@@ -37,6 +38,17 @@ const toBrief = (r: BriefRow): AlertBrief => ({
   display: displayState({ state: r.state, ackedBy: r.acked_by, silencedBy: JSON.parse(r.silenced_by), inhibitedBy: JSON.parse(r.inhibited_by) }),
   updatedAt: r.updated_at,
 });
+
+/** a history entry's stored parameters (a JSON object of strings), or null */
+function parseParams(v: string | null): Record<string, string> | null {
+  if (!v) return null;
+  try {
+    const p: unknown = JSON.parse(v);
+    return p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, string>) : null;
+  } catch {
+    return null;
+  }
+}
 
 export function rowToAlert(r: AlertRow): Alert {
   return {
@@ -117,12 +129,13 @@ export function createAlertRepo(db: DB) {
     removeSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
     firingLabels: db.prepare("SELECT fingerprint, labels FROM alerts WHERE state = 'firing'"),
     event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
+    eventWithParams: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail, params) VALUES (?, ?, ?, ?, ?)'),
     // An alert first seen in a snapshot has no "firing" entry (see bulk.ts); its start is known all the same,
     // so history shows one at startsAt unless a firing entry of this episode was recorded.
-    history: db.prepare(`SELECT fingerprint, at, kind, detail FROM (
-        SELECT fingerprint, at, kind, detail, id FROM alert_events WHERE fingerprint = @fp
+    history: db.prepare(`SELECT fingerprint, at, kind, detail, params FROM (
+        SELECT fingerprint, at, kind, detail, params, id FROM alert_events WHERE fingerprint = @fp
         UNION ALL
-        SELECT a.fingerprint, a.starts_at, 'firing', '', 0 FROM alerts a WHERE a.fingerprint = @fp AND ${NO_FIRING_ENTRY}
+        SELECT a.fingerprint, a.starts_at, 'firing', '', NULL, 0 FROM alerts a WHERE a.fingerprint = @fp AND ${NO_FIRING_ENTRY}
       ) ORDER BY at DESC, id DESC LIMIT 200`),
     pruneOld: db.prepare('DELETE FROM alert_events WHERE at < ?'),
     pruneGone: db.prepare(
@@ -213,8 +226,14 @@ export function createAlertRepo(db: DB) {
       }
       return out;
     },
-    recordEvent: (fp: string, at: number, kind: string, detail = '') => stmts.event.run(fp, at, kind, detail),
-    history: (fp: string): AlertEvent[] => stmts.history.all({ fp }) as AlertEvent[],
+    /** one history entry; `params` are what it reads from in other languages (@shared/alert-history) */
+    recordEvent: (fp: string, at: number, kind: string, detail = '', params: AlertEventParams | null = null) =>
+      params ? stmts.eventWithParams.run(fp, at, kind, detail, JSON.stringify(params)) : stmts.event.run(fp, at, kind, detail),
+    history: (fp: string): AlertEvent[] =>
+      (stmts.history.all({ fp }) as (Omit<AlertEvent, 'params'> & { params: string | null })[]).map(({ params, ...e }) => {
+        const p = parseParams(params);
+        return p ? { ...e, params: p } : e;
+      }),
     /**
      * Keeps the history bounded: rows older than `keepMs`, and rows of alerts no longer cached that are older
      * than `goneMs`, are deleted. Returns how many rows went.

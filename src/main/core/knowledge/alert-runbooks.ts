@@ -8,7 +8,7 @@
 import { displayState, type Alert } from '@shared/alerts';
 import { checkExternalUrl } from '@shared/external-urls';
 import type { RunbookAlert, RunbookRef, RunbookSummary } from '@shared/runbooks';
-import { createAlertRepo, rowToAlert } from '../alerts/repo';
+import { rowToAlert } from '../alerts/repo';
 import type { DB } from '@node/sqlite';
 import { SUMMARY_COLUMNS, toSummary, type RunbookRow } from './runbook-store';
 
@@ -33,8 +33,10 @@ export function urlVariants(u: string): string[] {
 type Row = Omit<RunbookRow, 'markdown' | 'doc' | 'source_root' | 'source_path'>;
 
 export function createAlertRunbooks(db: DB) {
-  const alerts = createAlertRepo(db);
+  type AlertRow = Parameters<typeof rowToAlert>[0];
   const s = {
+    // one read of the alerts table; the alerts module owns the only AlertRepo
+    alert: db.prepare<[string], AlertRow>('SELECT * FROM alerts WHERE fingerprint = ?'),
     byUrl: db.prepare<[string], Row>(
       `SELECT ${SUMMARY_COLUMNS} FROM runbooks WHERE url IN (SELECT value FROM json_each(?))
        ORDER BY origin = 'platform' DESC, updated_at DESC LIMIT 1`,
@@ -78,15 +80,13 @@ export function createAlertRunbooks(db: DB) {
   return {
     resolve,
     forAlert(fingerprint: string): RunbookRef | null {
-      const a = alerts.get(fingerprint);
-      return a ? resolve(a) : null;
+      const row = s.alert.get(fingerprint);
+      return row ? resolve(rowToAlert(row)) : null;
     },
     /** firing alerts that resolve to this runbook */
     firingFor(r: RunbookSummary): RunbookAlert[] {
       const refs = [r.id, ...(r.url ? urlVariants(r.url) : [])];
-      const rows = s.firingFor.all(JSON.stringify(r.alertnames), JSON.stringify(refs)) as Parameters<
-        typeof rowToAlert
-      >[0][];
+      const rows = s.firingFor.all(JSON.stringify(r.alertnames), JSON.stringify(refs)) as AlertRow[];
       const out: RunbookAlert[] = [];
       for (const a of rows.map(rowToAlert)) {
         const ref = resolve(a);

@@ -9,7 +9,7 @@ import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { operator } from '../settings';
 import { createStepTicks } from './step-ticks';
-import { createDashboardAppliers, createDashboardViews } from './dashboards';
+import { createDashboardAppliers, createDashboardReader, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
 import { createAlertRunbooks } from './alert-runbooks';
 import { createRunbookStore, toRunbook, toSummary } from './runbook-store';
@@ -34,7 +34,8 @@ export function createKnowledgeModule(
     return r ? toRunbook(r) : null;
   };
   const stepTicks = createStepTicks(ctx, actions, getRunbook);
-  const dashboardView = createDashboardViews(ctx);
+  const dashboards = createDashboardReader(db);
+  const dashboardView = createDashboardViews(ctx, dashboards);
   const facets = {
     services: db.prepare<[], { name: string; count: number }>(
       'SELECT service AS name, count(*) AS count FROM runbooks WHERE service IS NOT NULL GROUP BY service ORDER BY service',
@@ -112,6 +113,8 @@ export function createKnowledgeModule(
         if (run) ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },
+      dashboardsList: () => dashboards.list(),
+      dashboardSeries: (id) => dashboards.series(id),
       dashboardView: (id, preset) => dashboardView(id, preset),
       knowledgeRefresh: () =>
         deps.requestResync?.() ?? {

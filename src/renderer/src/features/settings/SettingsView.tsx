@@ -4,6 +4,7 @@ import { SEVERITIES, type Settings } from '@shared/domain';
 import { useApp } from '@renderer/stores/app';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
+import { DesktopSettings } from './DesktopSettings';
 
 /** Reads and writes settings through the contract. Errors from the core are shown next to the form. */
 export function SettingsView() {
@@ -39,6 +40,7 @@ export function SettingsView() {
         operator: draft.operator,
         timeZone: draft.timeZone,
         platformUrl: draft.platformUrl,
+        startAtLogin: draft.startAtLogin,
       });
       setError(null);
       toast({ level: 'success', title: t('settings.saved') });
@@ -123,6 +125,7 @@ export function SettingsView() {
             <input type="time" value={draft.quietHours.end} onChange={(e) => set('quietHours', { ...draft.quietHours, end: e.target.value })} />
           </label>
         </fieldset>
+        <DesktopSettings startAtLogin={draft.startAtLogin} onChange={(v) => set('startAtLogin', v)} />
         <fieldset>
           <legend>{t('settings.platform')}</legend>
           <LinkSettings url={draft.platformUrl} onUrlChange={(url) => set('platformUrl', url)} />
