@@ -12,7 +12,8 @@ import { createOutbox } from '@core/link/outbox';
 import { compileQuery, toEntry } from '@renderer/features/alerts/model';
 import { prefillMatchers } from '@renderer/features/alerts/Dialogs';
 import { formatMatchers } from '@shared/matchers';
-import { alert, makeCtx, type TestCtx } from './helpers';
+import { firingAlert as alert } from '@test/helpers/alerts';
+import { makeCtx, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
