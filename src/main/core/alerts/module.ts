@@ -57,7 +57,6 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       }),
   });
   const feed = createChangeFeed(ctx, repo, policy);
-  const operator = () => ctx.auditName();
 
   // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
   let pruneTimer: TimerHandle | null = null;
@@ -99,7 +98,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     notifyMute: (minutes) => {
       const until = minutes > 0 ? ctx.clock.now() + minutes * 60_000 : null;
       notifyStore.setMutedUntil(until);
-      ctx.audit(operator(), 'notify.mute', { minutes });
+      ctx.audit(ctx.auditName(), 'notify.mute', { minutes });
       applyMute(until);
       return notifyState();
     },

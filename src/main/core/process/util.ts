@@ -33,12 +33,3 @@ export function sendAction<T extends ActionType>(
     throw err;
   }
 }
-
-export const parseJson = <T>(v: unknown, fallback: T): T => {
-  if (typeof v !== 'string' || v === '') return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-};
