@@ -12,6 +12,8 @@
  *                         └─ sessions (session.ts: frames of one socket: hello, ping, action)
  *   users (UserStore) ── auth (auth.ts: personal tokens, SSO proxy headers, shared token)
  *                      └─ people (people.ts: revocations close open sockets; person.upsert events)
+ *   paging (paging/: the escalation runner and the outbox deliverer, over PagingStore) ── pages from the
+ *                      roster, logs page.update through intake, pages the next level on a person's `e`
  *   http routes (http.ts) · upgrade (upgrade.ts) · heartbeat (heartbeat.ts)
  *
  * Flow per connection: upgrade (subprotocol vigil.v1; the credential → the person) → hello → welcome (who
@@ -22,6 +24,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import type { Alert } from '@shared/alerts';
 import { CLOSE_GOING_AWAY, HARD_FRAME_BYTES, MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { systemClock, type Clock } from '@node/clock';
 import { createLogger, type Logger } from '@node/log';
@@ -32,9 +35,11 @@ import { createRoutes } from './http';
 import { createHub } from './hub';
 import { createIntake } from './intake';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
+import { createPaging, type Paging, type PagingOptions } from './paging';
 import { watchPeople } from './people';
 import { createSessions } from './session';
 import type { Source, SourceEvent } from './source';
+import { openPagingStore } from './sqlite/paging';
 import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
@@ -77,6 +82,8 @@ export interface GatewayOptions {
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
+  /** escalation and outbound pages from a roster (paging/); its store defaults to gateway.db in dataDir */
+  paging?: PagingOptions | null;
 }
 
 export interface Gateway {
@@ -87,6 +94,8 @@ export interface Gateway {
   /** the people and their tokens (null: shared token only) */
   users: UserStore | null;
   metrics: GatewayMetrics;
+  /** the escalation runner and deliverer (null: no paging) */
+  paging: Paging | null;
   /** source events appended directly (tests, and the demo source's in-process callers) */
   emit(events: SourceEvent[]): void;
   connections(): number;
@@ -124,6 +133,31 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
   });
 }
 
+/** the paging units over their store; pages reach consoles signed in as the paged person's login */
+function startPaging(
+  o: GatewayOptions,
+  p: PagingOptions,
+  u: { store: GatewayStore; users: UserStore | null; clock: Clock; log: Logger; hub: ReturnType<typeof createHub>; intake: ReturnType<typeof createIntake> },
+) {
+  if (!p.store && !o.dataDir) throw new Error('paging needs a dataDir for its database (or a paging store)');
+  const pagingStore = p.store ?? openPagingStore(path.join(o.dataDir!, 'gateway.db'));
+  const paging = createPaging({
+    ...p,
+    store: pagingStore,
+    clock: u.clock,
+    log: u.log,
+    alerts: () => u.store.current('alert').map((e) => e.data as Alert),
+    loginOf: (person) => {
+      if (person.login) return person.login;
+      const user = u.users?.user(person.id);
+      return user && user.revokedAt === null ? user.login : null;
+    },
+    connected: (login) => [...u.hub.conns].some((c) => c.who.identity.login === login),
+    emit: (events) => u.intake.append(events),
+  });
+  return { ...paging, store: pagingStore };
+}
+
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const clock = o.clock ?? systemClock;
   const log = o.log ?? createLogger({ plugin: 'vigil-gateway', now: () => clock.now() });
@@ -148,7 +182,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
-  const actions = createActionHandler({ store, source: o.source, clock, log, metrics, logged: intake.logged });
+  const paging = o.paging ? startPaging(o, o.paging, { store, users, clock, log, hub, intake }) : null;
+  const source = paging ? paging.wrap(o.source) : o.source;
+  /** source events: logged, and the runner looks at once (an ack or resolve stops a ladder) */
+  const fromSource = (events: readonly SourceEvent[]) => {
+    intake.append(events);
+    paging?.runner.poke();
+  };
+  const actions = createActionHandler({ store, source, clock, log, metrics, logged: intake.logged });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes });
 
   let closing = false;
@@ -181,7 +222,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
   await o.source.start({
-    emit: (events) => intake.append(events),
+    emit: fromSource,
     health: hub.setHealth,
     now: () => clock.now(),
     known: () => ({
@@ -192,6 +233,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');
+  paging?.start();
   const people = users
     ? watchPeople({
         users,
@@ -225,6 +267,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
   const closeStores = () => {
     people?.stop();
+    paging?.store.close();
     store.close();
     users?.close();
   };
@@ -241,7 +284,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     users,
     metrics,
-    emit: (events) => intake.append(events),
+    paging,
+    emit: fromSource,
     connections: () => hub.conns.size,
     async close() {
       if (closing) return;
@@ -251,12 +295,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       await o.source.stop().catch((err) => log.log('warn', 'gateway.source_stop_failed', { err: String(err) }));
       await Promise.allSettled([...hub.conns].map((c) => c.chain));
       for (const c of hub.conns) c.ws.terminate();
+      await paging?.stop();
       await stopServing();
       intake.stop();
       closeStores();
     },
     async kill() {
       closing = true;
+      paging?.runner.stop();
+      paging?.deliverer.stop();
       intake.stop();
       heartbeat.stop();
       for (const c of hub.conns) c.ws.terminate();
