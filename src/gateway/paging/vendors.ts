@@ -17,7 +17,7 @@
  */
 import crypto from 'node:crypto';
 import type { Channel, ChannelType } from '@shared/paging';
-import type { StoredBody } from './message';
+import { mobileDigits, type StoredBody } from './message';
 
 export interface OutRequest {
   url: string;
@@ -81,8 +81,11 @@ export function buildRequest(c: Channel, secret: string | null, m: StoredBody, n
   const url = c.url ?? '';
   switch (c.type) {
     case 'dingtalk': {
-      const atMobiles = [...new Set([...c.atMobiles.map((p) => p.replace(/[^0-9]/g, '')), ...m.mobiles])];
-      const body = JSON.stringify({ msgtype: 'text', text: { content: m.text }, at: { atMobiles, atUserIds: [], isAtAll: c.atAll } });
+      const atMobiles = [...new Set([...c.atMobiles.map(mobileDigits), ...m.mobiles])];
+      // DingTalk rings a mobile only when the text also carries it as @mobile
+      const missing = atMobiles.filter((p) => !m.text.includes(`@${p}`));
+      const content = missing.length ? `${m.text}\n${missing.map((p) => `@${p}`).join(' ')}` : m.text;
+      const body = JSON.stringify({ msgtype: 'text', text: { content }, at: { atMobiles, atUserIds: [], isAtAll: c.atAll } });
       const signed = secret ? withQuery(url, { timestamp: String(now), sign: dingtalkSign(secret, now) }) : url;
       return { url: signed, method: 'POST', headers: JSON_HEADERS, body };
     }
@@ -90,7 +93,7 @@ export function buildRequest(c: Channel, secret: string | null, m: StoredBody, n
       const text = {
         content: utf8Cut(m.text, 2048),
         mentioned_list: [...new Set([...c.mentionedList, ...m.wecomIds])],
-        mentioned_mobile_list: [...new Set([...c.mentionedMobiles.map((p) => p.replace(/[^0-9]/g, '')), ...m.mobiles])],
+        mentioned_mobile_list: [...new Set([...c.mentionedMobiles.map(mobileDigits), ...m.mobiles])],
       };
       return { url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msgtype: 'text', text }) };
     }
