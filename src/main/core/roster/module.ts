@@ -15,6 +15,7 @@ import type { ActionSink, CoreContext, EventApplier } from '../context';
 import { coreLanguage } from '../language';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
+import { createGatewayPages } from './gateway-pages';
 import { importCsv, importYaml } from './import';
 import { createRosterList } from './list';
 import { createPeopleDirectory, type PeopleDirectory } from './people';
@@ -61,6 +62,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
   const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
   const list = createRosterList(ctx.db);
   const people = opts.people ?? createPeopleDirectory(ctx.db, () => ctx.clock.now());
+  const pages = createGatewayPages(ctx);
   let unsubscribe: (() => void) | null = null;
 
   const appliers: EventApplier[] = [
@@ -96,6 +98,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
       },
     },
     people.applier,
+    pages.applier,
   ];
 
   function runImport(req: Parameters<typeof importYaml>[0]): RosterImportResult {
@@ -142,6 +145,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         return { removed: true };
       },
       escalationsList: () => engine.list(),
+      gatewayPage: (fp) => pages.get(fp),
     },
     appliers,
     start() {

@@ -9,6 +9,7 @@ import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
 import { useCan } from '../signin/session';
 import { ackTimeText } from './AlertTable';
+import { GatewayLadder } from './GatewayLadder';
 import { RelatedMetric } from './RelatedMetric';
 import type { Entry } from './model';
 import { alerts, useAlerts } from './store';
@@ -80,6 +81,8 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       </header>
 
       <DetailActions a={a} activeSilences={activeSilences} expire={(id) => void expire(id)} />
+
+      <GatewayLadder fingerprint={fingerprint} />
 
       {mine.length > 0 && (
         <section aria-label={t('detail.actionLog')}>
