@@ -188,6 +188,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       alerts: store.current('alert').map((e) => e.data),
       silences: store.current('silence').map((e) => e.data),
     }),
+    ackLedger: store,
   });
 
   await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');

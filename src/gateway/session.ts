@@ -19,7 +19,7 @@ import type { WebSocket } from 'ws';
 import type { ActionFrame, ActionHandler } from './actions';
 import type { Authenticator, Principal } from './auth';
 import { newConn, send, sendError, type Conn } from './conn';
-import type { Hub } from './hub';
+import { statusFrame, type Hub } from './hub';
 import type { GatewayMetrics } from './metrics';
 import { withdraw } from './people';
 import type { EventLog } from './store';
@@ -87,8 +87,7 @@ export function createSessions(o: SessionOptions): Sessions {
       mode,
     });
     if (f.probe) return void c.ws.close(1000, 'probe answered');
-    const health = o.hub.health();
-    send(c, { type: 'status', upstream: health.upstream, detail: health.detail });
+    send(c, statusFrame(o.hub.health()));
     o.log.log('info', 'gateway.hello', {
       clientId: f.clientId,
       login: c.who.identity.login,

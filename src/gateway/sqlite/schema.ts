@@ -10,6 +10,7 @@
  * - audit: who did what
  * - users, user_tokens, users_revision: people, their personal tokens (scrypt hashes only) and the counter
  *   every change to them moves (users.ts); the login beside each action, attempt, audit row and handover
+ * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
  *
  * Never edit an applied migration: add the next one.
  */
@@ -139,8 +140,20 @@ ALTER TABLE handovers ADD COLUMN submitted_login TEXT;
 ALTER TABLE handovers ADD COLUMN signed_login TEXT;
 `;
 
+const ACK_EXTENSIONS = `
+CREATE TABLE ack_extensions (
+  cluster     TEXT NOT NULL,
+  silence_id  TEXT NOT NULL,
+  extensions  INTEGER NOT NULL,
+  extended_to INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (cluster, silence_id)
+);
+`;
+
 export const gatewayMigrations: readonly Migration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
   { version: 3, name: 'identity', sql: IDENTITY },
+  { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
 ];

@@ -21,7 +21,8 @@ import { createCore, type Core } from '@core';
 import { MemorySecretStore } from '@core/secrets';
 import { silentLogger } from '@node/log';
 import { tempDir } from '@test/helpers/tmp';
-import { alert, call, testSource, until, type TestSource } from '../link/helpers';
+import { alert, call, testSource, type TestSource } from '../link/helpers';
+import { until } from '@test/helpers/until';
 
 let gw: Gateway;
 let src: TestSource;

@@ -26,7 +26,8 @@ import { silentLogger } from '@node/log';
 import type { Alert } from '@shared/alerts';
 import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
 import { tempDir } from '@test/helpers/tmp';
-import { Client, until } from '../link/helpers';
+import { Client } from '../link/helpers';
+import { until } from '@test/helpers/until';
 
 const SHARED = 'team-shared-token-0123456789';
 let am: AlertmanagerHarness;

@@ -15,7 +15,8 @@ import { runUsers } from '@gateway/users-cli';
 import { silentLogger } from '@node/log';
 import { startSsoProxy, type SsoPerson, type SsoProxy } from '@test/services/sso-proxy';
 import { tempDir } from '@test/helpers/tmp';
-import { alert, Client, testSource, until, type TestSource } from '../link/helpers';
+import { alert, Client, testSource, type TestSource } from '../link/helpers';
+import { until } from '@test/helpers/until';
 
 let gw: Gateway;
 let proxy: SsoProxy;

@@ -16,7 +16,8 @@ import { MemorySecretStore } from '@core/secrets';
 import { silentLogger } from '@node/log';
 import { makePki, type Ca } from '@test/services/certs';
 import { tempDir } from '@test/helpers/tmp';
-import { alert, call, testSource, until } from '../link/helpers';
+import { alert, call, testSource } from '../link/helpers';
+import { until } from '@test/helpers/until';
 
 let pki: ReturnType<typeof makePki>;
 let ca: Ca;

@@ -13,7 +13,7 @@
 import type WebSocket from 'ws';
 import type { Collection, SignOutReason } from '@shared/domain';
 import type { Identity } from '@shared/identity';
-import type { LinkStats } from '@shared/contract/link';
+import type { LinkStats, OutboxResult } from '@shared/contract/link';
 import { CLOSE_AUTH_FAILED, decodeServerFrame, type ServerFrame } from '@shared/protocol';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
@@ -22,7 +22,7 @@ import type { SyncStore } from './apply';
 import { createBackoff } from './backoff';
 import { createClientView, type ClientView, type ClientViewState } from './client-view';
 import { clearConnTimers, newConn, sendFrame, type Conn } from './conn';
-import { createFrameHandler, type ActionResult } from './frames';
+import { createFrameHandler } from './frames';
 import type { Outbox } from './outbox';
 import { createActionSender } from './sender';
 import { classifySocketError, openPlatformSocket } from './socket';
@@ -53,7 +53,7 @@ export interface ClientOptions {
   /** a batch or snapshot was stored (after commit) */
   onStored(collections: Set<Collection>): void;
   /** an action was answered */
-  onResult(r: ActionResult): void;
+  onResult(r: OutboxResult): void;
   /** the platform said who the credential belongs to (null: a gateway from before identity) */
   onIdentity(identity: Identity | null): void;
   /** the platform refused the credential (or there is none): nobody is signed in */

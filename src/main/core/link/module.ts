@@ -17,7 +17,7 @@ import type { Collection, LinkState, SettingsPatch } from '@shared/domain';
 import { meName, type ActionSink, type CoreContext, type EventApplier, type Me } from '../context';
 import type { CoreModule } from '../module';
 import { createSyncStore, type SyncStore } from './apply';
-import { createSyncClient, type SyncClient } from './client';
+import { createSyncClient, type ClientOptions, type SyncClient } from './client';
 import { createLinkHandlers } from './handlers';
 import { createOutbox } from './outbox';
 import { createConsoleSession, type ConsoleSession } from './session';
@@ -33,13 +33,7 @@ export interface LinkDeps {
   /** stores settings as settingsSet does (sign-in keeps the URL, CA file and sign-in mode it tested) */
   saveSettings?: (patch: SettingsPatch) => void;
   /** client timing (tests shorten them) */
-  timing?: {
-    heartbeatMs?: number;
-    deadAfterMs?: number;
-    connectTimeoutMs?: number;
-    backoffBaseMs?: number;
-    backoffCapMs?: number;
-  };
+  timing?: Pick<ClientOptions, 'heartbeatMs' | 'deadAfterMs' | 'connectTimeoutMs' | 'backoffBaseMs' | 'backoffCapMs'>;
   random?: () => number;
 }
 

@@ -15,7 +15,6 @@ import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
 import { coreLanguage } from '../language';
 import { processText } from './texts';
-import { operator } from './util';
 
 export interface ProcessOptions {
   /**
@@ -55,7 +54,7 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
   const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });
   const incidents = createIncidentService({ ctx, actions, checklists, knownPerson: opts.knownPerson });
   const handover = createHandoverService({ ctx, actions });
-  const me = () => operator(ctx);
+  const me = () => ctx.operator();
 
   const appliers: EventApplier[] = [
     {

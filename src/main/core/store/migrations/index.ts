@@ -9,6 +9,7 @@ import alerts from './006_alerts';
 import search from './007_search';
 import historyParams from './008_history_params';
 import identity from './009_identity';
+import clusters from './010_clusters';
 
 
 const all: Migration[] = [
@@ -21,6 +22,7 @@ const all: Migration[] = [
   { version: 7, name: 'search', sql: search },
   { version: 8, name: 'history_params', sql: historyParams },
   { version: 9, name: 'identity', sql: identity },
+  { version: 10, name: 'clusters', sql: clusters },
 ];
 
 /** A reserved number stays out of the list until it has SQL in it. */
