@@ -21,6 +21,7 @@ import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { GatewayMetrics } from './metrics';
 import { isProcessAction } from './process';
+import { unprovenName } from './record-names';
 import type { ActionOutcome, Source } from './source';
 import type { ActionRecord, GatewayStore, StoredEvent, StoredResult } from './store';
 
@@ -41,6 +42,8 @@ export interface ActionHandlerOptions {
   metrics: Pick<GatewayMetrics, 'actions'>;
   /** the events a process action logged (counted by the caller; pumped once the result is sent) */
   logged(appended: readonly StoredEvent[]): void;
+  /** the display names of the people the gateway knows (record-names.ts); none when omitted */
+  knownNames?: () => ReadonlySet<string>;
 }
 
 export interface ActionHandler {
@@ -110,6 +113,13 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       return r;
     }
     if (isProcessAction(f.action)) {
+      const unproven = unprovenName(f.action, parsed.data, record.actor, o.knownNames?.() ?? new Set());
+      if (unproven) {
+        o.log.log('warn', 'gateway.name_refused', { id: f.id, type: f.action, login: record.login });
+        const r = { ok: false, error: { code: ERROR_CODES.forbidden, message: unproven } };
+        o.store.recordAction(record, r);
+        return r;
+      }
       const { result, appended } = o.store.applyProcessAction(record, f.action, parsed.data);
       o.logged(appended);
       return result;

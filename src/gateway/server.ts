@@ -148,7 +148,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
-  const actions = createActionHandler({ store, source: o.source, clock, log, metrics, logged: intake.logged });
+  const actions = createActionHandler({
+    store,
+    source: o.source,
+    clock,
+    log,
+    metrics,
+    logged: intake.logged,
+    knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
+  });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes });
 
   let closing = false;
