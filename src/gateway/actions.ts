@@ -21,6 +21,7 @@ import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { GatewayMetrics } from './metrics';
 import { isProcessAction } from './process';
+import { unprovenName } from './record-names';
 import type { ActionOutcome, Source } from './source';
 import type { ActionRecord, GatewayStore, StoredEvent, StoredResult } from './store';
 
@@ -41,6 +42,8 @@ export interface ActionHandlerOptions {
   metrics: Pick<GatewayMetrics, 'actions'>;
   /** the events a process action logged (counted by the caller; pumped once the result is sent) */
   logged(appended: readonly StoredEvent[]): void;
+  /** the display names of the people the gateway knows (record-names.ts); none when omitted */
+  knownNames?: () => ReadonlySet<string>;
 }
 
 export interface ActionHandler {
@@ -110,6 +113,13 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       return r;
     }
     if (isProcessAction(f.action)) {
+      const unproven = unprovenName(f.action, parsed.data, record.actor, o.knownNames?.() ?? new Set());
+      if (unproven) {
+        o.log.log('warn', 'gateway.name_refused', { id: f.id, type: f.action, login: record.login });
+        const r = { ok: false, error: { code: ERROR_CODES.forbidden, message: unproven } };
+        o.store.recordAction(record, r);
+        return r;
+      }
       const { result, appended } = o.store.applyProcessAction(record, f.action, parsed.data);
       o.logged(appended);
       return result;
@@ -137,6 +147,8 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       const stored = o.store.storedResult(f.id);
       const pending = inflight.get(f.id);
       if (stored || pending) {
+        // a copy that arrived while the first is still upstream waits for that first one's result
+        if (!stored) o.log.log('info', 'gateway.action_awaits_inflight', { id: f.id, type: f.action });
         const r = stored ?? (await pending!);
         o.metrics.actions.inc({ type: f.action, result: 'replayed' });
         return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined, replay: true };

@@ -33,7 +33,7 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--
   [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
   [--poll-interval MS] [--ack-extension on|off] [--host 127.0.0.1] [--demo-dir DIR]
-  or: npm run gateway -- --config FILE --port N [auth and TLS flags as above] [--data-dir DIR] [--host 127.0.0.1]
+  or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
   People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
@@ -108,13 +108,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (!trustedHeader && (values['trusted-proxy'] || values['group-role']))
     throw new Error('--trusted-proxy and --group-role need --auth trusted-header');
   if (!!values['tls-cert'] !== !!values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
-  const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
   const auth = {
     token,
     personalTokens: modes.includes('token'),
     trustedHeader,
     tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
   };
+  const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
   if (values.config !== undefined) {
     const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
       (f) => values[f as keyof typeof values] !== undefined,

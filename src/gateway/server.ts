@@ -189,7 +189,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     intake.append(events);
     paging?.runner.poke();
   };
-  const actions = createActionHandler({ store, source, clock, log, metrics, logged: intake.logged });
+  const actions = createActionHandler({
+    store,
+    source,
+    clock,
+    log,
+    metrics,
+    logged: intake.logged,
+    knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
+  });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes });
 
   let closing = false;

@@ -227,7 +227,14 @@ test('handover with the shared token: submitted by one typed name, signed by ano
       await app.getByRole('button', { name: 'Save' }).click();
       await expect(app.getByText('Settings saved').first()).toBeVisible();
     };
-    await setOperator('Li Wei');
+    // nothing proves who is at the desk: before anything is recorded as "on-call", the console asks
+    const who = app.getByRole('region', { name: 'Who are you?' });
+    await expect(who).toContainText('recorded as “on-call”');
+    await who.getByRole('button', { name: 'Use this name' }).click();
+    await expect(who.getByRole('alert')).toHaveText('Type your own name (not a role).');
+    await who.getByRole('textbox', { name: 'Your name' }).fill('Li Wei');
+    await who.getByRole('button', { name: 'Use this name' }).click();
+    await expect(who).toBeHidden();
     await expect(app.getByRole('status', { name: 'Who is signed in' })).toHaveText('Li Wei (shared token, not verified)');
     await nav(app, 'Handover');
     const form = app.getByRole('form', { name: 'This shift, drafted from local history' });

@@ -14,6 +14,7 @@ import { IncidentsView } from './features/incidents/IncidentsView';
 import { RosterView } from './features/roster/RosterView';
 import { RunbooksView } from './features/runbooks/RunbooksView';
 import { SettingsView } from './features/settings/SettingsView';
+import { NameNeeded } from './features/signin/NameNeeded';
 import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
@@ -98,6 +99,7 @@ export function App() {
         )}
         <StoreProblem />
         <SignedOutBanner />
+        <NameNeeded />
         <Current />
       </main>
       <StatusBar />

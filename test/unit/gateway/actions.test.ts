@@ -29,7 +29,9 @@ const person = (login: string, name: string, role: Role = 'responder'): Identity
 });
 const FROM: Sender = { clientId: 'console-1', identity: person('liwei', 'Li Wei') };
 
-function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore> } = {}) {
+function setup(
+  o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore>; known?: string[] } = {},
+) {
   const s = o.dir ?? sqliteStore();
   if (!o.dir) cleanups.push(s.cleanup);
   const source = o.source ?? testSource();
@@ -43,6 +45,7 @@ function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof s
     log: o.log ?? silentLogger,
     metrics,
     logged: (events) => logged.push(...events),
+    knownNames: () => new Set(o.known ?? []),
   });
   const results = async () => (await metrics.registry.getSingleMetric('vigil_gateway_actions_total')!.get()).values;
   return { ...s, source, handler, logged, results };
@@ -215,6 +218,53 @@ describe('gateway actions: process actions and crashes', () => {
     expect(logged).toHaveLength(1);
     expect(store.head()).toBe(1);
     expect(store.storedResult(again.id)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('refuses a checklist run or a handover that names someone the platform cannot prove, and records nothing', async () => {
+    const { handler, logged, store } = setup({ known: ['Zhang San'] });
+    const run = (names: { startedBy: string; finishedBy: string; updatedBy: (string | null)[] }) => ({
+      type: 'action' as const,
+      id: uuidv7(),
+      action: 'checklist.result' as const,
+      payload: {
+        runId: `run-${uuidv7()}`,
+        templateId: 'runbook:rb-1',
+        result: {
+          kind: 'runbook',
+          startedBy: names.startedBy,
+          finishedBy: names.finishedBy,
+          steps: names.updatedBy.map((updatedBy, i) => ({ id: `s${i}`, state: 'done', updatedBy })),
+        },
+      },
+      at: 1,
+    });
+    // the sender, a known person, an automatic check and a name marked unverified are all fine
+    const fine = run({ startedBy: 'Zhang San', finishedBy: 'Li Wei', updatedBy: ['Li Wei', 'auto-check', 'Bo (shared token)', null] });
+    expect(await handler.handle(FROM, fine)).toMatchObject({ ok: true });
+    expect(logged).toHaveLength(1);
+    // a name nobody proved is refused, naming it, and nothing is logged
+    const forged = run({ startedBy: 'Li Wei', finishedBy: 'Li Wei', updatedBy: ['Mallory the CTO'] });
+    const r = await handler.handle(FROM, forged);
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(r.error!.message).toContain('"Mallory the CTO"');
+    expect(logged).toHaveLength(1);
+    expect(store.storedResult(forged.id)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // a handover is handed over by whoever submits it: even a known person's name is refused there
+    const handover = (outgoing: string): ActionFrame => ({
+      type: 'action',
+      id: uuidv7(),
+      action: 'handover.submit',
+      payload: { handoverId: `h-${outgoing.length}`, record: { id: `h-${outgoing.length}`, outgoing } },
+      at: 1,
+    });
+    expect(await handler.handle(FROM, handover('Zhang San'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await handler.handle(FROM, handover('Li Wei'))).toMatchObject({ ok: true });
+    // with the shared token the typed name is the sender's, marked; an older console sends it unmarked
+    const shared: Sender = { clientId: 'desk', identity: { login: null, name: 'Ana', role: 'responder', via: 'shared' } };
+    const typed = (outgoing: string) => ({ ...handover(outgoing), actor: 'Ana (shared token)' });
+    expect(await handler.handle(shared, typed('Ana (shared token)'))).toMatchObject({ ok: true });
+    expect(await handler.handle(shared, typed('Ana'))).toMatchObject({ ok: true });
+    expect(await handler.handle(shared, typed('Li Wei'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it('an attempt left in doubt by a crash is resumed when its id comes again, and logged as such', async () => {

@@ -57,6 +57,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       }),
   });
   const feed = createChangeFeed(ctx, repo, policy);
+  const operator = () => ctx.auditName();
 
   // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
   let pruneTimer: TimerHandle | null = null;
@@ -98,7 +99,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     notifyMute: (minutes) => {
       const until = minutes > 0 ? ctx.clock.now() + minutes * 60_000 : null;
       notifyStore.setMutedUntil(until);
-      ctx.audit(ctx.auditName(), 'notify.mute', { minutes });
+      ctx.audit(operator(), 'notify.mute', { minutes });
       applyMute(until);
       return notifyState();
     },

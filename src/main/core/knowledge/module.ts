@@ -65,6 +65,8 @@ export function createKnowledgeModule(
     ...createDashboardAppliers(ctx),
   ];
 
+  const operator = () => ctx.auditName();
+
   return {
     appliers,
     handlers: {
@@ -82,7 +84,7 @@ export function createKnowledgeModule(
       },
       runbooksImportFolder: async (root) => {
         const result = await importFolder({ db, store, now: ctx.clock.now() }, root);
-        ctx.audit(ctx.auditName(), 'runbooks.import_folder', {
+        ctx.audit(operator(), 'runbooks.import_folder', {
           root: result.root,
           imported: result.imported,
           updated: result.updated,

@@ -8,7 +8,6 @@ import { eventData } from '@shared/protocol';
 import { ChecklistTemplateSchema } from '@shared/checklists';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
-import { operator } from './util';
 import { createAutoChecks } from './autochecks';
 import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
@@ -55,7 +54,7 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
   const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });
   const incidents = createIncidentService({ ctx, actions, checklists, knownPerson: opts.knownPerson });
   const handover = createHandoverService({ ctx, actions });
-  const me = () => operator(ctx);
+  const me = () => ctx.operator();
 
   const appliers: EventApplier[] = [
     {

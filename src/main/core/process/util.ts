@@ -7,9 +7,6 @@ import type { ActionSink, CoreContext } from '../context';
 /** A time-ordered id (UUID v7) whose time part comes from the core's clock, not the wall clock. */
 export const newId = (ctx: Pick<CoreContext, 'clock'>): string => uuidv7({ msecs: ctx.clock.now() });
 
-/** The name this console acts as: the signed-in person's (refuses `signed_out` when nobody is). */
-export const operator = (ctx: Pick<CoreContext, 'operator'>): string => ctx.operator();
-
 /**
  * Sends an action through the outbox. Call it inside the transaction that stores the local change, so
  * both are written or neither. A build without a platform link (the link refuses with not_available /

@@ -100,6 +100,15 @@ export const signinText = {
       operatorShared: 'Your name (used only with the shared token; not verified)',
       operatorLocked: 'Your name comes from your sign-in: {{name}}',
     },
+    name: {
+      title: 'Who are you?',
+      shared:
+        'This console uses the shared team token, so the platform cannot tell who you are: what you do is recorded under the name you type here, marked “(shared token)”. Until you do, it is recorded as “{{name}}”.',
+      local: 'No platform signs you in: what you do is recorded under the name you type here.',
+      label: 'Your name',
+      save: 'Use this name',
+      empty: 'Type your own name (not a role).',
+    },
     cannot: {
       signedOut: 'You are signed out: sign in to do this.',
       signingIn: 'Vigil does not know yet who is signed in: wait until it is online.',
@@ -200,6 +209,15 @@ export const signinText = {
       signInOther: '登录其他平台…',
       operatorShared: '你的姓名（仅在使用共享令牌时使用，未经验证）',
       operatorLocked: '你的姓名来自登录身份：{{name}}',
+    },
+    name: {
+      title: '你是谁？',
+      shared:
+        '此控制台使用团队共享令牌，平台无法确认你的身份：你的操作将以你在此输入的姓名记录，并标明来自共享令牌、未经验证。在输入之前，操作会记录为“{{name}}”。',
+      local: '没有平台为你登录：你的操作将以你在此输入的姓名记录。',
+      label: '你的姓名',
+      save: '使用此姓名',
+      empty: '请输入你本人的姓名（而不是角色名）。',
     },
     cannot: {
       signedOut: '你已退出登录：请先登录再操作。',
