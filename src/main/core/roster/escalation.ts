@@ -119,9 +119,14 @@ export interface EscalationEngineDeps {
   rosters: RosterStore;
   subjects: SubjectReader;
   tickMs?: number;
+  /**
+   * whether the gateway runs a ladder for this subject now (its `page.update`): then this console's ladder
+   * is only the offline fallback and stays quiet — no notifications, no escalate actions — while it does
+   */
+  gatewayRuns?: (kind: string, id: string) => boolean;
 }
 
-export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs = 15_000 }: EscalationEngineDeps) {
+export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs = 15_000, gatewayRuns }: EscalationEngineDeps) {
   const { db, clock, log } = ctx;
   const ladders = createLadderStore(db);
   const index = createPolicyIndex(rosters);
@@ -259,10 +264,12 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
       if (!subj) stop(row, 'gone', now);
       else if (subj.settled) stop(row, subj.settled, now);
       else if (!ref) stop(row, 'no_policy', now);
+      else if (gatewayRuns?.(row.subject_kind, row.subject_id)) continue; // looked at again at the next pass
       else wake = Math.min(wake, advance(row, subj, ref, now));
     }
     // New ladders are opened together, then advanced one by one: an escalation is its own transaction with its outbox entry.
-    for (const { row, subj, ref } of openLadders([...active.values()], refs, now)) wake = Math.min(wake, advance(row, subj, ref, now));
+    for (const { row, subj, ref } of openLadders([...active.values()], refs, now))
+      if (!gatewayRuns?.(row.subject_kind, row.subject_id)) wake = Math.min(wake, advance(row, subj, ref, now));
     return wake;
   }
 

@@ -14,7 +14,7 @@ import { pageText } from './messages';
 /** a page older than this when it arrives (a resync after a long time offline) is listed, not notified */
 const NOTIFY_WITHIN_MS = 30 * 60_000;
 
-export function createGatewayPages(ctx: CoreContext) {
+export function createGatewayPages(ctx: CoreContext, onChanged: () => void = () => undefined) {
   const s = {
     get: ctx.db.prepare('SELECT ladder FROM gateway_pages WHERE fingerprint = ?'),
     put: ctx.db.prepare(
@@ -74,10 +74,19 @@ export function createGatewayPages(ctx: CoreContext) {
             }
           : null,
       });
+      onChanged();
       return 'alerts';
     },
     reset: () => void s.clear.run(),
   };
 
-  return { applier, get };
+  return {
+    applier,
+    get,
+    /** the gateway runs an open ladder for this alert (the console's own is then only the offline fallback) */
+    runs(fingerprint: string): boolean {
+      const l = get(fingerprint);
+      return !!l && l.stoppedAt === null;
+    },
+  };
 }

@@ -59,10 +59,18 @@ export function onCallFor(rosters: readonly LoadedRoster[], at: number): Rotatio
 
 export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: RosterModuleOptions = {}): RosterModule {
   const store = createRosterStore(ctx.db, ctx.log);
-  const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
+  // a gateway ladder starting or stopping decides whether this console's own ladder speaks
+  const pages = createGatewayPages(ctx, () => engine.onAlertsChanged());
+  const engine = createEscalationEngine({
+    ctx,
+    actions,
+    rosters: store,
+    subjects: createSubjectReader(ctx.db),
+    tickMs: opts.tickMs,
+    gatewayRuns: (kind, id) => kind === 'alert' && pages.runs(id),
+  });
   const list = createRosterList(ctx.db);
   const people = opts.people ?? createPeopleDirectory(ctx.db, () => ctx.clock.now());
-  const pages = createGatewayPages(ctx);
   let unsubscribe: (() => void) | null = null;
 
   const appliers: EventApplier[] = [
