@@ -137,7 +137,14 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
 function startPaging(
   o: GatewayOptions,
   p: PagingOptions,
-  u: { store: GatewayStore; users: UserStore | null; clock: Clock; log: Logger; hub: ReturnType<typeof createHub>; intake: ReturnType<typeof createIntake> },
+  u: {
+    store: GatewayStore;
+    users: UserStore | null;
+    clock: Clock;
+    log: Logger;
+    hub: ReturnType<typeof createHub>;
+    intake: ReturnType<typeof createIntake>;
+  },
 ) {
   if (!p.store && !o.dataDir) throw new Error('paging needs a dataDir for its database (or a paging store)');
   const pagingStore = p.store ?? openPagingStore(path.join(o.dataDir!, 'gateway.db'));
@@ -155,7 +162,32 @@ function startPaging(
     connected: (login) => [...u.hub.conns].some((c) => c.who.identity.login === login),
     emit: (events) => u.intake.append(events),
   });
-  return { ...paging, store: pagingStore };
+  return {
+    ...paging,
+    store: pagingStore,
+    async stop() {
+      await paging.stop();
+      pagingStore.close();
+    },
+    halt() {
+      paging.halt();
+      pagingStore.close();
+    },
+  };
+}
+
+/** paging (when configured) around the source: `e` pages, and source events poke the runner */
+function wirePaging(o: GatewayOptions, u: Parameters<typeof startPaging>[2]) {
+  const paging = o.paging ? startPaging(o, o.paging, u) : null;
+  return {
+    paging,
+    source: paging ? paging.wrap(o.source) : o.source,
+    /** source events: logged, and the runner looks at once (an ack or resolve stops a ladder) */
+    fromSource(events: readonly SourceEvent[]) {
+      u.intake.append(events);
+      paging?.runner.poke();
+    },
+  };
 }
 
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
@@ -182,13 +214,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
-  const paging = o.paging ? startPaging(o, o.paging, { store, users, clock, log, hub, intake }) : null;
-  const source = paging ? paging.wrap(o.source) : o.source;
-  /** source events: logged, and the runner looks at once (an ack or resolve stops a ladder) */
-  const fromSource = (events: readonly SourceEvent[]) => {
-    intake.append(events);
-    paging?.runner.poke();
-  };
+  const { paging, source, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
   const actions = createActionHandler({
     store,
     source,
@@ -275,7 +301,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
   const closeStores = () => {
     people?.stop();
-    paging?.store.close();
     store.close();
     users?.close();
   };
@@ -310,8 +335,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
     async kill() {
       closing = true;
-      paging?.runner.stop();
-      paging?.deliverer.stop();
+      paging?.halt();
       intake.stop();
       heartbeat.stop();
       for (const c of hub.conns) c.ws.terminate();

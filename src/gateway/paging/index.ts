@@ -23,7 +23,10 @@ export interface PagingOptions {
 }
 
 export function createPaging(
-  o: PagingOptions & { store: PagingStore; clock: Clock; log: Logger } & Pick<RunnerDeps, 'alerts' | 'loginOf' | 'connected' | 'emit'>,
+  o: PagingOptions & { store: PagingStore; clock: Clock; log: Logger } & Pick<
+      RunnerDeps,
+      'alerts' | 'loginOf' | 'connected' | 'emit'
+    >,
 ) {
   // the deliverer tells the runner of delivery changes, the runner the deliverer of new messages
   let onChanged: (ladderId: string) => void = () => undefined;
@@ -61,6 +64,11 @@ export function createPaging(
       runner.stop();
       deliverer.stop();
       await deliverer.idle();
+    },
+    /** stops dead, as a killed process would (nothing awaited) */
+    halt() {
+      runner.stop();
+      deliverer.stop();
     },
     /** the source, with a person's `e` (not the consoles' own automatic escalations) paging the next level */
     wrap(source: Source): Source {

@@ -18,7 +18,15 @@ import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { OfferedEvent } from '../entities';
 import { renderPage, type PageFacts } from './message';
-import { channelUses, indexRoster, isNight, reachOf, type PagingIndex, type PagingRoster, type PolicyRef } from './policy';
+import {
+  channelUses,
+  indexRoster,
+  isNight,
+  reachOf,
+  type PagingIndex,
+  type PagingRoster,
+  type PolicyRef,
+} from './policy';
 import type { LadderRow, MessageRow, NewMessage, PagingStore } from './store';
 
 export interface RunnerDeps {
@@ -51,7 +59,129 @@ export function stopReason(a: Alert | undefined): string | null {
   return null;
 }
 
-const deliveryState = (m: MessageRow): Delivery['state'] => (m.state === 'pending' ? (m.attempts ? 'retrying' : 'pending') : m.state);
+const deliveryState = (m: MessageRow): Delivery['state'] =>
+  m.state === 'pending' ? (m.attempts ? 'retrying' : 'pending') : m.state;
+
+const refOf = (ix: PagingIndex, l: LadderRow) => ix.refs.find((r) => r.policy.id === l.policyId);
+
+/** What a page message says about the alert and the level (message.ts renders it per channel language). */
+function facts(
+  ref: PolicyRef,
+  a: Alert | undefined,
+  l: LadderRow,
+  level: number,
+  people: RosterPerson[],
+  unstaffed: string[],
+  by: string | null,
+): PageFacts {
+  return {
+    alertname: a?.alertname ?? l.fingerprint,
+    severity: a?.severity ?? 'P3',
+    summary: a?.annotations.summary ?? a?.annotations.description ?? null,
+    level,
+    levels: ref.policy.levels.length,
+    levelName: ref.policy.levels[level - 1].name,
+    policyName: ref.policy.name,
+    people: people.map((p) => ({ name: p.name, phone: p.phone, wecom: p.im.wecom })),
+    unstaffed,
+    runbook: a?.annotations.runbook_url ?? null,
+    link: formatDeepLink({ kind: 'alert', id: l.fingerprint }),
+    by,
+  };
+}
+
+/** The ladder as consoles see it (`page.update`). */
+export function ladderState(
+  store: Pick<PagingStore, 'messages' | 'steps'>,
+  now: number,
+  ix: PagingIndex | null,
+  l: LadderRow,
+  a: Alert | undefined,
+): PageLadder {
+  const ref = ix ? refOf(ix, l) : undefined;
+  const msgs = store.messages(l.id);
+  const name = (id: string | null) => (id ? (ix?.people.get(id)?.name ?? id) : null);
+  const steps = store.steps(l.id).map((s) => ({
+    level: s.level,
+    name: ref?.policy.levels[s.level - 1]?.name ?? null,
+    at: s.at,
+    by: s.by,
+    night: s.night,
+    people: s.people,
+    unstaffed: s.unstaffed,
+    deliveries: msgs
+      .filter((m) => m.level === s.level)
+      .map((m) => ({
+        channel: m.channel,
+        type: m.type,
+        person: name(m.person),
+        state: deliveryState(m),
+        attempts: m.attempts,
+        at: m.doneAt,
+        error: m.lastError,
+      })),
+  }));
+  const levels = ref?.policy.levels.length ?? Math.max(1, l.level);
+  const nextAt = ref && l.level < levels ? l.startedAt + ref.offsets[l.level] : null;
+  return {
+    fingerprint: l.fingerprint,
+    ladderId: l.id,
+    alertname: a?.alertname ?? l.fingerprint,
+    severity: a?.severity ?? 'P3',
+    rosterId: l.rosterId,
+    policyId: l.policyId,
+    policyName: ref?.policy.name ?? l.policyId,
+    startedAt: l.startedAt,
+    level: l.level,
+    levels,
+    steps,
+    next:
+      nextAt !== null && l.stoppedAt === null && ix && ref
+        ? {
+            level: l.level + 1,
+            at: nextAt,
+            people: reachOf(ix, ref.policy.levels[l.level], nextAt).people.map((p) => ({ id: p.id, name: p.name })),
+          }
+        : null,
+    stoppedAt: l.stoppedAt,
+    stopReason: l.stopReason,
+    updatedAt: now,
+  };
+}
+
+/** Runs `pass` now, again when it asks (the instant it returns) and at least every `tickMs`; `poke` brings it forward. */
+function passLoop(clock: Clock, tickMs: number, pass: () => number, onError: (err: unknown) => void) {
+  let timer: TimerHandle | null = null;
+  let running = false;
+  function schedule(at: number) {
+    clock.clearTimeout(timer);
+    timer = clock.setTimeout(run, Math.max(0, at - clock.now()));
+  }
+  function run() {
+    timer = null;
+    let wake = Infinity;
+    try {
+      wake = pass();
+    } catch (err) {
+      onError(err);
+    }
+    if (running) schedule(Math.min(wake, clock.now() + tickMs));
+  }
+  return {
+    start() {
+      running = true;
+      schedule(clock.now());
+    },
+    stop() {
+      running = false;
+      clock.clearTimeout(timer);
+      timer = null;
+    },
+    poke() {
+      if (running) schedule(clock.now());
+    },
+  };
+}
 
 export function createRunner(d: RunnerDeps) {
   let cached: { roster: PagingRoster; ix: PagingIndex } | null = null;
@@ -61,24 +191,6 @@ export function createRunner(d: RunnerDeps) {
     if (cached?.roster !== r) cached = { roster: r, ix: indexRoster(r) };
     return cached.ix;
   };
-  const refOf = (ix: PagingIndex, l: LadderRow) => ix.refs.find((r) => r.policy.id === l.policyId);
-
-  function facts(ix: PagingIndex, ref: PolicyRef, a: Alert | undefined, l: LadderRow, level: number, people: RosterPerson[], unstaffed: string[], by: string | null): PageFacts {
-    return {
-      alertname: a?.alertname ?? l.fingerprint,
-      severity: a?.severity ?? 'P3',
-      summary: a?.annotations.summary ?? a?.annotations.description ?? null,
-      level,
-      levels: ref.policy.levels.length,
-      levelName: ref.policy.levels[level - 1].name,
-      policyName: ref.policy.name,
-      people: people.map((p) => ({ name: p.name, phone: p.phone, wecom: p.im.wecom })),
-      unstaffed,
-      runbook: a?.annotations.runbook_url ?? null,
-      link: formatDeepLink({ kind: 'alert', id: l.fingerprint }),
-      by,
-    };
-  }
 
   /** pages level `l.level + 1`; false when the store says it was paged already (or the ladder stopped) */
   function pageNext(ix: PagingIndex, ref: PolicyRef, l: LadderRow, a: Alert | undefined, by: string | null): boolean {
@@ -87,7 +199,7 @@ export function createRunner(d: RunnerDeps) {
     const lv = ref.policy.levels[level - 1];
     const { people, unstaffed } = reachOf(ix, lv, now);
     const night = isNight(ref.policy, now);
-    const f = facts(ix, ref, a, l, level, people, unstaffed, by);
+    const f = facts(ref, a, l, level, people, unstaffed, by);
     const messages: NewMessage[] = channelUses(ix, lv, night, people).map(({ channel, person }) => ({
       id: `${l.id}/${level}/${channel.id}/${person?.id ?? '-'}`,
       channel: channel.id,
@@ -97,9 +209,19 @@ export function createRunner(d: RunnerDeps) {
     }));
     const paged: PagedPerson[] = people.map((p) => {
       const login = d.loginOf(p);
-      return { id: p.id, name: p.name, login, console: login ? (d.connected(login) ? 'delivered' : 'not_connected') : 'no_login' };
+      return {
+        id: p.id,
+        name: p.name,
+        login,
+        console: login ? (d.connected(login) ? 'delivered' : 'not_connected') : 'no_login',
+      };
     });
-    const ok = d.store.page(l.id, l.level, { ladderId: l.id, level, at: now, by, night, people: paged, unstaffed }, messages);
+    const ok = d.store.page(
+      l.id,
+      l.level,
+      { ladderId: l.id, level, at: now, by, night, people: paged, unstaffed },
+      messages,
+    );
     if (!ok) return false;
     l.level = level;
     l.levelAt = now;
@@ -114,53 +236,13 @@ export function createRunner(d: RunnerDeps) {
     return true;
   }
 
-  /** The ladder as consoles see it (`page.update`). */
-  function ladderState(ix: PagingIndex | null, l: LadderRow, a: Alert | undefined): PageLadder {
-    const ref = ix ? refOf(ix, l) : undefined;
-    const msgs = d.store.messages(l.id);
-    const name = (id: string | null) => (id ? (ix?.people.get(id)?.name ?? id) : null);
-    const steps = d.store.steps(l.id).map((s) => ({
-      level: s.level,
-      name: ref?.policy.levels[s.level - 1]?.name ?? null,
-      at: s.at,
-      by: s.by,
-      night: s.night,
-      people: s.people,
-      unstaffed: s.unstaffed,
-      deliveries: msgs
-        .filter((m) => m.level === s.level)
-        .map((m) => ({ channel: m.channel, type: m.type, person: name(m.person), state: deliveryState(m), attempts: m.attempts, at: m.doneAt, error: m.lastError })),
-    }));
-    const levels = ref?.policy.levels.length ?? Math.max(1, l.level);
-    const nextAt = ref && l.level < levels ? l.startedAt + ref.offsets[l.level] : null;
-    return {
-      fingerprint: l.fingerprint,
-      ladderId: l.id,
-      alertname: a?.alertname ?? l.fingerprint,
-      severity: a?.severity ?? 'P3',
-      rosterId: l.rosterId,
-      policyId: l.policyId,
-      policyName: ref?.policy.name ?? l.policyId,
-      startedAt: l.startedAt,
-      level: l.level,
-      levels,
-      steps,
-      next:
-        nextAt !== null && l.stoppedAt === null && ix && ref
-          ? { level: l.level + 1, at: nextAt, people: reachOf(ix, ref.policy.levels[l.level], nextAt).people.map((p) => ({ id: p.id, name: p.name })) }
-          : null,
-      stoppedAt: l.stoppedAt,
-      stopReason: l.stopReason,
-      updatedAt: d.clock.now(),
-    };
-  }
-
   function publish(ids: Iterable<string>, byFp: Map<string, Alert>) {
     const ix = index();
     const events: OfferedEvent[] = [];
     for (const id of new Set(ids)) {
       const l = d.store.ladder(id);
-      if (l) events.push({ kind: 'page.update', data: ladderState(ix, l, byFp.get(l.fingerprint)) });
+      if (l)
+        events.push({ kind: 'page.update', data: ladderState(d.store, d.clock.now(), ix, l, byFp.get(l.fingerprint)) });
     }
     if (events.length) d.emit(events);
   }
@@ -174,7 +256,8 @@ export function createRunner(d: RunnerDeps) {
     const changed = new Set<string>();
     let paged = false;
     for (const l of d.store.openLadders()) {
-      const why = stopReason(byFp.get(l.fingerprint)) ?? (ix && !refOf(ix, l) ? 'the policy is no longer in the roster' : null);
+      const why =
+        stopReason(byFp.get(l.fingerprint)) ?? (ix && !refOf(ix, l) ? 'the policy is no longer in the roster' : null);
       if (why && d.store.stop(l.id, why, now)) {
         changed.add(l.id);
         d.log.log('info', 'paging.stopped', { fingerprint: l.fingerprint, level: l.level, reason: why });
@@ -189,7 +272,16 @@ export function createRunner(d: RunnerDeps) {
       const ref = matchPolicy(ix.refs, a);
       if (!ref) continue;
       const id = `${a.fingerprint}@${now}`;
-      if (d.store.startLadder({ id, fingerprint: a.fingerprint, rosterId: ix.roster.id, policyId: ref.policy.id, startedAt: now })) changed.add(id);
+      if (
+        d.store.startLadder({
+          id,
+          fingerprint: a.fingerprint,
+          rosterId: ix.roster.id,
+          policyId: ref.policy.id,
+          startedAt: now,
+        })
+      )
+        changed.add(id);
     }
     let wake = Infinity;
     for (const l of d.store.openLadders()) {
@@ -206,38 +298,15 @@ export function createRunner(d: RunnerDeps) {
     return wake;
   }
 
-  let timer: TimerHandle | null = null;
-  let running = false;
-  const tickMs = d.tickMs ?? 30_000;
-  function run() {
-    timer = null;
-    let wake = Infinity;
-    try {
-      wake = pass();
-    } catch (err) {
-      d.log.log('error', 'paging.pass_failed', { err: String(err) });
-    }
-    if (running) schedule(Math.min(wake, d.clock.now() + tickMs));
-  }
-  function schedule(at: number) {
-    d.clock.clearTimeout(timer);
-    timer = d.clock.setTimeout(run, Math.max(0, at - d.clock.now()));
-  }
+  const loop = passLoop(d.clock, d.tickMs ?? 30_000, pass, (err) =>
+    d.log.log('error', 'paging.pass_failed', { err: String(err) }),
+  );
 
   return {
-    start() {
-      running = true;
-      schedule(d.clock.now());
-    },
-    stop() {
-      running = false;
-      d.clock.clearTimeout(timer);
-      timer = null;
-    },
+    start: loop.start,
+    stop: loop.stop,
     /** something changed (alerts, acks): look now */
-    poke() {
-      if (running) schedule(d.clock.now());
-    },
+    poke: loop.poke,
     pass,
     /**
      * `e` on an alert: pages the next level now, as `by`. Refused (with the reason) when the alert has no
