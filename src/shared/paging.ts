@@ -94,9 +94,10 @@ export type ChannelInput = z.input<typeof ChannelSchema>;
 
 /** What consoles receive of a channel: no URL (it carries the token on most vendors), no headers, no body. */
 export function redactChannel(c: Channel): Channel {
-  let host: string | null = null;
+  // redacting a redacted copy keeps its host
+  let host: string | null = c.host;
   try {
-    host = c.url ? new URL(c.url).host : null;
+    if (c.url) host = new URL(c.url).host;
   } catch {
     host = null;
   }
