@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
 import { BridgeError, connect } from './api';
+import { installTokens } from './design/theme';
 import { initI18n, resolveLanguage } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
 import './styles.css';
@@ -10,6 +11,7 @@ import './styles.css';
 // zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
 z.config({ jitless: true });
 
+installTokens();
 const root = createRoot(document.getElementById('root')!);
 
 // A new secret in the fragment (a restarted host) means a new connection: start over.

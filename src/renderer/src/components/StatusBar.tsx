@@ -12,7 +12,7 @@ export function StatusBar() {
   const status = link?.status ?? 'connecting';
   return (
     <footer className="statusbar" aria-label={t('link.label')}>
-      <span role="status" aria-label={t('link.label')} className={`link link-${status}`} data-status={status}>
+      <span role="status" aria-label={t('link.label')} className={`link-state link-${status}`} data-status={status}>
         <span className="dot" aria-hidden="true" />
         {t(`link.${status}`)}
         {link && status !== 'online' && status !== 'disabled' && (

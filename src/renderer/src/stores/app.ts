@@ -62,8 +62,8 @@ export const useApp = create<AppState>((set, get) => ({
   },
   toast(t) {
     const id = t.id ?? `t${++toastSeq}`;
+    // the Toaster (Radix Toast) times them out and calls dismiss()
     set({ toasts: [...get().toasts.filter((x) => x.id !== id), { ...t, id }].slice(-5) });
-    if (t.level !== 'error') setTimeout(() => get().dismiss(id), 6000);
   },
   dismiss(id) {
     set({ toasts: get().toasts.filter((x) => x.id !== id) });

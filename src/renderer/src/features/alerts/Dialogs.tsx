@@ -6,7 +6,7 @@ import { compileMatchers, formatMatchers, matchersForLabels, tryParseMatchers, t
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { Modal } from './Modal';
+import { Dialog } from '@renderer/ui';
 import { alerts, useAlerts } from './store';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -72,7 +72,7 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
   }
 
   return (
-    <Modal title={t('silence.title')} onClose={close} className="silence-dialog">
+    <Dialog title={t('silence.title')} onClose={close} className="silence-dialog">
       <form
         noValidate
         onSubmit={(e) => {
@@ -138,7 +138,7 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
           </button>
         </div>
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -147,7 +147,7 @@ export function NoteDialog({ fingerprints }: { fingerprints: string[] }) {
   const [note, setNote] = useState('');
   const close = () => alerts.dialog(null);
   return (
-    <Modal title={t('actions.ackWithNote')} onClose={close}>
+    <Dialog title={t('actions.ackWithNote')} onClose={close}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -167,7 +167,7 @@ export function NoteDialog({ fingerprints }: { fingerprints: string[] }) {
           </button>
         </div>
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -190,7 +190,7 @@ export function HelpOverlay() {
   const { t } = useTranslation('alerts');
   const close = () => alerts.dialog(null);
   return (
-    <Modal title={t('help.title')} onClose={close} className="help-overlay">
+    <Dialog title={t('help.title')} onClose={close} className="help-overlay">
       <dl className="shortcuts">
         {SHORTCUTS.map(([keys, what]) => (
           <div key={keys}>
@@ -206,6 +206,6 @@ export function HelpOverlay() {
           {t('help.close')}
         </button>
       </div>
-    </Modal>
+    </Dialog>
   );
 }

@@ -7,10 +7,11 @@ import { useTranslation } from 'react-i18next';
 import { localize, type RunSummary, type TemplateSummary } from '@shared/checklists';
 import type { Language } from '@shared/domain';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { View } from '@renderer/ui';
 import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { attempt, useLive } from './live';
+import { attempt } from '@renderer/data/action';
+import { useLive } from '@renderer/data/load';
 import { RunPanel } from './RunPanel';
 import './checklists.css';
 
@@ -72,8 +73,8 @@ export function ChecklistsView() {
   const selfCheck = templates.data?.find((x) => x.id === SELF_CHECK);
 
   return (
-    <ViewFrame
-      ns="checklists"
+    <View
+      title={t('title')}
       actions={
         selfCheck && (
           <button type="button" className="primary" disabled={busy} onClick={() => void start(SELF_CHECK)}>
@@ -118,6 +119,6 @@ export function ChecklistsView() {
         </div>
         <div>{selected ? <RunPanel runId={selected} /> : <p className="empty">{t('empty')}</p>}</div>
       </div>
-    </ViewFrame>
+    </View>
   );
 }

@@ -17,7 +17,8 @@ import type { Language } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { attempt, useLive } from './live';
+import { attempt } from '@renderer/data/action';
+import { useLive } from '@renderer/data/load';
 import './checklists.css';
 
 export function ResultBanner({ run }: { run: ChecklistRun }) {

@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import './dashboards.css';
 import { useTranslation } from 'react-i18next';
 import { TIME_RANGES, type DashboardView, type TimeRangePreset } from '@shared/contract/knowledge';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { View } from '@renderer/ui';
 import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { Panel } from './Panel';
@@ -48,7 +48,7 @@ export function DashboardsView() {
   );
 
   return (
-    <ViewFrame ns="dashboards" actions={actions}>
+    <View title={t('title')} actions={actions}>
       {error && <p role="alert">{error}</p>}
       {refresh.outcome && (
         <p className="muted" role="status">
@@ -59,7 +59,7 @@ export function DashboardsView() {
       )}
       {list && list.length === 0 && <p className="empty">{t('empty')}</p>}
       {view && <Board view={view} />}
-    </ViewFrame>
+    </View>
   );
 }
 

@@ -8,10 +8,11 @@ import { localize } from '@shared/checklists';
 import type { Language } from '@shared/domain';
 import type { Handover, HandoverDraft } from '@shared/handover';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { View } from '@renderer/ui';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { attempt, useLive } from '../checklists/live';
+import { attempt } from '@renderer/data/action';
+import { useLive } from '@renderer/data/load';
 import { usePeople } from '../incidents/people';
 import '../checklists/checklists.css';
 
@@ -306,12 +307,13 @@ function History() {
 }
 
 export function HandoverView() {
+  const { t } = useTranslation('handover');
   return (
-    <ViewFrame ns="handover">
+    <View title={t('title')}>
       <div className="process-grid" style={{ gridTemplateColumns: '1fr 1fr' }}>
         <HandOverForm />
         <History />
       </div>
-    </ViewFrame>
+    </View>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { SEVERITIES, type Language, type Severity } from '@shared/domain';
 import type { ActionItem, Incident } from '@shared/incidents';
 import { vigil } from '@renderer/api';
-import { attempt } from '../checklists/live';
+import { attempt } from '@renderer/data/action';
 
 const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 

@@ -8,7 +8,8 @@ import type { Alert } from '@shared/alerts';
 import { SEVERITIES, type Severity } from '@shared/domain';
 import { TRIAGE_QUESTIONS, decideSeverity, nextQuestion, type Triage, type TriageQuestion } from '@shared/incidents';
 import { vigil } from '@renderer/api';
-import { attempt, useLive } from '../checklists/live';
+import { attempt } from '@renderer/data/action';
+import { useLive } from '@renderer/data/load';
 
 type Answers = Partial<Record<TriageQuestion, boolean>>;
 

@@ -5,7 +5,7 @@
 import { useTranslation } from 'react-i18next';
 import { vigil } from '@renderer/api';
 import { useApp } from '@renderer/stores/app';
-import { useLive } from '../checklists/live';
+import { useLive } from '@renderer/data/load';
 import '../checklists/checklists.css';
 
 export function FreezeBanner() {

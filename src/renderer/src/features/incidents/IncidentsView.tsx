@@ -3,9 +3,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Incident } from '@shared/incidents';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { View } from '@renderer/ui';
 import { useApp } from '@renderer/stores/app';
-import { useLive } from '../checklists/live';
+import { useLive } from '@renderer/data/load';
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';
 import '../checklists/checklists.css';
@@ -49,8 +49,8 @@ export function IncidentsView() {
   const open = all.filter((i) => i.status !== 'closed');
   const closed = all.filter((i) => i.status === 'closed');
   return (
-    <ViewFrame
-      ns="incidents"
+    <View
+      title={t('title')}
       actions={
         <button type="button" className="primary" onClick={() => setDeclaring(true)}>
           {t('declare.open')}
@@ -83,6 +83,6 @@ export function IncidentsView() {
           {detail.error && <p role="alert">{detail.error}</p>}
         </div>
       </div>
-    </ViewFrame>
+    </View>
   );
 }

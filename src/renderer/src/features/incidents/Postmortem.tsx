@@ -6,7 +6,7 @@ import type { Incident } from '@shared/incidents';
 import { vigil } from '@renderer/api';
 import { Markdown } from '@renderer/components/Markdown';
 import { useApp } from '@renderer/stores/app';
-import { useLive } from '../checklists/live';
+import { useLive } from '@renderer/data/load';
 import { copyText } from '@renderer/components/clipboard';
 
 export function Postmortem({ incident }: { incident: Incident }) {

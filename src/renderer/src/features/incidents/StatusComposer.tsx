@@ -15,7 +15,7 @@ import {
 } from '@shared/incidents';
 import { vigil } from '@renderer/api';
 import { useApp } from '@renderer/stores/app';
-import { attempt } from '../checklists/live';
+import { attempt } from '@renderer/data/action';
 import { copyText } from '@renderer/components/clipboard';
 
 export function StatusComposer({ detail }: { detail: IncidentDetail }) {

@@ -1,5 +1,5 @@
 /** Names to assign roles from: everyone in the cached rosters, deduplicated and sorted. */
-import { useLive } from '../checklists/live';
+import { useLive } from '@renderer/data/load';
 import { vigil } from '@renderer/api';
 
 export function usePeople(): string[] {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { View } from '@renderer/ui';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { EscalationLadders } from './EscalationLadders';
@@ -37,8 +37,8 @@ export function RosterView() {
   };
 
   return (
-    <ViewFrame
-      ns="roster"
+    <View
+      title={t('title')}
       actions={
         <button type="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
           {t('import.open')}
@@ -84,6 +84,6 @@ export function RosterView() {
           )}
         </>
       )}
-    </ViewFrame>
+    </View>
   );
 }

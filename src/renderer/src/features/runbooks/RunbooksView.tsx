@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import './runbooks.css';
 import { useTranslation } from 'react-i18next';
 import type { RunbookSearchHit, TextSegment } from '@shared/runbooks';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { View } from '@renderer/ui';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { ImportFolder } from './ImportFolder';
@@ -35,12 +35,12 @@ export function RunbooksView() {
   }, [focus, open]);
 
   return (
-    <ViewFrame
-      ns="runbooks"
+    <View
+      title={t('title')}
       actions={<span className="muted age-note">{t('synced', { age: formatAge(t, freshness?.runbooks, now) })}</span>}
     >
       {openId ? <RunbookPageView /> : <RunbookList />}
-    </ViewFrame>
+    </View>
   );
 }
 

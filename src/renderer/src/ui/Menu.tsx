@@ -1,0 +1,99 @@
+/**
+ * Menus on Radix UI's DropdownMenu: a button opens a list of commands; arrows, type-ahead, Enter and Escape
+ * work as in a desktop menu. Items may be plain commands or checkable (column visibility).
+ * Popover (Radix Popover) is for small panels that hold controls, not commands.
+ */
+import type { ReactNode } from 'react';
+import * as DM from '@radix-ui/react-dropdown-menu';
+import * as P from '@radix-ui/react-popover';
+
+export type MenuEntry =
+  | { kind?: 'item'; label: string; onSelect: () => void; disabled?: boolean; danger?: boolean; keys?: string }
+  | { kind: 'check'; label: string; checked: boolean; onChange: (checked: boolean) => void; disabled?: boolean }
+  | { kind: 'separator' }
+  | { kind: 'label'; label: string };
+
+export function Menu({
+  label,
+  trigger,
+  items,
+  align = 'start',
+  className,
+}: {
+  /** the trigger's accessible name */
+  label: string;
+  /** what the trigger shows (defaults to the label) */
+  trigger?: ReactNode;
+  items: readonly MenuEntry[];
+  align?: 'start' | 'end';
+  className?: string;
+}) {
+  return (
+    <DM.Root modal={false}>
+      <DM.Trigger asChild>
+        <button type="button" className={`menu-trigger ${className ?? ''}`} aria-label={trigger ? label : undefined}>
+          {trigger ?? label}
+          <span aria-hidden="true" className="menu-caret">
+            ▾
+          </span>
+        </button>
+      </DM.Trigger>
+      <DM.Portal>
+        <DM.Content className="menu" align={align} sideOffset={4} collisionPadding={8} onKeyDown={(e) => e.stopPropagation()}>
+          {items.map((it, i) => {
+            if (it.kind === 'separator') return <DM.Separator key={i} className="menu-separator" />;
+            if (it.kind === 'label')
+              return (
+                <DM.Label key={i} className="menu-label">
+                  {it.label}
+                </DM.Label>
+              );
+            if (it.kind === 'check')
+              return (
+                <DM.CheckboxItem
+                  key={i}
+                  className="menu-item"
+                  checked={it.checked}
+                  disabled={it.disabled}
+                  onCheckedChange={(c) => it.onChange(c === true)}
+                  onSelect={(e) => e.preventDefault()}
+                >
+                  <span className="menu-check" aria-hidden="true">
+                    <DM.ItemIndicator>✓</DM.ItemIndicator>
+                  </span>
+                  {it.label}
+                </DM.CheckboxItem>
+              );
+            return (
+              <DM.Item key={i} className={`menu-item${it.danger ? ' menu-danger' : ''}`} disabled={it.disabled} onSelect={it.onSelect}>
+                <span className="menu-check" aria-hidden="true" />
+                {it.label}
+                {it.keys && <kbd className="menu-keys">{it.keys}</kbd>}
+              </DM.Item>
+            );
+          })}
+        </DM.Content>
+      </DM.Portal>
+    </DM.Root>
+  );
+}
+
+export function Popover({ label, trigger, children, align = 'end' }: { label: string; trigger: ReactNode; children: ReactNode; align?: 'start' | 'end' }) {
+  return (
+    <P.Root>
+      <P.Trigger asChild>
+        <button type="button" className="menu-trigger" aria-label={label}>
+          {trigger}
+          <span aria-hidden="true" className="menu-caret">
+            ▾
+          </span>
+        </button>
+      </P.Trigger>
+      <P.Portal>
+        <P.Content className="popover" align={align} sideOffset={4} collisionPadding={8} aria-label={label} onKeyDown={(e) => e.stopPropagation()}>
+          {children}
+        </P.Content>
+      </P.Portal>
+    </P.Root>
+  );
+}
