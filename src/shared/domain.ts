@@ -38,6 +38,18 @@ export type Language = z.infer<typeof LanguageSchema>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (00:00–23:59)');
 
+const ColumnId = z.string().min(1).max(32);
+/** The alert table's columns as this person left them: order, hidden ones, widths (px) and the sort. */
+export const AlertTableLayoutSchema = z
+  .object({
+    order: z.array(ColumnId).max(24),
+    hidden: z.array(ColumnId).max(24),
+    sizes: z.record(ColumnId, z.number().int().min(32).max(1600)),
+    sort: z.object({ key: ColumnId, desc: z.boolean() }).strict(),
+  })
+  .strict();
+export type AlertTableLayout = z.infer<typeof AlertTableLayoutSchema>;
+
 export const SettingsSchema = z.object({
   /** 'auto' follows the OS / browser locale */
   language: z.union([z.literal('auto'), LanguageSchema]),
@@ -59,6 +71,8 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
   timeZone: z.string().min(1).max(64),
+  /** the alert table's column layout; null = the built-in one */
+  alertTable: AlertTableLayoutSchema.nullable(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
@@ -74,6 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   operator: 'on-call',
   platformUrl: null,
   timeZone: 'local',
+  alertTable: null,
 };
 
 export const LINK_STATUSES = ['online', 'connecting', 'offline', 'auth_failed', 'degraded', 'disabled'] as const;

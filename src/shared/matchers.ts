@@ -11,13 +11,54 @@ import type { Matcher } from './alerts';
 
 export type { Matcher };
 
+/** What the parser expected where it found something else. */
+export type MatcherExpected = 'closing_brace' | 'end' | 'label_name' | 'operator' | 'value' | 'comma_or_brace' | 'comma';
+
+/** The problem as data, so the renderer says it in the user's language (the message is the English). */
+export type MatcherProblem =
+  | { code: 'expected'; expected: MatcherExpected; found: string | null }
+  | { code: 'single_quote'; quote: string }
+  | { code: 'unknown_escape'; escape: string }
+  | { code: 'unclosed_string' }
+  | { code: 'empty_name' }
+  | { code: 'bad_regex'; name: string; reason: string };
+
+const EXPECTED_EN: Record<MatcherExpected, string> = {
+  closing_brace: 'a closing }',
+  end: 'nothing after the closing }',
+  label_name: 'a label name',
+  operator: 'an operator (=, !=, =~ or !~)',
+  value: 'a value',
+  comma_or_brace: 'a comma or }',
+  comma: 'a comma',
+};
+
+function englishOf(p: MatcherProblem): string {
+  switch (p.code) {
+    case 'expected':
+      return `expected ${EXPECTED_EN[p.expected]}, found ${p.found === null ? 'the end of the input' : JSON.stringify(p.found)}`;
+    case 'single_quote':
+      return `use double quotes, not ${p.quote}`;
+    case 'unknown_escape':
+      return `unknown escape \\${p.escape} in a quoted string`;
+    case 'unclosed_string':
+      return 'a closing double quote for the string that starts here';
+    case 'empty_name':
+      return 'a label name cannot be empty';
+    case 'bad_regex':
+      return `invalid regular expression for ${p.name}: ${p.reason}`;
+  }
+}
+
 export class MatcherSyntaxError extends Error {
   /** 0-based offset into the input where the problem is */
   readonly position: number;
-  constructor(message: string, position: number) {
-    super(`column ${position + 1}: ${message}`);
+  readonly problem: MatcherProblem;
+  constructor(problem: MatcherProblem, position: number) {
+    super(`column ${position + 1}: ${englishOf(problem)}`);
     this.name = 'MatcherSyntaxError';
     this.position = position;
+    this.problem = problem;
   }
 }
 
@@ -26,11 +67,6 @@ const RESERVED = new Set(['{', '}', '!', '=', '~', ',', '"', "'", '`']);
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const PLAIN_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', n: '\n', t: '\t', r: '\r' };
-
-function describe(input: string, pos: number): string {
-  if (pos >= input.length) return 'the end of the input';
-  return JSON.stringify(input[pos]);
-}
 
 class Lexer {
   pos = 0;
@@ -41,14 +77,14 @@ class Lexer {
   peek(): string | undefined {
     return this.input[this.pos];
   }
-  fail(what: string, at = this.pos): never {
-    throw new MatcherSyntaxError(`expected ${what}, found ${describe(this.input, at)}`, at);
+  fail(expected: MatcherExpected, at = this.pos): never {
+    throw new MatcherSyntaxError({ code: 'expected', expected, found: at >= this.input.length ? null : this.input[at] }, at);
   }
   /** a double-quoted string with escapes, or a bare word; null when neither starts here */
   word(): string | null {
     const c = this.peek();
     if (c === '"') return this.quoted();
-    if (c === "'" || c === '`') throw new MatcherSyntaxError(`use double quotes, not ${c}`, this.pos);
+    if (c === "'" || c === '`') throw new MatcherSyntaxError({ code: 'single_quote', quote: c }, this.pos);
     const start = this.pos;
     while (this.pos < this.input.length && !RESERVED.has(this.input[this.pos]) && !isSpace(this.input[this.pos])) this.pos++;
     return this.pos > start ? this.input.slice(start, this.pos) : null;
@@ -67,14 +103,14 @@ class Lexer {
           this.pos += 5;
           continue;
         }
-        if (!(e in ESCAPES)) throw new MatcherSyntaxError(`unknown escape \\${e} in a quoted string`, this.pos - 1);
+        if (!(e in ESCAPES)) throw new MatcherSyntaxError({ code: 'unknown_escape', escape: e }, this.pos - 1);
         out += ESCAPES[e];
         this.pos++;
         continue;
       }
       out += c;
     }
-    throw new MatcherSyntaxError('a closing double quote for the string that starts here', open);
+    throw new MatcherSyntaxError({ code: 'unclosed_string' }, open);
   }
   operator(): { isEqual: boolean; isRegex: boolean } {
     const two = this.input.slice(this.pos, this.pos + 2);
@@ -86,7 +122,7 @@ class Lexer {
       this.pos += 1;
       return { isEqual: true, isRegex: false };
     }
-    return this.fail('an operator (=, !=, =~ or !~)');
+    return this.fail('operator');
   }
 }
 
@@ -109,29 +145,29 @@ export function parseMatchers(input: string): Matcher[] {
     lx.skipSpace();
     const c = lx.peek();
     if (c === undefined) {
-      if (braced) lx.fail('a closing }');
+      if (braced) lx.fail('closing_brace');
       break;
     }
     if (braced && c === '}') {
       lx.pos++;
       lx.skipSpace();
-      if (lx.pos < input.length) lx.fail('nothing after the closing }');
+      if (lx.pos < input.length) lx.fail('end');
       break;
     }
     const nameAt = lx.pos;
     const name = lx.word();
-    if (name === null) lx.fail('a label name');
-    if (name === '') throw new MatcherSyntaxError('a label name cannot be empty', nameAt);
+    if (name === null) lx.fail('label_name');
+    if (name === '') throw new MatcherSyntaxError({ code: 'empty_name' }, nameAt);
     lx.skipSpace();
     const op = lx.operator();
     lx.skipSpace();
     const valueAt = lx.pos;
-    const value = lx.word() ?? (lx.peek() === undefined || lx.peek() === ',' || lx.peek() === '}' ? '' : lx.fail('a value'));
+    const value = lx.word() ?? (lx.peek() === undefined || lx.peek() === ',' || lx.peek() === '}' ? '' : lx.fail('value'));
     if (op.isRegex) {
       try {
         anchoredRegex(value);
       } catch (err) {
-        throw new MatcherSyntaxError(`invalid regular expression for ${name}: ${(err as Error).message}`, valueAt);
+        throw new MatcherSyntaxError({ code: 'bad_regex', name, reason: (err as Error).message }, valueAt);
       }
     }
     out.push({ name, value, ...op });
@@ -142,7 +178,7 @@ export function parseMatchers(input: string): Matcher[] {
       continue;
     }
     if (sep === undefined || (braced && sep === '}')) continue;
-    lx.fail(braced ? 'a comma or }' : 'a comma');
+    lx.fail(braced ? 'comma_or_brace' : 'comma');
   }
   return out;
 }

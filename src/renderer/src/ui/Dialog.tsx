@@ -29,7 +29,7 @@ export function Dialog({
         <D.Overlay className="dialog-overlay" />
         <D.Content
           className={`dialog ${className ?? ''}`}
-          role={role}
+          role={role ?? 'dialog'}
           // no description: say so, rather than leave aria-describedby pointing nowhere
           {...(description ? {} : { 'aria-describedby': undefined })}
           onKeyDown={(e) => e.stopPropagation()}

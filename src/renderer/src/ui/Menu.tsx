@@ -11,7 +11,8 @@ export type MenuEntry =
   | { kind?: 'item'; label: string; onSelect: () => void; disabled?: boolean; danger?: boolean; keys?: string }
   | { kind: 'check'; label: string; checked: boolean; onChange: (checked: boolean) => void; disabled?: boolean }
   | { kind: 'separator' }
-  | { kind: 'label'; label: string };
+  | { kind: 'label'; label: string }
+  | { kind: 'sub'; label: string; items: readonly MenuEntry[] };
 
 export function Menu({
   label,
@@ -19,6 +20,7 @@ export function Menu({
   items,
   align = 'start',
   className,
+  tabIndex,
 }: {
   /** the trigger's accessible name */
   label: string;
@@ -27,11 +29,18 @@ export function Menu({
   items: readonly MenuEntry[];
   align?: 'start' | 'end';
   className?: string;
+  /** -1 for a trigger inside a composite widget that is one tab stop (the alert grid's headers) */
+  tabIndex?: number;
 }) {
   return (
     <DM.Root modal={false}>
       <DM.Trigger asChild>
-        <button type="button" className={`menu-trigger ${className ?? ''}`} aria-label={trigger ? label : undefined}>
+        <button
+          type="button"
+          tabIndex={tabIndex}
+          className={`menu-trigger ${className ?? ''}`}
+          aria-label={trigger ? label : undefined}
+        >
           {trigger ?? label}
           <span aria-hidden="true" className="menu-caret">
             ▾
@@ -39,46 +48,97 @@ export function Menu({
         </button>
       </DM.Trigger>
       <DM.Portal>
-        <DM.Content className="menu" align={align} sideOffset={4} collisionPadding={8} onKeyDown={(e) => e.stopPropagation()}>
-          {items.map((it, i) => {
-            if (it.kind === 'separator') return <DM.Separator key={i} className="menu-separator" />;
-            if (it.kind === 'label')
-              return (
-                <DM.Label key={i} className="menu-label">
-                  {it.label}
-                </DM.Label>
-              );
-            if (it.kind === 'check')
-              return (
-                <DM.CheckboxItem
-                  key={i}
-                  className="menu-item"
-                  checked={it.checked}
-                  disabled={it.disabled}
-                  onCheckedChange={(c) => it.onChange(c === true)}
-                  onSelect={(e) => e.preventDefault()}
-                >
-                  <span className="menu-check" aria-hidden="true">
-                    <DM.ItemIndicator>✓</DM.ItemIndicator>
-                  </span>
-                  {it.label}
-                </DM.CheckboxItem>
-              );
-            return (
-              <DM.Item key={i} className={`menu-item${it.danger ? ' menu-danger' : ''}`} disabled={it.disabled} onSelect={it.onSelect}>
-                <span className="menu-check" aria-hidden="true" />
-                {it.label}
-                {it.keys && <kbd className="menu-keys">{it.keys}</kbd>}
-              </DM.Item>
-            );
-          })}
+        <DM.Content
+          className="menu"
+          align={align}
+          sideOffset={4}
+          collisionPadding={8}
+          onKeyDown={(e) => e.stopPropagation()}
+        >
+          <MenuItems items={items} />
         </DM.Content>
       </DM.Portal>
     </DM.Root>
   );
 }
 
-export function Popover({ label, trigger, children, align = 'end' }: { label: string; trigger: ReactNode; children: ReactNode; align?: 'start' | 'end' }) {
+function MenuItems({ items }: { items: readonly MenuEntry[] }) {
+  return (
+    <>
+      {items.map((it, i) => {
+        if (it.kind === 'sub')
+          return (
+            <DM.Sub key={i}>
+              <DM.SubTrigger className="menu-item">
+                <span className="menu-check" aria-hidden="true" />
+                {it.label}
+                <span className="menu-keys" aria-hidden="true">
+                  ▸
+                </span>
+              </DM.SubTrigger>
+              <DM.Portal>
+                <DM.SubContent
+                  className="menu"
+                  sideOffset={2}
+                  collisionPadding={8}
+                  onKeyDown={(e) => e.stopPropagation()}
+                >
+                  <MenuItems items={it.items} />
+                </DM.SubContent>
+              </DM.Portal>
+            </DM.Sub>
+          );
+        if (it.kind === 'separator') return <DM.Separator key={i} className="menu-separator" />;
+        if (it.kind === 'label')
+          return (
+            <DM.Label key={i} className="menu-label">
+              {it.label}
+            </DM.Label>
+          );
+        if (it.kind === 'check')
+          return (
+            <DM.CheckboxItem
+              key={i}
+              className="menu-item"
+              checked={it.checked}
+              disabled={it.disabled}
+              onCheckedChange={(c) => it.onChange(c === true)}
+              onSelect={(e) => e.preventDefault()}
+            >
+              <span className="menu-check" aria-hidden="true">
+                <DM.ItemIndicator>✓</DM.ItemIndicator>
+              </span>
+              {it.label}
+            </DM.CheckboxItem>
+          );
+        return (
+          <DM.Item
+            key={i}
+            className={`menu-item${it.danger ? ' menu-danger' : ''}`}
+            disabled={it.disabled}
+            onSelect={it.onSelect}
+          >
+            <span className="menu-check" aria-hidden="true" />
+            {it.label}
+            {it.keys && <kbd className="menu-keys">{it.keys}</kbd>}
+          </DM.Item>
+        );
+      })}
+    </>
+  );
+}
+
+export function Popover({
+  label,
+  trigger,
+  children,
+  align = 'end',
+}: {
+  label: string;
+  trigger: ReactNode;
+  children: ReactNode;
+  align?: 'start' | 'end';
+}) {
   return (
     <P.Root>
       <P.Trigger asChild>
@@ -90,7 +150,14 @@ export function Popover({ label, trigger, children, align = 'end' }: { label: st
         </button>
       </P.Trigger>
       <P.Portal>
-        <P.Content className="popover" align={align} sideOffset={4} collisionPadding={8} aria-label={label} onKeyDown={(e) => e.stopPropagation()}>
+        <P.Content
+          className="popover"
+          align={align}
+          sideOffset={4}
+          collisionPadding={8}
+          aria-label={label}
+          onKeyDown={(e) => e.stopPropagation()}
+        >
           {children}
         </P.Content>
       </P.Portal>

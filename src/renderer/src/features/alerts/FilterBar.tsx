@@ -1,6 +1,8 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DISPLAY_STATES } from '@shared/contract/alerts';
+import { Select } from '@renderer/ui';
+import { matcherErrorText } from './matcherText';
 import { alerts, useAlerts } from './store';
 
 /** Text search, label matchers (Alertmanager syntax), states, grouping and saved filters. */
@@ -43,7 +45,7 @@ export const FilterBar = memo(function FilterBar() {
       <fieldset className="states">
         <legend className="sr-only">{t('filter.states')}</legend>
         {DISPLAY_STATES.map((st) => (
-          <label key={st} className={`chip state-${st}`}>
+          <label key={st} className={`state-chip state-${st}`}>
             <input
               type="checkbox"
               checked={query.states.includes(st)}
@@ -60,21 +62,17 @@ export const FilterBar = memo(function FilterBar() {
         value={groupByText}
         onChange={(e) => alerts.setGroupByText(e.target.value)}
       />
-      <select
+      <Select
         aria-label={t('filter.saved')}
-        value=""
-        onChange={(e) => {
-          const f = saved.find((x) => x.id === e.target.value);
+        value={null}
+        placeholder={t('filter.savedNone')}
+        disabled={!saved.length}
+        options={saved.map((f) => ({ value: f.id, label: f.name }))}
+        onChange={(id) => {
+          const f = saved.find((x) => x.id === id);
           if (f) alerts.applySaved(f);
         }}
-      >
-        <option value="">{t('filter.savedNone')}</option>
-        {saved.map((f) => (
-          <option key={f.id} value={f.id}>
-            {f.name}
-          </option>
-        ))}
-      </select>
+      />
       {naming === null ? (
         <button type="button" onClick={() => setNaming('')} disabled={!!error}>
           {t('filter.save')}
@@ -92,7 +90,7 @@ export const FilterBar = memo(function FilterBar() {
               if (e.key === 'Enter' && naming.trim()) void alerts.saveFilter(naming.trim()).then(() => setNaming(null));
             }}
           />
-          <button type="button" className="primary" disabled={!naming.trim()} onClick={() => void alerts.saveFilter(naming.trim()).then(() => setNaming(null))}>
+          <button type="button" className="primary small" disabled={!naming.trim()} onClick={() => void alerts.saveFilter(naming.trim()).then(() => setNaming(null))}>
             {t('filter.saveConfirm')}
           </button>
         </span>
@@ -102,7 +100,7 @@ export const FilterBar = memo(function FilterBar() {
       </button>
       {error && (
         <p id="alert-matcher-error" role="alert" className="error matcher-error">
-          {t('filter.matcherError', { message: error.message })}
+          {t('filter.matcherError', { message: matcherErrorText(t, error) })}
         </p>
       )}
     </form>
