@@ -15,6 +15,7 @@ export const PROCESS_ACTIONS = [
   'incident.timeline',
   'incident.status_update',
   'incident.close',
+  'incident.reopen',
   'checklist.result',
   'handover.submit',
   'handover.sign',
@@ -62,6 +63,7 @@ export function createProcessStore(db: DB) {
     close: db.prepare(
       `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, postmortem = ?, updated_at = ? WHERE id = ?`,
     ),
+    reopen: db.prepare(`UPDATE incidents SET status = 'open', closed_at = NULL, closed_by = NULL, updated_at = ? WHERE id = ?`),
     timeline: db.prepare(
       'SELECT id, kind, text, at, author FROM incident_timeline WHERE incident_id = ? ORDER BY at, rowid',
     ),
@@ -191,6 +193,13 @@ export function createProcessStore(db: DB) {
     'incident.close'(p, actor, at) {
       open(p.incidentId);
       s.close.run(at, actor, p.postmortem, at, p.incidentId);
+      return [incidentEvent(p.incidentId)];
+    },
+    'incident.reopen'(p, _actor, at) {
+      const r = incidentRow(p.incidentId);
+      if (r.status !== 'closed') refuse(ERROR_CODES.conflict, `incident ${p.incidentId} is not closed`);
+      // the reason reaches the minutes as the console's own timeline entry
+      s.reopen.run(at, p.incidentId);
       return [incidentEvent(p.incidentId)];
     },
     'checklist.result'(p, actor, at) {

@@ -112,6 +112,7 @@ export const SYSTEM_EVENTS = [
   'freeze_off',
   'alerts_linked',
   'closed',
+  'reopened',
   'alert',
 ] as const;
 export type SystemEvent = (typeof SYSTEM_EVENTS)[number];
@@ -130,9 +131,24 @@ export const INCIDENT_TEXT = {
       freeze_off: 'Change freeze lifted',
       alerts_linked: 'Linked alerts: {{names}}',
       closed: 'Incident closed; postmortem written',
+      reopened: 'Incident reopened: {{reason}}',
       alert: 'Alert {{alertname}}: {{kind}}{{by}} {{detail}}',
     },
-    alertKinds: { firing: 'fired', resolved: 'resolved', acked: 'acked', unacked: 'ack removed', silenced: 'silenced', escalated: 'escalated' },
+    alertKinds: {
+      firing: 'fired',
+      resolved: 'resolved',
+      resolved_platform: 'resolved by the platform (no one asked to resolve it)',
+      acked: 'acked',
+      unacked: 'ack removed',
+      silenced: 'silenced',
+      escalated: 'escalated',
+      requested_ack: 'ack requested',
+      requested_unack: 'ack removal requested',
+      requested_resolve: 'resolve requested',
+      requested_escalate: 'escalation requested',
+      requested_silence: 'silence requested',
+      other: 'changed',
+    },
     by: ' by {{name}}',
     roles: { commander: 'Incident commander', techLead: 'Tech lead', comms: 'Communications lead', onCall: 'On-call engineer' },
     statuses: { investigating: 'investigating', mitigated: 'mitigated', resolved: 'resolved', closed: 'closed' },
@@ -150,9 +166,24 @@ export const INCIDENT_TEXT = {
       freeze_off: '已解除变更冻结',
       alerts_linked: '关联告警：{{names}}',
       closed: '事故已关闭，复盘报告已生成',
+      reopened: '事故已重新打开：{{reason}}',
       alert: '告警 {{alertname}}：{{kind}}{{by}} {{detail}}',
     },
-    alertKinds: { firing: '触发', resolved: '已恢复', acked: '已确认', unacked: '已取消确认', silenced: '已静默', escalated: '已升级' },
+    alertKinds: {
+      firing: '触发',
+      resolved: '已恢复',
+      resolved_platform: '已由平台恢复（无人请求恢复）',
+      acked: '已确认',
+      unacked: '已取消确认',
+      silenced: '已静默',
+      escalated: '已升级',
+      requested_ack: '请求确认',
+      requested_unack: '请求取消确认',
+      requested_resolve: '请求标记恢复',
+      requested_escalate: '请求升级',
+      requested_silence: '请求静默',
+      other: '有变化',
+    },
     by: '（{{name}}）',
     roles: { commander: '事件指挥官', techLead: '技术负责人', comms: '通信协调员', onCall: '值班工程师' },
     statuses: { investigating: '调查中', mitigated: '已缓解', resolved: '已解决', closed: '已关闭' },
@@ -261,8 +292,21 @@ export interface TargetClock {
   breached: boolean;
 }
 
+/** A linked alert as the incident page and the postmortem name it: by its name and key labels. */
+export interface LinkedAlert {
+  fingerprint: string;
+  /** null when the alert is no longer cached (resolved and pruned) */
+  alertname: string | null;
+  severity: Severity | null;
+  state: 'firing' | 'resolved' | null;
+  /** the labels that tell it apart (service, instance, …), at most four */
+  labels: [string, string][];
+}
+
 export interface IncidentDetail {
   incident: Incident;
+  /** the linked alerts, in the incident's order */
+  alerts: LinkedAlert[];
   timeline: TimelineEntry[];
   respond: TargetClock;
   resolve: TargetClock;
@@ -291,6 +335,8 @@ export const DeclareSchema = z
       ctx.addIssue({ code: 'custom', path: ['overrideReason'], message: 'overriding the proposed severity needs a reason' });
   });
 export type DeclareInput = z.input<typeof DeclareSchema>;
+
+export const ReopenReasonSchema = z.string().trim().min(1, 'say why the incident is reopened').max(1000);
 
 export const IncidentPatchSchema = z
   .object({

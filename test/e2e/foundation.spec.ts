@@ -18,7 +18,7 @@ test.describe('browser host frame', () => {
     await app.getByRole('textbox', { name: 'Operator name' }).fill('Li Wei');
     await app.getByRole('combobox', { name: 'Notify from severity' }).selectOption('P1');
     await app.getByRole('button', { name: 'Save' }).click();
-    await expect(app.getByText('Settings saved')).toBeVisible();
+    await expect(toast(app, 'Settings saved')).toBeVisible();
 
     await app.reload();
     await expect(app.locator('body[data-ready="true"]')).toBeAttached();

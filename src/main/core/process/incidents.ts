@@ -10,6 +10,7 @@ import {
   type DeclareInput,
   type Incident,
   type IncidentDetail,
+  type LinkedAlert,
   type IncidentPatch,
   type Review,
   type Role,
@@ -31,6 +32,8 @@ import { createTargetsRepo, incidentClocks } from './targets';
 import { TEMPLATE_IDS } from './templates';
 import { coreLanguage, newId, notFound, parseJson, sendAction } from './util';
 import { NO_FIRING_ENTRY } from '../alerts/repo';
+import { readAlertEvent } from '@shared/alert-history';
+import { keyLabels } from '@shared/alert-labels';
 
 type Row = {
   id: string;
@@ -122,6 +125,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     unsent: db.prepare(`SELECT 1 FROM outbox WHERE state IN ('pending', 'sent') AND type LIKE 'incident.%'
       AND json_valid(payload) AND json_extract(payload, '$.incidentId') = ? LIMIT 1`),
     alertNames: db.prepare('SELECT fingerprint, alertname FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(?))'),
+    linked: db.prepare('SELECT fingerprint, alertname, severity, state, labels FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(?))'),
   };
 
   const timeZone = () => ctx.settings().timeZone;
@@ -179,20 +183,43 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
       detail: string;
       alertname: string | null;
     }[];
+    // A resolve is the platform's report; it names a person only when one asked for it first.
+    const resolveAsked = new Map<string, string>();
     return rows.map((r) => {
-      // The alert history writes "by <operator>" for acks; that person becomes the entry's author.
-      const by = /^by (.+)$/.exec(r.detail)?.[1] ?? '';
+      const item = readAlertEvent(r.kind, r.detail);
       const name = r.alertname ?? r.fingerprint;
+      let kind: string = item.code;
+      let by = item.by ?? '';
+      if (item.code === 'requested') {
+        kind = `requested_${item.action}`;
+        if (item.action === 'resolve') resolveAsked.set(r.fingerprint, item.by);
+      } else if (item.code === 'resolved') {
+        by = resolveAsked.get(r.fingerprint) ?? '';
+        resolveAsked.delete(r.fingerprint);
+        if (!by) kind = 'resolved_platform';
+      }
       return {
         id: `alert:${r.id}`,
         incidentId: inc.id,
         at: r.at,
         kind: 'alert' as const,
-        author: by,
+        author: item.code === 'requested' || item.code === 'acked' ? by : '',
         text: `${name} ${r.kind} ${r.detail}`.trim(),
         derived: true,
-        system: { code: 'alert' as const, params: { alertname: name, kind: r.kind, by, detail: by ? '' : r.detail } },
+        system: { code: 'alert' as const, params: { alertname: name, kind, by, detail: item.text } },
       };
+    });
+  }
+
+  /** The linked alerts by name and key labels (the fingerprint only when the alert is gone from the cache). */
+  function linkedAlerts(fps: string[]): LinkedAlert[] {
+    if (!fps.length) return [];
+    const rows = s.linked.all(JSON.stringify(fps)) as { fingerprint: string; alertname: string; severity: Severity; state: string; labels: string }[];
+    const byFp = new Map(rows.map((r) => [r.fingerprint, r]));
+    return fps.map((fp) => {
+      const r = byFp.get(fp);
+      if (!r) return { fingerprint: fp, alertname: null, severity: null, state: null, labels: [] };
+      return { fingerprint: fp, alertname: r.alertname, severity: r.severity, state: r.state === 'resolved' ? 'resolved' : 'firing', labels: keyLabels(parseJson(r.labels, {}), 4) };
     });
   }
 
@@ -202,7 +229,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
 
   function detail(inc: Incident): IncidentDetail {
     const clocks = incidentClocks(inc, targets.read(), timeZone(), ctx.clock.now());
-    return { incident: inc, timeline: timeline(inc), ...clocks, runIds: checklists.runIdsFor(inc.id) };
+    return { incident: inc, alerts: linkedAlerts(inc.fingerprints), timeline: timeline(inc), ...clocks, runIds: checklists.runIdsFor(inc.id) };
   }
 
   function alertNames(fps: string[]): string {
@@ -447,7 +474,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
       };
       if (cur.changeFreeze) entry(id, 'decision', actor, now, 'Change freeze lifted', { code: 'freeze_off', params: {} });
       entry(id, 'action', actor, now, 'Incident closed; postmortem written', { code: 'closed', params: {} });
-      next.postmortem = renderPostmortem({ incident: next, timeline: timeline(next), lng, timeZone: timeZone() });
+      next.postmortem = renderPostmortem({ incident: next, timeline: timeline(next), alerts: linkedAlerts(next.fingerprints), lng, timeZone: timeZone() });
       write(next, { respond: row.respond_alarm_at, resolve: row.resolve_alarm_at });
       // The platform takes no update after the close: the review and final times go first.
       sendAction(
@@ -466,6 +493,27 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     return detail(inc);
   }
 
+  /** A closed incident opens again (it recurred, or was closed by mistake): investigating, not resolved. */
+  function reopen(id: string, reason: string, actor: string): IncidentDetail {
+    const now = ctx.clock.now();
+    const inc = db.transaction(() => {
+      const { inc: cur, row } = mustLoad(id);
+      if (cur.status !== 'closed') throw new ApiError('conflict', `Incident ${id} is not closed.`);
+      const next: Incident = { ...cur, status: 'investigating', resolvedAt: null, closedAt: null, updatedAt: now };
+      // the platform opens it first: it takes no timeline entry for a closed incident
+      sendAction(ctx, actions, 'incident.reopen', { incidentId: id, reason }, actor);
+      entry(id, 'decision', actor, now, `Incident reopened: ${reason}`, { code: 'reopened', params: { reason } });
+      // the resolution clock runs again
+      write(next, { respond: row.respond_alarm_at, resolve: null });
+      sendAction(ctx, actions, 'incident.update', { incidentId: id, patch: { status: 'investigating', resolvedAt: null, updatedAt: now } }, actor);
+      return next;
+    })();
+    ctx.audit(actor, 'incident.reopen', { id });
+    scheduler.rearm();
+    changed(id);
+    return detail(inc);
+  }
+
   return {
     scheduler,
     declare,
@@ -473,6 +521,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     addTimeline,
     statusUpdate,
     close,
+    reopen,
     list: (open: boolean): Incident[] => (s.list.all({ open: open ? 1 : 0 }) as Row[]).map(toIncident),
     get(id: string): IncidentDetail | null {
       const l = load(id);
@@ -480,7 +529,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     },
     postmortem(id: string, lng: Language): string {
       const { inc } = mustLoad(id);
-      return renderPostmortem({ incident: inc, timeline: timeline(inc), lng, timeZone: timeZone() });
+      return renderPostmortem({ incident: inc, timeline: timeline(inc), alerts: linkedAlerts(inc.fingerprints), lng, timeZone: timeZone() });
     },
     freezeState: () =>
       (s.frozen.all() as { id: string; title: string; severity: Severity; declared_at: number }[]).map((r) => ({

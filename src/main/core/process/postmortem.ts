@@ -11,6 +11,7 @@ import {
   entryText,
   formatDuration,
   type Incident,
+  type LinkedAlert,
   type Review,
   type TimelineEntry,
   type TimelineKind,
@@ -31,7 +32,8 @@ const TEXT = {
     scope: 'Scope of impact',
     roles: 'Roles',
     alerts: 'Linked alerts',
-    timeZone: 'Times are in {z}.',
+    timeZone: 'Times are in {z} (UTC{o}).',
+    notCached: 'no longer cached',
     timeline: 'Timeline',
     rootCause: 'Root cause',
     impact: 'Impact analysis',
@@ -62,7 +64,8 @@ const TEXT = {
     scope: '影响范围',
     roles: '角色',
     alerts: '关联告警',
-    timeZone: '时间均为 {z}。',
+    timeZone: '时间均为 {z}（UTC{o}）。',
+    notCached: '已不在缓存中',
     timeline: '事件时间线',
     rootCause: '根本原因',
     impact: '影响分析',
@@ -104,9 +107,19 @@ export interface PostmortemInput {
   lng: Language;
   /** IANA zone for the times ('UTC' in the golden files) */
   timeZone: string;
+  /** the linked alerts by name (the fingerprint alone is what the incident stores) */
+  alerts?: LinkedAlert[];
 }
 
-export function renderPostmortem({ incident: inc, timeline, lng, timeZone }: PostmortemInput): string {
+/** "OrderPullFailures (service=ozon-orders, instance=sync-1:9100)", the fingerprint only as a trailing detail */
+function alertLine(a: LinkedAlert, notCached: string): string {
+  const fp = `\`${a.fingerprint.slice(0, 12)}\``;
+  if (!a.alertname) return `${fp} (${notCached})`;
+  const labels = a.labels.map(([k, v]) => `${k}=${v}`).join(', ');
+  return `${a.alertname}${labels ? ` (${labels})` : ''} ${fp}`;
+}
+
+export function renderPostmortem({ incident: inc, timeline, lng, timeZone, alerts }: PostmortemInput): string {
   const t = TEXT[lng];
   const zone = timeZone === 'local' ? 'local' : timeZone;
   const time = (ms: number | null) => {
@@ -116,6 +129,7 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone }: Pos
   };
   const probe = DateTime.fromMillis(inc.declaredAt, { zone });
   const zoneName = (probe.isValid ? probe.zoneName : null) ?? 'UTC';
+  const offset = probe.isValid ? probe.toFormat('ZZ') : '+00:00';
   const review = inc.review ?? EMPTY_REVIEW;
   const orNone = (s: string | null | undefined) => (s && s.trim() ? s.trim() : t.none);
   const list = (xs: string[]) => (xs.length ? xs.map((x) => `- ${item(x)}`) : [`- ${t.none}`]);
@@ -138,9 +152,12 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone }: Pos
     field(t.duration, inc.resolvedAt !== null ? formatDuration(inc.resolvedAt - occurred, lng) : t.open),
     field(t.scope, orNone(inc.impact)),
     field(t.roles, ROLES.map((r) => `${names.roles[r]} ${inc.roles[r] ?? names.unassigned}`).join(t.sep)),
-    field(t.alerts, inc.fingerprints.length ? inc.fingerprints.join(', ') : t.none),
+    field(t.alerts, inc.fingerprints.length ? '' : t.none).trimEnd(),
+    ...(alerts ?? inc.fingerprints.map((fingerprint) => ({ fingerprint, alertname: null, severity: null, state: null, labels: [] }))).map(
+      (a) => `  - ${cell(alertLine(a, t.notCached))}`,
+    ),
     '',
-    t.timeZone.replace('{z}', zoneName),
+    t.timeZone.replace('{z}', zoneName).replace('{o}', offset),
     '',
     `## ${t.timeline}`,
     ...(entries.length

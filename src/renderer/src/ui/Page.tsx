@@ -2,7 +2,7 @@
  * A view's frame: the page header (title, a meta line, actions on the right) over its content. Every view
  * is a <section> labelled by its <h1>, so tests and screen readers find it by name.
  */
-import { useId, type ReactNode } from 'react';
+import { useId, type FormEvent, type ReactNode } from 'react';
 
 export function PageHeader({ id, title, meta, actions }: { id: string; title: ReactNode; meta?: ReactNode; actions?: ReactNode }) {
   return (
@@ -74,6 +74,34 @@ export function Card({
       )}
       {children}
     </Tag>
+  );
+}
+
+/** A form in a card, named by its heading (tests and screen readers find it as a form by that name). */
+export function FormCard({
+  title,
+  level = 2,
+  onSubmit,
+  children,
+  className,
+  noValidate,
+}: {
+  title: ReactNode;
+  level?: 2 | 3;
+  onSubmit: (e: FormEvent<HTMLFormElement>) => void;
+  children: ReactNode;
+  className?: string;
+  noValidate?: boolean;
+}) {
+  const id = useId();
+  const H = `h${level}` as const;
+  return (
+    <form className={`card form ${className ?? ''}`} aria-labelledby={id} onSubmit={onSubmit} noValidate={noValidate}>
+      <H id={id} className="card-title">
+        {title}
+      </H>
+      {children}
+    </form>
   );
 }
 

@@ -3,7 +3,7 @@ export { Badge, chipStyle, LabelChip, LabelChips, SeverityBadge, type Tone } fro
 export { confirm, ConfirmHost, Dialog, DialogButtons } from './Dialog';
 export { CheckField, Field, FieldRow, InlineError } from './Field';
 export { Menu, Popover, type MenuEntry } from './Menu';
-export { Banner, Card, EmptyState, ListDetail, PageHeader, Toolbar, View } from './Page';
+export { Banner, Card, EmptyState, FormCard, ListDetail, PageHeader, Toolbar, View } from './Page';
 export { RadioGroup } from './RadioGroup';
 export { Select, type Option } from './Select';
 export { Toaster } from './Toaster';

@@ -30,19 +30,7 @@ export interface Entry {
   summaryZh: string;
 }
 
-/** labels worth a column, in this order; the rest follow alphabetically */
-const KEY_LABELS = ['service', 'instance', 'namespace', 'job', 'env', 'cluster', 'plugin', 'shop_id', 'team'];
-const NOT_KEY = new Set(['alertname', 'severity', '__name__']);
-
-export function keyLabels(labels: Readonly<Record<string, string>>, max = 3): [string, string][] {
-  const names = Object.keys(labels).filter((n) => !NOT_KEY.has(n));
-  const rank = (n: string) => {
-    const i = KEY_LABELS.indexOf(n);
-    return i < 0 ? KEY_LABELS.length : i;
-  };
-  names.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
-  return names.slice(0, max).map((n) => [n, labels[n]]);
-}
+export { keyLabels } from '@shared/alert-labels';
 
 export const ownerOf = (a: Alert): string => a.ackedBy ?? a.labels.owner ?? a.labels.team ?? '';
 export const summaryOf = (a: Alert): string => a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? '';
