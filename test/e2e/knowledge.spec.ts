@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, launchHost, openApp, test, type HostHandle } from './fixtures';
+import { choose, expect, launchHost, openApp, test, type HostHandle } from './fixtures';
 import { DEMO_RUNBOOKS, HOSTILE_MARKDOWN, seedDashboard } from '../integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '../integration/knowledge/seed';
 import { tempDir } from '../helpers/tmp';
@@ -173,7 +173,7 @@ test.describe('offline knowledge', () => {
 
     // the same in Chinese
     await nav(page).getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await choose(page.getByRole('combobox', { name: 'Language' }), '简体中文');
     await page.getByRole('navigation', { name: '主导航' }).getByRole('button', { name: '仪表盘' }).click();
     await expect(page.getByRole('status').filter({ hasText: '数据截至 12 分钟前' })).toBeVisible();
   });

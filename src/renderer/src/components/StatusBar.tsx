@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { formatAge, formatTime } from '../format';
+import { formatAge, formatClock, formatDayTime } from '../format';
 import { OnCallNow } from '../features/roster/OnCallNow';
 import { useApp } from '../stores/app';
 
@@ -16,7 +16,7 @@ export function StatusBar() {
         <span className="dot" aria-hidden="true" />
         {t(`link.${status}`)}
         {link && status !== 'online' && status !== 'disabled' && (
-          <span className="muted"> · {t('link.since', { time: formatTime(link.since, i18n.language) })}</span>
+          <span className="muted"> · {t('link.since', { time: Date.now() - link.since < 20 * 3600_000 ? formatClock(link.since, i18n.language) : formatDayTime(link.since, i18n.language) })}</span>
         )}
         {link?.embedded && <span className="muted"> · {t('link.embedded')}</span>}
       </span>

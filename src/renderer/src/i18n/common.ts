@@ -57,6 +57,11 @@ export const common = {
     },
     settings: {
       title: 'Settings',
+      appearance: 'Language and theme',
+      you: 'You',
+      operatorHint: 'Shown on your acks, silences, timeline entries and handovers.',
+      timeZoneHint: 'Rosters, quiet hours and postmortems use it; "local" is this machine’s zone.',
+      themeHint: 'System follows the light or dark setting of the operating system, and changes with it.',
       language: 'Language',
       languageAuto: 'Follow the system ({{locale}})',
       theme: 'Theme',
@@ -146,6 +151,11 @@ export const common = {
     },
     settings: {
       title: '设置',
+      appearance: '语言和主题',
+      you: '个人',
+      operatorHint: '会显示在你的确认、静默、时间线条目和交接记录上。',
+      timeZoneHint: '值班表、免打扰时段和复盘报告使用此时区；"local" 表示本机时区。',
+      themeHint: '“跟随系统”会随操作系统的浅色/深色设置自动切换。',
       language: '语言',
       languageAuto: '跟随系统（{{locale}}）',
       theme: '主题',

@@ -42,9 +42,7 @@ export function Menu({
           aria-label={trigger ? label : undefined}
         >
           {trigger ?? label}
-          <span aria-hidden="true" className="menu-caret">
-            ▾
-          </span>
+          <span aria-hidden="true" className="menu-caret caret" />
         </button>
       </DM.Trigger>
       <DM.Portal>
@@ -144,9 +142,7 @@ export function Popover({
       <P.Trigger asChild>
         <button type="button" className="menu-trigger" aria-label={label}>
           {trigger}
-          <span aria-hidden="true" className="menu-caret">
-            ▾
-          </span>
+          <span aria-hidden="true" className="menu-caret caret" />
         </button>
       </P.Trigger>
       <P.Portal>

@@ -39,9 +39,7 @@ export function Select<T extends string>({
     <S.Root value={value === null ? undefined : enc(value)} onValueChange={(v) => onChange(dec(v) as T)} disabled={disabled}>
       <S.Trigger className={`select-trigger ${className ?? ''}`} {...aria}>
         <S.Value placeholder={placeholder} />
-        <S.Icon className="select-icon" aria-hidden="true">
-          ▾
-        </S.Icon>
+        <span className="select-icon caret" aria-hidden="true" />
       </S.Trigger>
       <S.Portal>
         <S.Content className="select-content" position="popper" sideOffset={4} collisionPadding={8}>

@@ -44,7 +44,9 @@ export const linkText = {
     outbox: {
       title: 'Outbox',
       summary: '{{waiting}} waiting to be confirmed · {{failed}} failed',
-      empty: 'No actions waiting. Everything you did has been confirmed by the platform.',
+      emptyTitle: 'No actions waiting',
+      empty: 'Everything you did has been confirmed by the platform.',
+      keep: 'Keep it',
       table: 'Actions not yet confirmed',
       recentTable: 'Recently finished actions',
       recent: 'Recently finished ({{count}})',
@@ -132,7 +134,9 @@ export const linkText = {
     outbox: {
       title: '待发操作',
       summary: '{{waiting}} 个等待确认 · {{failed}} 个失败',
-      empty: '没有待发操作，所有操作均已得到平台确认。',
+      emptyTitle: '没有待发操作',
+      empty: '所有操作均已得到平台确认。',
+      keep: '保留',
       table: '尚未确认的操作',
       recentTable: '最近完成的操作',
       recent: '最近完成（{{count}}）',
