@@ -23,20 +23,20 @@ export function chartBase(c: ThemeColors) {
   };
 }
 
-/** `option` over the theme's base: objects merge one level deep (xAxis, yAxis, legend, tooltip). */
+/**
+ * `option` over the theme's base. Axes, legend and tooltip are themed only where the option has them (a
+ * gauge must not grow axes); objects merge one level deep, and their label and line styles two.
+ */
 export function themed<T extends Record<string, unknown>>(c: ThemeColors, option: T): T {
   const base = chartBase(c) as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...base, ...option };
-  for (const k of ['xAxis', 'yAxis', 'legend', 'tooltip', 'textStyle'] as const) {
-    const b = base[k] as Record<string, unknown> | undefined;
+  const out: Record<string, unknown> = { backgroundColor: base.backgroundColor, textStyle: base.textStyle, color: base.color, ...option };
+  for (const k of ['xAxis', 'yAxis', 'legend', 'tooltip'] as const) {
+    const b = base[k] as Record<string, unknown>;
     const o = option[k] as Record<string, unknown> | undefined;
-    if (b && o && typeof o === 'object' && !Array.isArray(o)) {
-      const merged: Record<string, unknown> = { ...b, ...o };
-      for (const inner of ['axisLabel', 'axisLine', 'splitLine', 'textStyle']) {
-        if (b[inner] && o[inner]) merged[inner] = { ...(b[inner] as object), ...(o[inner] as object) };
-      }
-      out[k] = merged;
-    } else if (o === undefined && k === 'legend') delete out[k];
+    if (!o || typeof o !== 'object' || Array.isArray(o)) continue;
+    const merged: Record<string, unknown> = { ...b, ...o };
+    for (const inner of ['axisLabel', 'axisLine', 'splitLine', 'textStyle']) if (b[inner] && o[inner]) merged[inner] = { ...(b[inner] as object), ...(o[inner] as object) };
+    out[k] = merged;
   }
   return out as T;
 }
