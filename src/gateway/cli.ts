@@ -1,13 +1,14 @@
 /**
  * `npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir D] [--alertmanager-url U]
  *  [--prometheus-url U] [--dashboards FILE] [--runbooks DIR] [--roster FILE] [--poll-interval MS]
- *  [--host H] [--demo-dir D]`
+ *  [--host H] [--demo-dir D] [--severity-map critical=P0,warning=P2]`
  *
  * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list). Prints one line
  * `Vigil gateway listening on ws://HOST:PORT` once it accepts connections.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseSeverityMap, type SeverityMap } from '@shared/domain';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { findDemoDir } from './resources';
@@ -16,8 +17,10 @@ import type { Source } from './source';
 
 const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir DIR]
   [--alertmanager-url URL] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
-  [--poll-interval MS] [--host 127.0.0.1] [--demo-dir DIR]
-  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.`;
+  [--poll-interval MS] [--host 127.0.0.1] [--demo-dir DIR] [--severity-map critical=P0,warning=P2]
+  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token, the mapping as VIGIL_SEVERITY_MAP.
+  --severity-map: this Alertmanager's severity label values → P0–P3, before the built-in mapping
+  (page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything else → P3).`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -32,6 +35,7 @@ export interface CliConfig {
   roster?: string;
   pollIntervalMs?: number;
   demoDir?: string;
+  severityMap?: SeverityMap;
 }
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
@@ -51,6 +55,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       roster: { type: 'string' },
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
+      'severity-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -75,9 +80,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const poll = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 100 || poll > 600_000))
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
+  const mapText = values['severity-map'] ?? env.VIGIL_SEVERITY_MAP;
+  let severityMap: SeverityMap | undefined;
+  try {
+    severityMap = mapText ? parseSeverityMap(mapText) : undefined;
+  } catch (err) {
+    throw new Error(`--severity-map: ${(err as Error).message}`);
+  }
   return {
     source,
     port,
+    severityMap,
     host: values.host!,
     token,
     dataDir: path.resolve(values['data-dir'] ?? 'vigil-gateway-data'),
@@ -113,6 +126,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           runbooksDir: cfg.runbooks,
           rosterFile: cfg.roster,
           pollIntervalMs: cfg.pollIntervalMs,
+          severityMap: cfg.severityMap,
           hooks,
         })
       : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir) });

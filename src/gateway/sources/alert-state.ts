@@ -15,7 +15,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { AlertSchema, SilenceSchema, type Alert, type Silence } from '@shared/alerts';
-import { normalizeSeverity } from '@shared/domain';
+import { normalizeSeverity, type SeverityMap } from '@shared/domain';
 import type { SourceEvent } from '../source';
 import type { AmAlert, AmSilence } from './alertmanager-api';
 
@@ -89,14 +89,14 @@ export function toSilence(s: AmSilence, now: number): Silence {
   };
 }
 
-export function toAlert(a: AmAlert, ack: Silence | undefined, now: number): Alert {
+export function toAlert(a: AmAlert, ack: Silence | undefined, now: number, severities?: SeverityMap): Alert {
   return {
     fingerprint: a.fingerprint,
     alertname: a.labels.alertname ?? '',
     labels: a.labels,
     annotations: a.annotations,
     state: 'firing',
-    severity: normalizeSeverity(a.labels.severity),
+    severity: normalizeSeverity(a.labels.severity, severities),
     startsAt: ms(a.startsAt),
     endsAt: null,
     updatedAt: now,
@@ -159,6 +159,7 @@ export function reconcile(
   amSilences: AmSilence[],
   now: number,
   resolvedRetentionMs: number,
+  severities?: SeverityMap,
 ): ReconcileResult {
   const events: SourceEvent[] = [];
   const view: View = { alerts: new Map(prev.alerts), silences: new Map(), resolvedAt: new Map(prev.resolvedAt) };
@@ -192,7 +193,7 @@ export function reconcile(
       continue;
     }
     firing.add(raw.fingerprint);
-    const a = toAlert(raw, acks.get(labelKey(raw.labels)), now);
+    const a = toAlert(raw, acks.get(labelKey(raw.labels)), now, severities);
     const old = prev.alerts.get(a.fingerprint);
     if (old && sameState(old, a)) continue;
     view.alerts.set(a.fingerprint, a);

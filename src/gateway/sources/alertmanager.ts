@@ -11,6 +11,7 @@ import { actionPayloads, type ActionPayload, type ActionType } from '@shared/act
 import { toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
 import type { ActionOutcome, Source, SourceAction, SourceContext, SourceHealth } from '../source';
 import { matchersForLabels } from '@shared/matchers';
+import type { SeverityMap } from '@shared/domain';
 import {
   ackComment,
   emptyView,
@@ -40,6 +41,8 @@ export interface AlertmanagerSourceOptions {
   runbooksDir?: string;
   rosterFile?: string;
   pollIntervalMs?: number;
+  /** this Alertmanager's own severity words → P0–P3, before the built-in ones (docs/sources.md) */
+  severityMap?: SeverityMap;
   /** how long an ack silence lasts when the action does not say */
   ackDurationMinutes?: number;
   /** how long a resolved alert is kept before alert.remove */
@@ -123,7 +126,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
       const [alerts, silences] = await Promise.all([am.alerts(), am.silences()]);
       opts.hooks?.pollLatency?.(clock.now() - t0);
       if (stopped || !ctx) return;
-      const next = reconcile(view, alerts, silences, ctx.now(), retentionMs);
+      const next = reconcile(view, alerts, silences, ctx.now(), retentionMs, opts.severityMap);
       view = next.view;
       if (next.events.length > 0) ctx.emit(next.events);
       amError = null;
