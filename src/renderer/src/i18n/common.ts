@@ -84,6 +84,7 @@ export const common = {
       saved: 'Settings saved',
       about: 'About',
       version: 'Version {{version}} · {{transport}} · data in {{dir}}',
+      transports: { browser: 'in the browser', electron: 'desktop app' },
     },
     toast: { dismiss: 'Dismiss', region: 'Notifications ({hotkey})', announce: 'Notification' },
     markdown: {
@@ -178,6 +179,7 @@ export const common = {
       saved: '设置已保存',
       about: '关于',
       version: '版本 {{version}} · {{transport}} · 数据目录 {{dir}}',
+      transports: { browser: '浏览器中运行', electron: '桌面应用' },
     },
     toast: { dismiss: '关闭', region: '通知（{hotkey}）', announce: '通知' },
     markdown: {

@@ -11,6 +11,8 @@ export interface Toast {
   level: 'info' | 'success' | 'warning' | 'error';
   title: string;
   body?: string;
+  /** raised by the core about data (an alert's own text): shown as it is, marked translate="no" */
+  data?: boolean;
 }
 
 interface AppState {
@@ -93,7 +95,7 @@ export function bindAppEvents(): () => void {
     api.on('settingsChanged', (settings) => useApp.setState({ settings })),
     api.on('linkState', (link) => useApp.setState({ link })),
     api.on('dataChanged', refreshFreshness),
-    api.on('toast', (t) => useApp.getState().toast(t)),
+    api.on('toast', (t) => useApp.getState().toast({ ...t, data: true })),
     api.on('focusAlert', ({ fingerprint }) => useApp.getState().go('alerts', fingerprint)),
   ];
   const tick = setInterval(() => useApp.setState({ now: Date.now() }), 15_000);

@@ -25,7 +25,11 @@ export function Toaster() {
         >
           <div className="toast-text">
             <T.Title className="toast-title">{x.title}</T.Title>
-            {x.body && <T.Description className="toast-body">{x.body}</T.Description>}
+            {x.body && (
+              <T.Description className="toast-body" translate={x.data ? 'no' : undefined}>
+                {x.body}
+              </T.Description>
+            )}
           </div>
           <T.Close className="toast-close" aria-label={t('toast.dismiss')}>
             ×

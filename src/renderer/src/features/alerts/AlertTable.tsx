@@ -135,7 +135,7 @@ const AlertGridRow = memo(function AlertGridRow({ r, index, current, cols, ...c 
       {...rowProps(index, a.fingerprint)}
     >
       {cols.map((col) => (
-        <div role="gridcell" key={col.id} className={`cell col-${col.id}`}>
+        <div role="gridcell" key={col.id} className={`cell col-${col.id}`} translate={col.data ? 'no' : undefined}>
           {col.draw(r, c)}
         </div>
       ))}

@@ -37,13 +37,17 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       <header className="detail-header">
         <CloseButton />
         <h2>
-          <SeverityBadge severity={a.severity} /> {a.alertname}
+          <SeverityBadge severity={a.severity} /> <span translate="no">{a.alertname}</span>
         </h2>
         <p className="meta">
           <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span> · {t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}
           {a.ackedBy && <> · {t('detail.ackedBy', { who: a.ackedBy })}</>}
         </p>
-        {summary && <p className="summary">{summary}</p>}
+        {summary && (
+          <p className="summary" translate="no">
+            {summary}
+          </p>
+        )}
         <LabelChips labels={keyLabels(a.labels, 6)} className="label-chips-wrap" />
       </header>
       <DetailActions entry={entry} />

@@ -141,7 +141,7 @@ export function LabelsSection({ alert: a }: { alert: Alert }) {
     <Section title={t('detail.labels')}>
       <dl className="kv">
         {Object.entries(a.labels).map(([k, v]) => (
-          <div key={k}>
+          <div key={k} translate="no">
             <dt>{k}</dt>
             <dd>{v}</dd>
           </div>
@@ -162,9 +162,11 @@ export function AnnotationsSection({ alert: a }: { alert: Alert }) {
       <dl className="kv">
         {Object.entries(a.annotations).map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
+            <dt translate="no">{k}</dt>
             {/* annotations are untrusted text: never HTML; a URL is offered through the vetted opener only */}
-            <dd className="pre">{v}</dd>
+            <dd className="pre" translate="no">
+              {v}
+            </dd>
             {isSafeExternalUrl(v) && (
               <dd>
                 <button type="button" className="link" onClick={() => void openExternalLink(v)}>

@@ -23,6 +23,8 @@ export interface Col {
   id: ColumnId;
   sort: SortKey | null;
   hideable: boolean;
+  /** shows data (names, summaries), not UI text: marked translate="no" */
+  data?: boolean;
   /** the column that takes the width left over */
   flex?: boolean;
   draw(r: AlertRow, c: CellInput): ReactNode;
@@ -121,11 +123,11 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
         </span>
       ),
     }),
-    col('alertname', { sort: 'alertname', hideable: false, header: () => t('col.alertname'), draw: (r) => <strong>{r.e.a.alertname}</strong> }),
-    col('summary', { sort: 'summary', hideable: true, flex: true, header: () => t('col.summary'), draw: (r) => (tx.zh && r.e.summaryZh) || r.e.summary }),
+    col('alertname', { sort: 'alertname', hideable: false, data: true, header: () => t('col.alertname'), draw: (r) => <strong>{r.e.a.alertname}</strong> }),
+    col('summary', { sort: 'summary', hideable: true, flex: true, data: true, header: () => t('col.summary'), draw: (r) => (tx.zh && r.e.summaryZh) || r.e.summary }),
     col('labels', { sort: null, hideable: true, header: () => t('col.labels'), draw: (r) => <LabelChips labels={keyLabels(r.e.a.labels)} /> }),
     col('age', { sort: 'age', hideable: true, header: () => t('col.age'), draw: (r, c) => shortAge(c.now - r.e.a.startsAt) }),
-    col('owner', { sort: 'owner', hideable: true, header: () => t('col.owner'), draw: (r) => r.e.owner }),
+    col('owner', { sort: 'owner', hideable: true, data: true, header: () => t('col.owner'), draw: (r) => r.e.owner }),
   ];
 }
 

@@ -78,7 +78,11 @@ function Templates({ templates, busy, start }: { templates: TemplateSummary[]; b
               {tpl.origin === 'platform' && ` · ${t('templates.platform')}`}
             </p>
             {tpl.description && <p className="meta">{localize(tpl.description, lng)}</p>}
-            {tpl.sources.length > 0 && <p className="meta">{t('templates.sources', { sources: tpl.sources.join(', ') })}</p>}
+            {tpl.sources.length > 0 && (
+              <p className="meta">
+                {t('templates.sources')} <span translate="no">{tpl.sources.join(', ')}</span>
+              </p>
+            )}
             <RoutineBadge tpl={tpl} />
             <div>
               <button type="button" className="small" disabled={busy} onClick={() => start(tpl.id)}>

@@ -88,7 +88,7 @@ export function Panel({
   return (
     <figure className={`panel panel-${panel.type}`} aria-labelledby={titleId} data-panel-id={panel.id}>
       <figcaption>
-        <span id={titleId} className="panel-title">
+        <span id={titleId} className="panel-title" translate="no">
           {panel.title}
         </span>
         {cached && (

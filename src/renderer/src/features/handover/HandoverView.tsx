@@ -201,7 +201,9 @@ function Record({ h }: { h: Handover }) {
       {h.notes && (
         <>
           <h4>{t('record.notes')}</h4>
-          <p className="message">{h.notes}</p>
+          <p className="message" translate="no">
+            {h.notes}
+          </p>
         </>
       )}
       {h.watchItems.length > 0 && (

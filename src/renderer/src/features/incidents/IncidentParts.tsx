@@ -107,7 +107,9 @@ export function Timeline({ detail, readOnly }: { detail: Detail; readOnly: boole
             <span className="meta">{formatTime(e.at, lng)}</span>
             <Badge tone={e.kind === 'alert' ? 'warn' : e.kind === 'decision' ? 'accent' : 'neutral'}>{t(`timeline.kinds.${e.kind}`)}</Badge>
             <span>
-              <span className="message">{entryText(e, lng)}</span>
+              <span className="message" translate={e.system ? undefined : 'no'}>
+                {entryText(e, lng)}
+              </span>
               <span className="meta"> — {e.derived ? t('timeline.derived') : e.author}</span>
             </span>
           </li>

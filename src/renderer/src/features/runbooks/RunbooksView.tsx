@@ -105,10 +105,10 @@ function Hit({ hit }: { hit: RunbookSearchHit }) {
   return (
     <li>
       <button type="button" className="runbook-hit" onClick={() => void open(r.id)}>
-        <span className="hit-title">
+        <span className="hit-title" translate="no">
           <Segments segments={hit.title} />
         </span>
-        <span className="hit-snippet">
+        <span className="hit-snippet" translate="no">
           <Segments segments={hit.snippet} />
         </span>
         <span className="hit-meta muted">

@@ -5,7 +5,7 @@ export const runbooksText = {
     emptyHint: 'Runbooks come from the platform, or import a folder of markdown runbooks above.',
     noMatch: 'No runbook matches.',
     search: 'Search runbooks',
-    searchPlaceholder: 'Search title, alert, tag or text (中文 too)…',
+    searchPlaceholder: 'Search title, alert, tag or text (Chinese too)…',
     service: 'Service',
     tag: 'Tag',
     any: 'Any',

@@ -120,7 +120,7 @@ export function SettingsView() {
         </div>
       </form>
       <OutboxPanel />
-      {info && <p className="meta about">{t('settings.version', { version: info.version, transport: info.transport, dir: info.dataDir })}</p>}
+      {info && <p className="meta about">{t('settings.version', { version: info.version, transport: t(`settings.transports.${info.transport}`), dir: info.dataDir })}</p>}
     </View>
   );
 }
