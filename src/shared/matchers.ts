@@ -23,7 +23,8 @@ export type MatcherProblem =
   | { code: 'empty_name' }
   | { code: 'bad_regex'; name: string; reason: string };
 
-const EXPECTED_EN: Record<MatcherExpected, string> = {
+/** what each `expected` says in English (the renderer's en texts use these too) */
+export const EXPECTED_EN: Record<MatcherExpected, string> = {
   closing_brace: 'a closing }',
   end: 'nothing after the closing }',
   label_name: 'a label name',

@@ -88,6 +88,52 @@ export interface IncidentServiceDeps {
   checklists: ChecklistEngine;
 }
 
+type AlertEventRow = { id: number | string; fingerprint: string; at: number; kind: string; detail: string; alertname: string | null };
+
+/**
+ * The incident's alert activity as timeline entries, in the reader's words: requests by their author,
+ * and a resolve is the platform's report, naming a person only when one asked for it first.
+ */
+function alertEntries(incidentId: string, rows: AlertEventRow[]): TimelineEntry[] {
+  const resolveAsked = new Map<string, string>();
+  return rows.map((r) => {
+    const item = readAlertEvent(r.kind, r.detail);
+    const name = r.alertname ?? r.fingerprint;
+    let kind: string = item.code;
+    let by = item.by ?? '';
+    if (item.code === 'requested') {
+      kind = `requested_${item.action}`;
+      if (item.action === 'resolve') resolveAsked.set(r.fingerprint, item.by);
+    } else if (item.code === 'resolved') {
+      by = resolveAsked.get(r.fingerprint) ?? '';
+      resolveAsked.delete(r.fingerprint);
+      if (!by) kind = 'resolved_platform';
+    }
+    return {
+      id: `alert:${r.id}`,
+      incidentId,
+      at: r.at,
+      kind: 'alert' as const,
+      author: item.code === 'requested' || item.code === 'acked' ? by : '',
+      text: `${name} ${r.kind} ${r.detail}`.trim(),
+      derived: true,
+      system: { code: 'alert' as const, params: { alertname: name, kind, by, detail: item.text } },
+    };
+  });
+}
+
+/** The linked alerts by name and key labels (the fingerprint only when the alert is gone from the cache). */
+function readLinkedAlerts(stmt: { all(...params: unknown[]): unknown[] }, fps: string[]): LinkedAlert[] {
+  if (!fps.length) return [];
+  const rows = stmt.all(JSON.stringify(fps)) as { fingerprint: string; alertname: string; severity: Severity; state: string; labels: string }[];
+  const byFp = new Map(rows.map((r) => [r.fingerprint, r]));
+  return fps.map((fp) => {
+    const r = byFp.get(fp);
+    if (!r) return { fingerprint: fp, alertname: null, severity: null, state: null, labels: [] };
+    return { fingerprint: fp, alertname: r.alertname, severity: r.severity, state: r.state === 'resolved' ? 'resolved' : 'firing', labels: keyLabels(parseJson(r.labels, {}), 4) };
+  });
+}
+
 export function createIncidentService({ ctx, actions, checklists }: IncidentServiceDeps) {
   const { db } = ctx;
   const targets = createTargetsRepo(db);
@@ -175,53 +221,11 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
   function derivedTimeline(inc: Incident): TimelineEntry[] {
     if (!inc.fingerprints.length) return [];
     const until = inc.closedAt ?? ctx.clock.now();
-    const rows = s.alertEvents.all({ fps: JSON.stringify(inc.fingerprints), from: inc.declaredAt - ALERT_LOOKBACK_MS, until }) as {
-      id: number | string;
-      fingerprint: string;
-      at: number;
-      kind: string;
-      detail: string;
-      alertname: string | null;
-    }[];
-    // A resolve is the platform's report; it names a person only when one asked for it first.
-    const resolveAsked = new Map<string, string>();
-    return rows.map((r) => {
-      const item = readAlertEvent(r.kind, r.detail);
-      const name = r.alertname ?? r.fingerprint;
-      let kind: string = item.code;
-      let by = item.by ?? '';
-      if (item.code === 'requested') {
-        kind = `requested_${item.action}`;
-        if (item.action === 'resolve') resolveAsked.set(r.fingerprint, item.by);
-      } else if (item.code === 'resolved') {
-        by = resolveAsked.get(r.fingerprint) ?? '';
-        resolveAsked.delete(r.fingerprint);
-        if (!by) kind = 'resolved_platform';
-      }
-      return {
-        id: `alert:${r.id}`,
-        incidentId: inc.id,
-        at: r.at,
-        kind: 'alert' as const,
-        author: item.code === 'requested' || item.code === 'acked' ? by : '',
-        text: `${name} ${r.kind} ${r.detail}`.trim(),
-        derived: true,
-        system: { code: 'alert' as const, params: { alertname: name, kind, by, detail: item.text } },
-      };
-    });
+    const rows = s.alertEvents.all({ fps: JSON.stringify(inc.fingerprints), from: inc.declaredAt - ALERT_LOOKBACK_MS, until }) as AlertEventRow[];
+    return alertEntries(inc.id, rows);
   }
 
-  /** The linked alerts by name and key labels (the fingerprint only when the alert is gone from the cache). */
-  function linkedAlerts(fps: string[]): LinkedAlert[] {
-    if (!fps.length) return [];
-    const rows = s.linked.all(JSON.stringify(fps)) as { fingerprint: string; alertname: string; severity: Severity; state: string; labels: string }[];
-    const byFp = new Map(rows.map((r) => [r.fingerprint, r]));
-    return fps.map((fp) => {
-      const r = byFp.get(fp);
-      if (!r) return { fingerprint: fp, alertname: null, severity: null, state: null, labels: [] };
-      return { fingerprint: fp, alertname: r.alertname, severity: r.severity, state: r.state === 'resolved' ? 'resolved' : 'firing', labels: keyLabels(parseJson(r.labels, {}), 4) };
-    });
-  }
+  const linkedAlerts = (fps: string[]) => readLinkedAlerts(s.linked, fps);
 
   function timeline(inc: Incident): TimelineEntry[] {
     return [...storedTimeline(inc.id), ...derivedTimeline(inc)].sort((a, b) => a.at - b.at);

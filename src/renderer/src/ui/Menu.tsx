@@ -3,9 +3,29 @@
  * work as in a desktop menu. Items may be plain commands or checkable (column visibility).
  * Popover (Radix Popover) is for small panels that hold controls, not commands.
  */
-import type { ReactNode } from 'react';
+import { forwardRef, type ComponentPropsWithoutRef, type ReactNode } from 'react';
 import * as DM from '@radix-ui/react-dropdown-menu';
 import * as P from '@radix-ui/react-popover';
+
+/** The button that opens a menu or a popover: its text (or label) and a drawn caret. */
+const TriggerButton = forwardRef<HTMLButtonElement, ComponentPropsWithoutRef<'button'>>(function TriggerButton(
+  { children, className, ...rest },
+  ref,
+) {
+  return (
+    <button ref={ref} type="button" className={`menu-trigger ${className ?? ''}`} {...rest}>
+      {children}
+      <span aria-hidden="true" className="menu-caret caret" />
+    </button>
+  );
+});
+
+/** where menus and popovers open, and how they keep keys from the view's shortcuts */
+const FLOAT = {
+  sideOffset: 4,
+  collisionPadding: 8,
+  onKeyDown: (e: { stopPropagation(): void }) => e.stopPropagation(),
+};
 
 export type MenuEntry =
   | { kind?: 'item'; label: string; onSelect: () => void; disabled?: boolean; danger?: boolean; keys?: string }
@@ -35,24 +55,12 @@ export function Menu({
   return (
     <DM.Root modal={false}>
       <DM.Trigger asChild>
-        <button
-          type="button"
-          tabIndex={tabIndex}
-          className={`menu-trigger ${className ?? ''}`}
-          aria-label={trigger ? label : undefined}
-        >
+        <TriggerButton tabIndex={tabIndex} className={className} aria-label={trigger ? label : undefined}>
           {trigger ?? label}
-          <span aria-hidden="true" className="menu-caret caret" />
-        </button>
+        </TriggerButton>
       </DM.Trigger>
       <DM.Portal>
-        <DM.Content
-          className="menu"
-          align={align}
-          sideOffset={4}
-          collisionPadding={8}
-          onKeyDown={(e) => e.stopPropagation()}
-        >
+        <DM.Content className="menu" align={align} {...FLOAT}>
           <MenuItems items={items} />
         </DM.Content>
       </DM.Portal>
@@ -75,12 +83,7 @@ function MenuItems({ items }: { items: readonly MenuEntry[] }) {
                 </span>
               </DM.SubTrigger>
               <DM.Portal>
-                <DM.SubContent
-                  className="menu"
-                  sideOffset={2}
-                  collisionPadding={8}
-                  onKeyDown={(e) => e.stopPropagation()}
-                >
+                <DM.SubContent className="menu" {...FLOAT} sideOffset={2}>
                   <MenuItems items={it.items} />
                 </DM.SubContent>
               </DM.Portal>
@@ -140,20 +143,10 @@ export function Popover({
   return (
     <P.Root>
       <P.Trigger asChild>
-        <button type="button" className="menu-trigger" aria-label={label}>
-          {trigger}
-          <span aria-hidden="true" className="menu-caret caret" />
-        </button>
+        <TriggerButton aria-label={label}>{trigger}</TriggerButton>
       </P.Trigger>
       <P.Portal>
-        <P.Content
-          className="popover"
-          align={align}
-          sideOffset={4}
-          collisionPadding={8}
-          aria-label={label}
-          onKeyDown={(e) => e.stopPropagation()}
-        >
+        <P.Content className="popover" align={align} aria-label={label} {...FLOAT}>
           {children}
         </P.Content>
       </P.Portal>

@@ -1,3 +1,5 @@
+import { EXPECTED_EN } from '@shared/matchers';
+
 export const alertsText = {
   en: {
     title: 'Alerts',
@@ -133,15 +135,7 @@ export const alertsText = {
     matcher: {
       expected: 'column {{column}}: expected {{expected}}, found {{found}}',
       endOfInput: 'the end of the text',
-      what: {
-        closing_brace: 'a closing }',
-        end: 'nothing after the closing }',
-        label_name: 'a label name',
-        operator: 'an operator (=, !=, =~ or !~)',
-        value: 'a value',
-        comma_or_brace: 'a comma or }',
-        comma: 'a comma',
-      },
+      what: EXPECTED_EN,
       singleQuote: 'column {{column}}: use double quotes, not {{quote}}',
       unknownEscape: 'column {{column}}: unknown escape {{escape}} in a quoted string',
       unclosedString: 'column {{column}}: this string has no closing double quote',
