@@ -36,6 +36,37 @@ test.describe('browser host frame', () => {
     await app.screenshot({ path: testInfo.outputPath('main-screen.png') });
   });
 
+  test('the alert table keeps the columns, widths and sort a person left it in, across a reload', async ({ app }) => {
+    const grid = app.getByRole('grid', { name: 'Alerts' });
+    await expect(grid.locator('.alert-row').first()).toBeVisible({ timeout: 30_000 });
+    // hide a column from the Columns menu (keyboard reachable), sort by another from its header
+    await app.getByRole('button', { name: 'Columns' }).click();
+    await app.getByRole('menuitemcheckbox', { name: 'Owner' }).click();
+    await app.keyboard.press('Escape');
+    await expect(grid.getByRole('columnheader', { name: 'Owner' })).toHaveCount(0);
+    await grid.getByRole('button', { name: 'Sort by Alert' }).click();
+    await expect(grid.getByRole('columnheader', { name: /Alert/ }).first()).toHaveAttribute('aria-sort', 'ascending');
+    // make the summary column wider through its column menu
+    const summary = grid.getByRole('columnheader', { name: /Summary/ });
+    const before = (await summary.boundingBox())!.width;
+    await grid.getByRole('button', { name: 'Column Summary: options' }).click();
+    await app.getByRole('menuitem', { name: 'Wider' }).click();
+    await expect.poll(async () => (await summary.boundingBox())!.width).toBeGreaterThan(before);
+    const wider = (await summary.boundingBox())!.width;
+    await app.waitForTimeout(1000); // the layout is saved once the changes stop
+
+    await app.reload();
+    await expect(app.locator('body[data-ready="true"]')).toBeAttached();
+    await expect(grid.locator('.alert-row').first()).toBeVisible({ timeout: 30_000 });
+    await expect(grid.getByRole('columnheader', { name: 'Owner' })).toHaveCount(0);
+    await expect(grid.getByRole('columnheader', { name: /Alert/ }).first()).toHaveAttribute('aria-sort', 'ascending');
+    expect(Math.round((await grid.getByRole('columnheader', { name: /Summary/ }).boundingBox())!.width)).toBe(Math.round(wider));
+
+    await app.getByRole('button', { name: 'Columns' }).click();
+    await app.getByRole('menuitem', { name: 'Reset columns' }).click();
+    await expect(grid.getByRole('columnheader', { name: 'Owner' })).toHaveCount(1);
+  });
+
   test('rejects a bad setting with a clear message and keeps the old value', async ({ app }) => {
     await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name: 'Settings' }).click();
     await app.getByRole('textbox', { name: /Platform URL/ }).fill('http://not-a-websocket.example');

@@ -15,7 +15,7 @@ const OVERSCAN = 6;
 const NO_ROWS: AlertRow[] = [];
 
 /** The table's column model: TanStack Table owns order, visibility, sizing and sort; layout.ts keeps them. */
-function useAlertTable(): { table: Table<AlertRow>; columns: AlertColumn[]; tx: ReturnType<typeof rowTexts> } {
+function useAlertTable(): { table: Table<AlertRow>; columns: AlertColumn[]; tx: ReturnType<typeof rowTexts>; version: unknown } {
   const { t, i18n } = useTranslation('alerts');
   const { order, hidden, sizes } = useLayout();
   const sort = useAlerts((s) => s.sort);
@@ -37,7 +37,9 @@ function useAlertTable(): { table: Table<AlertRow>; columns: AlertColumn[]; tx: 
     onColumnSizingChange: layout.onSizing,
     onSortingChange: layout.onSorting,
   });
-  return { table, columns, tx };
+  // what the header draws from: a new value exactly when one of them changes
+  const version = useMemo(() => [order, hidden, sizes, sort, columns], [order, hidden, sizes, sort, columns]);
+  return { table, columns, tx, version };
 }
 
 /**
@@ -57,7 +59,7 @@ export const AlertTable = memo(function AlertTable() {
   const scroller = useRef<HTMLDivElement>(null);
   const head = useRef<HTMLDivElement>(null);
   const items = useRowWindow({ scroller, head, rows, count: rows.length, cursor, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
-  const { table, columns, tx } = useAlertTable();
+  const { table, columns, tx, version } = useAlertTable();
 
   const visible = table.getVisibleLeafColumns();
   // keyed by the ids, not react-table's array, so the rows' `cols` prop changes only when the columns do
@@ -80,7 +82,7 @@ export const AlertTable = memo(function AlertTable() {
       tabIndex={0}
       style={style}
     >
-      <GridHeader ref={head} table={table} />
+      <GridHeader ref={head} table={table} version={version} />
       {/* The rows hang from a body of height 0, and a separate spacer makes the scroll height: a storm
           changes the row count every batch, and were the rows' container to grow with it, the browser
           would lay out every drawn row again each time. */}

@@ -4,7 +4,7 @@
  * (its rows are chosen with j/k), so these take no Tab stop of their own; the Columns menu above the
  * table offers all of it from the keyboard.
  */
-import { forwardRef } from 'react';
+import { forwardRef, memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flexRender, type Header, type Table } from '@tanstack/react-table';
 import { Menu, type MenuEntry } from '@renderer/ui';
@@ -33,7 +33,11 @@ export function useColumnEntries(): (id: ColumnId, size: number) => MenuEntry[] 
       { label: t('columns.wider'), onSelect: () => layout.resize(id, size + SIZE_STEP) },
       { label: t('columns.narrower'), onSelect: () => layout.resize(id, size - SIZE_STEP) },
     );
-    if (hideable) entries.push({ kind: 'separator' }, { label: t('columns.hide'), disabled: hidden.includes(id), onSelect: () => layout.show(id, false) });
+    if (hideable)
+      entries.push(
+        { kind: 'separator' },
+        { label: t('columns.hide'), disabled: hidden.includes(id), onSelect: () => layout.show(id, false) },
+      );
     return entries;
   };
 }
@@ -46,9 +50,19 @@ function HeaderCell({ h }: { h: Header<AlertRow, unknown> }) {
   const label = flexRender(h.column.columnDef.header, h.getContext());
   const name = t(`col.${id}`);
   return (
-    <div role="columnheader" className={`cell col-${id}`} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}>
+    <div
+      role="columnheader"
+      className={`cell col-${id}`}
+      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+    >
       {h.column.getCanSort() ? (
-        <button type="button" className="sort" tabIndex={-1} aria-label={t('sortBy', { column: name })} onClick={h.column.getToggleSortingHandler()}>
+        <button
+          type="button"
+          className="sort"
+          tabIndex={-1}
+          aria-label={t('sortBy', { column: name })}
+          onClick={h.column.getToggleSortingHandler()}
+        >
           {label}
           {sorted && <span aria-hidden="true">{sorted === 'desc' ? ' ▼' : ' ▲'}</span>}
         </button>
@@ -56,7 +70,13 @@ function HeaderCell({ h }: { h: Header<AlertRow, unknown> }) {
         <span className="head-label">{label}</span>
       )}
       {id !== 'select' && (
-        <Menu label={t('columns.menuFor', { column: name })} trigger={<span aria-hidden="true">⋮</span>} items={entries(id, h.getSize())} tabIndex={-1} className="col-menu" />
+        <Menu
+          label={t('columns.menuFor', { column: name })}
+          trigger={<span aria-hidden="true">⋮</span>}
+          items={entries(id, h.getSize())}
+          tabIndex={-1}
+          className="col-menu"
+        />
       )}
       {h.column.getCanResize() && (
         <div
@@ -77,19 +97,25 @@ function HeaderCell({ h }: { h: Header<AlertRow, unknown> }) {
   );
 }
 
-export const GridHeader = forwardRef<HTMLDivElement, { table: Table<AlertRow> }>(function GridHeader({ table }, ref) {
-  return (
-    <div role="rowgroup" className="grid-head" ref={ref}>
-      {table.getHeaderGroups().map((hg) => (
-        <div role="row" aria-rowindex={1} className="grid-row" key={hg.id}>
-          {hg.headers.map((h) => (
-            <HeaderCell key={h.id} h={h} />
-          ))}
-        </div>
-      ))}
-    </div>
-  );
-});
+/**
+ * Memoised on the layout (`version`): the table instance stays the same object, and a storm batch
+ * re-rendering the grid must not re-render the header and its menus.
+ */
+export const GridHeader = memo(
+  forwardRef<HTMLDivElement, { table: Table<AlertRow>; version: unknown }>(function GridHeader({ table }, ref) {
+    return (
+      <div role="rowgroup" className="grid-head" ref={ref}>
+        {table.getHeaderGroups().map((hg) => (
+          <div role="row" aria-rowindex={1} className="grid-row" key={hg.id}>
+            {hg.headers.map((h) => (
+              <HeaderCell key={h.id} h={h} />
+            ))}
+          </div>
+        ))}
+      </div>
+    );
+  }),
+);
 
 /** The Columns menu above the table: every column's visibility, and each column's commands in a submenu. */
 export function ColumnsMenu() {
@@ -101,7 +127,8 @@ export function ColumnsMenu() {
     if (id === 'select') continue;
     const name = t(`col.${id}`);
     const hideable = !['severity', 'alertname'].includes(id);
-    if (hideable) items.push({ kind: 'check', label: name, checked: !hidden.includes(id), onChange: (c) => layout.show(id, c) });
+    if (hideable)
+      items.push({ kind: 'check', label: name, checked: !hidden.includes(id), onChange: (c) => layout.show(id, c) });
     else items.push({ kind: 'check', label: name, checked: true, disabled: true, onChange: () => undefined });
   }
   items.push({ kind: 'separator' });

@@ -16,16 +16,30 @@ const SAVE_AFTER_MS = 600;
 /** a keyboard "wider" / "narrower" step */
 export const SIZE_STEP = 24;
 
-export const useLayout = create<AlertTableLayout>(() => sanitizeLayout(useApp.getState().settings?.alertTable ?? null));
+const store = create<AlertTableLayout>(() => DEFAULT_LAYOUT);
+
+/**
+ * The layout, read from the settings the first time a component asks (this module loads before the
+ * settings arrive, so its initial state cannot come from them).
+ */
+let restored = false;
+export function useLayout(): AlertTableLayout {
+  if (!restored && useApp.getState().settings) {
+    restored = true;
+    store.setState(sanitizeLayout(useApp.getState().settings!.alertTable));
+  }
+  return store();
+}
+const useLayoutStore = store;
 
 let timer: ReturnType<typeof setTimeout> | null = null;
 function update(patch: Partial<AlertTableLayout>): void {
-  useLayout.setState(patch);
+  useLayoutStore.setState(patch);
   if (timer) clearTimeout(timer);
   timer = setTimeout(() => {
     timer = null;
     // a layout that cannot be saved still applies for this session
-    useApp.getState().saveSettings({ alertTable: useLayout.getState() }).catch(() => undefined);
+    useApp.getState().saveSettings({ alertTable: useLayoutStore.getState() }).catch(() => undefined);
   }, SAVE_AFTER_MS);
 }
 
@@ -35,14 +49,14 @@ export const layout = {
   visibility: visibilityOf,
   sorting: (): SortingState => [{ id: useAlerts.getState().sort.key, desc: useAlerts.getState().sort.desc }],
   onOrder(u: Updater<string[]>): void {
-    update({ order: functionalUpdate(u, useLayout.getState().order) });
+    update({ order: functionalUpdate(u, useLayoutStore.getState().order) });
   },
   onVisibility(u: Updater<VisibilityState>): void {
-    const v = functionalUpdate(u, visibilityOf(useLayout.getState().hidden));
+    const v = functionalUpdate(u, visibilityOf(useLayoutStore.getState().hidden));
     update({ hidden: Object.keys(v).filter((id) => v[id] === false) });
   },
   onSizing(u: Updater<ColumnSizingState>): void {
-    update({ sizes: functionalUpdate(u, useLayout.getState().sizes) });
+    update({ sizes: functionalUpdate(u, useLayoutStore.getState().sizes) });
   },
   onSorting(u: Updater<SortingState>): void {
     const next = functionalUpdate(u, layout.sorting())[0];
@@ -53,12 +67,12 @@ export const layout = {
     update({ sort: s });
   },
   show(id: ColumnId, shown: boolean): void {
-    const hidden = useLayout.getState().hidden.filter((x) => x !== id);
+    const hidden = useLayoutStore.getState().hidden.filter((x) => x !== id);
     update({ hidden: shown ? hidden : [...hidden, id] });
   },
   /** moves a column one place left (-1) or right (1); the checkbox column stays first */
   move(id: ColumnId, by: -1 | 1): void {
-    const order = [...useLayout.getState().order];
+    const order = [...useLayoutStore.getState().order];
     const i = order.indexOf(id);
     const j = i + by;
     if (i < 1 || j < 1 || j >= order.length) return;
@@ -67,7 +81,7 @@ export const layout = {
   },
   resize(id: ColumnId, width: number): void {
     const { min, max } = columnLimits(id);
-    update({ sizes: { ...useLayout.getState().sizes, [id]: Math.max(min, Math.min(max, Math.round(width))) } });
+    update({ sizes: { ...useLayoutStore.getState().sizes, [id]: Math.max(min, Math.min(max, Math.round(width))) } });
   },
   reset(): void {
     alerts.setSort(DEFAULT_LAYOUT.sort as Sort);

@@ -112,7 +112,14 @@ export function LinkSettings({ url, onUrlChange }: Props) {
           test !== 'running' &&
           (test.ok
             ? t('test.ok', { serverId: test.serverId, protocol: test.protocol, ms: test.latencyMs })
-            : `${t('test.failed', { reason: t(`test.reason.${test.code}`) })} ${test.message}`)}
+            : (
+              <>
+                {t('test.failed', { reason: t(`test.reason.${test.code}`) })}{' '}
+                <span className="meta" translate="no">
+                  {test.message}
+                </span>
+              </>
+            ))}
       </p>
       {config && <p className="meta">{t(`target.${config.target}`, { url: config.platformUrl ?? '' })}</p>}
       {link && <p className="meta">{t('lastSync', { age: formatAge(tc, link.lastSyncAt, now) })}</p>}
