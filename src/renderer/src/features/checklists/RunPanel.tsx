@@ -105,8 +105,8 @@ function StepItem({ run, step, spec, readOnly }: { run: ChecklistRun; step: RunS
         </span>
       </div>
       {spec?.detail && <p className="step-meta">{localize(spec.detail, lng)}</p>}
-      <p className="step-meta">
-        {spec?.role && <span>{t('step.role', { role: t(`roles.${spec.role}`, { defaultValue: spec.role }) })} · </span>}
+      <p className="step-meta step-meta-row">
+        {spec?.role && <span>{t('step.role', { role: t(`roles.${spec.role}`, { defaultValue: spec.role }) })}</span>}
         {step.dueAt !== null && step.state === 'todo' && (
           <span className={`badge ${step.dueAt <= now ? 'badge-danger' : 'badge-warn'}`}>
             {step.dueAt <= now ? t('step.overdue', { time: formatTime(step.dueAt, lng) }) : t('step.due', { time: formatTime(step.dueAt, lng) })}
