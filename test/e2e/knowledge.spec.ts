@@ -140,8 +140,8 @@ test.describe('offline knowledge', () => {
   test('an alert opens its runbook from the runbook_url annotation', async ({ page }) => {
     await openApp(page, host!.url);
     await nav(page).getByRole('button', { name: 'Alerts' }).click();
-    // the alert's own row (level 2), under its group row
-    await page.getByRole('row', { level: 2 }).filter({ hasText: 'OzonOrdersPullLatencyHigh' }).click();
+    // the alert's own row (alert rows are selectable; a group's header row is not)
+    await page.getByRole('grid', { name: 'Alerts' }).locator('[role="row"][aria-selected]').filter({ hasText: 'OzonOrdersPullLatencyHigh' }).first().click();
     await page.getByRole('button', { name: 'Open runbook "Ozon 拉单延迟升高（订单拉取）"' }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Ozon 拉单延迟升高（订单拉取）' })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Contents' })).toBeVisible();
