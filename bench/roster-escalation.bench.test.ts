@@ -1,7 +1,7 @@
 /**
  * Costs of the roster work that run often:
  *  - one escalation pass over N unacked firing P1 alerts when nothing is due (what the 15 s tick and every
- *    `onAlertsChanged` cost in steady state), against the raw reference of the two queries the pass must
+ *    "alerts changed" on the bus costs in steady state), against the raw reference of the two queries the pass must
  *    make anyway (firing unacked alerts + open ladders), measured in the same run;
  *  - the first pass that starts N ladders;
  *  - "who is on call now" for every demo rotation (status bar, every 15 s) and the 14-day calendar.
@@ -40,6 +40,7 @@ it('measures escalation passes and on-call math', async () => {
             fingerprint: `fp${i}`,
             alertname: `Bench${i % 50}`,
             labels: { team: teams[i % teams.length], service: `svc${i % 20}` },
+            annotations: {},
             severity: 'P1',
             startsAt: T0,
             updatedAt: T0,
@@ -49,7 +50,7 @@ it('measures escalation passes and on-call math', async () => {
     })();
 
     const pass = () => {
-      h.roster.onAlertsChanged();
+      h.alertsChanged();
       h.clock.advance(0);
     };
     const firstMs = time(pass);

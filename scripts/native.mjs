@@ -20,8 +20,61 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
+/**
+ * The Electron executable if it is installed, else null — found the way node_modules/electron/index.js finds
+ * it (path.txt, ELECTRON_OVERRIDE_DIST_PATH) but without requiring that file: since Electron 45 requiring it
+ * starts a download when the binary is missing, which must never happen behind the caller's back.
+ */
+export function electronExecutable() {
+  const dir = path.join(root, 'node_modules/electron');
+  let rel = null;
+  try {
+    rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim() || null;
+  } catch {
+    rel = null;
+  }
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const bin = override ? path.join(override, rel || 'electron') : rel ? path.join(dir, 'dist', rel) : null;
+  return bin && fs.existsSync(bin) ? bin : null;
+}
+
 export function electronVersion() {
   return require(path.join(root, 'node_modules/electron/package.json')).version;
+}
+
+/**
+ * Electron's ABI (NODE_MODULE_VERSION) as the electron package states it, and as node-abi knows it. node-abi
+ * is what electron-builder's rebuild (@electron/rebuild) and better-sqlite3's prebuild-install use to pick
+ * the native build for a packaged app; this script itself builds from Electron's headers and needs neither.
+ * A node-abi too old for the installed Electron fails packaging, so the unit test and `npm start` check it.
+ */
+export function electronAbi(version = electronVersion()) {
+  let stated = null;
+  try {
+    stated = fs.readFileSync(path.join(root, 'node_modules/electron/abi_version'), 'utf8').trim() || null;
+  } catch {
+    /* older electron packages do not ship the file */
+  }
+  const known = [];
+  const users = { 'electron-builder (@electron/rebuild)': 'node_modules/@electron/rebuild', 'better-sqlite3 (prebuild-install)': 'node_modules/prebuild-install' };
+  for (const [tool, from] of Object.entries(users)) {
+    let abiPath;
+    try {
+      abiPath = require.resolve('node-abi', { paths: [path.join(root, from)] });
+    } catch {
+      continue; // that tool is not installed
+    }
+    const pkg = require(path.join(path.dirname(abiPath), 'package.json'));
+    let abi = null;
+    try {
+      abi = require(abiPath).getAbi(version, 'electron');
+    } catch {
+      abi = null;
+    }
+    known.push({ tool, nodeAbi: pkg.version, abi });
+  }
+  const problems = known.filter((k) => k.abi === null || (stated && k.abi !== stated));
+  return { version, stated, known, ok: problems.length === 0, problems };
 }
 
 export function electronBindingPath(version = electronVersion()) {

@@ -12,13 +12,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDemoSource } from './sources/demo';
 import { findDemoDir } from './resources';
-import { startGateway, type GatewayOptions } from './server';
+import type { Logger } from '@node/log';
+import { startGateway } from './server';
 import type { Source } from './source';
 
 export interface EmbeddedOptions {
   /** the console's data dir; the gateway keeps its database in <dataDir>/embedded-gateway */
   dataDir: string;
-  log?: GatewayOptions['log'];
+  /** the host's logger: the gateway's lines go there, and its random token is registered as a secret */
+  log: Logger;
   /** replaces the demo source (tests) */
   source?: Source;
 }
@@ -30,7 +32,8 @@ export async function startEmbeddedGateway(
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const token = randomBytes(32).toString('base64url');
-  const source = o.source ?? createDemoSource({ resourcesDir: findDemoDir(), seed: Date.now() % 100_000 });
+  const warn = (message: string) => o.log.log('warn', 'gateway.source_content', { source: 'demo', message });
+  const source = o.source ?? createDemoSource({ resourcesDir: findDemoDir(), seed: Date.now() % 100_000, warn });
   const gw = await startGateway({ source, token, dataDir: dir, host: '127.0.0.1', port: 0, log: o.log });
   return { url: gw.url, token, close: () => gw.close() };
 }

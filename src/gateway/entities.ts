@@ -2,7 +2,8 @@
  * Which entity each event kind writes or removes. The gateway keeps the current state of every entity
  * (for snapshots) next to its event log; this table is the one place that knows the mapping.
  */
-import type { EventDataOf, EventKind } from '@shared/protocol';
+import { eventData, isEventKind, type EventDataOf, type EventKind } from '@shared/protocol';
+import { describeZodError } from '@shared/rpc';
 
 export type Family =
   | 'template'
@@ -59,4 +60,24 @@ export function entityOf<K extends EventKind>(
 ): { family: Family; op: 'upsert' | 'remove'; id: string } {
   const rule = ENTITY_RULES[kind] as Rule<K>;
   return { family: rule.family, op: rule.op, id: rule.id(data) };
+}
+
+/** An event a source (or a process action) offers the log, before it is checked. */
+export type OfferedEvent = { kind: string; data: unknown };
+
+export type CheckedEvent =
+  | { ok: true; kind: EventKind; json: string; entity: { family: Family; op: 'upsert' | 'remove'; id: string } }
+  | { ok: false; kind: string; reason: string };
+
+/**
+ * Checks an offered event against its kind's schema and says which entity it writes or removes: the
+ * rule every store implementation applies before anything is logged. `json` is the parsed data as stored
+ * and sent (unknown keys stripped).
+ */
+export function checkEvent(ev: OfferedEvent): CheckedEvent {
+  if (!isEventKind(ev.kind)) return { ok: false, kind: String(ev.kind), reason: 'unknown event kind' };
+  const kind: EventKind = ev.kind;
+  const parsed = eventData[kind].safeParse(ev.data);
+  if (!parsed.success) return { ok: false, kind, reason: describeZodError(parsed.error, { root: 'data', max: 500 }) };
+  return { ok: true, kind, json: JSON.stringify(parsed.data), entity: entityOf(kind, parsed.data as never) };
 }

@@ -26,11 +26,14 @@ export function redact(value: unknown, secrets: readonly string[]): unknown {
   return value;
 }
 
-export function createLogger(opts: { write?: (line: string) => void; minLevel?: Level; now?: () => number } = {}): Logger {
+export function createLogger(
+  opts: { write?: (line: string) => void; minLevel?: Level; now?: () => number; plugin?: string } = {},
+): Logger {
   const order: Level[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? ((process.env.VIGIL_LOG_LEVEL as Level) || 'info'));
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const now = opts.now ?? Date.now;
+  const plugin = opts.plugin ?? 'vigil';
   const secrets: string[] = [];
   return {
     addSecret(v) {
@@ -38,7 +41,7 @@ export function createLogger(opts: { write?: (line: string) => void; minLevel?: 
     },
     log(level, action, fields = {}) {
       if (order.indexOf(level) < min) return;
-      const rec = redact({ ts: new Date(now()).toISOString(), level, plugin: 'vigil', action, ...fields }, secrets);
+      const rec = redact({ ts: new Date(now()).toISOString(), level, plugin, action, ...fields }, secrets);
       write(JSON.stringify(rec));
     },
   };

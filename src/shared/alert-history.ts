@@ -1,36 +1,99 @@
 /**
- * Reading an alert history entry (alert_events: kind + detail, as the core records them) into what it
- * means, so every view says it in its own language instead of showing the stored English detail
- * ("alert.ack queued by on-call"). Used by the alert detail pane and by the incident timeline.
+ * An alert's history entries in words. An entry is stored as a code (`kind`: firing, resolved, acked,
+ * silenced, action) and parameters (who acked it; which action was queued, by whom, with what comment),
+ * and read in the reader's language. `detail` keeps an English line for readers that know no codes;
+ * entries written before parameters were stored carry only that line, and their parameters are read
+ * back from it (the writer's fixed wording).
  *
  * Who resolved an alert: a `resolved` entry is what the platform reported (Alertmanager stopped seeing the
- * alert, or a resolve went through). The acker's name the core once wrote beside it is not its author, so
- * it is dropped here; a person's resolve shows as its own `requested` entry before it.
+ * alert, or a resolve went through). The acker's name the writer keeps beside every state entry is not its
+ * author, so only an `acked` entry names a person; a person's resolve is its own queued action before it.
  */
-export const ALERT_REQUESTS = ['ack', 'unack', 'resolve', 'escalate', 'silence'] as const;
-export type AlertRequest = (typeof ALERT_REQUESTS)[number];
+import type { AlertEvent } from './alerts';
+import type { Language } from './domain';
+import { defineTexts } from './texts';
 
-export type AlertHistoryItem =
-  | { code: 'firing' | 'acked' | 'silenced' | 'resolved'; by: string | null; text: string }
-  | { code: 'requested'; action: AlertRequest; by: string; text: string }
-  | { code: 'other'; by: null; text: string };
+export const alertHistoryText = defineTexts('alert-history', {
+  en: {
+    kinds: { firing: 'firing', resolved: 'resolved', acked: 'acked', silenced: 'silenced', inhibited: 'inhibited', unacked: 'unacked', action: 'action' },
+    by: 'by {{name}}',
+    /** a resolve as the platform reported it */
+    reported: 'reported by the platform',
+    /** action names; in English the action's code, as the history has always shown it */
+    actions: {
+      'alert.ack': 'alert.ack',
+      'alert.unack': 'alert.unack',
+      'alert.resolve': 'alert.resolve',
+      'alert.escalate': 'alert.escalate',
+      'silence.create': 'silence',
+    },
+    queued: '{{action}} queued by {{by}}',
+    queuedWithComment: '{{action}} queued by {{by}}: {{comment}}',
+  },
+  'zh-CN': {
+    kinds: { firing: '告警中', resolved: '已恢复', acked: '已确认', silenced: '已静默', inhibited: '被抑制', unacked: '已取消确认', action: '操作' },
+    by: '（{{name}}）',
+    reported: '（由平台上报）',
+    actions: {
+      'alert.ack': '确认',
+      'alert.unack': '取消确认',
+      'alert.resolve': '标记解决',
+      'alert.escalate': '升级',
+      'silence.create': '静默',
+    },
+    queued: '{{by}} 已提交{{action}}请求',
+    queuedWithComment: '{{by}} 已提交{{action}}请求：{{comment}}',
+  },
+});
 
-const REQUESTED = /^alert\.(ack|unack|resolve|escalate) queued by (.+)$/s;
-const SILENCE = /^silence queued by (.+?): (.*)$/s;
-const BY = /^by (.+)$/s;
+export type HistoryAction = keyof typeof alertHistoryText.en.actions;
+type HistoryKind = keyof typeof alertHistoryText.en.kinds;
 
-export function readAlertEvent(kind: string, detail: string): AlertHistoryItem {
-  if (kind === 'action') {
-    const r = REQUESTED.exec(detail);
-    if (r) return { code: 'requested', action: r[1] as AlertRequest, by: r[2], text: '' };
-    const s = SILENCE.exec(detail);
-    if (s) return { code: 'requested', action: 'silence', by: s[1], text: s[2] };
-    return { code: 'other', by: null, text: detail };
+/** The parameters of an entry. */
+export interface AlertEventParams {
+  /** who acked the alert (state entries) */
+  by?: string;
+  /** the action queued (action entries), by `actor`, with `comment` for a silence */
+  action?: string;
+  actor?: string;
+  comment?: string;
+}
+
+/** What the writer stores for a queued action: the parameters and the English line beside them. */
+export function queuedEntry(action: HistoryAction, actor: string, comment?: string): { detail: string; params: AlertEventParams } {
+  const t = alertHistoryText.in('en');
+  const a = t.actions[action]();
+  return comment === undefined
+    ? { detail: t.queued({ action: a, by: actor }), params: { action, actor } }
+    : { detail: t.queuedWithComment({ action: a, by: actor, comment }), params: { action, actor, comment } };
+}
+
+/** The entry's parameters: the stored ones, else read back from the English line older entries carry. */
+export function alertEventParams(e: Pick<AlertEvent, 'kind' | 'detail'> & { params?: AlertEventParams | null }): AlertEventParams {
+  if (e.params) return e.params;
+  const by = /^by (.+)$/s.exec(e.detail);
+  // on any other state the name is the acker carried along, not who caused it
+  if (by) return e.kind === 'acked' ? { by: by[1] } : {};
+  if (e.kind !== 'action') return {};
+  const silence = /^silence queued by (.+?): (.*)$/s.exec(e.detail);
+  if (silence) return { action: 'silence.create', actor: silence[1], comment: silence[2] };
+  const queued = /^(\S+) queued by (.+)$/s.exec(e.detail);
+  return queued ? { action: queued[1], actor: queued[2] } : {};
+}
+
+/** The entry in `lng`: its kind and its detail (an entry in no known form shows its line as written). */
+export function alertEventText(e: Pick<AlertEvent, 'kind' | 'detail'> & { params?: AlertEventParams | null }, lng: Language): { kind: string; detail: string } {
+  const t = alertHistoryText.in(lng);
+  const kind = e.kind in t.kinds ? t.kinds[e.kind as HistoryKind]() : e.kind;
+  const p = alertEventParams(e);
+  if (p.action !== undefined) {
+    const action = p.action in t.actions ? t.actions[p.action as HistoryAction]() : p.action;
+    const by = p.actor ?? '';
+    return { kind, detail: p.comment !== undefined ? t.queuedWithComment({ action, by, comment: p.comment }) : t.queued({ action, by }) };
   }
-  if (kind === 'firing' || kind === 'acked' || kind === 'silenced' || kind === 'resolved') {
-    const by = BY.exec(detail)?.[1] ?? null;
-    // only an ack names its author; on the other states "by" is the acker carried along
-    return { code: kind, by: kind === 'acked' ? by : null, text: by || !detail ? '' : detail };
-  }
-  return { code: 'other', by: null, text: `${kind} ${detail}`.trim() };
+  if (p.by !== undefined) return { kind, detail: t.by({ name: p.by }) };
+  if (e.kind === 'resolved') return { kind, detail: t.reported() };
+  // a state entry's line is only its acker ("by …"), said above or not at all
+  if (e.kind in t.kinds && /^by .+$/s.test(e.detail)) return { kind, detail: '' };
+  return { kind, detail: e.detail };
 }

@@ -8,7 +8,6 @@
 import type { z } from 'zod';
 import { ApiError, describeZodError, type ArgsOf, type EventSpec, type ParsedArgsOf, type ResultOf } from './rpc';
 import { appEvents, appMethods } from './contract/app';
-import { collectionMethods } from './contract/collections';
 import { linkEvents, linkMethods } from './contract/link';
 import { alertEvents, alertMethods } from './contract/alerts';
 import { knowledgeEvents, knowledgeMethods } from './contract/knowledge';
@@ -17,7 +16,6 @@ import { rosterEvents, rosterMethods } from './contract/roster';
 
 export const methods = {
   ...appMethods,
-  ...collectionMethods,
   ...linkMethods,
   ...alertMethods,
   ...knowledgeMethods,
@@ -71,6 +69,10 @@ export type Handlers = {
 export function parseArgs<K extends MethodName>(name: K, raw: unknown): ParsedArgsOf<Methods[K]> {
   if (!Array.isArray(raw)) throw new ApiError('bad_arguments', `${name}: arguments must be a list`);
   const res = methods[name].args.safeParse(raw);
-  if (!res.success) throw new ApiError('bad_arguments', `${name}: ${describeZodError(res.error)}`);
+  if (!res.success)
+    throw new ApiError(
+      'bad_arguments',
+      `${name}: ${describeZodError(res.error, { prefix: 'argument', root: 'arguments' })}`,
+    );
   return res.data as ParsedArgsOf<Methods[K]>;
 }

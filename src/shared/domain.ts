@@ -93,6 +93,8 @@ export const SettingsSchema = z.object({
   timeZone: z.string().min(1).max(64),
   /** the alert table's column layout; null = the built-in one */
   alertTable: AlertTableLayoutSchema.nullable(),
+  /** the desktop app starts (in the tray) when the person logs in; the browser host ignores it */
+  startAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
@@ -109,6 +111,7 @@ export const DEFAULT_SETTINGS: Settings = {
   platformUrl: null,
   timeZone: 'local',
   alertTable: null,
+  startAtLogin: true,
 };
 
 export const LINK_STATUSES = ['online', 'connecting', 'offline', 'auth_failed', 'degraded', 'disabled'] as const;

@@ -4,7 +4,9 @@
  * and by the renderer alike.
  */
 import { z } from 'zod';
+import { alertEventText } from './alert-history';
 import { SEVERITIES, SeveritySchema, type Language, type Severity } from './domain';
+import { defineTexts, interpolate } from './texts';
 
 // ---- triage: the decision tree ---------------------------------------------------------------------
 
@@ -114,11 +116,12 @@ export const SYSTEM_EVENTS = [
   'closed',
   'reopened',
   'alert',
+  'escalated',
 ] as const;
 export type SystemEvent = (typeof SYSTEM_EVENTS)[number];
 
 /** Texts of system entries, role and status names, in both languages (the renderer loads these into i18next). */
-export const INCIDENT_TEXT = {
+export const INCIDENT_TEXT = defineTexts('incidents', {
   en: {
     system: {
       declared: 'Incident declared as {{severity}} by {{author}}',
@@ -133,6 +136,7 @@ export const INCIDENT_TEXT = {
       closed: 'Incident closed; postmortem written',
       reopened: 'Incident reopened: {{reason}}',
       alert: 'Alert {{alertname}}: {{kind}}{{by}} {{detail}}',
+      escalated: 'Escalated to L{{level}}: not acknowledged for {{minutes}} min',
     },
     alertKinds: {
       firing: 'fired',
@@ -141,13 +145,8 @@ export const INCIDENT_TEXT = {
       acked: 'acked',
       unacked: 'ack removed',
       silenced: 'silenced',
+      inhibited: 'inhibited',
       escalated: 'escalated',
-      requested_ack: 'ack requested',
-      requested_unack: 'ack removal requested',
-      requested_resolve: 'resolve requested',
-      requested_escalate: 'escalation requested',
-      requested_silence: 'silence requested',
-      other: 'changed',
     },
     by: ' by {{name}}',
     roles: { commander: 'Incident commander', techLead: 'Tech lead', comms: 'Communications lead', onCall: 'On-call engineer' },
@@ -168,6 +167,7 @@ export const INCIDENT_TEXT = {
       closed: '事故已关闭，复盘报告已生成',
       reopened: '事故已重新打开：{{reason}}',
       alert: '告警 {{alertname}}：{{kind}}{{by}} {{detail}}',
+      escalated: '已自动升级到 L{{level}}：{{minutes}} 分钟未确认',
     },
     alertKinds: {
       firing: '触发',
@@ -176,25 +176,15 @@ export const INCIDENT_TEXT = {
       acked: '已确认',
       unacked: '已取消确认',
       silenced: '已静默',
+      inhibited: '被抑制',
       escalated: '已升级',
-      requested_ack: '请求确认',
-      requested_unack: '请求取消确认',
-      requested_resolve: '请求标记恢复',
-      requested_escalate: '请求升级',
-      requested_silence: '请求静默',
-      other: '有变化',
     },
     by: '（{{name}}）',
     roles: { commander: '事件指挥官', techLead: '技术负责人', comms: '通信协调员', onCall: '值班工程师' },
     statuses: { investigating: '调查中', mitigated: '已缓解', resolved: '已解决', closed: '已关闭' },
     unassigned: '未指派',
   },
-} as const;
-
-/** Fills {{name}} placeholders (the same syntax i18next uses). */
-export function interpolate(template: string, params: Record<string, string>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => params[k] ?? '');
-}
+});
 
 /** Parameters of a system entry with role and status names translated into `lng`. */
 export function localizeSystemParams(params: Record<string, string>, lng: Language): Record<string, string> {
@@ -205,7 +195,23 @@ export function localizeSystemParams(params: Record<string, string>, lng: Langua
   if (params.name === '') out.name = text.unassigned;
   if (params.kind && params.kind in text.alertKinds) out.kind = text.alertKinds[params.kind as keyof typeof text.alertKinds];
   if (params.by !== undefined) out.by = params.by ? interpolate(text.by, { name: params.by }) : '';
+  // a queued action on a linked alert reads as the alert history says it
+  if (params.action) out.kind = alertEventText({ kind: 'action', detail: '', params: { action: params.action, actor: params.actor ?? '', ...(params.comment !== undefined ? { comment: params.comment } : {}) } }, lng).detail;
   return out;
+}
+
+/**
+ * The id of the timeline entry an automatic escalation of an incident writes: one per ladder run and
+ * level, so a replay is recognised by the platform, and so the entry, which comes back from the platform
+ * as text only, is known again (escalationLine) and read in the reader's language.
+ */
+export const escalationEntryId = (ladderStartedAt: number, level: number): string => `esc-${ladderStartedAt}-L${level}`;
+
+/** The system line of an escalation entry (by its id and time), or null for any other entry. */
+export function escalationLine(entryId: string, at: number): { code: 'escalated'; params: Record<string, string> } | null {
+  const m = /^esc-(\d+)-L(\d+)$/.exec(entryId);
+  if (!m) return null;
+  return { code: 'escalated', params: { level: m[2], minutes: String(Math.max(0, Math.round((at - Number(m[1])) / 60_000))) } };
 }
 
 /** The text of a timeline entry in `lng`: system entries are rendered from their code, others as written. */
@@ -385,76 +391,85 @@ export interface StatusFields {
   review: string;
 }
 
-const STATUS_TEMPLATES: Record<Language, Record<StatusPhase, (f: StatusFields) => string[]>> = {
+/**
+ * The status-update messages of handbook 003 (start, progress, resolved) and durations, in both
+ * languages. A message is its lines, in the order written here.
+ */
+export const statusText = defineTexts('status-updates', {
   en: {
-    start: (f) => [
-      `🚨 ${f.severity} incident ${f.id}`,
-      `Title: ${f.title}`,
-      `Impact: ${f.impact}`,
-      `Status: ${f.status}`,
-      `Owner: ${f.owner}`,
-      `ETA: ${f.eta}`,
-    ],
-    update: (f) => [
-      `📊 Incident ${f.id} (${f.severity}) update`,
-      `Title: ${f.title}`,
-      `Current status: ${f.status}`,
-      `Progress: ${f.progress}`,
-      `Owner: ${f.owner}`,
-      `Expected recovery: ${f.eta}`,
-    ],
-    resolved: (f) => [
-      `✅ Incident ${f.id} (${f.severity}) resolved`,
-      `Title: ${f.title}`,
-      `Root cause: ${f.rootCause}`,
-      `Fix: ${f.solution}`,
-      `Duration of impact: ${f.duration}`,
-      `Review meeting: ${f.review}`,
-    ],
+    start: {
+      head: '🚨 {{severity}} incident {{id}}',
+      title: 'Title: {{title}}',
+      impact: 'Impact: {{impact}}',
+      status: 'Status: {{status}}',
+      owner: 'Owner: {{owner}}',
+      eta: 'ETA: {{eta}}',
+    },
+    update: {
+      head: '📊 Incident {{id}} ({{severity}}) update',
+      title: 'Title: {{title}}',
+      status: 'Current status: {{status}}',
+      progress: 'Progress: {{progress}}',
+      owner: 'Owner: {{owner}}',
+      eta: 'Expected recovery: {{eta}}',
+    },
+    resolved: {
+      head: '✅ Incident {{id}} ({{severity}}) resolved',
+      title: 'Title: {{title}}',
+      rootCause: 'Root cause: {{rootCause}}',
+      solution: 'Fix: {{solution}}',
+      duration: 'Duration of impact: {{duration}}',
+      review: 'Review meeting: {{review}}',
+    },
+    duration: { days: '{{n}} d', hours: '{{n}} h', minutes: '{{n}} min' },
   },
   'zh-CN': {
-    start: (f) => [
-      `🚨 ${f.severity} 事故 ${f.id}`,
-      `标题：${f.title}`,
-      `影响：${f.impact}`,
-      `状态：${f.status}`,
-      `负责人：${f.owner}`,
-      `预计恢复：${f.eta}`,
-    ],
-    update: (f) => [
-      `📊 事故 ${f.id}（${f.severity}）进展`,
-      `标题：${f.title}`,
-      `当前状态：${f.status}`,
-      `进展：${f.progress}`,
-      `负责人：${f.owner}`,
-      `预计恢复时间：${f.eta}`,
-    ],
-    resolved: (f) => [
-      `✅ 事故 ${f.id}（${f.severity}）已解决`,
-      `标题：${f.title}`,
-      `根本原因：${f.rootCause}`,
-      `解决方案：${f.solution}`,
-      `影响时长：${f.duration}`,
-      `复盘会议：${f.review}`,
-    ],
+    start: {
+      head: '🚨 {{severity}} 事故 {{id}}',
+      title: '标题：{{title}}',
+      impact: '影响：{{impact}}',
+      status: '状态：{{status}}',
+      owner: '负责人：{{owner}}',
+      eta: '预计恢复：{{eta}}',
+    },
+    update: {
+      head: '📊 事故 {{id}}（{{severity}}）进展',
+      title: '标题：{{title}}',
+      status: '当前状态：{{status}}',
+      progress: '进展：{{progress}}',
+      owner: '负责人：{{owner}}',
+      eta: '预计恢复时间：{{eta}}',
+    },
+    resolved: {
+      head: '✅ 事故 {{id}}（{{severity}}）已解决',
+      title: '标题：{{title}}',
+      rootCause: '根本原因：{{rootCause}}',
+      solution: '解决方案：{{solution}}',
+      duration: '影响时长：{{duration}}',
+      review: '复盘会议：{{review}}',
+    },
+    duration: { days: '{{n}} 天', hours: '{{n}} 小时', minutes: '{{n}} 分钟' },
   },
-};
+});
 
 export function renderStatusUpdate(phase: StatusPhase, fields: StatusFields, lng: Language): string {
-  return STATUS_TEMPLATES[lng][phase](fields).join('\n');
+  const lines = statusText.in(lng)[phase] as Record<string, (f: StatusFields) => string>;
+  return Object.values(lines)
+    .map((line) => line(fields))
+    .join('\n');
 }
 
 /** "1 h 25 min" / "1 小时 25 分钟" */
 export function formatDuration(ms: number, lng: Language): string {
+  const t = statusText.in(lng).duration;
   const totalMin = Math.max(0, Math.round(ms / 60_000));
   const d = Math.floor(totalMin / 1440);
   const h = Math.floor((totalMin % 1440) / 60);
   const m = totalMin % 60;
   const parts: string[] = [];
-  const zh = lng === 'zh-CN';
-  if (d) parts.push(zh ? `${d} 天` : `${d} d`);
-  if (h) parts.push(zh ? `${h} 小时` : `${h} h`);
-  if (m || parts.length === 0) parts.push(zh ? `${m} 分钟` : `${m} min`);
+  if (d) parts.push(t.days({ n: d }));
+  if (h) parts.push(t.hours({ n: h }));
+  if (m || parts.length === 0) parts.push(t.minutes({ n: m }));
   return parts.join(' ');
 }
 

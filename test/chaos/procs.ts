@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { signalGroup } from '../services/common';
 import { startProcess, type Started } from '../services/processes';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -53,7 +54,7 @@ const killed = (p: Started) =>
   new Promise<void>((resolve) => {
     if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
     p.child.once('exit', () => resolve());
-    p.child.kill('SIGKILL');
+    signalGroup(p.child, 'SIGKILL');
   });
 
 export async function startGatewayProc(o: {
@@ -189,24 +190,6 @@ export function hostRpc(origin: string, secret: string): Promise<Rpc> {
       }
     });
   });
-}
-
-/** Polls `fn` until it returns a truthy value; real processes, so this is the one way to wait. */
-export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** Every regular file under `dir`, recursively. */

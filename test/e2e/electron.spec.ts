@@ -12,13 +12,21 @@ import { tempDir } from '../helpers/tmp';
 const require = createRequire(__filename);
 const root = path.resolve(__dirname, '../..');
 
+/**
+ * The binary as node_modules/electron/index.js finds it, without requiring that file: since Electron 45 it
+ * starts a download when the binary is missing (scripts/native.mjs electronExecutable does the same).
+ */
 function electronBinary(): string | null {
+  const dir = path.join(root, 'node_modules/electron');
+  let rel: string | null = null;
   try {
-    const p = require(path.join(root, 'node_modules/electron')) as unknown;
-    return typeof p === 'string' && fs.existsSync(p) ? p : null;
+    rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim() || null;
   } catch {
-    return null;
+    rel = null;
   }
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const bin = override ? path.join(override, rel || 'electron') : rel ? path.join(dir, 'dist', rel) : null;
+  return bin && fs.existsSync(bin) ? bin : null;
 }
 function electronBinding(): string | null {
   try {
@@ -71,7 +79,9 @@ test.describe('Electron shell', () => {
       await page.evaluate(() => (location.href = 'https://example.com'));
       await page.waitForTimeout(500);
       expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
-      expect(page.url()).toMatch(/^file:/);
+      // served from the privileged app:// scheme, never file:// (src/main/shell/app-protocol.ts)
+      expect(page.url()).toMatch(/^app:\/\/vigil\//);
+      expect(await page.evaluate(() => location.origin)).toBe('app://vigil');
     } finally {
       await app.close();
       data.cleanup();

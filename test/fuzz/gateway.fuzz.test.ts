@@ -11,20 +11,17 @@
  *
  * The source is a minimal in-test upstream (what the fuzz checks is the gateway, not Alertmanager).
  */
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '@test/helpers/until';
 import WebSocket from 'ws';
 import type { ActionOutcome, Source, SourceContext } from '@gateway/source';
 import { startGateway, type Gateway } from '@gateway/server';
 import { createCore, type Core } from '@core';
-import { silentLogger } from '@node/log';
+import { createLogger, silentLogger } from '@node/log';
+import { openGatewayStore } from '@gateway/sqlite/store';
 import { MemorySecretStore } from '@core/secrets';
-import {
-  ClientFrame,
-  decodeClientFrame,
-  HARD_FRAME_BYTES,
-  PROTOCOL,
-  PROTOCOL_VERSION,
-} from '@shared/protocol';
+import { ClientFrame, decodeClientFrame, HARD_FRAME_BYTES, PROTOCOL, PROTOCOL_VERSION } from '@shared/protocol';
 import { tempDir } from '../helpers/tmp';
 import { actionCorpus, alertData, newActionId, T0 } from './corpus';
 import { createMutator, fuzzSettings, tally, type FuzzFrame } from './mutate';
@@ -69,13 +66,6 @@ function open(url: string): Promise<WebSocket> {
   });
 }
 
-async function until(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const metricSum = (text: string, name: string): number =>
   text
@@ -90,13 +80,16 @@ describe('gateway under malformed frames', () => {
     cleanups.push(dir.cleanup);
     const source = quietSource();
     const logged = tally();
-    const gw: Gateway = await startGateway({
-      source,
-      token: TOKEN,
-      dataDir: dir.dir,
-      port: 0,
-      log: (level, msg) => logged.add(`${level}:${msg}`),
+    const log = createLogger({
+      minLevel: 'debug',
+      write: (line) => {
+        const r = JSON.parse(line) as { level: string; action: string };
+        logged.add(`${r.level}:${r.action}`);
+      },
     });
+    // the SQLite store opened here, so the checks below can read its tables
+    const store = openGatewayStore(path.join(dir.dir, 'gateway.db'));
+    const gw: Gateway = await startGateway({ source, token: TOKEN, store, port: 0, log });
     cleanups.push(() => gw.close());
 
     // the well-behaved console, connected for the whole run
@@ -111,7 +104,7 @@ describe('gateway under malformed frames', () => {
     });
     cleanups.push(() => core.close());
     const alertCount = () => (core.db!.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
-    await until(() => alertCount() === 5, 'the console to take its snapshot');
+    await until(() => alertCount() === 5, 'the console to take its snapshot', 120_000, 20);
 
     // ---- the fuzzing socket -------------------------------------------------------------------------------
     const ws = await open(gw.url);
@@ -187,6 +180,8 @@ describe('gateway under malformed frames', () => {
         resultIds.size >= acceptedActionIds.size &&
         (replies.get().pong ?? 0) >= pings,
       'the gateway to answer every frame',
+      120_000,
+      20,
     );
 
     // ---- what must hold -------------------------------------------------------------------------------------
@@ -195,7 +190,7 @@ describe('gateway under malformed frames', () => {
     expect(errorCodes.get()).toEqual(expectedErrors.get());
     // one result per distinct accepted id; replays are answered too, never applied twice
     for (const id of acceptedActionIds) expect(resultIds.get(id) ?? 0, id).toBeGreaterThanOrEqual(1);
-    const table = gw.store.db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM actions').get() as {
+    const table = store.db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM actions').get() as {
       n: number;
       d: number;
     };
@@ -205,7 +200,7 @@ describe('gateway under malformed frames', () => {
     expect(replies.get().welcome ?? 0).toBe(hellos);
     const metrics = await (await fetch(gw.url.replace('ws:', 'http:') + '/metrics')).text();
     expect(metricSum(metrics, 'vigil_gateway_bad_frames_total')).toBe(expectedErrorTotal);
-    expect(gw.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
 
     // a frame over the hard limit closes that socket alone, with 1009
     const big = await open(gw.url);
@@ -215,12 +210,14 @@ describe('gateway under malformed frames', () => {
 
     // the console never noticed: it still gets new events and its own action is applied
     source.ctx().emit([{ kind: 'alert.upsert', data: alertData(99) }]);
-    await until(() => alertCount() === 6, 'the console to receive a new alert after the fuzz');
+    await until(() => alertCount() === 6, 'the console to receive a new alert after the fuzz', 120_000, 20);
     const acked = await core.dispatch('alertAck', [[alertData(99).fingerprint], { note: 'after the fuzz' }]);
     expect(acked.ok).toBe(true);
     await until(
       () => (core.db!.prepare("SELECT count(*) AS n FROM outbox WHERE state = 'acked'").get() as { n: number }).n === 1,
       "the console's action to be confirmed",
+      120_000,
+      20,
     );
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();

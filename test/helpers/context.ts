@@ -1,14 +1,17 @@
 /**
- * A feature module's CoreContext for a test, built by the core's own createContext on a real SQLite file
- * (migrated by openDatabase): audit and touch write their tables as in the app. The notifier and secret
- * store are the in-memory ones (a test reads what was "shown"); events are recorded.
+ * A feature module's CoreContext for a test, built by the core's own createModuleContext on a real SQLite
+ * file (migrated by openDatabase), so a module under test gets what it gets in the app: the notifier
+ * behind safeNotifier, emit/on on a real bus, audit and touch writing their tables. The notification
+ * backend and the secret store are the in-memory ones (a test reads what was "shown" from `notifier`);
+ * every event on the bus is recorded.
  */
 import path from 'node:path';
 import type { EventName, EventPayload } from '@shared/api';
 import { parseActionPayload, type ActionType, type OutboxEntry } from '@shared/actions';
 import type { Settings } from '@shared/domain';
 import type { Clock } from '@node/clock';
-import { createContext, type ActionSink, type CoreContext } from '@core/context';
+import { createBus, type CoreBus, type CoreEvents } from '@core/bus';
+import { createModuleContext, type ActionSink, type CoreContext } from '@core/context';
 import { silentLogger, type Logger } from '@node/log';
 import { MemoryNotifier } from '@core/notifier';
 import { MemorySecretStore } from '@core/secrets';
@@ -24,6 +27,8 @@ export interface RecordedEvent {
 export interface TestContext {
   ctx: CoreContext;
   db: DB;
+  bus: CoreBus;
+  /** the notification backend behind ctx.notifier (which wraps it as in the app) */
   notifier: MemoryNotifier;
   events: RecordedEvent[];
   eventsOf<E extends EventName>(name: E): EventPayload<E>[];
@@ -38,25 +43,27 @@ export function testContext(opts: {
   notifier?: MemoryNotifier;
   /** where events are recorded (a harness that reopens the database keeps one list) */
   events?: RecordedEvent[];
-  linkState?: CoreContext['linkState'];
 }): TestContext {
   const db = openCoreDatabase(path.join(opts.dataDir, 'vigil.db'));
+  const log = opts.log ?? silentLogger;
   const notifier = opts.notifier ?? new MemoryNotifier();
   const events = opts.events ?? [];
-  const ctx = createContext({
+  const bus = createBus<CoreEvents>(log);
+  bus.onAny((name, payload) => void events.push({ name, payload }));
+  const ctx = createModuleContext({
     db,
     clock: opts.clock,
-    log: opts.log ?? silentLogger,
+    log,
     notifier,
     secrets: new MemorySecretStore(),
     dataDir: opts.dataDir,
-    emit: (name, payload) => void events.push({ name, payload }),
+    bus,
     settings: opts.settings ?? createSettingsRepo(db).read,
-    linkState: opts.linkState ?? (() => null),
   });
   return {
     ctx,
     db,
+    bus,
     notifier,
     events,
     eventsOf: <E extends EventName>(name: E) => events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<E>),

@@ -1,8 +1,10 @@
 /**
- * What the services tests start (Alertmanager, Prometheus, the exporter) share: a free loopback port, a child process with its output
- * kept for error messages, readiness polling, and cleanup that runs even when a test fails or the runner exits.
+ * What the services tests start (Alertmanager, Prometheus, PostgreSQL, the gateway, the host) share: a free
+ * loopback port, a child process in its own process group with its output kept for error messages, readiness
+ * polling, and cleanup that runs even when a test fails or the runner exits. Processes are stopped by their
+ * process group id, never by name: other people's processes run on the same machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -28,7 +30,7 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
+    for (const c of live) signalGroup(c, 'SIGKILL');
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 }
@@ -46,6 +48,32 @@ export function makeTempDir(prefix: string): { dir: string; remove(): void } {
   };
 }
 
+/**
+ * Sends `signal` to the child's whole process group (it was spawned detached, so it leads its own group):
+ * a wrapper script and everything it started go together. Falls back to the child alone.
+ */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** spawn() in a new process group, remembered so the exit hook stops it if a test forgets to */
+export function spawnInGroup(cmd: string, args: string[], opts: SpawnOptions): ChildProcess {
+  installExitHook();
+  const child = spawn(cmd, args, { ...opts, detached: true });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 export interface Child {
   readonly process: ChildProcess;
   output(): string;
@@ -54,10 +82,8 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function spawnChild(cmd: string, args: string[], cwd: string): Child {
-  installExitHook();
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+export function spawnChild(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Child {
+  const child = spawnInGroup(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer) => {
     out += d.toString();
@@ -65,7 +91,6 @@ export function spawnChild(cmd: string, args: string[], cwd: string): Child {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  child.once('exit', () => live.delete(child));
   child.once('error', (e) => (out += `\n[spawn error] ${e.message}`));
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   return {
@@ -75,12 +100,12 @@ export function spawnChild(cmd: string, args: string[], cwd: string): Child {
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited()) return resolve();
-        const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const hard = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(hard);
           resolve();
         });
-        child.kill('SIGTERM');
+        signalGroup(child, 'SIGTERM');
       }),
   };
 }

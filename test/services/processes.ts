@@ -1,6 +1,7 @@
 /** Starting real processes for integration and e2e tests, and waiting for their first line of output. */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import path from 'node:path';
+import { signalGroup, spawnInGroup } from './common';
 
 /** the repo's node_modules: a build outside the repo ($VIGIL_OUT_DIR) still resolves its dependencies */
 const NODE_PATH = path.resolve(__dirname, '../../node_modules');
@@ -9,6 +10,7 @@ export interface Started {
   child: ChildProcess;
   /** everything printed so far (stdout + stderr) */
   output(): string;
+  /** signals the process group (default SIGTERM, SIGKILL after 5 s) and resolves once the process is gone */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -18,11 +20,11 @@ export async function startProcess(
   opts: SpawnOptions & { ready: RegExp; timeoutMs?: number },
 ): Promise<Started & { match: RegExpMatchArray }> {
   const env = { NODE_PATH, ...(opts.env ?? process.env) };
-  const child = spawn(cmd, args, { ...opts, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnInGroup(cmd, args, { ...opts, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
       reject(new Error(`${cmd} did not become ready in ${opts.timeoutMs ?? 20000} ms. Output:\n${out}`));
     }, opts.timeoutMs ?? 20000);
     let ready = false;
@@ -51,12 +53,12 @@ export async function startProcess(
     stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const t = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(t);
           resolve();
         });
-        child.kill(signal);
+        signalGroup(child, signal);
       }),
   };
 }

@@ -16,10 +16,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Source, SourceContext, SourceEvent } from '@gateway/source';
 import { startGateway, type Gateway } from '@gateway/server';
+import { silentLogger } from '@node/log';
 import type { Alert } from '@shared/alerts';
 import { freePort } from '../services/common';
 import { tempDir } from '../helpers/tmp';
-import { hostRpc, startHostProc, until, type Rpc } from '../chaos/procs';
+import { hostRpc, startHostProc, type Rpc } from '../chaos/procs';
+import { until } from '@test/helpers/until';
 import { firingAlert } from '../helpers/alerts';
 
 const num = (name: string, fallback: number) => {
@@ -111,7 +113,7 @@ describe('soak', () => {
       const consoleDir = path.join(dir.dir, 'console');
       const port = await freePort();
       const up = churn();
-      const start = () => startGateway({ source: up.source, token: TOKEN, dataDir: gwDir, port, log: () => {} });
+      const start = () => startGateway({ source: up.source, token: TOKEN, dataDir: gwDir, port, log: silentLogger });
       let gw: Gateway = await start();
       cleanups.push(() => gw.close());
       const host = await startHostProc({ dataDir: consoleDir, secret: SECRET, platform: gw.url, token: TOKEN });
@@ -121,6 +123,8 @@ describe('soak', () => {
       await until(
         async () => (await rpc.call<{ status: string }>('linkState')).status === 'online',
         'the console to come online',
+        60_000,
+        50,
       );
 
       const started = Date.now();

@@ -1,63 +1,73 @@
 /**
- * The real upstream: a Prometheus Alertmanager (API v2) for alerts and silences, a Prometheus for dashboard
- * series, and files for runbooks and the roster. See docs/sources.md for the conventions (ack = silence).
+ * The real upstream: Prometheus Alertmanager clusters (API v2) for alerts and silences, a Prometheus per
+ * cluster for dashboard series, and files for runbooks and the roster. See docs/sources.md for the
+ * conventions (ack = silence) and the config file.
  *
- * Alertmanager is polled every `pollIntervalMs`; a webhook v4 POST (handed to `webhook()`) polls at once.
- * Polls never overlap: a request for one while another runs is served by a single follow-up poll.
+ * Each cluster is a feed (cluster-feed.ts) with its own poll loop over its HA members (cluster.ts); a
+ * webhook v4 POST polls every cluster at once (or one, at /webhook/<cluster>). Health: every cluster ok →
+ * ok; some member or some cluster down → degraded, saying which; every cluster down → down.
  */
 import { z } from 'zod';
-import { systemClock, type Clock, type TimerHandle } from '@node/clock';
-import { actionPayloads, type ActionPayload, type ActionType } from '@shared/actions';
-import { toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
-import type { ActionOutcome, Source, SourceAction, SourceContext, SourceHealth } from '../source';
-import { matchersForLabels } from '@shared/matchers';
+import { systemClock, type Clock } from '@node/clock';
+import { describeZodError } from '@shared/rpc';
 import type { SeverityMap } from '@shared/domain';
-import {
-  ackComment,
-  emptyView,
-  reconcile,
-  silenceOfAction,
-  taggedAuthor,
-  viewFromKnown,
-  type View,
-} from './alert-state';
-import { alertmanagerApi } from './alertmanager-api';
-import { loadDashboards, loadRoster, loadRunbooks } from './content';
+import type { DashboardSpec } from '@shared/dashboard-spec';
+import type { ClusterStatus } from '@shared/protocol';
+import { DEFAULT_ACK_EXTENSION, type ClusterConfig } from '../config';
+import type { Source, SourceContext, SourceEvent, SourceHealth } from '../source';
+import type { AckLedger } from '../store';
+import { memoryAckLedger } from './ack-extender';
+import { alertmanagerActionHandlers } from './alertmanager-actions';
+import type { AlertmanagerApi } from './alertmanager-api';
+import { applyWith, fail } from './apply';
+import { createCluster } from './cluster';
+import { clusterOfKnown, createClusterFeed, type ClusterFeed } from './cluster-feed';
+import { contentEvents, loadDashboards, loadRunbooks } from './content';
 import { createDashboardFeed, type DashboardFeed } from './prometheus';
+import { createTransport } from './transport';
 import { UpstreamError } from './upstream';
 
 export interface SourceHooks {
-  /** milliseconds one Alertmanager poll (alerts + silences) took */
+  /** milliseconds one Alertmanager poll (every live member of a cluster) took */
   pollLatency?(ms: number): void;
   /** an upstream error, e.g. alertmanager_unreachable, alertmanager_http, prometheus_timeout */
   upstreamError?(kind: string): void;
 }
 
 export interface AlertmanagerSourceOptions {
-  alertmanagerUrl: string;
+  /** the one-cluster shorthand: one Alertmanager (or its HA members), plain ids, alerts without a cluster */
+  alertmanagerUrl?: string | string[];
   prometheusUrl?: string;
-  /** a Vigil dashboard YAML, a Grafana JSON export, or a folder of them */
+  /** a Vigil dashboard YAML, a Grafana JSON export, or a folder of them (with prometheusUrl) */
   dashboardsFile?: string;
+  /** clusters from the config file (instead of alertmanagerUrl): ids prefixed `<cluster>/` */
+  clusters?: ClusterConfig[];
   runbooksDir?: string;
   rosterFile?: string;
   pollIntervalMs?: number;
-  /** this Alertmanager's own severity words → P0–P3, before the built-in ones (docs/sources.md) */
-  severityMap?: SeverityMap;
   /** how long an ack silence lasts when the action does not say */
   ackDurationMinutes?: number;
+  /** the shorthand's severity words → P0–P3 (clusters bring their own) */
+  severityMap?: SeverityMap;
+  /** the shorthand's ack extension (clusters bring their own) */
+  ackExtension?: ClusterConfig['ackExtension'];
   /** how long a resolved alert is kept before alert.remove */
   resolvedRetentionMs?: number;
   /** overrides each dashboard's own refresh interval */
   dashboardRefreshMs?: number;
   requestTimeoutMs?: number;
+  /** how long gossip gets to carry a write a failed member may have taken (default 1 s) */
+  gossipSettleMs?: number;
   clock?: Clock;
+  /** in-memory Alertmanagers by member URL instead of HTTP (tests) */
+  apis?: Record<string, AlertmanagerApi>;
   hooks?: SourceHooks;
   /** where non-fatal content problems (a broken runbook file) are reported */
   warn?(message: string): void;
 }
 
 export interface AlertmanagerSource extends Source {
-  /** polls now; resolves when that poll (or the one it joined) has reported its events */
+  /** polls every cluster now; resolves when those polls (or the ones they joined) have reported their events */
   refresh(): Promise<void>;
 }
 
@@ -70,281 +80,216 @@ const WebhookSchema = z.object({
   ),
 });
 
-const RESOLVE_UNSUPPORTED =
-  'resolve is not supported by the alertmanager source; the alert resolves when its source stops firing';
+/** The clusters this source reads: the config's, or one made of the shorthand's URL(s). */
+function clustersOf(opts: AlertmanagerSourceOptions): { clusters: ClusterConfig[]; shorthand: boolean } {
+  if (opts.clusters?.length) return { clusters: opts.clusters, shorthand: false };
+  const urls = [opts.alertmanagerUrl ?? []].flat();
+  if (urls.length === 0) throw new Error('the alertmanager source needs alertmanagerUrl or clusters');
+  return {
+    shorthand: true,
+    clusters: [
+      {
+        name: 'default',
+        members: urls,
+        prometheus: opts.prometheusUrl ? { url: opts.prometheusUrl } : undefined,
+        dashboards: opts.dashboardsFile,
+        ackExtension: opts.ackExtension ?? DEFAULT_ACK_EXTENSION,
+        severityMap: opts.severityMap,
+      },
+    ],
+  };
+}
+
+/** Health from the clusters' statuses and Prometheus: one cluster's words as they are, several summed up. */
+export function sourceHealth(statuses: ClusterStatus[], promError: string | null, shorthand: boolean): SourceHealth {
+  const bad = statuses.filter((s) => s.upstream !== 'ok');
+  const single = statuses.length === 1 && statuses[0].members.length === 1;
+  const clusters = shorthand && single ? undefined : statuses;
+  if (bad.length === statuses.length && bad.every((s) => s.upstream === 'down')) {
+    const detail = single ? statuses[0].members[0].error : bad.map((s) => s.detail).join('; ');
+    return { upstream: 'down', detail: detail && detail.slice(0, 2000), clusters };
+  }
+  if (bad.length > 0) return { upstream: 'degraded', detail: bad.map((s) => s.detail).join('; ').slice(0, 2000), clusters };
+  if (promError) return { upstream: 'degraded', detail: promError, clusters };
+  return { upstream: 'ok', detail: null, clusters };
+}
+
+/** Runbooks from several folders (the config's and each cluster's); the first folder to use an id keeps it. */
+function runbookEvents(dirs: string[], warn: (m: string) => void): SourceEvent[] {
+  const seen = new Set<string>();
+  const out: SourceEvent[] = [];
+  for (const dir of [...new Set(dirs)]) {
+    const { runbooks, problems } = loadRunbooks(dir);
+    for (const p of problems) warn(`${p.file}: ${p.reason}`);
+    for (const r of runbooks) {
+      if (seen.has(r.id)) {
+        warn(`${dir}: runbook id "${r.id}" is already served from another folder; skipped`);
+        continue;
+      }
+      seen.add(r.id);
+      out.push({ kind: 'runbook.upsert', data: r });
+    }
+  }
+  return out;
+}
 
 export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): AlertmanagerSource {
   const clock = opts.clock ?? systemClock;
-  const pollIntervalMs = opts.pollIntervalMs ?? 2000;
-  const ackMinutes = opts.ackDurationMinutes ?? 60;
-  const retentionMs = opts.resolvedRetentionMs ?? 60 * 60_000;
   const timeoutMs = opts.requestTimeoutMs ?? 5000;
-  const am = alertmanagerApi(opts.alertmanagerUrl, timeoutMs);
   const warn = opts.warn ?? ((m: string) => console.warn(`[alertmanager source] ${m}`));
-
+  const { clusters: configs, shorthand } = clustersOf(opts);
   let ctx: SourceContext | null = null;
-  let view: View = emptyView();
-  let timer: TimerHandle | null = null;
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
-  // nothing polls before start() or after stop()
-  let stopped = true;
-  let feed: DashboardFeed | null = null;
-  // Alertmanager decides up/down; Prometheus can only degrade a working link
-  let amError: string | null = null;
-  let promError: string | null = null;
+  let stopped = false;
+  const dashboards: DashboardFeed[] = [];
+  const promErrors = new Map<string, string | null>();
   let lastHealth = '';
 
-  const reportHealth = () => {
-    const h: SourceHealth = amError
-      ? { upstream: 'down', detail: amError }
-      : promError
-        ? { upstream: 'degraded', detail: promError }
-        : { upstream: 'ok', detail: null };
+  // the ack ledger comes with the context (the gateway's store); a source run bare keeps one in memory
+  let ledger: AckLedger = memoryAckLedger();
+  const ledgerProxy: AckLedger = {
+    ackExtensions: (cluster) => ledger.ackExtensions(cluster),
+    recordAckExtension: (e) => ledger.recordAckExtension(e),
+    forgetAckExtensions: (cluster, ids) => ledger.forgetAckExtensions(cluster, ids),
+  };
+
+  const feeds: ClusterFeed[] = [];
+  const sendHealth = () => {
+    if (!ctx) return;
+    const promError = [...promErrors.values()].find((e) => e) ?? null;
+    const h = sourceHealth(
+      feeds.map((f) => f.status()),
+      promError,
+      shorthand,
+    );
     const key = JSON.stringify(h);
     if (key === lastHealth) return;
     lastHealth = key;
-    ctx?.health(h);
+    ctx.health(h);
   };
 
-  const upstreamFailed = (e: unknown): UpstreamError => {
-    const err =
-      e instanceof UpstreamError ? e : new UpstreamError('Alertmanager', 'invalid', String((e as Error)?.message ?? e));
+  const countError = (e: unknown): UpstreamError => {
+    const err = e instanceof UpstreamError ? e : new UpstreamError('Alertmanager', 'invalid', String((e as Error)?.message ?? e));
     opts.hooks?.upstreamError?.(err.metricKind);
-    if (err.upstream === 'Alertmanager' && err.kind !== 'http') {
-      amError = err.message;
-      reportHealth();
-    }
     return err;
   };
 
-  const poll = async () => {
-    clock.clearTimeout(timer);
-    timer = null;
-    const t0 = clock.now();
-    try {
-      const [alerts, silences] = await Promise.all([am.alerts(), am.silences()]);
-      opts.hooks?.pollLatency?.(clock.now() - t0);
-      if (stopped || !ctx) return;
-      const next = reconcile(view, alerts, silences, ctx.now(), retentionMs, opts.severityMap);
-      view = next.view;
-      if (next.events.length > 0) ctx.emit(next.events);
-      amError = null;
-      reportHealth();
-    } catch (e) {
-      const err = upstreamFailed(e);
-      // an answer Alertmanager gave but we could not use still means the link is not working
-      if (err.kind === 'http') {
-        amError = err.message;
-        reportHealth();
-      }
-    } finally {
-      if (!stopped) timer = clock.setTimeout(() => void refresh(), pollIntervalMs);
-    }
-  };
-
-  const refresh = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (!running) {
-      running = poll().finally(() => {
-        running = null;
-      });
-      return running;
-    }
-    queued ??= running.then(() => {
-      queued = null;
-      return refresh();
+  for (const c of configs) {
+    let feed: ClusterFeed | null = null;
+    const cluster = createCluster({
+      name: c.name,
+      members: c.members,
+      access: c.access,
+      plainIds: shorthand,
+      timeoutMs,
+      clock,
+      gossipSettleMs: opts.gossipSettleMs,
+      apis: opts.apis,
+      onError: (e) => opts.hooks?.upstreamError?.(e.metricKind),
+      onMemberBack: () => void feed?.refresh(),
     });
-    return queued;
-  };
+    feed = createClusterFeed({
+      cluster,
+      clock,
+      pollIntervalMs: opts.pollIntervalMs ?? 2000,
+      resolvedRetentionMs: opts.resolvedRetentionMs ?? 60 * 60_000,
+      ackExtension: c.ackExtension,
+      severityMap: c.severityMap,
+      ledger: ledgerProxy,
+      labelAlerts: !shorthand,
+      emit: (events) => !stopped && ctx?.emit(events),
+      statusChanged: sendHealth,
+      pollLatency: opts.hooks?.pollLatency,
+      warn,
+    });
+    feeds.push(feed);
+  }
 
-  const fail = (code: string, message: string): ActionOutcome => ({
-    ok: false,
-    error: { code, message: message.slice(0, 2000) },
-  });
+  const refresh = () => Promise.all(feeds.map((f) => f.refresh())).then(() => undefined);
 
-  /** An upstream failure as the action's error: "<what> rejected: <Alertmanager's words>" or why it was not reached. */
-  const upstreamOutcome = (what: string, e: unknown): ActionOutcome => {
-    const err = upstreamFailed(e);
-    if (err.kind === 'http' && err.status !== null && err.status < 500)
-      return fail('upstream_rejected', `${what} rejected: ${err.upstreamMessage}`);
-    if (err.kind === 'http') return fail('upstream_error', `${what} failed: ${err.message}`);
-    return fail('upstream_unavailable', `${what} failed: ${err.message}`);
-  };
+  const handlers = alertmanagerActionHandlers({ feeds, clock, ackMinutes: opts.ackDurationMinutes ?? 60, failed: countError });
 
-  /** The alert as last seen; polls once first when it is not known yet (an action racing the first poll). */
-  const findAlert = async (fingerprint: string) => {
-    if (!view.alerts.has(fingerprint)) await refresh();
-    return view.alerts.get(fingerprint) ?? null;
-  };
-
-  const done = async (): Promise<ActionOutcome> => {
-    await refresh();
-    return { ok: true };
-  };
-
-  /**
-   * A resumed create (ack, silence): the earlier attempt may have reached Alertmanager before the gateway
-   * died. Its silence carries the action id; finding it means the action is done and must not be repeated.
-   */
-  const createdEarlier = async (what: string, actionId: string): Promise<ActionOutcome | null> => {
-    try {
-      return silenceOfAction(await am.silences(), actionId) ? await done() : null;
-    } catch (e) {
-      return upstreamOutcome(what, e);
+  const startDashboards = (c: SourceContext) => {
+    const ids = new Map<string, string>();
+    for (const cfg of configs) {
+      if (!cfg.prometheus || !cfg.dashboards) continue;
+      const specs: DashboardSpec[] = loadDashboards(cfg.dashboards);
+      for (const s of specs) {
+        const other = ids.get(s.dashboard.id);
+        if (other) throw new Error(`dashboard id "${s.dashboard.id}" is defined for clusters ${other} and ${cfg.name}; give one of them another id`);
+        ids.set(s.dashboard.id, cfg.name);
+      }
+      const statics = contentEvents({ specs, now: c.now(), warn });
+      if (statics.length > 0) c.emit(statics);
+      const feed = createDashboardFeed({
+        prometheusUrl: cfg.prometheus.url,
+        transport: createTransport(cfg.prometheus.access),
+        specs,
+        clock,
+        emit: (events) => !stopped && c.emit(events),
+        refreshMs: opts.dashboardRefreshMs,
+        timeoutMs,
+        onResult: (err) => {
+          if (err) opts.hooks?.upstreamError?.(err.metricKind);
+          promErrors.set(cfg.name, err ? err.message : null);
+          sendHealth();
+        },
+      });
+      dashboards.push(feed);
     }
   };
 
-  /** Expiring is idempotent for a resumed action: a silence already expired is what the action asked for. */
-  const expire = async (what: string, silenceId: string, resumed: boolean): Promise<ActionOutcome> => {
-    try {
-      if (resumed && (await am.silences()).some((s) => s.id === silenceId && s.status.state === 'expired'))
-        return await done();
-      await am.expireSilence(silenceId);
-    } catch (e) {
-      return upstreamOutcome(what, e);
+  /** the stored alerts and silences, each to its cluster; those of a cluster no longer configured are removed */
+  const seed = (c: SourceContext) => {
+    const known = c.known?.() ?? { alerts: [], silences: [] };
+    if (shorthand) return feeds[0].seed(known);
+    const names = new Set(configs.map((x) => x.name));
+    for (const f of feeds) {
+      const mine = (raw: unknown) => clusterOfKnown(raw) === f.cluster.name;
+      f.seed({ alerts: known.alerts.filter(mine), silences: known.silences.filter(mine) });
     }
-    return done();
-  };
-
-  type Handler<T extends ActionType> = (
-    p: ActionPayload<T>,
-    a: SourceAction,
-    resumed: boolean,
-  ) => Promise<ActionOutcome>;
-  const handlers: { [T in ActionType]?: Handler<T> } = {
-    'alert.ack': async (p, a, resumed) => {
-      const earlier = resumed ? await createdEarlier('ack', a.id) : null;
-      if (earlier) return earlier;
-      const alert = await findAlert(p.fingerprint);
-      if (!alert || alert.state !== 'firing')
-        return fail('not_found', `alert ${p.fingerprint} is not firing in Alertmanager (it may have resolved)`);
-      const now = clock.now();
-      try {
-        await am.createSilence({
-          // re-acking replaces the current ack silence instead of stacking a second one
-          ...(alert.ackId ? { id: alert.ackId } : {}),
-          matchers: matchersForLabels(alert.labels),
-          startsAt: new Date(now).toISOString(),
-          endsAt: new Date(now + (p.durationMinutes ?? ackMinutes) * 60_000).toISOString(),
-          createdBy: taggedAuthor(a.operator, a.id),
-          comment: ackComment(a.operator, p.note),
-        });
-      } catch (e) {
-        return upstreamOutcome('ack', e);
-      }
-      return done();
-    },
-    'alert.unack': async (p, _a, resumed) => {
-      // the stored view may predate the earlier attempt's expiry: ask Alertmanager first
-      if (resumed) await refresh();
-      const alert = await findAlert(p.fingerprint);
-      if (!alert) return fail('not_found', `alert ${p.fingerprint} is not known to Alertmanager`);
-      if (!alert.ackId) {
-        if (resumed) return { ok: true }; // the earlier attempt got through: not acked is what was asked
-        return fail('not_acked', `alert ${alert.alertname} (${p.fingerprint}) is not acknowledged`);
-      }
-      return expire('unack', alert.ackId, resumed);
-    },
-    'alert.resolve': async () => fail('unsupported', RESOLVE_UNSUPPORTED),
-    // Escalation is the gateway's record (its action log and audit), not Alertmanager state: nothing to do upstream.
-    'alert.escalate': async () => ({ ok: true }),
-    'silence.create': async (p, a, resumed) => {
-      const earlier = resumed ? await createdEarlier('silence', a.id) : null;
-      if (earlier) return earlier;
-      try {
-        await am.createSilence({
-          matchers: p.matchers,
-          startsAt: new Date(p.startsAt ?? clock.now()).toISOString(),
-          endsAt: new Date(p.endsAt).toISOString(),
-          createdBy: taggedAuthor(a.operator, a.id),
-          comment: p.comment,
-        });
-      } catch (e) {
-        return upstreamOutcome('silence', e);
-      }
-      return done();
-    },
-    'silence.expire': async (p, _a, resumed) => expire('expire silence', p.silenceId, resumed),
+    const orphan = (raw: unknown) => !names.has(clusterOfKnown(raw) ?? '');
+    const removals: SourceEvent[] = [
+      ...known.silences.filter(orphan).flatMap((s) => (typeof (s as { id?: unknown }).id === 'string' ? [{ kind: 'silence.remove' as const, data: { id: (s as { id: string }).id } }] : [])),
+      ...known.alerts.filter(orphan).flatMap((a) => (typeof (a as { fingerprint?: unknown }).fingerprint === 'string' ? [{ kind: 'alert.remove' as const, data: { fingerprint: (a as { fingerprint: string }).fingerprint } }] : [])),
+    ];
+    if (removals.length > 0) {
+      warn(`removing ${removals.length} stored alerts and silences of clusters no longer configured`);
+      c.emit(removals);
+    }
   };
 
   return {
     name: 'alertmanager',
     async start(c) {
       ctx = c;
-      stopped = false;
-      view = viewFromKnown(c.known?.());
-      const statics: Parameters<SourceContext['emit']>[0] = [];
-      if (opts.runbooksDir) {
-        const { runbooks, problems } = loadRunbooks(opts.runbooksDir);
-        for (const p of problems) warn(`${p.file}: ${p.reason}`);
-        statics.push(...runbooks.map((data) => ({ kind: 'runbook.upsert' as const, data })));
-      }
-      if (opts.rosterFile) statics.push({ kind: 'roster.upsert', data: loadRoster(opts.rosterFile) });
-      const specs: DashboardSpec[] = opts.dashboardsFile ? loadDashboards(opts.dashboardsFile) : [];
-      const now = c.now();
-      statics.push(
-        ...specs.map((s) => ({
-          kind: 'dashboard.upsert' as const,
-          data: (({ fetchedAt: _f, ...d }) => d)(toDashboard(s, now)),
-        })),
-      );
+      if (c.ackLedger) ledger = c.ackLedger;
+      for (const f of feeds) f.start();
+      seed(c);
+      const runbookDirs = [opts.runbooksDir, ...configs.map((x) => x.runbooks)].filter((d): d is string => !!d);
+      const statics = [...runbookEvents(runbookDirs, warn), ...contentEvents({ rosterFile: opts.rosterFile, specs: [], now: c.now(), warn })];
       if (statics.length > 0) c.emit(statics);
-      reportHealth();
+      sendHealth();
+      startDashboards(c);
       await refresh();
-      if (opts.prometheusUrl && specs.length > 0) {
-        feed = createDashboardFeed({
-          prometheusUrl: opts.prometheusUrl,
-          specs,
-          clock,
-          emit: (events) => !stopped && c.emit(events),
-          refreshMs: opts.dashboardRefreshMs,
-          timeoutMs,
-          onResult: (err) => {
-            if (err) opts.hooks?.upstreamError?.(err.metricKind);
-            promError = err ? err.message : null;
-            reportHealth();
-          },
-        });
-        feed.start();
-      }
+      for (const d of dashboards) d.start();
     },
     async stop() {
       stopped = true;
-      clock.clearTimeout(timer);
-      timer = null;
-      feed?.stop();
-      await running;
+      for (const d of dashboards) d.stop();
+      await Promise.all(feeds.map((f) => f.stop()));
     },
     refresh,
-    webhook(body) {
+    webhook(body, cluster?: string) {
       const parsed = WebhookSchema.safeParse(body);
       if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        return fail(
-          'bad_webhook',
-          `not an Alertmanager webhook v4 body: ${i.path.join('.') || '(top level)'}: ${i.message}`,
-        );
+        const why = describeZodError(parsed.error, { first: 1 });
+        return fail('bad_webhook', `not an Alertmanager webhook v4 body: ${why}`);
       }
-      void refresh();
+      const targets = cluster === undefined ? feeds : feeds.filter((f) => f.cluster.name === cluster);
+      if (targets.length === 0) return fail('not_found', `no cluster named "${cluster}"`);
+      for (const f of targets) void f.refresh();
       return { ok: true };
     },
-    async apply(action, opts) {
-      const handler = handlers[action.type] as
-        ((p: unknown, a: SourceAction, resumed: boolean) => Promise<ActionOutcome>) | undefined;
-      if (!handler) return fail('unsupported', `${action.type} is not handled by the alertmanager source`);
-      const payload = actionPayloads[action.type].safeParse(action.payload);
-      if (!payload.success)
-        return fail(
-          'bad_payload',
-          `${action.type}: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        );
-      try {
-        return await handler(payload.data, action, opts?.resumed ?? false);
-      } catch (e) {
-        // the contract is "never throws": anything unforeseen becomes a clear failure
-        return fail('internal', `${action.type} failed: ${(e as Error)?.message ?? String(e)}`);
-      }
-    },
+    apply: (action, o) => applyWith('alertmanager', handlers, action, o),
   };
 }

@@ -5,10 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseDashboardFile, type DashboardSpec } from '@shared/dashboard-spec';
+import { parseDashboardFile, toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
 import { eventData, type EventDataOf } from '@shared/protocol';
 import { RosterDocumentSchema } from '@shared/roster';
 import { parseRunbook, parseUpdated } from '@shared/runbook-template';
+import { describeZodError } from '@shared/rpc';
+import type { SourceEvent } from '../source';
 
 export interface LoadProblem {
   file: string;
@@ -58,7 +60,7 @@ export function loadRunbooks(dir: string): { runbooks: EventDataOf<'runbook.upse
       updatedAt: parseUpdated(fm.updated) ?? Math.round(st.mtimeMs),
     });
     if (!parsed.success) {
-      problems.push({ file, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      problems.push({ file, reason: describeZodError(parsed.error) });
       continue;
     }
     seen.set(id, name);
@@ -77,8 +79,8 @@ export function loadRoster(file: string): EventDataOf<'roster.upsert'> {
   }
   const doc = RosterDocumentSchema.safeParse(raw);
   if (!doc.success) {
-    const why = doc.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new Error(`roster ${file} is not a valid roster document: ${why.join('; ')}`);
+    const why = describeZodError(doc.error, { first: 5 });
+    throw new Error(`roster ${file} is not a valid roster document: ${why}`);
   }
   // id and name live beside the document fields; the schema strips them, so read them from the raw YAML
   const meta = (raw ?? {}) as { id?: unknown; name?: unknown };
@@ -103,4 +105,38 @@ export function loadDashboards(fileOrDir: string): DashboardSpec[] {
     ids.add(s.dashboard.id);
   }
   return specs;
+}
+
+export interface ContentOptions {
+  runbooksDir?: string;
+  rosterFile?: string;
+  specs: readonly DashboardSpec[];
+  now: number;
+  /** runbook files that cannot be used (and a bad roster, when tolerated) are reported here */
+  warn(message: string): void;
+  /** a roster that cannot be read is warned about instead of failing the start (the demo) */
+  tolerateBadRoster?: boolean;
+}
+
+/** The events a source starts with: runbooks, the roster, the dashboards (without fetchedAt), in that order. */
+export function contentEvents(o: ContentOptions): SourceEvent[] {
+  const events: SourceEvent[] = [];
+  if (o.runbooksDir) {
+    const { runbooks, problems } = loadRunbooks(o.runbooksDir);
+    for (const p of problems) o.warn(`${p.file}: ${p.reason}`);
+    events.push(...runbooks.map((data) => ({ kind: 'runbook.upsert' as const, data })));
+  }
+  if (o.rosterFile) {
+    try {
+      events.push({ kind: 'roster.upsert', data: loadRoster(o.rosterFile) });
+    } catch (e) {
+      if (!o.tolerateBadRoster) throw e;
+      o.warn((e as Error).message);
+    }
+  }
+  for (const spec of o.specs) {
+    const { fetchedAt: _f, ...dashboard } = toDashboard(spec, o.now);
+    events.push({ kind: 'dashboard.upsert', data: dashboard });
+  }
+  return events;
 }

@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '@shared/dashboard-spec';
+import { describeZodError } from '@shared/rpc';
 
 // ---- definitions --------------------------------------------------------------------------------------
 
@@ -93,8 +94,7 @@ export function parseModel(files: { name: string; text: string }[]): ModelDef {
     }
     const parsed = ModelFileSchema.safeParse(raw ?? {});
     if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new Error(`${f.name}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+      throw new Error(`${f.name}: ${describeZodError(parsed.error, { first: 1 })}`);
     }
     model.signals.push(...parsed.data.signals);
     model.alerts.push(...parsed.data.alerts);

@@ -7,7 +7,7 @@ import type { Clock, TimerHandle } from '@node/clock';
 import { effectiveStepSeconds, expandRangeVariables, type DashboardSpec } from '@shared/dashboard-spec';
 import type { Panel, Series } from '@shared/dashboards';
 import type { SourceEvent } from '../source';
-import { requestJson, UpstreamError } from './upstream';
+import { requestJson, UpstreamError, type Transport } from './upstream';
 
 const MatrixSchema = z.object({
   status: z.literal('success'),
@@ -40,11 +40,45 @@ export function defaultLegend(labels: Record<string, string>, expr: string): str
   return `${name ?? ''}{${inner}}`;
 }
 
+/** A series' labels with the `__legend__` its target gives it (docs/dashboards.md). */
+export function seriesLabels(
+  target: { expr: string; legend?: string | null },
+  labels: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...labels,
+    __legend__: target.legend ? renderLegend(target.legend, labels) : defaultLegend(labels, target.expr),
+  };
+}
+
+/** One panel's series.update for a dashboard, over [range.start, range.end] at range.stepSeconds. */
+export function seriesUpdate(
+  spec: DashboardSpec,
+  panelId: string,
+  series: SeriesData,
+  range: { start: number; end: number; stepSeconds: number },
+  fetchedAt: number,
+): SourceEvent {
+  return {
+    kind: 'series.update',
+    data: {
+      dashboardId: spec.dashboard.id,
+      panelId,
+      series,
+      rangeStart: range.start,
+      rangeEnd: range.end,
+      stepSeconds: range.stepSeconds,
+      fetchedAt,
+    },
+  };
+}
+
 export async function queryRange(
   baseUrl: string,
   expr: string,
   range: { start: number; end: number; stepSeconds: number },
   timeoutMs: number,
+  transport?: Transport,
 ): Promise<{ metric: Record<string, string>; points: [number, number][] }[]> {
   const q = new URLSearchParams({
     query: expr,
@@ -58,6 +92,7 @@ export async function queryRange(
     path: `api/v1/query_range?${q}`,
     schema: MatrixSchema,
     timeoutMs,
+    transport,
   });
   return body.data.result.map((r) => ({
     metric: r.metric,
@@ -74,18 +109,13 @@ export async function fetchPanel(
   panel: Panel,
   range: { start: number; end: number; stepSeconds: number; rangeSeconds: number },
   timeoutMs: number,
+  transport?: Transport,
 ): Promise<SeriesData> {
   const perTarget = await Promise.all(
     panel.targets.map(async (t) => {
       const expr = expandRangeVariables(t.expr, range.stepSeconds, range.rangeSeconds);
-      const result = await queryRange(baseUrl, expr, range, timeoutMs);
-      return result.map((r) => ({
-        labels: {
-          ...r.metric,
-          __legend__: t.legend ? renderLegend(t.legend, r.metric) : defaultLegend(r.metric, t.expr),
-        },
-        points: r.points,
-      }));
+      const result = await queryRange(baseUrl, expr, range, timeoutMs, transport);
+      return result.map((r) => ({ labels: seriesLabels(t, r.metric), points: r.points }));
     }),
   );
   return perTarget.flat();
@@ -93,6 +123,8 @@ export async function fetchPanel(
 
 export interface DashboardFeedOptions {
   prometheusUrl: string;
+  /** headers, credentials and TLS for this Prometheus */
+  transport?: Transport;
   specs: DashboardSpec[];
   clock: Clock;
   emit(events: SourceEvent[]): void;
@@ -132,19 +164,8 @@ export function createDashboardFeed(o: DashboardFeedOptions): DashboardFeed {
     await Promise.all(
       spec.dashboard.panels.map(async (panel) => {
         try {
-          const series = await fetchPanel(o.prometheusUrl, panel, range, o.timeoutMs);
-          events.push({
-            kind: 'series.update',
-            data: {
-              dashboardId: spec.dashboard.id,
-              panelId: panel.id,
-              series,
-              rangeStart: range.start,
-              rangeEnd: range.end,
-              stepSeconds: step,
-              fetchedAt: o.clock.now(),
-            },
-          });
+          const series = await fetchPanel(o.prometheusUrl, panel, range, o.timeoutMs, o.transport);
+          events.push(seriesUpdate(spec, panel.id, series, range, o.clock.now()));
         } catch (e) {
           firstError ??= e instanceof UpstreamError ? e : new UpstreamError('Prometheus', 'invalid', String(e));
         }

@@ -1,11 +1,14 @@
-/** What every core module receives. Built once per open database by the core factory (createContext). */
-import type { EventName, EventPayload } from '@shared/api';
+/**
+ * What every core module receives. Built once per open database by createModuleContext, which the core
+ * factory (phases.ts) and the test harnesses (test/helpers/context.ts) both call.
+ */
 import type { Settings } from '@shared/domain';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
-import type { Notifier } from './notifier';
-import type { SecretStore } from './secrets';
 import type { DB } from '@node/sqlite';
+import type { CoreBus } from './bus';
+import { safeNotifier, type Notifier } from './notifier';
+import type { SecretStore } from './secrets';
 
 export interface CoreContext {
   db: DB;
@@ -14,12 +17,13 @@ export interface CoreContext {
   notifier: Notifier;
   secrets: SecretStore;
   dataDir: string;
-  emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
+  /** tells the core's bus (and through it the renderer) that something happened */
+  emit: CoreBus['emit'];
+  /** listens on the core's bus; returns the unsubscribe function (call it in the module's stop()) */
+  on: CoreBus['on'];
   settings(): Settings;
   /** records who did what, for the audit trail (handbook 000 §14) */
   audit(actor: string, action: string, detail?: unknown): void;
-  /** the platform link's current state (null until the link module is built) */
-  linkState(): import('@shared/domain').LinkState | null;
   /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
   touch(collection: 'alerts' | 'runbooks' | 'dashboards' | 'rosters', at?: number): void;
 }
@@ -54,21 +58,41 @@ export interface EventApplier {
   endSnapshot?(): void;
 }
 
-/** What createContext needs; audit and touch are built from the database. */
-export type ContextDeps = Omit<CoreContext, 'audit' | 'touch'>;
+/** What a module context is built from; emit/on come from the bus, audit/touch from the database. */
+export interface ModuleContextDeps {
+  db: DB;
+  clock: Clock;
+  log: Logger;
+  /** the notification backend as injected (the OS one, or a MemoryNotifier); wrapped here */
+  notifier: Notifier;
+  secrets: SecretStore;
+  dataDir: string;
+  bus: CoreBus;
+  settings(): Settings;
+}
 
 /**
- * The context for one open database: `audit` and `touch` write through statements prepared once. The core
- * factory and the test harnesses both build it here, so a module under test sees what it sees in the app.
+ * The context for one open database, with the wrappers every module gets: the notifier through
+ * safeNotifier, `emit`/`on` on the core's bus, `audit` and `touch` through statements prepared once. The
+ * core factory and the test harnesses both build it here, so a module under test sees what it sees in
+ * the app.
  */
-export function createContext(deps: ContextDeps): CoreContext {
-  const { db, clock } = deps;
+export function createModuleContext(deps: ModuleContextDeps): CoreContext {
+  const { db, clock, log, bus } = deps;
   const touchStmt = db.prepare(
     'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
   );
   const auditStmt = db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
   return {
-    ...deps,
+    db,
+    clock,
+    log,
+    notifier: safeNotifier(deps.notifier, log),
+    secrets: deps.secrets,
+    dataDir: deps.dataDir,
+    settings: deps.settings,
+    emit: (name, payload) => bus.emit(name, payload),
+    on: (name, listener) => bus.on(name, listener),
     audit: (actor, action, detail) => auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
     touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
   };

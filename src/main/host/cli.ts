@@ -54,7 +54,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const platform: LinkPlatform = {
     url: values.platform ?? null,
     token: token ?? null,
-    embedded: () => startEmbeddedGateway({ dataDir, log: (level, action, fields) => log.log(level, action, fields) }),
+    embedded: () => startEmbeddedGateway({ dataDir, log }),
   };
   const core = createCore({
     dataDir,

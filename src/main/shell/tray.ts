@@ -1,12 +1,16 @@
 /**
  * Tray icon: a dot coloured by the worst unacked severity, a tooltip and menu with the counts, open,
- * and mute for 15 min / 1 h (P0 still breaks through). Icons are drawn in code, so nothing has to be
+ * mute for 15 min / 1 h (P0 still breaks through), and, with an update feed, the update's state and the
+ * "Restart to update" item (only when the "not now" rule allows it). Icons are drawn in code, so nothing has to be
  * shipped or found on disk.
  */
-import { Menu, Tray, app, nativeImage, type BrowserWindow, type NativeImage } from 'electron';
+import { Menu, Tray, app, nativeImage, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { AlertCounts, NotifyState } from '@shared/contract/alerts';
 import { SEVERITIES, type Severity } from '@shared/domain';
 import type { Core } from '@core';
+import { shellText, whyNotNow, type ShellLanguage, type ShellText } from './text';
+import type { UpdateState } from './updater';
+import type { InstallVerdict } from './update-policy';
 
 const COLORS: Record<Severity | 'ok', [number, number, number]> = {
   P0: [0xd0, 0x1c, 0x1c],
@@ -40,30 +44,49 @@ function icon(kind: Severity | 'ok'): NativeImage {
   return img;
 }
 
-const TEXT = {
-  en: {
-    open: 'Open Vigil',
-    quit: 'Quit',
-    unacked: (n: number) => (n === 1 ? '1 unacked alert' : `${n} unacked alerts`),
-    line: (s: string, total: number, unacked: number) => `${s}: ${unacked} unacked / ${total} firing`,
-    mute15: 'Mute notifications for 15 min',
-    mute60: 'Mute notifications for 1 h',
-    unmute: 'Unmute notifications',
-    mutedUntil: (t: string) => `Muted until ${t} (P0 still notifies)`,
-  },
-  'zh-CN': {
-    open: '打开 Vigil',
-    quit: '退出',
-    unacked: (n: number) => `${n} 条未确认告警`,
-    line: (s: string, total: number, unacked: number) => `${s}：未确认 ${unacked} / 告警中 ${total}`,
-    mute15: '通知静音 15 分钟',
-    mute60: '通知静音 1 小时',
-    unmute: '取消静音',
-    mutedUntil: (t: string) => `静音至 ${t}（P0 仍会提醒）`,
-  },
-};
+export interface TrayUpdates {
+  state(): UpdateState;
+  /** the "not now" rule as last computed (null: not computed yet) */
+  verdict(): InstallVerdict | null;
+  check(): void;
+  install(): void;
+}
 
-export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | null; quit: () => void; language: () => 'en' | 'zh-CN' }): Tray {
+/** The update lines of the tray menu: what the updater is doing, and the install item only when it may run. */
+export function updateMenuItems(t: ShellText, u: TrayUpdates): MenuItemConstructorOptions[] {
+  const s = u.state();
+  switch (s.phase) {
+    case 'checking':
+      return [{ label: t.checkingUpdates(), enabled: false }];
+    case 'downloading':
+    case 'verifying':
+      return [{ label: t.downloadingUpdate({ version: s.version }), enabled: false }];
+    case 'ready': {
+      const v = u.verdict();
+      if (v && !v.ok) return [{ label: t.updateWaits({ version: s.version, why: whyNotNow(t, v) }), enabled: false }];
+      return [{ label: t.installUpdate({ version: s.version }), enabled: !!v, click: () => u.install() }];
+    }
+    case 'failed':
+      return [{ label: t.updateFailed(), enabled: false }, { label: t.checkUpdates(), click: () => u.check() }];
+    default:
+      return [{ label: t.checkUpdates(), click: () => u.check() }];
+  }
+}
+
+export interface TrayHandle {
+  tray: Tray;
+  /** draws the menu again (the update state or the "not now" verdict changed) */
+  render(): void;
+}
+
+export function createTray(opts: {
+  core: Core;
+  getWindow: () => BrowserWindow | null;
+  quit: () => void;
+  language: () => ShellLanguage;
+  /** present when an update feed is configured */
+  updates?: TrayUpdates;
+}): TrayHandle {
   const { core } = opts;
   const icons = new Map<Severity | 'ok', NativeImage>();
   const iconFor = (k: Severity | 'ok') => icons.get(k) ?? (icons.set(k, icon(k)), icons.get(k)!);
@@ -81,12 +104,12 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
   const mute = (minutes: number) => void core.dispatch('notifyMute', [minutes]);
 
   function render(): void {
-    const t = TEXT[opts.language()];
+    const t = shellText.in(opts.language());
     const unacked = counts?.unacked ?? 0;
     tray.setImage(iconFor(counts?.worstUnacked ?? 'ok'));
     tray.setToolTip(`Vigil — ${t.unacked(unacked)}`);
     const lines = SEVERITIES.filter((s) => counts && counts.bySeverity[s].total > 0).map((s) => ({
-      label: t.line(s, counts!.bySeverity[s].total, counts!.bySeverity[s].unacked),
+      label: t.line({ severity: s, total: counts!.bySeverity[s].total, unacked: counts!.bySeverity[s].unacked }),
       enabled: false,
     }));
     const muted = notify?.mutedUntil ? new Date(notify.mutedUntil).toLocaleTimeString(opts.language(), { hour: '2-digit', minute: '2-digit' }) : null;
@@ -95,16 +118,17 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
         { label: t.unacked(unacked), enabled: false },
         ...lines,
         { type: 'separator' },
-        { label: t.open, click: show },
+        { label: t.open(), click: show },
         { type: 'separator' },
         ...(muted
-          ? [{ label: t.mutedUntil(muted), enabled: false }, { label: t.unmute, click: () => mute(0) }]
+          ? [{ label: t.mutedUntil({ time: muted }), enabled: false }, { label: t.unmute(), click: () => mute(0) }]
           : [
-              { label: t.mute15, click: () => mute(15) },
-              { label: t.mute60, click: () => mute(60) },
+              { label: t.mute15(), click: () => mute(15) },
+              { label: t.mute60(), click: () => mute(60) },
             ]),
+        ...(opts.updates ? [{ type: 'separator' as const }, ...updateMenuItems(t, opts.updates)] : []),
         { type: 'separator' },
-        { label: t.quit, click: opts.quit },
+        { label: t.quit(), click: opts.quit },
       ]),
     );
   }
@@ -124,5 +148,5 @@ export function createTray(opts: { core: Core; getWindow: () => BrowserWindow | 
   tray.on('click', show);
   // the tray lives as long as the app; the core listener goes with it
   app.once('will-quit', off);
-  return tray;
+  return { tray, render };
 }

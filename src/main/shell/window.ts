@@ -1,8 +1,12 @@
-/** The one BrowserWindow: secure preferences, strict CSP, navigation and window.open denied, state remembered. */
+/**
+ * The one BrowserWindow: secure preferences, strict CSP, navigation and window.open denied, state remembered.
+ * The renderer comes from app://vigil (app-protocol.ts), or from the dev server in development.
+ */
 import { BrowserWindow, screen, session, shell } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkExternalUrl } from '@shared/external-urls';
+import { APP_INDEX_URL } from './app-protocol';
 import { CSP, secureWebPreferences } from './security';
 
 interface WindowState {
@@ -26,7 +30,13 @@ function loadState(file: string): WindowState {
   }
 }
 
-export function createMainWindow(opts: { dataDir: string; preload: string; rendererIndex: string; devUrl?: string }): BrowserWindow {
+export function createMainWindow(opts: {
+  dataDir: string;
+  preload: string;
+  devUrl?: string;
+  /** started at login: stay in the tray until the person opens the window */
+  startHidden?: boolean;
+}): BrowserWindow {
   const stateFile = path.join(opts.dataDir, 'window-state.json');
   const state = loadState(stateFile);
   const win = new BrowserWindow({
@@ -61,9 +71,8 @@ export function createMainWindow(opts: { dataDir: string; preload: string; rende
     fs.writeFileSync(stateFile, JSON.stringify({ ...b, maximized: win.isMaximized() }));
   };
   win.on('close', save);
-  win.once('ready-to-show', () => win.show());
+  if (!opts.startHidden) win.once('ready-to-show', () => win.show());
 
-  if (opts.devUrl) void win.loadURL(opts.devUrl);
-  else void win.loadFile(opts.rendererIndex);
+  void win.loadURL(opts.devUrl ?? APP_INDEX_URL);
   return win;
 }

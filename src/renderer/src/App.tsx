@@ -14,7 +14,8 @@ import { IncidentsView } from './features/incidents/IncidentsView';
 import { RosterView } from './features/roster/RosterView';
 import { RunbooksView } from './features/runbooks/RunbooksView';
 import { SettingsView } from './features/settings/SettingsView';
-import { resolveLanguage, setLanguage } from './i18n';
+import { resolveLanguage } from '@shared/texts';
+import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
 import { Banner, ConfirmHost, Toaster } from './ui';
 

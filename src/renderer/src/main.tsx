@@ -3,9 +3,11 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
 import { BridgeError, connect } from './api';
+import { resolveLanguage } from '@shared/texts';
 import { installTokens } from './design/theme';
-import { initI18n, resolveLanguage } from './i18n';
+import { initI18n } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
+import { bindDeepLinks } from './deep-links';
 import './styles.css';
 
 // zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
@@ -35,6 +37,7 @@ async function bootstrap() {
     return;
   }
   bindAppEvents();
+  bindDeepLinks();
   await useApp.getState().load();
   root.render(
     <StrictMode>

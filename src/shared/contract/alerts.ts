@@ -3,11 +3,11 @@
  * filters, counts for the title bar and tray, and the notification controls (mute, test).
  */
 import { z } from 'zod';
-import { AlertSchema, MatcherSchema } from '../alerts';
+import { AlertSchema, MatcherSchema, type Alert, type AlertEvent, type Silence } from '../alerts';
 import { SEVERITIES, SeveritySchema, type Severity } from '../domain';
 import { event, method } from '../rpc';
 
-export const DISPLAY_STATES = ['firing', 'acked', 'silenced', 'resolved'] as const;
+export const DISPLAY_STATES = ['firing', 'acked', 'silenced', 'inhibited', 'resolved'] as const;
 export const DisplayStateSchema = z.enum(DISPLAY_STATES);
 
 /** What the console groups by until the user picks other labels (Alertmanager's usual group_by). */
@@ -103,6 +103,11 @@ export interface AlertPage {
 }
 
 export const alertMethods = {
+  /** every cached alert (small lists: the incident form's alert picker; the console pages with alertsPage) */
+  alertsList: method<Alert[]>()(z.tuple([])),
+  /** one alert's stored history, oldest first */
+  alertHistory: method<AlertEvent[]>()(z.tuple([Fingerprint])),
+  silencesList: method<Silence[]>()(z.tuple([])),
   /**
    * The cached alerts page by page, most severe and newest first (the console's default order), so the
    * first rows show at once even with 100k alerts cached.

@@ -1,6 +1,7 @@
 /** The app slice of the contract: info, settings, link state, freshness, store recovery. */
 import { z } from 'zod';
 import { event, method } from '../rpc';
+import { DeepLinkSchema, type DeepLink } from '../deep-links';
 import {
   CollectionSchema,
   LinkStateSchema,
@@ -30,6 +31,11 @@ export const appMethods = {
   ),
   /** the OS folder chooser (desktop app only, see appInfo.canPickFolder); path null when cancelled */
   pickFolder: method<{ path: string | null }>()(z.tuple([])),
+  /**
+   * the vigil:// deep link the desktop app was started with, handed over once (the renderer asks after it
+   * subscribed to `openLink`); null when there is none, and always in the browser host
+   */
+  pendingLink: method<DeepLink | null>()(z.tuple([])),
 };
 
 export const appEvents = {
@@ -39,6 +45,8 @@ export const appEvents = {
   dataChanged: event(z.object({ collection: CollectionSchema, ids: z.array(z.string()).optional() })),
   /** the user clicked a native notification about this alert (or group) */
   focusAlert: event(z.object({ fingerprint: z.string() })),
+  /** a vigil://alert/… or vigil://incident/… link was opened while the app runs: show that alert or incident */
+  openLink: event(DeepLinkSchema),
   /** a short message for the in-app toast area */
   toast: event(
     z.object({

@@ -1,9 +1,11 @@
 /** Rosters and escalation slice: on-call now/next, file import, the escalation ladders in progress. */
 import { z } from 'zod';
 import { event, method } from '../rpc';
-import { RosterImportRequestSchema, type EscalationState, type RosterImportResult, type RotationOnCall } from '../roster';
+import { RosterImportRequestSchema, type EscalationState, type Roster, type RosterImportResult, type RotationOnCall } from '../roster';
 
 export const rosterMethods = {
+  /** every cached roster with its people (the roster view, the incident form's people picker) */
+  rostersList: method<Roster[]>()(z.tuple([])),
   /** who is on call now and next, per rotation of every cached roster (at `at`, default now) */
   rosterOnCall: method<RotationOnCall[]>()(z.tuple([z.number().int().nonnegative().optional()])),
   /** validates a YAML roster document or a CSV contact sheet and stores it unless `dryRun` or any issue */

@@ -72,7 +72,8 @@ beforeEach(() => {
   rec.contents.clear();
   rec.opened.length = 0;
   const t = tempDir('vigil-window-');
-  createMainWindow({ dataDir: t.dir, preload: '/app/preload/index.js', rendererIndex: '/app/renderer/index.html' });
+  rec.loaded.length = 0;
+  createMainWindow({ dataDir: t.dir, preload: '/app/preload/index.js' });
   t.cleanup();
 });
 
@@ -94,7 +95,8 @@ describe('the window the shell creates', () => {
       experimentalFeatures: false,
       navigateOnDragDrop: false,
     });
-    expect(rec.loaded).toContain('/app/renderer/index.html');
+    // the renderer comes from the app:// scheme, never file:// (test/integration/hardening/app-protocol.test.ts)
+    expect(rec.loaded).toEqual(['app://vigil/index.html']);
   });
 
   it('sends the shared CSP with every response, replacing any the response had', () => {

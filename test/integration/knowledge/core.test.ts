@@ -1,7 +1,7 @@
 /**
  * The knowledge slice through the real core (createCore, as the Electron shell and the browser host build
  * it): arguments validated by the contract, a local folder import that survives a restart, a recorded
- * checklist landing in the real outbox, and the 003 migration upgrading a database written before it.
+ * step run landing in the real outbox, and the 003 migration upgrading a database written before it.
  * No platform is configured, so nothing leaves the machine.
  */
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '@shared/rpc';
 import type {
   FolderImportResult,
-  RunbookChecklist,
+  RunbookStepRun,
   RunbookPage,
   RunbookSearchResult,
 } from '@shared/runbooks';
@@ -51,8 +51,8 @@ describe('knowledge through the core', () => {
     expect(zh.hits[0].runbook.id).toBe('ozon-orders-pull-latency');
     const en = await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: 'rollback', tag: 'deploy' });
     expect(en.hits.map((h) => h.runbook.id)).toEqual(['api-p99-rollback']);
-    const list = await ok<{ id: string }[]>(core, 'runbooksList');
-    expect(list.length).toBe(imported.imported);
+    const all = await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: '' });
+    expect(all.total).toBe(imported.imported);
   });
 
   it('rejects bad arguments with a clear error and changes nothing', async () => {
@@ -78,21 +78,21 @@ describe('knowledge through the core', () => {
     }
     const missing = await core.dispatch('runbooksImportFolder', [path.join(t.dir, 'no-such-folder')]);
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await ok<unknown[]>(core, 'runbooksList')).toEqual([]);
+    expect(await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: '' })).toMatchObject({ total: 0, hits: [] });
   });
 
-  it('records a runbook checklist into the outbox', async () => {
+  it('records a runbook step run into the outbox', async () => {
     const t = tempDir('vigil-core-knowledge-');
     cleanups.push(t.cleanup);
     const core = start(t.dir);
     await ok(core, 'runbooksImportFolder', DEMO_RUNBOOKS);
     const page = await ok<RunbookPage>(core, 'runbookPage', 'service-down');
     const [first, second] = parseRunbook(page.runbook.markdown).steps;
-    await ok<RunbookChecklist>(core, 'runbookStepSet', 'service-down', first.id, true);
-    await ok<RunbookChecklist>(core, 'runbookStepSet', 'service-down', second.id, true);
-    const done = await ok<RunbookChecklist>(
+    await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', first.id, true);
+    await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', second.id, true);
+    const done = await ok<RunbookStepRun>(
       core,
-      'runbookChecklistFinish',
+      'runbookStepRunFinish',
       'service-down',
       'declared P0, war-room open',
     );

@@ -4,10 +4,12 @@
  * notification daemon, and dbus-monitor recording every org.freedesktop.Notifications.Notify call.
  * Everything started here is stopped by `stop()`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from '@test/helpers/until';
+import { signalGroup, spawnInGroup } from '@test/services/common';
 
 export const NEEDED = ['dbus-daemon', 'dbus-monitor', 'dbus-send', 'dunst', 'notify-send'] as const;
 
@@ -54,20 +56,12 @@ export interface NotifySession {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, fn: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 export async function startNotifySession(): Promise<NotifySession> {
   const children: ChildProcess[] = [];
   let daemonPid: number | null = null;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-notify-'));
   const stop = async () => {
-    for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+    for (const c of children.reverse()) signalGroup(c, 'SIGTERM');
     if (daemonPid) {
       try {
         process.kill(daemonPid, 'SIGTERM');
@@ -82,10 +76,10 @@ export async function startNotifySession(): Promise<NotifySession> {
     let display = process.env.DISPLAY ?? '';
     if (!display) {
       const n = 90 + Math.floor(Math.random() * 400);
-      const x = spawn('Xvfb', [`:${n}`, '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+      const x = spawnInGroup('Xvfb', [`:${n}`, '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
       children.push(x);
       display = `:${n}`;
-      await waitFor('Xvfb', () => fs.existsSync(`/tmp/.X11-unix/X${n}`));
+      await until(() => fs.existsSync(`/tmp/.X11-unix/X${n}`), 'Xvfb', 10_000, 50);
     }
     let bus = process.env.DBUS_SESSION_BUS_ADDRESS ?? '';
     if (!bus) {
@@ -98,18 +92,18 @@ export async function startNotifySession(): Promise<NotifySession> {
     const env = { ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: bus };
     const conf = path.join(tmp, 'dunstrc');
     fs.writeFileSync(conf, '[global]\n    font = Monospace 8\n');
-    const dunst = spawn('dunst', ['-conf', conf], { env, stdio: 'ignore' });
+    const dunst = spawnInGroup('dunst', ['-conf', conf], { env, stdio: 'ignore' });
     children.push(dunst);
     const owned = () =>
       spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications'], {
         env,
         encoding: 'utf8',
       }).stdout.includes('boolean true');
-    await waitFor('dunst to own org.freedesktop.Notifications', owned);
+    await until(owned, 'dunst to own org.freedesktop.Notifications', 10_000, 50);
 
     let out = '';
     const stamps: number[] = [];
-    const monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const monitor = spawnInGroup('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(monitor);
     monitor.stdout!.on('data', (d: Buffer) => {
       const text = d.toString();
@@ -118,7 +112,7 @@ export async function startNotifySession(): Promise<NotifySession> {
       out += text;
     });
     // dbus-monitor prints a NameAcquired signal once it is listening
-    await waitFor('dbus-monitor', () => out.includes('NameAcquired') || out.includes('signal'));
+    await until(() => out.includes('NameAcquired') || out.includes('signal'), 'dbus-monitor', 10_000, 50);
     return { env: { DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: bus }, calls: () => parseNotifyCalls(out, stamps), stop };
   } catch (err) {
     await stop();

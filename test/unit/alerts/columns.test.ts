@@ -14,9 +14,8 @@ describe('alert table layout', () => {
       sizes: { owner: 5, summary: 99_999, select: 400, gone: 100, age: 80.6 },
       sort: { key: 'nope', desc: true },
     });
-    // the checkbox column first, duplicates and unknown columns dropped, the missing ones appended
-    expect(l.order[0]).toBe('select');
-    expect(l.order.slice(1, 3)).toEqual(['owner', 'alertname']);
+    // the checkbox column first, duplicates and unknown columns dropped, the missing ones where they stand by default
+    expect(l.order).toEqual(['select', 'owner', 'severity', 'state', 'cluster', 'alertname', 'summary', 'labels', 'age']);
     expect([...l.order].sort()).toEqual([...COLUMN_IDS].sort());
     // columns that cannot hide stay shown
     expect(l.hidden).toEqual(['owner']);
@@ -24,6 +23,15 @@ describe('alert table layout', () => {
     expect(l.sizes).toEqual({ owner: 60, summary: 1600, age: 81 });
     expect(l.sort).toEqual(DEFAULT_LAYOUT.sort);
     expect(sanitizeLayout({ ...l, sort: { key: 'age', desc: true } }).sort).toEqual({ key: 'age', desc: true });
+  });
+
+  it('a layout saved before the cluster column existed gets it after the state column, the rest as saved', () => {
+    const older = ['select', 'alertname', 'severity', 'state', 'summary', 'labels', 'age', 'owner'];
+    const l = sanitizeLayout({ order: older, hidden: ['age'], sizes: {}, sort: { key: 'cluster', desc: false } });
+    expect(l.order).toEqual(['select', 'alertname', 'severity', 'state', 'cluster', 'summary', 'labels', 'age', 'owner']);
+    expect(l.hidden).toEqual(['age']);
+    // the cluster column sorts (by the alert's cluster)
+    expect(l.sort).toEqual({ key: 'cluster', desc: false });
   });
 
   it('grid tracks: each column at its width, the flex column takes what is left', () => {

@@ -27,8 +27,8 @@ describe('the contract', () => {
     ['settingsSet', [{ unknownKey: 1 }], /unrecognized key|unknownKey/i],
     ['settingsSet', [], /settingsSet/],
     ['settingsSet', 'not a list', /arguments must be a list/],
-    ['runbookGet', [''], /runbookGet: argument 0/],
-    ['runbookGet', [42], /runbookGet: argument 0/],
+    ['runbookPage', [''], /runbookPage: argument 0/],
+    ['runbookPage', [42], /runbookPage: argument 0/],
     ['appInfo', ['extra'], /appInfo/],
   ] as const)('rejects %s(%j) with a clear message', (name, args, message) => {
     let err: unknown;

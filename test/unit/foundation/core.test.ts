@@ -33,8 +33,9 @@ describe('createCore', () => {
     expect(info).toMatchObject({ ok: true, value: { name: 'Vigil', transport: 'browser', dataDir: dir, store: { ok: true } } });
     expect(await core.dispatch('settingsGet', [])).toEqual({ ok: true, value: DEFAULT_SETTINGS });
     expect(await core.dispatch('linkState', [])).toMatchObject({ ok: true, value: { status: 'disabled' } });
-    for (const m of ['alertsList', 'silencesList', 'runbooksList', 'dashboardsList', 'rostersList'])
+    for (const m of ['alertsList', 'silencesList', 'dashboardsList', 'rostersList'])
       expect(await core.dispatch(m, [])).toEqual({ ok: true, value: [] });
+    expect(await core.dispatch('runbooksSearch', [{ query: '' }])).toMatchObject({ ok: true, value: { total: 0, hits: [] } });
     expect(await core.dispatch('freshness', [])).toEqual({ ok: true, value: { alerts: null, runbooks: null, dashboards: null, rosters: null } });
   });
 

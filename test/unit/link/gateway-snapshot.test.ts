@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAMILY_ORDER } from '@gateway/entities';
-import { openGatewayStore, type GatewayStore } from '@gateway/store';
+import { openGatewayStore, type SqliteGatewayStore as GatewayStore } from '@gateway/sqlite/store';
 import { alert } from '@test/integration/link/helpers';
 import { tempDir } from '@test/helpers/tmp';
 

@@ -54,8 +54,10 @@ export function makeHarness(opts: { dir?: string; clock?: FakeClock; link?: Link
   const tmp = opts.dir ? { dir: opts.dir, cleanup: opts.cleanup ?? (() => {}) } : tempDir('vigil-process-');
   const clock = opts.clock ?? new FakeClock(T0);
   const link = { state: opts.link === undefined ? null : opts.link };
-  const { ctx, db, notifier, events } = testContext({ dataDir: tmp.dir, clock });
-  const repo = createSettingsRepo(db);
+  // the module reads the settings through the same repo the test writes them with (the repo caches)
+  let repo: ReturnType<typeof createSettingsRepo> | null = null;
+  const { ctx, db, notifier, events } = testContext({ dataDir: tmp.dir, clock, settings: () => repo!.read() });
+  repo = createSettingsRepo(db);
   if (!opts.dir) repo.write({ timeZone: 'UTC', operator: 'Li Wei', language: 'en' });
   const { actions, submitted: sent } = recordingActions(clock, { idPrefix: 'a' });
   // Without `link`, the module runs as in a core that has no link-state accessor yet.

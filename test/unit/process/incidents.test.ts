@@ -194,13 +194,20 @@ describe('incident service', () => {
     const detail = h.mod.services.incidents.get(incident.id)!;
     const derived = detail.timeline.filter((e) => e.derived && e.at > T0);
     expect(derived.map((e) => entryText(e, 'en'))).toEqual([
-      'Alert OrderPullFailures: ack requested by Li Wei',
+      // a queued action reads as the alert history says it (in English, the action's code)
+      'Alert OrderPullFailures: alert.ack queued by Li Wei',
       'Alert OrderPullFailures: acked by Li Wei',
-      'Alert ApiP99Slow: resolve requested by Wang Fang',
+      'Alert ApiP99Slow: alert.resolve queued by Wang Fang',
       'Alert ApiP99Slow: resolved by Wang Fang',
       'Alert OrderPullFailures: resolved by the platform (no one asked to resolve it)',
     ]);
-    expect(derived.map((e) => entryText(e, 'zh-CN')).at(-1)).toBe('告警 OrderPullFailures：已由平台恢复（无人请求恢复）');
+    expect(derived.map((e) => entryText(e, 'zh-CN'))).toEqual([
+      '告警 OrderPullFailures：Li Wei 已提交确认请求',
+      '告警 OrderPullFailures：已确认（Li Wei）',
+      '告警 ApiP99Slow：Wang Fang 已提交标记解决请求',
+      '告警 ApiP99Slow：已恢复（Wang Fang）',
+      '告警 OrderPullFailures：已由平台恢复（无人请求恢复）',
+    ]);
     expect(derived.every((e) => !/[a-z]+\.[a-z]+ queued/.test(entryText(e, 'zh-CN')))).toBe(true);
     // the incident names its alerts, not their fingerprints
     expect(detail.alerts.map((a) => a.alertname)).toEqual(['OrderPullFailures', 'ApiP99Slow']);

@@ -5,8 +5,9 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProcessStore, isProcessAction } from '@gateway/process';
-import { gatewayMigrations } from '@gateway/store';
+import { isProcessAction } from '@gateway/process';
+import { createProcessStore } from '@gateway/sqlite/process';
+import { gatewayMigrations } from '@gateway/sqlite/schema';
 import { openDatabase, type DB } from '@node/sqlite';
 import { entryText } from '@shared/incidents';
 import { tempDir } from '@test/helpers/tmp';

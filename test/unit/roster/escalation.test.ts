@@ -114,7 +114,7 @@ describe('stopping', () => {
     h.db
       .prepare("INSERT INTO outbox (id, type, payload, state, created_at) VALUES ('a1', 'alert.ack', ?, 'sent', ?)")
       .run(JSON.stringify({ fingerprint: 'fp-inflight' }), h.clock.now());
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
     h.clock.advance(60 * MIN);
     expect(escalations()).toHaveLength(0);
     expect(list()[0]).toMatchObject({ stopReason: 'acked' });
@@ -201,12 +201,12 @@ describe('restart', () => {
     h.clock.advance(0);
     h.roster.stop?.();
     h.clock.advance(10 * MIN);
-    h.roster.onAlertsChanged(); // engine stopped: no pass
+    h.alertsChanged(); // engine stopped: no pass
     expect(escalations()).toHaveLength(0);
     h.roster.start?.();
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
     h.clock.advance(0);
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
     h.clock.advance(0);
     expect(escalations()).toHaveLength(1);
   });
@@ -242,7 +242,7 @@ describe('incidents', () => {
          VALUES ('INC-1', 'Orders not syncing', 'P1', 'open', 'x', ?, '["fp-inc"]', ?)`,
       )
       .run(T0, T0);
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
     h.clock.advance(30 * MIN);
     // platform-sre has its own P2+ policy (three lines): L2 after 30 min
     expect(h.outbox()).toEqual([
@@ -252,7 +252,7 @@ describe('incidents', () => {
       },
     ]);
     h.db.prepare("UPDATE incidents SET responded_at = ? WHERE id = 'INC-1'").run(h.clock.now());
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
     h.clock.advance(120 * MIN);
     expect(h.outbox()).toHaveLength(1);
     expect(list().find((e) => e.subjectId === 'INC-1')?.stopReason).toBe('acked');

@@ -10,12 +10,13 @@ import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
 import type { Alert } from '@shared/alerts';
 import { createAlertRepo } from '@core/alerts/repo';
 import { FakeClock } from '@node/clock';
-import type { ActionSink } from '@core/context';
+import type { ActionSink, CoreContext } from '@core/context';
 import { MemoryNotifier } from '@core/notifier';
 import { createRosterModule, type RosterModule } from '@core/roster/module';
 import type { DB } from '@node/sqlite';
 import { testContext, type RecordedEvent } from '@test/helpers/context';
 import { tempDir } from '@test/helpers/tmp';
+import { firingAlert } from '@test/helpers/alerts';
 
 export const DEMO_YAML = fs.readFileSync(path.resolve(__dirname, '../../../resources/demo/roster.yaml'), 'utf8');
 export const fixture = (name: string) => fs.readFileSync(path.resolve(__dirname, '../../fixtures/roster', name), 'utf8');
@@ -26,11 +27,14 @@ export interface Harness {
   notifier: MemoryNotifier;
   events: RecordedEvent[];
   roster: RosterModule;
+  ctx: CoreContext;
   settings: Settings;
   /** (re)opens the database and builds a started module, as a restart of the app does */
   reopen(): void;
   close(): void;
   upsertAlert(a: Partial<Alert> & Pick<Alert, 'fingerprint'>): void;
+  /** says on the bus that alerts changed, as the link does after a sync commit */
+  alertsChanged(): void;
   outbox(): { type: string; payload: Record<string, unknown> }[];
   cleanup(): void;
 }
@@ -60,6 +64,7 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
       },
     };
     h.db = db;
+    h.ctx = ctx;
     h.roster = createRosterModule(ctx, actions);
     h.roster.start?.();
   };
@@ -69,26 +74,18 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
   };
   h.upsertAlert = (a) => {
     const now = clock.now();
-    const full: Alert = {
+    const full = firingAlert({
       alertname: 'OzonOrderPullFailures',
       labels: { team: 'ozon-channel' },
       annotations: {},
-      state: 'firing',
-      severity: 'P1',
       startsAt: now,
-      endsAt: null,
       updatedAt: now,
-      generatorUrl: null,
-      silencedBy: [],
-      inhibitedBy: [],
-      ackedBy: null,
-      ackedAt: null,
-      ackId: null,
       ...a,
-    };
+    });
     createAlertRepo(h.db).upsert(full, now);
-    h.roster.onAlertsChanged();
+    h.alertsChanged();
   };
+  h.alertsChanged = () => h.ctx.emit('dataChanged', { collection: 'alerts' });
   h.outbox = () =>
     (h.db.prepare('SELECT type, payload FROM outbox ORDER BY seq').all() as { type: string; payload: string }[]).map((r) => ({
       type: r.type,

@@ -15,7 +15,9 @@ import {
 import type { AmAlert, AmSilence } from '@gateway/sources/alertmanager-api';
 import { upstreamBodyMessage } from '@gateway/sources/upstream';
 import type { SourceEvent } from '@gateway/source';
+import { firingAlert } from '@test/helpers/alerts';
 import { parseCli } from '@gateway/cli';
+import { parseSourcesConfig } from '@gateway/config';
 import { normalizeSeverity, parseSeverityMap } from '@shared/domain';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -58,23 +60,17 @@ describe('reconcile', () => {
   it('reports a new alert once, normalised, and nothing while it stays the same', () => {
     const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
     expect(kinds(r1.events)).toEqual(['alert.upsert']);
-    expect(alertsIn(r1.events)[0]).toEqual({
-      fingerprint: 'fp-OzonOrdersPullFailures-s1',
-      alertname: 'OzonOrdersPullFailures',
-      labels: PULL,
-      annotations: { summary: 's' },
-      state: 'firing',
-      severity: 'P1',
-      startsAt: T0 - 60_000,
-      endsAt: null,
-      updatedAt: T0,
-      generatorUrl: null,
-      silencedBy: [],
-      inhibitedBy: [],
-      ackedBy: null,
-      ackedAt: null,
-      ackId: null,
-    });
+    expect(alertsIn(r1.events)[0]).toEqual(
+      firingAlert({
+        fingerprint: 'fp-OzonOrdersPullFailures-s1',
+        alertname: 'OzonOrdersPullFailures',
+        labels: PULL,
+        annotations: { summary: 's' },
+        severity: 'P1',
+        startsAt: T0 - 60_000,
+        updatedAt: T0,
+      }),
+    );
     // Alertmanager moves endsAt/updatedAt on every re-send: that is not a change
     const r2 = reconcile(
       r1.view,
@@ -324,7 +320,7 @@ describe('severity mapping (issue #18: documented, and configurable per platform
   });
 
   it('reconcile applies the mapping to what Alertmanager reports', () => {
-    const { events } = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR, parseSeverityMap('critical=P0'));
+    const { events } = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR, { severities: parseSeverityMap('critical=P0') });
     expect(alertsIn(events)[0].severity).toBe('P0');
     expect(alertsIn(reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR).events)[0].severity).toBe('P1');
   });
@@ -334,5 +330,23 @@ describe('severity mapping (issue #18: documented, and configurable per platform
     expect(parseCli([...base, '--severity-map', 'critical=P0'])).toMatchObject({ severityMap: { critical: 'P0' } });
     expect(parseCli(base, { VIGIL_SEVERITY_MAP: 'warning=P1' })).toMatchObject({ severityMap: { warning: 'P1' } });
     expect(() => parseCli([...base, '--severity-map', 'critical=urgent'])).toThrow(/--severity-map: severity mapping "critical=urgent"/);
+  });
+
+  it('a config file maps severities for every cluster, a cluster on top of the file, and refuses a bad level by line', () => {
+    const text = [
+      'severityMap: { critical: P0, Warning: P1 }',
+      'clusters:',
+      '  - name: prod',
+      '    members: [http://127.0.0.1:9093]',
+      '    severityMap: { warning: P2, sev-a: P1 }',
+      '  - name: stage',
+      '    members: [http://127.0.0.1:9094]',
+    ].join('\n');
+    const [prod, stage] = parseSourcesConfig(text, '/tmp/vigil.yaml').clusters;
+    expect(prod.severityMap).toEqual({ critical: 'P0', warning: 'P2', 'sev-a': 'P1' });
+    expect(stage.severityMap).toEqual({ critical: 'P0', warning: 'P1' });
+    expect(() => parseSourcesConfig('clusters:\n  - name: a\n    members: [http://127.0.0.1:1]\n    severityMap: { critical: urgent }\n', '/tmp/v.yaml')).toThrow(
+      /line 4.*severityMap\.critical: expected one of P0, P1, P2, P3/,
+    );
   });
 });

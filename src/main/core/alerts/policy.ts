@@ -8,17 +8,20 @@
  *   notifications per `stormWindowMs`; what does not fit becomes one storm summary when the window frees.
  * - Unacked P0/P1 repeat every settings.notifyRepeatMinutes until acked, silenced or resolved.
  * - Quiet hours and mute hold everything back except P0.
- * - Silenced, inhibited and acked alerts never notify. Resolved notices only with settings.notifyResolved.
+ * - Silenced, inhibited and acked alerts never notify. An alert of a cluster says which (`… @prod`); the same
+ *   alert in two clusters makes two groups. Resolved notices only with settings.notifyResolved.
  *
  * Electron-free and clock-driven: every timer comes from the injected Clock.
  */
 import { type Alert, type AlertDisplayState, displayState } from '@shared/alerts';
 import { DEFAULT_GROUP_BY, groupKeyOf } from '@shared/contract/alerts';
+import { CLUSTER_LABEL } from '@shared/matchers';
 import { atLeast, severityRank, type Settings, type Severity } from '@shared/domain';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { NativeNotification, Notifier } from '../notifier';
-import { notifyLanguage, notifyTexts } from './notify-text';
+import { coreLanguage } from '../language';
+import { notifyText } from './notify-text';
 import { inQuietHours } from './quiet';
 import type { AlertBrief } from './repo';
 
@@ -60,6 +63,8 @@ interface Member {
   display: AlertDisplayState;
   alertname: string;
   service: string | null;
+  /** the cluster it came from, said in the notification (alerts of a single upstream have none) */
+  cluster: string | null;
   summary: string;
   since: number;
   /** announced (or deliberately held back by quiet hours), so it takes part in repeats */
@@ -159,7 +164,7 @@ export class NotificationPolicy {
       }
       const m = this.track(a);
       const g = this.groupFor(a);
-      const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced');
+      const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced' || before === 'inhibited');
       if (fresh && atLeast(a.severity, s.notifyMinSeverity)) {
         g.pendingNew.add(a.fingerprint);
         m.since = this.o.clock.now();
@@ -188,6 +193,7 @@ export class NotificationPolicy {
       display: displayState(a),
       alertname: a.alertname,
       service: a.labels.service ?? null,
+      cluster: a.cluster ?? null,
       summary: summaryOf(a),
       since: a.startsAt,
       notified: false,
@@ -195,7 +201,8 @@ export class NotificationPolicy {
   }
 
   private groupFor(a: Alert): Group {
-    const key = groupKeyOf({ ...a.labels, alertname: a.alertname }, DEFAULT_GROUP_BY);
+    // the same alert in two clusters is two problems: one group per cluster
+    const key = groupKeyOf({ ...a.labels, alertname: a.alertname, [CLUSTER_LABEL]: a.cluster ?? '' }, [...DEFAULT_GROUP_BY, CLUSTER_LABEL]);
     let g = this.groups.get(key);
     if (!g) {
       g = { key, members: new Map(), pendingNew: new Set(), pendingResolved: new Map(), windowUntil: 0, windowTimer: null, repeatTimer: null };
@@ -288,20 +295,21 @@ export class NotificationPolicy {
   }
 
   private label(first: Member): string {
-    return first.service ? `${first.alertname} · ${first.service}` : first.alertname;
+    const label = first.service ? `${first.alertname} · ${first.service}` : first.alertname;
+    return first.cluster ? `${label} @${first.cluster}` : label;
   }
 
   private texts() {
-    return notifyTexts(notifyLanguage(this.o.settings().language));
+    return notifyText.in(coreLanguage(this.o.settings()));
   }
 
   private newFiring(g: Group, ms: Member[], followUp: boolean): NativeNotification {
     const t = this.texts();
     const sorted = [...ms].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
     const worst = sorted[0];
-    const suffix = ms.length === 1 && !followUp ? '' : ` — ${followUp ? t.moreFiring(ms.length) : t.firing(ms.length)}`;
+    const suffix = ms.length === 1 && !followUp ? '' : ` — ${followUp ? t.moreFiring({ n: ms.length }) : t.firing({ n: ms.length })}`;
     const lines = sorted.slice(0, 3).map((m) => (ms.length === 1 ? m.summary : `• ${m.summary}`));
-    if (ms.length > 3) lines.push(t.more(ms.length - 3));
+    if (ms.length > 3) lines.push(t.more({ n: ms.length - 3 }));
     return {
       tag: `vigil:firing:${g.key}`,
       title: `[${worst.severity}] ${this.label(worst)}${suffix}`,
@@ -318,8 +326,8 @@ export class NotificationPolicy {
     const minutes = Math.max(1, Math.round((this.o.clock.now() - oldest) / 60_000));
     return {
       tag: `vigil:firing:${g.key}`,
-      title: `[${worst.severity}] ${t.stillUnacked}: ${this.label(worst)}`,
-      body: `${t.unackedFor(ms.length, minutes)}\n${worst.summary}`,
+      title: t.stillUnacked({ severity: worst.severity, label: this.label(worst) }),
+      body: `${t.unackedFor(ms.length, { minutes })}\n${worst.summary}`,
       fingerprint: worst.fp,
       ...urgencyOf(worst.severity),
     };
@@ -329,7 +337,7 @@ export class NotificationPolicy {
     const t = this.texts();
     return {
       tag: `vigil:resolved:${g.key}`,
-      title: `${t.resolved}: ${this.label(ms[0])}`,
+      title: t.resolved({ label: this.label(ms[0]) }),
       body: ms.length === 1 ? ms[0].summary : t.resolvedCount(ms.length),
       fingerprint: ms[0].fp,
       urgency: 'low',
@@ -366,10 +374,10 @@ export class NotificationPolicy {
     const t = this.texts();
     const total = held.reduce((sum, h) => sum + h.count, 0);
     const lines = held.slice(0, 3).map((h) => `• ${h.n.title}`);
-    if (held.length > 3) lines.push(t.more(held.length - 3));
+    if (held.length > 3) lines.push(t.more({ n: held.length - 3 }));
     this.deliver({
       tag: 'vigil:storm',
-      title: `[${worst.severity}] ${t.storm(total, held.length)}`,
+      title: t.storm({ severity: worst.severity, alerts: total, groups: held.length }),
       body: lines.join('\n'),
       fingerprint: worst.n.fingerprint,
       ...urgencyOf(worst.severity),

@@ -5,10 +5,45 @@
  */
 import type { DashboardView, TimeRangePreset } from '@shared/contract/knowledge';
 import { TIME_RANGES } from '@shared/contract/knowledge';
-import type { Series } from '@shared/dashboards';
+import type { Dashboard, Panel, Series } from '@shared/dashboards';
+import { parseJson } from '@shared/json';
 import { eventData } from '@shared/protocol';
+import type { DB } from '@node/sqlite';
 import type { CoreContext, EventApplier } from '../context';
-import { createCollectionsRepo } from '../collections';
+
+type Row = Record<string, unknown>;
+
+/** The cached dashboards and series as stored (dashboardsList, dashboardSeries; dashboardView cuts them). */
+export function createDashboardReader(db: DB) {
+  const s = {
+    dashboards: db.prepare('SELECT * FROM dashboards ORDER BY title'),
+    panels: db.prepare('SELECT spec FROM panels WHERE dashboard_id = ? ORDER BY position'),
+    series: db.prepare('SELECT * FROM series_snapshots WHERE dashboard_id = ?'),
+  };
+  return {
+    list: (): Dashboard[] =>
+      (s.dashboards.all() as Row[]).map((d) => ({
+        id: d.id as string,
+        title: d.title as string,
+        tags: parseJson<string[]>(d.tags).value ?? [],
+        unsupported: parseJson<Dashboard['unsupported']>(d.unsupported).value ?? [],
+        updatedAt: d.updated_at as number,
+        fetchedAt: d.fetched_at as number,
+        panels: (s.panels.all(d.id) as Row[]).flatMap((p) => parseJson<Panel>(p.spec).value ?? []),
+      })),
+    series: (id: string): Series[] =>
+      (s.series.all(id) as Row[]).map((r) => ({
+        dashboardId: r.dashboard_id as string,
+        panelId: r.panel_id as string,
+        series: parseJson<Series['series']>(r.series).value ?? [],
+        rangeStart: r.range_start as number,
+        rangeEnd: r.range_end as number,
+        stepSeconds: r.step_seconds as number,
+        fetchedAt: r.fetched_at as number,
+      })),
+  };
+}
+export type DashboardReader = ReturnType<typeof createDashboardReader>;
 
 export function createDashboardAppliers(ctx: CoreContext): EventApplier[] {
   const db = ctx.db;
@@ -71,15 +106,14 @@ export function createDashboardAppliers(ctx: CoreContext): EventApplier[] {
   ];
 }
 
-export function createDashboardViews(ctx: CoreContext) {
-  const repo = createCollectionsRepo(ctx.db);
+export function createDashboardViews(ctx: CoreContext, repo: DashboardReader) {
   return function view(id: string, preset: TimeRangePreset): DashboardView | null {
-    const dashboard = repo.dashboardsList().find((d) => d.id === id);
+    const dashboard = repo.list().find((d) => d.id === id);
     if (!dashboard) return null;
     const to = ctx.clock.now();
     const span = TIME_RANGES[preset];
     const from = span === null ? null : to - span;
-    const cached = repo.dashboardSeries(id);
+    const cached = repo.series(id);
     return {
       dashboard,
       preset,

@@ -7,10 +7,11 @@ import { ApiError } from '@shared/rpc';
 import type { RunbookFacets } from '@shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
-import { createRunbookChecklists } from './step-ticks';
-import { createDashboardAppliers, createDashboardViews } from './dashboards';
+import { operator } from '../settings';
+import { createStepTicks } from './step-ticks';
+import { createDashboardAppliers, createDashboardReader, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
-import { createRunbookLinks } from './alert-runbooks';
+import { createAlertRunbooks } from './alert-runbooks';
 import { createRunbookStore, toRunbook, toSummary } from './runbook-store';
 import { createRunbookSearch } from './search';
 
@@ -27,13 +28,14 @@ export function createKnowledgeModule(
   const db = ctx.db;
   const store = createRunbookStore(db);
   const search = createRunbookSearch(db);
-  const links = createRunbookLinks(db);
+  const alertRunbooks = createAlertRunbooks(db);
   const getRunbook = (id: string) => {
     const r = store.get(id);
     return r ? toRunbook(r) : null;
   };
-  const checklists = createRunbookChecklists(ctx, actions, getRunbook);
-  const dashboardView = createDashboardViews(ctx);
+  const stepTicks = createStepTicks(ctx, actions, getRunbook);
+  const dashboards = createDashboardReader(db);
+  const dashboardView = createDashboardViews(ctx, dashboards);
   const facets = {
     services: db.prepare<[], { name: string; count: number }>(
       'SELECT service AS name, count(*) AS count FROM runbooks WHERE service IS NOT NULL GROUP BY service ORDER BY service',
@@ -64,8 +66,6 @@ export function createKnowledgeModule(
     ...createDashboardAppliers(ctx),
   ];
 
-  const operator = () => ctx.settings().operator;
-
   return {
     appliers,
     handlers: {
@@ -77,13 +77,13 @@ export function createKnowledgeModule(
         return {
           runbook: toRunbook(row),
           sourcePath: row.source_root && row.source_path ? path.join(row.source_root, row.source_path) : null,
-          alerts: links.firingFor(toSummary(row)),
-          checklist: checklists.current(id),
+          alerts: alertRunbooks.firingFor(toSummary(row)),
+          stepRun: stepTicks.current(id),
         };
       },
       runbooksImportFolder: async (root) => {
         const result = await importFolder({ db, store, now: ctx.clock.now() }, root);
-        ctx.audit(operator(), 'runbooks.import_folder', {
+        ctx.audit(operator(ctx), 'runbooks.import_folder', {
           root: result.root,
           imported: result.imported,
           updated: result.updated,
@@ -93,26 +93,28 @@ export function createKnowledgeModule(
         return result;
       },
       runbookForAlert: (fingerprint) => {
-        const link = links.forAlert(fingerprint);
-        if (!link) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
-        return link;
+        const ref = alertRunbooks.forAlert(fingerprint);
+        if (!ref) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
+        return ref;
       },
       runbookStepSet: (id, stepId, done) => {
-        const run = checklists.setStep(id, stepId, done);
+        const run = stepTicks.setStep(id, stepId, done);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },
-      runbookChecklistFinish: (id, note) => {
-        const run = checklists.finish(id, note);
+      runbookStepRunFinish: (id, note) => {
+        const run = stepTicks.finish(id, note);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         ctx.emit('dataChanged', { collection: 'outbox' });
         return run;
       },
-      runbookChecklistAbandon: (id) => {
-        const run = checklists.abandon(id);
+      runbookStepRunAbandon: (id) => {
+        const run = stepTicks.abandon(id);
         if (run) ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },
+      dashboardsList: () => dashboards.list(),
+      dashboardSeries: (id) => dashboards.series(id),
       dashboardView: (id, preset) => dashboardView(id, preset),
       knowledgeRefresh: () =>
         deps.requestResync?.() ?? {

@@ -1,13 +1,13 @@
 /**
  * Auto-checks: conditions evaluated on the data Vigil has cached. The rule that matters at 3 a.m.: data
- * that is missing or older than the check allows gives "unknown", never "pass".
+ * that is missing or older than the check allows gives "unknown", never "pass". Metric checks read cached
+ * dashboard panels (autocheck-metric.ts); the rest are here.
  */
-import type { AutoCheck, AutoResult, AutoReason, Comparator } from '@shared/checklists';
-import { compare } from '@shared/checklists';
+import type { AutoCheck, AutoResult, AutoReason } from '@shared/checklists';
 import type { LinkState, Severity } from '@shared/domain';
-import type { Panel } from '@shared/dashboards';
 import type { Notifier } from '../notifier';
 import type { DB } from '@node/sqlite';
+import { autoResult, createMetricCheck, MIN } from './autocheck-metric';
 
 export interface AutoCheckDeps {
   db: DB;
@@ -24,26 +24,17 @@ export interface AutoCheckDeps {
 type Collection = 'alerts' | 'runbooks' | 'dashboards' | 'rosters';
 type Outcome = AutoResult['outcome'];
 
-const MIN = 60_000;
-
 export function createAutoChecks(deps: AutoCheckDeps) {
   const s = {
     meta: deps.db.prepare('SELECT fetched_at FROM collection_meta WHERE collection = ?'),
-    panels: deps.db.prepare('SELECT dashboard_id, id, spec FROM panels'),
-    snapshot: deps.db.prepare('SELECT series, fetched_at FROM series_snapshots WHERE dashboard_id = ? AND panel_id = ?'),
     firing: deps.db.prepare(
       "SELECT alertname, severity, silenced_by, inhibited_by FROM alerts WHERE state = 'firing' ORDER BY severity, starts_at",
     ),
   };
 
-  const result = (outcome: Outcome, reason: AutoReason, value: string | null, limit: string | null, dataAt: number | null): AutoResult => ({
-    outcome,
-    reason,
-    value,
-    limit,
-    dataAt,
-    checkedAt: deps.now(),
-  });
+  const result = (outcome: Outcome, reason: AutoReason, value: string | null, limit: string | null, dataAt: number | null) =>
+    autoResult(deps.now(), outcome, reason, value, limit, dataAt);
+  const metric = createMetricCheck(deps);
 
   const link = (): LinkState | null => {
     try {
@@ -62,86 +53,6 @@ export function createAutoChecks(deps: AutoCheckDeps) {
     if (l?.status === 'online') return deps.now();
     const row = s.meta.get(c) as { fetched_at: number } | undefined;
     return row?.fetched_at ?? null;
-  }
-
-  // ---- metric ------------------------------------------------------------------------------------
-
-  const mentions = (expr: string, metric: string) =>
-    new RegExp(`(^|[^A-Za-z0-9_:])${metric.replace(/[:]/g, '\\:')}([^A-Za-z0-9_:]|$)`).test(expr);
-
-  interface Reading {
-    value: number;
-    at: number;
-  }
-
-  /**
-   * The last value of every series that answers `metric`, from the freshest cached panel querying it.
-   * A panel with several targets mixes their series, so there only series named after the metric count.
-   */
-  function read(metric: string, labels: Record<string, string> | undefined): { readings: Reading[]; found: boolean } {
-    let best: { readings: Reading[]; fetchedAt: number } | null = null;
-    let found = false;
-    for (const p of s.panels.all() as { dashboard_id: string; id: string; spec: string }[]) {
-      let spec: Panel;
-      try {
-        spec = JSON.parse(p.spec) as Panel;
-      } catch {
-        continue;
-      }
-      const targets = spec.targets ?? [];
-      if (!targets.some((t) => mentions(t.expr, metric))) continue;
-      found = true;
-      const snap = s.snapshot.get(p.dashboard_id, p.id) as { series: string; fetched_at: number } | undefined;
-      if (!snap) continue;
-      let series: { labels: Record<string, string>; points: [number, number][] }[];
-      try {
-        series = JSON.parse(snap.series);
-      } catch {
-        continue;
-      }
-      const readings: Reading[] = [];
-      for (const sr of series) {
-        if (targets.length > 1 && sr.labels.__name__ !== metric) continue;
-        if (labels && Object.entries(labels).some(([k, v]) => sr.labels[k] !== v)) continue;
-        for (let i = sr.points.length - 1; i >= 0; i--) {
-          const [at, v] = sr.points[i];
-          if (Number.isFinite(v)) {
-            readings.push({ value: v, at: Math.min(at, snap.fetched_at) });
-            break;
-          }
-        }
-      }
-      if (readings.length && (!best || snap.fetched_at > best.fetchedAt)) best = { readings, fetchedAt: snap.fetched_at };
-    }
-    return { readings: best?.readings ?? [], found };
-  }
-
-  const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 10 ? 3 : 1).replace(/\.?0+$/, ''));
-
-  function metric(c: Extract<AutoCheck, { type: 'metric' }>): AutoResult {
-    const { readings, found } = read(c.metric, c.labels);
-    if (!found) return result('unknown', 'no_panel', null, null, null);
-    if (!readings.length) return result('unknown', 'no_series', null, null, null);
-    // The worst series decides: the highest value when it must stay below the limit, the lowest otherwise.
-    const below = c.op === '<' || c.op === '<=';
-    const worst = readings.reduce((a, b) => (below ? (b.value > a.value ? b : a) : b.value < a.value ? b : a));
-    const dataAt = Math.min(...readings.map((r) => r.at));
-
-    let limitBase: number;
-    let limitAt = Infinity;
-    if (typeof c.limit === 'number') limitBase = c.limit;
-    else {
-      const l = read(c.limit.metric, c.labels);
-      if (!l.readings.length) return result('unknown', 'no_limit', fmt(worst.value), null, dataAt);
-      limitBase = Math.max(...l.readings.map((r) => r.value));
-      limitAt = Math.min(...l.readings.map((r) => r.at));
-    }
-    const limit = limitBase * c.ratio;
-    const limitText = `${c.op} ${fmt(limit)}`;
-    const oldest = Math.min(dataAt, limitAt);
-    if (deps.now() - oldest > c.maxAgeMinutes * MIN) return result('unknown', 'stale', fmt(worst.value), limitText, oldest);
-    const ok = compare(worst.value, c.op as Comparator, limit);
-    return result(ok ? 'pass' : 'fail', ok ? 'metric_ok' : 'metric_breach', fmt(worst.value), limitText, oldest);
   }
 
   // ---- alerts, freshness, link ------------------------------------------------------------------

@@ -1,23 +1,19 @@
 /**
- * Shift handover: the draft is read from this desk's local history of the shift (alerts, incidents,
- * silences and acks that expire on the next watch, checklist runs, actions still in the outbox); the
- * outgoing engineer submits it with notes and watch items; the incoming engineer signs it in their Vigil.
+ * Shift handover: the draft is read from this desk's local history of the shift (handover-draft.ts:
+ * alerts, incidents, silences and acks that expire on the next watch, checklist runs, actions still in
+ * the outbox); the outgoing engineer submits it with notes and watch items; the incoming engineer signs
+ * it in their Vigil.
  */
-import type { Severity } from '@shared/domain';
-import { HandoverSchema, type AlertRef, type Handover, type HandoverDraft } from '@shared/handover';
-import type { Matcher } from '@shared/alerts';
-import type { ChecklistRun } from '@shared/checklists';
-import type { Incident } from '@shared/incidents';
+import { HandoverSchema, type Handover, type HandoverDraft } from '@shared/handover';
+import { parseJson } from '@shared/json';
+import { HandoverDocSchema } from '@shared/protocol';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
-import { HandoverDocSchema } from '@shared/protocol';
+import { coreLanguage } from '../language';
+import { createShiftReader, MAX_SHIFT } from './handover-draft';
 import { handoverFromDoc } from './platform';
-import { newId, notFound, parseJson, sendAction } from './util';
-
-const HOUR = 60 * 60 * 1000;
-const DEFAULT_SHIFT = 12 * HOUR;
-/** A rotation may be a week long (handbook 002); nothing longer is a shift. */
-const MAX_SHIFT = 7 * 24 * HOUR;
+import { notFound, processText } from './texts';
+import { newId, sendAction } from './util';
 
 type HandoverRow = {
   id: string;
@@ -42,7 +38,7 @@ const toHandover = (r: HandoverRow): Handover => ({
   incoming: r.incoming,
   draft: JSON.parse(r.draft) as HandoverDraft,
   notes: r.notes,
-  watchItems: parseJson(r.watch_items, []),
+  watchItems: parseJson<Handover['watchItems']>(r.watch_items).value ?? [],
   state: r.signed_at !== null ? 'signed' : 'submitted',
   submittedAt: r.submitted_at ?? r.shift_end,
   signedAt: r.signed_at,
@@ -50,25 +46,12 @@ const toHandover = (r: HandoverRow): Handover => ({
   signNote: r.sign_note,
 });
 
-const matchersText = (ms: Matcher[]) => ms.map((m) => `${m.name}${m.isEqual ? '' : '!'}${m.isRegex ? '~' : '='}"${m.value}"`).join(', ');
-
 export function createHandoverService({ ctx, actions }: { ctx: CoreContext; actions: ActionSink }) {
   const { db } = ctx;
+  const shift = createShiftReader(db);
+  const lng = () => coreLanguage(ctx.settings());
+  const say = () => processText.in(lng()).handover;
   const s = {
-    lastEnd: db.prepare('SELECT MAX(shift_end) AS at FROM handovers'),
-    fired: db.prepare('SELECT fingerprint, alertname, severity, starts_at AS at, NULL AS by FROM alerts WHERE starts_at BETWEEN ? AND ? ORDER BY starts_at'),
-    acked: db.prepare('SELECT fingerprint, alertname, severity, acked_at AS at, acked_by AS by FROM alerts WHERE acked_at BETWEEN ? AND ? ORDER BY acked_at'),
-    open: db.prepare(
-      "SELECT fingerprint, alertname, severity, starts_at AS at, acked_by AS by FROM alerts WHERE state = 'firing' AND silenced_by = '[]' ORDER BY severity, starts_at",
-    ),
-    incidents: db.prepare(
-      "SELECT id, title, severity, status, change_freeze, declared_at FROM incidents WHERE status != 'closed' OR closed_at BETWEEN ? AND ? OR declared_at BETWEEN ? AND ? ORDER BY declared_at",
-    ),
-    silences: db.prepare("SELECT id, matchers, ends_at, created_by, comment FROM silences WHERE state != 'expired' AND ends_at > ? AND ends_at <= ? ORDER BY ends_at"),
-    ackFor: db.prepare('SELECT alertname FROM alerts WHERE ack_id = ?'),
-    runs: db.prepare('SELECT id, template_id, kind, title, result, state, started_by, started_at, finished_at FROM checklist_runs WHERE started_at BETWEEN ? AND ? ORDER BY started_at'),
-    outbox: db.prepare("SELECT id, type, state, created_at, last_error FROM outbox WHERE state IN ('pending', 'sent', 'failed') ORDER BY seq LIMIT 50"),
-    outboxCounts: db.prepare("SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sent', 'failed') GROUP BY state"),
     insert: db.prepare(`INSERT INTO handovers (id, shift_start, shift_end, outgoing, incoming, draft, notes, watch_items, submitted_at, signed_at, signed_by, sign_note)
       VALUES (@id, @shiftStart, @shiftEnd, @outgoing, @incoming, @draft, @notes, @watchItems, @submittedAt, @signedAt, @signedBy, @signNote)
       ON CONFLICT(id) DO UPDATE SET shift_start = excluded.shift_start, shift_end = excluded.shift_end, outgoing = excluded.outgoing,
@@ -80,84 +63,12 @@ export function createHandoverService({ ctx, actions }: { ctx: CoreContext; acti
 
   const changed = (id: string) => ctx.emit('dataChanged', { collection: 'handovers', ids: [id] });
 
-  /** Where the shift being handed over began: the end of the last handover, else 12 hours ago. */
-  function defaultShiftStart(now: number): number {
-    const last = (s.lastEnd.get() as { at: number | null }).at;
-    return last !== null && last < now && now - last <= MAX_SHIFT ? last : now - DEFAULT_SHIFT;
-  }
-
   function draft(shiftStart: number | undefined): HandoverDraft {
     const end = ctx.clock.now();
-    const start = shiftStart ?? defaultShiftStart(end);
-    if (start >= end) throw new ApiError('bad_arguments', 'The shift must start before now.');
-    if (end - start > MAX_SHIFT) throw new ApiError('bad_arguments', 'A shift longer than 7 days cannot be handed over as one.');
-    // The watchdog looks one shift ahead: whatever runs out then lands on the incoming engineer.
-    const nextEnd = end + (end - start);
-    const refs = (rows: unknown[]) => rows as AlertRef[];
-
-    const expiring: HandoverDraft['expiring'] = (
-      s.silences.all(end, nextEnd) as { id: string; matchers: string; ends_at: number; created_by: string; comment: string }[]
-    ).map((r) => {
-      const acked = s.ackFor.all(r.id) as { alertname: string }[];
-      return {
-        kind: acked.length ? 'ack' : 'silence',
-        id: r.id,
-        endsAt: r.ends_at,
-        what: acked.length ? acked.map((a) => a.alertname).join(', ') : matchersText(parseJson<Matcher[]>(r.matchers, [])),
-        createdBy: r.created_by,
-        comment: r.comment,
-      };
-    });
-
-    const counts = Object.fromEntries((s.outboxCounts.all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
-    return {
-      shiftStart: start,
-      shiftEnd: end,
-      nextShiftEnd: nextEnd,
-      alerts: {
-        fired: refs(s.fired.all(start, end)),
-        acked: refs(s.acked.all(start, end)),
-        open: refs(s.open.all()),
-      },
-      incidents: (
-        s.incidents.all(start, end, start, end) as { id: string; title: string; severity: Severity; status: Incident['status']; change_freeze: number; declared_at: number }[]
-      ).map((r) => ({ id: r.id, title: r.title, severity: r.severity, status: r.status, changeFreeze: r.change_freeze === 1, declaredAt: r.declared_at })),
-      expiring,
-      checklists: (
-        s.runs.all(start, end) as {
-          id: string;
-          template_id: string;
-          kind: ChecklistRun['kind'];
-          title: string;
-          result: ChecklistRun['result'];
-          state: ChecklistRun['state'];
-          started_by: string;
-          started_at: number;
-          finished_at: number | null;
-        }[]
-      ).map((r) => ({
-        runId: r.id,
-        templateId: r.template_id,
-        kind: r.kind,
-        title: parseJson(r.title, { en: r.template_id, 'zh-CN': r.template_id }),
-        result: r.result,
-        state: r.state,
-        startedBy: r.started_by,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
-      })),
-      outbox: {
-        pending: (counts.pending ?? 0) + (counts.sent ?? 0),
-        failed: counts.failed ?? 0,
-        items: (s.outbox.all() as { id: string; type: string; state: string; created_at: number; last_error: string | null }[]).map((r) => ({
-          id: r.id,
-          type: r.type,
-          state: r.state,
-          createdAt: r.created_at,
-          lastError: r.last_error,
-        })),
-      },
-    };
+    const start = shiftStart ?? shift.defaultShiftStart(end);
+    if (start >= end) throw new ApiError('bad_arguments', say().startBeforeNow());
+    if (end - start > MAX_SHIFT) throw new ApiError('bad_arguments', say().tooLong());
+    return shift.draft(start, end);
   }
 
   function write(h: Handover): void {
@@ -166,7 +77,7 @@ export function createHandoverService({ ctx, actions }: { ctx: CoreContext; acti
 
   function mustGet(id: string): Handover {
     const r = s.get.get(id) as HandoverRow | undefined;
-    return r ? toHandover(r) : notFound('Handover', id);
+    return r ? toHandover(r) : notFound(lng(), 'handover', id);
   }
 
   return {
@@ -203,9 +114,8 @@ export function createHandoverService({ ctx, actions }: { ctx: CoreContext; acti
       const now = ctx.clock.now();
       const signed = db.transaction(() => {
         const h = mustGet(id);
-        if (h.state === 'signed') throw new ApiError('conflict', `This handover was already signed by ${h.signedBy}.`);
-        if (h.outgoing === actor)
-          throw new ApiError('conflict', `${actor} handed this shift over and cannot also sign for receiving it; the incoming engineer signs in their own Vigil.`);
+        if (h.state === 'signed') throw new ApiError('conflict', say().alreadySigned({ name: h.signedBy ?? '' }));
+        if (h.outgoing === actor) throw new ApiError('conflict', say().ownShift({ name: actor }));
         s.sign.run(now, actor, note || null, id);
         sendAction(ctx, actions, 'handover.sign', { handoverId: id, signedBy: actor, ...(note ? { note } : {}) }, actor);
         return { ...h, state: 'signed' as const, signedAt: now, signedBy: actor, signNote: note || null };

@@ -8,17 +8,19 @@ import { eventData } from '@shared/protocol';
 import { ChecklistTemplateSchema } from '@shared/checklists';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
+import { operator } from '../settings';
 import { createAutoChecks } from './autochecks';
 import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
 import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
-import { coreLanguage, operator } from './util';
+import { coreLanguage } from '../language';
+import { processText } from './texts';
 
 export interface ProcessOptions {
   /**
-   * The platform link's state, for the "link online" and "token valid" checks (default: ctx.linkState
-   * when the core has it). May answer null while the link is not built yet.
+   * The platform link's state, for the "link online" and "token valid" checks (the core passes the link
+   * module's). Without it those checks answer "unknown".
    */
   linkState?: () => LinkState | null;
 }
@@ -33,19 +35,16 @@ export type ProcessModule = CoreModule<typeof processMethods> & {
 };
 
 export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts: ProcessOptions = {}): ProcessModule {
-  const linkState = opts.linkState ?? (() => ctx.linkState());
-
   const templates = createTemplateRepo(ctx.db);
   const autoChecks = createAutoChecks({
     db: ctx.db,
     now: () => ctx.clock.now(),
-    linkState,
+    linkState: opts.linkState,
     notifier: ctx.notifier,
     hasToken: async () => !!(await ctx.secrets.get('platformToken')),
     get testNotification() {
-      return coreLanguage(ctx) === 'zh-CN'
-        ? { title: 'Vigil 测试通知', body: '值班自检：如果你看到这条通知，说明本机通知正常。' }
-        : { title: 'Vigil test notification', body: 'Shift self-check: if you can read this, notifications on this desk work.' };
+      const t = processText.in(coreLanguage(ctx.settings())).checklists;
+      return { title: t.testTitle(), body: t.testBody() };
     },
   });
   const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });

@@ -7,14 +7,16 @@
 import { z } from 'zod';
 import { HandoverSchema, type Handover } from '@shared/handover';
 import {
+  IncidentRecordSchema,
   IncidentSchema,
   IncidentStatusSchema,
   ReviewSchema,
+  escalationLine,
   RolesSchema,
   type Incident,
   type TimelineEntry,
 } from '@shared/incidents';
-import type { HandoverDoc, IncidentDoc } from '@shared/protocol';
+import { IncidentDocSchema, type HandoverDoc, type IncidentDoc } from '@shared/protocol';
 
 const FieldSchemas = {
   triage: IncidentSchema.shape.triage,
@@ -59,13 +61,28 @@ export function incidentFromDoc(doc: IncidentDoc, local: Incident | null): { inc
     postmortem: doc.postmortem ?? local?.postmortem ?? null,
     updatedAt: doc.updatedAt,
   };
-  const timeline: TimelineEntry[] = doc.timeline.map((e) => ({ ...e, incidentId: doc.id, system: null }));
+  // The platform keeps text only; an automatic escalation's entry is known by its id and read in any language.
+  const timeline: TimelineEntry[] = doc.timeline.map((e) => ({ ...e, incidentId: doc.id, system: escalationLine(e.id, e.at) }));
   // Status updates sent by a console that did not also log them as timeline entries still belong in the minutes.
   const logged = new Set(timeline.filter((e) => e.kind === 'status_update').map((e) => e.text));
   doc.statusUpdates.forEach((u, i) => {
     if (!logged.has(u.text)) timeline.push({ id: `su:${doc.id}:${i}`, incidentId: doc.id, at: u.at, kind: 'status_update', author: u.author, text: u.text, system: null });
   });
   return { incident, timeline };
+}
+
+/**
+ * An incident as the platform sends it: the gateway's own document, merged over what this desk has
+ * (`local`), or a full Vigil record (another platform, a test), taken as is.
+ */
+export function remoteIncident(data: unknown, local: (id: string) => Incident | null): { incident: Incident; timeline: TimelineEntry[] } {
+  const full = IncidentRecordSchema.safeParse(data);
+  if (full.success) {
+    const { timeline, ...incident } = full.data;
+    return { incident, timeline: timeline ?? [] };
+  }
+  const doc = IncidentDocSchema.parse(data);
+  return incidentFromDoc(doc, local(doc.id));
 }
 
 export function handoverFromDoc(doc: HandoverDoc): Handover {

@@ -16,13 +16,14 @@ import {
   type TimelineEntry,
   type TimelineKind,
 } from '@shared/incidents';
+import { defineTexts } from '@shared/texts';
 
-const TEXT = {
+export const postmortemText = defineTexts('postmortem', {
   en: {
     heading: 'Incident review',
     basics: 'Basic information',
     severity: 'Severity',
-    proposed: ' (proposed by the decision tree: {p})',
+    proposed: ' (proposed by the decision tree: {{severity}})',
     colon: ': ',
     sep: '; ',
     occurred: 'Started',
@@ -32,7 +33,7 @@ const TEXT = {
     scope: 'Scope of impact',
     roles: 'Roles',
     alerts: 'Linked alerts',
-    timeZone: 'Times are in {z} (UTC{o}).',
+    timeZone: 'Times are in {{zone}} (UTC{{offset}}).',
     notCached: 'no longer cached',
     timeline: 'Timeline',
     rootCause: 'Root cause',
@@ -43,7 +44,7 @@ const TEXT = {
     wentWell: 'What went well',
     toImprove: 'What to improve',
     actions: 'Action items',
-    actionCols: ['Action item', 'Owner', 'Due', 'Priority'],
+    actionCols: { what: 'Action item', owner: 'Owner', due: 'Due', priority: 'Priority' },
     lessons: 'Lessons learned',
     meeting: 'Review meeting',
     none: '(not recorded)',
@@ -54,7 +55,7 @@ const TEXT = {
     heading: '事件复盘报告',
     basics: '基本信息',
     severity: '事件级别',
-    proposed: '（决策树建议：{p}）',
+    proposed: '（决策树建议：{{severity}}）',
     colon: '：',
     sep: '；',
     occurred: '发生时间',
@@ -64,7 +65,7 @@ const TEXT = {
     scope: '影响范围',
     roles: '角色',
     alerts: '关联告警',
-    timeZone: '时间均为 {z}（UTC{o}）。',
+    timeZone: '时间均为 {{zone}}（UTC{{offset}}）。',
     notCached: '已不在缓存中',
     timeline: '事件时间线',
     rootCause: '根本原因',
@@ -75,14 +76,14 @@ const TEXT = {
     wentWell: '做得好的地方',
     toImprove: '需要改进的地方',
     actions: '行动项',
-    actionCols: ['行动项', '负责人', '截止日期', '优先级'],
+    actionCols: { what: '行动项', owner: '负责人', due: '截止日期', priority: '优先级' },
     lessons: '经验教训',
     meeting: '复盘会议',
     none: '（未记录）',
     open: '（尚未）',
     kinds: { note: '记录', action: '操作', decision: '决策', status_update: '状态更新', alert: '告警' },
   },
-} satisfies Record<Language, unknown>;
+});
 
 const EMPTY_REVIEW: Review = {
   rootCause: '',
@@ -120,10 +121,10 @@ function alertLine(a: LinkedAlert, notCached: string): string {
 }
 
 export function renderPostmortem({ incident: inc, timeline, lng, timeZone, alerts }: PostmortemInput): string {
-  const t = TEXT[lng];
+  const t = postmortemText.in(lng);
   const zone = timeZone === 'local' ? 'local' : timeZone;
   const time = (ms: number | null) => {
-    if (ms === null) return t.open;
+    if (ms === null) return t.open();
     const dt = DateTime.fromMillis(ms, { zone });
     return (dt.isValid ? dt : DateTime.fromMillis(ms, { zone: 'UTC' })).toFormat('yyyy-MM-dd HH:mm');
   };
@@ -131,8 +132,8 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone, alert
   const zoneName = (probe.isValid ? probe.zoneName : null) ?? 'UTC';
   const offset = probe.isValid ? probe.toFormat('ZZ') : '+00:00';
   const review = inc.review ?? EMPTY_REVIEW;
-  const orNone = (s: string | null | undefined) => (s && s.trim() ? s.trim() : t.none);
-  const list = (xs: string[]) => (xs.length ? xs.map((x) => `- ${item(x)}`) : [`- ${t.none}`]);
+  const orNone = (s: string | null | undefined) => (s && s.trim() ? s.trim() : t.none());
+  const list = (xs: string[]) => (xs.length ? xs.map((x) => `- ${item(x)}`) : [`- ${t.none()}`]);
 
   const entries = [...timeline].sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   // The incident began when its first linked alert fired, if that was before it was declared.
@@ -140,55 +141,56 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone, alert
   const occurred = firstFiring !== null ? Math.min(firstFiring, inc.declaredAt) : inc.declaredAt;
   const names = INCIDENT_TEXT[lng];
 
-  const field = (label: string, value: string) => `- **${label}**${t.colon}${value}`;
+  const cols = [t.actionCols.what(), t.actionCols.owner(), t.actionCols.due(), t.actionCols.priority()];
+  const field = (label: string, value: string) => `- **${label}**${t.colon()}${value}`;
   const lines: string[] = [
-    `# ${t.heading} ${inc.id}${t.colon}${inc.title}`,
+    `# ${t.heading()} ${inc.id}${t.colon()}${inc.title}`,
     '',
-    `## ${t.basics}`,
-    field(t.severity, `${inc.severity}${inc.proposedSeverity && inc.proposedSeverity !== inc.severity ? t.proposed.replace('{p}', inc.proposedSeverity) : ''}`),
-    field(t.occurred, time(occurred)),
-    field(t.declared, time(inc.declaredAt)),
-    field(t.recovered, time(inc.resolvedAt)),
-    field(t.duration, inc.resolvedAt !== null ? formatDuration(inc.resolvedAt - occurred, lng) : t.open),
-    field(t.scope, orNone(inc.impact)),
-    field(t.roles, ROLES.map((r) => `${names.roles[r]} ${inc.roles[r] ?? names.unassigned}`).join(t.sep)),
-    field(t.alerts, inc.fingerprints.length ? '' : t.none).trimEnd(),
+    `## ${t.basics()}`,
+    field(t.severity(), `${inc.severity}${inc.proposedSeverity && inc.proposedSeverity !== inc.severity ? t.proposed({ severity: inc.proposedSeverity }) : ''}`),
+    field(t.occurred(), time(occurred)),
+    field(t.declared(), time(inc.declaredAt)),
+    field(t.recovered(), time(inc.resolvedAt)),
+    field(t.duration(), inc.resolvedAt !== null ? formatDuration(inc.resolvedAt - occurred, lng) : t.open()),
+    field(t.scope(), orNone(inc.impact)),
+    field(t.roles(), ROLES.map((r) => `${names.roles[r]} ${inc.roles[r] ?? names.unassigned}`).join(t.sep())),
+    field(t.alerts(), inc.fingerprints.length ? '' : t.none()).trimEnd(),
     ...(alerts ?? inc.fingerprints.map((fingerprint) => ({ fingerprint, alertname: null, severity: null, state: null, labels: [] }))).map(
-      (a) => `  - ${cell(alertLine(a, t.notCached))}`,
+      (a) => `  - ${cell(alertLine(a, t.notCached()))}`,
     ),
     '',
-    t.timeZone.replace('{z}', zoneName).replace('{o}', offset),
+    t.timeZone({ zone: zoneName, offset }),
     '',
-    `## ${t.timeline}`,
+    `## ${t.timeline()}`,
     ...(entries.length
-      ? entries.map((e) => `- ${time(e.at)} [${t.kinds[e.kind as TimelineKind]}] ${e.system || !e.author ? '' : `**${e.author}**${t.colon}`}${item(entryText(e, lng))}`)
-      : [`- ${t.none}`]),
+      ? entries.map((e) => `- ${time(e.at)} [${t.kinds[e.kind as TimelineKind]()}] ${e.system || !e.author ? '' : `**${e.author}**${t.colon()}`}${item(entryText(e, lng))}`)
+      : [`- ${t.none()}`]),
     '',
-    `## ${t.rootCause}`,
+    `## ${t.rootCause()}`,
     orNone(review.rootCause),
     '',
-    `## ${t.impact}`,
-    `- ${t.users}${t.colon}${orNone(review.usersAffected)}`,
-    `- ${t.business}${t.colon}${orNone(review.businessImpact)}`,
-    `- ${t.data}${t.colon}${orNone(review.dataImpact)}`,
+    `## ${t.impact()}`,
+    `- ${t.users()}${t.colon()}${orNone(review.usersAffected)}`,
+    `- ${t.business()}${t.colon()}${orNone(review.businessImpact)}`,
+    `- ${t.data()}${t.colon()}${orNone(review.dataImpact)}`,
     '',
-    `## ${t.wentWell}`,
+    `## ${t.wentWell()}`,
     ...list(review.wentWell),
     '',
-    `## ${t.toImprove}`,
+    `## ${t.toImprove()}`,
     ...list(review.toImprove),
     '',
-    `## ${t.actions}`,
-    `| ${t.actionCols.join(' | ')} |`,
-    `|${t.actionCols.map(() => '---').join('|')}|`,
+    `## ${t.actions()}`,
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
     ...(review.actionItems.length
       ? review.actionItems.map((a) => `| ${cell(a.what)} | ${cell(a.owner) || '—'} | ${cell(a.due) || '—'} | ${a.priority} |`)
-      : [`| ${t.none} | — | — | — |`]),
+      : [`| ${t.none()} | — | — | — |`]),
     '',
-    `## ${t.lessons}`,
+    `## ${t.lessons()}`,
     orNone(review.lessons),
     '',
-    field(t.meeting, orNone(review.reviewMeeting)),
+    field(t.meeting(), orNone(review.reviewMeeting)),
     '',
   ];
   return lines.join('\n');

@@ -1,22 +1,11 @@
-/** Small helpers shared by the process services: ids from the injected clock, the core's language, sending actions. */
+/** Small helpers shared by the process services: ids from the injected clock, sending actions. */
 import { v7 as uuidv7 } from 'uuid';
 import type { ActionPayload, ActionType } from '@shared/actions';
-import type { Language } from '@shared/domain';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
 
 /** A time-ordered id (UUID v7) whose time part comes from the core's clock, not the wall clock. */
 export const newId = (ctx: Pick<CoreContext, 'clock'>): string => uuidv7({ msecs: ctx.clock.now() });
-
-/** The language of texts the core writes itself (notifications): the setting, or the OS locale for 'auto'. */
-export function coreLanguage(ctx: Pick<CoreContext, 'settings'>): Language {
-  const lang = ctx.settings().language;
-  if (lang !== 'auto') return lang;
-  return /^zh/i.test(Intl.DateTimeFormat().resolvedOptions().locale) ? 'zh-CN' : 'en';
-}
-
-/** The name this console acts as. */
-export const operator = (ctx: Pick<CoreContext, 'settings'>): string => ctx.settings().operator;
 
 /**
  * Sends an action through the outbox. Call it inside the transaction that stores the local change, so
@@ -40,18 +29,4 @@ export function sendAction<T extends ActionType>(
     }
     throw err;
   }
-}
-
-export const parseJson = <T>(v: unknown, fallback: T): T => {
-  if (typeof v !== 'string' || v === '') return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-};
-
-/** Throws the API's not_found error. */
-export function notFound(what: string, id: string): never {
-  throw new ApiError('not_found', `${what} "${id}" does not exist.`);
 }

@@ -10,37 +10,22 @@
  * the next due instant, and at least every `tickMs` of the injected clock.
  */
 import { atLeast, severityRank, SEVERITIES } from '@shared/domain';
-import { onCallAt } from '@shared/rotation';
-import type { EscalationState, EscalationSubjectKind, Policy, RosterPerson } from '@shared/roster';
-import type { TimerHandle } from '@node/clock';
+import { escalationEntryId } from '@shared/incidents';
+import type { EscalationState } from '@shared/roster';
+import type { Clock, TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext } from '../context';
-import { escalatedText, escalationReason, notificationLanguage, reminderText, type Reached } from './messages';
-import type { LoadedRoster, RosterStore } from './store';
+import { coreLanguage } from '../language';
+import { createLadderStore, type LadderRow } from './ladder-store';
+import { escalatedText, escalationReason, reminderText, type Reached } from './messages';
+import { createPolicyIndex, type PolicyRef } from './policy-index';
+import type { RosterStore } from './store';
 import type { Subject, SubjectReader } from './subjects';
+
+export type { PolicyRef } from './policy-index';
 
 const MINUTE = 60_000;
 /** how long a stopped ladder stays in escalationsList (for "escalated to L2, acked by …" in the console) */
 const KEEP_STOPPED_MS = 24 * 60 * MINUTE;
-
-export interface PolicyRef {
-  roster: LoadedRoster;
-  policy: Policy;
-  /** ms from the ladder's start to each level (cumulative afterMinutes) */
-  offsets: number[];
-}
-
-interface Row {
-  subject_kind: EscalationSubjectKind;
-  subject_id: string;
-  roster_id: string | null;
-  policy_id: string;
-  started_at: number;
-  level: number;
-  level_at: number;
-  stopped_at: number | null;
-  stop_reason: string | null;
-  reminded_at: number | null;
-}
 
 /**
  * The policy for a subject: among the policies whose severity threshold it meets and whose team and
@@ -74,6 +59,81 @@ export function dueLevel(ref: PolicyRef, startedAt: number, now: number): number
   return level;
 }
 
+/**
+ * Tells the platform of an escalation: an alert is escalated; an incident gets a timeline entry (one id
+ * per ladder run and level, so a replay is recognised by the platform).
+ */
+export function submitEscalation(actions: ActionSink, actor: string, row: LadderRow, subj: Subject, level: number, reason: string, now: number): void {
+  if (subj.kind === 'alert') actions.submit('alert.escalate', { fingerprint: subj.id, level, reason, automatic: true }, actor);
+  else {
+    const text = `Escalated to L${level}: ${reason}`;
+    actions.submit('incident.timeline', { incidentId: subj.id, entryId: escalationEntryId(row.started_at, level), kind: 'action', text, at: now }, actor);
+  }
+}
+
+/** A ladder as the console lists it: its subject, policy, level, who it reaches now and next. */
+export function ladderState(row: LadderRow, ref: PolicyRef | undefined, subj: Subject | null, reach: (ref: PolicyRef, level: number) => Reached): EscalationState {
+  const names = (r: Reached) => r.people.map((p) => ({ id: p.id, name: p.name }));
+  const open = row.stopped_at === null;
+  return {
+    subjectKind: row.subject_kind,
+    subjectId: row.subject_id,
+    title: subj?.title ?? row.subject_id,
+    severity: subj?.severity ?? 'P3',
+    rosterId: row.roster_id ?? '',
+    policyId: row.policy_id,
+    policyName: ref?.policy.name ?? row.policy_id,
+    startedAt: row.started_at,
+    level: row.level,
+    levels: ref?.offsets.length ?? row.level,
+    levelAt: row.level_at,
+    current: ref && row.level >= 1 ? names(reach(ref, row.level)) : [],
+    next:
+      open && ref && row.level < ref.offsets.length
+        ? { level: row.level + 1, at: row.started_at + ref.offsets[row.level], people: names(reach(ref, row.level + 1)) }
+        : null,
+    stoppedAt: row.stopped_at,
+    stopReason: row.stop_reason,
+  };
+}
+
+/**
+ * Runs `pass` now and again when it asks (the instant it returns), at least every `tickMs`; `poke()`
+ * brings the next pass forward to now. A failing pass is reported and the loop goes on.
+ */
+export function createPassLoop(clock: Clock, tickMs: number, pass: () => number, onError: (err: unknown) => void) {
+  let timer: TimerHandle | null = null;
+  let running = false;
+  function schedule(at: number) {
+    clock.clearTimeout(timer);
+    timer = clock.setTimeout(run, Math.max(0, at - clock.now()));
+  }
+  function run() {
+    timer = null;
+    let wake = Infinity;
+    try {
+      wake = pass();
+    } catch (err) {
+      onError(err);
+    }
+    if (running) schedule(Math.min(wake, clock.now() + tickMs));
+  }
+  return {
+    poke() {
+      if (running) schedule(clock.now());
+    },
+    start() {
+      running = true;
+      schedule(clock.now());
+    },
+    stop() {
+      running = false;
+      clock.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
 export interface EscalationEngineDeps {
   ctx: CoreContext;
   actions: ActionSink;
@@ -84,77 +144,24 @@ export interface EscalationEngineDeps {
 
 export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs = 15_000 }: EscalationEngineDeps) {
   const { db, clock, log } = ctx;
-  const s = {
-    open: db.prepare('SELECT * FROM escalations WHERE stopped_at IS NULL'),
-    get: db.prepare('SELECT * FROM escalations WHERE subject_kind = ? AND subject_id = ?'),
-    begin: db.prepare(`INSERT INTO escalations (subject_kind, subject_id, roster_id, policy_id, started_at, level, level_at, stopped_at, stop_reason, reminded_at)
-      VALUES (@kind, @id, @rosterId, @policyId, @startedAt, 0, @startedAt, NULL, NULL, NULL)
-      ON CONFLICT(subject_kind, subject_id) DO UPDATE SET roster_id = excluded.roster_id, policy_id = excluded.policy_id,
-        started_at = excluded.started_at, level = 0, level_at = excluded.started_at, stopped_at = NULL, stop_reason = NULL, reminded_at = NULL`),
-    repolicy: db.prepare('UPDATE escalations SET roster_id = ?, policy_id = ?, level = MIN(level, ?) WHERE subject_kind = ? AND subject_id = ?'),
-    // The `level < ?` guard is what makes a move happen once, even if two passes race.
-    advance: db.prepare(`UPDATE escalations SET level = @level, level_at = @levelAt, reminded_at = @now
-      WHERE subject_kind = @kind AND subject_id = @id AND stopped_at IS NULL AND level < @level`),
-    reminded: db.prepare('UPDATE escalations SET reminded_at = ? WHERE subject_kind = ? AND subject_id = ?'),
-    stop: db.prepare('UPDATE escalations SET stopped_at = ?, stop_reason = ? WHERE subject_kind = ? AND subject_id = ? AND stopped_at IS NULL'),
-    step: db.prepare('INSERT INTO escalation_steps (subject_kind, subject_id, at, kind, level, people, detail) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    recent: db.prepare('SELECT * FROM escalations WHERE stopped_at IS NULL OR stopped_at >= ? ORDER BY started_at DESC LIMIT 500'),
-  };
+  const ladders = createLadderStore(db);
+  const index = createPolicyIndex(rosters);
 
-  let refsFor: LoadedRoster[] | null = null;
-  let refs: PolicyRef[] = [];
-  function policies(): PolicyRef[] {
-    const all = rosters.all();
-    if (all !== refsFor) {
-      refsFor = all;
-      refs = all.flatMap((roster) =>
-        roster.doc.policies.map((policy) => {
-          let acc = 0;
-          return { roster, policy, offsets: policy.levels.map((l) => (acc += l.afterMinutes * MINUTE)) };
-        }),
-      );
-    }
-    return refs;
-  }
-
-  // Many alerts share a policy: who a level reaches is worked out once per pass (and per list call).
-  let reachMemo = { at: NaN, map: new Map<string, Reached>() };
-  function reach(ref: PolicyRef, level: number, at: number): Reached {
-    if (reachMemo.at !== at) reachMemo = { at, map: new Map() };
-    const k = `${ref.roster.id}\u0000${ref.policy.id}\u0000${level}`;
-    let r = reachMemo.map.get(k);
-    if (!r) reachMemo.map.set(k, (r = computeReach(ref, level, at)));
-    return r;
-  }
-
-  /** Who a level reaches at `at`: its people, and its rotations with nobody on call. */
-  function computeReach(ref: PolicyRef, level: number, at: number): Reached {
-    const people: RosterPerson[] = [];
-    const unstaffed: string[] = [];
-    for (const t of ref.policy.levels[level - 1]?.targets ?? []) {
-      let id: string | null;
-      if ('person' in t) id = t.person;
-      else {
-        const rot = ref.roster.doc.rotations.find((r) => r.id === t.rotation);
-        id = rot ? onCallAt(rot, ref.roster.doc.overrides, at, 1).now.personId : null;
-        if (!id) unstaffed.push(rot?.name ?? t.rotation);
-      }
-      const p = id ? ref.roster.people.get(id) : undefined;
-      if (p && !people.includes(p)) people.push(p);
-    }
-    return { people, unstaffed };
-  }
-
-  const step = (row: Pick<Row, 'subject_kind' | 'subject_id'>, at: number, kind: string, level: number, people: RosterPerson[], detail = '') =>
-    s.step.run(row.subject_kind, row.subject_id, at, kind, level, JSON.stringify(people.map((p) => p.id)), detail);
-
-  const changed = (row: Row, level: number, stopped: boolean) =>
+  const changed = (row: LadderRow, level: number, stopped: boolean) =>
     ctx.emit('escalationChanged', { subjectKind: row.subject_kind, subjectId: row.subject_id, level, stopped });
+  const notify = (row: LadderRow, subj: Subject, text: { title: string; body: string }, urgent: boolean) =>
+    void ctx.notifier.notify({
+      tag: `escalation:${row.subject_kind}:${row.subject_id}`,
+      ...text,
+      urgency: urgent ? 'critical' : 'normal',
+      sticky: urgent,
+      ...(subj.kind === 'alert' ? { fingerprint: subj.id } : {}),
+    });
 
-  function stop(row: Row, reason: string, now: number) {
+  function stop(row: LadderRow, reason: string, now: number) {
     const done = db.transaction(() => {
-      if (s.stop.run(now, reason, row.subject_kind, row.subject_id).changes === 0) return false;
-      step(row, now, 'stopped', row.level, [], reason);
+      if (!ladders.stop(row, reason, now)) return false;
+      ladders.step(row, now, 'stopped', row.level, [], reason);
       return true;
     })();
     if (done) {
@@ -163,107 +170,66 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
     }
   }
 
-  function submitEscalation(row: Row, subj: Subject, level: number, reason: string, now: number) {
-    const actor = ctx.settings().operator;
-    if (subj.kind === 'alert') actions.submit('alert.escalate', { fingerprint: subj.id, level, reason, automatic: true }, actor);
-    else
-      actions.submit(
-        'incident.timeline',
-        // one entry id per ladder run and level, so a replay is recognised by the platform
-        { incidentId: subj.id, entryId: `esc-${row.started_at}-L${level}`, kind: 'action', text: `Escalated to L${level}: ${reason}`, at: now },
-        actor,
-      );
-  }
-
-  function escalate(row: Row, subj: Subject, ref: PolicyRef, to: number, now: number) {
+  function escalate(row: LadderRow, subj: Subject, ref: PolicyRef, to: number, now: number) {
     const from = row.level;
     const levelAt = row.started_at + ref.offsets[to - 1];
     // The first level is the alert's own page (the alert console notifies it); moves beyond it are escalations.
     const escalation = to >= 2;
-    const reached = escalation ? reach(ref, to, now) : { people: [], unstaffed: [] };
+    const reached = escalation ? index.reach(ref, to, now) : { people: [], unstaffed: [] };
     const reason = escalationReason({ from: Math.max(from, 1), to, unackedMs: now - row.started_at });
     let actionError: string | null = null;
     const moved = db.transaction(() => {
-      if (s.advance.run({ level: to, levelAt, now, kind: row.subject_kind, id: row.subject_id }).changes === 0) return false;
-      step(row, now, 'escalated', to, reached.people, escalation ? reason : '');
+      if (!ladders.advance(row, to, levelAt, now)) return false;
+      ladders.step(row, now, 'escalated', to, reached.people, escalation ? reason : '');
       if (escalation) {
         try {
-          submitEscalation(row, subj, to, reason, now);
+          submitEscalation(actions, ctx.settings().operator, row, subj, to, reason, now);
         } catch (err) {
           // The level still moves and the notification still goes out: reaching the next person locally
           // matters more than the platform hearing of it. The failure is recorded for the console.
           actionError = err instanceof Error ? err.message : String(err);
-          step(row, now, 'action_failed', to, [], actionError);
+          ladders.step(row, now, 'action_failed', to, [], actionError);
         }
       }
       return true;
     })();
     if (!moved) return;
-    row.level = to;
-    row.level_at = levelAt;
-    row.reminded_at = now;
+    Object.assign(row, { level: to, level_at: levelAt, reminded_at: now });
     log.log(actionError ? 'error' : 'info', 'escalation.level', { kind: row.subject_kind, id: row.subject_id, from, to, actionError });
     if (escalation) {
-      const lang = notificationLanguage(ctx.settings());
-      const text = escalatedText(lang, {
-        title: subj.title,
-        severity: subj.severity,
-        level: to,
-        levelName: ref.policy.levels[to - 1].name,
-        unackedMs: now - row.started_at,
-        reached,
-      });
-      void ctx.notifier.notify({
-        tag: `escalation:${row.subject_kind}:${row.subject_id}`,
-        ...text,
-        urgency: 'critical',
-        sticky: true,
-        ...(subj.kind === 'alert' ? { fingerprint: subj.id } : {}),
-      });
+      const levelName = ref.policy.levels[to - 1].name;
+      const text = escalatedText(coreLanguage(ctx.settings()), { title: subj.title, severity: subj.severity, level: to, levelName, unackedMs: now - row.started_at, reached });
+      notify(row, subj, text, true);
     }
     changed(row, to, false);
   }
 
   const remindMs = (ref: PolicyRef) => ref.policy.remindMinutes * MINUTE;
-  const nextReminder = (row: Row, ref: PolicyRef) =>
+  const nextReminder = (row: LadderRow, ref: PolicyRef) =>
     row.level >= 1 && remindMs(ref) > 0 ? Math.max(row.level_at, row.reminded_at ?? 0) + remindMs(ref) : Infinity;
-  const nextLevelAt = (row: Row, ref: PolicyRef) => (row.level < ref.offsets.length ? row.started_at + ref.offsets[row.level] : Infinity);
+  const nextLevelAt = (row: LadderRow, ref: PolicyRef) => (row.level < ref.offsets.length ? row.started_at + ref.offsets[row.level] : Infinity);
 
-  function remind(row: Row, subj: Subject, ref: PolicyRef, now: number) {
+  function remind(row: LadderRow, subj: Subject, ref: PolicyRef, now: number) {
     if (now < nextReminder(row, ref)) return;
-    const reached = reach(ref, row.level, now);
+    const reached = index.reach(ref, row.level, now);
     db.transaction(() => {
-      s.reminded.run(now, row.subject_kind, row.subject_id);
-      step(row, now, 'reminded', row.level, reached.people);
+      ladders.reminded(row, now);
+      ladders.step(row, now, 'reminded', row.level, reached.people);
     })();
     row.reminded_at = now;
     const next = nextLevelAt(row, ref);
-    const text = reminderText(notificationLanguage(ctx.settings()), {
-      title: subj.title,
-      severity: subj.severity,
-      level: row.level,
-      unackedMs: now - row.started_at,
-      nextInMs: Number.isFinite(next) ? next - now : null,
-      reached,
-    });
-    void ctx.notifier.notify({
-      tag: `escalation:${row.subject_kind}:${row.subject_id}`,
-      ...text,
-      urgency: atLeast(subj.severity, 'P1') ? 'critical' : 'normal',
-      sticky: atLeast(subj.severity, 'P1'),
-      ...(subj.kind === 'alert' ? { fingerprint: subj.id } : {}),
-    });
+    const nextInMs = Number.isFinite(next) ? next - now : null;
+    const text = reminderText(coreLanguage(ctx.settings()), { title: subj.title, severity: subj.severity, level: row.level, unackedMs: now - row.started_at, nextInMs, reached });
+    notify(row, subj, text, atLeast(subj.severity, 'P1'));
   }
 
   /** Brings one open ladder up to date; returns when it next needs attention. */
-  function advance(row: Row, subj: Subject, ref: PolicyRef, now: number): number {
+  function advance(row: LadderRow, subj: Subject, ref: PolicyRef, now: number): number {
     if (row.policy_id !== ref.policy.id || row.roster_id !== ref.roster.id) {
       // The roster changed or the alert's severity/labels did: follow the policy that now applies,
       // keeping the ladder's start so the elapsed time still counts.
-      s.repolicy.run(ref.roster.id, ref.policy.id, ref.offsets.length, row.subject_kind, row.subject_id);
-      row.roster_id = ref.roster.id;
-      row.policy_id = ref.policy.id;
-      row.level = Math.min(row.level, ref.offsets.length);
+      ladders.repolicy(row, ref.roster.id, ref.policy.id, ref.offsets.length);
+      Object.assign(row, { roster_id: ref.roster.id, policy_id: ref.policy.id, level: Math.min(row.level, ref.offsets.length) });
     }
     const due = dueLevel(ref, row.started_at, now);
     if (due > row.level) escalate(row, subj, ref, due, now);
@@ -271,126 +237,79 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
     return Math.min(nextLevelAt(row, ref), nextReminder(row, ref));
   }
 
-  /** One pass over every open ladder and every subject that needs one. Returns the next due instant. */
-  function evaluate(): number {
-    const now = clock.now();
-    const refs = policies();
-    let wake = Infinity;
-    const key = (kind: string, id: string) => `${kind}:${id}`;
-    // One scan for everything that needs someone; point lookups only for ladders whose subject left it.
-    const loosest = refs.length ? SEVERITIES[Math.max(...refs.map((r) => severityRank(r.policy.match.severity)))] : null;
-    const active = new Map((loosest ? subjects.open(loosest) : []).map((x) => [key(x.kind, x.id), x]));
-    const seen = new Set<string>();
-    for (const row of s.open.all() as Row[]) {
-      seen.add(key(row.subject_kind, row.subject_id));
-      const subj = active.get(key(row.subject_kind, row.subject_id)) ?? subjects.get(row.subject_kind, row.subject_id);
-      if (!subj) stop(row, 'gone', now);
-      else if (subj.settled) stop(row, subj.settled, now);
-      else {
-        const ref = matchPolicy(refs, subj);
-        if (!ref) stop(row, 'no_policy', now);
-        else wake = Math.min(wake, advance(row, subj, ref, now));
-      }
-    }
-    // New ladders are opened in one transaction (a burst of alerts is one commit, not one each), then
-    // advanced one by one: an escalation is its own transaction with its outbox entry.
-    const started = db.transaction(() => {
-      const out: { row: Row; subj: Subject; ref: PolicyRef }[] = [];
-      for (const [k, subj] of active) {
-        if (seen.has(k)) continue;
+  /**
+   * Opens the ladders of subjects that need one, in one transaction (a burst of alerts is one commit,
+   * not one each). A ladder seen for the first time counts from when the subject began (time passed
+   * unacked while this console was closed still counts); one that stopped before and is needed again
+   * (unacked, silence expired) starts afresh now.
+   */
+  const openLadders = (fresh: Subject[], refs: PolicyRef[], now: number) =>
+    db.transaction(() => {
+      const out: { row: LadderRow; subj: Subject; ref: PolicyRef }[] = [];
+      for (const subj of fresh) {
         const ref = matchPolicy(refs, subj);
         if (!ref) continue;
-        // A ladder seen for the first time counts from when the subject began (time passed unacked
-        // while this console was closed still counts); one that stopped before and is needed again
-        // (unacked, silence expired) starts afresh now.
-        const before = s.get.get(subj.kind, subj.id) as Row | undefined;
-        const startedAt = before ? now : Math.min(subj.since, now);
-        s.begin.run({ kind: subj.kind, id: subj.id, rosterId: ref.roster.id, policyId: ref.policy.id, startedAt });
-        const row = s.get.get(subj.kind, subj.id) as Row;
-        step(row, now, 'started', 0, [], `${ref.roster.id}/${ref.policy.id}`);
+        const startedAt = ladders.get(subj.kind, subj.id) ? now : Math.min(subj.since, now);
+        const row = ladders.begin(subj.kind, subj.id, ref.roster.id, ref.policy.id, startedAt);
+        ladders.step(row, now, 'started', 0, [], `${ref.roster.id}/${ref.policy.id}`);
         // Reaching the first level sends nothing (the alert's own page covers it), so it is recorded here
         // with the start instead of in a transaction of its own.
-        if (dueLevel(ref, startedAt, now) >= 1 && s.advance.run({ level: 1, levelAt: startedAt + ref.offsets[0], now, kind: subj.kind, id: subj.id }).changes) {
+        if (dueLevel(ref, startedAt, now) >= 1 && ladders.advance(row, 1, startedAt + ref.offsets[0], now)) {
           Object.assign(row, { level: 1, level_at: startedAt + ref.offsets[0], reminded_at: now });
-          step(row, now, 'escalated', 1, []);
+          ladders.step(row, now, 'escalated', 1, []);
         }
         out.push({ row, subj, ref });
       }
       return out;
     })();
-    for (const { row, subj, ref } of started) wake = Math.min(wake, advance(row, subj, ref, now));
+
+  /** One pass over every open ladder and every subject that needs one. Returns the next due instant. */
+  function evaluate(): number {
+    const now = clock.now();
+    const refs = index.policies();
+    let wake = Infinity;
+    const key = (kind: string, id: string) => `${kind}:${id}`;
+    // One scan for everything that needs someone; point lookups only for ladders whose subject left it.
+    const loosest = refs.length ? SEVERITIES[Math.max(...refs.map((r) => severityRank(r.policy.match.severity)))] : null;
+    const active = new Map((loosest ? subjects.open(loosest) : []).map((x) => [key(x.kind, x.id), x]));
+    for (const row of ladders.open()) {
+      const k = key(row.subject_kind, row.subject_id);
+      const subj = active.get(k) ?? subjects.get(row.subject_kind, row.subject_id);
+      active.delete(k);
+      const ref = subj && !subj.settled ? matchPolicy(refs, subj) : null;
+      if (!subj) stop(row, 'gone', now);
+      else if (subj.settled) stop(row, subj.settled, now);
+      else if (!ref) stop(row, 'no_policy', now);
+      else wake = Math.min(wake, advance(row, subj, ref, now));
+    }
+    // New ladders are opened together, then advanced one by one: an escalation is its own transaction with its outbox entry.
+    for (const { row, subj, ref } of openLadders([...active.values()], refs, now)) wake = Math.min(wake, advance(row, subj, ref, now));
     return wake;
   }
 
-  let timer: TimerHandle | null = null;
-  let running = false;
-
-  function schedule(at: number) {
-    clock.clearTimeout(timer);
-    timer = clock.setTimeout(run, Math.max(0, at - clock.now()));
-  }
-
-  function run() {
-    timer = null;
-    let wake = Infinity;
-    try {
-      wake = evaluate();
-    } catch (err) {
-      log.log('error', 'escalation.pass_failed', { err: err instanceof Error ? err.message : String(err) });
-    }
-    if (running) schedule(Math.min(wake, clock.now() + tickMs));
-  }
-
-  function list(): EscalationState[] {
-    const now = clock.now();
-    const refs = policies();
-    const out: EscalationState[] = [];
-    for (const row of s.recent.all(now - KEEP_STOPPED_MS) as Row[]) {
-      const ref = refs.find((r) => r.roster.id === row.roster_id && r.policy.id === row.policy_id);
-      const subj = subjects.get(row.subject_kind, row.subject_id);
-      const names = (r: Reached) => r.people.map((p) => ({ id: p.id, name: p.name }));
-      const open = row.stopped_at === null;
-      out.push({
-        subjectKind: row.subject_kind,
-        subjectId: row.subject_id,
-        title: subj?.title ?? row.subject_id,
-        severity: subj?.severity ?? 'P3',
-        rosterId: row.roster_id ?? '',
-        policyId: row.policy_id,
-        policyName: ref?.policy.name ?? row.policy_id,
-        startedAt: row.started_at,
-        level: row.level,
-        levels: ref?.offsets.length ?? row.level,
-        levelAt: row.level_at,
-        current: ref && row.level >= 1 ? names(reach(ref, row.level, now)) : [],
-        next:
-          open && ref && row.level < ref.offsets.length
-            ? { level: row.level + 1, at: row.started_at + ref.offsets[row.level], people: names(reach(ref, row.level + 1, now)) }
-            : null,
-        stoppedAt: row.stopped_at,
-        stopReason: row.stop_reason,
-      });
-    }
-    return out;
-  }
+  const loop = createPassLoop(clock, tickMs, evaluate, (err) =>
+    log.log('error', 'escalation.pass_failed', { err: err instanceof Error ? err.message : String(err) }),
+  );
 
   return {
     evaluate,
-    list,
+    list(): EscalationState[] {
+      const now = clock.now();
+      const refs = index.policies();
+      return ladders.recent(now - KEEP_STOPPED_MS).map((row) =>
+        ladderState(
+          row,
+          refs.find((r) => r.roster.id === row.roster_id && r.policy.id === row.policy_id),
+          subjects.get(row.subject_kind, row.subject_id),
+          (ref, level) => index.reach(ref, level, now),
+        ),
+      );
+    },
     /** Call when alerts or incidents changed (after the sync transaction); the pass runs on the next tick. */
-    onAlertsChanged() {
-      if (running) schedule(clock.now());
-    },
-    start() {
-      running = true;
-      // The first pass brings ladders left open by the last run up to date, from their timestamps.
-      schedule(clock.now());
-    },
-    stop() {
-      running = false;
-      clock.clearTimeout(timer);
-      timer = null;
-    },
+    onAlertsChanged: loop.poke,
+    /** The first pass brings ladders left open by the last run up to date, from their timestamps. */
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 export type EscalationEngine = ReturnType<typeof createEscalationEngine>;

@@ -1,30 +1,62 @@
 /**
- * The texts of escalation notifications. They are raised by the core (no i18next there), in the
- * language the settings choose, and they name each person with the quickest ways to reach them, so the
- * notification alone is enough when nothing else works.
+ * The texts of escalation notifications and roster messages. They are raised by the core (no i18next
+ * there), in the core's language when they are raised, and they name each person with the quickest ways
+ * to reach them, so the notification alone is enough when nothing else works.
  */
-import { contactLinks, type RosterPerson } from '@shared/roster';
-import type { Settings } from '@shared/domain';
+import type { Language } from '@shared/domain';
+import { contactLinks, type ContactLink, type RosterPerson } from '@shared/roster';
+import { defineTexts } from '@shared/texts';
 
-export type Lang = 'en' | 'zh-CN';
+export const rosterText = defineTexts('roster', {
+  en: {
+    channels: { phone: 'tel', email: 'mail', slack: 'Slack', dingtalk: 'DingTalk', teams: 'Teams', wecom: 'WeCom' },
+    /** "Lu Chen (tel +86 131…, DingTalk luchen_lead)" */
+    person: '{{name}} ({{ways}})',
+    way: '{{channel}} {{handle}}',
+    waySep: ', ',
+    whoSep: '; ',
+    unstaffed: 'nobody on call for {{rotation}} now',
+    nobody: '(nobody to reach)',
+    level: 'L{{level}}',
+    namedLevel: 'L{{level}} ({{name}})',
+    escalatedTitle: 'Escalated to {{level}}: {{severity}} {{title}}',
+    escalatedBody: 'Not acknowledged for {{minutes}} min. Reach: {{who}}',
+    reminderTitle: 'Still not acknowledged (L{{level}}): {{severity}} {{title}}',
+    reminderBody: '{{minutes}} min so far. Now: {{who}}.',
+    reminderNext: 'Escalates to L{{level}} in {{minutes}} min.',
+    rejected: 'Roster "{{name}}" rejected',
+    notLocal: 'Roster "{{name}}" comes from the platform; it is removed there, not here.',
+  },
+  'zh-CN': {
+    channels: { phone: '电话', email: '邮件', slack: 'Slack', dingtalk: '钉钉', teams: 'Teams', wecom: '企业微信' },
+    person: '{{name}} ({{ways}})',
+    way: '{{channel}} {{handle}}',
+    waySep: ', ',
+    whoSep: '；',
+    unstaffed: '{{rotation}} 当前无人值班',
+    nobody: '（无人可联系）',
+    level: 'L{{level}}',
+    namedLevel: 'L{{level}} ({{name}})',
+    escalatedTitle: '已升级到 {{level}}：{{severity}} {{title}}',
+    escalatedBody: '{{minutes}} 分钟未确认。请联系：{{who}}',
+    reminderTitle: '仍未确认（L{{level}}）：{{severity}} {{title}}',
+    reminderBody: '已 {{minutes}} 分钟。当前：{{who}}。',
+    reminderNext: '{{minutes}} 分钟后升级到 L{{level}}。',
+    rejected: '排班表“{{name}}”未被接受',
+    notLocal: '排班表“{{name}}”来自平台，请在平台上删除，不能在本机删除。',
+  },
+});
 
-export function notificationLanguage(settings: Settings, systemLocale = Intl.DateTimeFormat().resolvedOptions().locale): Lang {
-  const l = settings.language === 'auto' ? systemLocale : settings.language;
-  return /^zh/i.test(l) ? 'zh-CN' : 'en';
-}
-
-const CHANNEL: Record<Lang, Record<string, string>> = {
-  en: { phone: 'tel', email: 'mail', slack: 'Slack', dingtalk: 'DingTalk', teams: 'Teams', wecom: 'WeCom' },
-  'zh-CN': { phone: '电话', email: '邮件', slack: 'Slack', dingtalk: '钉钉', teams: 'Teams', wecom: '企业微信' },
-};
-
-/** "Lu Chen (tel +86 131…, DingTalk luchen_lead)": the phone and the first IM handle. */
-export function describePerson(p: RosterPerson, lang: Lang): string {
+/** "Lu Chen (tel +86 131…, DingTalk luchen_lead)": the phone and the first IM handle (else the e-mail). */
+export function describePerson(p: RosterPerson, lang: Language): string {
+  const t = rosterText.in(lang);
   const links = contactLinks(p);
   const phone = links.find((l) => l.channel === 'phone');
   const im = links.find((l) => l.channel !== 'phone' && l.channel !== 'email') ?? links.find((l) => l.channel === 'email');
-  const ways = [phone, im].filter((l) => l !== undefined).map((l) => `${CHANNEL[lang][l.channel]} ${l.handle}`);
-  return ways.length ? `${p.name} (${ways.join(', ')})` : p.name;
+  const ways = [phone, im]
+    .filter((l): l is ContactLink => l !== undefined)
+    .map((l) => t.way({ channel: t.channels[l.channel as keyof typeof t.channels](), handle: l.handle }));
+  return ways.length ? t.person({ name: p.name, ways: ways.join(t.waySep()) }) : p.name;
 }
 
 export interface Reached {
@@ -33,48 +65,38 @@ export interface Reached {
   unstaffed: string[];
 }
 
-function who(r: Reached, lang: Lang): string {
-  const names = r.people.map((p) => describePerson(p, lang));
-  const gaps = r.unstaffed.map((rot) => (lang === 'zh-CN' ? `${rot} 当前无人值班` : `nobody on call for ${rot} now`));
-  const all = [...names, ...gaps];
-  if (all.length) return all.join(lang === 'zh-CN' ? '；' : '; ');
-  return lang === 'zh-CN' ? '（无人可联系）' : '(nobody to reach)';
+function who(r: Reached, lang: Language): string {
+  const t = rosterText.in(lang);
+  const all = [...r.people.map((p) => describePerson(p, lang)), ...r.unstaffed.map((rotation) => t.unstaffed({ rotation }))];
+  return all.length ? all.join(t.whoSep()) : t.nobody();
 }
 
 const minutes = (ms: number) => Math.max(0, Math.round(ms / 60_000));
 
-export function escalatedText(lang: Lang, a: { title: string; severity: string; level: number; levelName: string | null; unackedMs: number; reached: Reached }) {
-  const level = a.levelName ? `L${a.level} (${a.levelName})` : `L${a.level}`;
-  return lang === 'zh-CN'
-    ? {
-        title: `已升级到 ${level}：${a.severity} ${a.title}`,
-        body: `${minutes(a.unackedMs)} 分钟未确认。请联系：${who(a.reached, lang)}`,
-      }
-    : {
-        title: `Escalated to ${level}: ${a.severity} ${a.title}`,
-        body: `Not acknowledged for ${minutes(a.unackedMs)} min. Reach: ${who(a.reached, lang)}`,
-      };
+export function escalatedText(lang: Language, a: { title: string; severity: string; level: number; levelName: string | null; unackedMs: number; reached: Reached }) {
+  const t = rosterText.in(lang);
+  const level = a.levelName ? t.namedLevel({ level: a.level, name: a.levelName }) : t.level({ level: a.level });
+  return {
+    title: t.escalatedTitle({ level, severity: a.severity, title: a.title }),
+    body: t.escalatedBody({ minutes: minutes(a.unackedMs), who: who(a.reached, lang) }),
+  };
 }
 
-export function reminderText(lang: Lang, a: { title: string; severity: string; level: number; unackedMs: number; nextInMs: number | null; reached: Reached }) {
-  const next =
-    a.nextInMs === null
-      ? ''
-      : lang === 'zh-CN'
-        ? ` ${minutes(a.nextInMs)} 分钟后升级到 L${a.level + 1}。`
-        : ` Escalates to L${a.level + 1} in ${minutes(a.nextInMs)} min.`;
-  return lang === 'zh-CN'
-    ? {
-        title: `仍未确认（L${a.level}）：${a.severity} ${a.title}`,
-        body: `已 ${minutes(a.unackedMs)} 分钟。当前：${who(a.reached, lang)}。${next}`.trim(),
-      }
-    : {
-        title: `Still not acknowledged (L${a.level}): ${a.severity} ${a.title}`,
-        body: `${minutes(a.unackedMs)} min so far. Now: ${who(a.reached, lang)}.${next}`,
-      };
+export function reminderText(lang: Language, a: { title: string; severity: string; level: number; unackedMs: number; nextInMs: number | null; reached: Reached }) {
+  const t = rosterText.in(lang);
+  const body = t.reminderBody({ minutes: minutes(a.unackedMs), who: who(a.reached, lang) });
+  const next = a.nextInMs === null ? '' : t.reminderNext({ level: a.level + 1, minutes: minutes(a.nextInMs) });
+  return {
+    title: t.reminderTitle({ level: a.level, severity: a.severity, title: a.title }),
+    body: next ? `${body} ${next}` : body,
+  };
 }
 
-/** The reason sent with the escalate action; English, as the platform's audit trail is kept in one language. */
+/**
+ * The reason sent with the escalate action. Not a text of this console: it goes into the platform's
+ * audit trail, which is kept in one language (English); the timeline shows escalations from their entry
+ * (code 'escalated' in @shared/incidents), in the reader's language.
+ */
 export function escalationReason(a: { from: number; to: number; unackedMs: number }): string {
   const passed = a.to - a.from > 1 ? ` (L${a.from + 1}${a.to - 1 > a.from + 1 ? `–L${a.to - 1}` : ''} passed before this console could escalate)` : '';
   return `not acknowledged for ${minutes(a.unackedMs)} min; automatic escalation to L${a.to}${passed}`;

@@ -1,6 +1,10 @@
 /**
  * The roster module: stores roster documents from the platform and from file imports, answers "who is
  * on call now and next", and runs the escalation engine. See src/shared/contract/roster.ts for its slice.
+ *
+ * It listens on the core's bus: when alerts or incidents change (dataChanged, after the commit) the
+ * engine runs a pass soon, so an ack stops a ladder (and a new P1 starts one) without waiting for the
+ * next tick.
  */
 import { rosterMethods } from '@shared/contract/roster';
 import { eventData } from '@shared/protocol';
@@ -8,20 +12,17 @@ import { onCallAt } from '@shared/rotation';
 import type { RosterImportResult, RotationOnCall } from '@shared/roster';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
+import { coreLanguage } from '../language';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
 import { importCsv, importYaml } from './import';
+import { createRosterList } from './list';
+import { rosterText } from './messages';
 import { createRosterStore, type LoadedRoster } from './store';
 import { createSubjectReader } from './subjects';
 import { formatPath, validateRosterDocument } from './validate';
 
-export interface RosterModule extends CoreModule<typeof rosterMethods> {
-  /**
-   * Tells the escalation engine that alerts or incidents changed, so an ack stops a ladder (and a new
-   * P1 starts one) without waiting for the next tick. Cheap; call it after the change is committed.
-   */
-  onAlertsChanged(): void;
-}
+export type RosterModule = CoreModule<typeof rosterMethods>;
 
 export interface RosterModuleOptions {
   /** the engine's fallback tick (default 15 s of ctx.clock) */
@@ -55,6 +56,8 @@ export function onCallFor(rosters: readonly LoadedRoster[], at: number): Rotatio
 export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: RosterModuleOptions = {}): RosterModule {
   const store = createRosterStore(ctx.db, ctx.log);
   const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
+  const list = createRosterList(ctx.db);
+  let unsubscribe: (() => void) | null = null;
 
   const appliers: EventApplier[] = [
     {
@@ -66,7 +69,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
           // A bad document must not replace a good one (or poison the sync): keep what we have, say why.
           const first = v.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
           ctx.log.log('error', 'roster.rejected', { id: r.id, issues: v.issues.length, first });
-          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: `Roster "${r.name}" rejected`, body: first.join('; ') });
+          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: rosterText.in(coreLanguage(ctx.settings())).rejected({ name: r.name }), body: first.join('; ') });
           return null;
         }
         if (v.warnings.length)
@@ -128,13 +131,14 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
 
   return {
     handlers: {
+      rostersList: () => list(),
       rosterOnCall: (at) => onCallFor(store.all(), at ?? ctx.clock.now()),
       rosterImport: (req) => runImport(req),
       rosterRemove: (id) => {
         const r = store.get(id);
         if (!r) return { removed: false };
         if (r.origin !== 'local')
-          throw new ApiError('not_local', `Roster "${r.name}" comes from the platform; it is removed there, not here.`);
+          throw new ApiError('not_local', rosterText.in(coreLanguage(ctx.settings())).notLocal({ name: r.name }));
         store.remove(id);
         ctx.audit(ctx.settings().operator, 'roster.remove', { id });
         ctx.emit('dataChanged', { collection: 'rosters', ids: [id] });
@@ -144,8 +148,16 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
       escalationsList: () => engine.list(),
     },
     appliers,
-    onAlertsChanged: () => engine.onAlertsChanged(),
-    start: () => engine.start(),
-    stop: () => engine.stop(),
+    start() {
+      unsubscribe = ctx.on('dataChanged', ({ collection }) => {
+        if (collection === 'alerts' || collection === 'incidents') engine.onAlertsChanged();
+      });
+      engine.start();
+    },
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      engine.stop();
+    },
   };
 }

@@ -7,6 +7,7 @@ import { incidentsText } from '../features/incidents/i18n';
 import { rosterText } from '../features/roster/i18n';
 import { handoverText } from '../features/handover/i18n';
 import { linkText } from '../features/link/i18n';
+import { desktopText } from '../features/settings/i18n';
 
 export const featureNamespaces = {
   alerts: alertsText,
@@ -17,4 +18,5 @@ export const featureNamespaces = {
   roster: rosterText,
   handover: handoverText,
   link: linkText,
+  desktop: desktopText,
 } as const;

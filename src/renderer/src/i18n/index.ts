@@ -5,11 +5,6 @@ import type { Language } from '@shared/domain';
 import { common } from './common';
 import { featureNamespaces } from './features';
 
-export function resolveLanguage(setting: 'auto' | Language, osLocale: string): Language {
-  if (setting !== 'auto') return setting;
-  return /^zh/i.test(osLocale) ? 'zh-CN' : 'en';
-}
-
 export function initI18n(lng: Language) {
   const en: ResourceLanguage = { common: common.en };
   const zh: ResourceLanguage = { common: common['zh-CN'] };

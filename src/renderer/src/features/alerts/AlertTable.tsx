@@ -3,10 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { getCoreRowModel, useReactTable, type Table } from '@tanstack/react-table';
 import { useApp } from '@renderer/stores/app';
 import { SeverityBadge } from '@renderer/ui';
-import { columnsFor, gridTemplate, rowTexts, type AlertColumn, type CellInput, type Col } from './columns';
+import { CLUSTER_COLUMN, columnsFor, gridTemplate, rowTexts, type AlertColumn, type CellInput, type Col } from './columns';
 import { GridHeader } from './GridHeader';
 import { layout, useLayout } from './layout';
-import { fingerprintsOf, type AlertRow, type GroupRow } from './model';
+import { fingerprintOf, fingerprintsOf, type AlertRow, type GroupRow } from './model';
 import { useRowWindow } from './rowWindow';
 import { alerts, useAlerts } from './store';
 
@@ -19,7 +19,9 @@ function useAlertTable(): { table: Table<AlertRow>; columns: AlertColumn[]; tx: 
   const { t, i18n } = useTranslation('alerts');
   const { order, hidden, sizes } = useLayout();
   const sort = useAlerts((s) => s.sort);
-  const visibility = useMemo(() => layout.visibility(hidden), [hidden]);
+  const hasClusters = useAlerts((s) => s.clusters.length > 0);
+  // the cluster column shows once any alert comes from a named cluster (and the person has not hidden it)
+  const visibility = useMemo(() => ({ ...layout.visibility(hidden), ...(hasClusters ? {} : { [CLUSTER_COLUMN]: false }) }), [hidden, hasClusters]);
   const tx = useMemo(() => rowTexts(t, i18n.language), [t, i18n.language]);
   const columns = useMemo(() => columnsFor(tx), [tx]);
   const table = useReactTable({
@@ -38,7 +40,7 @@ function useAlertTable(): { table: Table<AlertRow>; columns: AlertColumn[]; tx: 
     onSortingChange: layout.onSorting,
   });
   // what the header draws from: a new value exactly when one of them changes
-  const version = useMemo(() => [order, hidden, sizes, sort, columns], [order, hidden, sizes, sort, columns]);
+  const version = useMemo(() => [order, hidden, sizes, sort, columns, hasClusters], [order, hidden, sizes, sort, columns, hasClusters]);
   return { table, columns, tx, version };
 }
 
@@ -92,7 +94,7 @@ export const AlertTable = memo(function AlertTable() {
           if (!r) return null;
           const current = vi.index === cursor;
           if (r.kind === 'group') return <GroupHeader key={`g:${r.key}`} g={r} index={vi.index} current={current} />;
-          const fp = r.e.a.fingerprint;
+          const fp = fingerprintOf(r);
           return (
             <AlertGridRow
               key={fp}

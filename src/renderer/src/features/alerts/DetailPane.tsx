@@ -5,9 +5,11 @@
  */
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '@renderer/format';
+import { useApp } from '@renderer/stores/app';
 import { LabelChips, SeverityBadge } from '@renderer/ui';
+import { ackTimeText } from './columns';
 import { ActionLog, AnnotationsSection, DetailActions, EscalationSection, HistorySection, LabelsSection, RunbookSection } from './DetailParts';
-import { keyLabels } from './model';
+import { keyLabels, type Entry } from './model';
 import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
 
@@ -17,6 +19,32 @@ function CloseButton() {
     <button type="button" className="ghost close" onClick={() => alerts.open(null)} aria-label={t('detail.close')}>
       ×
     </button>
+  );
+}
+
+/** State, start, cluster, who acked it and when the ack runs out, and what inhibits it. */
+function StatusLine({ entry }: { entry: Entry }) {
+  const { t, i18n } = useTranslation('alerts');
+  const byFp = useAlerts((s) => s.byFp);
+  const now = useApp((s) => s.now);
+  const a = entry.a;
+  // inhibited names the alert(s) that inhibit it, by name when cached
+  const inhibitors = a.inhibitedBy.map((f) => byFp.get(f)?.a.alertname ?? f).join(', ');
+  const ackTime = ackTimeText(t, a, now);
+  return (
+    <p className="meta">
+      <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span> · {t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}
+      {a.cluster && <> · {t('detail.cluster', { name: a.cluster })}</>}
+      {a.ackedBy && <> · {t('detail.ackedBy', { who: a.ackedBy })}</>}
+      {ackTime && (
+        <>
+          {' '}
+          · {ackTime}
+          {a.ackAutoExtend ? ` · ${t('detail.ackKept')}` : ''}
+        </>
+      )}
+      {a.inhibitedBy.length > 0 && <> · {t('detail.inhibitedBy', { names: inhibitors })}</>}
+    </p>
   );
 }
 
@@ -39,10 +67,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         <h2>
           <SeverityBadge severity={a.severity} /> <span translate="no">{a.alertname}</span>
         </h2>
-        <p className="meta">
-          <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span> · {t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}
-          {a.ackedBy && <> · {t('detail.ackedBy', { who: a.ackedBy })}</>}
-        </p>
+        <StatusLine entry={entry} />
         {summary && (
           <p className="summary" translate="no">
             {summary}

@@ -1,8 +1,8 @@
 /** The sections of the alert detail pane (DetailPane.tsx puts them together). */
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '@shared/alerts';
-import { readAlertEvent, type AlertHistoryItem } from '@shared/alert-history';
+import type { Alert, AlertEvent } from '@shared/alerts';
+import { alertEventText } from '@shared/alert-history';
 import { isSafeExternalUrl } from '@shared/external-urls';
 import { vigil } from '@renderer/api';
 import { openExternalLink } from '@renderer/components/openLink';
@@ -191,20 +191,15 @@ export function AnnotationsSection({ alert: a }: { alert: Alert }) {
   );
 }
 
-/** One history entry in the reader's language. */
-export function historyText(t: (key: string, o?: Record<string, unknown>) => string, item: AlertHistoryItem): string {
-  switch (item.code) {
-    case 'requested':
-      return t(`history.requested.${item.action}`, { who: item.by }) + (item.text ? ` — ${item.text}` : '');
-    case 'acked':
-      return item.by ? t('history.ackedBy', { who: item.by }) : t('history.acked');
-    case 'firing':
-    case 'silenced':
-    case 'resolved':
-      return t(`history.${item.code}`) + (item.text ? ` — ${item.text}` : '');
-    default:
-      return item.text;
-  }
+/** One history entry in the reader's language: what happened, then who or what (names and comments as written). */
+function HistoryLine({ event, lng }: { event: AlertEvent; lng: string }) {
+  const { kind, detail } = alertEventText(event, lng === 'zh-CN' ? 'zh-CN' : 'en');
+  return (
+    <>
+      <strong>{kind}</strong>
+      {detail && <> {detail}</>}
+    </>
+  );
 }
 
 export function HistorySection({ fingerprint, updatedAt }: { fingerprint: string; updatedAt: number }) {
@@ -217,7 +212,7 @@ export function HistorySection({ fingerprint, updatedAt }: { fingerprint: string
       <ol className="history">
         {history?.map((h, i) => (
           <li key={`${h.at}-${i}`}>
-            <time dateTime={new Date(h.at).toISOString()}>{formatTime(h.at, i18n.language)}</time> {historyText(t, readAlertEvent(h.kind, h.detail))}
+            <time dateTime={new Date(h.at).toISOString()}>{formatTime(h.at, i18n.language)}</time> <HistoryLine event={h} lng={i18n.language} />
           </li>
         ))}
       </ol>

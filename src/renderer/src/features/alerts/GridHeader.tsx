@@ -8,18 +8,26 @@ import { forwardRef, memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flexRender, type Header, type Table } from '@tanstack/react-table';
 import { Menu, type MenuEntry } from '@renderer/ui';
-import { columnLimits, type ColumnId } from './columns';
+import { CLUSTER_COLUMN, columnLimits, HIDEABLE, type ColumnId } from './columns';
 import { layout, SIZE_STEP, useLayout } from './layout';
 import type { AlertRow, SortKey } from './model';
+import { useAlerts } from './store';
+
+/** the columns this table cannot show now (the cluster column without clusters): menus leave them out */
+function useAbsent(): ColumnId[] {
+  return useAlerts((s) => s.clusters.length === 0) ? [CLUSTER_COLUMN] : [];
+}
 
 /** The commands for one column, for its header menu and the Columns menu. */
 export function useColumnEntries(): (id: ColumnId, size: number) => MenuEntry[] {
   const { t } = useTranslation('alerts');
-  const { order, hidden } = useLayout();
+  const { order: all, hidden } = useLayout();
+  const absent = useAbsent();
+  const order = all.filter((id) => !absent.includes(id as ColumnId));
   return (id, size) => {
     const at = order.indexOf(id);
     const sortable = id !== 'select' && id !== 'labels';
-    const hideable = !['select', 'severity', 'alertname'].includes(id);
+    const hideable = HIDEABLE.includes(id);
     const entries: MenuEntry[] = [];
     if (sortable)
       entries.push(
@@ -28,8 +36,8 @@ export function useColumnEntries(): (id: ColumnId, size: number) => MenuEntry[] 
         { kind: 'separator' },
       );
     entries.push(
-      { label: t('columns.moveLeft'), disabled: at <= 1, onSelect: () => layout.move(id, -1) },
-      { label: t('columns.moveRight'), disabled: at >= order.length - 1, onSelect: () => layout.move(id, 1) },
+      { label: t('columns.moveLeft'), disabled: at <= 1, onSelect: () => layout.move(id, -1, absent) },
+      { label: t('columns.moveRight'), disabled: at >= order.length - 1, onSelect: () => layout.move(id, 1, absent) },
       { label: t('columns.wider'), onSelect: () => layout.resize(id, size + SIZE_STEP) },
       { label: t('columns.narrower'), onSelect: () => layout.resize(id, size - SIZE_STEP) },
     );
@@ -121,12 +129,14 @@ export const GridHeader = memo(
 export function ColumnsMenu() {
   const { t } = useTranslation('alerts');
   const entries = useColumnEntries();
-  const { order, hidden, sizes } = useLayout();
+  const { order: all, hidden, sizes } = useLayout();
+  const absent = useAbsent();
+  const order = all.filter((id) => !absent.includes(id as ColumnId));
   const items: MenuEntry[] = [];
   for (const id of order as ColumnId[]) {
     if (id === 'select') continue;
     const name = t(`col.${id}`);
-    const hideable = !['severity', 'alertname'].includes(id);
+    const hideable = HIDEABLE.includes(id);
     if (hideable)
       items.push({ kind: 'check', label: name, checked: !hidden.includes(id), onChange: (c) => layout.show(id, c) });
     else items.push({ kind: 'check', label: name, checked: true, disabled: true, onChange: () => undefined });

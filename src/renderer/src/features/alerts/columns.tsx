@@ -5,6 +5,7 @@
 import type { ReactNode } from 'react';
 import type { TFunction } from 'i18next';
 import type { ColumnDef } from '@tanstack/react-table';
+import type { Alert } from '@shared/alerts';
 import type { AlertAction } from '@shared/contract/alerts';
 import type { AlertTableLayout } from '@shared/domain';
 import { Badge, chipStyle, SeverityBadge } from '@renderer/ui';
@@ -43,6 +44,17 @@ export interface RowTexts {
   state(display: string): string;
   select(name: string): string;
   progress(act: AlertAction): string;
+  /** "ack expires in 12 min · extended 3×" for an acked alert whose ack has a known end */
+  ackTime(a: Alert, now: number): string;
+}
+
+/** "ack expires in 12 min · extended 3×" (or "ack has run out"); '' when the platform says nothing about it */
+export function ackTimeText(t: TFunction<'alerts'>, a: Alert, now: number): string {
+  if (!a.ackedBy || a.ackExpiresAt == null) return '';
+  const left = a.ackExpiresAt - now;
+  const parts = [left > 0 ? t('detail.ackExpires', { minutes: Math.max(1, Math.ceil(left / 60_000)) }) : t('detail.ackExpired')];
+  if (a.ackExtensions) parts.push(t('detail.ackExtended', { count: a.ackExtensions }));
+  return parts.join(' · ');
 }
 
 export function rowTexts(t: TFunction<'alerts'>, lng: string): RowTexts {
@@ -60,16 +72,22 @@ export function rowTexts(t: TFunction<'alerts'>, lng: string): RowTexts {
     state: memo((d) => t(`state.${d}`)),
     select: memo((name) => t('selectAlert', { name })),
     progress: (act) => t('progressBadge', { action: t(`actionName.${act.type}`), state: t(`progress.${act.state}`) }),
+    ackTime: (a, now) => ackTimeText(t, a, now),
   };
 }
 
-export const COLUMN_IDS = ['select', 'severity', 'state', 'alertname', 'summary', 'labels', 'age', 'owner'] as const;
+export const COLUMN_IDS = ['select', 'severity', 'state', 'cluster', 'alertname', 'summary', 'labels', 'age', 'owner'] as const;
+/** columns a person may hide (the others identify the row) */
+export const HIDEABLE: readonly ColumnId[] = ['state', 'cluster', 'summary', 'labels', 'age', 'owner'];
+/** shown only once some alert comes from a named cluster (a single upstream has none) */
+export const CLUSTER_COLUMN: ColumnId = 'cluster';
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
 const SIZES: Record<ColumnId, { size: number; min: number }> = {
   select: { size: 32, min: 32 },
   severity: { size: 92, min: 56 },
   state: { size: 128, min: 72 },
+  cluster: { size: 96, min: 56 },
   alertname: { size: 200, min: 96 },
   summary: { size: 300, min: 120 },
   labels: { size: 280, min: 96 },
@@ -112,9 +130,10 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
       sort: 'state',
       hideable: true,
       header: () => t('col.state'),
-      draw: ({ e }, { act }) => (
-        <span className={`state state-${e.display}`}>
+      draw: ({ e }, { act, now }) => (
+        <span className={`state state-${e.display}`} title={tx.ackTime(e.a, now) || undefined}>
           {tx.state(e.display)}
+          {e.display === 'acked' && e.a.ackExpiresAt != null && <span className="muted ack-time">{tx.ackTime(e.a, now)}</span>}
           {act && act.state !== 'confirmed' && (
             <Badge tone={act.state === 'failed' ? 'danger' : 'warn'} className="progress">
               {tx.progress(act)}
@@ -123,6 +142,7 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
         </span>
       ),
     }),
+    col('cluster', { sort: 'cluster', hideable: true, data: true, header: () => t('col.cluster'), draw: (r) => r.e.a.cluster ?? '' }),
     col('alertname', { sort: 'alertname', hideable: false, data: true, header: () => t('col.alertname'), draw: (r) => <strong>{r.e.a.alertname}</strong> }),
     col('summary', { sort: 'summary', hideable: true, flex: true, data: true, header: () => t('col.summary'), draw: (r) => (tx.zh && r.e.summaryZh) || r.e.summary }),
     // one element per chip: a storm batch mounts dozens of rows, and their DOM is most of the cost
@@ -153,9 +173,14 @@ const isColumn = (id: string): id is ColumnId => (COLUMN_IDS as readonly string[
 export function sanitizeLayout(saved: AlertTableLayout | null): AlertTableLayout {
   if (!saved) return DEFAULT_LAYOUT;
   const order = [...new Set(saved.order.filter(isColumn))];
-  for (const id of COLUMN_IDS) if (!order.includes(id)) order.push(id);
+  // a column added since the layout was saved goes where it stands by default (after its predecessor)
+  COLUMN_IDS.forEach((id, i) => {
+    if (order.includes(id)) return;
+    const after = i === 0 ? -1 : order.indexOf(COLUMN_IDS[i - 1]);
+    order.splice(after + 1, 0, id);
+  });
   const rest = order.filter((id) => id !== 'select');
-  const hideable = new Set<string>(['state', 'summary', 'labels', 'age', 'owner']);
+  const hideable = new Set<string>(HIDEABLE);
   const sizes: Record<string, number> = {};
   for (const [id, px] of Object.entries(saved.sizes)) if (isColumn(id) && id !== 'select') sizes[id] = Math.max(SIZES[id].min, Math.min(1600, Math.round(px)));
   const sort: Sort = (SORT_KEYS as readonly string[]).includes(saved.sort.key) ? (saved.sort as Sort) : DEFAULT_SORT;

@@ -70,11 +70,15 @@ export const layout = {
     const hidden = useLayoutStore.getState().hidden.filter((x) => x !== id);
     update({ hidden: shown ? hidden : [...hidden, id] });
   },
-  /** moves a column one place left (-1) or right (1); the checkbox column stays first */
-  move(id: ColumnId, by: -1 | 1): void {
+  /**
+   * Moves a column one place left (-1) or right (1) past the next column shown; the checkbox column stays
+   * first. `absent`: columns the table does not show now (they keep their place, and are stepped over).
+   */
+  move(id: ColumnId, by: -1 | 1, absent: readonly ColumnId[] = []): void {
     const order = [...useLayoutStore.getState().order];
     const i = order.indexOf(id);
-    const j = i + by;
+    let j = i + by;
+    while (j > 0 && j < order.length && absent.includes(order[j] as ColumnId)) j += by;
     if (i < 1 || j < 1 || j >= order.length) return;
     [order[i], order[j]] = [order[j], order[i]];
     update({ order });

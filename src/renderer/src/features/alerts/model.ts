@@ -7,7 +7,7 @@
 import { displayState, type Alert, type AlertDisplayState } from '@shared/alerts';
 import { groupKeyOf, type AlertQuery } from '@shared/contract/alerts';
 import { severityRank, type Severity } from '@shared/domain';
-import { compileMatchers, MatcherSyntaxError, parseMatchers } from '@shared/matchers';
+import { CLUSTER_LABEL, compileMatchers, MatcherSyntaxError, parseMatchers, splitClusterMatchers } from '@shared/matchers';
 
 export interface Entry {
   a: Alert;
@@ -40,7 +40,7 @@ export function toEntry(a: Alert): Entry {
   const summary = summaryOf(a);
   const summaryZh = summaryZhOf(a);
   const owner = ownerOf(a);
-  const hay = `${a.alertname}\n${summary}\n${summaryZh}\n${owner}\n${Object.entries(a.labels)
+  const hay = `${a.alertname}\n${summary}\n${summaryZh}\n${owner}\n${a.cluster ?? ''}\n${Object.entries(a.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}`.toLowerCase();
   // Every field present from the start, in one order: the memoised ones filled in later would otherwise
@@ -49,7 +49,7 @@ export function toEntry(a: Alert): Entry {
   return { a, rank: severityRank(a.severity), gk: undefined, gkBy: undefined, row: undefined, bucket: undefined, bucketOf: undefined, display: displayState(a), hay, owner, summary, summaryZh };
 }
 
-export const SORT_KEYS = ['severity', 'state', 'alertname', 'summary', 'age', 'owner'] as const;
+export const SORT_KEYS = ['severity', 'state', 'cluster', 'alertname', 'summary', 'age', 'owner'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface Sort {
   key: SortKey;
@@ -57,7 +57,7 @@ export interface Sort {
 }
 export const DEFAULT_SORT: Sort = { key: 'severity', desc: false };
 
-const STATE_ORDER: Record<AlertDisplayState, number> = { firing: 0, acked: 1, silenced: 2, resolved: 3 };
+const STATE_ORDER: Record<AlertDisplayState, number> = { firing: 0, acked: 1, silenced: 2, inhibited: 3, resolved: 4 };
 
 /** A total order (fingerprint breaks ties), so an entry's position is unique and deltas merge exactly. */
 export function comparator(sort: Sort): (x: Entry, y: Entry) => number {
@@ -65,6 +65,11 @@ export function comparator(sort: Sort): (x: Entry, y: Entry) => number {
   const primary: (x: Entry, y: Entry) => number = {
     severity: (x: Entry, y: Entry) => x.rank - y.rank,
     state: (x: Entry, y: Entry) => STATE_ORDER[x.display] - STATE_ORDER[y.display],
+    cluster: (x: Entry, y: Entry) => {
+      const cx = x.a.cluster ?? '';
+      const cy = y.a.cluster ?? '';
+      return cx < cy ? -1 : cx > cy ? 1 : 0;
+    },
     alertname: (x: Entry, y: Entry) => (x.a.alertname < y.a.alertname ? -1 : x.a.alertname > y.a.alertname ? 1 : 0),
     summary: (x: Entry, y: Entry) => (x.summary < y.summary ? -1 : x.summary > y.summary ? 1 : 0),
     // "age" ascending = youngest first
@@ -116,10 +121,13 @@ export interface CompiledQuery {
 export function compileQuery(q: Pick<AlertQuery, 'text' | 'matchers' | 'states'>): CompiledQuery {
   const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
   let error: MatcherSyntaxError | null = null;
-  let labels: ((l: Record<string, string>) => boolean) | null = null;
+  let labels: ((a: Alert) => boolean) | null = null;
   try {
-    const ms = parseMatchers(q.matchers);
-    if (ms.length) labels = compileMatchers(ms);
+    // @cluster matches the alert's cluster; the rest its labels (no copy of every alert's labels per keystroke)
+    const { cluster, labels: ms } = splitClusterMatchers(parseMatchers(q.matchers));
+    const byLabels = ms.length ? compileMatchers(ms) : null;
+    const byCluster = cluster.length ? compileMatchers(cluster) : null;
+    if (byLabels || byCluster) labels = (a) => (!byLabels || byLabels(a.labels)) && (!byCluster || byCluster({ [CLUSTER_LABEL]: a.cluster ?? '' }));
   } catch (err) {
     if (!(err instanceof MatcherSyntaxError)) throw err;
     error = err;
@@ -132,7 +140,7 @@ export function compileQuery(q: Pick<AlertQuery, 'text' | 'matchers' | 'states'>
     test: (e) => {
       if (states && !states.has(e.display)) return false;
       for (const w of words) if (!e.hay.includes(w)) return false;
-      return !labels || labels(e.a.labels);
+      return !labels || labels(e.a);
     },
   };
 }
@@ -156,6 +164,8 @@ export interface AlertRow {
 export type Row = GroupRow | AlertRow;
 
 export const fingerprintsOf = (g: GroupRow): string[] => g.members.map((e) => e.a.fingerprint);
+/** the fingerprint of the alert an alert row shows */
+export const fingerprintOf = (r: AlertRow): string => r.e.a.fingerprint;
 
 export function filterEntries(from: readonly Entry[], q: CompiledQuery): readonly Entry[] {
   return q.all ? from : from.filter(q.test);

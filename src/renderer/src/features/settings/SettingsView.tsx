@@ -6,6 +6,7 @@ import { useApp } from '@renderer/stores/app';
 import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, View } from '@renderer/ui';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
+import { DesktopSettings } from './DesktopSettings';
 
 /** Reads and writes settings through the contract. Language and theme apply at once; the rest is saved with the button. */
 export function SettingsView() {
@@ -40,6 +41,7 @@ export function SettingsView() {
         operator: draft.operator,
         timeZone: draft.timeZone,
         platformUrl: draft.platformUrl,
+        startAtLogin: draft.startAtLogin,
       });
       setError(null);
       toast({ level: 'success', title: t('settings.saved') });
@@ -109,6 +111,7 @@ export function SettingsView() {
             </Field>
           </FieldRow>
         </Card>
+        <DesktopSettings startAtLogin={draft.startAtLogin} onChange={(v) => set('startAtLogin', v)} />
         <Card title={t('settings.platform')}>
           <LinkSettings url={draft.platformUrl} onUrlChange={(url) => set('platformUrl', url)} />
         </Card>

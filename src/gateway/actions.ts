@@ -1,0 +1,116 @@
+/**
+ * Applying one action frame, exactly once per action id:
+ * - an id with a stored result, or one being applied right now, is answered with that result (`replay`);
+ *   a duplicate in flight waits for the first instead of applying again;
+ * - the payload is checked against the action's schema; a bad one is refused and its refusal stored;
+ * - process actions (incidents, checklists, handovers) are the gateway's own records: the store changes
+ *   them, logs their events and records the id in one transaction;
+ * - every other action goes to the source. Before the source is called the attempt is stored durably: if the
+ *   gateway dies before the result is stored, the resend of this id is `resumed`, and the source looks
+ *   upstream for its earlier effect instead of repeating it.
+ */
+import { actionPayloads } from '@shared/actions';
+import { ERROR_CODES, type ClientFrame, type ServerFrame } from '@shared/protocol';
+import { describeZodError } from '@shared/rpc';
+import type { Clock } from '@node/clock';
+import type { Logger } from '@node/log';
+import type { GatewayMetrics } from './metrics';
+import { isProcessAction } from './process';
+import type { ActionOutcome, Source } from './source';
+import type { ActionRecord, GatewayStore, StoredEvent, StoredResult } from './store';
+
+export type ActionFrame = Extract<ClientFrame, { type: 'action' }>;
+export type ResultFrame = Extract<ServerFrame, { type: 'result' }>;
+
+/** who sent the frame: the connection's hello */
+export interface Sender {
+  clientId: string | null;
+  operator: string;
+}
+
+export interface ActionHandlerOptions {
+  store: Pick<GatewayStore, 'storedResult' | 'beginAction' | 'recordAction' | 'applyProcessAction'>;
+  source: Pick<Source, 'name' | 'apply'>;
+  clock: Pick<Clock, 'now'>;
+  log: Logger;
+  metrics: Pick<GatewayMetrics, 'actions'>;
+  /** the events a process action logged (counted by the caller; pumped once the result is sent) */
+  logged(appended: readonly StoredEvent[]): void;
+}
+
+export interface ActionHandler {
+  /** the result frame for this action; `replay` when the id was applied before or is being applied now */
+  handle(from: Sender, f: ActionFrame): Promise<ResultFrame>;
+}
+
+const toStored = (o: ActionOutcome): StoredResult => (o.ok ? { ok: true, error: null } : { ok: false, error: o.error });
+
+export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
+  /** action ids being applied right now (a duplicate waits for the first instead of applying again) */
+  const inflight = new Map<string, Promise<StoredResult>>();
+
+  /** the source's answer; a source that throws (the contract says it never does) still gets a clear one */
+  async function applyUpstream(f: ActionFrame, payload: unknown, actor: string, resumed: boolean) {
+    try {
+      return await o.source.apply({ id: f.id, type: f.action, payload, at: f.at, operator: actor }, { resumed });
+    } catch (err) {
+      return {
+        ok: false as const,
+        error: {
+          code: ERROR_CODES.internal,
+          message: `${o.source.name} source failed: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      };
+    }
+  }
+
+  async function apply(from: Sender, f: ActionFrame): Promise<StoredResult> {
+    const actor = f.actor || from.operator || 'unknown';
+    const record: ActionRecord = {
+      id: f.id,
+      type: f.action,
+      payload: f.payload,
+      actor,
+      clientId: from.clientId,
+      at: o.clock.now(),
+    };
+    const parsed = actionPayloads[f.action].safeParse(f.payload);
+    if (!parsed.success) {
+      const message = `${f.action}: ${describeZodError(parsed.error, { root: 'payload' })}`;
+      const r = { ok: false, error: { code: ERROR_CODES.badPayload, message: message.slice(0, 2000) } };
+      o.store.recordAction(record, r);
+      return r;
+    }
+    if (isProcessAction(f.action)) {
+      const { result, appended } = o.store.applyProcessAction(record, f.action, parsed.data);
+      o.logged(appended);
+      return result;
+    }
+    const { resumed } = o.store.beginAction(record);
+    if (resumed) o.log.log('warn', 'gateway.action_resumed', { id: f.id, type: f.action });
+    const r = toStored(await applyUpstream(f, parsed.data, actor, resumed));
+    o.store.recordAction({ ...record, at: o.clock.now() }, r);
+    return r;
+  }
+
+  return {
+    async handle(from, f) {
+      const stored = o.store.storedResult(f.id);
+      const pending = inflight.get(f.id);
+      if (stored || pending) {
+        const r = stored ?? (await pending!);
+        o.metrics.actions.inc({ type: f.action, result: 'replayed' });
+        return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined, replay: true };
+      }
+      const run = apply(from, f);
+      inflight.set(f.id, run);
+      try {
+        const r = await run;
+        o.metrics.actions.inc({ type: f.action, result: r.ok ? 'applied' : 'rejected' });
+        return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined };
+      } finally {
+        inflight.delete(f.id);
+      }
+    },
+  };
+}

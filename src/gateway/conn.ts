@@ -1,0 +1,56 @@
+/** One client connection's state, and sending frames to it. */
+import type { WireError } from '@shared/protocol';
+
+/** What the gateway needs of a WebSocket (ws's WebSocket has it; unit tests pass a fake). */
+export interface Socket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(data: string | Buffer, cb?: (err?: Error) => void): void;
+  send(data: string | Buffer, opts: { binary: boolean }, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+export interface Conn {
+  ws: Socket;
+  clientId: string | null;
+  operator: string;
+  /** events up to here were sent (or covered by the snapshot) */
+  cursor: number;
+  /** pumping live events (after welcome + snapshot) */
+  live: boolean;
+  pumping: boolean;
+  lastHeard: number;
+  /** actions of one connection are applied in the order they came */
+  chain: Promise<void>;
+  /** bumped by every hello: paced sends of an older stream stop */
+  stream: number;
+}
+
+export function newConn(ws: Socket, now: number): Conn {
+  return {
+    ws,
+    clientId: null,
+    operator: '',
+    cursor: 0,
+    live: false,
+    pumping: false,
+    lastHeard: now,
+    chain: Promise.resolve(),
+    stream: 0,
+  };
+}
+
+export const isOpen = (c: Conn): boolean => c.ws.readyState === c.ws.OPEN;
+
+/** Sends one frame when the socket is open (false when it is not). A Buffer goes as a text frame: UTF-8 JSON. */
+export function send(c: Conn, frame: object | string | Buffer, cb?: (err?: Error) => void): boolean {
+  if (!isOpen(c)) return false;
+  if (Buffer.isBuffer(frame)) c.ws.send(frame, { binary: false }, cb);
+  else c.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), cb);
+  return true;
+}
+
+export const sendError = (c: Conn, error: WireError, fatal = false): boolean =>
+  send(c, { type: 'error', error, fatal: fatal || undefined });

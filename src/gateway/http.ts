@@ -1,0 +1,93 @@
+/**
+ * The gateway's plain HTTP routes on the WebSocket's port: GET /healthz (JSON), GET /metrics (Prometheus
+ * text), POST /webhook and /webhook/<cluster> (an Alertmanager webhook body handed to the source; no token: the
+ * body is only a nudge to re-read upstream). Anything else is a 404 that says what this server is.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayMetrics } from './metrics';
+import type { Source, SourceHealth } from './source';
+import type { EventLog } from './store';
+
+export interface RoutesOptions {
+  store: Pick<EventLog, 'serverId' | 'head'>;
+  source: Pick<Source, 'name' | 'webhook'>;
+  metrics: Pick<GatewayMetrics, 'registry' | 'connections' | 'webhooks'>;
+  health(): SourceHealth;
+  connections(): number;
+  /** the largest webhook body taken */
+  maxBodyBytes: number;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const healthz = () => {
+    const h = o.health();
+    return json({
+      status: 'ok',
+      serverId: o.store.serverId,
+      source: o.source.name,
+      head: o.store.head(),
+      upstream: h.upstream,
+      detail: h.detail,
+      ...(h.clusters ? { clusters: h.clusters } : {}),
+      connections: o.connections(),
+    });
+  };
+
+  type Reply = (status: number, body: string, type?: string) => void;
+
+  const metrics = (reply: Reply) => {
+    o.metrics.connections.set(o.connections());
+    void o.metrics.registry.metrics().then(
+      (text) => reply(200, text, o.metrics.registry.contentType),
+      (err) => reply(500, json({ error: String(err) })),
+    );
+  };
+
+  const webhook = (req: IncomingMessage, res: ServerResponse, reply: Reply, cluster?: string) => {
+    const hook = o.source.webhook?.bind(o.source);
+    if (!hook) return reply(404, json({ error: `the ${o.source.name} source takes no webhooks` }));
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > o.maxBodyBytes) {
+        o.metrics.webhooks.inc({ result: 'too_large' });
+        reply(413, json({ error: `webhook body over ${o.maxBodyBytes} bytes` }));
+        req.destroy();
+      } else parts.push(d);
+    });
+    req.on('end', async () => {
+      if (res.headersSent) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(parts).toString('utf8'));
+      } catch {
+        o.metrics.webhooks.inc({ result: 'bad_json' });
+        return reply(400, json({ error: 'the webhook body is not JSON' }));
+      }
+      const r = await hook(body, cluster);
+      o.metrics.webhooks.inc({ result: r.ok ? 'ok' : 'rejected' });
+      reply(r.ok ? 200 : 400, json(r.ok ? { status: 'ok' } : { error: r.error }));
+    });
+  };
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const reply: Reply = (status, body, type = 'application/json') => {
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.end(body);
+    };
+    if (req.method === 'GET' && url.pathname === '/healthz') return reply(200, healthz());
+    if (req.method === 'GET' && url.pathname === '/metrics') return metrics(reply);
+    if (req.method === 'POST' && url.pathname === '/webhook') return webhook(req, res, reply);
+    // /webhook/<cluster>: only that cluster is read again
+    const one = /^\/webhook\/([A-Za-z0-9][A-Za-z0-9_.-]{0,62})$/.exec(url.pathname);
+    if (req.method === 'POST' && one) return webhook(req, res, reply, one[1]);
+    reply(
+      404,
+      json({ error: 'not found: this is a Vigil gateway (WebSocket vigil.v1, /healthz, /metrics, /webhook)' }),
+    );
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * One accepted WebSocket, frame by frame: hello → welcome → status → snapshot or the events after the
+ * client's cursor (then live); ping → pong; actions in the order they came, each answered with a result.
+ * A bad frame gets an error frame and changes nothing; the socket stays open.
+ */
+import {
+  CLOSE_PROTOCOL_ERROR,
+  decodeClientFrame,
+  ERROR_CODES,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  type ClientFrame,
+} from '@shared/protocol';
+import type { Clock } from '@node/clock';
+import type { Logger } from '@node/log';
+import { frameText } from '@node/ws-frames';
+import type { WebSocket } from 'ws';
+import type { ActionFrame, ActionHandler } from './actions';
+import { newConn, send, sendError, type Conn } from './conn';
+import { statusFrame, type Hub } from './hub';
+import type { GatewayMetrics } from './metrics';
+import type { EventLog } from './store';
+import type { Stream } from './stream';
+
+export interface SessionOptions {
+  store: Pick<EventLog, 'serverId' | 'head' | 'oldest'>;
+  clock: Pick<Clock, 'now'>;
+  log: Logger;
+  metrics: Pick<GatewayMetrics, 'badFrames'>;
+  stream: Stream;
+  hub: Hub;
+  actions: ActionHandler;
+  maxFrameBytes: number;
+}
+
+export interface Sessions {
+  /** takes over an upgraded socket until it closes */
+  serve(ws: WebSocket): void;
+  /** one decoded-or-not frame from c (exposed for tests) */
+  onMessage(c: Conn, text: string | null, bytes: number): void;
+}
+
+type HelloFrame = Extract<ClientFrame, { type: 'hello' }>;
+
+export function createSessions(o: SessionOptions): Sessions {
+  function onHello(c: Conn, f: HelloFrame) {
+    if (f.protocol < MIN_PROTOCOL_VERSION) {
+      sendError(
+        c,
+        {
+          code: ERROR_CODES.unsupportedProtocol,
+          message: `protocol ${f.protocol} is older than this gateway supports (${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION})`,
+        },
+        true,
+      );
+      return void c.ws.close(CLOSE_PROTOCOL_ERROR, 'unsupported protocol version');
+    }
+    c.clientId = f.clientId;
+    c.operator = f.operator ?? c.operator;
+    c.live = false;
+    c.pumping = false;
+    c.stream++;
+    const head = o.store.head();
+    // the cursor counts only on this log, and only while the events after it are still there
+    const resumable =
+      f.cursor !== null && f.serverId === o.store.serverId && f.cursor <= head && f.cursor >= o.store.oldest() - 1;
+    const mode = resumable ? 'events' : 'snapshot';
+    send(c, {
+      type: 'welcome',
+      protocol: Math.min(f.protocol, PROTOCOL_VERSION),
+      serverId: o.store.serverId,
+      serverTime: o.clock.now(),
+      operator: c.operator,
+      head,
+      mode,
+    });
+    if (f.probe) return void c.ws.close(1000, 'probe answered');
+    send(c, statusFrame(o.hub.health()));
+    o.log.log('info', 'gateway.hello', { clientId: f.clientId, cursor: f.cursor, mode, head });
+    if (resumable) {
+      c.cursor = f.cursor!;
+      c.live = true;
+      o.stream.pump(c);
+    } else o.stream.snapshot(c);
+  }
+
+  /** queued behind the connection's earlier actions; whatever goes wrong, the client gets a result */
+  function onAction(c: Conn, f: ActionFrame) {
+    c.chain = c.chain.then(async () => {
+      try {
+        const result = await o.actions.handle(c, f);
+        send(c, result);
+        if (!result.replay) o.hub.pumpAll();
+      } catch (err) {
+        o.log.log('error', 'gateway.action_failed', { id: f.id, err: String(err) });
+        send(c, {
+          type: 'result',
+          id: f.id,
+          ok: false,
+          error: { code: ERROR_CODES.internal, message: `the gateway failed to apply the action: ${String(err)}` },
+        });
+      }
+    });
+  }
+
+  function onMessage(c: Conn, text: string | null, bytes: number) {
+    c.lastHeard = o.clock.now();
+    const d = decodeClientFrame(text, bytes, o.maxFrameBytes);
+    if (!d.ok) {
+      o.metrics.badFrames.inc({ reason: d.code });
+      o.log.log('warn', 'gateway.bad_frame', { clientId: c.clientId, code: d.code, message: d.message });
+      return void sendError(c, { code: d.code, message: d.message });
+    }
+    const f = d.frame;
+    switch (f.type) {
+      case 'hello':
+        return onHello(c, f);
+      case 'ping':
+        return void send(c, { type: 'pong', t: f.t });
+      case 'pong':
+        return;
+      case 'action':
+        if (!c.clientId) {
+          o.metrics.badFrames.inc({ reason: ERROR_CODES.helloRequired });
+          return void sendError(c, { code: ERROR_CODES.helloRequired, message: 'send hello before actions' });
+        }
+        return onAction(c, f);
+    }
+  }
+
+  function serve(ws: WebSocket) {
+    const c = newConn(ws, o.clock.now());
+    o.hub.add(c);
+    ws.on('message', (data, isBinary) => {
+      const { text, bytes } = frameText(data, isBinary);
+      try {
+        onMessage(c, text, bytes);
+      } catch (err) {
+        o.log.log('error', 'gateway.frame_failed', { err: String(err) });
+        sendError(c, { code: ERROR_CODES.internal, message: 'the gateway failed on this frame' });
+      }
+    });
+    ws.on('error', (err) => {
+      // ws reports an over-HARD_FRAME_BYTES frame here and closes with 1009
+      o.metrics.badFrames.inc({
+        reason:
+          (err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame_too_large' : 'socket_error',
+      });
+      o.log.log('warn', 'gateway.socket_error', { err: err.message });
+    });
+    ws.on('close', () => o.hub.remove(c));
+  }
+
+  return { serve, onMessage };
+}

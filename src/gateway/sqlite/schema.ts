@@ -1,0 +1,127 @@
+/**
+ * The gateway's SQLite schema, as numbered migrations (applied and checksummed by openDatabase):
+ * - events: the log every client resumes from, seq monotonic (INTEGER PRIMARY KEY AUTOINCREMENT, never reused)
+ * - entities: the current state of every entity, which is what a snapshot sends
+ * - actions: every action id with its stored result (idempotency: an id is applied once)
+ * - action_attempts: ids whose upstream apply has begun and has no stored result yet; a row left behind means
+ *   the gateway died mid-apply, and the resend of that id must look upstream before applying again
+ * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
+ *   process actions create (see process.ts)
+ * - audit: who did what
+ * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
+ *
+ * Never edit an applied migration: add the next one.
+ */
+import type { Migration } from '@node/sqlite';
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+  seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  at   INTEGER NOT NULL
+);
+CREATE TABLE entities (
+  family TEXT NOT NULL,
+  id     TEXT NOT NULL,
+  kind   TEXT NOT NULL,
+  data   TEXT NOT NULL,
+  seq    INTEGER NOT NULL,
+  PRIMARY KEY (family, id)
+);
+CREATE TABLE actions (
+  id            TEXT PRIMARY KEY,
+  type          TEXT NOT NULL,
+  payload       TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  client_id     TEXT,
+  received_at   INTEGER NOT NULL,
+  ok            INTEGER NOT NULL,
+  error_code    TEXT,
+  error_message TEXT
+);
+CREATE TABLE incidents (
+  id                TEXT PRIMARY KEY,
+  title             TEXT NOT NULL,
+  severity          TEXT NOT NULL,
+  proposed_severity TEXT,
+  status            TEXT NOT NULL,
+  fingerprints      TEXT NOT NULL,
+  fields            TEXT NOT NULL DEFAULT '{}',
+  declared_by       TEXT NOT NULL,
+  declared_at       INTEGER NOT NULL,
+  closed_at         INTEGER,
+  closed_by         TEXT,
+  postmortem        TEXT,
+  updated_at        INTEGER NOT NULL
+);
+CREATE TABLE incident_timeline (
+  id          TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents(id),
+  kind        TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  author      TEXT NOT NULL
+);
+CREATE INDEX incident_timeline_inc ON incident_timeline(incident_id, at);
+CREATE TABLE incident_status_updates (
+  id          INTEGER PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents(id),
+  phase       TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  author      TEXT NOT NULL
+);
+CREATE TABLE checklist_results (
+  run_id      TEXT PRIMARY KEY,
+  template_id TEXT NOT NULL,
+  result      TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  author      TEXT NOT NULL
+);
+CREATE TABLE handovers (
+  id           TEXT PRIMARY KEY,
+  record       TEXT NOT NULL,
+  submitted_by TEXT,
+  submitted_at INTEGER,
+  signed_by    TEXT,
+  signed_at    INTEGER,
+  note         TEXT
+);
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+`;
+
+const ATTEMPTS = `
+CREATE TABLE action_attempts (
+  id         TEXT PRIMARY KEY,
+  type       TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  client_id  TEXT,
+  started_at INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 1
+);
+`;
+
+const ACK_EXTENSIONS = `
+CREATE TABLE ack_extensions (
+  cluster     TEXT NOT NULL,
+  silence_id  TEXT NOT NULL,
+  extensions  INTEGER NOT NULL,
+  extended_to INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (cluster, silence_id)
+);
+`;
+
+export const gatewayMigrations: readonly Migration[] = [
+  { version: 1, name: 'gateway', sql: SCHEMA },
+  { version: 2, name: 'action_attempts', sql: ATTEMPTS },
+  { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
+];

@@ -1,0 +1,115 @@
+/**
+ * How the core comes up on one database, as named phases (createCore runs them in this order):
+ *
+ *   1. openStore     open (and migrate) the SQLite file
+ *   2. buildModules  one context for every module, then the link, then the feature modules, which get the
+ *                    link's ActionSink and state
+ *   3. bindModules   the link gets the feature modules' event appliers (the only late step)
+ *   4. startModules  timers and connections: the features first, the link last (nothing arrives from the
+ *                    platform before every module listens)
+ *
+ * and goes down with stopModules (the link first, so no platform event lands in a stopping module).
+ */
+import type { Handlers } from '@shared/api';
+import type { appMethods } from '@shared/contract/app';
+import type { knowledgeMethods } from '@shared/contract/knowledge';
+import type { MethodTable } from '@shared/rpc';
+import type { Clock } from '@node/clock';
+import type { Logger } from '@node/log';
+import type { DB } from '@node/sqlite';
+import { createAlertsModule, type AlertsModule } from './alerts/module';
+import { createFreshnessReader, type OpenStore } from './app/module';
+import type { CoreBus } from './bus';
+import { createModuleContext } from './context';
+import { createKnowledgeModule } from './knowledge/module';
+import { createLinkModule, type LinkPlatform } from './link/module';
+import type { CoreModule } from './module';
+import type { Notifier } from './notifier';
+import { createProcessModule, type ProcessModule } from './process/module';
+import { createRosterModule, type RosterModule } from './roster/module';
+import type { SecretStore } from './secrets';
+import { createSettingsRepo } from './settings';
+import { openCoreDatabase } from './store/open';
+
+/** What every database's modules are built from (fixed for the core's lifetime). */
+export interface CoreEnv {
+  clock: Clock;
+  log: Logger;
+  /** the notification backend as injected; createModuleContext wraps it */
+  notifier: Notifier;
+  secrets: SecretStore;
+  dataDir: string;
+  bus: CoreBus;
+  platform?: LinkPlatform;
+}
+
+export interface FeatureModules {
+  alerts: AlertsModule;
+  knowledge: CoreModule<typeof knowledgeMethods>;
+  process: ProcessModule;
+  roster: RosterModule;
+}
+
+/** what the phases call on every module */
+type Lifecycle = Omit<CoreModule<MethodTable>, 'handlers'>;
+const lifecycles = (m: Modules): Lifecycle[] => Object.values(m.features);
+
+/** Every method's handler except the app module's (which answers with or without a store). */
+export type StoreHandlers = Omit<Handlers, keyof typeof appMethods>;
+
+export interface Modules extends OpenStore {
+  features: FeatureModules;
+  handlers: StoreHandlers;
+}
+
+/** Phase 1: the database file, opened and migrated (throws StoreError). */
+export function openStore(file: string, nativeBinding?: string): DB {
+  return openCoreDatabase(file, { nativeBinding });
+}
+
+/** Phase 2: the context and every module on `db`; nothing runs yet. */
+export function buildModules(db: DB, env: CoreEnv): Modules {
+  const settings = createSettingsRepo(db);
+  const ctx = createModuleContext({
+    db,
+    clock: env.clock,
+    log: env.log,
+    notifier: env.notifier,
+    secrets: env.secrets,
+    dataDir: env.dataDir,
+    bus: env.bus,
+    settings: settings.read,
+  });
+  const link = createLinkModule(ctx, { platform: env.platform });
+  const features: FeatureModules = {
+    alerts: createAlertsModule(ctx, link.actions),
+    knowledge: createKnowledgeModule(ctx, link.actions, { requestResync: link.requestResync }),
+    process: createProcessModule(ctx, link.actions, { linkState: link.state }),
+    roster: createRosterModule(ctx, link.actions),
+  };
+  const { alerts, knowledge, process, roster } = features;
+  return {
+    ctx,
+    settings,
+    link,
+    features,
+    freshness: createFreshnessReader(db),
+    handlers: { ...link.handlers, ...alerts.handlers, ...knowledge.handlers, ...process.handlers, ...roster.handlers },
+  };
+}
+
+/** Phase 3: the link stores platform events through the feature modules' appliers. */
+export function bindModules(m: Modules): void {
+  m.link.bind(lifecycles(m).flatMap((f) => f.appliers ?? []));
+}
+
+/** Phase 4: timers and connections. */
+export function startModules(m: Modules): void {
+  for (const f of lifecycles(m)) f.start?.();
+  m.link.start?.();
+}
+
+export async function stopModules(m: Modules): Promise<void> {
+  await m.link.stop?.();
+  for (const f of lifecycles(m)) await f.stop?.();
+}

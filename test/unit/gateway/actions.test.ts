@@ -1,0 +1,200 @@
+/**
+ * The action handler alone (src/gateway/actions.ts) on a real SQLite store and an in-test source: an action
+ * id is applied once — a resend gets the stored result as a replay, a duplicate in flight waits for the
+ * first — bad payloads are refused and stored, process actions log their events with the result, a source
+ * that throws still gets an answer, and an attempt left in doubt by a crash is resumed, not repeated blind.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { FakeClock } from '@node/clock';
+import { createLogger, silentLogger, type Logger } from '@node/log';
+import { createActionHandler, type ActionFrame, type Sender } from '@gateway/actions';
+import { createGatewayMetrics } from '@gateway/metrics';
+import type { StoredEvent } from '@gateway/store';
+import { testSource, type TestSource } from '@test/integration/link/helpers';
+import { sqliteStore } from './fakes';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
+
+const FROM: Sender = { clientId: 'console-1', operator: 'Li Wei' };
+
+function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore> } = {}) {
+  const s = o.dir ?? sqliteStore();
+  if (!o.dir) cleanups.push(s.cleanup);
+  const source = o.source ?? testSource();
+  const clock = new FakeClock();
+  const metrics = createGatewayMetrics('test');
+  const logged: StoredEvent[] = [];
+  const handler = createActionHandler({
+    store: s.store,
+    source,
+    clock,
+    log: o.log ?? silentLogger,
+    metrics,
+    logged: (events) => logged.push(...events),
+  });
+  const results = async () => (await metrics.registry.getSingleMetric('vigil_gateway_actions_total')!.get()).values;
+  return { ...s, source, handler, logged, results };
+}
+
+const ack = (over: Partial<ActionFrame> = {}): ActionFrame => ({
+  type: 'action',
+  id: uuidv7(),
+  action: 'alert.ack',
+  payload: { fingerprint: 'fp000001', note: 'looking' },
+  at: 1,
+  ...over,
+});
+
+describe('gateway actions: exactly once per id', () => {
+  it('applies a source action once; a resend gets the stored result as a replay without reaching the source', async () => {
+    const { handler, source, store, results } = setup();
+    const f = ack();
+    expect(await handler.handle(FROM, f)).toEqual({ type: 'result', id: f.id, ok: true, error: undefined });
+    expect(await handler.handle(FROM, f)).toEqual({
+      type: 'result',
+      id: f.id,
+      ok: true,
+      error: undefined,
+      replay: true,
+    });
+    expect(source.applied).toHaveLength(1);
+    expect(source.applied[0]).toMatchObject({ id: f.id, type: 'alert.ack', operator: 'Li Wei', at: 1 });
+    expect(store.storedResult(f.id)).toEqual({ ok: true, error: null });
+    expect(store.unfinishedActions()).toBe(0);
+    expect((await results()).map((v) => [v.labels.result, v.value])).toEqual(
+      expect.arrayContaining([
+        ['applied', 1],
+        ['replayed', 1],
+      ]),
+    );
+  });
+
+  it('a duplicate that arrives while the first is being applied waits for it and is not applied again', async () => {
+    const { handler, source } = setup();
+    const release = source.hold();
+    const f = ack();
+    const first = handler.handle(FROM, f);
+    const second = handler.handle({ clientId: 'console-2', operator: 'Zhang San' }, f);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(source.entered).toBe(1);
+    release();
+    expect(await first).toMatchObject({ ok: true });
+    expect(await second).toMatchObject({ ok: true, replay: true });
+    expect(source.entered).toBe(1);
+  });
+
+  it('stores a refusal like a success: the resend replays the same error', async () => {
+    const { handler, source, store } = setup();
+    source.outcome = () => ({ ok: false, error: { code: 'not_found', message: 'alert fp000001 is not firing' } });
+    const f = ack();
+    const r = await handler.handle(FROM, f);
+    expect(r).toEqual({
+      type: 'result',
+      id: f.id,
+      ok: false,
+      error: { code: 'not_found', message: 'alert fp000001 is not firing' },
+    });
+    source.outcome = () => ({ ok: true });
+    expect(await handler.handle(FROM, f)).toEqual({ ...r, replay: true });
+    expect(store.storedResult(f.id)).toEqual({ ok: false, error: r.error });
+  });
+
+  it('refuses a payload its schema rejects, naming the field, and never calls the source', async () => {
+    const { handler, source } = setup();
+    const f = ack({ payload: { fingerprint: 42 } });
+    const r = await handler.handle(FROM, f);
+    expect(r).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
+    expect(r.error!.message).toMatch(/^alert\.ack: fingerprint: /);
+    expect(source.entered).toBe(0);
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: false, replay: true, error: { code: 'bad_payload' } });
+  });
+
+  it('answers for a source that throws, naming the source, and stores that answer', async () => {
+    const { handler, store } = setup({
+      source: Object.assign(testSource(), {
+        apply: async () => {
+          throw new Error('socket hang up');
+        },
+      }),
+    });
+    const f = ack();
+    const r = await handler.handle(FROM, f);
+    expect(r).toMatchObject({ ok: false, error: { code: 'internal', message: 'test source failed: socket hang up' } });
+    expect(store.storedResult(f.id)).toMatchObject({ ok: false });
+  });
+
+  it('acts as the frame actor, else as the hello operator, else as "unknown"', async () => {
+    const { handler, source } = setup();
+    await handler.handle(FROM, ack({ actor: 'Wang Fang' }));
+    await handler.handle(FROM, ack());
+    await handler.handle({ clientId: 'c', operator: '' }, ack());
+    expect(source.applied.map((a) => a.operator)).toEqual(['Wang Fang', 'Li Wei', 'unknown']);
+  });
+});
+
+describe('gateway actions: process actions and crashes', () => {
+  const declare = (incidentId: string, id = uuidv7()): ActionFrame => ({
+    type: 'action',
+    id,
+    action: 'incident.declare',
+    payload: { incidentId, title: 'Shipment push failing', severity: 'P1', proposedSeverity: 'P1', fingerprints: [] },
+    at: 1,
+  });
+
+  it('keeps process actions itself: the events are logged with the result, once, and the source never sees them', async () => {
+    const { handler, source, logged, store } = setup();
+    const f = declare('inc-1');
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true });
+    expect(logged.map((e) => e.kind)).toEqual(['incident.update']);
+    expect(JSON.parse(logged[0].data)).toMatchObject({
+      id: 'inc-1',
+      incident: { title: 'Shipment push failing', declaredBy: 'Li Wei' },
+    });
+    expect(store.current('incident').map((e) => e.id)).toEqual(['inc-1']);
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true, replay: true });
+    expect(logged).toHaveLength(1);
+    expect(store.head()).toBe(1);
+    expect(source.entered).toBe(0);
+  });
+
+  it('a refused process action logs nothing and its refusal is stored', async () => {
+    const { handler, logged, store } = setup();
+    await handler.handle(FROM, declare('inc-1'));
+    const again = declare('inc-1');
+    const r = await handler.handle(FROM, again);
+    expect(r).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(logged).toHaveLength(1);
+    expect(store.head()).toBe(1);
+    expect(store.storedResult(again.id)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('an attempt left in doubt by a crash is resumed when its id comes again, and logged as such', async () => {
+    const s = sqliteStore();
+    cleanups.push(s.cleanup);
+    const f = ack();
+    // the first gateway began applying upstream and died before storing a result
+    s.store.beginAction({
+      id: f.id,
+      type: f.action,
+      payload: f.payload,
+      actor: 'Li Wei',
+      clientId: 'console-1',
+      at: 1,
+    });
+    expect(s.store.unfinishedActions()).toBe(1);
+    const lines: string[] = [];
+    const { handler, source } = setup({ dir: s, log: createLogger({ write: (l) => lines.push(l) }) });
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true });
+    expect(source.resumed).toEqual([true]);
+    expect(s.store.unfinishedActions()).toBe(0);
+    expect(lines.map((l) => JSON.parse(l).action)).toContain('gateway.action_resumed');
+    // a fresh id is a first attempt
+    await handler.handle(FROM, ack());
+    expect(source.resumed).toEqual([true, false]);
+  });
+});
