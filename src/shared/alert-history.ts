@@ -15,20 +15,20 @@ import { defineTexts } from './texts';
 
 export const alertHistoryText = defineTexts('alert-history', {
   en: {
-    kinds: { firing: 'firing', resolved: 'resolved', acked: 'acked', silenced: 'silenced', inhibited: 'inhibited', unacked: 'unacked', action: 'action' },
+    kinds: { firing: 'firing', resolved: 'resolved', acked: 'acked', silenced: 'silenced', inhibited: 'inhibited', unacked: 'unacked', action: 'request' },
     by: 'by {{name}}',
     /** a resolve as the platform reported it */
     reported: 'reported by the platform',
-    /** action names; in English the action's code, as the history has always shown it */
+    /** what a person asked for */
     actions: {
-      'alert.ack': 'alert.ack',
-      'alert.unack': 'alert.unack',
-      'alert.resolve': 'alert.resolve',
-      'alert.escalate': 'alert.escalate',
+      'alert.ack': 'ack',
+      'alert.unack': 'ack removal',
+      'alert.resolve': 'resolve',
+      'alert.escalate': 'escalation',
       'silence.create': 'silence',
     },
-    queued: '{{action}} queued by {{by}}',
-    queuedWithComment: '{{action}} queued by {{by}}: {{comment}}',
+    queued: '{{action}} requested by {{by}}',
+    queuedWithComment: '{{action}} requested by {{by}}: {{comment}}',
   },
   'zh-CN': {
     kinds: { firing: '告警中', resolved: '已恢复', acked: '已确认', silenced: '已静默', inhibited: '被抑制', unacked: '已取消确认', action: '操作' },
@@ -59,13 +59,16 @@ export interface AlertEventParams {
   comment?: string;
 }
 
-/** What the writer stores for a queued action: the parameters and the English line beside them. */
+/** the action as the stored line names it (its code; a silence as "silence"), the writer's fixed wording */
+const lineName = (action: HistoryAction): string => (action === 'silence.create' ? 'silence' : action);
+
+/**
+ * What the writer stores for a queued action: the parameters and the English line beside them. The line is
+ * a storage format (older entries are read back from it), not a text: it does not follow the en table.
+ */
 export function queuedEntry(action: HistoryAction, actor: string, comment?: string): { detail: string; params: AlertEventParams } {
-  const t = alertHistoryText.in('en');
-  const a = t.actions[action]();
-  return comment === undefined
-    ? { detail: t.queued({ action: a, by: actor }), params: { action, actor } }
-    : { detail: t.queuedWithComment({ action: a, by: actor, comment }), params: { action, actor, comment } };
+  const line = `${lineName(action)} queued by ${actor}`;
+  return comment === undefined ? { detail: line, params: { action, actor } } : { detail: `${line}: ${comment}`, params: { action, actor, comment } };
 }
 
 /** The entry's parameters: the stored ones, else read back from the English line older entries carry. */

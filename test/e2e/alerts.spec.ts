@@ -116,7 +116,7 @@ test.describe('alert console with gateway and Alertmanager', () => {
     const detail = page.getByRole('complementary', { name: 'Alert details' });
     await expect(detail.getByRole('region', { name: 'Labels' })).toContainText('ozon-orders');
     await expect(detail.getByRole('button', { name: /Open https:\/\/runbooks\.vigil-e2e\.example\/order-pull/ })).toBeVisible();
-    await expect(detail.getByRole('region', { name: 'History' })).toContainText('Ack requested by on-call');
+    await expect(detail.getByRole('region', { name: 'History' })).toContainText('ack requested by on-call');
 
     // ? lists the shortcuts
     await page.keyboard.press('Escape');

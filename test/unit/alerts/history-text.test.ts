@@ -37,7 +37,8 @@ describe('alert history texts', () => {
     expect(alertEventText({ kind: 'firing', detail: '' }, 'zh-CN')).toEqual({ kind: '告警中', detail: '' });
     expect(alertEventText({ kind: 'acked', detail: 'by Li Wei' }, 'zh-CN')).toEqual({ kind: '已确认', detail: '（Li Wei）' });
     expect(alertEventText({ kind: 'action', detail: 'alert.ack queued by on-call' }, 'zh-CN')).toEqual({ kind: '操作', detail: 'on-call 已提交确认请求' });
-    expect(alertEventText({ kind: 'action', detail: 'alert.ack queued by on-call' }, 'en')).toEqual({ kind: 'action', detail: 'alert.ack queued by on-call' });
+    // in English too, words rather than the action's code
+    expect(alertEventText({ kind: 'action', detail: 'alert.ack queued by on-call' }, 'en')).toEqual({ kind: 'request', detail: 'ack requested by on-call' });
   });
 
   it('a resolve is the platform’s report: the acker written beside it is not named as who resolved it (issue #18)', () => {

@@ -194,10 +194,10 @@ describe('incident service', () => {
     const detail = h.mod.services.incidents.get(incident.id)!;
     const derived = detail.timeline.filter((e) => e.derived && e.at > T0);
     expect(derived.map((e) => entryText(e, 'en'))).toEqual([
-      // a queued action reads as the alert history says it (in English, the action's code)
-      'Alert OrderPullFailures: alert.ack queued by Li Wei',
+      // a queued action reads as the alert history says it
+      'Alert OrderPullFailures: ack requested by Li Wei',
       'Alert OrderPullFailures: acked by Li Wei',
-      'Alert ApiP99Slow: alert.resolve queued by Wang Fang',
+      'Alert ApiP99Slow: resolve requested by Wang Fang',
       'Alert ApiP99Slow: resolved by Wang Fang',
       'Alert OrderPullFailures: resolved by the platform (no one asked to resolve it)',
     ]);

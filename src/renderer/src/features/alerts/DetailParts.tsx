@@ -191,9 +191,13 @@ export function AnnotationsSection({ alert: a }: { alert: Alert }) {
   );
 }
 
-/** One history entry in the reader's language: what happened, then who or what (names and comments as written). */
+/**
+ * One history entry in the reader's language: what happened, then who or what (names and comments as
+ * written); a request is its own sentence ("ack requested by Li Wei").
+ */
 function HistoryLine({ event, lng }: { event: AlertEvent; lng: string }) {
   const { kind, detail } = alertEventText(event, lng === 'zh-CN' ? 'zh-CN' : 'en');
+  if (event.kind === 'action' && detail) return <>{detail}</>;
   return (
     <>
       <strong>{kind}</strong>
