@@ -4,7 +4,7 @@
  * (its rows are chosen with j/k), so these take no Tab stop of their own; the Columns menu above the
  * table offers all of it from the keyboard.
  */
-import { forwardRef, memo } from 'react';
+import { forwardRef, memo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flexRender, type Header, type Table } from '@tanstack/react-table';
 import { Menu, type MenuEntry } from '@renderer/ui';
@@ -18,8 +18,11 @@ function useAbsent(): ColumnId[] {
   return useAlerts((s) => s.clusters.length === 0) ? [CLUSTER_COLUMN] : [];
 }
 
-/** The commands for one column, for its header menu and the Columns menu. */
-export function useColumnEntries(): (id: ColumnId, size: number) => MenuEntry[] {
+/**
+ * The commands for one column, for its header menu and the Columns menu. `size`: its width now, read when a
+ * command runs (the flex column is drawn wider than its set size; "wider" starts from what is on screen).
+ */
+export function useColumnEntries(): (id: ColumnId, size: () => number) => MenuEntry[] {
   const { t } = useTranslation('alerts');
   const { order: all, hidden } = useLayout();
   const absent = useAbsent();
@@ -38,8 +41,8 @@ export function useColumnEntries(): (id: ColumnId, size: number) => MenuEntry[] 
     entries.push(
       { label: t('columns.moveLeft'), disabled: at <= 1, onSelect: () => layout.move(id, -1, absent) },
       { label: t('columns.moveRight'), disabled: at >= order.length - 1, onSelect: () => layout.move(id, 1, absent) },
-      { label: t('columns.wider'), onSelect: () => layout.resize(id, size + SIZE_STEP) },
-      { label: t('columns.narrower'), onSelect: () => layout.resize(id, size - SIZE_STEP) },
+      { label: t('columns.wider'), onSelect: () => layout.resize(id, size() + SIZE_STEP) },
+      { label: t('columns.narrower'), onSelect: () => layout.resize(id, size() - SIZE_STEP) },
     );
     if (hideable)
       entries.push(
@@ -57,8 +60,11 @@ function HeaderCell({ h }: { h: Header<AlertRow, unknown> }) {
   const sorted = h.column.getIsSorted();
   const label = flexRender(h.column.columnDef.header, h.getContext());
   const name = t(`col.${id}`);
+  const cell = useRef<HTMLDivElement>(null);
+  const size = () => Math.max(h.getSize(), Math.round(cell.current?.getBoundingClientRect().width ?? 0));
   return (
     <div
+      ref={cell}
       role="columnheader"
       className={`cell col-${id}`}
       aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
@@ -81,7 +87,7 @@ function HeaderCell({ h }: { h: Header<AlertRow, unknown> }) {
         <Menu
           label={t('columns.menuFor', { column: name })}
           trigger={<span aria-hidden="true">⋮</span>}
-          items={entries(id, h.getSize())}
+          items={entries(id, size)}
           tabIndex={-1}
           className="col-menu"
         />
@@ -125,6 +131,10 @@ export const GridHeader = memo(
   }),
 );
 
+/** the drawn width of a column's header (0 when it is not drawn) */
+const headerWidth = (id: ColumnId): number =>
+  Math.round(document.querySelector(`[role="grid"] .grid-head .col-${id}`)?.getBoundingClientRect().width ?? 0);
+
 /** The Columns menu above the table: every column's visibility, and each column's commands in a submenu. */
 export function ColumnsMenu() {
   const { t } = useTranslation('alerts');
@@ -144,7 +154,7 @@ export function ColumnsMenu() {
   items.push({ kind: 'separator' });
   for (const id of order as ColumnId[]) {
     if (id === 'select' || hidden.includes(id)) continue;
-    const size = sizes[id] ?? columnLimits(id).size;
+    const size = () => Math.max(sizes[id] ?? columnLimits(id).size, headerWidth(id));
     items.push({ kind: 'sub', label: t('columns.commandsFor', { column: t(`col.${id}`) }), items: entries(id, size) });
   }
   items.push({ kind: 'separator' }, { label: t('columns.reset'), onSelect: layout.reset });

@@ -105,6 +105,9 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
     minSize: SIZES[id].min,
     maxSize: 1600,
     enableSorting: c.sort !== null,
+    // TanStack sorts (and offers a header's sort toggle) only for a column with an accessor; the rows are
+    // sorted by model.ts's comparator, so the accessor only names what the column sorts by
+    ...(c.sort !== null ? { accessorFn: (r: AlertRow) => r.e } : {}),
     enableHiding: c.hideable,
     enableResizing: id !== 'select',
     ...c,
