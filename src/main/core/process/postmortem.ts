@@ -33,7 +33,7 @@ export const postmortemText = defineTexts('postmortem', {
     scope: 'Scope of impact',
     roles: 'Roles',
     alerts: 'Linked alerts',
-    timeZone: 'Times are in {{zone}} (UTC{{offset}}).',
+    timeZone: 'Times are in {{zone}} ({{offset}}).',
     notCached: 'no longer cached',
     timeline: 'Timeline',
     rootCause: 'Root cause',
@@ -65,7 +65,7 @@ export const postmortemText = defineTexts('postmortem', {
     scope: '影响范围',
     roles: '角色',
     alerts: '关联告警',
-    timeZone: '时间均为 {{zone}}（UTC{{offset}}）。',
+    timeZone: '时间均为 {{zone}}（{{offset}}）。',
     notCached: '已不在缓存中',
     timeline: '事件时间线',
     rootCause: '根本原因',
@@ -130,7 +130,8 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone, alert
   };
   const probe = DateTime.fromMillis(inc.declaredAt, { zone });
   const zoneName = (probe.isValid ? probe.zoneName : null) ?? 'UTC';
-  const offset = probe.isValid ? probe.toFormat('ZZ') : '+00:00';
+  // the zone's offset that day, as "UTC+08:00"
+  const offset = `UTC${probe.isValid ? probe.toFormat('ZZ') : '+00:00'}`;
   const review = inc.review ?? EMPTY_REVIEW;
   const orNone = (s: string | null | undefined) => (s && s.trim() ? s.trim() : t.none());
   const list = (xs: string[]) => (xs.length ? xs.map((x) => `- ${item(x)}`) : [`- ${t.none()}`]);
