@@ -1,5 +1,6 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../signin/session';
 import { SEVERITIES } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
@@ -131,6 +132,10 @@ const NotifyControls = memo(function NotifyControls() {
 const BulkBar = memo(function BulkBar() {
   const { t } = useTranslation('alerts');
   const selected = useAlerts((s) => s.selected);
+  // a viewer, or nobody signed in: the actions stay visible, disabled, with the reason beside them
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { disabled: true, title: can.reason, 'aria-describedby': reasonId };
   return (
     <Toolbar label={t('actions.label')} className="bulk-bar">
       {selected.size > 0 && (
@@ -141,21 +146,26 @@ const BulkBar = memo(function BulkBar() {
           </button>
         </>
       )}
-      <button type="button" aria-keyshortcuts="a" onClick={() => void alerts.act('ack', alerts.targets())}>
+      <button type="button" aria-keyshortcuts="a" {...gate} onClick={() => void alerts.act('ack', alerts.targets())}>
         {t('actions.ack')} <kbd aria-hidden="true">a</kbd>
       </button>
-      <button type="button" aria-keyshortcuts="s" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
+      <button type="button" aria-keyshortcuts="s" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
         {t('actions.silence')} <kbd aria-hidden="true">s</kbd>
       </button>
-      <button type="button" aria-keyshortcuts="e" onClick={() => void alerts.act('escalate', alerts.targets())}>
+      <button type="button" aria-keyshortcuts="e" {...gate} onClick={() => void alerts.act('escalate', alerts.targets())}>
         {t('actions.escalate')} <kbd aria-hidden="true">e</kbd>
       </button>
-      <button type="button" onClick={() => void alerts.act('unack', alerts.targets())}>
+      <button type="button" {...gate} onClick={() => void alerts.act('unack', alerts.targets())}>
         {t('actions.unack')}
       </button>
-      <button type="button" onClick={() => void alerts.act('resolve', alerts.targets())}>
+      <button type="button" {...gate} onClick={() => void alerts.act('resolve', alerts.targets())}>
         {t('actions.resolve')}
       </button>
+      {!can.ok && (
+        <span id={reasonId} className="muted action-reason">
+          {can.reason}
+        </span>
+      )}
       <span className="toolbar-end">
         <ColumnsMenu />
         <button type="button" aria-keyshortcuts="?" onClick={() => alerts.dialog({ kind: 'help' })}>

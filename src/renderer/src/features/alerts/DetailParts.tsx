@@ -1,5 +1,5 @@
 /** The sections of the alert detail pane (DetailPane.tsx puts them together). */
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert, AlertEvent } from '@shared/alerts';
 import { alertEventText } from '@shared/alert-history';
@@ -10,6 +10,7 @@ import { errorText, useLive, useLoad } from '@renderer/data/load';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { Badge, Menu } from '@renderer/ui';
+import { useCan } from '../signin/session';
 import type { Entry } from './model';
 import { alerts, useAlerts } from './store';
 
@@ -30,6 +31,10 @@ export function DetailActions({ entry }: { entry: Entry }) {
   const a = entry.a;
   const fp = [a.fingerprint];
   const firing = a.state === 'firing';
+  // not allowed (a viewer, nobody signed in): disabled, with the reason under them
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { title: can.reason, 'aria-describedby': reasonId };
   const active = a.silencedBy.filter((id) => silences.find((s) => s.id === id)?.state !== 'expired');
   const expire = async (id: string) => {
     try {
@@ -41,24 +46,29 @@ export function DetailActions({ entry }: { entry: Entry }) {
   };
   return (
     <section aria-label={t('detail.actions')} className="toolbar detail-actions">
-      <button type="button" className="primary" onClick={() => void alerts.act('ack', fp)} disabled={!firing || !!a.ackedBy}>
+      <button type="button" className="primary" {...gate} onClick={() => void alerts.act('ack', fp)} disabled={!can.ok || !firing || !!a.ackedBy}>
         {t('actions.ack')}
       </button>
-      <button type="button" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })}>
+      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })} disabled={!can.ok}>
         {t('actions.silence')}
       </button>
-      <button type="button" onClick={() => void alerts.act('escalate', fp)} disabled={!firing}>
+      <button type="button" {...gate} onClick={() => void alerts.act('escalate', fp)} disabled={!can.ok || !firing}>
         {t('actions.escalate')}
       </button>
       <Menu
         label={t('actions.more')}
         items={[
-          { label: t('actions.ackWithNote'), disabled: !firing || !!a.ackedBy, onSelect: () => alerts.dialog({ kind: 'note', fingerprints: fp }) },
-          { label: t('actions.unack'), disabled: !a.ackedBy, onSelect: () => void alerts.act('unack', fp) },
-          { label: t('actions.resolve'), disabled: !firing, onSelect: () => void alerts.act('resolve', fp) },
-          ...active.map((id) => ({ label: t('actions.expireId', { id: id.slice(0, 8) }), onSelect: () => void expire(id) })),
+          { label: t('actions.ackWithNote'), disabled: !can.ok || !firing || !!a.ackedBy, onSelect: () => alerts.dialog({ kind: 'note', fingerprints: fp }) },
+          { label: t('actions.unack'), disabled: !can.ok || !a.ackedBy, onSelect: () => void alerts.act('unack', fp) },
+          { label: t('actions.resolve'), disabled: !can.ok || !firing, onSelect: () => void alerts.act('resolve', fp) },
+          ...active.map((id) => ({ label: t('actions.expireId', { id: id.slice(0, 8) }), disabled: !can.ok, onSelect: () => void expire(id) })),
         ]}
       />
+      {!can.ok && (
+        <p id={reasonId} className="muted action-reason">
+          {can.reason}
+        </p>
+      )}
     </section>
   );
 }

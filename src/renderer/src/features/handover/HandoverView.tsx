@@ -15,6 +15,8 @@ import { useAction } from '@renderer/data/action';
 import { useLive } from '@renderer/data/load';
 import { usePeople } from '../incidents/people';
 import '../checklists/checklists.css';
+import { useGate } from '../signin/Gate';
+import { useMyName } from '../signin/session';
 
 /** datetime-local works in local time without a zone: convert both ways explicitly. */
 const toLocalInput = (ms: number) => {
@@ -91,7 +93,9 @@ export function DraftContents({ draft }: { draft: HandoverDraft }) {
 
 function HandOverForm() {
   const { t } = useTranslation('handover');
-  const operator = useApp((s) => s.settings?.operator ?? '');
+  // the signed-in person's name: who the platform says is handing over
+  const operator = useMyName();
+  const gate = useGate('handover.submit');
   const toast = useApp((s) => s.toast);
   const people = usePeople();
   const listId = useId();
@@ -176,9 +180,10 @@ function HandOverForm() {
       )}
       <InlineError error={action.error} />
       <div className="form-buttons">
-        <button type="submit" className="primary" disabled={!draft.data || action.busy}>
+        <button type="submit" className="primary" {...gate.props} disabled={!draft.data || action.busy || !gate.ok}>
           {t('form.submit', { who: operator })}
         </button>
+        {gate.note}
       </div>
     </FormCard>
   );
@@ -187,7 +192,8 @@ function HandOverForm() {
 function Record({ h }: { h: Handover }) {
   const { t, i18n } = useTranslation('handover');
   const lng = i18n.language as Language;
-  const operator = useApp((s) => s.settings?.operator ?? '');
+  const operator = useMyName();
+  const gate = useGate('handover.sign');
   const toast = useApp((s) => s.toast);
   const headingId = useId();
   const [note, setNote] = useState('');
@@ -232,7 +238,8 @@ function Record({ h }: { h: Handover }) {
           <button
             type="button"
             className="primary field-row-button"
-            disabled={action.busy}
+            {...gate.props}
+            disabled={action.busy || !gate.ok}
             onClick={() =>
               void action.run(async () => {
                 await vigil().handoverSign({ id: h.id, ...(note.trim() ? { note } : {}) });
@@ -242,6 +249,7 @@ function Record({ h }: { h: Handover }) {
           >
             {t('record.sign', { who: operator })}
           </button>
+          {gate.note}
         </FieldRow>
       )}
       <InlineError error={action.error} />

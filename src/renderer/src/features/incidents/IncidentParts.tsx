@@ -9,6 +9,7 @@ import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { Badge, Card, Dialog, DialogButtons, Field, FieldRow, InlineError, LabelChips, Select, SeverityBadge } from '@renderer/ui';
 import { usePeople } from './people';
+import { useGate } from '../signin/Gate';
 
 /** Ticks every second while shown, so countdowns move. */
 function useNow(): number {
@@ -46,8 +47,9 @@ export function Timer({ label, clock }: { label: string; clock: TargetClock }) {
 
 export function RolesForm({ roles, id, readOnly }: { roles: Roles; id: string; readOnly: boolean }) {
   const { t } = useTranslation('incidents');
+  const { t: ts } = useTranslation('signin');
   const people = usePeople();
-  const listId = useId();
+  const gate = useGate('incident.update');
   const headingId = useId();
   const [draft, setDraft] = useState<Record<Role, string>>({ commander: roles.commander ?? '', techLead: roles.techLead ?? '', comms: roles.comms ?? '', onCall: roles.onCall ?? '' });
   const action = useAction();
@@ -74,22 +76,29 @@ export function RolesForm({ roles, id, readOnly }: { roles: Roles; id: string; r
       <h3 id={headingId} className="card-title">
         {t('detail.roles')}
       </h3>
-      <datalist id={listId}>
-        {people.map((p) => (
-          <option key={p} value={p} />
-        ))}
-      </datalist>
+      {/* roles go to people the platform or a roster knows (the core refuses anyone else) */}
       <FieldRow>
-        {ROLES.map((r) => (
-          <Field key={r} label={t(`roles.${r}`)}>
-            <input list={listId} value={draft[r]} maxLength={80} onChange={(e) => setDraft({ ...draft, [r]: e.target.value })} />
-          </Field>
-        ))}
+        {ROLES.map((r) => {
+          const options = draft[r] && !people.includes(draft[r]) ? [draft[r], ...people] : people;
+          return (
+            <Field key={r} label={t(`roles.${r}`)}>
+              <select value={draft[r]} disabled={!gate.ok} title={gate.props.title} onChange={(e) => setDraft({ ...draft, [r]: e.target.value })}>
+                <option value="">{ts('roles.none')}</option>
+                {options.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          );
+        })}
       </FieldRow>
       <div className="form-buttons">
-        <button type="submit" disabled={action.busy}>
+        <button type="submit" {...gate.props} disabled={action.busy || !gate.ok}>
           {t('detail.saveRoles')}
         </button>
+        {gate.note}
       </div>
       <InlineError error={action.error} />
     </form>

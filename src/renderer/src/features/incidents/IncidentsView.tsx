@@ -9,6 +9,7 @@ import { Badge, EmptyState, InlineError, ListDetail, SeverityBadge, View } from 
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';
 import '../checklists/checklists.css';
+import { useGate } from '../signin/Gate';
 
 function IncidentList({ label, items, selected, onSelect }: { label: string; items: Incident[]; selected: string | null; onSelect: (id: string) => void }) {
   const { t } = useTranslation('incidents');
@@ -51,6 +52,7 @@ export function IncidentsView() {
     }
   }, [focus]);
 
+  const gate = useGate('incident.declare');
   const all = list.data ?? [];
   const open = all.filter((i) => i.status !== 'closed');
   const closed = all.filter((i) => i.status === 'closed');
@@ -59,9 +61,12 @@ export function IncidentsView() {
     setDeclaring(false);
   };
   const declare = (
-    <button type="button" className="primary" onClick={() => setDeclaring(true)}>
-      {t('declare.open')}
-    </button>
+    <>
+      <button type="button" className="primary" {...gate.props} onClick={() => setDeclaring(true)}>
+        {t('declare.open')}
+      </button>
+      {gate.note}
+    </>
   );
   return (
     <View title={t('title')} actions={declare}>
@@ -77,7 +82,7 @@ export function IncidentsView() {
                 title={t('empty')}
                 body={t('emptyHint')}
                 action={
-                  <button type="button" onClick={() => setDeclaring(true)}>
+                  <button type="button" {...gate.props} onClick={() => setDeclaring(true)}>
                     {t('declare.first')}
                   </button>
                 }

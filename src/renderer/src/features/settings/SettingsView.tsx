@@ -7,10 +7,15 @@ import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, Vie
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
 import { DesktopSettings } from './DesktopSettings';
+import { AccountSettings } from '../signin/Account';
+import { useSession } from '../signin/session';
 
 /** Reads and writes settings through the contract. Language and theme apply at once; the rest is saved with the button. */
 export function SettingsView() {
   const { t } = useTranslation();
+  const { t: ts } = useTranslation('signin');
+  const session = useSession();
+  const proven = session?.identity && session.identity.via !== 'shared' ? session.identity.name : null;
   const settings = useApp((s) => s.settings);
   const info = useApp((s) => s.info);
   const save = useApp((s) => s.saveSettings);
@@ -53,6 +58,7 @@ export function SettingsView() {
   return (
     <View title={t('settings.title')} className="settings">
       <form className="settings-form" onSubmit={onSubmit}>
+        <AccountSettings />
         <Card title={t('settings.appearance')}>
           <FieldRow>
             <Field label={t('settings.language')}>
@@ -81,9 +87,16 @@ export function SettingsView() {
         </Card>
         <Card title={t('settings.you')}>
           <FieldRow>
-            <Field label={t('settings.operator')} hint={t('settings.operatorHint')}>
-              <input value={draft.operator} maxLength={80} onChange={(e) => set('operator', e.target.value)} />
-            </Field>
+            {/* a personal token or SSO names the person; the typed name counts only with the shared token */}
+            {proven ? (
+              <Field label={ts('account.operatorLocked', { name: proven })}>
+                <input value={proven} disabled readOnly />
+              </Field>
+            ) : (
+              <Field label={session?.identity?.via === 'shared' ? ts('account.operatorShared') : t('settings.operator')} hint={t('settings.operatorHint')}>
+                <input value={draft.operator} maxLength={80} onChange={(e) => set('operator', e.target.value)} />
+              </Field>
+            )}
             <Field label={t('settings.timeZone')} hint={t('settings.timeZoneHint')}>
               <input value={draft.timeZone} onChange={(e) => set('timeZone', e.target.value)} />
             </Field>
