@@ -429,4 +429,6 @@ export interface EscalationState {
   next: { level: number; at: number; people: { id: string; name: string }[] } | null;
   stoppedAt: number | null;
   stopReason: string | null;
+  /** the gateway runs this ladder (level, people and next level are the gateway's; the console's stays quiet) */
+  gateway?: boolean;
 }

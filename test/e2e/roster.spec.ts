@@ -145,6 +145,13 @@ test.describe('paging through the platform', () => {
       '[P1] E2EOrdersStuck — level 2/3 (second line)',
     ]);
 
+    // the escalation under way is findable in the roster view too, at the gateway's level and with its people
+    await nav(page).getByRole('button', { name: 'Roster' }).click();
+    const running = page.getByRole('list', { name: 'Escalations under way' }).getByRole('listitem').filter({ hasText: 'E2EOrdersStuck' });
+    await expect(running).toContainText('level 2 of 3', { timeout: 30_000 });
+    await expect(running).toContainText('Reaches Bo Example');
+    await expect(running).toContainText('paged by the gateway');
+
     // the console's own ladder stayed quiet: the only escalate the platform got is the person's
     const db = new Database(path.join(gwData, 'gateway.db'), { readonly: true, fileMustExist: true });
     try {

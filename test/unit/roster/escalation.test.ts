@@ -271,8 +271,10 @@ describe('the gateway pages (the console ladder is the offline fallback)', () =>
     startedAt: T0,
     level: 1,
     levels: 4,
-    steps: [{ level: 1, name: 'on call', at: T0, by: null, night: false, people: [], unstaffed: [], deliveries: [] }],
-    next: null,
+    steps: [
+      { level: 1, name: 'on call', at: T0, by: null, night: false, people: [{ id: 'zhang', name: '张三', login: null, console: 'no_login' as const }], unstaffed: [], deliveries: [] },
+    ],
+    next: { level: 2, at: T0 + 10 * MIN, people: [] },
     stoppedAt,
     stopReason: stoppedAt === null ? null : 'the policy is no longer in the roster',
     updatedAt: T0,
@@ -291,6 +293,9 @@ describe('the gateway pages (the console ladder is the offline fallback)', () =>
     expect(escalations()).toEqual([]);
     expect(reminders()).toEqual([]);
     expect(escalated()).toEqual([]);
+    // the list (roster view, detail pane) shows the gateway's level and people, not the idle fallback's
+    const shown = list().find((e) => e.subjectId === 'fp-gw');
+    expect(shown).toMatchObject({ level: 1, levels: 4, current: [{ id: 'zhang', name: '张三' }], next: { level: 2, at: T0 + 10 * MIN }, gateway: true });
     // the gateway's ladder stopped without an ack (its policy left its roster): the console takes over
     applyPage(gatewayLadder('fp-gw', h.clock.now()));
     h.clock.advance(0);

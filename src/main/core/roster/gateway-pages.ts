@@ -7,12 +7,32 @@
  * `pageChanged`, with what was just paged, so the view that pressed `e` can say who was paged and where.
  */
 import { PageLadderSchema, type PageLadder } from '@shared/paging';
+import type { EscalationState } from '@shared/roster';
 import type { CoreContext, EventApplier } from '../context';
 import { coreLanguage } from '../language';
 import { pageText } from './messages';
 
 /** a page older than this when it arrives (a resync after a long time offline) is listed, not notified */
 const NOTIFY_WITHIN_MS = 30 * 60_000;
+
+/**
+ * The console's ladder for an alert as the gateway runs it: while the gateway's ladder is open, the level
+ * reached, who it reaches and the next level are the gateway's (the console's own is the idle fallback).
+ */
+export function withGatewayPage(e: EscalationState, ladder: PageLadder | null): EscalationState {
+  if (e.subjectKind !== 'alert' || !ladder || ladder.stoppedAt !== null || e.stoppedAt !== null) return e;
+  const last = ladder.steps.at(-1);
+  return {
+    ...e,
+    policyName: ladder.policyName,
+    level: ladder.level,
+    levels: ladder.levels,
+    levelAt: last?.at ?? e.levelAt,
+    current: (last?.people ?? []).map((p) => ({ id: p.id, name: p.name })),
+    next: ladder.next,
+    gateway: true,
+  };
+}
 
 export function createGatewayPages(ctx: CoreContext, onChanged: () => void = () => undefined) {
   const s = {

@@ -12,7 +12,6 @@ import identity from './009_identity';
 import clusters from './010_clusters';
 import gatewayPages from './012_gateway_pages';
 
-
 const all: Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'link', sql: link },
