@@ -6,7 +6,6 @@
  * When no notification daemon answers (a headless jump host, no D-Bus session) the console still works:
  * one clear log line says so, later failures are not logged again until notifications work once more.
  */
-import nodeNotifier from 'node-notifier';
 import type { Logger } from '@node/log';
 import type { NativeNotification, Notifier } from '@core/notifier';
 
@@ -46,13 +45,24 @@ function explain(err: unknown): string {
   return msg.split('\n')[0].slice(0, 300);
 }
 
+let nodeNotifier: NotifierBackend | null = null;
+/** node-notifier, loaded with the first notification: starting the console does not wait for it (~150 ms) */
+function loadNodeNotifier(): NotifierBackend {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously
+  return (nodeNotifier ??= require('node-notifier') as NotifierBackend);
+}
+
 export class NodeNotifier implements Notifier {
   private failing = false;
   constructor(
     private readonly log: Logger,
-    private readonly backend: NotifierBackend = nodeNotifier as unknown as NotifierBackend,
+    private readonly backendOverride: NotifierBackend | null = null,
     private readonly platform: NodeJS.Platform = process.platform,
   ) {}
+
+  private get backend(): NotifierBackend {
+    return this.backendOverride ?? loadNodeNotifier();
+  }
 
   notify(n: NativeNotification): Promise<void> {
     const options =

@@ -12,7 +12,6 @@ import type { Settings } from '@shared/domain';
 import { resolveLanguage } from '@shared/texts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedGateway } from '@gateway/embedded';
 import { createCore, type Core } from '@core';
 import type { LinkPlatform } from '@core/link/module';
 import { systemClock } from '@node/clock';
@@ -91,7 +90,8 @@ function buildCore(dataDir: string, notifier: ElectronNotifier): Core {
   // With no platform URL in Settings, the link starts the demo gateway in-process (on first use).
   const platform: LinkPlatform = {
     token,
-    embedded: () => startEmbeddedGateway({ dataDir, log }),
+    // loaded on first use: the gateway's code (and its metrics library) is not needed to start
+    embedded: async () => (await import('@gateway/embedded')).startEmbeddedGateway({ dataDir, log }),
   };
   return createCore({
     dataDir,

@@ -49,7 +49,14 @@ export function createChangeFeed(ctx: CoreContext, repo: AlertRepo, policy: Noti
   let snapshotBase: Map<string, AlertBrief> | null = null;
   let silencesChanged = false;
   let flushTimer: TimerHandle | null = null;
-  let counts: AlertCounts = repo.counts();
+  // Read on first use (the renderer's first call, or the first flush), not while the core starts. Once
+  // read, each flush moves it by the changes it evaluates; read after changes were committed but before
+  // their flush, it would count them twice: that flush runs first and reads it with them.
+  let countsNow: AlertCounts | null = null;
+  const current = (): AlertCounts => {
+    if (countsNow === null && pending.size) flush();
+    return (countsNow ??= repo.counts());
+  };
 
   const schedule = () => {
     if (!flushTimer) flushTimer = ctx.clock.setTimeout(flush, FLUSH_DELAY_MS);
@@ -69,7 +76,9 @@ export function createChangeFeed(ctx: CoreContext, repo: AlertRepo, policy: Noti
     const changes: ObservedChange[] = [];
     const upserted: Alert[] = [];
     const removed: string[] = [];
-    const previous = JSON.stringify(counts);
+    // the counts are read afresh after a large batch, or if never read yet; else moved by each change
+    const fresh = reset || countsNow === null;
+    const previous = countsNow ? JSON.stringify(countsNow) : '';
     for (const [fp, b] of batch) {
       if (now && sameBrief(b, now.get(fp) ?? null)) continue;
       const after = now && !now.has(fp) ? null : repo.get(fp);
@@ -77,21 +86,23 @@ export function createChangeFeed(ctx: CoreContext, repo: AlertRepo, policy: Noti
       changes.push({ fingerprint: fp, before: b, after });
       if (after) upserted.push(after);
       else removed.push(fp);
-      if (!reset) countDelta(counts, b, after);
+      if (!fresh) countDelta(countsNow!, b, after);
     }
-    if (reset) counts = repo.counts();
-    settleCounts(counts);
-    const countsChanged = previous !== JSON.stringify(counts);
+    // never read and nothing changed (silences alone, a rolled-back write): still nothing to tell
+    if (fresh && (reset || changes.length)) countsNow = repo.counts();
+    const counts = countsNow;
+    if (counts) settleCounts(counts);
+    const countsChanged = !!counts && previous !== JSON.stringify(counts);
     if (changes.length || silencesChanged) {
       ctx.emit('alertsChanged', reset ? { reset, upserted: [], removed: [], silencesChanged } : { reset, upserted, removed, silencesChanged });
     }
     silencesChanged = false;
-    if (countsChanged) ctx.emit('alertCounts', counts);
+    if (countsChanged) ctx.emit('alertCounts', counts!);
     if (changes.length) policy.observe(changes);
   }
 
   return {
-    counts: () => counts,
+    counts: current,
     /** `fp` is about to be written or removed: remember its brief before (the first one in this flush) */
     noteBefore(fp: string): void {
       if (!pending.has(fp)) pending.set(fp, repo.brief(fp));

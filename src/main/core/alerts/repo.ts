@@ -4,6 +4,8 @@ import { displayState, type Alert, type AlertDisplayState, type AlertEvent, type
 import type { AlertCounts, AlertPage, AlertPageCursor } from '@shared/contract/alerts';
 import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
 import type { DB } from '@node/sqlite';
+import { createAlertPages } from './pages';
+import { summaryOf, type SeedAlert } from './policy';
 
 /** The little the notification policy needs to know about an alert's state before a change. */
 export interface AlertBrief {
@@ -108,14 +110,12 @@ export function historyOf(a: Alert, change: AlertChange): [string, number, strin
   return [a.fingerprint, a.updatedAt, change === 'new' ? a.state : displayState(a), a.ackedBy ? `by ${a.ackedBy}` : ''];
 }
 
+/** history rows per prune slice: a few ms each */
+export const HISTORY_SLICE_IDS = 5000;
+
 export function createAlertRepo(db: DB) {
   const stmts = {
     list: db.prepare('SELECT * FROM alerts ORDER BY severity, starts_at DESC'),
-    firstPage: db.prepare('SELECT * FROM alerts ORDER BY severity, starts_at DESC, fingerprint LIMIT ?'),
-    nextPage: db.prepare(`SELECT * FROM alerts
-      WHERE severity > @severity OR (severity = @severity AND (starts_at < @startsAt OR (starts_at = @startsAt AND fingerprint > @fingerprint)))
-      ORDER BY severity, starts_at DESC, fingerprint LIMIT @limit`),
-    total: db.prepare('SELECT COUNT(*) AS n FROM alerts'),
     get: db.prepare('SELECT * FROM alerts WHERE fingerprint = ?'),
     upsert: db.prepare(upsertSql(1)),
     remove: db.prepare('DELETE FROM alerts WHERE fingerprint = ?'),
@@ -128,6 +128,11 @@ export function createAlertRepo(db: DB) {
       FROM alerts WHERE state = 'firing' GROUP BY severity`),
     removeSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
     firingLabels: db.prepare("SELECT fingerprint, labels FROM alerts WHERE state = 'firing'"),
+    // a range of rowids: a bounded piece of a table scan, no sort, no index lookups
+    openUrgent: db.prepare(`SELECT fingerprint, alertname, json_extract(labels, '$.service') AS service, severity, starts_at FROM alerts
+      WHERE rowid > ? AND rowid <= ? AND state = 'firing' AND severity IN ('P0', 'P1') AND acked_by IS NULL AND silenced_by = '[]' AND inhibited_by = '[]'`),
+    maxRowid: db.prepare('SELECT max(rowid) AS n FROM alerts'),
+    summary: db.prepare('SELECT fingerprint, labels, annotations FROM alerts WHERE fingerprint = ?'),
     event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
     eventWithParams: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail, params) VALUES (?, ?, ?, ?, ?)'),
     // An alert first seen in a snapshot has no "firing" entry (see bulk.ts); its start is known all the same,
@@ -137,10 +142,12 @@ export function createAlertRepo(db: DB) {
         UNION ALL
         SELECT a.fingerprint, a.starts_at, 'firing', '', NULL, 0 FROM alerts a WHERE a.fingerprint = @fp AND ${NO_FIRING_ENTRY}
       ) ORDER BY at DESC, id DESC LIMIT 200`),
-    pruneOld: db.prepare('DELETE FROM alert_events WHERE at < ?'),
+    // by ranges of ids, so a prune can run in slices (a scan of 100k history rows takes ~100 ms)
+    pruneOld: db.prepare('DELETE FROM alert_events WHERE id > ? AND id <= ? AND at < ?'),
     pruneGone: db.prepare(
-      'DELETE FROM alert_events WHERE at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
+      'DELETE FROM alert_events WHERE id > ? AND id <= ? AND at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
     ),
+    maxEventId: db.prepare('SELECT max(id) AS n FROM alert_events'),
     silences: db.prepare('SELECT * FROM silences ORDER BY ends_at DESC'),
     upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at)
       VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt)
@@ -149,18 +156,13 @@ export function createAlertRepo(db: DB) {
         state = excluded.state, updated_at = excluded.updated_at`),
   };
 
+  const pages = createAlertPages(db);
   return {
     list: (): Alert[] => (stmts.list.all() as AlertRow[]).map(rowToAlert),
-    /** one page in the console's order (severity, newest first, fingerprint), after `cursor` */
-    page(cursor: AlertPageCursor | null, limit: number): AlertPage {
-      return db.transaction(() => {
-        const rows = (cursor ? stmts.nextPage.all({ ...cursor, limit }) : stmts.firstPage.all(limit)) as AlertRow[];
-        const alerts = rows.map(rowToAlert);
-        const last = alerts.at(-1);
-        const next = alerts.length === limit && last ? { severity: last.severity, startsAt: last.startsAt, fingerprint: last.fingerprint } : null;
-        return { alerts, next, total: (stmts.total.get() as { n: number }).n };
-      })();
-    },
+    /** one page in the console's order (severity, newest first, fingerprint), after `cursor` (pages.ts) */
+    page: (cursor: AlertPageCursor | null, limit: number): AlertPage => pages.pageOf(cursor, limit),
+    /** the same page as JSON text, for a transport that sends JSON; null: use page() (pages.ts) */
+    pageJson: (cursor: AlertPageCursor | null, limit: number): string | null => pages.pageJson(cursor, limit),
     get: (fp: string): Alert | null => {
       const r = stmts.get.get(fp) as AlertRow | undefined;
       return r ? rowToAlert(r) : null;
@@ -209,6 +211,28 @@ export function createAlertRepo(db: DB) {
       return out;
     },
     clearSilences: () => stmts.clearSilences.run(),
+    /** the highest rowid of the alerts table (0 when empty): where a scan in slices ends */
+    maxRowid: (): number => (stmts.maxRowid.get() as { n: number | null }).n ?? 0,
+    /**
+     * The open urgent alerts (firing, P0/P1, neither acked, silenced nor inhibited) with a rowid in
+     * (`after`, `upTo`]: one bounded slice of what the notification policy tracks at start-up.
+     */
+    openUrgentIn(after: number, upTo: number): SeedAlert[] {
+      const rows = stmts.openUrgent.all(after, upTo) as { fingerprint: string; alertname: string; service: unknown; severity: Severity; starts_at: number }[];
+      return rows.map((r) => ({
+        fingerprint: r.fingerprint,
+        alertname: r.alertname,
+        // labels are strings; json_extract gives SQL NULL for a missing one
+        service: typeof r.service === 'string' ? r.service : null,
+        severity: r.severity,
+        startsAt: r.starts_at,
+      }));
+    },
+    /** an alert's notification summary line, or null when it is not cached */
+    summary(fp: string): string | null {
+      const r = stmts.summary.get(fp) as { fingerprint: string; labels: string; annotations: string } | undefined;
+      return r ? summaryOf({ fingerprint: r.fingerprint, labels: JSON.parse(r.labels), annotations: JSON.parse(r.annotations) }) : null;
+    },
     /** fingerprint and labels of every firing alert (what a new silence would cover) */
     firingLabels: (): { fingerprint: string; labels: Record<string, string> }[] =>
       (stmts.firingLabels.all() as { fingerprint: string; labels: string }[]).map((r) => ({ fingerprint: r.fingerprint, labels: JSON.parse(r.labels) })),
@@ -239,7 +263,17 @@ export function createAlertRepo(db: DB) {
      * than `goneMs`, are deleted. Returns how many rows went.
      */
     pruneHistory(now: number, keepMs: number, goneMs: number): number {
-      return db.transaction(() => stmts.pruneOld.run(now - keepMs).changes + stmts.pruneGone.run(now - goneMs).changes)();
+      let removed = 0;
+      for (const n of this.pruneHistorySlices(now, keepMs, goneMs)) removed += n;
+      return removed;
+    },
+    /** pruneHistory in slices of HISTORY_SLICE_IDS history rows: yields how many rows each slice deleted */
+    *pruneHistorySlices(now: number, keepMs: number, goneMs: number): Generator<number> {
+      const end = (stmts.maxEventId.get() as { n: number | null }).n ?? 0;
+      for (let from = 0; from < end; from += HISTORY_SLICE_IDS) {
+        const to = from + HISTORY_SLICE_IDS;
+        yield db.transaction(() => stmts.pruneOld.run(from, to, now - keepMs).changes + stmts.pruneGone.run(from, to, now - goneMs).changes)();
+      }
     },
     silences: (): Silence[] =>
       (stmts.silences.all() as Record<string, unknown>[]).map((r) => ({

@@ -121,6 +121,9 @@ export const AlertTable = memo(function AlertTable() {
   const selected = useAlerts((s) => s.selected);
   const sort = useAlerts((s) => s.sort);
   const actionByFp = useAlerts((s) => s.actionByFp);
+  // the text filter the drawn rows were computed for (set with them): tells a test or benchmark that the
+  // rows of what was typed are on screen, not merely that a keystroke happened
+  const filterText = useAlerts((s) => s.query.text);
   const now = useApp((s) => s.now);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -153,6 +156,7 @@ export const AlertTable = memo(function AlertTable() {
       aria-rowcount={rows.length + 1}
       aria-multiselectable="true"
       aria-activedescendant={activeId}
+      data-filter-text={filterText}
       tabIndex={0}
     >
       <div role="rowgroup" className="grid-head" ref={head}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AlertEvent } from '@shared/alerts';
 import { isSafeExternalUrl } from '@shared/external-urls';
@@ -7,8 +7,10 @@ import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
-import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
+
+// the chart (echarts) loads with the first detail pane that shows one, not with the console
+const RelatedMetric = lazy(() => import('./RelatedMetric').then((m) => ({ default: m.RelatedMetric })));
 
 /** Labels, annotations (text only; links go through the vetted opener), history, runbook, metric, actions. */
 export function DetailPane({ fingerprint }: { fingerprint: string }) {
@@ -138,7 +140,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         {(!runbook || runbook.kind === 'none') && <p className="muted">{t('detail.runbookNone')}</p>}
       </section>
 
-      <RelatedMetric alert={a} />
+      <Suspense fallback={null}>
+        <RelatedMetric alert={a} />
+      </Suspense>
 
       <section aria-label={t('detail.labels')}>
         <h3>{t('detail.labels')}</h3>
