@@ -113,3 +113,29 @@ export function runtimeDependencyDirs(): string[] {
 export function report(figures: Record<string, unknown>): void {
   console.log(JSON.stringify({ ...figures, machine: machineLoad() }));
 }
+
+/**
+ * With $BENCH_CPU_PROF set to a folder, profiles this process (node:inspector) from now until the returned
+ * function is called and writes `<folder>/<name>.cpuprofile` (open it in Chrome DevTools); without it, a
+ * no-op. Benchmarks use it around the window they time, so the profile shows exactly that work.
+ */
+export function cpuProfile(name: string): () => Promise<string | null> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return async () => null;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only when asked for
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start'));
+  return async () => {
+    await started;
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
+}

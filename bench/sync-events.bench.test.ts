@@ -25,7 +25,7 @@ import type { LinkState } from '@shared/domain';
 import { alert, core, gateway, testSource, TOKEN, until } from '@test/integration/link/helpers';
 import { startProcess } from '@test/services/processes';
 import { tempDir } from '@test/helpers/tmp';
-import { builtOutDir, machineLoad, report, round1 } from './support';
+import { builtOutDir, cpuProfile, machineLoad, report, round1 } from './support';
 
 const N = 50_000;
 const ALERTS = 1000;
@@ -125,6 +125,7 @@ it('sustained events/s applied by the client vs raw ws + JSON.parse', async () =
     let t1 = 0;
     let cursor1 = 0;
     let cpu1 = process.cpuUsage();
+    const profile: { stop: (() => Promise<string | null>) | null } = { stop: null };
     c = core(cdir.dir, gwProc.match[1]);
     sustained = await new Promise<Window>((resolve) =>
       c.on((name, p) => {
@@ -134,11 +135,14 @@ it('sustained events/s applied by the client vs raw ws + JSON.parse', async () =
           t1 = performance.now();
           cpu1 = process.cpuUsage();
           cursor1 = cur;
+          profile.stop = cpuProfile('sync-events-client');
         }
         if (cur === head) resolve({ events: head - cursor1, wallMs: performance.now() - t1, cpuMs: cpuMsSince(cpu1) });
       }),
     );
     oneShotMs = performance.now() - createdAt;
+    const profiled = await profile.stop?.();
+    if (profiled) process.stderr.write(`sync-events: client profile in ${profiled}\n`);
     const stats = await c.dispatch('linkStats', []);
     eventsApplied = stats.ok ? (stats.value as { eventsApplied: number }).eventsApplied : -1;
     await c.close();

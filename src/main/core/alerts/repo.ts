@@ -37,7 +37,12 @@ type BriefRow = Pick<AlertRow, 'state' | 'severity' | 'acked_by' | 'silenced_by'
 const toBrief = (r: BriefRow): AlertBrief => ({
   state: r.state,
   severity: r.severity,
-  display: displayState({ state: r.state, ackedBy: r.acked_by, silencedBy: JSON.parse(r.silenced_by), inhibitedBy: JSON.parse(r.inhibited_by) }),
+  display: displayState({
+    state: r.state,
+    ackedBy: r.acked_by,
+    silencedBy: r.silenced_by === '[]' ? [] : JSON.parse(r.silenced_by),
+    inhibitedBy: r.inhibited_by === '[]' ? [] : JSON.parse(r.inhibited_by),
+  }),
   updatedAt: r.updated_at,
 });
 
@@ -85,6 +90,32 @@ export const upsertSql = (rows: number) => `INSERT INTO alerts (${COLUMNS.join('
 export const eventsSql = (rows: number) =>
   `INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
 
+/** the columns no index holds: an update that changes only these leaves the indexes alone */
+const CONTENT_COLUMNS = ['alertname', 'labels', 'annotations', 'ends_at', 'updated_at', 'generator_url', 'acked_at', 'ack_id', 'stored_at'] as const;
+const col = (c: (typeof COLUMNS)[number]) => COLUMNS.indexOf(c);
+const [LABELS, ANNOTATIONS, SILENCED, INHIBITED] = [col('labels'), col('annotations'), col('silenced_by'), col('inhibited_by')];
+const CONTENT_AT = CONTENT_COLUMNS.map(col);
+/** encode()'s values for updateContent: the content columns, then the fingerprint */
+const contentValues = (v: unknown[]) => [...CONTENT_AT.map((i) => v[i]), v[0]];
+/** encode()'s values for updateAll: every column but the fingerprint, then the fingerprint */
+const allValues = (v: unknown[]) => [...v.slice(1), v[0]];
+
+/** a row to write: encode()'s values; inserted (no row yet), its content columns only, or every column */
+interface Held {
+  values: unknown[];
+  insert: boolean;
+  content: boolean;
+}
+const [STATE, SEVERITY, ACKED, UPDATED, STARTS] = [col('state'), col('severity'), col('acked_by'), col('updated_at'), col('starts_at')];
+/** the PrevRow of a row not written yet (from its encode()'d values) */
+const prevOf = (v: unknown[]) =>
+  [v[STATE], v[SEVERITY], v[ACKED], v[SILENCED], v[INHIBITED], v[UPDATED], v[ANNOTATIONS], v[LABELS], v[STARTS]] as PrevRow;
+
+/** state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at */
+type PrevRow = [Alert['state'], Severity, string | null, string, string, number, string, string, number];
+const briefOfPrev = (p: PrevRow): AlertBrief =>
+  toBrief({ state: p[0], severity: p[1], acked_by: p[2], silenced_by: p[3], inhibited_by: p[4], updated_at: p[5] });
+
 /** nearly every alert is neither silenced nor inhibited: skip stringifying two empty lists per alert */
 const jsonList = (xs: readonly string[]) => (xs.length ? JSON.stringify(xs) : '[]');
 
@@ -113,11 +144,86 @@ export function historyOf(a: Alert, change: AlertChange): [string, number, strin
 /** history rows per prune slice: a few ms each */
 export const HISTORY_SLICE_IDS = 5000;
 
+/**
+ * How the repo writes one alert: it reads the row it compares with once (as an array), writes only what
+ * changed (the content columns alone when no indexed column changed) and, asked to, holds the row back
+ * until writeHeld() so an alert updated five times in one batch is written once (its history still gets
+ * every change).
+ */
+function createAlertWriter(db: DB) {
+  const stmts = {
+    upsert: db.prepare(upsertSql(1)),
+    // what an upsert compares (PrevRow), as an array
+    prev: db
+      .prepare('SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at FROM alerts WHERE fingerprint = ?')
+      .raw(true),
+    updateAll: db.prepare(`UPDATE alerts SET ${COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE fingerprint = ?`),
+    updateContent: db.prepare(`UPDATE alerts SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE fingerprint = ?`),
+    event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
+  };
+  /** the rows held back until writeHeld(): the last values per fingerprint in the batch */
+  const held = new Map<string, Held>();
+  const writeRow = (w: Held) => {
+    if (w.insert) stmts.upsert.run(w.values);
+    else if (w.content) stmts.updateContent.run(contentValues(w.values));
+    else stmts.updateAll.run(allValues(w.values));
+  };
+  return {
+    /**
+     * Writes one alert; returns what changed ('new', 'state', 'update' or null when identical). Call inside
+     * a transaction. `known` is the state the alert had before a snapshot emptied the table, so a snapshot
+     * does not record every alert as new again in its history. `before` is told the brief the alert had
+     * (the first time in a batch); with `hold` the row is written by writeHeld() (same transaction).
+     */
+    upsert(a: Alert, storedAt: number, known?: AlertBrief | null, before?: (brief: AlertBrief | null) => void, hold = false): AlertChange | null {
+      const fp = a.fingerprint;
+      const h = held.get(fp);
+      // what the alert is now: the row held back in this batch, else the stored one
+      const prev = h ? prevOf(h.values) : (stmts.prev.get(fp) as PrevRow | undefined);
+      if (!h) before?.(prev ? briefOfPrev(prev) : null);
+      const values = encode(a, storedAt);
+      let change: AlertChange | null;
+      let content = false;
+      if (!prev) change = changeSince(a, known);
+      else {
+        const [state, severity, ackedBy, silencedBy, inhibitedBy, updatedAt, annotations, labels, startsAt] = prev;
+        if (state !== a.state || ackedBy !== a.ackedBy || silencedBy !== values[SILENCED] || inhibitedBy !== values[INHIBITED]) change = 'state';
+        else if (updatedAt !== a.updatedAt || annotations !== values[ANNOTATIONS] || labels !== values[LABELS]) change = 'update';
+        else change = null;
+        // an update that leaves every indexed column as it was rewrites the row only, not the indexes
+        content = change === 'update' && severity === a.severity && startsAt === a.startsAt;
+      }
+      if (change === null) return null;
+      const write: Held = { values, insert: h ? h.insert : !prev, content: (h ? h.content : true) && content };
+      if (hold) held.set(fp, write);
+      else writeRow(write);
+      const entry = historyOf(a, change);
+      if (entry) stmts.event.run(entry);
+      return change;
+    },
+    /** writes the rows upsert(…, hold) held back (call inside the same transaction) */
+    writeHeld(): void {
+      for (const h of held.values()) writeRow(h);
+      held.clear();
+    },
+    /** forgets the rows held back (their transaction rolled back) */
+    dropHeld(): void {
+      held.clear();
+    },
+    /** writes the row held back for `fp`, if any (before a statement that reads or removes it) */
+    writeHeldOf(fp: string): void {
+      const h = held.get(fp);
+      if (!h) return;
+      writeRow(h);
+      held.delete(fp);
+    },
+  };
+}
+
 export function createAlertRepo(db: DB) {
   const stmts = {
     list: db.prepare('SELECT * FROM alerts ORDER BY severity, starts_at DESC'),
     get: db.prepare('SELECT * FROM alerts WHERE fingerprint = ?'),
-    upsert: db.prepare(upsertSql(1)),
     remove: db.prepare('DELETE FROM alerts WHERE fingerprint = ?'),
     brief: db.prepare('SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at FROM alerts WHERE fingerprint = ?'),
     briefs: db.prepare('SELECT fingerprint, state, severity, acked_by, silenced_by, inhibited_by, updated_at FROM alerts'),
@@ -157,6 +263,7 @@ export function createAlertRepo(db: DB) {
   };
 
   const pages = createAlertPages(db);
+  const writer = createAlertWriter(db);
   return {
     list: (): Alert[] => (stmts.list.all() as AlertRow[]).map(rowToAlert),
     /** one page in the console's order (severity, newest first, fingerprint), after `cursor` (pages.ts) */
@@ -167,32 +274,11 @@ export function createAlertRepo(db: DB) {
       const r = stmts.get.get(fp) as AlertRow | undefined;
       return r ? rowToAlert(r) : null;
     },
-    /**
-     * Writes one alert; returns what changed ('new', 'state', 'update' or null when identical). Call inside
-     * a transaction. `known` is the state the alert had before a snapshot emptied the table, so a snapshot
-     * does not record every alert as new again in its history.
-     */
-    upsert(a: Alert, storedAt: number, known?: AlertBrief | null): AlertChange | null {
-      const prev = stmts.get.get(a.fingerprint) as AlertRow | undefined;
-      const values = encode(a, storedAt);
-      const v = (c: (typeof COLUMNS)[number]) => values[COLUMNS.indexOf(c)];
-      let change: AlertChange | null;
-      if (!prev) change = changeSince(a, known);
-      else if (
-        prev.state !== a.state ||
-        prev.acked_by !== a.ackedBy ||
-        prev.silenced_by !== v('silenced_by') ||
-        prev.inhibited_by !== v('inhibited_by')
-      )
-        change = 'state';
-      else if (prev.updated_at !== a.updatedAt || prev.annotations !== v('annotations') || prev.labels !== v('labels')) change = 'update';
-      else change = null;
-      if (change === null) return null;
-      stmts.upsert.run(values);
-      const entry = historyOf(a, change);
-      if (entry) stmts.event.run(entry);
-      return change;
-    },
+    /** writes one alert, at once or held back until writeHeld() (createAlertWriter) */
+    upsert: writer.upsert,
+    writeHeld: writer.writeHeld,
+    dropHeld: writer.dropHeld,
+    writeHeldOf: writer.writeHeldOf,
     remove: (fp: string) => stmts.remove.run(fp).changes > 0,
     brief: (fp: string): AlertBrief | null => {
       const r = stmts.brief.get(fp) as BriefRow | undefined;
