@@ -29,8 +29,10 @@ import { startGateway } from '@gateway/server';
 import { startAlertmanager } from '@test/services/alertmanager';
 import { freePort } from '@test/services/common';
 import { tempDir } from '@test/helpers/tmp';
+import { until } from '@test/helpers/until';
 import { missingBinaries, startNotifySession, type NotifySession } from '@test/integration/notify/session';
-import { machineLoad, pct, report } from './support';
+import { percentile } from './helpers';
+import { machineLoad, report } from './support';
 
 const TOKEN = 'bench-token-0123456789';
 const SHIPPED_N = Number(process.env.BENCH_NOTIFY_N ?? 30);
@@ -39,15 +41,7 @@ const LIFTED_N = 120;
 const LIFTED_SPACING_MS = 150;
 const LIFTED_POLL_MS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => T | Promise<T>, ms: number): Promise<T | null> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(20);
-  }
-  return null;
-}
+const pct = percentile;
 
 interface RunSetup {
   label: string;
@@ -83,7 +77,7 @@ async function run(session: NotifySession, s: RunSetup) {
     await until(async () => {
       const r = await core.dispatch('linkState', []);
       return r.ok && ['online', 'degraded'].includes((r.value as { status: string }).status);
-    }, 30_000);
+    }, 'the console to come online', 30_000, 20);
     const postedAt = new Map<string, number>();
     const resolving: Promise<unknown>[] = [];
     for (let i = 0; i < s.n; i++) {
@@ -92,13 +86,16 @@ async function run(session: NotifySession, s: RunSetup) {
       await am.postAlerts([{ labels, annotations: { summary: `bench alert ${i}` } }]);
       if (s.resolveAfter)
         resolving.push(
-          until(() => session.calls().some((c) => c.summary === titleOf(i)), 20_000).then(() =>
+          until(() => session.calls().some((c) => c.summary === titleOf(i)), `alert ${i} announced`, 20_000, 20)
+            .catch(() => null)
+            .then(() =>
             am.postAlerts([{ labels, annotations: { summary: `bench alert ${i}` }, endsAt: new Date().toISOString() }]),
           ),
         );
       await sleep(s.spacingMs);
     }
-    await until(() => session.calls().filter((c) => postedAt.has(c.summary)).length >= s.n, 30_000);
+    // an alert not announced within 30 s shows as seen < alerts, and fails the run below
+    await until(() => session.calls().filter((c) => postedAt.has(c.summary)).length >= s.n, 'every alert announced', 30_000, 20).catch(() => null);
     await Promise.all(resolving);
     const lat: number[] = [];
     const storms = session.calls().filter((c) => /storm|alerts in \d+ groups/i.test(c.summary)).length;
@@ -129,7 +126,7 @@ it('POST to Alertmanager → Notify on D-Bus', async () => {
     for (let i = 0; i < 20; i++) {
       const t0 = Date.now();
       execFile('notify-send', ['-a', 'Vigil', `reference ${i}`, 'body'], { env: process.env });
-      const seen = await until(() => session.calls().find((c) => c.summary === `reference ${i}`), 5000);
+      const seen = await until(() => session.calls().find((c) => c.summary === `reference ${i}`), `reference ${i}`, 5000, 20).catch(() => null);
       if (seen) ref.push(seen.at - t0);
     }
     const shipped = await run(session, {

@@ -28,12 +28,7 @@ export function builtOutDir(): string {
   return outDir;
 }
 
-/** the p-th percentile (nearest rank) */
-export function pct(xs: readonly number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
+/* percentiles: percentile() in ./helpers */
 
 export function median(xs: readonly number[]): number {
   if (!xs.length) return NaN;

@@ -8,6 +8,7 @@
  * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
  *   process actions create (see process.ts)
  * - audit: who did what
+ * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
  *
  * Never edit an applied migration: add the next one.
  */
@@ -108,7 +109,19 @@ CREATE TABLE action_attempts (
 );
 `;
 
+const ACK_EXTENSIONS = `
+CREATE TABLE ack_extensions (
+  cluster     TEXT NOT NULL,
+  silence_id  TEXT NOT NULL,
+  extensions  INTEGER NOT NULL,
+  extended_to INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (cluster, silence_id)
+);
+`;
+
 export const gatewayMigrations: readonly Migration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
+  { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
 ];

@@ -13,7 +13,8 @@ import { createAlertRepo } from '@core/alerts/repo';
 import { createSyncStore, type InboundEvent } from '@core/link/apply';
 import { createOutbox } from '@core/link/outbox';
 import { silentLogger } from '@node/log';
-import { alert, makeCtx, type TestCtx } from './helpers';
+import { firingAlert as alert } from '@test/helpers/alerts';
+import { makeCtx, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
@@ -55,7 +56,7 @@ describe('the apply path through the sync store', () => {
     const byFp = new Map(stored().map((x) => [x.fingerprint, x]));
     for (const x of changed.upserted) expect(x).toEqual(byFp.get(x.fingerprint));
     expect(changed.upserted.find((x) => x.fingerprint === 'a')!.annotations.summary).toBe('worse');
-    expect(t.notifier.sent.map((n) => n.title)).toEqual(['[P0] OrderPullFailures · order-sync', '[P2] QueueBacklog · order-sync']);
+    expect(t.notifier.sent.map((n) => n.title)).toEqual(['[P0] OrderPullFailures · order-sync', '[P2] QueueBacklog']);
   });
 
   it('stamps the freshness once per batch, with the batch', () => {
@@ -124,5 +125,46 @@ describe('the apply path through the sync store', () => {
     expect(t.ctx.db.prepare("SELECT fingerprint FROM alerts INDEXED BY alerts_open WHERE state = 'firing' AND severity = 'P0' AND acked_by = 'li.wei'").all()).toHaveLength(1);
     expect(t.ctx.db.prepare("SELECT fingerprint FROM alerts INDEXED BY alerts_console_order WHERE severity = 'P0'").all()).toHaveLength(1);
     expect(t.ctx.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+  it('a change of the fields after protocol v1 alone (cluster, ack expiry) is stored and told', () => {
+    const a = alert({ fingerprint: 'a', cluster: 'prod', ackedBy: 'li.wei', ackedAt: 1, ackExpiresAt: 10_000, ackExtensions: 0, ackAutoExtend: false });
+    sync.applyBatch([upsert(a)]);
+    flush();
+    t.events.length = 0;
+    sync.applyBatch([upsert({ ...a, ackExpiresAt: 20_000, ackExtensions: 1, ackAutoExtend: true })]);
+    flush();
+    expect(stored()[0]).toMatchObject({ cluster: 'prod', ackExpiresAt: 20_000, ackExtensions: 1, ackAutoExtend: true });
+    expect(lastChanged().upserted).toEqual(stored());
+    sync.applyBatch([upsert({ ...a, ackExpiresAt: 20_000, ackExtensions: 1, ackAutoExtend: true, cluster: 'staging' })]);
+    expect(stored()[0].cluster).toBe('staging');
+  });
+});
+
+describe('alert pages as JSON text', () => {
+  it('say exactly what the object pages say, with and without the fields after protocol v1', () => {
+    const repo = createAlertRepo(t.ctx.db);
+    const batch = Array.from({ length: 30 }, (_, i) =>
+      upsert(
+        alert({
+          fingerprint: `f${i}`,
+          severity: (['P0', 'P1', 'P2', 'P3'] as const)[i % 4],
+          startsAt: 1000 + (i % 5),
+          annotations: { summary: `say "${i}" \\ ü 告警` },
+          ...(i % 3 === 0 ? { cluster: `c${i}` } : {}),
+          ...(i % 2 === 0 ? { ackedBy: 'li.wei', ackedAt: 5, ackExpiresAt: 9000 + i, ackExtensions: i, ackAutoExtend: i % 4 === 0 } : {}),
+          ...(i % 5 === 0 ? { silencedBy: ['s1'], generatorUrl: 'http://x/?a=1&b="2"' } : {}),
+        }),
+      ),
+    );
+    sync.applyBatch(batch);
+    let cursor = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const text = repo.pageJson(cursor, 7);
+      const page = repo.page(cursor, 7);
+      expect(JSON.parse(text!)).toEqual(page);
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    expect(cursor).not.toBeNull();
   });
 });

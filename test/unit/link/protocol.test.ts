@@ -4,7 +4,7 @@ import { ACTION_TYPES } from '@shared/actions';
 import {
   decodeClientFrame,
   decodeServerFrame,
-  describeIssues,
+  describeFrameIssues,
   EVENT_KINDS,
   MAX_FRAME_BYTES,
   ServerFrame,
@@ -161,7 +161,7 @@ describe('snapshot frames: the quick item check agrees with the schema', () => {
     const r = ServerFrame.safeParse(JSON.parse(text));
     return r.success
       ? { ok: true, frame: r.data }
-      : { ok: false, code: 'bad_frame', message: `snapshot frame: ${describeIssues(r.error)}`, type: 'snapshot' };
+      : { ok: false, code: 'bad_frame', message: `snapshot frame: ${describeFrameIssues(r.error)}`, type: 'snapshot' };
   };
   const decodeText = (text: string) => decodeServerFrame(text, Buffer.byteLength(text));
 
@@ -250,7 +250,7 @@ describe('event frames: the quick check agrees with the schema', () => {
     const r = ServerFrame.safeParse(JSON.parse(text));
     return r.success
       ? { ok: true, frame: r.data }
-      : { ok: false, code: 'bad_frame', message: `event frame: ${describeIssues(r.error)}`, type: 'event' };
+      : { ok: false, code: 'bad_frame', message: `event frame: ${describeFrameIssues(r.error)}`, type: 'event' };
   };
   const decodeText = (text: string) => decodeServerFrame(text, Buffer.byteLength(text));
   /** every field valid, wrong in each way the schema refuses, missing, or joined by an unknown one */

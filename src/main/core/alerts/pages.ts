@@ -20,8 +20,9 @@ import type { DB } from '@node/sqlite';
 
 /** the columns an Alert is read from, in this order (the index of each in a raw row) */
 const SELECT = `fingerprint, alertname, labels, annotations, state, severity, starts_at, ends_at, updated_at,
-  generator_url, silenced_by, inhibited_by, acked_by, acked_at, ack_id`;
-type RawRow = [string, string, string, string, Alert['state'], Alert['severity'], number, number | null, number, string | null, string, string, string | null, number | null, string | null];
+  generator_url, silenced_by, inhibited_by, acked_by, acked_at, ack_id, cluster, ack_expires_at, ack_extensions, ack_auto_extend`;
+type RawRow = [string, string, string, string, Alert['state'], Alert['severity'], number, number | null, number, string | null, string, string, string | null, number | null, string | null,
+  string | null, number | null, number, number];
 
 const EMPTY_LIST = '[]';
 const list = (text: string): string[] => (text === EMPTY_LIST ? [] : JSON.parse(text));
@@ -43,15 +44,23 @@ export function rawToAlert(r: RawRow): Alert {
     ackedBy: r[12],
     ackedAt: r[13],
     ackId: r[14],
+    // the fields added after protocol v1 are present only when the platform sent them (as rowToAlert)
+    ...(r[15] !== null ? { cluster: r[15] } : {}),
+    ...(r[16] !== null ? { ackExpiresAt: r[16], ackExtensions: r[17], ackAutoExtend: r[18] === 1 } : {}),
   };
 }
 
 const str = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
 const num = (n: number | null) => (n === null ? 'null' : String(n));
 
+/** the fields after protocol v1, as rawToAlert gives them (absent when the platform did not send them) */
+const laterJson = (r: RawRow) =>
+  (r[15] !== null ? `,"cluster":${str(r[15])}` : '') +
+  (r[16] !== null ? `,"ackExpiresAt":${num(r[16])},"ackExtensions":${num(r[17])},"ackAutoExtend":${r[18] === 1}` : '');
+
 /** one alert's JSON text, in the Alert key order, with its stored JSON columns as they are */
 function alertJson(r: RawRow): string {
-  return `{"fingerprint":${str(r[0])},"alertname":${str(r[1])},"labels":${r[2]},"annotations":${r[3]},"state":${str(r[4])},"severity":${str(r[5])},"startsAt":${num(r[6])},"endsAt":${num(r[7])},"updatedAt":${num(r[8])},"generatorUrl":${str(r[9])},"silencedBy":${r[10]},"inhibitedBy":${r[11]},"ackedBy":${str(r[12])},"ackedAt":${num(r[13])},"ackId":${str(r[14])}}`;
+  return `{"fingerprint":${str(r[0])},"alertname":${str(r[1])},"labels":${r[2]},"annotations":${r[3]},"state":${str(r[4])},"severity":${str(r[5])},"startsAt":${num(r[6])},"endsAt":${num(r[7])},"updatedAt":${num(r[8])},"generatorUrl":${str(r[9])},"silencedBy":${r[10]},"inhibitedBy":${r[11]},"ackedBy":${str(r[12])},"ackedAt":${num(r[13])},"ackId":${str(r[14])}${laterJson(r)}}`;
 }
 
 export function createAlertPages(db: DB) {

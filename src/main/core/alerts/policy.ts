@@ -8,12 +8,14 @@
  *   notifications per `stormWindowMs`; what does not fit becomes one storm summary when the window frees.
  * - Unacked P0/P1 repeat every settings.notifyRepeatMinutes until acked, silenced or resolved.
  * - Quiet hours and mute hold everything back except P0.
- * - Silenced, inhibited and acked alerts never notify. Resolved notices only with settings.notifyResolved.
+ * - Silenced, inhibited and acked alerts never notify. An alert of a cluster says which (`… @prod`); the same
+ *   alert in two clusters makes two groups. Resolved notices only with settings.notifyResolved.
  *
  * Electron-free and clock-driven: every timer comes from the injected Clock.
  */
 import { type Alert, type AlertDisplayState, displayState } from '@shared/alerts';
 import { DEFAULT_GROUP_BY, groupKeyOf } from '@shared/contract/alerts';
+import { CLUSTER_LABEL } from '@shared/matchers';
 import { atLeast, severityRank, type Settings, type Severity } from '@shared/domain';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
@@ -73,11 +75,12 @@ interface Member {
   notified: boolean;
 }
 
-/** What seeding needs of an open alert (AlertRepo.openUrgentIn reads exactly this): its group is alertname + service. */
+/** What seeding needs of an open alert (AlertRepo.openUrgentIn reads exactly this): its group is alertname + service + cluster. */
 export interface SeedAlert {
   fingerprint: string;
   alertname: string;
   service: string | null;
+  cluster: string | null;
   severity: Severity;
   startsAt: number;
 }
@@ -86,6 +89,8 @@ interface Group {
   key: string;
   alertname: string;
   service: string | null;
+  /** the cluster its alerts came from, said in the notification (alerts of a single upstream have none) */
+  cluster: string | null;
   members: Map<string, Member>;
   pendingNew: Set<string>;
   pendingResolved: Map<string, Member>;
@@ -149,7 +154,7 @@ export class NotificationPolicy {
   seed(alerts: readonly SeedAlert[]): void {
     for (const a of alerts) {
       if (this.groupOf.has(a.fingerprint)) continue;
-      const g = this.groupFor({ alertname: a.alertname, labels: a.service === null ? {} : { service: a.service } });
+      const g = this.groupFor({ alertname: a.alertname, labels: a.service === null ? {} : { service: a.service }, cluster: a.cluster ?? undefined });
       g.members.set(a.fingerprint, { fp: a.fingerprint, severity: a.severity, display: 'firing', since: a.startsAt, notified: true });
       this.groupOf.set(a.fingerprint, g.key);
     }
@@ -188,7 +193,7 @@ export class NotificationPolicy {
       // untracked but open before this change: it was open at start-up, i.e. announced before the restart
       const m = this.track(a, wasOpen);
       const g = this.groupFor(a);
-      const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced');
+      const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced' || before === 'inhibited');
       if (fresh && atLeast(a.severity, s.notifyMinSeverity)) {
         g.pendingNew.add(a.fingerprint);
         m.since = this.o.clock.now();
@@ -215,16 +220,17 @@ export class NotificationPolicy {
     return { fp: a.fingerprint, severity: a.severity, display: displayState(a), since: a.startsAt, notified: false };
   }
 
-  /** the group of an alert's alertname and labels, made on first use */
-  private groupFor(a: Pick<Alert, 'labels' | 'alertname'>): Group {
-    const labels = { ...a.labels, alertname: a.alertname };
-    const key = groupKeyOf(labels, DEFAULT_GROUP_BY);
+  /** the group of an alert's alertname, labels and cluster, made on first use */
+  private groupFor(a: Pick<Alert, 'labels' | 'alertname' | 'cluster'>): Group {
+    // the same alert in two clusters is two problems: one group per cluster
+    const key = groupKeyOf({ ...a.labels, alertname: a.alertname, [CLUSTER_LABEL]: a.cluster ?? '' }, [...DEFAULT_GROUP_BY, CLUSTER_LABEL]);
     let g = this.groups.get(key);
     if (!g) {
       g = {
         key,
         alertname: a.alertname,
         service: a.labels.service ?? null,
+        cluster: a.cluster ?? null,
         members: new Map(),
         pendingNew: new Set(),
         pendingResolved: new Map(),
@@ -329,7 +335,8 @@ export class NotificationPolicy {
   }
 
   private label(g: Group): string {
-    return g.service ? `${g.alertname} · ${g.service}` : g.alertname;
+    const label = g.service ? `${g.alertname} · ${g.service}` : g.alertname;
+    return g.cluster ? `${label} @${g.cluster}` : label;
   }
 
   private texts() {

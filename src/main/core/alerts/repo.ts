@@ -3,6 +3,7 @@ import type { AlertEventParams } from '@shared/alert-history';
 import { displayState, type Alert, type AlertDisplayState, type AlertEvent, type Silence } from '@shared/alerts';
 import type { AlertCounts, AlertPage, AlertPageCursor } from '@shared/contract/alerts';
 import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
+import { labelsOf } from '@shared/matchers';
 import type { DB } from '@node/sqlite';
 import { createAlertPages } from './pages';
 import { summaryOf, type SeedAlert } from './policy';
@@ -31,6 +32,10 @@ interface AlertRow {
   acked_by: string | null;
   acked_at: number | null;
   ack_id: string | null;
+  cluster: string | null;
+  ack_expires_at: number | null;
+  ack_extensions: number;
+  ack_auto_extend: number;
 }
 
 type BriefRow = Pick<AlertRow, 'state' | 'severity' | 'acked_by' | 'silenced_by' | 'inhibited_by' | 'updated_at'>;
@@ -74,6 +79,9 @@ export function rowToAlert(r: AlertRow): Alert {
     ackedBy: r.acked_by,
     ackedAt: r.acked_at,
     ackId: r.ack_id,
+    // the fields added after protocol v1 are present only when the platform sent them
+    ...(r.cluster !== null ? { cluster: r.cluster } : {}),
+    ...(r.ack_expires_at !== null ? { ackExpiresAt: r.ack_expires_at, ackExtensions: r.ack_extensions, ackAutoExtend: r.ack_auto_extend === 1 } : {}),
   };
 }
 
@@ -81,6 +89,7 @@ export function rowToAlert(r: AlertRow): Alert {
 export const COLUMNS = [
   'fingerprint', 'alertname', 'labels', 'annotations', 'state', 'severity', 'starts_at', 'ends_at', 'updated_at',
   'generator_url', 'silenced_by', 'inhibited_by', 'acked_by', 'acked_at', 'ack_id', 'stored_at',
+  'cluster', 'ack_expires_at', 'ack_extensions', 'ack_auto_extend',
 ] as const;
 
 /** an upsert of `rows` alerts in one statement (a later duplicate in the same statement wins, as it would one by one) */
@@ -91,7 +100,8 @@ export const eventsSql = (rows: number) =>
   `INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
 
 /** the columns no index holds: an update that changes only these leaves the indexes alone */
-const CONTENT_COLUMNS = ['alertname', 'labels', 'annotations', 'ends_at', 'updated_at', 'generator_url', 'acked_at', 'ack_id', 'stored_at'] as const;
+const CONTENT_COLUMNS = ['alertname', 'labels', 'annotations', 'ends_at', 'updated_at', 'generator_url', 'acked_at', 'ack_id', 'stored_at',
+  'cluster', 'ack_expires_at', 'ack_extensions', 'ack_auto_extend'] as const;
 const col = (c: (typeof COLUMNS)[number]) => COLUMNS.indexOf(c);
 const [LABELS, ANNOTATIONS, SILENCED, INHIBITED] = [col('labels'), col('annotations'), col('silenced_by'), col('inhibited_by')];
 const CONTENT_AT = CONTENT_COLUMNS.map(col);
@@ -107,12 +117,16 @@ interface Held {
   content: boolean;
 }
 const [STATE, SEVERITY, ACKED, UPDATED, STARTS] = [col('state'), col('severity'), col('acked_by'), col('updated_at'), col('starts_at')];
+/** the columns after protocol v1 (cluster, ack expiry): a change in any of them is an 'update' */
+const LATER = (['cluster', 'ack_expires_at', 'ack_extensions', 'ack_auto_extend'] as const).map(col);
 /** the PrevRow of a row not written yet (from its encode()'d values) */
 const prevOf = (v: unknown[]) =>
-  [v[STATE], v[SEVERITY], v[ACKED], v[SILENCED], v[INHIBITED], v[UPDATED], v[ANNOTATIONS], v[LABELS], v[STARTS]] as PrevRow;
+  [v[STATE], v[SEVERITY], v[ACKED], v[SILENCED], v[INHIBITED], v[UPDATED], v[ANNOTATIONS], v[LABELS], v[STARTS], ...LATER.map((i) => v[i])] as PrevRow;
 
-/** state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at */
-type PrevRow = [Alert['state'], Severity, string | null, string, string, number, string, string, number];
+/** state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at, then LATER's columns */
+type PrevRow = [Alert['state'], Severity, string | null, string, string, number, string, string, number, ...unknown[]];
+/** a LATER column of the row before differs from the values to write */
+const laterChanged = (p: PrevRow, v: unknown[]) => LATER.some((i, k) => p[9 + k] !== v[i]);
 const briefOfPrev = (p: PrevRow): AlertBrief =>
   toBrief({ state: p[0], severity: p[1], acked_by: p[2], silenced_by: p[3], inhibited_by: p[4], updated_at: p[5] });
 
@@ -122,7 +136,8 @@ const jsonList = (xs: readonly string[]) => (xs.length ? JSON.stringify(xs) : '[
 /** Appends an alert's values, in COLUMNS order, to `out` (a snapshot binds many alerts' values in one array). */
 export function encode(a: Alert, storedAt: number, out: unknown[] = []): unknown[] {
   out.push(a.fingerprint, a.alertname, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.state, a.severity, a.startsAt,
-    a.endsAt, a.updatedAt, a.generatorUrl, jsonList(a.silencedBy), jsonList(a.inhibitedBy), a.ackedBy, a.ackedAt, a.ackId, storedAt);
+    a.endsAt, a.updatedAt, a.generatorUrl, jsonList(a.silencedBy), jsonList(a.inhibitedBy), a.ackedBy, a.ackedAt, a.ackId, storedAt,
+    a.cluster ?? null, a.ackExpiresAt ?? null, a.ackExtensions ?? 0, a.ackAutoExtend ? 1 : 0);
   return out;
 }
 
@@ -155,7 +170,8 @@ function createAlertWriter(db: DB) {
     upsert: db.prepare(upsertSql(1)),
     // what an upsert compares (PrevRow), as an array
     prev: db
-      .prepare('SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at FROM alerts WHERE fingerprint = ?')
+      .prepare(`SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at,
+        cluster, ack_expires_at, ack_extensions, ack_auto_extend FROM alerts WHERE fingerprint = ?`)
       .raw(true),
     updateAll: db.prepare(`UPDATE alerts SET ${COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE fingerprint = ?`),
     updateContent: db.prepare(`UPDATE alerts SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE fingerprint = ?`),
@@ -188,7 +204,8 @@ function createAlertWriter(db: DB) {
       else {
         const [state, severity, ackedBy, silencedBy, inhibitedBy, updatedAt, annotations, labels, startsAt] = prev;
         if (state !== a.state || ackedBy !== a.ackedBy || silencedBy !== values[SILENCED] || inhibitedBy !== values[INHIBITED]) change = 'state';
-        else if (updatedAt !== a.updatedAt || annotations !== values[ANNOTATIONS] || labels !== values[LABELS]) change = 'update';
+        else if (updatedAt !== a.updatedAt || annotations !== values[ANNOTATIONS] || labels !== values[LABELS] || laterChanged(prev, values))
+          change = 'update';
         else change = null;
         // an update that leaves every indexed column as it was rewrites the row only, not the indexes
         content = change === 'update' && severity === a.severity && startsAt === a.startsAt;
@@ -197,7 +214,9 @@ function createAlertWriter(db: DB) {
       const write: Held = { values, insert: h ? h.insert : !prev, content: (h ? h.content : true) && content };
       if (hold) held.set(fp, write);
       else writeRow(write);
-      const entry = historyOf(a, change);
+      // a state field moved but what the console shows did not (e.g. the ack's own silence joins silencedBy a
+      // poll after the ack): no second "acked" line in the history
+      const entry = change === 'state' && prev && briefOfPrev(prev).display === displayState(a) ? null : historyOf(a, change);
       if (entry) stmts.event.run(entry);
       return change;
     },
@@ -233,9 +252,9 @@ export function createAlertRepo(db: DB) {
         SUM(CASE WHEN acked_by IS NULL AND silenced_by = '[]' AND inhibited_by = '[]' THEN 1 ELSE 0 END) AS unacked
       FROM alerts WHERE state = 'firing' GROUP BY severity`),
     removeSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
-    firingLabels: db.prepare("SELECT fingerprint, labels FROM alerts WHERE state = 'firing'"),
+    firingLabels: db.prepare("SELECT fingerprint, labels, cluster FROM alerts WHERE state = 'firing'"),
     // a range of rowids: a bounded piece of a table scan, no sort, no index lookups
-    openUrgent: db.prepare(`SELECT fingerprint, alertname, json_extract(labels, '$.service') AS service, severity, starts_at FROM alerts
+    openUrgent: db.prepare(`SELECT fingerprint, alertname, json_extract(labels, '$.service') AS service, cluster, severity, starts_at FROM alerts
       WHERE rowid > ? AND rowid <= ? AND state = 'firing' AND severity IN ('P0', 'P1') AND acked_by IS NULL AND silenced_by = '[]' AND inhibited_by = '[]'`),
     maxRowid: db.prepare('SELECT max(rowid) AS n FROM alerts'),
     summary: db.prepare('SELECT fingerprint, labels, annotations FROM alerts WHERE fingerprint = ?'),
@@ -255,11 +274,11 @@ export function createAlertRepo(db: DB) {
     ),
     maxEventId: db.prepare('SELECT max(id) AS n FROM alert_events'),
     silences: db.prepare('SELECT * FROM silences ORDER BY ends_at DESC'),
-    upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at)
-      VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt)
+    upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at, cluster)
+      VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt, @cluster)
       ON CONFLICT(id) DO UPDATE SET matchers = excluded.matchers, starts_at = excluded.starts_at,
         ends_at = excluded.ends_at, created_by = excluded.created_by, comment = excluded.comment,
-        state = excluded.state, updated_at = excluded.updated_at`),
+        state = excluded.state, updated_at = excluded.updated_at, cluster = excluded.cluster`),
   };
 
   const pages = createAlertPages(db);
@@ -304,12 +323,13 @@ export function createAlertRepo(db: DB) {
      * (`after`, `upTo`]: one bounded slice of what the notification policy tracks at start-up.
      */
     openUrgentIn(after: number, upTo: number): SeedAlert[] {
-      const rows = stmts.openUrgent.all(after, upTo) as { fingerprint: string; alertname: string; service: unknown; severity: Severity; starts_at: number }[];
+      const rows = stmts.openUrgent.all(after, upTo) as { fingerprint: string; alertname: string; service: unknown; cluster: string | null; severity: Severity; starts_at: number }[];
       return rows.map((r) => ({
         fingerprint: r.fingerprint,
         alertname: r.alertname,
         // labels are strings; json_extract gives SQL NULL for a missing one
         service: typeof r.service === 'string' ? r.service : null,
+        cluster: r.cluster,
         severity: r.severity,
         startsAt: r.starts_at,
       }));
@@ -319,9 +339,12 @@ export function createAlertRepo(db: DB) {
       const r = stmts.summary.get(fp) as { fingerprint: string; labels: string; annotations: string } | undefined;
       return r ? summaryOf({ fingerprint: r.fingerprint, labels: JSON.parse(r.labels), annotations: JSON.parse(r.annotations) }) : null;
     },
-    /** fingerprint and labels of every firing alert (what a new silence would cover) */
+    /** fingerprint and labels of every firing alert, with @cluster for an alert of a cluster (what a new silence would cover) */
     firingLabels: (): { fingerprint: string; labels: Record<string, string> }[] =>
-      (stmts.firingLabels.all() as { fingerprint: string; labels: string }[]).map((r) => ({ fingerprint: r.fingerprint, labels: JSON.parse(r.labels) })),
+      (stmts.firingLabels.all() as { fingerprint: string; labels: string; cluster: string | null }[]).map((r) => ({
+        fingerprint: r.fingerprint,
+        labels: labelsOf({ labels: JSON.parse(r.labels) as Record<string, string>, cluster: r.cluster }),
+      })),
     /** firing alerts per severity; "unacked" = firing and neither acked, silenced nor inhibited */
     counts(): AlertCounts {
       const out: AlertCounts = {
@@ -371,8 +394,9 @@ export function createAlertRepo(db: DB) {
         comment: r.comment as string,
         state: r.state as Silence['state'],
         updatedAt: r.updated_at as number,
+        ...(typeof r.cluster === 'string' ? { cluster: r.cluster } : {}),
       })),
-    upsertSilence: (s: Silence) => stmts.upsertSilence.run({ ...s, matchers: JSON.stringify(s.matchers) }),
+    upsertSilence: (s: Silence) => stmts.upsertSilence.run({ ...s, matchers: JSON.stringify(s.matchers), cluster: s.cluster ?? null }),
     removeSilence: (id: string) => stmts.removeSilence.run(id).changes > 0,
   };
 }

@@ -2,9 +2,10 @@ import { memo, useMemo, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import type { Alert } from '@shared/alerts';
 import type { AlertAction } from '@shared/contract/alerts';
 import { useApp } from '@renderer/stores/app';
-import { fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
+import { fingerprintOf, fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
 import { useRowWindow } from './rowWindow';
 import { alerts, useAlerts } from './store';
 
@@ -33,6 +34,8 @@ interface Col {
 interface RowTexts {
   t: TFunction<'alerts'>;
   state(display: string): string;
+  /** "12 min · extended 3×" for an acked alert with a known ack expiry */
+  ackTime(a: Alert, now: number): string;
   select(name: string): string;
   progress(act: AlertAction): string;
 }
@@ -51,7 +54,17 @@ function rowTexts(t: TFunction<'alerts'>): RowTexts {
     state: memo((d) => t(`state.${d}`)),
     select: memo((name) => t('selectAlert', { name })),
     progress: (act) => t('progressBadge', { action: t(`actionName.${act.type}`), state: t(`progress.${act.state}`) }),
+    ackTime: (a, now) => ackTimeText(t, a, now),
   };
+}
+
+/** "ack expires in 12 min · extended 3×" (or "ack has run out"); '' when the platform says nothing about it */
+export function ackTimeText(t: TFunction<'alerts'>, a: Alert, now: number): string {
+  if (!a.ackedBy || a.ackExpiresAt == null) return '';
+  const left = a.ackExpiresAt - now;
+  const parts = [left > 0 ? t('detail.ackExpires', { minutes: Math.max(1, Math.ceil(left / 60_000)) }) : t('detail.ackExpired')];
+  if (a.ackExtensions) parts.push(t('detail.ackExtended', { count: a.ackExtensions }));
+  return parts.join(' · ');
 }
 
 function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
@@ -75,32 +88,34 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
         );
       },
     },
-    { id: 'severity', sort: 'severity', header: () => t('col.severity'), draw: (r) => <span className={`sev sev-${r.e.a.severity}`}>{r.e.a.severity}</span> },
+    { id: 'severity', sort: 'severity', header: () => t('col.severity'), draw: ({ e: { a: alert } }) => <span className={`sev sev-${alert.severity}`}>{alert.severity}</span> },
     {
       id: 'state',
       sort: 'state',
       header: () => t('col.state'),
-      draw: ({ e }, { act }) => (
-        <span className={`state state-${e.display}`}>
+      draw: ({ e }, { act, now }) => (
+        <span className={`state state-${e.display}`} title={tx.ackTime(e.a, now) || undefined}>
           {tx.state(e.display)}
+          {e.display === 'acked' && e.a.ackExpiresAt != null && <span className="muted ack-time"> {tx.ackTime(e.a, now)}</span>}
           {act && act.state !== 'confirmed' && <span className={`badge progress-${act.state}`}>{tx.progress(act)}</span>}
         </span>
       ),
     },
-    { id: 'alertname', sort: 'alertname', header: () => t('col.alertname'), draw: (r) => <strong>{r.e.a.alertname}</strong> },
+    { id: 'cluster', sort: null, header: () => t('col.cluster'), draw: ({ e: { a: alert } }) => alert.cluster ?? '' },
+    { id: 'alertname', sort: 'alertname', header: () => t('col.alertname'), draw: ({ e: { a: alert } }) => <strong>{alert.alertname}</strong> },
     { id: 'summary', sort: 'summary', header: () => t('col.summary'), draw: (r) => r.e.summary },
     {
       id: 'labels',
       sort: null,
       header: () => t('col.labels'),
-      draw: (r) =>
-        keyLabels(r.e.a.labels).map(([k, v]) => (
+      draw: ({ e: { a: alert } }) =>
+        keyLabels(alert.labels).map(([k, v]) => (
           <span key={k} className="label-chip">
             {k}={v}
           </span>
         )),
     },
-    { id: 'age', sort: 'age', header: () => t('col.age'), draw: (r, c) => shortAge(c.now - r.e.a.startsAt) },
+    { id: 'age', sort: 'age', header: () => t('col.age'), draw: ({ e: { a: alert } }, c) => shortAge(c.now - alert.startsAt) },
     { id: 'owner', sort: 'owner', header: () => t('col.owner'), draw: (r) => r.e.owner },
   ];
 }
@@ -120,6 +135,7 @@ export const AlertTable = memo(function AlertTable() {
   const cursor = useAlerts((s) => s.cursor);
   const selected = useAlerts((s) => s.selected);
   const sort = useAlerts((s) => s.sort);
+  const hasClusters = useAlerts((s) => s.clusters.length > 0);
   const actionByFp = useAlerts((s) => s.actionByFp);
   // the text filter the drawn rows were computed for (set with them): tells a test or benchmark that the
   // rows of what was typed are on screen, not merely that a keystroke happened
@@ -137,7 +153,8 @@ export const AlertTable = memo(function AlertTable() {
     columns,
     getCoreRowModel: getCoreRowModel(),
     manualSorting: true,
-    state: { sorting: [{ id: sort.key, desc: sort.desc }] },
+    // the cluster column shows once any alert comes from a cluster
+    state: { sorting: [{ id: sort.key, desc: sort.desc }], columnVisibility: { cluster: hasClusters } },
   });
   // keyed by the ids, not react-table's array, so the rows' `cols` prop changes only when the columns do
   const visibleIds = table
@@ -150,7 +167,7 @@ export const AlertTable = memo(function AlertTable() {
   return (
     <div
       ref={scroller}
-      className="alert-grid"
+      className={`alert-grid${hasClusters ? ' with-cluster' : ''}`}
       role="grid"
       aria-label={t('table')}
       aria-rowcount={rows.length + 1}
@@ -196,7 +213,7 @@ export const AlertTable = memo(function AlertTable() {
           if (!r) return null;
           const current = vi.index === cursor;
           if (r.kind === 'group') return <GroupHeader key={`g:${r.key}`} g={r} index={vi.index} current={current} />;
-          const fp = r.e.a.fingerprint;
+          const fp = fingerprintOf(r);
           return (
             <AlertGridRow
               key={fp}

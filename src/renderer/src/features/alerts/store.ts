@@ -25,6 +25,7 @@ import {
   DEFAULT_SORT,
   FilterCache,
   EMPTY_ROWS,
+  fingerprintOf,
   fingerprintsOf,
   Grouping,
   mergeSorted,
@@ -74,6 +75,8 @@ interface AlertsState {
   dialog: Dialog;
   /** bumps when the filter box should take focus (the "/" key, the palette) */
   focusFilterTick: number;
+  /** the clusters the cached alerts came from, sorted (empty: a single upstream, no cluster column) */
+  clusters: string[];
 }
 
 const compiledEmpty = compileQuery(EMPTY_QUERY);
@@ -102,7 +105,19 @@ export const useAlerts = create<AlertsState>(() => ({
   notify: null,
   dialog: null,
   focusFilterTick: 0,
+  clusters: [],
 }));
+
+/** `clusters` with those of `entries` added; the same array when nothing is new (no redraw) */
+function withClusters(entries: Iterable<Entry>): Pick<AlertsState, 'clusters'> | Record<string, never> {
+  const known = get().clusters;
+  let next: Set<string> | null = null;
+  for (const e of entries) {
+    const c = e.a.cluster;
+    if (c && !known.includes(c)) (next ??= new Set(known)).add(c);
+  }
+  return next ? { clusters: [...next].sort() } : {};
+}
 
 const get = useAlerts.getState;
 const set = useAlerts.setState;
@@ -114,12 +129,12 @@ const grouping = new Grouping();
 function indexNow(r: Row | undefined, rows: RowList, byFp: ReadonlyMap<string, Entry>): number {
   if (!r) return -1;
   if (r.kind === 'group') return rows.indexOfGroup(r.key);
-  const e = byFp.get(r.e.a.fingerprint);
+  const e = byFp.get(fingerprintOf(r));
   return e ? rows.indexOfAlert(e) : -1;
 }
 
 const sameRow = (x: Row | undefined, y: Row | undefined) =>
-  !!x && !!y && (x.kind === 'group' ? y.kind === 'group' && x.key === y.key : y.kind === 'alert' && x.e.a.fingerprint === y.e.a.fingerprint);
+  !!x && !!y && (x.kind === 'group' ? y.kind === 'group' && x.key === y.key : y.kind === 'alert' && fingerprintOf(x) === fingerprintOf(y));
 
 /**
  * Shows `rows`. A cursor the patch places (a new query puts it on the first row) goes there; otherwise it
@@ -203,10 +218,11 @@ async function reload(): Promise<void> {
       }
       sorted = mergeSorted(sorted, new Set(), add, comparator(get().sort));
       const loading = done ? null : { loaded: byFp.size, total: page.total };
+      const clusters = withClusters(add);
       if (first || done || Date.now() - shownAt >= SHOW_EVERY_MS) {
-        recompute({ status: 'ready', error: null, byFp, sorted, loading });
+        recompute({ status: 'ready', error: null, byFp, sorted, loading, ...clusters });
         shownAt = Date.now();
-      } else set({ byFp, sorted, loading });
+      } else set({ byFp, sorted, loading, ...clusters });
       if (done) break;
     }
     if (deltas.waiting) applyDelta();
@@ -230,7 +246,7 @@ function applyDelta(): void {
   const { gone, fresh } = deltas.apply(byFp);
   const selected = get().selected;
   const keep = [...selected].filter((fp) => byFp.has(fp));
-  const patch = { byFp, selected: keep.length === selected.size ? selected : new Set(keep) };
+  const patch = { byFp, selected: keep.length === selected.size ? selected : new Set(keep), ...withClusters(fresh) };
   const patched = grouping.patch(rows, gone, fresh, compiled, comparator(sort), query.groupBy, collapsed);
   if (patched) show(patched, patch);
   else recompute(patch);
@@ -359,7 +375,7 @@ export const alerts = {
     if (s.selected.size) return [...s.selected];
     const r = s.rows.at(s.cursor);
     if (!r) return s.openFp ? [s.openFp] : [];
-    return r.kind === 'group' ? fingerprintsOf(r) : [r.e.a.fingerprint];
+    return r.kind === 'group' ? fingerprintsOf(r) : [fingerprintOf(r)];
   },
   async act(kind: BulkKind, fingerprints: string[], opts: { note?: string } = {}): Promise<boolean> {
     const t = i18next.getFixedT(null, 'alerts');
