@@ -63,14 +63,16 @@ it('100k alerts in the renderer', async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'en-US' });
     const url = host.match[1];
     const syncStart = Date.now();
-    await page.goto(url);
+    // the page loads while the host stores the 100k-alert snapshot: on a loaded machine that is slow, and
+    // part of what syncMs measures (not a reason to fail the run)
+    await page.goto(url, { timeout: 120_000 });
     await page.getByText(`${N.toLocaleString('en-US').replace(/,/g, '')} of ${N} shown`).waitFor({ timeout: 300_000 });
     const syncMs = Date.now() - syncStart;
 
     // time to first rows with everything cached
     await page.goto('about:blank');
     const loadStart = Date.now();
-    await page.goto(url);
+    await page.goto(url, { timeout: 120_000 });
     await page.locator('[role="grid"] [role="row"][aria-rowindex="3"]').waitFor({ timeout: 120_000 });
     const firstRowsMs = Date.now() - loadStart;
     await page.getByText(`${N} of ${N} shown`).waitFor({ timeout: 120_000 });
