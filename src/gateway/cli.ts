@@ -1,14 +1,20 @@
 /**
- * `npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir D] [--alertmanager-url U …]
- *  [--prometheus-url U] [--dashboards FILE] [--runbooks DIR] [--roster FILE] [--poll-interval MS]
- *  [--ack-extension on|off] [--host H] [--demo-dir D]`, or `--config FILE` for clusters (docs/sources.md).
+ * `npm run gateway -- --source demo|alertmanager --port N [--data-dir D] [--auth token|trusted-header|token,trusted-header]
+ *  [--token T] [--trusted-proxy CIDR]… [--group-role GROUP=ROLE]… [--default-role ROLE|none]
+ *  [--tls-cert FILE --tls-key FILE] [--alertmanager-url U …] [--prometheus-url U] [--dashboards FILE]
+ *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--host H] [--demo-dir D]`,
+ * or `--config FILE` for clusters (docs/sources.md), and `npm run gateway -- users …` (users-cli.ts).
  *
- * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list). Prints one line
- * `Vigil gateway listening on ws://HOST:PORT` once it accepts connections.
+ * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
+ * VIGIL_GATEWAY_TOKEN, which keeps it out of the process list) adds the team's shared token. Prints one
+ * line `Vigil gateway listening on ws://HOST:PORT` (wss:// with TLS) once it accepts connections.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RoleSchema, type Role } from '@shared/identity';
 import { createLogger } from '@node/log';
+import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
 import { createGatewayMetrics } from './metrics';
 import { createAlertmanagerSource } from './sources/alertmanager';
@@ -17,20 +23,30 @@ import { createTransport } from './sources/transport';
 import { findDemoDir } from './resources';
 import { startGateway, type Gateway } from './server';
 import type { Source } from './source';
+import { runUsers, USERS_USAGE } from './users-cli';
 
-const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir DIR]
+const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--data-dir DIR]
+  [--auth token|trusted-header|token,trusted-header] [--token SHARED_TOKEN]
+  [--trusted-proxy CIDR]... [--group-role GROUP=ROLE]... [--default-role viewer|responder|admin|none]
+  [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
   [--poll-interval MS] [--ack-extension on|off] [--host 127.0.0.1] [--demo-dir DIR]
-  or: npm run gateway -- --config FILE --port N --token T [--data-dir DIR] [--host 127.0.0.1]
+  or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
-  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.`;
+  People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
+  --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
   port: number;
   host: string;
-  token: string;
+  /** the shared token, or null */
+  token: string | null;
+  /** personal tokens accepted */
+  personalTokens: boolean;
+  trustedHeader: TrustedHeaderOptions | null;
+  tls: { certFile: string; keyFile: string } | null;
   dataDir: string;
   /** the sources from --config */
   config?: SourcesConfig;
@@ -55,6 +71,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       token: { type: 'string' },
+      auth: { type: 'string', default: 'token' },
+      'trusted-proxy': { type: 'string', multiple: true },
+      'group-role': { type: 'string', multiple: true },
+      'default-role': { type: 'string', default: 'viewer' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'data-dir': { type: 'string' },
       'alertmanager-url': { type: 'string', multiple: true },
       config: { type: 'string' },
@@ -73,9 +95,23 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const port = values.port === undefined ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0–65535 (0 = any free port), got "${values.port ?? ''}"`);
-  const token = values.token ?? env.VIGIL_GATEWAY_TOKEN;
-  if (!token || token.length < 8)
-    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) is required and must be at least 8 characters');
+  const token = values.token ?? env.VIGIL_GATEWAY_TOKEN ?? null;
+  if (token !== null && token.length < 8)
+    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) must be at least 8 characters');
+  const modes = values.auth!.split(',').map((m) => m.trim());
+  const bad = modes.find((m) => m !== 'token' && m !== 'trusted-header');
+  if (bad !== undefined || !modes.length)
+    throw new Error(`--auth takes token, trusted-header or both ("token,trusted-header"), got "${values.auth}"`);
+  const trustedHeader = modes.includes('trusted-header') ? proxyOptions(values) : null;
+  if (!trustedHeader && (values['trusted-proxy'] || values['group-role']))
+    throw new Error('--trusted-proxy and --group-role need --auth trusted-header');
+  if (!!values['tls-cert'] !== !!values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
+  const auth = {
+    token,
+    personalTokens: modes.includes('token'),
+    trustedHeader,
+    tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
+  };
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
   if (values.config !== undefined) {
     const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
@@ -84,7 +120,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
     if (argv.includes('--source') && values.source !== 'alertmanager') throw new Error('--config is for the alertmanager source');
     const configFile = path.resolve(values.config);
-    return { source: 'alertmanager', port, host: values.host!, token, dataDir, configFile, config: loadSourcesConfig(configFile) };
+    return { source: 'alertmanager', port, host: values.host!, ...auth, dataDir, configFile, config: loadSourcesConfig(configFile) };
   }
   const source = values.source;
   if (source !== 'demo' && source !== 'alertmanager')
@@ -105,7 +141,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     source,
     port,
     host: values.host!,
-    token,
+    ...auth,
     dataDir,
     alertmanagerUrls,
     ackExtension: ext === undefined ? undefined : ext === 'on',
@@ -118,7 +154,34 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   };
 }
 
+/** --trusted-proxy, --group-role and --default-role, checked */
+function proxyOptions(values: {
+  'trusted-proxy'?: string[];
+  'group-role'?: string[];
+  'default-role'?: string;
+}): TrustedHeaderOptions {
+  const proxies = values['trusted-proxy'] ?? [];
+  if (!proxies.length)
+    throw new Error("--auth trusted-header needs --trusted-proxy (the SSO proxy's address, e.g. 127.0.0.1/32)");
+  addressList(proxies); // throws on a malformed one
+  const groupRoles: Record<string, Role> = {};
+  for (const pair of values['group-role'] ?? []) {
+    const i = pair.lastIndexOf('=');
+    const role = RoleSchema.safeParse(pair.slice(i + 1).trim());
+    if (i <= 0 || !role.success) throw new Error(`--group-role takes GROUP=viewer|responder|admin, got "${pair}"`);
+    groupRoles[pair.slice(0, i).trim()] = role.data;
+  }
+  const d = values['default-role'] ?? 'viewer';
+  const defaultRole = d === 'none' ? null : RoleSchema.safeParse(d).data;
+  if (defaultRole === undefined) throw new Error(`--default-role takes viewer, responder, admin or none, got "${d}"`);
+  return { proxies, groupRoles, defaultRole };
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<Gateway | null> {
+  if (argv[0] === 'users') {
+    await runUsers(argv.slice(1), { out: (line) => console.log(line) });
+    return null;
+  }
   const cfg = parseCli(argv);
   if (cfg === 'help') {
     console.log(USAGE);
@@ -164,6 +227,9 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   const gw = await startGateway({
     source,
     token: cfg.token,
+    personalTokens: cfg.personalTokens,
+    trustedHeader: cfg.trustedHeader,
+    tls: cfg.tls ? { cert: fs.readFileSync(cfg.tls.certFile), key: fs.readFileSync(cfg.tls.keyFile) } : null,
     dataDir: cfg.dataDir,
     host: cfg.host,
     port: cfg.port,
@@ -173,6 +239,10 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   console.log(
     `Vigil gateway listening on ${gw.url} (source ${source.name}${cfg.config ? `, clusters ${cfg.config.clusters.map((c) => c.name).join(', ')}` : ''}, server ${gw.serverId}, data in ${cfg.dataDir})`,
   );
+  if (cfg.personalTokens && !cfg.trustedHeader && !cfg.token && !gw.users?.users().some((u) => u.revokedAt === null))
+    console.log(
+      `Nobody can sign in yet: add a person with  npm run gateway -- users add LOGIN --name NAME --role responder --data-dir ${cfg.dataDir}`,
+    );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -187,8 +257,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(`Vigil gateway failed to start: ${err instanceof Error ? err.message : String(err)}`);
-    console.error(USAGE);
+    const users = process.argv[2] === 'users';
+    console.error(
+      `Vigil gateway ${users ? 'users' : 'failed to start'}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    console.error(users ? USERS_USAGE : USAGE);
     process.exit(1);
   });
 }

@@ -7,6 +7,8 @@ import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { AlertsView } from './features/alerts/AlertsView';
 import { FreezeBanner } from './features/incidents/FreezeBanner';
+import { NameNeeded } from './features/signin/NameNeeded';
+import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
@@ -99,6 +101,8 @@ export function App() {
           </div>
         )}
         <StoreProblem />
+        <SignedOutBanner />
+        <NameNeeded />
         <Suspense fallback={<p className="muted">{t('loading')}</p>}>
           <Current />
         </Suspense>
@@ -106,6 +110,7 @@ export function App() {
       <StatusBar />
       <Toasts />
       <CommandPalette />
+      <SignInDialog />
     </div>
   );
 }
