@@ -2,7 +2,7 @@
  * `npm run gateway -- --source demo|alertmanager --port N [--data-dir D] [--auth token|trusted-header|token,trusted-header]
  *  [--token T] [--trusted-proxy CIDR]… [--group-role GROUP=ROLE]… [--default-role ROLE|none]
  *  [--tls-cert FILE --tls-key FILE] [--alertmanager-url U …] [--prometheus-url U] [--dashboards FILE]
- *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--host H] [--demo-dir D]`,
+ *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host H] [--demo-dir D]`,
  * or `--config FILE` for clusters (docs/sources.md), and `npm run gateway -- users …` (users-cli.ts).
  *
  * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RoleSchema, type Role } from '@shared/identity';
 import { createLogger } from '@node/log';
+import { parseSeverityMap, type SeverityMap } from '@shared/domain';
 import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
 import { createGatewayMetrics } from './metrics';
@@ -30,12 +31,16 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--
   [--trusted-proxy CIDR]... [--group-role GROUP=ROLE]... [--default-role viewer|responder|admin|none]
   [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
-  [--poll-interval MS] [--ack-extension on|off] [--host 127.0.0.1] [--demo-dir DIR]
+  [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host 127.0.0.1]
+  [--demo-dir DIR]
   or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
   People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
-  --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.`;
+  --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.
+  --severity-map (or VIGIL_SEVERITY_MAP): this Alertmanager's severity label values → P0–P3, before the built-in
+  mapping (page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything else → P3); with --config,
+  severityMap in the file.`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -60,6 +65,7 @@ export interface CliConfig {
   roster?: string;
   pollIntervalMs?: number;
   demoDir?: string;
+  severityMap?: SeverityMap;
 }
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
@@ -87,6 +93,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       roster: { type: 'string' },
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
+      'severity-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -114,7 +121,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   };
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
   if (values.config !== undefined) {
-    const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
+    const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir', 'severity-map'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
     );
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
@@ -137,6 +144,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const poll = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 100 || poll > 600_000))
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
+  const mapText = values['severity-map'] ?? env.VIGIL_SEVERITY_MAP;
+  let severityMap: SeverityMap | undefined;
+  try {
+    severityMap = mapText ? parseSeverityMap(mapText) : undefined;
+  } catch (err) {
+    throw new Error(`--severity-map: ${(err as Error).message}`);
+  }
   return {
     source,
     port,
@@ -151,6 +165,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     roster: values.roster,
     pollIntervalMs: poll,
     demoDir: values['demo-dir'],
+    severityMap,
   };
 }
 
@@ -220,6 +235,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           rosterFile: cfg.roster,
           pollIntervalMs: cfg.pollIntervalMs,
           ackExtension: { ...DEFAULT_ACK_EXTENSION, enabled: cfg.ackExtension ?? true },
+          severityMap: cfg.severityMap,
           hooks,
           warn,
         })

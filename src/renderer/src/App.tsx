@@ -4,7 +4,7 @@ import { vigil } from './api';
 import { CommandPalette } from './components/CommandPalette';
 import { Nav } from './components/Nav';
 import { StatusBar } from './components/StatusBar';
-import { Toasts } from './components/Toasts';
+import { useApplyTheme } from './design/theme';
 import { AlertsView } from './features/alerts/AlertsView';
 import { FreezeBanner } from './features/incidents/FreezeBanner';
 import { NameNeeded } from './features/signin/NameNeeded';
@@ -12,6 +12,7 @@ import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
+import { Banner, ConfirmHost, Toaster } from './ui';
 
 // The alert console is the first screen and comes with the page; the other views (echarts, markdown, the
 // roster calendar…) load when first opened, so the first screen does not wait for their code.
@@ -36,12 +37,10 @@ const VIEW_COMPONENTS: Record<View, ComponentType> = {
 
 function useThemeAndLanguage() {
   const settings = useApp((s) => s.settings);
+  useApplyTheme(settings?.theme);
   useEffect(() => {
-    if (!settings) return;
     // The page's own locale: the OS locale in Electron, the user's browser locale in the browser host.
-    setLanguage(resolveLanguage(settings.language, navigator.language));
-    const dark = settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
-    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+    if (settings) setLanguage(resolveLanguage(settings.language, navigator.language));
   }, [settings]);
 }
 
@@ -65,9 +64,9 @@ function StoreProblem() {
   const load = useApp((s) => s.load);
   if (!info || info.store.ok) return null;
   return (
-    <div role="alert" className="banner banner-error">
-      <strong>{t('errors.storeTitle')}</strong> {info.store.message}
-      <div>
+    <Banner
+      tone="danger"
+      actions={
         <button
           type="button"
           onClick={async () => {
@@ -76,17 +75,36 @@ function StoreProblem() {
           }}
         >
           {t('errors.storeAction')}
-        </button>{' '}
-        <span className="muted">{t('errors.storeHint')}</span>
-      </div>
-    </div>
+        </button>
+      }
+    >
+      <strong>{t('errors.storeTitle')}</strong> {info.store.message}
+      <p className="meta">{t('errors.storeHint')}</p>
+    </Banner>
+  );
+}
+
+function ConnectionLost() {
+  const { t } = useTranslation();
+  const lost = useApp((s) => s.connectionLost);
+  if (!lost) return null;
+  return (
+    <Banner
+      tone="danger"
+      actions={
+        <button type="button" onClick={() => location.reload()}>
+          {t('errors.reload')}
+        </button>
+      }
+    >
+      {t('errors.lost')}
+    </Banner>
   );
 }
 
 export function App() {
   const { t } = useTranslation();
   const view = useApp((s) => s.view);
-  const lost = useApp((s) => s.connectionLost);
   useThemeAndLanguage();
   useGlobalKeys();
   const Current = VIEW_COMPONENTS[view];
@@ -95,11 +113,7 @@ export function App() {
       <Nav />
       <main className="main">
         <FreezeBanner />
-        {lost && (
-          <div role="alert" className="banner banner-error">
-            {t('errors.lost')}
-          </div>
-        )}
+        <ConnectionLost />
         <StoreProblem />
         <SignedOutBanner />
         <NameNeeded />
@@ -108,7 +122,8 @@ export function App() {
         </Suspense>
       </main>
       <StatusBar />
-      <Toasts />
+      <Toaster />
+      <ConfirmHost />
       <CommandPalette />
       <SignInDialog />
     </div>
