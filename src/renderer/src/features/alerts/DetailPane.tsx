@@ -3,6 +3,7 @@
  * and their progress), where help is (runbook, related metric, escalation under way), then the record
  * (labels, annotations, history). Each part is its own component in DetailParts.tsx.
  */
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -10,8 +11,10 @@ import { LabelChips, SeverityBadge } from '@renderer/ui';
 import { ackTimeText } from './columns';
 import { ActionLog, AnnotationsSection, DetailActions, EscalationSection, HistorySection, LabelsSection, RunbookSection } from './DetailParts';
 import { keyLabels, type Entry } from './model';
-import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
+
+// the chart (echarts) loads with the first detail pane that shows one, not with the console
+const RelatedMetric = lazy(() => import('./RelatedMetric').then((m) => ({ default: m.RelatedMetric })));
 
 function CloseButton() {
   const { t } = useTranslation('alerts');
@@ -79,7 +82,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       <ActionLog alert={a} />
       <RunbookSection fingerprint={fingerprint} />
       <EscalationSection fingerprint={fingerprint} />
-      <RelatedMetric alert={a} />
+      <Suspense fallback={null}>
+        <RelatedMetric alert={a} />
+      </Suspense>
       <LabelsSection alert={a} />
       <AnnotationsSection alert={a} />
       <HistorySection fingerprint={fingerprint} updatedAt={a.updatedAt} />
