@@ -1,16 +1,24 @@
 /**
  * `npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir D] [--alertmanager-url U …]
  *  [--prometheus-url U] [--dashboards FILE] [--runbooks DIR] [--roster FILE] [--poll-interval MS]
- *  [--ack-extension on|off] [--host H] [--demo-dir D]`, or `--config FILE` for clusters (docs/sources.md).
+ *  [--ack-extension on|off] [--host H] [--demo-dir D]`, or `--config FILE` for clusters (docs/sources.md);
+ *  `--store postgres://USER@HOST:PORT/DB [--store-password-file F] [--replica-name N]` for a replica on
+ *  PostgreSQL (docs/deploy.md), else the SQLite file in the data dir.
  *
- * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list). Prints one line
- * `Vigil gateway listening on ws://HOST:PORT` once it accepts connections.
+ * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list); the store URL from
+ * VIGIL_GATEWAY_STORE, its password from PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file, never
+ * from a URL on the command line. Prints one line `Vigil gateway listening on ws://HOST:PORT` once it
+ * accepts connections.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@node/log';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
+import type { ReplicationOptions } from './leadership';
 import { createGatewayMetrics } from './metrics';
+import { openPgGatewayStore } from './postgres/store';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { createTransport } from './sources/transport';
@@ -24,7 +32,9 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --t
   or: npm run gateway -- --config FILE --port N --token T [--data-dir DIR] [--host 127.0.0.1]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
-  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.`;
+  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.
+  Replicas on PostgreSQL: --store postgres://USER@HOST:PORT/DB (or VIGIL_GATEWAY_STORE), the password from
+  PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file FILE; --replica-name NAME (default host-pid).`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -44,6 +54,47 @@ export interface CliConfig {
   roster?: string;
   pollIntervalMs?: number;
   demoDir?: string;
+  /** a PostgreSQL store shared by replicas (without it: gateway.db in dataDir) */
+  store?: StoreConfig;
+}
+
+export interface StoreConfig {
+  url: string;
+  /** from --store-password-file (else PGPASSWORD or ~/.pgpass, read by the driver) */
+  password?: string;
+  replicaName: string;
+}
+
+/** --store and its companions: a postgres URL without a password in it (unless it came from the environment) */
+function parseStore(flag: string | undefined, passwordFile: string | undefined, name: string | undefined, env: NodeJS.ProcessEnv): StoreConfig | undefined {
+  const url = flag ?? env.VIGIL_GATEWAY_STORE;
+  if (url === undefined) {
+    if (passwordFile !== undefined || name !== undefined) throw new Error('--store-password-file and --replica-name go with --store postgres://…');
+    return undefined;
+  }
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--store must be a postgres://USER@HOST:PORT/DB URL, got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new Error(`--store must be a postgres://USER@HOST:PORT/DB URL (without --store the gateway uses SQLite in --data-dir), got "${u.protocol}//…"`);
+  if (flag !== undefined && u.password)
+    throw new Error('--store must not carry the password (the process list shows it): use PGPASSWORD, ~/.pgpass or --store-password-file');
+  let password: string | undefined;
+  if (passwordFile !== undefined) {
+    try {
+      password = fs.readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new Error(`--store-password-file ${passwordFile} cannot be read: ${(err as Error).message}`);
+    }
+    if (!password) throw new Error(`--store-password-file ${passwordFile} is empty`);
+  }
+  const replicaName = name ?? `${os.hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/.test(replicaName))
+    throw new Error(`--replica-name must be 1–63 letters, digits, "_.:-", got "${replicaName}"`);
+  return { url, password, replicaName };
 }
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
@@ -65,6 +116,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       roster: { type: 'string' },
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
+      store: { type: 'string' },
+      'store-password-file': { type: 'string' },
+      'replica-name': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -77,6 +131,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (!token || token.length < 8)
     throw new Error('--token (or VIGIL_GATEWAY_TOKEN) is required and must be at least 8 characters');
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
+  const store = parseStore(values.store, values['store-password-file'], values['replica-name'], env);
+  const common = { port, host: values.host!, token, dataDir, ...(store ? { store } : {}) };
   if (values.config !== undefined) {
     const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
@@ -84,7 +140,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
     if (argv.includes('--source') && values.source !== 'alertmanager') throw new Error('--config is for the alertmanager source');
     const configFile = path.resolve(values.config);
-    return { source: 'alertmanager', port, host: values.host!, token, dataDir, configFile, config: loadSourcesConfig(configFile) };
+    return { source: 'alertmanager', ...common, configFile, config: loadSourcesConfig(configFile) };
   }
   const source = values.source;
   if (source !== 'demo' && source !== 'alertmanager')
@@ -103,10 +159,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
   return {
     source,
-    port,
-    host: values.host!,
-    token,
-    dataDir,
+    ...common,
     alertmanagerUrls,
     ackExtension: ext === undefined ? undefined : ext === 'on',
     prometheusUrl: httpUrl('prometheus-url', values['prometheus-url']),
@@ -116,6 +169,25 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     pollIntervalMs: poll,
     demoDir: values['demo-dir'],
   };
+}
+
+/**
+ * The PostgreSQL store and this replica's leadership. A leader that loses its lock connection exits (75,
+ * "try again"): another replica may already lead, and a supervisor starts this one again as a follower.
+ */
+function replicatedStore(st: StoreConfig, leads: string[], sourceName: string) {
+  const connection = { connectionString: st.url, password: st.password, applicationName: `vigil-gateway ${st.replicaName}` };
+  const store = openPgGatewayStore(connection);
+  const replication: ReplicationOptions = {
+    connection,
+    replica: st.replicaName,
+    key: `${sourceName}:${[...leads].sort().join(',')}`,
+    lost: (reason) => {
+      console.error(`Vigil gateway ${st.replicaName} lost the leadership of ${leads.join(', ')} (${reason}); exiting so it restarts as a follower`);
+      process.exit(75);
+    },
+  };
+  return { store, replication };
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<Gateway | null> {
@@ -161,6 +233,10 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           warn,
         })
       : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir), warn });
+  const clusters = cfg.config?.clusters.map((c) => c.name) ?? [];
+  const leads = clusters.length ? clusters : [source.name];
+  const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name) : null;
+  if (cfg.store?.password) log.addSecret(cfg.store.password);
   const gw = await startGateway({
     source,
     token: cfg.token,
@@ -169,9 +245,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
     port: cfg.port,
     log,
     metrics,
+    leads,
+    ...(replicated ?? {}),
   });
   console.log(
-    `Vigil gateway listening on ${gw.url} (source ${source.name}${cfg.config ? `, clusters ${cfg.config.clusters.map((c) => c.name).join(', ')}` : ''}, server ${gw.serverId}, data in ${cfg.dataDir})`,
+    `Vigil gateway listening on ${gw.url} (source ${source.name}${clusters.length ? `, clusters ${clusters.join(', ')}` : ''}, server ${gw.serverId}, ${replicated ? `replica ${cfg.store!.replicaName} on ${replicated.store.where}` : `data in ${cfg.dataDir}`})`,
   );
   let stopping = false;
   const stop = async () => {

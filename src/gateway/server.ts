@@ -26,6 +26,7 @@ import { startHeartbeat } from './heartbeat';
 import { createRoutes } from './http';
 import { createHub } from './hub';
 import { createIntake } from './intake';
+import { startLeadership, type LeadershipInfo, type ReplicationOptions } from './leadership';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { createSessions } from './session';
 import type { Source, SourceEvent } from './source';
@@ -56,6 +57,13 @@ export interface GatewayOptions {
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
+  /**
+   * One replica of several on a PostgreSQL store (`store` is then the PostgreSQL one): the source runs only
+   * while this replica leads it (leadership.ts). Without it the gateway is alone and runs its source.
+   */
+  replication?: ReplicationOptions;
+  /** what this gateway's source leads in /healthz: its clusters (default: the source's name) */
+  leads?: string[];
 }
 
 export interface Gateway {
@@ -64,6 +72,8 @@ export interface Gateway {
   serverId: string;
   store: GatewayStore;
   metrics: GatewayMetrics;
+  /** whether this replica leads its source now, and who does */
+  leadership(): LeadershipInfo;
   /** source events appended directly (tests, and the demo source's in-process callers) */
   emit(events: SourceEvent[]): void;
   connections(): number;
@@ -89,14 +99,32 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
-  const actions = createActionHandler({ store, source: o.source, clock, log, metrics, logged: intake.logged });
+  /** set once leadership runs: a follower asks the leader to poll after changing something upstream */
+  let upstreamChanged: (cluster?: string) => void = () => undefined;
+  const source: Pick<Source, 'name' | 'apply' | 'webhook'> = {
+    name: o.source.name,
+    apply: async (a, opts) => {
+      const r = await o.source.apply(a, opts);
+      upstreamChanged();
+      return r;
+    },
+    webhook: o.source.webhook
+      ? async (body, cluster) => {
+          const r = await o.source.webhook!(body, cluster);
+          if (r.ok) upstreamChanged(cluster);
+          return r;
+        }
+      : undefined,
+  };
+  const actions = createActionHandler({ store, source, clock, log, metrics, logged: intake.logged });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, maxFrameBytes });
 
   let closing = false;
   const server = http.createServer(
     createRoutes({
       store,
-      source: o.source,
+      source,
+      leadership: () => leadership.info(),
       metrics,
       health: hub.health,
       connections: () => hub.conns.size,
@@ -122,16 +150,34 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
-  await o.source.start({
-    emit: (events) => intake.append(events),
-    health: hub.setHealth,
-    now: () => clock.now(),
-    known: () => ({
-      alerts: store.current('alert').map((e) => e.data),
-      silences: store.current('silence').map((e) => e.data),
-    }),
-    ackLedger: store,
-  });
+  let lastHead = store.head();
+  const leadership = await startLeadership(
+    {
+      source: o.source,
+      ctx: {
+        emit: (events) => intake.append(events),
+        now: () => clock.now(),
+        known: () => ({
+          alerts: store.current('alert').map((e) => e.data),
+          silences: store.current('silence').map((e) => e.data),
+        }),
+        ackLedger: store,
+      },
+      hub,
+      leads: o.leads ?? [o.source.name],
+      clock,
+      log,
+      logMayHaveMoved: () => {
+        const head = store.head();
+        if (head === lastHead) return;
+        lastHead = head;
+        metrics.head.set(head);
+        hub.pumpAll();
+      },
+    },
+    o.replication,
+  );
+  upstreamChanged = leadership.changedUpstream;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -159,6 +205,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     serverId: store.serverId,
     store,
     metrics,
+    leadership: () => leadership.info(),
     emit: (events) => intake.append(events),
     connections: () => hub.conns.size,
     async close() {
@@ -166,6 +213,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       closing = true;
       heartbeat.stop();
       for (const c of hub.conns) c.ws.close(CLOSE_GOING_AWAY, 'gateway shutting down');
+      await leadership.stop();
       await o.source.stop().catch((err) => log.log('warn', 'gateway.source_stop_failed', { err: String(err) }));
       await Promise.allSettled([...hub.conns].map((c) => c.chain));
       for (const c of hub.conns) c.ws.terminate();
@@ -179,6 +227,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       heartbeat.stop();
       for (const c of hub.conns) c.ws.terminate();
       server.closeAllConnections();
+      await leadership.stop();
       await o.source.stop().catch(() => undefined);
       await stopServing();
       store.close();

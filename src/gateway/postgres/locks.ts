@@ -9,6 +9,8 @@ export const LOCKS = {
   migrations: [CLASS.migrations, 1] as [number, number],
   /** SQL for the key of one source's leadership: ($1 = source name) */
   leaderSql: `${CLASS.leader}, hashtext($1)`,
+  /** the class of the leadership locks (to find them in pg_locks) */
+  leaderClass: CLASS.leader,
   /** SQL for the key of one action id being applied upstream ($1 = action id) */
   actionSql: `${CLASS.action}, hashtext($1)`,
 };
