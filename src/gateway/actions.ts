@@ -124,6 +124,8 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       const stored = o.store.storedResult(f.id);
       const pending = inflight.get(f.id);
       if (stored || pending) {
+        // a copy that arrived while the first is still upstream waits for that first one's result
+        if (!stored) o.log.log('info', 'gateway.action_awaits_inflight', { id: f.id, type: f.action });
         const r = stored ?? (await pending!);
         o.metrics.actions.inc({ type: f.action, result: 'replayed' });
         return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined, replay: true };

@@ -46,8 +46,9 @@ function classify(err: unknown, file: string): StoreError {
   const msg = e?.message ?? String(err);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(msg))
     return new StoreError('corrupt', file, `The database file ${file} is damaged (${msg}).`);
+  // EEXIST/ENOTDIR: creating the data folder failed because a file stands where a folder must be
   if (
-    ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM'].some((c) =>
+    ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM', 'EEXIST', 'ENOTDIR'].some((c) =>
       code.startsWith(c),
     ) ||
     /readonly|unable to open|permission/i.test(msg)

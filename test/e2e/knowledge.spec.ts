@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { settled } from './settle';
 import { expect, launchHost, openApp, test, type HostHandle } from './fixtures';
 import { DEMO_RUNBOOKS, HOSTILE_MARKDOWN, seedDashboard } from '../integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '../integration/knowledge/seed';
@@ -202,7 +203,7 @@ test.describe('offline knowledge', () => {
     await article.getByText('Click for data').click();
     await article.getByText('hover anywhere').hover();
     await expect(article.getByRole('button', { name: 'Submit me' })).toHaveCount(0);
-    await page.waitForTimeout(500);
+    await settled(page);
 
     expect(dialogs).toEqual([]);
     expect(navigations).toEqual([]);

@@ -2,6 +2,7 @@
  * The gateway on loopback, spoken to with a raw WebSocket: auth, subprotocol, health, metrics, bad frames,
  * snapshots in chunks, idempotent actions and the process actions it keeps itself.
  */
+import { createLogger } from '@node/log';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
@@ -242,7 +243,8 @@ describe('gateway: actions', () => {
 
   it('a duplicate arriving while the first is still being applied waits for it instead of applying again', async () => {
     const src = testSource();
-    const gw = await start(src);
+    const logged: string[] = [];
+    const gw = await start(src, { log: createLogger({ write: (l) => logged.push(l) }) });
     const a = await client(gw);
     const b = await client(gw);
     for (const c of [a, b]) c.hello();
@@ -253,8 +255,9 @@ describe('gateway: actions', () => {
     a.send(frame);
     await until(() => src.entered === 1, 'the first apply to begin');
     b.send(frame);
-    // b's copy reaches the gateway while a's is still upstream; give it the time to be read
-    await new Promise((r) => setTimeout(r, 100));
+    // b's copy reaches the gateway while a's is still upstream: the gateway says that it waits for it
+    await until(() => logged.some((l) => l.includes('"gateway.action_awaits_inflight"') && l.includes(frame.id)), "b's copy to wait for a's");
+    expect(src.entered).toBe(1);
     release();
     await a.next('result');
     await b.next('result');
