@@ -1,38 +1,50 @@
 /**
- * `npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir D] [--alertmanager-url U …]
- *  [--prometheus-url U] [--dashboards FILE] [--runbooks DIR] [--roster FILE] [--poll-interval MS]
- *  [--ack-extension on|off] [--host H] [--demo-dir D]`, or `--config FILE` for clusters (docs/sources.md);
- *  `--store postgres://USER@HOST:PORT/DB [--store-password-file F] [--replica-name N]` for a replica on
- *  PostgreSQL (docs/deploy.md), else the SQLite file in the data dir.
+ * `npm run gateway -- --source demo|alertmanager --port N [--data-dir D] [--auth token|trusted-header|token,trusted-header]
+ *  [--token T] [--trusted-proxy CIDR]… [--group-role GROUP=ROLE]… [--default-role ROLE|none]
+ *  [--tls-cert FILE --tls-key FILE] [--alertmanager-url U …] [--prometheus-url U] [--dashboards FILE]
+ *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--host H] [--demo-dir D]`,
+ * or `--config FILE` for clusters (docs/sources.md), and `npm run gateway -- users …` (users-cli.ts).
  *
- * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list); the store URL from
- * VIGIL_GATEWAY_STORE, its password from PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file, never
- * from a URL on the command line. Prints one line `Vigil gateway listening on ws://HOST:PORT` once it
- * accepts connections.
+ * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
+ * VIGIL_GATEWAY_TOKEN, which keeps it out of the process list) adds the team's shared token. Prints one
+ * line `Vigil gateway listening on ws://HOST:PORT` (wss:// with TLS) once it accepts connections.
+ *
+ * `--store postgres://USER@HOST:PORT/DB [--store-password-file F] [--replica-name N]` makes it one replica of
+ * several on PostgreSQL (docs/deploy.md); without it the store is the SQLite file in the data dir. The store
+ * URL may come from VIGIL_GATEWAY_STORE, its password from PGPASSWORD, ~/.pgpass (PGPASSFILE) or
+ * --store-password-file, never from a URL on the command line.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RoleSchema, type Role } from '@shared/identity';
 import { createLogger } from '@node/log';
+import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
 import type { ReplicationOptions } from './leadership';
 import { createGatewayMetrics } from './metrics';
 import { openPgGatewayStore } from './postgres/store';
+import { openPgUserStore } from './postgres/users';
+import { parseStore, type StoreConfig } from './store-config';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { createTransport } from './sources/transport';
 import { findDemoDir } from './resources';
 import { startGateway, type Gateway } from './server';
 import type { Source } from './source';
+import { runUsers, USERS_USAGE } from './users-cli';
 
-const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir DIR]
+const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--data-dir DIR]
+  [--auth token|trusted-header|token,trusted-header] [--token SHARED_TOKEN]
+  [--trusted-proxy CIDR]... [--group-role GROUP=ROLE]... [--default-role viewer|responder|admin|none]
+  [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
   [--poll-interval MS] [--ack-extension on|off] [--host 127.0.0.1] [--demo-dir DIR]
-  or: npm run gateway -- --config FILE --port N --token T [--data-dir DIR] [--host 127.0.0.1]
+  or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
-  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.
+  People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
+  --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.
   Replicas on PostgreSQL: --store postgres://USER@HOST:PORT/DB (or VIGIL_GATEWAY_STORE), the password from
   PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file FILE; --replica-name NAME (default host-pid).`;
 
@@ -40,7 +52,12 @@ export interface CliConfig {
   source: 'demo' | 'alertmanager';
   port: number;
   host: string;
-  token: string;
+  /** the shared token, or null */
+  token: string | null;
+  /** personal tokens accepted */
+  personalTokens: boolean;
+  trustedHeader: TrustedHeaderOptions | null;
+  tls: { certFile: string; keyFile: string } | null;
   dataDir: string;
   /** the sources from --config */
   config?: SourcesConfig;
@@ -58,44 +75,6 @@ export interface CliConfig {
   store?: StoreConfig;
 }
 
-export interface StoreConfig {
-  url: string;
-  /** from --store-password-file (else PGPASSWORD or ~/.pgpass, read by the driver) */
-  password?: string;
-  replicaName: string;
-}
-
-/** --store and its companions: a postgres URL without a password in it (unless it came from the environment) */
-function parseStore(flag: string | undefined, passwordFile: string | undefined, name: string | undefined, env: NodeJS.ProcessEnv): StoreConfig | undefined {
-  const url = flag ?? env.VIGIL_GATEWAY_STORE;
-  if (url === undefined) {
-    if (passwordFile !== undefined || name !== undefined) throw new Error('--store-password-file and --replica-name go with --store postgres://…');
-    return undefined;
-  }
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`--store must be a postgres://USER@HOST:PORT/DB URL, got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
-    throw new Error(`--store must be a postgres://USER@HOST:PORT/DB URL (without --store the gateway uses SQLite in --data-dir), got "${u.protocol}//…"`);
-  if (flag !== undefined && u.password)
-    throw new Error('--store must not carry the password (the process list shows it): use PGPASSWORD, ~/.pgpass or --store-password-file');
-  let password: string | undefined;
-  if (passwordFile !== undefined) {
-    try {
-      password = fs.readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new Error(`--store-password-file ${passwordFile} cannot be read: ${(err as Error).message}`);
-    }
-    if (!password) throw new Error(`--store-password-file ${passwordFile} is empty`);
-  }
-  const replicaName = name ?? `${os.hostname()}-${process.pid}`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/.test(replicaName))
-    throw new Error(`--replica-name must be 1–63 letters, digits, "_.:-", got "${replicaName}"`);
-  return { url, password, replicaName };
-}
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig | 'help' {
@@ -106,6 +85,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       token: { type: 'string' },
+      auth: { type: 'string', default: 'token' },
+      'trusted-proxy': { type: 'string', multiple: true },
+      'group-role': { type: 'string', multiple: true },
+      'default-role': { type: 'string', default: 'viewer' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'data-dir': { type: 'string' },
       'alertmanager-url': { type: 'string', multiple: true },
       config: { type: 'string' },
@@ -127,12 +112,26 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const port = values.port === undefined ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0–65535 (0 = any free port), got "${values.port ?? ''}"`);
-  const token = values.token ?? env.VIGIL_GATEWAY_TOKEN;
-  if (!token || token.length < 8)
-    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) is required and must be at least 8 characters');
+  const token = values.token ?? env.VIGIL_GATEWAY_TOKEN ?? null;
+  if (token !== null && token.length < 8)
+    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) must be at least 8 characters');
+  const modes = values.auth!.split(',').map((m) => m.trim());
+  const bad = modes.find((m) => m !== 'token' && m !== 'trusted-header');
+  if (bad !== undefined || !modes.length)
+    throw new Error(`--auth takes token, trusted-header or both ("token,trusted-header"), got "${values.auth}"`);
+  const trustedHeader = modes.includes('trusted-header') ? proxyOptions(values) : null;
+  if (!trustedHeader && (values['trusted-proxy'] || values['group-role']))
+    throw new Error('--trusted-proxy and --group-role need --auth trusted-header');
+  if (!!values['tls-cert'] !== !!values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
+  const auth = {
+    token,
+    personalTokens: modes.includes('token'),
+    trustedHeader,
+    tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
+  };
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
   const store = parseStore(values.store, values['store-password-file'], values['replica-name'], env);
-  const common = { port, host: values.host!, token, dataDir, ...(store ? { store } : {}) };
+  const common = { port, host: values.host!, ...auth, dataDir, ...(store ? { store } : {}) };
   if (values.config !== undefined) {
     const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
@@ -175,9 +174,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
  * The PostgreSQL store and this replica's leadership. A leader that loses its lock connection exits (75,
  * "try again"): another replica may already lead, and a supervisor starts this one again as a follower.
  */
-function replicatedStore(st: StoreConfig, leads: string[], sourceName: string) {
+function replicatedStore(st: StoreConfig, leads: string[], sourceName: string, wantUsers: boolean) {
   const connection = { connectionString: st.url, password: st.password, applicationName: `vigil-gateway ${st.replicaName}` };
   const store = openPgGatewayStore(connection);
+  // the people are shared by every replica, as the log is
+  const users = wantUsers ? openPgUserStore(connection) : undefined;
   const replication: ReplicationOptions = {
     connection,
     replica: st.replicaName,
@@ -187,10 +188,37 @@ function replicatedStore(st: StoreConfig, leads: string[], sourceName: string) {
       process.exit(75);
     },
   };
-  return { store, replication };
+  return { store, users, replication };
+}
+
+/** --trusted-proxy, --group-role and --default-role, checked */
+function proxyOptions(values: {
+  'trusted-proxy'?: string[];
+  'group-role'?: string[];
+  'default-role'?: string;
+}): TrustedHeaderOptions {
+  const proxies = values['trusted-proxy'] ?? [];
+  if (!proxies.length)
+    throw new Error("--auth trusted-header needs --trusted-proxy (the SSO proxy's address, e.g. 127.0.0.1/32)");
+  addressList(proxies); // throws on a malformed one
+  const groupRoles: Record<string, Role> = {};
+  for (const pair of values['group-role'] ?? []) {
+    const i = pair.lastIndexOf('=');
+    const role = RoleSchema.safeParse(pair.slice(i + 1).trim());
+    if (i <= 0 || !role.success) throw new Error(`--group-role takes GROUP=viewer|responder|admin, got "${pair}"`);
+    groupRoles[pair.slice(0, i).trim()] = role.data;
+  }
+  const d = values['default-role'] ?? 'viewer';
+  const defaultRole = d === 'none' ? null : RoleSchema.safeParse(d).data;
+  if (defaultRole === undefined) throw new Error(`--default-role takes viewer, responder, admin or none, got "${d}"`);
+  return { proxies, groupRoles, defaultRole };
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<Gateway | null> {
+  if (argv[0] === 'users') {
+    await runUsers(argv.slice(1), { out: (line) => console.log(line) });
+    return null;
+  }
   const cfg = parseCli(argv);
   if (cfg === 'help') {
     console.log(USAGE);
@@ -235,11 +263,14 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
       : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir), warn });
   const clusters = cfg.config?.clusters.map((c) => c.name) ?? [];
   const leads = clusters.length ? clusters : [source.name];
-  const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name) : null;
+  const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name, cfg.personalTokens || !!cfg.trustedHeader) : null;
   if (cfg.store?.password) log.addSecret(cfg.store.password);
   const gw = await startGateway({
     source,
     token: cfg.token,
+    personalTokens: cfg.personalTokens,
+    trustedHeader: cfg.trustedHeader,
+    tls: cfg.tls ? { cert: fs.readFileSync(cfg.tls.certFile), key: fs.readFileSync(cfg.tls.keyFile) } : null,
     dataDir: cfg.dataDir,
     host: cfg.host,
     port: cfg.port,
@@ -251,6 +282,10 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   console.log(
     `Vigil gateway listening on ${gw.url} (source ${source.name}${clusters.length ? `, clusters ${clusters.join(', ')}` : ''}, server ${gw.serverId}, ${replicated ? `replica ${cfg.store!.replicaName} on ${replicated.store.where}` : `data in ${cfg.dataDir}`})`,
   );
+  if (cfg.personalTokens && !cfg.trustedHeader && !cfg.token && !gw.users?.users().some((u) => u.revokedAt === null))
+    console.log(
+      `Nobody can sign in yet: add a person with  npm run gateway -- users add LOGIN --name NAME --role responder --data-dir ${cfg.dataDir}`,
+    );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -265,8 +300,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(`Vigil gateway failed to start: ${err instanceof Error ? err.message : String(err)}`);
-    console.error(USAGE);
+    const users = process.argv[2] === 'users';
+    console.error(
+      `Vigil gateway ${users ? 'users' : 'failed to start'}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    console.error(users ? USERS_USAGE : USAGE);
     process.exit(1);
   });
 }

@@ -102,3 +102,25 @@ export async function startLeadership(d: LeadershipDeps, replication?: Replicati
     },
   };
 }
+
+/**
+ * The source as the action handler and the webhook route use it: after an action, or an accepted webhook,
+ * `changed` is told (on a follower it asks the leader to poll, so the change reaches the log soon).
+ */
+export function tellingUpstreamChanges(source: Source, changed: (cluster?: string) => void): Pick<Source, 'name' | 'apply' | 'webhook'> {
+  return {
+    name: source.name,
+    apply: async (a, opts) => {
+      const r = await source.apply(a, opts);
+      changed();
+      return r;
+    },
+    webhook: source.webhook
+      ? async (body, cluster) => {
+          const r = await source.webhook!(body, cluster);
+          if (r.ok) changed(cluster);
+          return r;
+        }
+      : undefined,
+  };
+}

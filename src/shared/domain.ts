@@ -1,5 +1,6 @@
 /** Domain types shared by every process. Schemas are the single source; types are inferred from them. */
 import { z } from 'zod';
+import { IdentitySchema } from './identity';
 
 export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;
 export const SeveritySchema = z.enum(SEVERITIES);
@@ -48,7 +49,11 @@ export const SettingsSchema = z.object({
   notifyRepeatMinutes: z.number().int().min(0).max(240),
   notifyResolved: z.boolean(),
   quietHours: z.object({ enabled: z.boolean(), start: HHMM, end: HHMM }),
-  /** the name this console acts as (shown in acks, timeline entries, handovers) */
+  /**
+   * the name typed for this console: used only where no credential proves who is here (the team's shared
+   * token, where records mark it "(shared token)", or no platform at all); a personal token or the SSO
+   * proxy names the person instead
+   */
   operator: z.string().trim().min(1).max(80),
   /** wss:// or ws:// URL of the platform gateway; null = start the embedded demo gateway */
   platformUrl: z
@@ -59,6 +64,10 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
   timeZone: z.string().min(1).max(64),
+  /** a PEM file of CA certificates the platform's TLS certificate is checked against (a company CA); null = the system's */
+  platformCaFile: z.string().trim().min(1).max(4096).nullable(),
+  /** how this console signs in to the platform: a personal (or shared) token, or the SSO proxy in front of it */
+  platformSignIn: z.enum(['token', 'proxy']),
   /** the desktop app starts (in the tray) when the person logs in; the browser host ignores it */
   startAtLogin: z.boolean(),
 });
@@ -76,8 +85,31 @@ export const DEFAULT_SETTINGS: Settings = {
   operator: 'on-call',
   platformUrl: null,
   timeZone: 'local',
+  platformCaFile: null,
+  platformSignIn: 'token',
   startAtLogin: true,
 };
+
+/** Why a console is signed out. */
+export const SIGN_OUT_REASONS = ['revoked', 'expired', 'wrong', 'missing', 'untrusted_proxy', 'no_role', 'signed_out'] as const;
+export type SignOutReason = (typeof SIGN_OUT_REASONS)[number];
+
+/**
+ * Who is signed in at this console (docs/deploy.md): `signed_in` with the person the platform proved (kept
+ * while offline); `signing_in` until the first welcome says who the token belongs to; `signed_out` when the
+ * platform refused the credential or the person signed out (`identity` is then who was signed in);
+ * `local` without a platform.
+ */
+export const SessionSchema = z.object({
+  state: z.enum(['signed_in', 'signing_in', 'signed_out', 'local']),
+  identity: IdentitySchema.nullable(),
+  reason: z.enum(SIGN_OUT_REASONS).nullable(),
+  /** the name records made now carry (the shared token's marked "(shared token)"); null while nobody is signed in */
+  name: z.string().nullable(),
+  /** actions queued as someone else than who is signed in now: they wait for that person */
+  heldActions: z.number().int(),
+});
+export type Session = z.infer<typeof SessionSchema>;
 
 export const LINK_STATUSES = ['online', 'connecting', 'offline', 'auth_failed', 'degraded', 'disabled'] as const;
 export const LinkStateSchema = z.object({
@@ -95,7 +127,9 @@ export const LinkStateSchema = z.object({
   snapshot: z.object({ received: z.number().int(), total: z.number().int() }).nullable(),
   /** number of actions waiting in the outbox */
   pendingActions: z.number().int(),
+  /** the name records made here carry, as the platform's welcome said it */
   operator: z.string().nullable(),
+  session: SessionSchema,
 });
 export type LinkState = z.infer<typeof LinkStateSchema>;
 

@@ -15,7 +15,9 @@ test.describe('browser host frame', () => {
     await app.getByRole('combobox', { name: '语言' }).selectOption('en');
     await expect(nav.getByRole('button', { name: 'Alerts' })).toBeVisible();
 
-    await app.getByRole('textbox', { name: 'Operator name' }).fill('Li Wei');
+    // the demo gateway signs in the OS user: the name comes from the sign-in, not from a text box
+    await expect(app.getByRole('textbox', { name: /Your name comes from your sign-in/ })).toBeDisabled();
+    await app.getByRole('textbox', { name: /^Time zone/ }).fill('Asia/Shanghai');
     await app.getByRole('combobox', { name: 'Notify from severity' }).selectOption('P1');
     await app.getByRole('button', { name: 'Save' }).click();
     await expect(app.getByText('Settings saved')).toBeVisible();
@@ -23,14 +25,14 @@ test.describe('browser host frame', () => {
     await app.reload();
     await expect(app.locator('body[data-ready="true"]')).toBeAttached();
     await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name: 'Settings' }).click();
-    await expect(app.getByRole('textbox', { name: 'Operator name' })).toHaveValue('Li Wei');
+    await expect(app.getByRole('textbox', { name: /^Time zone/ })).toHaveValue('Asia/Shanghai');
     await expect(app.getByRole('combobox', { name: 'Notify from severity' })).toHaveValue('P1');
 
     // and across a restart of the host on the same data dir
     await host.restart();
     await openApp(app, host.url);
     await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name: 'Settings' }).click();
-    await expect(app.getByRole('textbox', { name: 'Operator name' })).toHaveValue('Li Wei');
+    await expect(app.getByRole('textbox', { name: /^Time zone/ })).toHaveValue('Asia/Shanghai');
 
     await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name: 'Alerts' }).click();
     await app.screenshot({ path: testInfo.outputPath('main-screen.png') });

@@ -2,7 +2,8 @@
  * Offline knowledge, end to end in Chromium through the browser host. The platform is "stopped": the host
  * is pointed at a loopback port nothing listens on, so everything shown comes from the local cache, seeded
  * before the host starts (demo runbooks imported as a local folder, a dashboard cached 12 minutes ago,
- * alerts that link to the runbooks, a hostile runbook).
+ * alerts that link to the runbooks, a hostile runbook) — as is who signed in on this console before the
+ * platform went away (Wang Fang, with her token still stored), so what she does offline is recorded as her.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -23,9 +24,14 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-async function seed(dataDir: string) {
+const TOKEN = 'vgl_0123456789abcdef_' + 'w'.repeat(43);
+
+async function seed(dataDir: string, platform: string) {
   const bed = openKnowledgeTestbed({ dataDir });
   try {
+    // the platform proved Wang Fang on this console before it went away (link/session.ts keeps it per target)
+    const identity = { login: 'wangfang', name: 'Wang Fang', role: 'responder', via: 'token' };
+    bed.db.prepare("INSERT INTO link_meta (key, value) VALUES ('session', ?)").run(JSON.stringify({ key: platform, identity }));
     const imported = await bed.module.handlers.runbooksImportFolder(DEMO_RUNBOOKS);
     expect(imported.imported).toBeGreaterThanOrEqual(7);
     bed.upsertRunbook({ id: 'hostile', title: 'Hostile runbook', markdown: HOSTILE_MARKDOWN });
@@ -47,8 +53,9 @@ async function seed(dataDir: string) {
 
 let host: HostHandle | null = null;
 test.beforeEach(async ({ dataDir }) => {
-  await seed(dataDir);
-  host = await launchHost({ dataDir, args: ['--platform', `ws://127.0.0.1:${await deadPort()}`] });
+  const platform = `ws://127.0.0.1:${await deadPort()}`;
+  await seed(dataDir, platform);
+  host = await launchHost({ dataDir, args: ['--platform', platform], env: { VIGIL_PLATFORM_TOKEN: TOKEN } });
 });
 // eslint-disable-next-line no-empty-pattern -- Playwright needs the fixtures argument to pass testInfo
 test.afterEach(async ({}, testInfo) => {

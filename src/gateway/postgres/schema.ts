@@ -127,6 +127,35 @@ CREATE TABLE action_attempts (
 );
 `;
 
+const IDENTITY = `
+CREATE TABLE users (
+  login      TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  role       TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'admin')),
+  origin     TEXT NOT NULL CHECK (origin IN ('cli', 'proxy', 'embedded')),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE TABLE user_tokens (
+  id           TEXT PRIMARY KEY,
+  login        TEXT NOT NULL REFERENCES users(login),
+  hash         TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  last_used_at BIGINT,
+  expires_at   BIGINT,
+  revoked_at   BIGINT
+);
+CREATE INDEX user_tokens_login ON user_tokens(login);
+CREATE TABLE users_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL);
+INSERT INTO users_revision (id, revision) VALUES (1, 0);
+ALTER TABLE actions ADD COLUMN login TEXT;
+ALTER TABLE action_attempts ADD COLUMN login TEXT;
+ALTER TABLE audit ADD COLUMN login TEXT;
+ALTER TABLE handovers ADD COLUMN submitted_login TEXT;
+ALTER TABLE handovers ADD COLUMN signed_login TEXT;
+`;
+
 const ACK_EXTENSIONS = `
 CREATE TABLE ack_extensions (
   cluster     TEXT NOT NULL,
@@ -141,5 +170,6 @@ CREATE TABLE ack_extensions (
 export const pgGatewayMigrations: readonly PgMigration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
+  { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
 ];

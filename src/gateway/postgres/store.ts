@@ -75,7 +75,7 @@ export function openPgGatewayStore(o: PgStoreOptions): PgGatewayStore {
     db.query('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE');
     const earlier = actions.storedResult(a.id);
     if (earlier) return { result: earlier, appended: [] };
-    const out = processes.apply(type, payload, a.actor, a.at);
+    const out = processes.apply(type, payload, { name: a.actor, login: a.login }, a.at);
     const result: StoredResult = out.ok ? { ok: true, error: null } : { ok: false, error: out.error };
     const appended: StoredEvent[] = out.ok ? log.append(out.events, a.at).appended : [];
     actions.recordAction(a, result);

@@ -8,11 +8,11 @@ export function createActionLog(db: SqlConnection): SqliteActionLog {
   const s = {
     action: db.prepare('SELECT ok, error_code, error_message FROM actions WHERE id = ?'),
     recordAction:
-      db.prepare(`INSERT INTO actions (id, type, payload, actor, client_id, received_at, ok, error_code, error_message)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    audit: db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)'),
+      db.prepare(`INSERT INTO actions (id, type, payload, actor, login, client_id, received_at, ok, error_code, error_message)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    audit: db.prepare('INSERT INTO audit (at, actor, login, action, detail) VALUES (?, ?, ?, ?, ?)'),
     beginAttempt:
-      db.prepare(`INSERT INTO action_attempts (id, type, actor, client_id, started_at) VALUES (?, ?, ?, ?, ?)
+      db.prepare(`INSERT INTO action_attempts (id, type, actor, login, client_id, started_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET attempts = action_attempts.attempts + 1 RETURNING attempts`),
     endAttempt: db.prepare('DELETE FROM action_attempts WHERE id = ?'),
     attemptCount: db.prepare('SELECT count(*) AS n FROM action_attempts'),
@@ -25,7 +25,7 @@ export function createActionLog(db: SqlConnection): SqliteActionLog {
       return { ok: !!r.ok, error: r.ok ? null : { code: r.error_code ?? 'rejected', message: r.error_message ?? '' } };
     },
     beginAction(a: ActionRecord): { resumed: boolean } {
-      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.clientId, a.at) as { attempts: number };
+      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.login, a.clientId, a.at) as { attempts: number };
       return { resumed: row.attempts > 1 };
     },
     unfinishedActions: (): number => (s.attemptCount.get() as { n: number }).n,
@@ -35,13 +35,14 @@ export function createActionLog(db: SqlConnection): SqliteActionLog {
         a.type,
         JSON.stringify(a.payload ?? null),
         a.actor,
+        a.login,
         a.clientId,
         a.at,
         r.ok ? 1 : 0,
         r.error?.code ?? null,
         r.error?.message ?? null,
       );
-      s.audit.run(a.at, a.actor, a.type, JSON.stringify({ id: a.id, ok: r.ok, error: r.error?.code ?? null }));
+      s.audit.run(a.at, a.actor, a.login, a.type, JSON.stringify({ id: a.id, ok: r.ok, error: r.error?.code ?? null }));
       s.endAttempt.run(a.id);
     }),
   };

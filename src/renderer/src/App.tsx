@@ -14,6 +14,8 @@ import { IncidentsView } from './features/incidents/IncidentsView';
 import { RosterView } from './features/roster/RosterView';
 import { RunbooksView } from './features/runbooks/RunbooksView';
 import { SettingsView } from './features/settings/SettingsView';
+import { NameNeeded } from './features/signin/NameNeeded';
+import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
@@ -96,11 +98,14 @@ export function App() {
           </div>
         )}
         <StoreProblem />
+        <SignedOutBanner />
+        <NameNeeded />
         <Current />
       </main>
       <StatusBar />
       <Toasts />
       <CommandPalette />
+      <SignInDialog />
     </div>
   );
 }

@@ -238,7 +238,8 @@ describe('gateway: actions', () => {
     b.send(frame);
     expect((await b.next('result'))[0]).toMatchObject({ id, ok: true, replay: true });
     expect(src.applied).toHaveLength(1);
-    expect(src.applied[0]).toMatchObject({ id, type: 'alert.ack', operator: 'Li Wei' });
+    // the shared token proves no name: the typed one is used, marked
+    expect(src.applied[0]).toMatchObject({ id, type: 'alert.ack', operator: 'Li Wei (shared token)' });
   });
 
   it('a duplicate arriving while the first is still being applied waits for it instead of applying again', async () => {
@@ -360,8 +361,8 @@ describe('gateway: actions', () => {
     for (const c of [actor, watcher]) c.hello();
     await actor.next('welcome');
     await watcher.next('snapshot');
-    const act = (action: string, payload: unknown) =>
-      actor.send({ type: 'action', id: uuidv7(), action, payload, at: 1, actor: 'Ana' });
+    const act = (action: string, payload: unknown, name = 'Ana') =>
+      actor.send({ type: 'action', id: uuidv7(), action, payload, at: 1, actor: name });
     act('incident.declare', {
       incidentId: 'INC-1',
       title: 'Orders not pulled',
@@ -381,8 +382,8 @@ describe('gateway: actions', () => {
     act('incident.update', { incidentId: 'INC-404', patch: {} });
     act('checklist.result', { runId: 'run-1', templateId: 'shift-self-check', result: { passed: 9, failed: 1 } });
     act('handover.submit', { handoverId: 'h-1', record: { notes: 'watch the backlog' } });
-    act('handover.sign', { handoverId: 'h-1', signedBy: 'Bo', note: 'ok' });
-    act('handover.sign', { handoverId: 'h-1', signedBy: 'Cy' });
+    act('handover.sign', { handoverId: 'h-1', note: 'ok' }, 'Bo');
+    act('handover.sign', { handoverId: 'h-1' }, 'Cy');
     const results = await actor.next('result', 9);
     expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false, true, true, true, false]);
     expect(results[4].error).toMatchObject({ code: 'not_found' });
@@ -402,16 +403,16 @@ describe('gateway: actions', () => {
       id: 'INC-1',
       severity: 'P0',
       status: 'open',
-      declaredBy: 'Ana',
+      declaredBy: 'Ana (shared token)',
       fields: { changeFreeze: true },
     });
     expect(inc.timeline).toEqual([
-      { id: 'e1', kind: 'note', text: 'pull latency p95 over 2 min', at: 5, author: 'Ana' },
+      { id: 'e1', kind: 'note', text: 'pull latency p95 over 2 min', at: 5, author: 'Ana (shared token)' },
     ]);
     expect((inc.statusUpdates as unknown[]).length).toBe(1);
     expect((events[6].data as { handover: Record<string, unknown> }).handover).toMatchObject({
-      signedBy: 'Bo',
-      submittedBy: 'Ana',
+      signedBy: 'Bo (shared token)',
+      submittedBy: 'Ana (shared token)',
     });
     // the refused actions left no trace in the state a new client gets
     const late = await client(gw);

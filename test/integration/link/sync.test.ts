@@ -221,10 +221,12 @@ describe('sync', () => {
     const clock = new FakeClock(Date.now());
     const c = client(dir(), g.url, null, clock);
     await until(async () => (await state(c)).status === 'auth_failed', 'no token');
-    expect((await state(c)).lastError).toMatch(/No platform token/);
+    expect((await state(c)).lastError).toMatch(/no platform token is stored/);
+    expect((await state(c)).session).toMatchObject({ state: 'signed_out', reason: 'missing' });
     await call(c, 'linkSetToken', 'definitely-wrong');
-    await until(async () => /refused the token/.test((await state(c)).lastError ?? ''), 'refused');
+    await until(async () => /refused the sign-in: the token is not known/.test((await state(c)).lastError ?? ''), 'refused');
     expect((await state(c)).status).toBe('auth_failed');
+    expect((await state(c)).session).toMatchObject({ state: 'signed_out', reason: 'wrong' });
     expect(alertCount(c)).toBe(0);
     const metric = async () =>
       Number(

@@ -30,7 +30,7 @@ describe('process records through the gateway', () => {
     const sync = (from: Harness) => {
       for (const act of from.sent.splice(0)) {
         if (!isProcessAction(act.type)) continue;
-        const out = gw.apply(act.type, act.payload, act.actor, from.clock.now());
+        const out = gw.apply(act.type, act.payload, { name: act.actor, login: act.actor }, from.clock.now());
         if (!out.ok) throw new Error(`gateway refused ${act.type}: ${out.error.message}`);
         for (const ev of out.events)
           for (const h of [a, b]) h.mod.appliers!.filter((x) => x.kind === ev.kind).forEach((x) => x.apply(ev.data, { seq: ++seq, at: from.clock.now() }));

@@ -9,7 +9,6 @@ import type { AlertAction, alertMethods } from '@shared/contract/alerts';
 import { compileMatchers } from '@shared/matchers';
 import { ApiError, type SliceHandlers } from '@shared/rpc';
 import type { CoreContext } from '../context';
-import { operator } from '../settings';
 import type { ActionTracker, Submission } from './actions';
 import type { AlertRepo } from './repo';
 
@@ -19,6 +18,7 @@ type ActionHandlers = Pick<
 >;
 
 export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker: ActionTracker): ActionHandlers {
+  const operator = () => ctx.operator();
   const changed = (ids: string[]) => ctx.emit('alertActionsChanged', { ids });
 
   /** The cached alerts for `fps`; unknown fingerprints are refused before anything is queued. */
@@ -40,7 +40,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
   ): AlertAction[] {
     const targets = alerts.filter(applies);
     if (!targets.length) throw new ApiError('nothing_to_do', `${why} (${alerts.length === 1 ? alerts[0].alertname : `${alerts.length} alerts`}).`);
-    const actor = operator(ctx);
+    const actor = operator();
     const now = ctx.clock.now();
     const out = ctx.db.transaction(() => {
       const queued = tracker.submit(type, targets.map((a) => ({ payload: payload(a), fingerprints: [a.fingerprint] })), actor);
@@ -81,7 +81,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
       }
       const now = ctx.clock.now();
       const fingerprints = repo.firingLabels().filter((r) => matches(r.labels)).slice(0, 500).map((r) => r.fingerprint);
-      const actor = operator(ctx);
+      const actor = operator();
       const [queued] = ctx.db.transaction(() => {
         const q = tracker.submit(
           'silence.create',
@@ -100,7 +100,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
       const s = repo.silences().find((x) => x.id === id);
       if (!s) throw new ApiError('not_found', `No cached silence ${id}.`);
       if (s.state === 'expired') throw new ApiError('nothing_to_do', `Silence ${id} has already expired.`);
-      const actor = operator(ctx);
+      const actor = operator();
       const [queued] = ctx.db.transaction(() => {
         const q = tracker.submit('silence.expire', [{ payload: { silenceId: id }, fingerprints: [], silenceId: id }], actor);
         ctx.audit(actor, 'silence.expire', { silenceId: id });

@@ -51,6 +51,8 @@ export interface IncidentServiceDeps {
   ctx: CoreContext;
   actions: ActionSink;
   checklists: ChecklistEngine;
+  /** whether a role may go to this name (see ProcessOptions.knownPerson); default: anyone */
+  knownPerson?: (name: string) => boolean;
 }
 
 /** A new incident as declared (nothing stored yet). */
@@ -77,7 +79,7 @@ export function newIncident(id: string, d: Declare, actor: string, now: number):
   };
 }
 
-export function createIncidentService({ ctx, actions, checklists }: IncidentServiceDeps) {
+export function createIncidentService({ ctx, actions, checklists, knownPerson }: IncidentServiceDeps) {
   const { db } = ctx;
   const store = createIncidentStore(db);
   const targets = createTargetsRepo(db);
@@ -129,10 +131,20 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     return detail(inc);
   }
 
+  /** a role newly given goes to someone the platform or a roster knows (or whoever is signed in here) */
+  function checkRoles(cur: Incident, patch: IncidentPatch) {
+    if (!knownPerson || !patch.roles) return;
+    const me = ctx.me()?.name;
+    for (const [role, name] of Object.entries(patch.roles) as [keyof Incident['roles'], string | null][])
+      if (name && name !== cur.roles[role] && name !== me && !knownPerson(name))
+        throw new ApiError('unknown_person', say().unknownPerson({ name }));
+  }
+
   function update(id: string, patch: IncidentPatch, actor: string): IncidentDetail {
     const now = ctx.clock.now();
     const inc = db.transaction(() => {
       const { inc: cur, row } = mustBeOpen(id, say().closedNoChange);
+      checkRoles(cur, patch);
       const r = applyPatch(cur, alarmsOf(row), patch, now, minutes.alertNames);
       if (!Object.keys(r.sent).length) return cur;
       for (const line of r.lines) minutes.system(id, actor, now, line);

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatAge, formatTime } from '../format';
 import { OnCallNow } from '../features/roster/OnCallNow';
+import { SessionBadge } from '../features/signin/SessionBadge';
 import { useApp } from '../stores/app';
 
 /** Link state, pending actions and the age of each cached collection, always visible. */
@@ -20,6 +21,7 @@ export function StatusBar() {
         )}
         {link?.embedded && <span className="muted"> · {t('link.embedded')}</span>}
       </span>
+      <SessionBadge />
       {link?.snapshot && (
         <span className="snapshot">
           <progress aria-label={t('link.snapshot', link.snapshot)} max={link.snapshot.total} value={link.snapshot.received} />

@@ -1,5 +1,6 @@
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../signin/session';
 import { SEVERITIES } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
@@ -124,6 +125,10 @@ const NotifyControls = memo(function NotifyControls() {
 const BulkBar = memo(function BulkBar() {
   const { t } = useTranslation('alerts');
   const selected = useAlerts((s) => s.selected);
+  // a viewer, or nobody signed in: the actions stay visible, disabled, with the reason beside them
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { disabled: true, title: can.reason, 'aria-describedby': reasonId };
   return (
     <div className="bulk-bar" role="toolbar" aria-label={t('actions.label')}>
       {selected.size > 0 && (
@@ -134,24 +139,29 @@ const BulkBar = memo(function BulkBar() {
           </button>
         </>
       )}
-      <button type="button" aria-keyshortcuts="a" onClick={() => void alerts.act('ack', alerts.targets())}>
+      <button type="button" aria-keyshortcuts="a" {...gate} onClick={() => void alerts.act('ack', alerts.targets())}>
         {t('actions.ack')}
       </button>
-      <button type="button" onClick={() => void alerts.act('unack', alerts.targets())}>
+      <button type="button" {...gate} onClick={() => void alerts.act('unack', alerts.targets())}>
         {t('actions.unack')}
       </button>
-      <button type="button" aria-keyshortcuts="e" onClick={() => void alerts.act('escalate', alerts.targets())}>
+      <button type="button" aria-keyshortcuts="e" {...gate} onClick={() => void alerts.act('escalate', alerts.targets())}>
         {t('actions.escalate')}
       </button>
-      <button type="button" onClick={() => void alerts.act('resolve', alerts.targets())}>
+      <button type="button" {...gate} onClick={() => void alerts.act('resolve', alerts.targets())}>
         {t('actions.resolve')}
       </button>
-      <button type="button" aria-keyshortcuts="s" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
+      <button type="button" aria-keyshortcuts="s" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
         {t('actions.silence')}
       </button>
       <button type="button" aria-keyshortcuts="?" onClick={() => alerts.dialog({ kind: 'help' })}>
         {t('help.title')}
       </button>
+      {!can.ok && (
+        <span id={reasonId} className="muted action-reason">
+          {can.reason}
+        </span>
+      )}
     </div>
   );
 });

@@ -1,12 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AlertEvent } from '@shared/alerts';
+import type { Alert, AlertEvent } from '@shared/alerts';
 import { isSafeExternalUrl } from '@shared/external-urls';
 import type { RunbookRef } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
+import { useCan } from '../signin/session';
 import { ackTimeText } from './AlertTable';
 import { RelatedMetric } from './RelatedMetric';
 import type { Entry } from './model';
@@ -64,7 +65,6 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const mine = actions.filter(
     (x) => x.fingerprints.includes(fingerprint) || (x.silenceId && a.silencedBy.includes(x.silenceId)),
   );
-  const fp = [fingerprint];
   const activeSilences = a.silencedBy.filter((id) => silences.find((s) => s.id === id)?.state !== 'expired');
 
   return (
@@ -80,35 +80,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         {entry.summary && <p className="summary">{entry.summary}</p>}
       </header>
 
-      <section aria-label={t('detail.actions')} className="detail-actions">
-        <button type="button" onClick={() => void alerts.act('ack', fp)} disabled={a.state !== 'firing' || !!a.ackedBy}>
-          {t('actions.ack')}
-        </button>
-        <button
-          type="button"
-          onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })}
-          disabled={a.state !== 'firing' || !!a.ackedBy}
-        >
-          {t('actions.ackWithNote')}
-        </button>
-        <button type="button" onClick={() => void alerts.act('unack', fp)} disabled={!a.ackedBy}>
-          {t('actions.unack')}
-        </button>
-        <button type="button" onClick={() => void alerts.act('escalate', fp)} disabled={a.state !== 'firing'}>
-          {t('actions.escalate')}
-        </button>
-        <button type="button" onClick={() => void alerts.act('resolve', fp)} disabled={a.state !== 'firing'}>
-          {t('actions.resolve')}
-        </button>
-        <button type="button" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })}>
-          {t('actions.silence')}
-        </button>
-        {activeSilences.map((id) => (
-          <button key={id} type="button" onClick={() => void expire(id)}>
-            {t('actions.expire')} {id.slice(0, 8)}
-          </button>
-        ))}
-      </section>
+      <DetailActions a={a} activeSilences={activeSilences} expire={(id) => void expire(id)} />
 
       {mine.length > 0 && (
         <section aria-label={t('detail.actionLog')}>
@@ -220,6 +192,48 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         });
     }
   }
+}
+
+/** What can be done to the alert; not allowed (a viewer, nobody signed in): disabled, with the reason under them. */
+function DetailActions({ a, activeSilences, expire }: { a: Alert; activeSilences: string[]; expire(id: string): void }) {
+  const { t } = useTranslation('alerts');
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { title: can.reason, 'aria-describedby': reasonId };
+  const fp = [a.fingerprint];
+  const firing = a.state === 'firing';
+  return (
+    <section aria-label={t('detail.actions')} className="detail-actions">
+      <button type="button" {...gate} onClick={() => void alerts.act('ack', fp)} disabled={!can.ok || !firing || !!a.ackedBy}>
+        {t('actions.ack')}
+      </button>
+      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })} disabled={!can.ok || !firing || !!a.ackedBy}>
+        {t('actions.ackWithNote')}
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('unack', fp)} disabled={!can.ok || !a.ackedBy}>
+        {t('actions.unack')}
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('escalate', fp)} disabled={!can.ok || !firing}>
+        {t('actions.escalate')}
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('resolve', fp)} disabled={!can.ok || !firing}>
+        {t('actions.resolve')}
+      </button>
+      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })} disabled={!can.ok}>
+        {t('actions.silence')}
+      </button>
+      {activeSilences.map((id) => (
+        <button key={id} type="button" {...gate} disabled={!can.ok} onClick={() => expire(id)}>
+          {t('actions.expire')} {id.slice(0, 8)}
+        </button>
+      ))}
+      {!can.ok && (
+        <p id={reasonId} className="muted action-reason">
+          {can.reason}
+        </p>
+      )}
+    </section>
+  );
 }
 
 /** State, start, cluster, who acked it and when the ack runs out, the silences, and what inhibits it. */

@@ -14,6 +14,8 @@ import { useApp } from '@renderer/stores/app';
 import { attempt, useLive } from '../checklists/live';
 import { usePeople } from '../incidents/people';
 import '../checklists/checklists.css';
+import { useGate } from '../signin/Gate';
+import { useMyName } from '../signin/session';
 
 /** datetime-local works in local time without a zone: convert both ways explicitly. */
 const toLocalInput = (ms: number) => {
@@ -89,7 +91,9 @@ export function DraftContents({ draft }: { draft: HandoverDraft }) {
 
 function HandOverForm() {
   const { t } = useTranslation('handover');
-  const operator = useApp((s) => s.settings?.operator ?? '');
+  // the signed-in person's name: who the platform says is handing over
+  const operator = useMyName();
+  const gate = useGate('handover.submit');
   const toast = useApp((s) => s.toast);
   const people = usePeople();
   const listId = useId();
@@ -198,9 +202,10 @@ function HandOverForm() {
           {error}
         </p>
       )}
-      <button type="submit" className="primary" disabled={!draft.data}>
+      <button type="submit" className="primary" {...gate.props} disabled={!draft.data || !gate.ok}>
         {t('form.submit', { who: operator })}
       </button>
+      {gate.note}
     </form>
   );
 }
@@ -208,7 +213,8 @@ function HandOverForm() {
 function Record({ h }: { h: Handover }) {
   const { t, i18n } = useTranslation('handover');
   const lng = i18n.language as Language;
-  const operator = useApp((s) => s.settings?.operator ?? '');
+  const operator = useMyName();
+  const gate = useGate('handover.sign');
   const toast = useApp((s) => s.toast);
   const headingId = useId();
   const [note, setNote] = useState('');
@@ -250,6 +256,7 @@ function Record({ h }: { h: Handover }) {
           <button
             type="button"
             className="primary"
+            {...gate.props}
             onClick={() =>
               void attempt(async () => {
                 await vigil().handoverSign({ id: h.id, ...(note.trim() ? { note } : {}) });
@@ -259,6 +266,7 @@ function Record({ h }: { h: Handover }) {
           >
             {t('record.sign', { who: operator })}
           </button>
+          {gate.note}
         </div>
       )}
       {error && (

@@ -23,6 +23,7 @@ import { AlertPicker } from './DeclareForm';
 import { Postmortem } from './Postmortem';
 import { StatusComposer } from './StatusComposer';
 import { usePeople } from './people';
+import { useGate } from '../signin/Gate';
 
 /** Ticks every second while shown, so countdowns move. */
 function useNow(): number {
@@ -60,8 +61,9 @@ function Timer({ label, clock }: { label: string; clock: TargetClock }) {
 
 function RolesForm({ roles, id, disabled }: { roles: Roles; id: string; disabled: boolean }) {
   const { t } = useTranslation('incidents');
+  const { t: ts } = useTranslation('signin');
   const people = usePeople();
-  const listId = useId();
+  const gate = useGate('incident.update');
   const [draft, setDraft] = useState<Record<Role, string>>({
     commander: roles.commander ?? '',
     techLead: roles.techLead ?? '',
@@ -76,21 +78,28 @@ function RolesForm({ roles, id, disabled }: { roles: Roles; id: string; disabled
   };
   return (
     <form className="stack" onSubmit={submit} aria-label={t('detail.roles')}>
-      <datalist id={listId}>
-        {people.map((p) => (
-          <option key={p} value={p} />
-        ))}
-      </datalist>
+      {/* roles go to people the platform or a roster knows (the core refuses anyone else) */}
       <div className="row">
-        {ROLES.map((r) => (
-          <label key={r}>
-            {t(`roles.${r}`)}
-            <input list={listId} value={draft[r]} maxLength={80} disabled={disabled} onChange={(e) => setDraft({ ...draft, [r]: e.target.value })} />
-          </label>
-        ))}
-        <button type="submit" disabled={disabled}>
+        {ROLES.map((r) => {
+          const options = draft[r] && !people.includes(draft[r]) ? [draft[r], ...people] : people;
+          return (
+            <label key={r}>
+              {t(`roles.${r}`)}
+              <select value={draft[r]} disabled={disabled || !gate.ok} title={gate.props.title} onChange={(e) => setDraft({ ...draft, [r]: e.target.value })}>
+                <option value="">{ts('roles.none')}</option>
+                {options.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </label>
+          );
+        })}
+        <button type="submit" {...gate.props} disabled={disabled || !gate.ok}>
           {t('detail.saveRoles')}
         </button>
+        {gate.note}
       </div>
       {error && (
         <p role="alert" className="error">

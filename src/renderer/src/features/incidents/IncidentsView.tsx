@@ -9,6 +9,7 @@ import { useLive } from '../checklists/live';
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';
 import '../checklists/checklists.css';
+import { useGate } from '../signin/Gate';
 
 function IncidentList({ label, items, selected, onSelect }: { label: string; items: Incident[]; selected: string | null; onSelect: (id: string) => void }) {
   const { t } = useTranslation('incidents');
@@ -45,6 +46,7 @@ export function IncidentsView() {
     }
   }, [focus]);
 
+  const declare = useGate('incident.declare');
   const all = list.data ?? [];
   const open = all.filter((i) => i.status !== 'closed');
   const closed = all.filter((i) => i.status === 'closed');
@@ -52,9 +54,12 @@ export function IncidentsView() {
     <ViewFrame
       ns="incidents"
       actions={
-        <button type="button" className="primary" onClick={() => setDeclaring(true)}>
-          {t('declare.open')}
-        </button>
+        <>
+          <button type="button" className="primary" {...declare.props} onClick={() => setDeclaring(true)}>
+            {t('declare.open')}
+          </button>
+          {declare.note}
+        </>
       }
     >
       {list.error && <p role="alert">{list.error}</p>}

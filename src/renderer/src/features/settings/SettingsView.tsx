@@ -5,10 +5,14 @@ import { useApp } from '@renderer/stores/app';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
 import { DesktopSettings } from './DesktopSettings';
+import { AccountSettings } from '../signin/Account';
+import { useSession } from '../signin/session';
 
 /** Reads and writes settings through the contract. Errors from the core are shown next to the form. */
 export function SettingsView() {
   const { t } = useTranslation();
+  const { t: ts } = useTranslation('signin');
+  const session = useSession();
   const settings = useApp((s) => s.settings);
   const info = useApp((s) => s.info);
   const save = useApp((s) => s.saveSettings);
@@ -53,6 +57,7 @@ export function SettingsView() {
     <section className="view settings" aria-labelledby="settings-title">
       <h1 id="settings-title">{t('settings.title')}</h1>
       <form onSubmit={onSubmit}>
+        <AccountSettings />
         <fieldset>
           <label>
             {t('settings.language')}
@@ -70,9 +75,18 @@ export function SettingsView() {
               <option value="dark">{t('settings.themeDark')}</option>
             </select>
           </label>
+          {/* a personal token or SSO names the person; the typed name counts only with the shared token */}
           <label>
-            {t('settings.operator')}
-            <input value={draft.operator} maxLength={80} onChange={(e) => set('operator', e.target.value)} />
+            {session?.identity && session.identity.via !== 'shared'
+              ? ts('account.operatorLocked', { name: session.identity.name })
+              : session?.identity?.via === 'shared'
+                ? ts('account.operatorShared')
+                : t('settings.operator')}
+            {session?.identity && session.identity.via !== 'shared' ? (
+              <input value={session.identity.name} disabled readOnly />
+            ) : (
+              <input value={draft.operator} maxLength={80} onChange={(e) => set('operator', e.target.value)} />
+            )}
           </label>
           <label>
             {t('settings.timeZone')}
