@@ -73,14 +73,17 @@ export async function startLeadership(d: LeadershipDeps, replication?: Replicati
     clock: d.clock,
     log: d.log,
     tickMs: replication.tickMs,
-    lead: () =>
-      d.source.start({
+    lead: () => {
+      // as a gateway alone starts: healthy until the source says otherwise (not the "no leader" of a follower)
+      d.hub.setHealth({ upstream: 'ok', detail: null });
+      return d.source.start({
         ...d.ctx,
         health: (h) => {
           d.hub.setHealth(h);
           replica?.publishHealth(h);
         },
-      }),
+      });
+    },
     lost: (reason) => {
       void d.source.stop().catch(() => undefined);
       d.hub.setHealth(NO_LEADER);

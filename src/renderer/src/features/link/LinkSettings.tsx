@@ -120,6 +120,15 @@ export function LinkSettings({ url, onUrlChange }: Props) {
             : `${t('test.failed', { reason: t(`test.reason.${test.code}`) })} ${test.message}`)}
       </p>
       {config && <p className="muted">{t(`target.${config.target}`, { url: config.platformUrl ?? '' })}</p>}
+      {config && config.gateways.length > 1 && (
+        <p className="muted" role="status" aria-label={t('target.replicaLabel')}>
+          {t('target.replica', {
+            n: Math.max(1, config.gateways.indexOf(config.platformUrl ?? '') + 1),
+            count: config.gateways.length,
+            url: config.platformUrl ?? '',
+          })}
+        </p>
+      )}
       {link && <p className="muted">{t('lastSync', { age: formatAge(tc, link.lastSyncAt, now) })}</p>}
       {error && (
         <p role="alert" className="error">
