@@ -2,7 +2,7 @@
  * `npm run gateway -- --source demo|alertmanager --port N [--data-dir D] [--auth token|trusted-header|token,trusted-header]
  *  [--token T] [--trusted-proxy CIDR]… [--group-role GROUP=ROLE]… [--default-role ROLE|none]
  *  [--tls-cert FILE --tls-key FILE] [--alertmanager-url U …] [--prometheus-url U] [--dashboards FILE]
- *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--host H] [--demo-dir D]`,
+ *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host H] [--demo-dir D]`,
  * or `--config FILE` for clusters (docs/sources.md), and `npm run gateway -- users …` (users-cli.ts).
  *
  * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RoleSchema, type Role } from '@shared/identity';
 import { createLogger } from '@node/log';
+import { parseSeverityMap, type SeverityMap } from '@shared/domain';
 import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
 import type { ReplicationOptions } from './leadership';
@@ -39,12 +40,16 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--
   [--trusted-proxy CIDR]... [--group-role GROUP=ROLE]... [--default-role viewer|responder|admin|none]
   [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
-  [--poll-interval MS] [--ack-extension on|off] [--host 127.0.0.1] [--demo-dir DIR]
+  [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host 127.0.0.1]
+  [--demo-dir DIR]
   or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
   People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
   --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.
+  --severity-map (or VIGIL_SEVERITY_MAP): this Alertmanager's severity label values → P0–P3, before the built-in
+  mapping (page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything else → P3); with --config,
+  severityMap in the file.
   Replicas on PostgreSQL: --store postgres://USER@HOST:PORT/DB (or VIGIL_GATEWAY_STORE), the password from
   PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file FILE; --replica-name NAME (default host-pid).`;
 
@@ -73,6 +78,7 @@ export interface CliConfig {
   demoDir?: string;
   /** a PostgreSQL store shared by replicas (without it: gateway.db in dataDir) */
   store?: StoreConfig;
+  severityMap?: SeverityMap;
 }
 
 
@@ -104,6 +110,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       store: { type: 'string' },
       'store-password-file': { type: 'string' },
       'replica-name': { type: 'string' },
+      'severity-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -133,7 +140,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const store = parseStore(values.store, values['store-password-file'], values['replica-name'], env);
   const common = { port, host: values.host!, ...auth, dataDir, ...(store ? { store } : {}) };
   if (values.config !== undefined) {
-    const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
+    const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir', 'severity-map'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
     );
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
@@ -156,6 +163,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const poll = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 100 || poll > 600_000))
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
+  const mapText = values['severity-map'] ?? env.VIGIL_SEVERITY_MAP;
+  let severityMap: SeverityMap | undefined;
+  try {
+    severityMap = mapText ? parseSeverityMap(mapText) : undefined;
+  } catch (err) {
+    throw new Error(`--severity-map: ${(err as Error).message}`);
+  }
   return {
     source,
     ...common,
@@ -167,6 +181,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     roster: values.roster,
     pollIntervalMs: poll,
     demoDir: values['demo-dir'],
+    severityMap,
   };
 }
 
@@ -257,6 +272,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           rosterFile: cfg.roster,
           pollIntervalMs: cfg.pollIntervalMs,
           ackExtension: { ...DEFAULT_ACK_EXTENSION, enabled: cfg.ackExtension ?? true },
+          severityMap: cfg.severityMap,
           hooks,
           warn,
         })

@@ -58,6 +58,7 @@ export const actionPayloads = {
     text: Text(10_000),
   }),
   'incident.close': z.object({ incidentId: z.string().min(1).max(64), postmortem: Text(200_000) }),
+  'incident.reopen': z.object({ incidentId: z.string().min(1).max(64), reason: Text(1000) }),
   'checklist.result': z.object({ runId: z.string().min(1).max(64), templateId: z.string().max(200), result: z.unknown() }),
   'handover.submit': z.object({ handoverId: z.string().min(1).max(64), record: z.unknown() }),
   'handover.sign': z.object({

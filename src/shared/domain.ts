@@ -16,13 +16,33 @@ export function atLeast(s: Severity, threshold: Severity): boolean {
   return severityRank(s) <= severityRank(threshold);
 }
 
+/** A platform's own words for its severities, lower-cased: { critical: 'P0', warning: 'P2' } (docs/sources.md). */
+export type SeverityMap = Readonly<Record<string, Severity>>;
+
 /**
- * Maps a `severity` label as sources spell it onto P0–P3. Direct P-levels win; otherwise the common
- * Alertmanager words: page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything
- * else (info, low, none) → P3. Level numbers from handbook 001 (level1 most severe) map 1→P1, 2→P2, 3→P3.
+ * Parses a severity mapping as the gateway takes it: "critical=P0, warning=P2, sev-a=P1". Throws an Error
+ * naming the first bad pair.
  */
-export function normalizeSeverity(raw: string | undefined | null): Severity {
+export function parseSeverityMap(text: string): SeverityMap {
+  const out: Record<string, Severity> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+)\s*=\s*(P[0-3])$/i.exec(pair);
+    if (!m) throw new Error(`severity mapping "${pair}" must look like critical=P0 (a label value, =, one of P0–P3)`);
+    out[m[1].toLowerCase()] = m[2].toUpperCase() as Severity;
+  }
+  return out;
+}
+
+/**
+ * Maps a `severity` label as sources spell it onto P0–P3. A platform's configured mapping (`map`) wins;
+ * then direct P-levels; then the common Alertmanager words: page/emergency → P0, critical/high → P1,
+ * warning/major/medium → P2, anything else (info, low, none) → P3. Level numbers from handbook 001
+ * (level1 most severe) map 1→P1, 2→P2, 3→P3.
+ */
+export function normalizeSeverity(raw: string | undefined | null, map?: SeverityMap): Severity {
   const v = (raw ?? '').trim().toLowerCase();
+  const mapped = map?.[v];
+  if (mapped) return mapped;
   const direct = /^(?:p|sev|s)([0-3])$/.exec(v);
   if (direct) return `P${direct[1]}` as Severity;
   const level = /^(?:level|l)\s*([1-3])$/.exec(v);
@@ -62,6 +82,18 @@ export function platformUrlProblem(text: string): string | null {
   return null;
 }
 
+const ColumnId = z.string().min(1).max(32);
+/** The alert table's columns as this person left them: order, hidden ones, widths (px) and the sort. */
+export const AlertTableLayoutSchema = z
+  .object({
+    order: z.array(ColumnId).max(24),
+    hidden: z.array(ColumnId).max(24),
+    sizes: z.record(ColumnId, z.number().int().min(32).max(1600)),
+    sort: z.object({ key: ColumnId, desc: z.boolean() }).strict(),
+  })
+  .strict();
+export type AlertTableLayout = z.infer<typeof AlertTableLayoutSchema>;
+
 export const SettingsSchema = z.object({
   /** 'auto' follows the OS / browser locale */
   language: z.union([z.literal('auto'), LanguageSchema]),
@@ -93,6 +125,8 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
   timeZone: z.string().min(1).max(64),
+  /** the alert table's column layout; null = the built-in one */
+  alertTable: AlertTableLayoutSchema.nullable(),
   /** a PEM file of CA certificates the platform's TLS certificate is checked against (a company CA); null = the system's */
   platformCaFile: z.string().trim().min(1).max(4096).nullable(),
   /** how this console signs in to the platform: a personal (or shared) token, or the SSO proxy in front of it */
@@ -114,6 +148,7 @@ export const DEFAULT_SETTINGS: Settings = {
   operator: 'on-call',
   platformUrl: null,
   timeZone: 'local',
+  alertTable: null,
   platformCaFile: null,
   platformSignIn: 'token',
   startAtLogin: true,

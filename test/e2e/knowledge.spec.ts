@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { settled } from './settle';
-import { expect, launchHost, openApp, test, type HostHandle } from './fixtures';
+import { choose, expect, launchHost, openApp, test, type HostHandle } from './fixtures';
 import { DEMO_RUNBOOKS, HOSTILE_MARKDOWN, seedDashboard } from '../integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '../integration/knowledge/seed';
 import { tempDir } from '../helpers/tmp';
@@ -148,8 +148,8 @@ test.describe('offline knowledge', () => {
   test('an alert opens its runbook from the runbook_url annotation', async ({ page }) => {
     await openApp(page, host!.url);
     await nav(page).getByRole('button', { name: 'Alerts' }).click();
-    // the alert's own row (level 2), under its group row
-    await page.getByRole('row', { level: 2 }).filter({ hasText: 'OzonOrdersPullLatencyHigh' }).click();
+    // the alert's own row (alert rows are selectable; a group's header row is not)
+    await page.getByRole('grid', { name: 'Alerts' }).locator('[role="row"][aria-selected]').filter({ hasText: 'OzonOrdersPullLatencyHigh' }).first().click();
     await page.getByRole('button', { name: 'Open runbook "Ozon 拉单延迟升高（订单拉取）"' }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Ozon 拉单延迟升高（订单拉取）' })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Contents' })).toBeVisible();
@@ -181,7 +181,7 @@ test.describe('offline knowledge', () => {
 
     // the same in Chinese
     await nav(page).getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await choose(page.getByRole('combobox', { name: 'Language' }), '简体中文');
     await page.getByRole('navigation', { name: '主导航' }).getByRole('button', { name: '仪表盘' }).click();
     await expect(page.getByRole('status').filter({ hasText: '数据截至 12 分钟前' })).toBeVisible();
   });

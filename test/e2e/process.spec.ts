@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { startProcess } from '../services/processes';
-import { expect, launchHost, openApp, OUT_DIR, test } from './fixtures';
+import { choose, expect, launchHost, openApp, OUT_DIR, test, toast } from './fixtures';
 
 const WORLD = path.resolve(__dirname, '../fixtures/process/e2e-world');
 const TOKEN = 'e2e-process-token-0123456789';
@@ -129,11 +129,15 @@ test('war-room: declare through the decision tree, roles, minutes, status update
   await app.getByRole('button', { name: 'Declare incident' }).click();
   const form = app.getByRole('form', { name: 'Declare an incident' });
   await form.getByRole('textbox', { name: 'Title' }).fill('Ozon orders arrive late');
-  await form.getByRole('group', { name: 'Is the service completely unavailable?' }).getByRole('radio', { name: 'No' }).check();
-  await form.getByRole('group', { name: 'Is a core function affected?' }).getByRole('radio', { name: 'Yes' }).check();
+  await form.getByRole('radiogroup', { name: 'Is the service completely unavailable?' }).getByRole('radio', { name: 'No' }).check();
+  await form.getByRole('radiogroup', { name: 'Is a core function affected?' }).getByRole('radio', { name: 'Yes' }).check();
   await expect(form.getByRole('status')).toHaveText('Proposed severity: P1');
-  await expect(form.getByRole('group', { name: 'Is the user experience degraded?' })).toHaveCount(0);
+  await expect(form.getByRole('radiogroup', { name: 'Is the user experience degraded?' })).toHaveCount(0);
   await form.getByRole('textbox', { name: /Impact/ }).fill('Orders of every Ozon shop');
+  // link the first firing alert of the demo gateway
+  const pick = form.getByRole('checkbox').first();
+  const linkedName = (await pick.locator('xpath=following-sibling::label//strong').textContent())!;
+  await pick.check();
   await form.getByRole('button', { name: 'Declare' }).click();
 
   const war = app.getByRole('region', { name: /INC-\d{8}-[0-9A-F]{4}: Ozon orders arrive late/ });
@@ -142,6 +146,9 @@ test('war-room: declare through the decision tree, roles, minutes, status update
   // the embedded demo gateway signs in the OS user: the incident is declared by them
   const me = /Signed in as (.+) \(admin\)/.exec((await app.getByRole('status', { name: 'Who is signed in' }).textContent()) ?? '')![1];
   await expect(war.getByRole('list', { name: 'Timeline (minutes)' })).toContainText(`Incident declared as P1 by ${me}`);
+  // issue #18: the incident page names its alerts instead of listing fingerprint hashes
+  await expect(war.getByRole('list', { name: 'Linked alerts' })).toContainText(linkedName);
+  await expect(war.getByRole('list', { name: 'Linked alerts' })).not.toContainText(/\b[0-9a-f]{16}\b/);
 
   // roles go to people the platform or the roster knows
   const roles = war.getByRole('form', { name: 'Roles' });
@@ -162,19 +169,19 @@ test('war-room: declare through the decision tree, roles, minutes, status update
   await war.getByRole('textbox', { name: 'Entry', exact: true }).fill('Ozon answers 429 since 08:50');
   await war.getByRole('button', { name: 'Add to timeline' }).click();
   await expect(timeline).toContainText('Ozon answers 429 since 08:50');
-  await war.getByRole('combobox', { name: 'Entry type' }).selectOption('decision');
+  await choose(war.getByRole('combobox', { name: 'Entry type' }), 'Decision');
   await war.getByRole('textbox', { name: 'Entry', exact: true }).fill('Roll back release 2026.01.05');
   await war.getByRole('button', { name: 'Add to timeline' }).click();
   await expect(timeline).toContainText('Roll back release 2026.01.05');
 
   // status update from the template, edited, copied and sent
-  const status = war.getByRole('region', { name: 'Status update' });
+  const status = war.getByRole('form', { name: 'Status update' });
   await status.getByRole('textbox', { name: 'ETA' }).fill('10:30');
   const text = status.getByRole('textbox', { name: 'Message text' });
   await expect(text).toHaveValue(/P1 incident INC-.*\nTitle: Ozon orders arrive late\nImpact: Orders of every Ozon shop\nStatus: investigating\nOwner: Mei Lin\nETA: 10:30/);
   await text.fill(`${await text.inputValue()}\nNext update in 30 min`);
   await status.getByRole('button', { name: 'Copy' }).click();
-  await expect(app.getByText('Copied to the clipboard')).toBeVisible();
+  await expect(toast(app, 'Copied to the clipboard')).toBeVisible();
   expect(await app.evaluate(() => navigator.clipboard.readText())).toContain('Next update in 30 min');
   await status.getByRole('button', { name: 'Send to platform' }).click();
   await expect(timeline).toContainText('Next update in 30 min');
@@ -202,9 +209,23 @@ test('war-room: declare through the decision tree, roles, minutes, status update
     await expect(pm.getByRole('heading', { name: h, exact: true })).toBeVisible();
   await expect(pm.getByRole('table')).toContainText('Exponential backoff on order pulls');
   await expect(pm).toContainText('Roll back release 2026.01.05');
-  await war.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await choose(war.getByRole('combobox', { name: 'Language' }), '简体中文');
   await expect(pm.getByRole('heading', { name: '根本原因' })).toBeVisible();
   await expect(app.getByRole('list', { name: 'Closed incidents' })).toContainText('Ozon orders arrive late');
+  // the linked alert is named (with its key labels) in the postmortem, its fingerprint only a detail
+  await expect(pm).toContainText(linkedName);
+
+  // closed: read-only, led by the postmortem; reopening is explicit and asks why
+  await expect(war.getByRole('button', { name: 'Add to timeline' })).toHaveCount(0);
+  await expect(war.getByRole('form', { name: 'Roles' })).toHaveCount(0);
+  await expect(war.getByRole('button', { name: 'Done' })).toHaveCount(0);
+  await expect(war.getByRole('region', { name: 'War-room', exact: true }).getByRole('status', { name: 'Result' })).toContainText('Left unfinished when the incident closed');
+  await war.getByRole('button', { name: 'Reopen…' }).click();
+  const reopen = app.getByRole('dialog', { name: /Reopen INC-/ });
+  await reopen.getByRole('textbox', { name: 'Why is it reopened?' }).fill('Ozon throttles again');
+  await reopen.getByRole('button', { name: 'Reopen incident' }).click();
+  await expect(war.getByRole('list', { name: 'Timeline (minutes)' })).toContainText('Incident reopened: Ozon throttles again');
+  await expect(war.getByRole('button', { name: 'Add to timeline' })).toBeVisible();
 });
 
 /**
@@ -244,7 +265,7 @@ test('handover with the shared token: submitted by one typed name, signed by ano
     await form.getByRole('textbox', { name: 'Watch out for' }).fill('Release-bot silence ends at 14:00');
     await form.getByRole('button', { name: 'Add watch item' }).click();
     await form.getByRole('button', { name: 'Submit handover as Li Wei (shared token)' }).click();
-    await expect(app.getByText('Handover submitted and queued for the platform')).toBeVisible();
+    await expect(toast(app, 'Handover submitted and queued for the platform')).toBeVisible();
 
     const history = app.getByRole('region', { name: 'Handover history' });
     await expect(history.getByRole('button', { name: /Li Wei \(shared token\) → Zhang San · waiting for signature/ })).toBeVisible();

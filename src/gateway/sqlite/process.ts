@@ -50,6 +50,7 @@ function statements(db: SqlConnection) {
     close: db.prepare(
       `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, postmortem = ?, updated_at = ? WHERE id = ?`,
     ),
+    reopen: db.prepare(`UPDATE incidents SET status = 'open', closed_at = NULL, closed_by = NULL, updated_at = ? WHERE id = ?`),
     timeline: db.prepare(
       'SELECT id, kind, text, at, author FROM incident_timeline WHERE incident_id = ? ORDER BY at, rowid',
     ),
@@ -200,6 +201,13 @@ function incidentHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<
     'incident.close'(p, actor, at) {
       r.open(p.incidentId);
       s.close.run(at, actor.name, p.postmortem, at, p.incidentId);
+      return [r.incidentEvent(p.incidentId)];
+    },
+    'incident.reopen'(p, _actor, at) {
+      const row = r.incidentRow(p.incidentId);
+      if (row.status !== 'closed') refuse(ERROR_CODES.conflict, `incident ${p.incidentId} is not closed`);
+      // the reason reaches the minutes as the console's own timeline entry
+      s.reopen.run(at, p.incidentId);
       return [r.incidentEvent(p.incidentId)];
     },
   };

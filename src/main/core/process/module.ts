@@ -123,6 +123,7 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
       incidentTimelineAdd: (id, input) => incidents.addTimeline(id, input, me()),
       incidentStatusUpdate: (id, { phase, text }) => incidents.statusUpdate(id, phase, text, me()),
       incidentClose: (id, review, lng) => incidents.close(id, review, lng, me()),
+      incidentReopen: (id, reason) => incidents.reopen(id, reason, me()),
       incidentPostmortem: (id, lng) => incidents.postmortem(id, lng),
       freezeState: () => incidents.freezeState(),
       targetsGet: () => incidents.targets.read(),

@@ -20,6 +20,7 @@ export const processText = defineTexts('process', {
       closedTimeline: 'Incident {{id}} is closed; its timeline is final.',
       closedNoUpdate: 'Incident {{id}} is closed.',
       alreadyClosed: 'Incident {{id}} is already closed.',
+      notClosed: 'Incident {{id}} is not closed; only a closed incident can be reopened.',
       future: 'A timeline entry cannot be dated in the future.',
     },
     checklists: {
@@ -54,6 +55,7 @@ export const processText = defineTexts('process', {
       closedTimeline: '事故 {{id}} 已关闭，时间线已定稿。',
       closedNoUpdate: '事故 {{id}} 已关闭。',
       alreadyClosed: '事故 {{id}} 已经关闭。',
+      notClosed: '事故 {{id}} 尚未关闭，只有已关闭的事故才能重新打开。',
       future: '时间线条目的时间不能晚于现在。',
     },
     checklists: {

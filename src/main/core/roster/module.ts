@@ -101,6 +101,16 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
   function runImport(req: Parameters<typeof importYaml>[0]): RosterImportResult {
     const now = ctx.clock.now();
     const out = (req.format === 'yaml' ? importYaml : importCsv)(req, (id) => store.get(id), now);
+    // A roster the platform sends is the platform's: an import never turns it into a local copy (it would
+    // stop following the platform's changes without anyone deciding so). Import into a local roster instead.
+    const target = out.roster ? store.get(out.roster.id) : null;
+    if (target?.origin === 'platform')
+      out.issues.push({
+        line: null,
+        row: null,
+        path: 'rosterId',
+        message: `roster "${target.id}" comes from the platform; import into a local roster (another id, e.g. "local") instead`,
+      });
     const doc = out.roster?.doc;
     const result: RosterImportResult = {
       ok: out.issues.length === 0,
@@ -115,7 +125,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         policies: doc?.policies.length ?? 0,
       },
     };
-    if (!out.roster || req.dryRun) return result;
+    if (!out.roster || req.dryRun || !result.ok) return result;
     store.save(out.roster);
     ctx.touch('rosters', now);
     ctx.audit(ctx.auditName(), 'roster.import', { id: out.roster.id, format: req.format, counts: result.counts });

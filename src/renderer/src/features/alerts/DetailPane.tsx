@@ -1,242 +1,28 @@
-import { useEffect, useId, useState } from 'react';
+/**
+ * The alert detail pane: what the alert is (name, severity, state, key labels), what can be done (actions
+ * and their progress), where help is (runbook, related metric, escalation under way), then the record
+ * (labels, annotations, history). Each part is its own component in DetailParts.tsx.
+ */
 import { useTranslation } from 'react-i18next';
-import type { Alert, AlertEvent } from '@shared/alerts';
-import { isSafeExternalUrl } from '@shared/external-urls';
-import type { RunbookRef } from '@shared/runbooks';
-import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { openExternalLink } from '@renderer/components/openLink';
-import { useCan } from '../signin/session';
-import { ackTimeText } from './AlertTable';
+import { LabelChips, SeverityBadge } from '@renderer/ui';
+import { ackTimeText } from './columns';
+import { ActionLog, AnnotationsSection, DetailActions, EscalationSection, HistorySection, LabelsSection, RunbookSection } from './DetailParts';
+import { keyLabels, type Entry } from './model';
 import { RelatedMetric } from './RelatedMetric';
-import type { Entry } from './model';
 import { alerts, useAlerts } from './store';
 
-/** Labels, annotations (text only; links go through the vetted opener), history, runbook, metric, actions. */
-// eslint-disable-next-line max-lines-per-function -- the detail pane is split into sections by the design-system work (issue #18)
-export function DetailPane({ fingerprint }: { fingerprint: string }) {
-  const { t, i18n } = useTranslation('alerts');
-  const entry = useAlerts((s) => s.byFp.get(fingerprint));
-  const actions = useAlerts((s) => s.actions);
-  const silences = useAlerts((s) => s.silences);
-  const go = useApp((s) => s.go);
-  const [history, setHistory] = useState<AlertEvent[] | null>(null);
-  const [runbook, setRunbook] = useState<RunbookRef | null>(null);
-  const updatedAt = entry?.a.updatedAt;
-
-  useEffect(() => {
-    let alive = true;
-    void vigil()
-      .alertHistory(fingerprint)
-      .then(
-        (h) => alive && setHistory(h),
-        () => alive && setHistory([]),
-      );
-    return () => {
-      alive = false;
-    };
-  }, [fingerprint, updatedAt, actions]);
-
-  useEffect(() => {
-    let alive = true;
-    setRunbook(null);
-    void vigil()
-      .runbookForAlert(fingerprint)
-      .then(
-        (r) => alive && setRunbook(r),
-        (err: Error) => alive && setRunbook({ kind: 'none', reason: err.message }),
-      );
-    return () => {
-      alive = false;
-    };
-  }, [fingerprint]);
-
-  if (!entry)
-    return (
-      <aside className="alert-detail" aria-label={t('detail.label')}>
-        <button type="button" className="close" onClick={() => alerts.open(null)} aria-label={t('detail.close')}>
-          ×
-        </button>
-        <p className="muted">{t('detail.notFound')}</p>
-      </aside>
-    );
-  const a = entry.a;
-  const mine = actions.filter(
-    (x) => x.fingerprints.includes(fingerprint) || (x.silenceId && a.silencedBy.includes(x.silenceId)),
-  );
-  const activeSilences = a.silencedBy.filter((id) => silences.find((s) => s.id === id)?.state !== 'expired');
-
-  return (
-    <aside className="alert-detail" aria-label={t('detail.label')}>
-      <header>
-        <button type="button" className="close" onClick={() => alerts.open(null)} aria-label={t('detail.close')}>
-          ×
-        </button>
-        <h2>
-          <span className={`sev sev-${a.severity}`}>{a.severity}</span> {a.alertname}
-        </h2>
-        <StatusLine entry={entry} />
-        {entry.summary && <p className="summary">{entry.summary}</p>}
-      </header>
-
-      <DetailActions a={a} activeSilences={activeSilences} expire={(id) => void expire(id)} />
-
-      {mine.length > 0 && (
-        <section aria-label={t('detail.actionLog')}>
-          <h3>{t('detail.actionLog')}</h3>
-          <ul className="action-log">
-            {mine.slice(0, 10).map((x) => (
-              <li key={x.id} className={`progress-${x.state}`}>
-                {t(`actionName.${x.type}`)}: <strong>{t(`progress.${x.state}`)}</strong>{' '}
-                <span className="muted">{formatTime(x.updatedAt, i18n.language)}</span>
-                {x.error && <div className="error">{x.error}</div>}
-                {x.state === 'failed' && (
-                  <button type="button" onClick={() => void alerts.retry(x.id)}>
-                    {t('actions.retry')}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-
-      <section aria-label={t('detail.runbook')}>
-        <h3>{t('detail.runbook')}</h3>
-        {runbook?.kind === 'local' && (
-          <button type="button" onClick={() => go('runbooks', runbook.runbook.id)}>
-            {t('detail.runbookOpen', { title: runbook.runbook.title })}
-          </button>
-        )}
-        {runbook?.kind === 'external' && (
-          <button type="button" onClick={() => void openExternalLink(runbook.url)}>
-            {t('detail.runbookExternal')}
-          </button>
-        )}
-        {(!runbook || runbook.kind === 'none') && <p className="muted">{t('detail.runbookNone')}</p>}
-      </section>
-
-      <RelatedMetric alert={a} />
-
-      <section aria-label={t('detail.labels')}>
-        <h3>{t('detail.labels')}</h3>
-        <dl className="kv">
-          {Object.entries(a.labels).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
-
-      <section aria-label={t('detail.annotations')}>
-        <h3>{t('detail.annotations')}</h3>
-        <dl className="kv">
-          {Object.entries(a.annotations).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              {/* annotations are untrusted text: never HTML; a URL is offered through the vetted opener only */}
-              <dd className="pre">{v}</dd>
-              {isSafeExternalUrl(v) && (
-                <dd>
-                  <button type="button" className="link" onClick={() => void openExternalLink(v)}>
-                    {t('detail.openLink', { url: v.length > 60 ? `${v.slice(0, 57)}…` : v })}
-                  </button>
-                </dd>
-              )}
-            </div>
-          ))}
-          {a.generatorUrl && (
-            <div>
-              <dt>{t('detail.source')}</dt>
-              <dd>
-                <button type="button" className="link" onClick={() => void openExternalLink(a.generatorUrl!)}>
-                  {t('detail.openLink', {
-                    url: a.generatorUrl.length > 60 ? `${a.generatorUrl.slice(0, 57)}…` : a.generatorUrl,
-                  })}
-                </button>
-              </dd>
-            </div>
-          )}
-        </dl>
-      </section>
-
-      <section aria-label={t('detail.history')}>
-        <h3>{t('detail.history')}</h3>
-        {history && history.length === 0 && <p className="muted">{t('detail.historyEmpty')}</p>}
-        <ol className="history">
-          {history?.map((h, i) => (
-            <li key={`${h.at}-${i}`}>
-              <time dateTime={new Date(h.at).toISOString()}>{formatTime(h.at, i18n.language)}</time>{' '}
-              <strong>{h.kind}</strong> {h.detail}
-            </li>
-          ))}
-        </ol>
-      </section>
-    </aside>
-  );
-
-  async function expire(id: string) {
-    try {
-      await vigil().silenceExpire(id);
-      await alerts.refreshActions();
-    } catch (err) {
-      useApp
-        .getState()
-        .toast({
-          level: 'error',
-          title: t('actions.failedTitle', { action: t('actionName.silence.expire') }),
-          body: (err as Error).message,
-        });
-    }
-  }
-}
-
-/** What can be done to the alert; not allowed (a viewer, nobody signed in): disabled, with the reason under them. */
-function DetailActions({ a, activeSilences, expire }: { a: Alert; activeSilences: string[]; expire(id: string): void }) {
+function CloseButton() {
   const { t } = useTranslation('alerts');
-  const can = useCan('alert.ack');
-  const reasonId = useId();
-  const gate = can.ok ? {} : { title: can.reason, 'aria-describedby': reasonId };
-  const fp = [a.fingerprint];
-  const firing = a.state === 'firing';
   return (
-    <section aria-label={t('detail.actions')} className="detail-actions">
-      <button type="button" {...gate} onClick={() => void alerts.act('ack', fp)} disabled={!can.ok || !firing || !!a.ackedBy}>
-        {t('actions.ack')}
-      </button>
-      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })} disabled={!can.ok || !firing || !!a.ackedBy}>
-        {t('actions.ackWithNote')}
-      </button>
-      <button type="button" {...gate} onClick={() => void alerts.act('unack', fp)} disabled={!can.ok || !a.ackedBy}>
-        {t('actions.unack')}
-      </button>
-      <button type="button" {...gate} onClick={() => void alerts.act('escalate', fp)} disabled={!can.ok || !firing}>
-        {t('actions.escalate')}
-      </button>
-      <button type="button" {...gate} onClick={() => void alerts.act('resolve', fp)} disabled={!can.ok || !firing}>
-        {t('actions.resolve')}
-      </button>
-      <button type="button" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: fp })} disabled={!can.ok}>
-        {t('actions.silence')}
-      </button>
-      {activeSilences.map((id) => (
-        <button key={id} type="button" {...gate} disabled={!can.ok} onClick={() => expire(id)}>
-          {t('actions.expire')} {id.slice(0, 8)}
-        </button>
-      ))}
-      {!can.ok && (
-        <p id={reasonId} className="muted action-reason">
-          {can.reason}
-        </p>
-      )}
-    </section>
+    <button type="button" className="ghost close" onClick={() => alerts.open(null)} aria-label={t('detail.close')}>
+      ×
+    </button>
   );
 }
 
-/** State, start, cluster, who acked it and when the ack runs out, the silences, and what inhibits it. */
+/** State, start, cluster, who acked it and when the ack runs out, and what inhibits it. */
 function StatusLine({ entry }: { entry: Entry }) {
   const { t, i18n } = useTranslation('alerts');
   const byFp = useAlerts((s) => s.byFp);
@@ -246,22 +32,57 @@ function StatusLine({ entry }: { entry: Entry }) {
   const inhibitors = a.inhibitedBy.map((f) => byFp.get(f)?.a.alertname ?? f).join(', ');
   const ackTime = ackTimeText(t, a, now);
   return (
-    <p>
-      <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span>{' '}
-      <span className="muted">{t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}</span>
-      {a.cluster && <span className="muted"> · {t('detail.cluster', { name: a.cluster })}</span>}
-      {a.ackedBy && <span className="muted"> · {t('detail.ackedBy', { who: a.ackedBy })}</span>}
+    <p className="meta">
+      <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span> · {t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}
+      {a.cluster && <> · {t('detail.cluster', { name: a.cluster })}</>}
+      {a.ackedBy && <> · {t('detail.ackedBy', { who: a.ackedBy })}</>}
       {ackTime && (
-        <span className="muted">
+        <>
           {' '}
           · {ackTime}
           {a.ackAutoExtend ? ` · ${t('detail.ackKept')}` : ''}
-        </span>
+        </>
       )}
-      {a.silencedBy.length > 0 && (
-        <span className="muted"> · {t('detail.silencedBy', { ids: a.silencedBy.join(', ') })}</span>
-      )}
-      {a.inhibitedBy.length > 0 && <span className="muted"> · {t('detail.inhibitedBy', { names: inhibitors })}</span>}
+      {a.inhibitedBy.length > 0 && <> · {t('detail.inhibitedBy', { names: inhibitors })}</>}
     </p>
+  );
+}
+
+export function DetailPane({ fingerprint }: { fingerprint: string }) {
+  const { t, i18n } = useTranslation('alerts');
+  const entry = useAlerts((s) => s.byFp.get(fingerprint));
+  if (!entry)
+    return (
+      <aside className="alert-detail" aria-label={t('detail.label')}>
+        <CloseButton />
+        <p className="muted">{t('detail.notFound')}</p>
+      </aside>
+    );
+  const a = entry.a;
+  const summary = (i18n.language === 'zh-CN' && entry.summaryZh) || entry.summary;
+  return (
+    <aside className="alert-detail" aria-label={t('detail.label')}>
+      <header className="detail-header">
+        <CloseButton />
+        <h2>
+          <SeverityBadge severity={a.severity} /> <span translate="no">{a.alertname}</span>
+        </h2>
+        <StatusLine entry={entry} />
+        {summary && (
+          <p className="summary" translate="no">
+            {summary}
+          </p>
+        )}
+        <LabelChips labels={keyLabels(a.labels, 6)} className="label-chips-wrap" />
+      </header>
+      <DetailActions entry={entry} />
+      <ActionLog alert={a} />
+      <RunbookSection fingerprint={fingerprint} />
+      <EscalationSection fingerprint={fingerprint} />
+      <RelatedMetric alert={a} />
+      <LabelsSection alert={a} />
+      <AnnotationsSection alert={a} />
+      <HistorySection fingerprint={fingerprint} updatedAt={a.updatedAt} />
+    </aside>
   );
 }

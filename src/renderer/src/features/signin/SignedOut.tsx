@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Modal } from '../alerts/Modal';
+import { Dialog } from '@renderer/ui';
 import { SignIn } from './SignIn';
 import { useSession } from './session';
 import { useSignInDialog } from './dialog';
@@ -52,8 +52,8 @@ export function SignInDialog() {
   }, [spell, offered, open]);
   if (!shown) return null;
   return (
-    <Modal title={t('form.title')} onClose={close} className="signin-dialog">
+    <Dialog title={t('form.title')} onClose={close} className="signin-dialog">
       <SignIn onDone={close} onLater={close} />
-    </Modal>
+    </Dialog>
   );
 }
