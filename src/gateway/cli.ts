@@ -8,6 +8,11 @@
  * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
  * VIGIL_GATEWAY_TOKEN, which keeps it out of the process list) adds the team's shared token. Prints one
  * line `Vigil gateway listening on ws://HOST:PORT` (wss:// with TLS) once it accepts connections.
+ *
+ * `--store postgres://USER@HOST:PORT/DB [--store-password-file F] [--replica-name N]` makes it one replica of
+ * several on PostgreSQL (docs/deploy.md); without it the store is the SQLite file in the data dir. The store
+ * URL may come from VIGIL_GATEWAY_STORE, its password from PGPASSWORD, ~/.pgpass (PGPASSFILE) or
+ * --store-password-file, never from a URL on the command line.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +22,11 @@ import { createLogger } from '@node/log';
 import { parseSeverityMap, type SeverityMap } from '@shared/domain';
 import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
+import type { ReplicationOptions } from './leadership';
 import { createGatewayMetrics } from './metrics';
+import { openPgGatewayStore } from './postgres/store';
+import { openPgUserStore } from './postgres/users';
+import { parseStore, type StoreConfig } from './store-config';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { createTransport } from './sources/transport';
@@ -42,7 +51,9 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--
   --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.
   --severity-map (or VIGIL_SEVERITY_MAP): this Alertmanager's severity label values → P0–P3, before the built-in
   mapping (page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything else → P3); with --config,
-  severityMap in the file.`;
+  severityMap in the file.
+  Replicas on PostgreSQL: --store postgres://USER@HOST:PORT/DB (or VIGIL_GATEWAY_STORE), the password from
+  PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file FILE; --replica-name NAME (default host-pid).`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -67,8 +78,11 @@ export interface CliConfig {
   roster?: string;
   pollIntervalMs?: number;
   demoDir?: string;
+  /** a PostgreSQL store shared by replicas (without it: gateway.db in dataDir) */
+  store?: StoreConfig;
   severityMap?: SeverityMap;
 }
+
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig | 'help' {
@@ -95,6 +109,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       roster: { type: 'string' },
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
+      store: { type: 'string' },
+      'store-password-file': { type: 'string' },
+      'replica-name': { type: 'string' },
       'severity-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -122,6 +139,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
   };
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
+  const store = parseStore(values.store, values['store-password-file'], values['replica-name'], env);
+  const common = { port, host: values.host!, ...auth, dataDir, ...(store ? { store } : {}) };
   if (values.config !== undefined) {
     const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir', 'severity-map'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
@@ -129,7 +148,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
     if (argv.includes('--source') && values.source !== 'alertmanager') throw new Error('--config is for the alertmanager source');
     const configFile = path.resolve(values.config);
-    return { source: 'alertmanager', port, host: values.host!, ...auth, dataDir, configFile, config: loadSourcesConfig(configFile) };
+    return { source: 'alertmanager', ...common, configFile, config: loadSourcesConfig(configFile) };
   }
   const source = values.source;
   if (source !== 'demo' && source !== 'alertmanager')
@@ -155,10 +174,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   return {
     source,
-    port,
-    host: values.host!,
-    ...auth,
-    dataDir,
+    ...common,
     alertmanagerUrls,
     ackExtension: ext === undefined ? undefined : ext === 'on',
     prometheusUrl: httpUrl('prometheus-url', values['prometheus-url']),
@@ -169,6 +185,27 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     demoDir: values['demo-dir'],
     severityMap,
   };
+}
+
+/**
+ * The PostgreSQL store and this replica's leadership. A leader that loses its lock connection exits (75,
+ * "try again"): another replica may already lead, and a supervisor starts this one again as a follower.
+ */
+function replicatedStore(st: StoreConfig, leads: string[], sourceName: string, wantUsers: boolean) {
+  const connection = { connectionString: st.url, password: st.password, applicationName: `vigil-gateway ${st.replicaName}` };
+  const store = openPgGatewayStore(connection);
+  // the people are shared by every replica, as the log is
+  const users = wantUsers ? openPgUserStore(connection) : undefined;
+  const replication: ReplicationOptions = {
+    connection,
+    replica: st.replicaName,
+    key: `${sourceName}:${[...leads].sort().join(',')}`,
+    lost: (reason) => {
+      console.error(`Vigil gateway ${st.replicaName} lost the leadership of ${leads.join(', ')} (${reason}); exiting so it restarts as a follower`);
+      process.exit(75);
+    },
+  };
+  return { store, users, replication };
 }
 
 /** --trusted-proxy, --group-role and --default-role, checked */
@@ -242,7 +279,13 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           warn,
         })
       : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir), warn });
-  const paging = pagingFrom(cfg, warn);
+  const clusters = cfg.config?.clusters.map((c) => c.name) ?? [];
+  const leads = clusters.length ? clusters : [source.name];
+  const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name, cfg.personalTokens || !!cfg.trustedHeader) : null;
+  if (cfg.store?.password) log.addSecret(cfg.store.password);
+  // paging runs on one gateway: replicas would each run the ladder (leader-only paging is not built yet)
+  const paging = replicated ? null : pagingFrom(cfg, warn);
+  if (replicated && (cfg.config?.roster ?? cfg.roster)) warn('paging is off: several replicas (--store postgres) do not page yet; consoles run their own ladder');
   const gw = await startGateway({
     source,
     paging,
@@ -255,9 +298,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
     port: cfg.port,
     log,
     metrics,
+    leads,
+    ...(replicated ?? {}),
   });
   console.log(
-    `Vigil gateway listening on ${gw.url} (source ${source.name}${cfg.config ? `, clusters ${cfg.config.clusters.map((c) => c.name).join(', ')}` : ''}, server ${gw.serverId}, data in ${cfg.dataDir})`,
+    `Vigil gateway listening on ${gw.url} (source ${source.name}${clusters.length ? `, clusters ${clusters.join(', ')}` : ''}, server ${gw.serverId}, ${replicated ? `replica ${cfg.store!.replicaName} on ${replicated.store.where}` : `data in ${cfg.dataDir}`})`,
   );
   if (cfg.personalTokens && !cfg.trustedHeader && !cfg.token && !gw.users?.users().some((u) => u.revokedAt === null))
     console.log(

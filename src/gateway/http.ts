@@ -4,6 +4,7 @@
  * body is only a nudge to re-read upstream). Anything else is a 404 that says what this server is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LeadershipInfo } from './leadership';
 import type { GatewayMetrics } from './metrics';
 import type { Source, SourceHealth } from './source';
 import type { EventLog } from './store';
@@ -11,6 +12,8 @@ import type { EventLog } from './store';
 export interface RoutesOptions {
   store: Pick<EventLog, 'serverId' | 'head'>;
   source: Pick<Source, 'name' | 'webhook'>;
+  /** which sources this replica leads (all, for a gateway alone), and who leads */
+  leadership(): LeadershipInfo;
   metrics: Pick<GatewayMetrics, 'registry' | 'connections' | 'webhooks'>;
   health(): SourceHealth;
   connections(): number;
@@ -32,6 +35,7 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
       detail: h.detail,
       ...(h.clusters ? { clusters: h.clusters } : {}),
       connections: o.connections(),
+      ...o.leadership(),
     });
   };
 

@@ -32,8 +32,9 @@ import { createActionHandler } from './actions';
 import { createAuthenticator, type TrustedHeaderOptions } from './auth';
 import { startHeartbeat } from './heartbeat';
 import { createRoutes } from './http';
-import { createHub } from './hub';
-import { createIntake } from './intake';
+import { createHub, type Hub } from './hub';
+import { createIntake, type Intake } from './intake';
+import { startLeadership, tellingUpstreamChanges, type Leadership, type LeadershipInfo, type ReplicationOptions } from './leadership';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { createPaging, type Paging, type PagingOptions } from './paging';
 import { watchPeople } from './people';
@@ -84,6 +85,13 @@ export interface GatewayOptions {
   maxFrameBytes?: number;
   /** escalation and outbound pages from a roster (paging/); its store defaults to gateway.db in dataDir */
   paging?: PagingOptions | null;
+  /**
+   * One replica of several on a PostgreSQL store (`store` is then the PostgreSQL one): the source runs only
+   * while this replica leads it (leadership.ts). Without it the gateway is alone and runs its source.
+   */
+  replication?: ReplicationOptions;
+  /** what this gateway's source leads in /healthz: its clusters (default: the source's name) */
+  leads?: string[];
 }
 
 export interface Gateway {
@@ -96,6 +104,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** the escalation runner and deliverer (null: no paging) */
   paging: Paging | null;
+  /** whether this replica leads its source now, and who does */
+  leadership(): LeadershipInfo;
   /** source events appended directly (tests, and the demo source's in-process callers) */
   emit(events: SourceEvent[]): void;
   connections(): number;
@@ -178,6 +188,8 @@ function startPaging(
 
 /** paging (when configured) around the source: `e` pages, and source events poke the runner */
 function wirePaging(o: GatewayOptions, u: Parameters<typeof startPaging>[2]) {
+  // every replica would run the ladder and page each level once per replica
+  if (o.paging && o.replication) throw new Error('paging runs on a single gateway, not with replication');
   const paging = o.paging ? startPaging(o, o.paging, u) : null;
   return {
     paging,
@@ -188,6 +200,41 @@ function wirePaging(o: GatewayOptions, u: Parameters<typeof startPaging>[2]) {
       paging?.runner.poke();
     },
   };
+}
+
+/** runs the source now (alone) or whenever this replica leads it; pumps consoles when another replica wrote */
+function leadSource(
+  o: GatewayOptions,
+  d: { source: Source; emit: (events: SourceEvent[]) => void; store: GatewayStore; intake: Intake; hub: Hub; metrics: GatewayMetrics; clock: Clock; log: Logger },
+): Promise<Leadership> {
+  const { store, hub } = d;
+  let lastHead = store.head();
+  return startLeadership(
+    {
+      source: d.source,
+      ctx: {
+        emit: d.emit,
+        now: () => d.clock.now(),
+        known: () => ({
+          alerts: store.current('alert').map((e) => e.data),
+          silences: store.current('silence').map((e) => e.data),
+        }),
+        ackLedger: store,
+      },
+      hub,
+      leads: o.leads ?? [o.source.name],
+      clock: d.clock,
+      log: d.log,
+      logMayHaveMoved: () => {
+        const head = store.head();
+        if (head === lastHead) return;
+        lastHead = head;
+        d.metrics.head.set(head);
+        hub.pumpAll();
+      },
+    },
+    o.replication,
+  );
 }
 
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
@@ -214,7 +261,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
-  const { paging, source, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
+  const { paging, source: paged, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
+  /** a follower asks the leader to poll after changing something upstream (set once leadership runs) */
+  let upstreamChanged: (cluster?: string) => void = () => undefined;
+  const source = tellingUpstreamChanges(paged, (cluster) => upstreamChanged(cluster));
   const actions = createActionHandler({
     store,
     source,
@@ -229,7 +279,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   let closing = false;
   const routes = createRoutes({
     store,
-    source: o.source,
+    source,
+    leadership: () => leadership.info(),
     metrics,
     health: hub.health,
     connections: () => hub.conns.size,
@@ -255,16 +306,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
-  await o.source.start({
-    emit: fromSource,
-    health: hub.setHealth,
-    now: () => clock.now(),
-    known: () => ({
-      alerts: store.current('alert').map((e) => e.data),
-      silences: store.current('silence').map((e) => e.data),
-    }),
-    ackLedger: store,
-  });
+  const leadership = await leadSource(o, { source: paged, emit: fromSource, store, intake, hub, metrics, clock, log });
+  upstreamChanged = leadership.changedUpstream;
 
   await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');
   paging?.start();
@@ -319,12 +362,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     metrics,
     paging,
     emit: fromSource,
+    leadership: () => leadership.info(),
     connections: () => hub.conns.size,
     async close() {
       if (closing) return;
       closing = true;
       heartbeat.stop();
       for (const c of hub.conns) c.ws.close(CLOSE_GOING_AWAY, 'gateway shutting down');
+      await leadership.stop();
       await o.source.stop().catch((err) => log.log('warn', 'gateway.source_stop_failed', { err: String(err) }));
       await Promise.allSettled([...hub.conns].map((c) => c.chain));
       for (const c of hub.conns) c.ws.terminate();
@@ -340,6 +385,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       heartbeat.stop();
       for (const c of hub.conns) c.ws.terminate();
       server.closeAllConnections();
+      await leadership.stop();
       await o.source.stop().catch(() => undefined);
       await stopServing();
       closeStores();

@@ -77,6 +77,7 @@ export function createPaging(
         start: (ctx) => source.start(ctx),
         stop: () => source.stop(),
         ...(source.webhook ? { webhook: source.webhook.bind(source) } : {}),
+        ...(source.refresh ? { refresh: source.refresh.bind(source) } : {}),
         async apply(action, opts) {
           const out = await source.apply(action, opts);
           if (!out.ok || action.type !== 'alert.escalate') return out;

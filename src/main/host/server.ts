@@ -138,8 +138,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         ws.close(CLOSE_BAD_FRAME, 'not a JSON-RPC request');
         return;
       }
-      const result = await core.dispatch(req.data.method, req.data.params);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ jsonrpc: '2.0', id: req.data.id, result }));
+      // the envelope as JSON text: the core answers some methods (the alert pages) as text directly
+      const result = await core.dispatchJson(req.data.method, req.data.params);
+      if (ws.readyState === ws.OPEN) ws.send(`{"jsonrpc":"2.0","id":${req.data.id},"result":${result}}`);
     });
   }
 

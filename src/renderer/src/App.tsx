@@ -1,4 +1,4 @@
-import { useEffect, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from './api';
 import { CommandPalette } from './components/CommandPalette';
@@ -6,20 +6,23 @@ import { Nav } from './components/Nav';
 import { StatusBar } from './components/StatusBar';
 import { useApplyTheme } from './design/theme';
 import { AlertsView } from './features/alerts/AlertsView';
-import { ChecklistsView } from './features/checklists/ChecklistsView';
-import { DashboardsView } from './features/dashboards/DashboardsView';
-import { HandoverView } from './features/handover/HandoverView';
 import { FreezeBanner } from './features/incidents/FreezeBanner';
-import { IncidentsView } from './features/incidents/IncidentsView';
-import { RosterView } from './features/roster/RosterView';
-import { RunbooksView } from './features/runbooks/RunbooksView';
-import { SettingsView } from './features/settings/SettingsView';
 import { NameNeeded } from './features/signin/NameNeeded';
 import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
 import { Banner, ConfirmHost, Toaster } from './ui';
+
+// The alert console is the first screen and comes with the page; the other views (echarts, markdown, the
+// roster calendar…) load when first opened, so the first screen does not wait for their code.
+const RunbooksView = lazy(() => import('./features/runbooks/RunbooksView').then((m) => ({ default: m.RunbooksView })));
+const DashboardsView = lazy(() => import('./features/dashboards/DashboardsView').then((m) => ({ default: m.DashboardsView })));
+const ChecklistsView = lazy(() => import('./features/checklists/ChecklistsView').then((m) => ({ default: m.ChecklistsView })));
+const IncidentsView = lazy(() => import('./features/incidents/IncidentsView').then((m) => ({ default: m.IncidentsView })));
+const RosterView = lazy(() => import('./features/roster/RosterView').then((m) => ({ default: m.RosterView })));
+const HandoverView = lazy(() => import('./features/handover/HandoverView').then((m) => ({ default: m.HandoverView })));
+const SettingsView = lazy(() => import('./features/settings/SettingsView').then((m) => ({ default: m.SettingsView })));
 
 const VIEW_COMPONENTS: Record<View, ComponentType> = {
   alerts: AlertsView,
@@ -100,6 +103,7 @@ function ConnectionLost() {
 }
 
 export function App() {
+  const { t } = useTranslation();
   const view = useApp((s) => s.view);
   useThemeAndLanguage();
   useGlobalKeys();
@@ -113,7 +117,9 @@ export function App() {
         <StoreProblem />
         <SignedOutBanner />
         <NameNeeded />
-        <Current />
+        <Suspense fallback={<p className="muted">{t('loading')}</p>}>
+          <Current />
+        </Suspense>
       </main>
       <StatusBar />
       <Toaster />

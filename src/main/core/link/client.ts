@@ -48,6 +48,8 @@ export interface ClientOptions {
   operator(): string;
   /** where to connect now; null = no platform configured */
   resolveTarget(): Promise<Target | null>;
+  /** several gateway replicas (target.ts): `failover` when one failed, `connected` when one said welcome */
+  targets?: { failover(): boolean; connected(): void };
   /** something in the view changed */
   onChange(): void;
   /** a batch or snapshot was stored (after commit) */
@@ -69,13 +71,36 @@ export interface ClientOptions {
   batchMax?: number;
 }
 
+/** the pause before trying the next gateway replica after one failed (plus as much again in jitter) */
+const FAILOVER_MS = 100;
+
 type Why = { code: string; message: string; auth?: SignOutReason };
+
+/**
+ * When to connect again: at once (after a moment's jitter, so consoles do not all land together) on another
+ * gateway replica that has not failed since the last welcome, else after the capped backoff.
+ */
+function createRetryPolicy(o: ClientOptions) {
+  const backoff = createBackoff({ baseMs: o.backoffBaseMs ?? 500, capMs: o.backoffCapMs ?? 30_000, random: o.random });
+  return {
+    get attempts() {
+      return backoff.attempts;
+    },
+    reset: () => backoff.reset(),
+    welcomed() {
+      backoff.reset();
+      o.targets?.connected();
+    },
+    next: (): number =>
+      o.targets?.failover() ? FAILOVER_MS + Math.floor((o.random ?? Math.random)() * FAILOVER_MS) : backoff.next(),
+  };
+}
 
 export function createSyncClient(o: ClientOptions) {
   const heartbeatMs = o.heartbeatMs ?? 15_000;
   const deadAfterMs = o.deadAfterMs ?? 45_000;
   const connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
-  const backoff = createBackoff({ baseMs: o.backoffBaseMs ?? 500, capMs: o.backoffCapMs ?? 30_000, random: o.random });
+  const backoff = createRetryPolicy(o);
   const state = createClientView(o.clock, o.onChange);
   const { view, stats } = state;
 
@@ -102,7 +127,7 @@ export function createSyncClient(o: ClientOptions) {
     outbox: o.outbox,
     state,
     stream,
-    welcomed: () => backoff.reset(),
+    welcomed: backoff.welcomed,
     sendActions: (c) => sendUnanswered(conn === c ? c : null),
     onResult: o.onResult,
     onIdentity: o.onIdentity,

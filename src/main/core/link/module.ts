@@ -122,10 +122,9 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
         target = t?.kind ?? 'none';
         return t;
       },
+      targets,
       onChange: publish,
-      onStored(collections: Set<Collection>) {
-        for (const collection of collections) ctx.emit('dataChanged', { collection });
-      },
+      onStored: (collections: Set<Collection>) => collections.forEach((collection) => ctx.emit('dataChanged', { collection })),
       onResult(r) {
         ctx.emit('dataChanged', { collection: 'outbox', ids: [r.id] });
         // modules that show optimistic state learn the confirmed outcome here (ctx.on('outboxResult'))

@@ -4,6 +4,7 @@
  * own escalation when the gateway runs none for the alert), then the record
  * (labels, annotations, history). Each part is its own component in DetailParts.tsx.
  */
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -21,8 +22,10 @@ import {
   useGatewayPage,
 } from './DetailParts';
 import { keyLabels, type Entry } from './model';
-import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
+
+// the chart (echarts) loads with the first detail pane that shows one, not with the console
+const RelatedMetric = lazy(() => import('./RelatedMetric').then((m) => ({ default: m.RelatedMetric })));
 
 function CloseButton() {
   const { t } = useTranslation('alerts');
@@ -93,7 +96,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       <RunbookSection fingerprint={fingerprint} />
       {/* while the gateway pages for the alert, the console's own ladder is the idle offline fallback: not shown */}
       {!ladder && <EscalationSection fingerprint={fingerprint} />}
-      <RelatedMetric alert={a} />
+      <Suspense fallback={null}>
+        <RelatedMetric alert={a} />
+      </Suspense>
       <LabelsSection alert={a} />
       <AnnotationsSection alert={a} />
       <HistorySection fingerprint={fingerprint} updatedAt={a.updatedAt} />
