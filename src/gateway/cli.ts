@@ -30,7 +30,9 @@ import { parseStore, type StoreConfig } from './store-config';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { createTransport } from './sources/transport';
+import type { PagingOptions } from './paging';
 import { findDemoDir } from './resources';
+import { readRosterFile } from './sources/content';
 import { startGateway, type Gateway } from './server';
 import type { Source } from './source';
 import { runUsers, USERS_USAGE } from './users-cli';
@@ -281,8 +283,12 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   const leads = clusters.length ? clusters : [source.name];
   const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name, cfg.personalTokens || !!cfg.trustedHeader) : null;
   if (cfg.store?.password) log.addSecret(cfg.store.password);
+  // paging runs on one gateway: replicas would each run the ladder (leader-only paging is not built yet)
+  const paging = replicated ? null : pagingFrom(cfg, warn);
+  if (replicated && (cfg.config?.roster ?? cfg.roster)) warn('paging is off: several replicas (--store postgres) do not page yet; consoles run their own ladder');
   const gw = await startGateway({
     source,
+    paging,
     token: cfg.token,
     personalTokens: cfg.personalTokens,
     trustedHeader: cfg.trustedHeader,
@@ -312,6 +318,24 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return gw;
+}
+
+/**
+ * Paging runs from the roster file (with its channel URLs and secret references): --roster, the config's
+ * roster, or the demo's. A roster whose channels cannot be used stops the start (the demo's is only warned about).
+ */
+function pagingFrom(cfg: CliConfig, warn: (m: string) => void): PagingOptions | null {
+  const demoRoster = cfg.source === 'demo' ? path.join(findDemoDir(cfg.demoDir), 'roster.yaml') : undefined;
+  const file = cfg.config ? cfg.config.roster : (cfg.roster ?? (demoRoster && fs.existsSync(demoRoster) ? demoRoster : undefined));
+  if (!file) return null;
+  try {
+    const roster = readRosterFile(file);
+    return { roster: () => roster };
+  } catch (e) {
+    if (cfg.source !== 'demo') throw e;
+    warn(`paging is off: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 if (require.main === module) {

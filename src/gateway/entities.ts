@@ -16,7 +16,8 @@ export type Family =
   | 'incident'
   | 'checklist'
   | 'handover'
-  | 'person';
+  | 'person'
+  | 'page';
 
 /** Snapshot order: a series needs its dashboard's panels stored first (the client drops orphan series). */
 export const FAMILY_ORDER: readonly Family[] = [
@@ -31,6 +32,7 @@ export const FAMILY_ORDER: readonly Family[] = [
   'checklist',
   'handover',
   'person',
+  'page',
 ];
 
 type Rule<K extends EventKind> = { family: Family; op: 'upsert' | 'remove'; id(d: EventDataOf<K>): string };
@@ -55,6 +57,7 @@ export const ENTITY_RULES: { [K in EventKind]: Rule<K> } = {
   'handover.update': { family: 'handover', op: 'upsert', id: (d) => d.id },
   'checklist.template': { family: 'template', op: 'upsert', id: (d) => `${d.id}${SEP}${d.version}` },
   'person.upsert': { family: 'person', op: 'upsert', id: (d) => d.login },
+  'page.update': { family: 'page', op: 'upsert', id: (d) => d.fingerprint },
 };
 
 export function entityOf<K extends EventKind>(

@@ -12,6 +12,8 @@
  *                         └─ sessions (session.ts: frames of one socket: hello, ping, action)
  *   users (UserStore) ── auth (auth.ts: personal tokens, SSO proxy headers, shared token)
  *                      └─ people (people.ts: revocations close open sockets; person.upsert events)
+ *   paging (paging/: the escalation runner and the outbox deliverer, over PagingStore) ── pages from the
+ *                      roster, logs page.update through intake, pages the next level on a person's `e`
  *   http routes (http.ts) · upgrade (upgrade.ts) · heartbeat (heartbeat.ts)
  *
  * Flow per connection: upgrade (subprotocol vigil.v1; the credential → the person) → hello → welcome (who
@@ -22,6 +24,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import type { Alert } from '@shared/alerts';
 import { CLOSE_GOING_AWAY, HARD_FRAME_BYTES, MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { systemClock, type Clock } from '@node/clock';
 import { createLogger, type Logger } from '@node/log';
@@ -33,9 +36,11 @@ import { createHub, type Hub } from './hub';
 import { createIntake, type Intake } from './intake';
 import { startLeadership, tellingUpstreamChanges, type Leadership, type LeadershipInfo, type ReplicationOptions } from './leadership';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
+import { createPaging, type Paging, type PagingOptions } from './paging';
 import { watchPeople } from './people';
 import { createSessions } from './session';
 import type { Source, SourceEvent } from './source';
+import { openPagingStore } from './sqlite/paging';
 import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
@@ -78,6 +83,8 @@ export interface GatewayOptions {
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
+  /** escalation and outbound pages from a roster (paging/); its store defaults to gateway.db in dataDir */
+  paging?: PagingOptions | null;
   /**
    * One replica of several on a PostgreSQL store (`store` is then the PostgreSQL one): the source runs only
    * while this replica leads it (leadership.ts). Without it the gateway is alone and runs its source.
@@ -95,6 +102,8 @@ export interface Gateway {
   /** the people and their tokens (null: shared token only) */
   users: UserStore | null;
   metrics: GatewayMetrics;
+  /** the escalation runner and deliverer (null: no paging) */
+  paging: Paging | null;
   /** whether this replica leads its source now, and who does */
   leadership(): LeadershipInfo;
   /** source events appended directly (tests, and the demo source's in-process callers) */
@@ -134,18 +143,77 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
   });
 }
 
+/** the paging units over their store; pages reach consoles signed in as the paged person's login */
+function startPaging(
+  o: GatewayOptions,
+  p: PagingOptions,
+  u: {
+    store: GatewayStore;
+    users: UserStore | null;
+    clock: Clock;
+    log: Logger;
+    hub: ReturnType<typeof createHub>;
+    intake: ReturnType<typeof createIntake>;
+  },
+) {
+  if (!p.store && !o.dataDir) throw new Error('paging needs a dataDir for its database (or a paging store)');
+  const pagingStore = p.store ?? openPagingStore(path.join(o.dataDir!, 'gateway.db'));
+  const paging = createPaging({
+    ...p,
+    store: pagingStore,
+    clock: u.clock,
+    log: u.log,
+    alerts: () => u.store.current('alert').map((e) => e.data as Alert),
+    loginOf: (person) => {
+      if (person.login) return person.login;
+      const user = u.users?.user(person.id);
+      return user && user.revokedAt === null ? user.login : null;
+    },
+    connected: (login) => [...u.hub.conns].some((c) => c.who.identity.login === login),
+    emit: (events) => u.intake.append(events),
+  });
+  return {
+    ...paging,
+    store: pagingStore,
+    async stop() {
+      await paging.stop();
+      pagingStore.close();
+    },
+    halt() {
+      paging.halt();
+      pagingStore.close();
+    },
+  };
+}
+
+/** paging (when configured) around the source: `e` pages, and source events poke the runner */
+function wirePaging(o: GatewayOptions, u: Parameters<typeof startPaging>[2]) {
+  // every replica would run the ladder and page each level once per replica
+  if (o.paging && o.replication) throw new Error('paging runs on a single gateway, not with replication');
+  const paging = o.paging ? startPaging(o, o.paging, u) : null;
+  return {
+    paging,
+    source: paging ? paging.wrap(o.source) : o.source,
+    /** source events: logged, and the runner looks at once (an ack or resolve stops a ladder) */
+    fromSource(events: readonly SourceEvent[]) {
+      u.intake.append(events);
+      paging?.runner.poke();
+    },
+  };
+}
+
 /** runs the source now (alone) or whenever this replica leads it; pumps consoles when another replica wrote */
 function leadSource(
   o: GatewayOptions,
-  d: { store: GatewayStore; intake: Intake; hub: Hub; metrics: GatewayMetrics; clock: Clock; log: Logger },
+  d: { source: Source; emit: (events: SourceEvent[]) => void; store: GatewayStore; intake: Intake; hub: Hub; metrics: GatewayMetrics; clock: Clock; log: Logger },
 ): Promise<Leadership> {
   const { store, hub } = d;
   let lastHead = store.head();
   return startLeadership(
     {
-      source: o.source,
+      source: d.source,
       ctx: {
-        emit: (events) => d.intake.append(events),
+        emit: d.emit,
         now: () => d.clock.now(),
         known: () => ({
           alerts: store.current('alert').map((e) => e.data),
@@ -193,9 +261,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
+  const { paging, source: paged, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
   /** a follower asks the leader to poll after changing something upstream (set once leadership runs) */
   let upstreamChanged: (cluster?: string) => void = () => undefined;
-  const source = tellingUpstreamChanges(o.source, (cluster) => upstreamChanged(cluster));
+  const source = tellingUpstreamChanges(paged, (cluster) => upstreamChanged(cluster));
   const actions = createActionHandler({
     store,
     source,
@@ -237,10 +306,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
-  const leadership = await leadSource(o, { store, intake, hub, metrics, clock, log });
+  const leadership = await leadSource(o, { source: paged, emit: fromSource, store, intake, hub, metrics, clock, log });
   upstreamChanged = leadership.changedUpstream;
 
   await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');
+  paging?.start();
   const people = users
     ? watchPeople({
         users,
@@ -290,8 +360,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     users,
     metrics,
+    paging,
+    emit: fromSource,
     leadership: () => leadership.info(),
-    emit: (events) => intake.append(events),
     connections: () => hub.conns.size,
     async close() {
       if (closing) return;
@@ -302,12 +373,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       await o.source.stop().catch((err) => log.log('warn', 'gateway.source_stop_failed', { err: String(err) }));
       await Promise.allSettled([...hub.conns].map((c) => c.chain));
       for (const c of hub.conns) c.ws.terminate();
+      await paging?.stop();
       await stopServing();
       intake.stop();
       closeStores();
     },
     async kill() {
       closing = true;
+      paging?.halt();
       intake.stop();
       heartbeat.stop();
       for (const c of hub.conns) c.ws.terminate();

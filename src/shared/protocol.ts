@@ -14,6 +14,7 @@ import { SeveritySchema } from './domain';
 import { IdentitySchema, PersonSchema } from './identity';
 import { parseJson } from './json';
 import { describeZodError } from './rpc';
+import { PageLadderSchema } from './paging';
 import { RunbookSchema } from './runbooks';
 
 export const PROTOCOL = 'vigil.v1';
@@ -97,6 +98,8 @@ export const eventData = {
   'checklist.template': z.object({ id: z.string().min(1), version: z.number().int(), template: z.unknown() }),
   /** a person the gateway knows (from `users add` or a first SSO sign-in): who can be picked for a role */
   'person.upsert': PersonSchema,
+  /** one alert's escalation ladder at the gateway: who was paged, on which channels, how delivery went (paging.ts) */
+  'page.update': PageLadderSchema,
 } as const;
 export type EventKind = keyof typeof eventData;
 export const EVENT_KINDS = Object.keys(eventData) as EventKind[];

@@ -9,6 +9,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { SeveritySchema, type Severity } from './domain';
+import { ChannelSchema } from './paging';
 
 // ---- the stored shapes (kept as they were: the people table and rostersList use them) -------------
 
@@ -110,6 +111,10 @@ export const PersonDocSchema = z.object({
   phone: PhoneSchema.nullish().transform((v) => v ?? null),
   email: z.string().trim().email('not an e-mail address').nullish().transform((v) => v ?? null),
   im: ImHandlesSchema,
+  /** the gateway login this person signs in as (their console gets the page); default: none */
+  login: z.string().trim().min(1).max(128).nullish().transform((v) => v ?? null),
+  /** channels that reach this person alone (an SMS or voice webhook with {{phone}}), used whenever they are paged */
+  channels: z.array(IdSchema).max(20).default([]),
 });
 export type RosterPerson = z.output<typeof PersonDocSchema>;
 
@@ -118,6 +123,8 @@ export const TeamSchema = z.object({
   name: z.string().trim().min(1).max(120),
   description: optText(500),
   members: z.array(IdSchema).max(500).default([]),
+  /** channels used whenever a rotation of this team is paged (the team's group) */
+  channels: z.array(IdSchema).max(20).default([]),
 });
 export type Team = z.output<typeof TeamSchema>;
 
@@ -189,6 +196,10 @@ export const EscalationLevelSchema = z.object({
   /** minutes without an ack at the previous level before this level is reached (0 for the first) */
   afterMinutes: z.number().min(0).max(7 * 24 * 60),
   targets: z.array(TargetSchema).min(1, 'a level needs at least one target').max(20),
+  /** the channels this level pages on (the document's `channels` ids) */
+  channels: z.array(IdSchema).max(20).default([]),
+  /** at night (the policy's `night` window) these instead of `channels`: "IM by day, phone at night" */
+  nightChannels: z.array(IdSchema).max(20).nullish().transform((v) => v ?? null),
 });
 export type EscalationLevel = z.output<typeof EscalationLevelSchema>;
 
@@ -205,6 +216,11 @@ export const PolicySchema = z.object({
       services: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
     })
     .default({ severity: 'P3', teams: [], services: [] }),
+  /** the night window for the levels' nightChannels, in a zone (e.g. 22:00–08:00 Asia/Shanghai) */
+  night: z
+    .object({ from: HHMM, to: HHMM, timeZone: TimeZoneSchema })
+    .nullish()
+    .transform((v) => v ?? null),
   /** minutes between reminders to the current level; 0 = no reminders */
   remindMinutes: z.number().min(0).max(24 * 60).default(5),
   levels: z.array(EscalationLevelSchema).min(1).max(10),
@@ -224,6 +240,29 @@ function checkUnique(ctx: z.RefinementCtx, items: { id: string }[], what: string
   });
 }
 
+/** Every channel id a person, team or level names is declared in `channels`. */
+function checkChannelRefs(
+  ctx: z.RefinementCtx,
+  doc: {
+    channels: { id: string }[];
+    people: { channels: string[] }[];
+    teams: { channels: string[] }[];
+    policies: { night: unknown; levels: { channels: string[]; nightChannels: string[] | null }[] }[];
+  },
+) {
+  const known = new Set(doc.channels.map((c) => c.id));
+  doc.people.forEach((p, i) => p.channels.forEach((c, j) => checkRef(ctx, known, c, 'channel', ['people', i, 'channels', j])));
+  doc.teams.forEach((t, i) => t.channels.forEach((c, j) => checkRef(ctx, known, c, 'channel', ['teams', i, 'channels', j])));
+  doc.policies.forEach((p, i) =>
+    p.levels.forEach((l, j) => {
+      l.channels.forEach((c, k) => checkRef(ctx, known, c, 'channel', ['policies', i, 'levels', j, 'channels', k]));
+      l.nightChannels?.forEach((c, k) => checkRef(ctx, known, c, 'channel', ['policies', i, 'levels', j, 'nightChannels', k]));
+      if (l.nightChannels && !p.night)
+        ctx.addIssue({ code: 'custom', message: 'nightChannels need the policy\'s night window (night: {from, to, timeZone})', path: ['policies', i, 'levels', j, 'nightChannels'] });
+    }),
+  );
+}
+
 export const RosterDocumentSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -236,12 +275,16 @@ export const RosterDocumentSchema = z
     rotations: z.array(RotationSchema).max(500).default([]),
     overrides: z.array(OverrideSchema).max(5000).default([]),
     policies: z.array(PolicySchema).max(200).default([]),
+    /** outbound channels (the gateway pages on them; consoles receive them without URL or secrets) */
+    channels: z.array(ChannelSchema).max(200).default([]),
   })
   .superRefine((doc, ctx) => {
     checkUnique(ctx, doc.people, 'person', 'people');
     checkUnique(ctx, doc.teams, 'team', 'teams');
     checkUnique(ctx, doc.rotations, 'rotation', 'rotations');
     checkUnique(ctx, doc.policies, 'policy', 'policies');
+    checkUnique(ctx, doc.channels, 'channel', 'channels');
+    checkChannelRefs(ctx, doc);
     const people = new Set(doc.people.map((p) => p.id));
     const teams = new Set(doc.teams.map((t) => t.id));
     const rotations = new Set(doc.rotations.map((r) => r.id));
@@ -386,4 +429,6 @@ export interface EscalationState {
   next: { level: number; at: number; people: { id: string; name: string }[] } | null;
   stoppedAt: number | null;
   stopReason: string | null;
+  /** the gateway runs this ladder (level, people and next level are the gateway's; the console's stays quiet) */
+  gateway?: boolean;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
 import { startAlertmanager, type AlertmanagerHarness } from '../services/alertmanager';
+import { startReceiver, type Receiver } from '../services/im-receivers';
 import { expect, launchHost, OUT_DIR, openApp, test, type HostHandle } from './fixtures';
 
 const TOKEN = 'e2e-roster-token-0123456789';
@@ -79,65 +80,85 @@ test('the roster view shows who is on call now, filters people and lists the lad
   await expect(onCall.getByRole('listitem', { name: 'E2E second line: Bo Example' })).toBeVisible();
 });
 
-test.describe('escalation through the platform', () => {
+const DING_SECRET = 'SECe2e0123456789abcdef0123456789abcdef0123456789abcdef0123456789';
+
+/** the roster as the gateway pages from it: L2 waits for `e`, and both levels post to a DingTalk robot */
+function pagingRosterYaml(id: string, dingUrl: string): string {
+  return (
+    rosterYaml(id)
+      .replace('afterMinutes: 0.05, targets: [{ rotation: e2e-secondary }] }', 'afterMinutes: 600, targets: [{ rotation: e2e-secondary }], channels: [e2e-dingtalk] }')
+      .replace('afterMinutes: 0, targets: [{ rotation: e2e-primary }] }', 'afterMinutes: 0, targets: [{ rotation: e2e-primary }], channels: [e2e-dingtalk] }') +
+    `channels:\n  - { id: e2e-dingtalk, type: dingtalk, language: en, url: "${dingUrl}/robot/send?access_token=E2E", secretEnv: VIGIL_E2E_DING_SECRET }\n`
+  );
+}
+
+test.describe('paging through the platform', () => {
   let am: AlertmanagerHarness | null = null;
   let gateway: (Started & { match: RegExpMatchArray }) | null = null;
   let host: HostHandle | null = null;
+  let ding: Receiver | null = null;
   const tmp = tempDir('vigil-e2e-roster-');
 
   test.afterAll(async () => {
     await host?.proc.stop();
     await gateway?.stop();
     await am?.stop();
+    await ding?.close();
     tmp.cleanup();
   });
 
-  test('an unacked P1 escalates on a fast policy and the platform receives the escalate action once', async ({ page }) => {
+  test('the gateway pages level 1 on its own; e pages level 2 and says who was paged and where', async ({ page }) => {
     test.setTimeout(120_000);
     am = await startAlertmanager();
+    ding = await startReceiver('dingtalk', { token: 'E2E', secret: DING_SECRET });
     const rosterFile = path.join(tmp.dir, 'roster.yaml');
-    fs.writeFileSync(rosterFile, rosterYaml('e2e-platform'));
+    fs.writeFileSync(rosterFile, pagingRosterYaml('e2e-platform', ding.url));
     const gwData = path.join(tmp.dir, 'gateway');
     gateway = await startProcess(
       process.execPath,
       [path.join(OUT_DIR, 'main/gateway.js'), '--source', 'alertmanager', '--alertmanager-url', am.url, '--roster', rosterFile, '--port', '0', '--data-dir', gwData, '--poll-interval', '300'],
-      { env: { ...process.env, VIGIL_GATEWAY_TOKEN: TOKEN }, ready: /Vigil gateway listening on (ws:\/\/\S+)/, timeoutMs: 30_000 },
+      { env: { ...process.env, VIGIL_GATEWAY_TOKEN: TOKEN, VIGIL_E2E_DING_SECRET: DING_SECRET }, ready: /Vigil gateway listening on (ws:\/\/\S+)/, timeoutMs: 30_000 },
     );
     const wsUrl = gateway.match[1];
     host = await launchHost({ dataDir: path.join(tmp.dir, 'host'), args: ['--platform', wsUrl, '--token', TOKEN] });
-    await openApp(page, host.url);
-
-    // the roster arrives from the platform and is shown
-    await nav(page).getByRole('button', { name: 'Roster' }).click();
-    await expect(page.getByRole('region', { name: 'On call now' }).getByRole('listitem', { name: 'E2E first line: Ana Example' })).toBeVisible({ timeout: 30_000 });
-
     await am.postAlerts([{ labels: { alertname: 'E2EOrdersStuck', severity: 'critical', team: 'e2e' }, annotations: { summary: 'orders stuck' } }]);
-    const [amAlert] = await am.alerts();
-
-    const escalations = () => {
-      const db = new Database(path.join(gwData, 'gateway.db'), { readonly: true, fileMustExist: true });
-      try {
-        return db.prepare("SELECT payload, actor FROM actions WHERE type = 'alert.escalate'").all() as { payload: string; actor: string }[];
-      } finally {
-        db.close();
-      }
-    };
-    await expect.poll(() => escalations().length, { timeout: 60_000, intervals: [500] }).toBeGreaterThanOrEqual(1);
-    // several more engine passes (and a notification-driven reload) must not send it again
-    await page.waitForTimeout(8_000);
-    const got = escalations();
-    expect(got).toHaveLength(1);
-    expect(JSON.parse(got[0].payload)).toMatchObject({ fingerprint: amAlert.fingerprint, level: 2, automatic: true });
-
-    // the escalation under way is findable in the roster view: its level and who it reaches now
-    const running = page.getByRole('list', { name: 'Escalations under way' });
-    await expect(running.getByRole('listitem').filter({ hasText: 'E2EOrdersStuck' })).toContainText('level 2 of 3');
-    await expect(running.getByRole('listitem').filter({ hasText: 'E2EOrdersStuck' })).toContainText('Reaches Bo Example');
-
-    // and a restart of the console mid-ladder does not repeat it
-    await host.restart();
     await openApp(page, host.url);
-    await page.waitForTimeout(5_000);
-    expect(escalations()).toHaveLength(1);
+
+    // level 1 went out from the gateway: the detail pane says to whom, where, and what comes next
+    await page.getByRole('grid', { name: 'Alerts' }).getByRole('row', { name: /^Select E2EOrdersStuck P1/ }).click();
+    const paged = page.getByRole('complementary', { name: 'Alert details' }).getByRole('region', { name: 'Paged by the gateway' });
+    await expect(paged).toContainText('Level 1 first line', { timeout: 30_000 });
+    await expect(paged).toContainText('Ana Example (no Vigil sign-in known)');
+    await expect(paged.getByRole('list', { name: 'Deliveries of level 1' })).toContainText('e2e-dingtalk (dingtalk): delivered', { timeout: 30_000 });
+    await expect(paged).toContainText(/Next: level 2 at .* → Bo Example/);
+
+    // e pages the next level now: a toast names the person and the channel, the pane shows it
+    await page.keyboard.press('e');
+    await expect(page.getByRole('status').filter({ hasText: 'E2EOrdersStuck: paged level 2 second line' })).toContainText(
+      'Paged Bo Example (no Vigil sign-in known) · on e2e-dingtalk',
+      { timeout: 30_000 },
+    );
+    await expect(paged.getByRole('list', { name: 'Deliveries of level 2' })).toContainText('e2e-dingtalk (dingtalk): delivered', { timeout: 30_000 });
+    await expect(paged).toContainText('escalated by');
+    expect(ding.delivered().map((q) => (q.json as { text: { content: string } }).text.content.split('\n')[0])).toEqual([
+      '[P1] E2EOrdersStuck — level 1/3 (first line)',
+      '[P1] E2EOrdersStuck — level 2/3 (second line)',
+    ]);
+
+    // the escalation under way is findable in the roster view too, at the gateway's level and with its people
+    await nav(page).getByRole('button', { name: 'Roster' }).click();
+    const running = page.getByRole('list', { name: 'Escalations under way' }).getByRole('listitem').filter({ hasText: 'E2EOrdersStuck' });
+    await expect(running).toContainText('level 2 of 3', { timeout: 30_000 });
+    await expect(running).toContainText('Reaches Bo Example');
+    await expect(running).toContainText('paged by the gateway');
+
+    // the console's own ladder stayed quiet: the only escalate the platform got is the person's
+    const db = new Database(path.join(gwData, 'gateway.db'), { readonly: true, fileMustExist: true });
+    try {
+      const rows = db.prepare("SELECT payload FROM actions WHERE type = 'alert.escalate'").all() as { payload: string }[];
+      expect(rows.map((r) => JSON.parse(r.payload).automatic)).toEqual([undefined]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -7,9 +7,11 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseDashboardFile, toDashboard, type DashboardSpec } from '@shared/dashboard-spec';
 import { eventData, type EventDataOf } from '@shared/protocol';
-import { RosterDocumentSchema } from '@shared/roster';
+import { redactChannel } from '@shared/paging';
+import { RosterDocumentSchema, type RosterDocument } from '@shared/roster';
 import { parseRunbook, parseUpdated } from '@shared/runbook-template';
 import { describeZodError } from '@shared/rpc';
+import { channelProblems, type SecretEnv } from '../paging/secrets';
 import type { SourceEvent } from '../source';
 
 export interface LoadProblem {
@@ -69,8 +71,12 @@ export function loadRunbooks(dir: string): { runbooks: EventDataOf<'runbook.upse
   return { runbooks, problems };
 }
 
-/** The roster document, validated; throws with the file name and the first problems when it is invalid. */
-export function loadRoster(file: string): EventDataOf<'roster.upsert'> {
+/**
+ * The roster document as the gateway pages from it (channel URLs and secret references included),
+ * validated, channels checked (URL, secret present in `env`; null: not checked); throws with the file name
+ * and the first problems.
+ */
+export function readRosterFile(file: string, env: SecretEnv | null = process.env): { id: string; name: string; doc: RosterDocument; updatedAt: number } {
   let raw: unknown;
   try {
     raw = parseYaml(fs.readFileSync(file, 'utf8'));
@@ -86,7 +92,18 @@ export function loadRoster(file: string): EventDataOf<'roster.upsert'> {
   const meta = (raw ?? {}) as { id?: unknown; name?: unknown };
   const id = typeof meta.id === 'string' && meta.id ? meta.id : path.basename(file).replace(/\.ya?ml$/i, '');
   const name = typeof meta.name === 'string' && meta.name ? meta.name : id;
-  return { id, name, document: doc.data, updatedAt: Math.round(fs.statSync(file).mtimeMs) };
+  const problems = env ? channelProblems(doc.data.channels, env) : [];
+  if (problems.length) throw new Error(`roster ${file}: ${problems.slice(0, 5).join('; ')}`);
+  return { id, name, doc: doc.data, updatedAt: Math.round(fs.statSync(file).mtimeMs) };
+}
+
+/**
+ * The roster as consoles receive it: its channels without URL, headers, body or secret names. Secrets are
+ * checked where the gateway pages from the file (cli.ts), not here.
+ */
+export function loadRoster(file: string): EventDataOf<'roster.upsert'> {
+  const r = readRosterFile(file, null);
+  return { id: r.id, name: r.name, document: { ...r.doc, channels: r.doc.channels.map(redactChannel) }, updatedAt: r.updatedAt };
 }
 
 /** Dashboards from one file, or from every .yaml/.yml/.json file in a folder; throws on the first bad file. */

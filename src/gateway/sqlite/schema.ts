@@ -11,6 +11,8 @@
  * - users, user_tokens, users_revision: people, their personal tokens (scrypt hashes only) and the counter
  *   every change to them moves (users.ts); the login beside each action, attempt, audit row and handover
  * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
+ * - page_ladders, page_steps, page_messages: the escalation ladders the gateway runs, the levels it paged,
+ *   and the outbound messages with their delivery state (paging.ts, behind PagingStore)
  *
  * Never edit an applied migration: add the next one.
  */
@@ -151,9 +153,53 @@ CREATE TABLE ack_extensions (
 );
 `;
 
+const PAGING = `
+CREATE TABLE page_ladders (
+  id          TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  roster_id   TEXT NOT NULL,
+  policy_id   TEXT NOT NULL,
+  started_at  INTEGER NOT NULL,
+  level       INTEGER NOT NULL DEFAULT 0,
+  level_at    INTEGER NOT NULL,
+  stopped_at  INTEGER,
+  stop_reason TEXT
+);
+CREATE UNIQUE INDEX page_ladders_open ON page_ladders(fingerprint) WHERE stopped_at IS NULL;
+CREATE INDEX page_ladders_fp ON page_ladders(fingerprint, started_at);
+CREATE TABLE page_steps (
+  ladder_id TEXT NOT NULL REFERENCES page_ladders(id),
+  level     INTEGER NOT NULL,
+  at        INTEGER NOT NULL,
+  by_name   TEXT,
+  night     INTEGER NOT NULL,
+  people    TEXT NOT NULL,
+  unstaffed TEXT NOT NULL,
+  PRIMARY KEY (ladder_id, level)
+);
+CREATE TABLE page_messages (
+  id         TEXT PRIMARY KEY,
+  ladder_id  TEXT NOT NULL REFERENCES page_ladders(id),
+  level      INTEGER NOT NULL,
+  channel    TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  person     TEXT,
+  body       TEXT NOT NULL,
+  state      TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  done_at    INTEGER
+);
+CREATE INDEX page_messages_due ON page_messages(state, next_at);
+CREATE INDEX page_messages_ladder ON page_messages(ladder_id, level);
+`;
+
 export const gatewayMigrations: readonly Migration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
   { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
+  { version: 6, name: 'paging', sql: PAGING },
 ];

@@ -1,6 +1,7 @@
 /** Rosters and escalation slice: on-call now/next, file import, the escalation ladders in progress. */
 import { z } from 'zod';
 import type { Role } from '../identity';
+import type { PageLadder } from '../paging';
 import { event, method } from '../rpc';
 import { RosterImportRequestSchema, type EscalationState, type Roster, type RosterImportResult, type RotationOnCall } from '../roster';
 
@@ -27,6 +28,8 @@ export const rosterMethods = {
   rosterRemove: method<{ removed: boolean }>()(z.tuple([z.string().min(1).max(200)])),
   /** escalation ladders in progress, and those stopped in the last 24 h */
   escalationsList: method<EscalationState[]>()(z.tuple([])),
+  /** the gateway's ladder for an alert (who was paged, where, how delivery went, what comes next), or null */
+  gatewayPage: method<PageLadder | null>()(z.tuple([z.string().min(1).max(200)])),
 };
 
 export const rosterEvents = {
@@ -37,6 +40,26 @@ export const rosterEvents = {
       subjectId: z.string(),
       level: z.number().int(),
       stopped: z.boolean(),
+    }),
+  ),
+  /**
+   * the gateway's ladder for an alert changed; `paged` is set when a level was just paged: who (and whether
+   * their console got it), on which channels, and who pressed `e` (null: the ladder's time came)
+   */
+  pageChanged: event(
+    z.object({
+      fingerprint: z.string(),
+      alertname: z.string(),
+      stopped: z.boolean(),
+      paged: z
+        .object({
+          level: z.number().int(),
+          name: z.string().nullable(),
+          by: z.string().nullable(),
+          people: z.array(z.object({ name: z.string(), console: z.enum(['delivered', 'not_connected', 'no_login']) })),
+          channels: z.array(z.string()),
+        })
+        .nullable(),
     }),
   ),
 };

@@ -258,3 +258,48 @@ describe('incidents', () => {
     expect(list().find((e) => e.subjectId === 'INC-1')?.stopReason).toBe('acked');
   });
 });
+
+describe('the gateway pages (the console ladder is the offline fallback)', () => {
+  const gatewayLadder = (fp: string, stoppedAt: number | null) => ({
+    fingerprint: fp,
+    ladderId: `${fp}@${T0}`,
+    alertname: 'OzonOrderPullFailures',
+    severity: 'P1',
+    rosterId: 'demo',
+    policyId: 'ozon-p1',
+    policyName: 'Ozon channel P0/P1',
+    startedAt: T0,
+    level: 1,
+    levels: 4,
+    steps: [
+      { level: 1, name: 'on call', at: T0, by: null, night: false, people: [{ id: 'zhang', name: '张三', login: null, console: 'no_login' as const }], unstaffed: [], deliveries: [] },
+    ],
+    next: { level: 2, at: T0 + 10 * MIN, people: [] },
+    stoppedAt,
+    stopReason: stoppedAt === null ? null : 'the policy is no longer in the roster',
+    updatedAt: T0,
+  });
+  const applyPage = (data: unknown) => {
+    const a = h.roster.appliers!.find((x) => x.kind === 'page.update')!;
+    h.db.transaction(() => a.apply(data, { seq: 1, at: h.clock.now() }))();
+  };
+
+  it('stays quiet while the gateway runs a ladder for the alert, and speaks again once it does not', async () => {
+    h = createHarness({ clock: new FakeClock(T0) });
+    await importDemo(h);
+    applyPage(gatewayLadder('fp-gw', null));
+    h.upsertAlert({ fingerprint: 'fp-gw', alertname: 'OzonOrderPullFailures', severity: 'P1' });
+    h.clock.advance(30 * MIN);
+    expect(escalations()).toEqual([]);
+    expect(reminders()).toEqual([]);
+    expect(escalated()).toEqual([]);
+    // the list (roster view, detail pane) shows the gateway's level and people, not the idle fallback's
+    const shown = list().find((e) => e.subjectId === 'fp-gw');
+    expect(shown).toMatchObject({ level: 1, levels: 4, current: [{ id: 'zhang', name: '张三' }], next: { level: 2, at: T0 + 10 * MIN }, gateway: true });
+    // the gateway's ladder stopped without an ack (its policy left its roster): the console takes over
+    applyPage(gatewayLadder('fp-gw', h.clock.now()));
+    h.clock.advance(0);
+    expect(escalations().map((a) => a.payload.level)).toEqual([3]);
+    expect(escalated()).toHaveLength(1);
+  });
+});

@@ -56,6 +56,43 @@ describe('YAML import', () => {
     expect(rosterCount()).toBe(0);
   });
 
+  it('checks the paging channels: their shape per vendor, every reference to them, night channels need a night', async () => {
+    h = createHarness();
+    const text = [
+      'id: paging',
+      'people:',
+      '  - { id: ana, name: Ana, channels: [ana-sms, nope] }',
+      'teams:',
+      '  - { id: t, name: T, members: [ana], channels: [grp] }',
+      'channels:',
+      '  - { id: grp, type: dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=x", secretEnv: "1BAD" }',
+      '  - { id: ana-sms, type: webhook, url: "ftp://sms.example.com", body: { to: "{{phone}}" } }',
+      '  - { id: grp, type: pager }',
+      'policies:',
+      '  - id: p',
+      '    name: P',
+      '    levels:',
+      '      - { afterMinutes: 0, targets: [{ person: ana }], channels: [grp, gone], nightChannels: [grp] }',
+    ].join('\n');
+    const res = await h.roster.handlers.rosterImport({ format: 'yaml', text });
+    expect(res.ok).toBe(false);
+    expect(res.issues.map((i) => `${i.line} ${i.path}: ${i.message}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^7 channels\[0\]\.secretEnv: an environment variable name/),
+        expect.stringMatching(/^8 channels\[1\]\.url: expected an http\(s\) URL/),
+        expect.stringMatching(/^9 channels\[2\]\.type: /),
+      ]),
+    );
+    const fixed = text.replace('"1BAD"', 'VIGIL_DING').replace('ftp://', 'https://').replace('  - { id: grp, type: pager }\n', '');
+    const again = await h.roster.handlers.rosterImport({ format: 'yaml', text: fixed });
+    expect(again.issues.map((i) => `${i.line} ${i.path}: ${i.message}`)).toEqual([
+      '3 people[0].channels[1]: unknown channel "nope"',
+      '13 policies[0].levels[0].channels[1]: unknown channel "gone"',
+      "13 policies[0].levels[0].nightChannels: nightChannels need the policy's night window (night: {from, to, timeZone})",
+    ]);
+    expect(rosterCount()).toBe(0);
+  });
+
   it('reports YAML syntax errors with their line', async () => {
     h = createHarness();
     const res = await h.roster.handlers.rosterImport({ format: 'yaml', text: fixture('syntax.yaml') });

@@ -10,6 +10,7 @@
  * the next due instant, and at least every `tickMs` of the injected clock.
  */
 import { atLeast, severityRank, SEVERITIES } from '@shared/domain';
+import { dueLevel as dueSharedLevel, matchPolicy as matchSharedPolicy } from '@shared/policy-match';
 import { escalationEntryId } from '@shared/incidents';
 import type { EscalationState } from '@shared/roster';
 import type { Clock, TimerHandle } from '@node/clock';
@@ -27,36 +28,14 @@ const MINUTE = 60_000;
 /** how long a stopped ladder stays in escalationsList (for "escalated to L2, acked by …" in the console) */
 const KEEP_STOPPED_MS = 24 * 60 * MINUTE;
 
-/**
- * The policy for a subject: among the policies whose severity threshold it meets and whose team and
- * service lists (when not empty) contain its `team` and `service` labels, the most specific one wins
- * (team and service > team > service > catch-all); then the strictest threshold (a P1 policy beats a
- * P2 policy for a P1 alert); then roster name and document order.
- */
+/** The policy for a subject (src/shared/policy-match.ts). */
 export function matchPolicy(refs: readonly PolicyRef[], subject: Pick<Subject, 'severity' | 'labels'>): PolicyRef | null {
-  let best: PolicyRef | null = null;
-  let bestScore = -Infinity;
-  for (const ref of refs) {
-    const m = ref.policy.match;
-    if (!atLeast(subject.severity, m.severity)) continue;
-    if (m.teams.length && !m.teams.includes(subject.labels.team ?? '')) continue;
-    if (m.services.length && !m.services.includes(subject.labels.service ?? '')) continue;
-    const score = (m.teams.length ? 20 : 0) + (m.services.length ? 10 : 0) - severityRank(m.severity);
-    if (score > bestScore) {
-      best = ref;
-      bestScore = score;
-    }
-  }
-  return best;
+  return matchSharedPolicy(refs, subject);
 }
 
 /** The highest level whose time has come (0 when even the first level waits). */
 export function dueLevel(ref: PolicyRef, startedAt: number, now: number): number {
-  let level = 0;
-  ref.offsets.forEach((off, i) => {
-    if (startedAt + off <= now) level = i + 1;
-  });
-  return level;
+  return dueSharedLevel(ref.offsets, startedAt, now);
 }
 
 /**
@@ -140,9 +119,14 @@ export interface EscalationEngineDeps {
   rosters: RosterStore;
   subjects: SubjectReader;
   tickMs?: number;
+  /**
+   * whether the gateway runs a ladder for this subject now (its `page.update`): then this console's ladder
+   * is only the offline fallback and stays quiet — no notifications, no escalate actions — while it does
+   */
+  gatewayRuns?: (kind: string, id: string) => boolean;
 }
 
-export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs = 15_000 }: EscalationEngineDeps) {
+export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs = 15_000, gatewayRuns }: EscalationEngineDeps) {
   const { db, clock, log } = ctx;
   const ladders = createLadderStore(db);
   const index = createPolicyIndex(rosters);
@@ -280,10 +264,12 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
       if (!subj) stop(row, 'gone', now);
       else if (subj.settled) stop(row, subj.settled, now);
       else if (!ref) stop(row, 'no_policy', now);
+      else if (gatewayRuns?.(row.subject_kind, row.subject_id)) continue; // looked at again at the next pass
       else wake = Math.min(wake, advance(row, subj, ref, now));
     }
     // New ladders are opened together, then advanced one by one: an escalation is its own transaction with its outbox entry.
-    for (const { row, subj, ref } of openLadders([...active.values()], refs, now)) wake = Math.min(wake, advance(row, subj, ref, now));
+    for (const { row, subj, ref } of openLadders([...active.values()], refs, now))
+      if (!gatewayRuns?.(row.subject_kind, row.subject_id)) wake = Math.min(wake, advance(row, subj, ref, now));
     return wake;
   }
 

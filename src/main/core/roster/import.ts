@@ -165,10 +165,11 @@ export function importCsv(req: RosterImportRequest, existing: (id: string) => Lo
   for (const { person, teams } of rows) {
     const at = byId.get(person.id);
     if (at === undefined) doc.people.push(person);
-    else doc.people[at] = person;
+    // a CSV has no login or channel columns: what the YAML gave the person stays
+    else doc.people[at] = { ...person, login: person.login ?? doc.people[at].login, channels: doc.people[at].channels };
     for (const t of teams) {
       let team = doc.teams.find((x) => x.id === t);
-      if (!team) doc.teams.push((team = { id: t, name: t, description: null, members: [] }));
+      if (!team) doc.teams.push((team = { id: t, name: t, description: null, members: [], channels: [] }));
       if (!team.members.includes(person.id)) team.members.push(person.id);
     }
   }

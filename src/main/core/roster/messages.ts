@@ -101,3 +101,17 @@ export function escalationReason(a: { from: number; to: number; unackedMs: numbe
   const passed = a.to - a.from > 1 ? ` (L${a.from + 1}${a.to - 1 > a.from + 1 ? `–L${a.to - 1}` : ''} passed before this console could escalate)` : '';
   return `not acknowledged for ${minutes(a.unackedMs)} min; automatic escalation to L${a.to}${passed}`;
 }
+
+/** The gateway paged the person signed in here (gateway-pages.ts). */
+export const pageText = defineTexts('pages', {
+  en: {
+    pagedTitle: 'You are paged: {{severity}} {{alert}}',
+    pagedBody: 'Level {{level}}/{{levels}} {{name}}{{by}} — open it to acknowledge.',
+    byHand: ', escalated by {{who}}',
+  },
+  'zh-CN': {
+    pagedTitle: '你被呼叫：{{severity}} {{alert}}',
+    pagedBody: '第 {{level}}/{{levels}} 级 {{name}}{{by}} — 打开以确认。',
+    byHand: '，由 {{who}} 手动升级',
+  },
+});

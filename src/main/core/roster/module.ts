@@ -15,6 +15,7 @@ import type { ActionSink, CoreContext, EventApplier } from '../context';
 import { coreLanguage } from '../language';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
+import { createGatewayPages, withGatewayPage } from './gateway-pages';
 import { importCsv, importYaml } from './import';
 import { createRosterList } from './list';
 import { createPeopleDirectory, type PeopleDirectory } from './people';
@@ -58,7 +59,16 @@ export function onCallFor(rosters: readonly LoadedRoster[], at: number): Rotatio
 
 export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: RosterModuleOptions = {}): RosterModule {
   const store = createRosterStore(ctx.db, ctx.log);
-  const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
+  // a gateway ladder starting or stopping decides whether this console's own ladder speaks
+  const pages = createGatewayPages(ctx, () => engine.onAlertsChanged());
+  const engine = createEscalationEngine({
+    ctx,
+    actions,
+    rosters: store,
+    subjects: createSubjectReader(ctx.db),
+    tickMs: opts.tickMs,
+    gatewayRuns: (kind, id) => kind === 'alert' && pages.runs(id),
+  });
   const list = createRosterList(ctx.db);
   const people = opts.people ?? createPeopleDirectory(ctx.db, () => ctx.clock.now());
   let unsubscribe: (() => void) | null = null;
@@ -96,6 +106,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
       },
     },
     people.applier,
+    pages.applier,
   ];
 
   function runImport(req: Parameters<typeof importYaml>[0]): RosterImportResult {
@@ -151,7 +162,8 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         engine.onAlertsChanged();
         return { removed: true };
       },
-      escalationsList: () => engine.list(),
+      escalationsList: () => engine.list().map((e) => (e.subjectKind === 'alert' ? withGatewayPage(e, pages.get(e.subjectId)) : e)),
+      gatewayPage: (fp) => pages.get(fp),
     },
     appliers,
     start() {

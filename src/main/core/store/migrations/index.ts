@@ -10,8 +10,8 @@ import search from './007_search';
 import historyParams from './008_history_params';
 import identity from './009_identity';
 import clusters from './010_clusters';
+import gatewayPages from './012_gateway_pages';
 import performance from './013_performance';
-
 
 const all: Migration[] = [
   { version: 1, name: 'initial', sql: initial },
@@ -24,6 +24,7 @@ const all: Migration[] = [
   { version: 8, name: 'history_params', sql: historyParams },
   { version: 9, name: 'identity', sql: identity },
   { version: 10, name: 'clusters', sql: clusters },
+  { version: 12, name: 'gateway_pages', sql: gatewayPages },
   { version: 13, name: 'performance', sql: performance },
 ];
 

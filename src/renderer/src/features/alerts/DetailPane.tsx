@@ -1,6 +1,7 @@
 /**
  * The alert detail pane: what the alert is (name, severity, state, key labels), what can be done (actions
- * and their progress), where help is (runbook, related metric, escalation under way), then the record
+ * and their progress, who the gateway paged and where), where help is (runbook, related metric, the console's
+ * own escalation when the gateway runs none for the alert), then the record
  * (labels, annotations, history). Each part is its own component in DetailParts.tsx.
  */
 import { lazy, Suspense } from 'react';
@@ -9,7 +10,17 @@ import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { LabelChips, SeverityBadge } from '@renderer/ui';
 import { ackTimeText } from './columns';
-import { ActionLog, AnnotationsSection, DetailActions, EscalationSection, HistorySection, LabelsSection, RunbookSection } from './DetailParts';
+import {
+  ActionLog,
+  AnnotationsSection,
+  DetailActions,
+  EscalationSection,
+  GatewayPageSection,
+  HistorySection,
+  LabelsSection,
+  RunbookSection,
+  useGatewayPage,
+} from './DetailParts';
 import { keyLabels, type Entry } from './model';
 import { alerts, useAlerts } from './store';
 
@@ -54,6 +65,7 @@ function StatusLine({ entry }: { entry: Entry }) {
 export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const { t, i18n } = useTranslation('alerts');
   const entry = useAlerts((s) => s.byFp.get(fingerprint));
+  const ladder = useGatewayPage(fingerprint);
   if (!entry)
     return (
       <aside className="alert-detail" aria-label={t('detail.label')}>
@@ -80,8 +92,10 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       </header>
       <DetailActions entry={entry} />
       <ActionLog alert={a} />
+      {ladder && <GatewayPageSection ladder={ladder} />}
       <RunbookSection fingerprint={fingerprint} />
-      <EscalationSection fingerprint={fingerprint} />
+      {/* while the gateway pages for the alert, the console's own ladder is the idle offline fallback: not shown */}
+      {!ladder && <EscalationSection fingerprint={fingerprint} />}
       <Suspense fallback={null}>
         <RelatedMetric alert={a} />
       </Suspense>

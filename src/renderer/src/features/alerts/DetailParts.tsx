@@ -1,15 +1,16 @@
 /** The sections of the alert detail pane (DetailPane.tsx puts them together). */
-import { useId, type ReactNode } from 'react';
+import { useEffect, useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert, AlertEvent } from '@shared/alerts';
 import { alertEventText } from '@shared/alert-history';
 import { isSafeExternalUrl } from '@shared/external-urls';
+import type { Delivery, PageLadder } from '@shared/paging';
 import { vigil } from '@renderer/api';
 import { openExternalLink } from '@renderer/components/openLink';
 import { errorText, useLive, useLoad } from '@renderer/data/load';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { Badge, Menu } from '@renderer/ui';
+import { Badge, Menu, type Tone } from '@renderer/ui';
 import { useCan } from '../signin/session';
 import type { Entry } from './model';
 import { alerts, useAlerts } from './store';
@@ -141,6 +142,62 @@ export function EscalationSection({ fingerprint }: { fingerprint: string }) {
       <button type="button" className="link" onClick={() => go('roster', 'escalations')}>
         {t('detail.escalationAll')}
       </button>
+    </Section>
+  );
+}
+
+/** The gateway's ladder for one alert (null when the gateway runs none), loaded again when it changes. */
+export function useGatewayPage(fingerprint: string): PageLadder | null {
+  const { data, reload } = useLoad(() => vigil().gatewayPage(fingerprint), `page:${fingerprint}`);
+  useEffect(() => vigil().on('pageChanged', (p) => p.fingerprint === fingerprint && reload()), [fingerprint, reload]);
+  return data ?? null;
+}
+
+const deliveryTone: Record<Delivery['state'], Tone> = { pending: 'warn', retrying: 'warn', sent: 'ok', dead: 'danger' };
+
+/**
+ * The gateway's escalation ladder for one alert: each level paged (when, who — and whether their console got
+ * it —, by hand or by the ladder's time, on which channels with the delivery result), and what comes next.
+ */
+export function GatewayPageSection({ ladder }: { ladder: PageLadder }) {
+  const { t, i18n } = useTranslation('alerts');
+  const time = (at: number) => formatTime(at, i18n.language);
+  const sep = t('page.sep');
+  return (
+    <Section title={t('page.title')}>
+      <p className="meta">
+        {t('page.policy', { policy: ladder.policyName, level: ladder.level, levels: ladder.levels })}
+        {ladder.stoppedAt !== null && ` · ${t('page.stopped', { time: time(ladder.stoppedAt), reason: ladder.stopReason ?? '' })}`}
+      </p>
+      <ol aria-label={t('page.steps')} className="page-steps">
+        {ladder.steps.map((s) => (
+          <li key={s.level}>
+            <strong>{t('page.level', { level: s.level, name: s.name ?? '' })}</strong> <span className="meta">{time(s.at)}</span>
+            {s.by ? ` · ${t('page.byHand', { who: s.by })}` : ''}
+            {s.night ? ` · ${t('page.night')}` : ''}
+            <div>
+              {s.people.length === 0 ? t('page.nobody') : s.people.map((p) => t('page.person', { name: p.name, console: t(`page.console.${p.console}`, { name: p.name }) })).join(sep)}
+              {s.unstaffed.length > 0 && ` · ${t('page.unstaffed', { rotations: s.unstaffed.join(sep) })}`}
+            </div>
+            {s.deliveries.length > 0 && (
+              <ul aria-label={t('page.deliveries', { level: s.level })} className="page-deliveries">
+                {s.deliveries.map((d) => (
+                  <li key={`${d.channel}/${d.person ?? ''}`}>
+                    <span translate="no">{d.channel}</span> ({d.type}){d.person ? ` → ${d.person}` : ''}: <Badge tone={deliveryTone[d.state]}>{t(`page.state.${d.state}`)}</Badge>
+                    {d.attempts > 1 ? ` · ${t('page.attempts', { count: d.attempts })}` : ''}
+                    {d.error && <div className="inline-error">{d.error}</div>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ol>
+      {ladder.next && (
+        <p className="meta">
+          {t('page.next', { level: ladder.next.level, time: time(ladder.next.at), who: ladder.next.people.map((p) => p.name).join(sep) || t('page.nobody') })}
+        </p>
+      )}
     </Section>
   );
 }

@@ -292,6 +292,20 @@ export function startAlerts(): void {
   api.on('alertActionsChanged', refreshActionsSoon);
   api.on('outboxResult', refreshActionsSoon);
   api.on('linkState', refreshActionsSoon);
+  // `e` pressed here: say who the gateway paged, and where
+  api.on('pageChanged', (p) => {
+    const me = useApp.getState().link?.session.name;
+    if (!p.paged?.by || p.paged.by !== me) return;
+    const t = i18next.getFixedT(null, 'alerts');
+    const sep = t('page.sep');
+    const who = p.paged.people.map((x) => t('page.person', { name: x.name, console: t(`page.console.${x.console}`, { name: x.name }) })).join(sep) || t('page.nobody');
+    const where = p.paged.channels.length ? t('page.toastChannels', { channels: p.paged.channels.join(sep) }) : t('page.toastNoChannels');
+    useApp.getState().toast({
+      level: 'info',
+      title: t('page.toastTitle', { alert: p.alertname, level: p.paged.level, name: p.paged.name ?? '' }),
+      body: `${t('page.toastPeople', { who })} · ${where}`,
+    });
+  });
   // the title bar (and the Electron window title) shows the unacked count wherever the user is
   useAlerts.subscribe((s, prev) => {
     if (s.counts !== prev.counts) document.title = s.counts?.unacked ? `(${s.counts.unacked}) Vigil` : 'Vigil';

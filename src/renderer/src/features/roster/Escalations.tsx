@@ -2,7 +2,7 @@
  * The escalation ladders under way, from this console's own escalation state (the core runs a ladder
  * as the offline fallback): what each one is about, the level it reached, who that level reaches now
  * (with their contact links) and when the next level is due. Issue #18: after "e" there was nowhere to
- * look; who the platform paged comes with the gateway's paging (issue #16).
+ * look. A ladder the gateway runs (issue #16) shows the gateway's level and people, marked as such.
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,6 +20,7 @@ export function Escalations({ rosters }: { rosters: ParsedRoster[] }) {
   const list = useLive(['alerts', 'incidents', 'rosters'], () => vigil().escalationsList(), 'escalations');
   const { reload } = list;
   useEffect(() => vigil().on('escalationChanged', reload), [reload]);
+  useEffect(() => vigil().on('pageChanged', reload), [reload]);
   const running = (list.data ?? []).filter((e) => e.stoppedAt === null);
   const stopped = (list.data ?? []).filter((e) => e.stoppedAt !== null).slice(0, 5);
   const person = (rosterId: string, id: string) => rosters.find((r) => r.roster.id === rosterId)?.people.get(id) ?? null;
@@ -37,6 +38,7 @@ export function Escalations({ rosters }: { rosters: ParsedRoster[] }) {
               </button>
               <Badge tone="warn">{t('escalations.level', { level: e.level, levels: e.levels })}</Badge>
               <span className="meta">{e.policyName}</span>
+              {e.gateway && <Badge tone="info">{t('escalations.gateway')}</Badge>}
             </div>
             <p>
               {e.current.length ? t('escalations.reaches', { names: e.current.map((p) => p.name).join(', ') }) : t('escalations.waiting')} ·{' '}

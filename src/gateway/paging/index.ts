@@ -1,0 +1,93 @@
+/**
+ * Paging in the gateway, put together: the PagingStore, the escalation runner and the outbox deliverer,
+ * and the source wrapper that turns a console's `e` (a manual `alert.escalate`) into the next level paged.
+ */
+import type { Clock } from '@node/clock';
+import type { Logger } from '@node/log';
+import type { Source } from '../source';
+import { createDeliverer, type Backoff, type FetchLike } from './deliver';
+import type { PagingRoster } from './policy';
+import { createRunner, type RunnerDeps } from './runner';
+import type { SecretEnv } from './secrets';
+import type { PagingStore } from './store';
+
+export interface PagingOptions {
+  /** the roster paged from (read from --roster with channel URLs; not the redacted copy consoles get) */
+  roster(): PagingRoster | null;
+  /** default: gateway.db in the data dir (SQLite) */
+  store?: PagingStore;
+  env?: SecretEnv;
+  fetch?: FetchLike;
+  backoff?: Backoff;
+  tickMs?: number;
+}
+
+export function createPaging(
+  o: PagingOptions & { store: PagingStore; clock: Clock; log: Logger } & Pick<
+      RunnerDeps,
+      'alerts' | 'loginOf' | 'connected' | 'emit'
+    >,
+) {
+  // the deliverer tells the runner of delivery changes, the runner the deliverer of new messages
+  let onChanged: (ladderId: string) => void = () => undefined;
+  const runner = createRunner({
+    store: o.store,
+    clock: o.clock,
+    log: o.log,
+    roster: o.roster,
+    alerts: o.alerts,
+    loginOf: o.loginOf,
+    connected: o.connected,
+    emit: o.emit,
+    kickDelivery: () => deliverer.kick(),
+    tickMs: o.tickMs,
+  });
+  const deliverer = createDeliverer({
+    store: o.store,
+    clock: o.clock,
+    log: o.log,
+    channels: () => runner.channels(),
+    env: o.env,
+    fetch: o.fetch,
+    backoff: o.backoff,
+    onChanged: (id) => onChanged(id),
+  });
+  onChanged = (id) => runner.delivered(id);
+  return {
+    runner,
+    deliverer,
+    start() {
+      runner.start();
+      deliverer.start();
+    },
+    async stop() {
+      runner.stop();
+      deliverer.stop();
+      await deliverer.idle();
+    },
+    /** stops dead, as a killed process would (nothing awaited) */
+    halt() {
+      runner.stop();
+      deliverer.stop();
+    },
+    /** the source, with a person's `e` (not the consoles' own automatic escalations) paging the next level */
+    wrap(source: Source): Source {
+      return {
+        name: source.name,
+        start: (ctx) => source.start(ctx),
+        stop: () => source.stop(),
+        ...(source.webhook ? { webhook: source.webhook.bind(source) } : {}),
+        ...(source.refresh ? { refresh: source.refresh.bind(source) } : {}),
+        async apply(action, opts) {
+          const out = await source.apply(action, opts);
+          if (!out.ok || action.type !== 'alert.escalate') return out;
+          const p = action.payload as { fingerprint: string; automatic?: boolean };
+          if (p.automatic) return out;
+          const r = runner.escalate(p.fingerprint, action.operator);
+          return r.ok ? out : { ok: false, error: { code: 'conflict', message: r.reason } };
+        },
+      };
+    },
+  };
+}
+export type Paging = ReturnType<typeof createPaging>;

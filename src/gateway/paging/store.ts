@@ -1,0 +1,87 @@
+/**
+ * What paging keeps, behind its own interface so a PostgreSQL implementation (issue #17) can sit beside
+ * the SQLite one (`sqlite/paging.ts`): the ladders the gateway runs, the steps (levels paged) of each, and
+ * the outbound messages with their delivery state (the outbox, retries and dead letters).
+ *
+ * The guarantees the runner builds on, which every implementation keeps:
+ * - `page` is atomic and guarded: it moves the ladder from exactly `from` to `from + 1`, records the step and
+ *   inserts its messages together, or does nothing and returns false. So a level is paged once, also when two
+ *   passes race or the process dies between them.
+ * - a message id is `ladderId/level/channel/person`: inserting it twice keeps the first (one message per level
+ *   per alert across restarts).
+ * - every method is synchronous and one transaction on its own.
+ */
+import type { ChannelType, PagedPerson } from '@shared/paging';
+
+export interface LadderRow {
+  id: string;
+  fingerprint: string;
+  rosterId: string;
+  policyId: string;
+  startedAt: number;
+  /** the level paged last (0: none yet) */
+  level: number;
+  levelAt: number;
+  stoppedAt: number | null;
+  stopReason: string | null;
+}
+
+export interface StepRow {
+  ladderId: string;
+  level: number;
+  at: number;
+  by: string | null;
+  night: boolean;
+  people: PagedPerson[];
+  unstaffed: string[];
+}
+
+export type MessageState = 'pending' | 'sent' | 'dead';
+
+export interface NewMessage {
+  id: string;
+  channel: string;
+  type: ChannelType;
+  /** the roster person an individual message is for (null: a group message) */
+  person: string | null;
+  /** what the sender needs to build the request (the rendered text and the mention lists), as JSON */
+  body: string;
+}
+
+export interface MessageRow extends NewMessage {
+  ladderId: string;
+  level: number;
+  state: MessageState;
+  attempts: number;
+  /** when the next try is due (pending only) */
+  nextAt: number;
+  lastError: string | null;
+  createdAt: number;
+  doneAt: number | null;
+}
+
+export interface PagingStore {
+  /** ladders not stopped, oldest first */
+  openLadders(): LadderRow[];
+  /** the newest ladder of an alert, open or stopped */
+  latestLadder(fingerprint: string): LadderRow | null;
+  ladder(id: string): LadderRow | null;
+  /** starts a ladder at level 0; false when the alert already has an open one */
+  startLadder(row: Omit<LadderRow, 'level' | 'levelAt' | 'stoppedAt' | 'stopReason'>): boolean;
+  /** level `from` → `from + 1` with its step and messages, atomically; false when the ladder is not at `from` or stopped */
+  page(ladderId: string, from: number, step: StepRow, messages: NewMessage[]): boolean;
+  /** false when already stopped */
+  stop(ladderId: string, reason: string, at: number): boolean;
+  steps(ladderId: string): StepRow[];
+  messages(ladderId: string): MessageRow[];
+  /** pending messages due at `now`, oldest first */
+  dueMessages(now: number, limit: number): MessageRow[];
+  /** the earliest nextAt of a pending message, or null */
+  nextDue(): number | null;
+  markSent(id: string, attempts: number, at: number): void;
+  markRetry(id: string, attempts: number, nextAt: number, error: string): void;
+  markDead(id: string, attempts: number, at: number, error: string): void;
+  /** messages given up on, newest first */
+  deadLetters(limit: number): MessageRow[];
+  close(): void;
+}
