@@ -7,14 +7,15 @@ import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from './bus';
-import { safeNotifier, type Notifier } from './notifier';
+import { safeNotifier, type CoreNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets';
 
 export interface CoreContext {
   db: DB;
   clock: Clock;
   log: Logger;
-  notifier: Notifier;
+  /** never throws or rejects; answers whether the notification was shown (and why not) */
+  notifier: CoreNotifier;
   secrets: SecretStore;
   dataDir: string;
   /** tells the core's bus (and through it the renderer) that something happened */

@@ -13,8 +13,20 @@ export interface NativeNotification {
   fingerprint?: string;
 }
 
+/**
+ * A notification backend (the OS one, or a recorder). `notify` throws or rejects when the notification
+ * was not shown (no D-Bus session, no daemon, a denied permission), with the reason as the message.
+ */
 export interface Notifier {
-  notify(n: NativeNotification): void | Promise<void>;
+  notify(n: NativeNotification): void | Promise<unknown>;
+}
+
+/** What happened to one notification: shown, or not shown and why. */
+export type NotifyOutcome = { shown: true } | { shown: false; reason: string };
+
+/** The notifier every core module gets: never throws, never rejects, and says what happened. */
+export interface CoreNotifier extends Notifier {
+  notify(n: NativeNotification): Promise<NotifyOutcome>;
 }
 
 /** Records notifications; used where no OS notifier exists and in tests. */
@@ -27,24 +39,28 @@ export class MemoryNotifier implements Notifier {
 
 /**
  * A notification backend may fail (no D-Bus session, no daemon, a denied permission). That must never take
- * the core down: failures are logged once per distinct reason and swallowed here, for every caller.
- * createModuleContext (context.ts) wraps every module's notifier with it, in the app and in tests alike.
+ * the core down, and it must never be reported as shown: the failure is logged once per distinct reason
+ * and answered as `{ shown: false, reason }`, for every caller. createModuleContext (context.ts) wraps every
+ * module's notifier with it, in the app and in tests alike, so "Test notification" and the self-check see
+ * what the app sees.
  */
-export function safeNotifier(inner: Notifier, log: Logger): Notifier {
+export function safeNotifier(inner: Notifier, log: Logger): CoreNotifier {
   const reported = new Set<string>();
-  const fail = (err: unknown) => {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (reported.has(msg)) return;
-    reported.add(msg);
-    log.log('warn', 'notify.failed', { err: msg });
+  const fail = (err: unknown): NotifyOutcome => {
+    const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500) || 'the notifier failed without a reason';
+    if (!reported.has(reason)) {
+      reported.add(reason);
+      log.log('warn', 'notify.failed', { err: reason });
+    }
+    return { shown: false, reason };
   };
   return {
-    notify(n) {
+    async notify(n) {
       try {
-        const r = inner.notify(n);
-        return r instanceof Promise ? r.catch(fail) : r;
+        await inner.notify(n);
+        return { shown: true };
       } catch (err) {
-        fail(err);
+        return fail(err);
       }
     },
   };

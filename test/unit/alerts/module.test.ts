@@ -254,9 +254,8 @@ describe('saved filters and notification controls', () => {
   });
 
   // The backend fails as it does without a D-Bus session. The module sees the notifier the app gives it
-  // (createModuleContext wraps it in safeNotifier), which today swallows the failure, so notifyTest says
-  // "delivered": the lie issue #13 removes. When it does, this test passes and `.fails` must go.
-  it.fails('notifyTest reports a failure of the notification backend (issue #13)', async () => {
+  // (createModuleContext wraps it in safeNotifier), which must pass the failure on: never "delivered".
+  it('notifyTest reports a failure of the notification backend (issue #13)', async () => {
     t.notifier.notify = () => Promise.reject(new Error('no notification daemon'));
     expect(await mod.handlers.notifyTest()).toEqual({ delivered: false, error: 'no notification daemon' });
   });

@@ -111,7 +111,7 @@ describe('the core phases', () => {
     expect(m.link.state().pendingActions).toBe(1);
   });
 
-  it('the modules’ notifier is the injected one behind the app’s wrapper: a failing backend never throws into a module', async () => {
+  it('the modules’ notifier is the injected one behind the app’s wrapper: a failing backend never throws into a module and is reported as not shown', async () => {
     const { env, db, lines, notifier } = setup();
     const m = buildModules(db, env);
     expect(m.ctx.notifier).not.toBe(notifier);
@@ -119,7 +119,7 @@ describe('the core phases', () => {
       throw new Error('no D-Bus session');
     };
     const n = { tag: 't', title: 'x', body: 'y', urgency: 'normal', sticky: false } as const;
-    await expect(Promise.resolve(m.ctx.notifier.notify(n))).resolves.toBeUndefined();
+    await expect(m.ctx.notifier.notify(n)).resolves.toEqual({ shown: false, reason: 'no D-Bus session' });
     m.ctx.notifier.notify(n);
     expect(lines.filter((l) => l.action === 'notify.failed')).toEqual([expect.objectContaining({ err: 'no D-Bus session' })]);
   });

@@ -105,12 +105,9 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     },
     notifyTest: async () => {
       const t = notifyText.in(coreLanguage(ctx.settings()));
-      try {
-        await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
-        return { delivered: true, error: null };
-      } catch (err) {
-        return { delivered: false, error: err instanceof Error ? err.message : String(err) };
-      }
+      // what the backend said: "not shown" with its reason (no D-Bus session, no daemon), never a guess
+      const r = await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
+      return r.shown ? { delivered: true, error: null } : { delivered: false, error: r.reason };
     },
   };
 
