@@ -16,10 +16,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, HARD_FRAME_BYTES, MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { systemClock, type Clock } from '@node/clock';
+import { guardServer, guardSocket } from '@node/http-guard';
 import { createLogger, type Logger } from '@node/log';
 import { createActionHandler } from './actions';
 import { startHeartbeat } from './heartbeat';
@@ -109,16 +111,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
-  server.on(
-    'upgrade',
-    createUpgradeHandler({
-      token: o.token,
-      metrics,
-      log,
-      closing: () => closing,
-      accept: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws)),
-    }),
-  );
+  // no request, malformed or cut off, and no peer that vanishes mid-write ends the process
+  guardServer(server, log, 'gateway');
+  wss.on('error', (err) => log.log('error', 'gateway.ws_server_error', { err: String(err) }));
+  const upgrade = createUpgradeHandler({
+    token: o.token,
+    metrics,
+    log,
+    closing: () => closing,
+    accept: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws)),
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    guardSocket(socket, log, 'gateway');
+    upgrade(req, socket, head);
+  });
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
@@ -134,7 +140,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const heartbeat = startHeartbeat({
     clock,

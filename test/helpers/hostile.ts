@@ -216,8 +216,18 @@ export async function runRecipe(
   await before(ws, next);
   frames.length = 0;
   const raw = (ws as unknown as { _socket: net.Socket })._socket;
+  // settled: the server closed, or it answered (then a moment more for what else it says), or time is up
+  const answered = new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (frames.length > 0) {
+        clearInterval(poll);
+        setTimeout(resolve, 200);
+      }
+    }, 10);
+    void end.then(() => clearInterval(poll));
+  });
   await recipe.run(ws, raw);
-  await Promise.race([end, new Promise((r) => setTimeout(r, settleMs))]);
+  await Promise.race([end, answered, new Promise((r) => setTimeout(r, settleMs))]);
   const outcome = { name: recipe.name, frames: [...frames], closeCode, open: !ended };
   ws.terminate();
   return outcome;

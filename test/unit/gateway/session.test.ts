@@ -9,6 +9,7 @@ import { FakeClock } from '@node/clock';
 import { silentLogger } from '@node/log';
 import { PROTOCOL_VERSION } from '@shared/protocol';
 import { createActionHandler } from '@gateway/actions';
+import { MAX_BUFFERED_BYTES } from '@gateway/conn';
 import { startHeartbeat } from '@gateway/heartbeat';
 import { createHub } from '@gateway/hub';
 import { createSessions } from '@gateway/session';
@@ -132,6 +133,18 @@ describe('gateway session: hello', () => {
     expect(c.ws.sent().map((f) => (f.error as { code: string }).code)).toEqual(['hello_required', 'unknown_type']);
     expect(c.ws.closed).toBeNull();
     return metrics.registry.metrics().then((text) => expect(text).toMatch(/bad_frames_total\{reason="hello_required"/));
+  });
+
+  it('closes (1008) a flooding client that does not read its answers instead of buffering without end', () => {
+    const { conn, say } = setup([]);
+    const c = conn();
+    for (let i = 0; i < 100; i++) say(c, { type: 'nonsense', i });
+    expect(c.ws.sent()).toHaveLength(100);
+    expect(c.ws.closed).toBeNull();
+    c.ws.bufferedAmount = MAX_BUFFERED_BYTES + 1; // the client stopped reading
+    say(c, { type: 'nonsense' });
+    expect(c.ws.closed).toEqual({ code: 1008, reason: 'the client does not read what it is sent' });
+    expect(c.ws.sent()).toHaveLength(100);
   });
 });
 
