@@ -15,6 +15,7 @@ import { describeZodError } from '@shared/rpc';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { GatewayMetrics } from './metrics';
+import type { ActionPolicy } from './policy';
 import { isProcessAction } from './process';
 import type { ActionOutcome, Source } from './source';
 import type { ActionRecord, GatewayStore, StoredEvent, StoredResult } from './store';
@@ -34,6 +35,8 @@ export interface ActionHandlerOptions {
   clock: Pick<Clock, 'now'>;
   log: Logger;
   metrics: Pick<GatewayMetrics, 'actions'>;
+  /** what the gateway refuses of a well-formed payload (policy.ts: the silence rule, the maximum duration) */
+  policy?: ActionPolicy;
   /** the events a process action logged (counted by the caller; pumped once the result is sent) */
   logged(appended: readonly StoredEvent[]): void;
 }
@@ -78,6 +81,12 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
     if (!parsed.success) {
       const message = `${f.action}: ${describeZodError(parsed.error, { prefix: '', root: 'payload' })}`;
       const r = { ok: false, error: { code: ERROR_CODES.badPayload, message: message.slice(0, 2000) } };
+      o.store.recordAction(record, r);
+      return r;
+    }
+    const refused = o.policy?.(f.action, parsed.data, o.clock.now());
+    if (refused) {
+      const r = { ok: false, error: refused };
       o.store.recordAction(record, r);
       return r;
     }

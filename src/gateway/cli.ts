@@ -1,7 +1,7 @@
 /**
  * `npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir D] [--alertmanager-url U]
  *  [--prometheus-url U] [--dashboards FILE] [--runbooks DIR] [--roster FILE] [--poll-interval MS]
- *  [--host H] [--demo-dir D]`
+ *  [--host H] [--demo-dir D] [--max-silence-days N]`
  *
  * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list). Prints one line
  * `Vigil gateway listening on ws://HOST:PORT` once it accepts connections.
@@ -18,8 +18,9 @@ import type { Source } from './source';
 
 const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir DIR]
   [--alertmanager-url URL] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
-  [--poll-interval MS] [--host 127.0.0.1] [--demo-dir DIR]
-  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.`;
+  [--poll-interval MS] [--host 127.0.0.1] [--demo-dir DIR] [--max-silence-days N]
+  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.
+  --max-silence-days: the longest silence or ack any client may set (default 30).`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -34,6 +35,8 @@ export interface CliConfig {
   roster?: string;
   pollIntervalMs?: number;
   demoDir?: string;
+  /** the longest silence or ack, in minutes */
+  maxSilenceMinutes?: number;
 }
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
@@ -53,6 +56,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       roster: { type: 'string' },
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
+      'max-silence-days': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -77,7 +81,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const poll = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 100 || poll > 600_000))
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
+  const maxDays = values['max-silence-days'] === undefined ? undefined : Number(values['max-silence-days']);
+  if (maxDays !== undefined && !(Number.isFinite(maxDays) && maxDays >= 1 && maxDays <= 365))
+    throw new Error(`--max-silence-days must be 1–365, got "${values['max-silence-days']}"`);
   return {
+    maxSilenceMinutes: maxDays === undefined ? undefined : Math.round(maxDays * 1440),
     source,
     port,
     host: values.host!,
@@ -128,6 +136,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
     port: cfg.port,
     log,
     metrics,
+    limits: { maxSilenceMinutes: cfg.maxSilenceMinutes },
   });
   console.log(
     `Vigil gateway listening on ${gw.url} (source ${source.name}, server ${gw.serverId}, data in ${cfg.dataDir})`,

@@ -28,6 +28,7 @@ import { startHeartbeat } from './heartbeat';
 import { createRoutes } from './http';
 import { createHub } from './hub';
 import { createIntake } from './intake';
+import { createActionPolicy, type ActionLimits } from './policy';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { createSessions } from './session';
 import type { Source, SourceEvent } from './source';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
+  /** what the gateway refuses of well-formed actions: the longest silence/ack (default 30 days) */
+  limits?: Partial<ActionLimits>;
 }
 
 export interface Gateway {
@@ -91,7 +94,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
-  const actions = createActionHandler({ store, source: o.source, clock, log, metrics, logged: intake.logged });
+  const policy = createActionPolicy(o.limits);
+  const actions = createActionHandler({ store, source: o.source, clock, log, metrics, policy, logged: intake.logged });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, maxFrameBytes });
 
   let closing = false;

@@ -217,6 +217,14 @@ export const ERROR_CODES = {
   notFound: 'not_found',
   conflict: 'conflict',
   internal: 'internal',
+  /** an action id used before with another type or payload (the first one's result stands) */
+  idConflict: 'id_conflict',
+  /** a silence that would match every alert (src/shared/silence-rule.ts) */
+  silenceTooBroad: 'silence_too_broad',
+  /** a silence or ack longer than the gateway's maximum */
+  durationTooLong: 'duration_too_long',
+  /** too many full snapshots asked for by one client; the error frame says when to come back */
+  rateLimited: 'rate_limited',
 } as const;
 
 // ---- decoding ---------------------------------------------------------------------------------------

@@ -216,6 +216,19 @@ describe('actions through the outbox', () => {
     expect(entry.payload).toMatchObject({ startsAt: t.clock.now(), endsAt: t.clock.now() + 240 * 60_000, comment: 'release window' });
   });
 
+  it('silence: one that would match every alert is refused by the shared rule before anything is queued', async () => {
+    const before = outbox.unanswered().length;
+    for (const matchers of [
+      [{ name: 'alertname', value: '.+', isEqual: true, isRegex: true }],
+      [{ name: 'severity', value: 'none', isEqual: false, isRegex: false }],
+    ])
+      await expect(async () => mod.handlers.silenceCreate({ matchers, durationMinutes: 60, comment: 'maintenance' })).rejects.toMatchObject({
+        code: 'silence_too_broad',
+        message: expect.stringMatching(/would match every alert/),
+      });
+    expect(outbox.unanswered()).toHaveLength(before);
+  });
+
   it('expire silence needs a cached, unexpired silence', async () => {
     await expect(async () => mod.handlers.silenceExpire('nope')).rejects.toThrow(/No cached silence/);
     sync(['silence.upsert', { id: 's1', matchers: [{ name: 'a', value: 'b', isEqual: true, isRegex: false }], startsAt: 0, endsAt: 1e13, createdBy: 'x', comment: 'c', state: 'active', updatedAt: 1 }]);
