@@ -116,4 +116,15 @@ describe('the gateway refuses what it should (real Alertmanager, real protocol)'
     expect(silences).toHaveLength(1);
     expect(silences[0].matchers.map((m) => m.name).sort()).toEqual(['alertname', 'instance']);
   });
+
+  it('refuses an action id reused with another payload (id_conflict); a true replay still gets the first result', async () => {
+    const id = uuidv7();
+    const first = silence('{alertname="DiskFull", instance="db-1"}', { comment: 'disk swap' });
+    expect(await act('silence.create', first, id)).toMatchObject({ ok: true });
+    const widened = await act('silence.create', { ...first, matchers: parseMatchers('alertname="DiskFull"') }, id);
+    expect(widened).toMatchObject({ ok: false, error: { code: 'id_conflict', message: expect.stringContaining('another payload') } });
+    const replay = await act('silence.create', first, id);
+    expect(replay).toMatchObject({ ok: true, replay: true });
+    expect((await am.silences()).filter((x) => x.comment === 'disk swap')).toHaveLength(1);
+  });
 });
