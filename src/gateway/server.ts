@@ -31,6 +31,7 @@ import { createIntake } from './intake';
 import { createActionPolicy, type ActionLimits } from './policy';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { createSessions } from './session';
+import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
 import { openGatewayStore } from './sqlite/store';
 import type { GatewayStore } from './store';
@@ -61,6 +62,8 @@ export interface GatewayOptions {
   maxFrameBytes?: number;
   /** what the gateway refuses of well-formed actions: the longest silence/ack (default 30 days) */
   limits?: Partial<ActionLimits>;
+  /** how often one client may take a full snapshot (default 4 at once, then one per 30 s) */
+  snapshotLimit?: Omit<SnapshotLimitOptions, 'clock'>;
 }
 
 export interface Gateway {
@@ -96,7 +99,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const intake = createIntake({ store, clock, metrics, log, hub });
   const policy = createActionPolicy(o.limits);
   const actions = createActionHandler({ store, source: o.source, clock, log, metrics, policy, logged: intake.logged });
-  const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, maxFrameBytes });
+  const snapshotLimit = createSnapshotLimit({ clock, ...o.snapshotLimit });
+  const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, maxFrameBytes, snapshotLimit });
 
   let closing = false;
   const server = http.createServer(

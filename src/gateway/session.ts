@@ -5,6 +5,7 @@
  */
 import {
   CLOSE_PROTOCOL_ERROR,
+  CLOSE_TRY_LATER,
   decodeClientFrame,
   ERROR_CODES,
   MIN_PROTOCOL_VERSION,
@@ -19,6 +20,7 @@ import type { ActionFrame, ActionHandler } from './actions';
 import { newConn, send, sendError, type Conn } from './conn';
 import type { Hub } from './hub';
 import type { GatewayMetrics } from './metrics';
+import type { SnapshotLimit } from './snapshot-limit';
 import type { EventLog } from './store';
 import type { Stream } from './stream';
 
@@ -31,6 +33,8 @@ export interface SessionOptions {
   hub: Hub;
   actions: ActionHandler;
   maxFrameBytes: number;
+  /** how often one client may take a full snapshot (none: unlimited) */
+  snapshotLimit?: SnapshotLimit;
 }
 
 export interface Sessions {
@@ -65,6 +69,18 @@ export function createSessions(o: SessionOptions): Sessions {
     const resumable =
       f.cursor !== null && f.serverId === o.store.serverId && f.cursor <= head && f.cursor >= o.store.oldest() - 1;
     const mode = resumable ? 'events' : 'snapshot';
+    const waitMs = mode === 'snapshot' && !f.probe ? (o.snapshotLimit?.take(f.clientId) ?? 0) : 0;
+    if (waitMs > 0) {
+      o.metrics.badFrames.inc({ reason: ERROR_CODES.rateLimited });
+      o.log.log('warn', 'gateway.snapshot_rate_limited', { clientId: f.clientId, retryAfterMs: waitMs });
+      send(c, {
+        type: 'error',
+        error: { code: ERROR_CODES.rateLimited, message: `too many full snapshots for this client: come back in ${Math.ceil(waitMs / 1000)} s` },
+        fatal: true,
+        retryAfterMs: waitMs,
+      });
+      return void c.ws.close(CLOSE_TRY_LATER, 'too many full snapshots');
+    }
     send(c, {
       type: 'welcome',
       protocol: Math.min(f.protocol, PROTOCOL_VERSION),

@@ -17,7 +17,7 @@ export interface Migration {
   name: string;
   sql: string;
 }
-export type StoreErrorCode = 'corrupt' | 'unwritable' | 'migration_mismatch' | 'unknown';
+export type StoreErrorCode = 'corrupt' | 'unwritable' | 'disk_full' | 'migration_mismatch' | 'unknown';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -46,8 +46,10 @@ function classify(err: unknown, file: string): StoreError {
   const msg = e?.message ?? String(err);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(msg))
     return new StoreError('corrupt', file, `The database file ${file} is damaged (${msg}).`);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|no space left/i.test(msg))
+    return new StoreError('disk_full', file, `The disk holding ${file} is full (${msg}).`);
   if (
-    ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM'].some((c) =>
+    ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM', 'ENOTDIR', 'EISDIR', 'EEXIST'].some((c) =>
       code.startsWith(c),
     ) ||
     /readonly|unable to open|permission/i.test(msg)

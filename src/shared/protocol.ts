@@ -176,6 +176,8 @@ export const ServerErrorFrame = z.object({
   type: z.literal('error'),
   error: ErrorSchema,
   fatal: z.boolean().optional(),
+  /** come back no sooner than this (rate_limited); added after v1 shipped, so optional */
+  retryAfterMs: z.number().int().nonnegative().max(86_400_000).optional(),
 });
 export const StatusFrame = z.object({
   type: z.literal('status'),
@@ -201,6 +203,8 @@ export const CLOSE_PROTOCOL_ERROR = 4002;
 /** the server is shutting down or restarting: reconnect soon */
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TOO_LARGE = 1009;
+/** too many full snapshots for this client: the error frame before it says when to come back */
+export const CLOSE_TRY_LATER = 4029;
 
 /** error codes carried in `error` frames and failed `result`s */
 export const ERROR_CODES = {

@@ -9,6 +9,7 @@ import type { DB } from '@node/sqlite';
 import type { CoreBus } from './bus';
 import { safeNotifier, type CoreNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets';
+import { createStorageWatch, type StorageWatch } from './storage';
 
 export interface CoreContext {
   db: DB;
@@ -27,6 +28,8 @@ export interface CoreContext {
   audit(actor: string, action: string, detail?: unknown): void;
   /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
   touch(collection: 'alerts' | 'runbooks' | 'dashboards' | 'rosters', at?: number): void;
+  /** where a failed write is reported (disk full, read-only data folder) and a working one clears it */
+  storage: StorageWatch;
 }
 
 /** How a feature module sends an action: written to the outbox first, then sent by the platform link. */
@@ -69,6 +72,8 @@ export interface ModuleContextDeps {
   secrets: SecretStore;
   dataDir: string;
   bus: CoreBus;
+  /** the core's storage watch (one per core); a new one on this bus when absent (tests) */
+  storage?: StorageWatch;
   settings(): Settings;
 }
 
@@ -96,5 +101,6 @@ export function createModuleContext(deps: ModuleContextDeps): CoreContext {
     on: (name, listener) => bus.on(name, listener),
     audit: (actor, action, detail) => auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
     touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
+    storage: deps.storage ?? createStorageWatch({ bus, clock, log, dataDir: deps.dataDir }),
   };
 }

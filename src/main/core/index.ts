@@ -20,6 +20,7 @@ import type { LinkPlatform } from './link/module';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { bindModules, buildModules, openStore, startModules, stopModules, type CoreEnv, type Modules } from './phases';
 import { MemorySecretStore, type SecretStore } from './secrets';
+import { createStorageWatch } from './storage';
 
 export interface CoreDeps {
   dataDir: string;
@@ -61,7 +62,9 @@ export function createCore(deps: CoreDeps): Core {
   const file = path.join(deps.dataDir, 'vigil.db');
   const startedAt = clock.now();
   const bus = createBus<CoreEvents>(log);
+  const storage = createStorageWatch({ bus, clock, log, dataDir: deps.dataDir });
   const env: CoreEnv = {
+    storage,
     clock,
     log,
     notifier: deps.notifier ?? new MemoryNotifier(),
@@ -81,13 +84,17 @@ export function createCore(deps: CoreDeps): Core {
       status: () => status,
       current: () => modules,
       recover() {
-        const movedTo = moveAside(file, clock.now());
-        log.log('warn', 'store.moved_aside', { file, movedTo });
+        // a damaged file is moved aside; a folder that was unwritable or full is simply tried again
+        if (!status.ok && (status.code === 'corrupt' || status.code === 'migration_mismatch' || status.code === 'unknown')) {
+          const movedTo = moveAside(file, clock.now());
+          log.log('warn', 'store.moved_aside', { file, movedTo });
+        }
         initialize();
         return status;
       },
     },
     bus,
+    storage,
     dataDir: deps.dataDir,
     transport: deps.transport,
     version: deps.version,
@@ -140,6 +147,11 @@ export function createCore(deps: CoreDeps): Core {
         return { ok: true, value };
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toJSON() };
+        if (storage.failed(err))
+          return {
+            ok: false,
+            error: { code: 'storage_failed', message: `Vigil cannot write its data in ${deps.dataDir}: ${err instanceof Error ? err.message : String(err)}` },
+          };
         log.log('error', 'dispatch.failed', { method: String(name), err: String(err) });
         return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
       }

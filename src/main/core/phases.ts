@@ -28,6 +28,7 @@ import type { Notifier } from './notifier';
 import { createProcessModule, type ProcessModule } from './process/module';
 import { createRosterModule, type RosterModule } from './roster/module';
 import type { SecretStore } from './secrets';
+import type { StorageWatch } from './storage';
 import { createSettingsRepo } from './settings';
 import { openCoreDatabase } from './store/open';
 
@@ -40,6 +41,8 @@ export interface CoreEnv {
   secrets: SecretStore;
   dataDir: string;
   bus: CoreBus;
+  /** write problems while running; the link and dispatch report to it */
+  storage: StorageWatch;
   platform?: LinkPlatform;
 }
 
@@ -78,6 +81,7 @@ export function buildModules(db: DB, env: CoreEnv): Modules {
     secrets: env.secrets,
     dataDir: env.dataDir,
     bus: env.bus,
+    storage: env.storage,
     settings: settings.read,
   });
   const link = createLinkModule(ctx, { platform: env.platform });

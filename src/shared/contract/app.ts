@@ -7,10 +7,12 @@ import {
   LinkStateSchema,
   SettingsPatchSchema,
   SettingsSchema,
+  StorageProblemSchema,
   type AppInfo,
   type Freshness,
   type LinkState,
   type Settings,
+  type StorageProblem,
   type StoreStatus,
 } from '../domain';
 
@@ -22,6 +24,10 @@ export const appMethods = {
   freshness: method<Freshness>()(z.tuple([])),
   /** moves an unusable database file aside and starts with a fresh one */
   storeRecover: method<StoreStatus>()(z.tuple([])),
+  /** a write problem while running (disk full, read-only data folder), or null */
+  storageHealth: method<{ problem: StorageProblem | null }>()(z.tuple([])),
+  /** "try again" after freeing space: the link stores the platform's data again now; answers the problem as it stands */
+  storageRetry: method<{ problem: StorageProblem | null }>()(z.tuple([])),
   /**
    * opens an http(s)/mailto/tel link in the OS, after the vetted-link check; `im: true` also admits the IM
    * clients' deep-link schemes (slack:, dingtalk:, msteams:, wxwork:) for roster contact buttons
@@ -47,6 +53,8 @@ export const appEvents = {
   focusAlert: event(z.object({ fingerprint: z.string() })),
   /** a vigil://alert/… or vigil://incident/… link was opened while the app runs: show that alert or incident */
   openLink: event(DeepLinkSchema),
+  /** the console could not write its data (disk full, read-only folder), or can again (`problem: null`) */
+  storageHealth: event(z.object({ problem: StorageProblemSchema.nullable() })),
   /** a short message for the in-app toast area */
   toast: event(
     z.object({

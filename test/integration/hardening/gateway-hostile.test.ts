@@ -21,6 +21,7 @@ const SELF_ENDING = /^torn /;
 
 let dir: { dir: string; cleanup(): void };
 let gw: GatewayProc;
+let helloId = 0;
 
 // each class gets a gateway of its own, so a crash in one cannot hide (or cause) the result of another
 beforeEach(async () => {
@@ -46,7 +47,7 @@ async function stillServing(after: string): Promise<void> {
   try {
     const welcome = await new Promise<string>((resolve, reject) => {
       ws.once('error', reject);
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', clientId: 'well-behaved', protocol: 1, cursor: null })));
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', clientId: `well-behaved-${++helloId}`, protocol: 1, cursor: null })));
       ws.on('message', (d) => {
         const f = d.toString();
         if (f.includes('"welcome"')) resolve(f);
@@ -140,7 +141,8 @@ describe(`the gateway under hostile requests (seed ${SEED})`, () => {
 
   it('answers every hostile frame after hello with an error frame, an answer or a close code, and keeps serving', async () => {
     const outcomes = await runAll('post-hello', async (ws, next) => {
-      ws.send(JSON.stringify({ type: 'hello', clientId: 'hostile', protocol: 1, cursor: null }));
+      // a console of its own per recipe (one console asking for a snapshot 60 times would be rate limited)
+      ws.send(JSON.stringify({ type: 'hello', clientId: `hostile-${++helloId}`, protocol: 1, cursor: null }));
       while (!(await next()).includes('"welcome"'));
     });
     check(outcomes);

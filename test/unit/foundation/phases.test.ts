@@ -12,6 +12,7 @@ import { createBus, type CoreEvents } from '@core/bus';
 import { MemoryNotifier } from '@core/notifier';
 import { bindModules, buildModules, openStore, startModules, stopModules, type CoreEnv, type Modules } from '@core/phases';
 import { MemorySecretStore } from '@core/secrets';
+import { createStorageWatch } from '@core/storage';
 import { FakeClock } from '@node/clock';
 import { createLogger } from '@node/log';
 import type { DB } from '@node/sqlite';
@@ -28,13 +29,16 @@ function setup() {
   const lines: Record<string, unknown>[] = [];
   const log = createLogger({ write: (l) => lines.push(JSON.parse(l)) });
   const notifier = new MemoryNotifier();
+  const clock = new FakeClock();
+  const bus = createBus<CoreEvents>(log);
   const env: CoreEnv = {
-    clock: new FakeClock(),
+    clock,
     log,
     notifier,
     secrets: new MemorySecretStore(),
     dataDir: t.dir,
-    bus: createBus<CoreEvents>(log),
+    bus,
+    storage: createStorageWatch({ bus, clock, log, dataDir: t.dir }),
   };
   const db: DB = openStore(path.join(t.dir, 'vigil.db'));
   cleanups.push(t.cleanup, () => void db.close());

@@ -16,6 +16,7 @@ import type { CoreBus } from '../bus';
 import type { CoreContext } from '../context';
 import type { LinkModule } from '../link/module';
 import type { SettingsRepo } from '../settings';
+import type { StorageWatch } from '../storage';
 
 /** Methods that still answer when the database could not be opened. */
 export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName>([
@@ -27,6 +28,8 @@ export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName
   'linkState',
   'settingsGet',
   'freshness',
+  'storageHealth',
+  'storageRetry',
 ]);
 
 /** The refusal for a method that needs the database while it is unavailable. */
@@ -54,6 +57,8 @@ export interface StoreAccess {
 export interface AppModuleDeps {
   store: StoreAccess;
   bus: CoreBus;
+  /** write problems while running (disk full, read-only folder) */
+  storage: StorageWatch;
   dataDir: string;
   transport: 'electron' | 'browser';
   version?: string;
@@ -149,6 +154,12 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       return { path: await deps.pickFolder() };
     },
     pendingLink: () => deps.takePendingLink?.() ?? null,
+    storageHealth: () => ({ problem: deps.storage.current() }),
+    storageRetry: () => {
+      // the link stores the platform's data again now (its next successful write clears the problem)
+      store.current()?.link.requestResync();
+      return { problem: deps.storage.current() };
+    },
   };
 
   return { handlers };

@@ -13,7 +13,7 @@
 import type WebSocket from 'ws';
 import type { Collection } from '@shared/domain';
 import type { LinkStats } from '@shared/contract/link';
-import { CLOSE_AUTH_FAILED, decodeServerFrame, type ServerFrame } from '@shared/protocol';
+import { CLOSE_AUTH_FAILED, CLOSE_TRY_LATER, decodeServerFrame, type ServerFrame } from '@shared/protocol';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
 import { frameText } from '@node/ws-frames';
@@ -58,6 +58,13 @@ export interface ClientOptions {
   random?: () => number;
   /** the most events stored in one transaction */
   batchMax?: number;
+  /** storing platform data failed (disk full, read-only data folder): the link backs off longer */
+  onStoreFailed?(err: unknown): void;
+  /** a batch or snapshot was stored after a failure: the storage problem is over */
+  onStoreOk?(): void;
+  /** the backoff after a store failure (default 5 s doubling to 5 min, never less than half) */
+  storeBackoffBaseMs?: number;
+  storeBackoffCapMs?: number;
 }
 
 type Why = { code: string; message: string };
@@ -67,6 +74,17 @@ export function createSyncClient(o: ClientOptions) {
   const deadAfterMs = o.deadAfterMs ?? 45_000;
   const connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
   const backoff = createBackoff({ baseMs: o.backoffBaseMs ?? 500, capMs: o.backoffCapMs ?? 30_000, random: o.random });
+  // A store failure is not the network: a welcome proves nothing about the disk, so this backoff is reset only
+  // by a successful store, and it never retries at once (each retry would fetch a full snapshot again).
+  const storeBackoff = createBackoff({
+    baseMs: o.storeBackoffBaseMs ?? 5_000,
+    capMs: o.storeBackoffCapMs ?? 300_000,
+    random: o.random,
+    jitter: 'equal',
+  });
+  let storeFailing = false;
+  /** the gateway said when to come back (rate_limited) */
+  let retryAfterMs = 0;
   const state = createClientView(o.clock, o.onChange);
   const { view, stats } = state;
 
@@ -86,7 +104,14 @@ export function createSyncClient(o: ClientOptions) {
     operator: o.operator,
     batchMax: o.batchMax ?? 5000,
     isCurrent: (c) => conn === c,
-    onStored: o.onStored,
+    onStored(collections) {
+      if (storeFailing) {
+        storeFailing = false;
+        storeBackoff.reset();
+        o.onStoreOk?.();
+      }
+      o.onStored(collections);
+    },
     storeFailed,
   });
   const onFrame = createFrameHandler({
@@ -95,6 +120,7 @@ export function createSyncClient(o: ClientOptions) {
     state,
     stream,
     welcomed: () => backoff.reset(),
+    retryAfter: (ms) => (retryAfterMs = ms),
     sendActions: (c) => sendUnanswered(conn === c ? c : null),
     onResult: o.onResult,
   });
@@ -116,8 +142,9 @@ export function createSyncClient(o: ClientOptions) {
 
   function retryLater(message: string) {
     state.setStatus('offline', message);
-    const delay = backoff.next();
-    o.log.log('info', 'link.retry', { inMs: delay, attempt: backoff.attempts, why: message });
+    const delay = Math.max(storeFailing ? storeBackoff.next() : backoff.next(), retryAfterMs);
+    retryAfterMs = 0;
+    o.log.log('info', 'link.retry', { inMs: delay, attempt: backoff.attempts, storeFailing, why: message });
     retry = o.clock.setTimeout(() => {
       retry = null;
       void connect();
@@ -127,6 +154,8 @@ export function createSyncClient(o: ClientOptions) {
   /** A store failure (disk full, locked) must not kill the process: drop the socket, resume from the cursor later. */
   function storeFailed(c: Conn, err: unknown) {
     o.log.log('error', 'link.store_failed', { err: String(err) });
+    storeFailing = true;
+    o.onStoreFailed?.(err);
     lost(c, { code: 'error', message: `Storing platform data failed: ${err instanceof Error ? err.message : String(err)}` });
   }
 
@@ -290,6 +319,7 @@ function watchSocket(c: Conn, w: SocketWatch): void {
   ws.on('close', (code, reason) => {
     const text = reason.toString().slice(0, 200);
     if (code === CLOSE_AUTH_FAILED) return w.lost({ code: 'auth_failed', message: text || 'The platform refused the token.' });
+    if (code === CLOSE_TRY_LATER) return w.lost({ code: 'rate_limited', message: `The platform asked to come back later${text ? `: ${text}` : ''}.` });
     w.lost({ code: 'closed', message: `The platform closed the link (${code}${text ? `: ${text}` : ''}).` });
   });
 }

@@ -31,6 +31,8 @@ export interface LinkDeps {
     connectTimeoutMs?: number;
     backoffBaseMs?: number;
     backoffCapMs?: number;
+    storeBackoffBaseMs?: number;
+    storeBackoffCapMs?: number;
   };
   random?: () => number;
 }
@@ -104,6 +106,9 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
         ctx.emit('outboxResult', r);
         if (!r.ok) log.log('warn', 'link.action_failed', { id: r.id, type: r.type, code: r.error?.code, message: r.error?.message });
       },
+      // a full disk or a read-only data folder: the console says so (banner), the link backs off
+      onStoreFailed: (err) => ctx.storage.failed(err),
+      onStoreOk: () => ctx.storage.ok(),
       random: deps.random,
       ...deps.timing,
     });
