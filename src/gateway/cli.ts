@@ -6,6 +6,7 @@
  * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list). Prints one line
  * `Vigil gateway listening on ws://HOST:PORT` once it accepts connections.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@node/log';
@@ -20,7 +21,11 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --t
   [--alertmanager-url URL] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
   [--poll-interval MS] [--host 127.0.0.1] [--demo-dir DIR] [--max-silence-days N]
   The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.
-  --max-silence-days: the longest silence or ack any client may set (default 30).`;
+  --max-silence-days: the longest silence or ack any client may set (default 30).
+  With --source demo, --runbooks, --dashboards and --roster replace the demo's bundled runbooks, dashboards
+  and roster (its simulated alerts stay; dashboard panels without a demo signal stay empty). Flags a source
+  cannot use are refused: --alertmanager-url, --prometheus-url and --poll-interval need --source
+  alertmanager; --demo-dir needs --source demo.`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -81,6 +86,20 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const poll = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 100 || poll > 600_000))
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
+  // a flag is never silently ignored: one the chosen source cannot use stops the start, with the reason
+  const notFor = (flags: string[], why: string) => {
+    const given = flags.filter((f) => values[f as keyof typeof values] !== undefined);
+    if (given.length) throw new Error(`${given.map((f) => `--${f}`).join(', ')} ${why}`);
+  };
+  if (source === 'demo') notFor(['alertmanager-url', 'prometheus-url', 'poll-interval'], 'need --source alertmanager (the demo source has no upstream)');
+  else notFor(['demo-dir'], 'is for --source demo');
+  const existing = (flag: string, v: string | undefined, kind: 'file' | 'folder' | 'either') => {
+    if (v === undefined) return undefined;
+    const st = fs.statSync(v, { throwIfNoEntry: false });
+    if (!st || (kind === 'file' && !st.isFile()) || (kind === 'folder' && !st.isDirectory()))
+      throw new Error(`--${flag} must name an existing ${kind === 'either' ? 'file or folder' : kind}, got "${v}"`);
+    return path.resolve(v);
+  };
   const maxDays = values['max-silence-days'] === undefined ? undefined : Number(values['max-silence-days']);
   if (maxDays !== undefined && !(Number.isFinite(maxDays) && maxDays >= 1 && maxDays <= 365))
     throw new Error(`--max-silence-days must be 1–365, got "${values['max-silence-days']}"`);
@@ -93,9 +112,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     dataDir: path.resolve(values['data-dir'] ?? 'vigil-gateway-data'),
     alertmanagerUrl,
     prometheusUrl: httpUrl('prometheus-url', values['prometheus-url']),
-    dashboards: values.dashboards,
-    runbooks: values.runbooks,
-    roster: values.roster,
+    dashboards: existing('dashboards', values.dashboards, 'either'),
+    runbooks: existing('runbooks', values.runbooks, 'folder'),
+    roster: existing('roster', values.roster, 'file'),
     pollIntervalMs: poll,
     demoDir: values['demo-dir'],
   };
@@ -127,7 +146,13 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           },
           warn,
         })
-      : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir), warn });
+      : createDemoSource({
+          resourcesDir: findDemoDir(cfg.demoDir),
+          runbooksDir: cfg.runbooks,
+          rosterFile: cfg.roster,
+          dashboards: cfg.dashboards,
+          warn,
+        });
   const gw = await startGateway({
     source,
     token: cfg.token,
