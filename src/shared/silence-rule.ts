@@ -19,11 +19,10 @@
 import type { Matcher } from './alerts';
 import { anchoredRegex, formatMatcher } from './matchers';
 import { defineTexts, type Translator } from './texts';
+import { validTime } from './total';
 
 /** the longest silence or ack, unless the gateway's operator sets another */
 export const DEFAULT_MAX_SILENCE_MINUTES = 30 * 24 * 60;
-/** what `new Date()` accepts: ±100 000 000 days around the epoch */
-const MAX_DATE_MS = 8.64e15;
 
 /**
  * Values a restrictive regex does not all match: empty and not, short and long, digits, punctuation,
@@ -96,7 +95,7 @@ function compiles(value: string): boolean {
 }
 
 /** a time as the gateway accepts it: a finite number of ms inside the Date range */
-export const isValidTime = (t: unknown): t is number => typeof t === 'number' && Number.isFinite(t) && Math.abs(t) <= MAX_DATE_MS;
+export const isValidTime = (t: unknown): t is number => validTime(t) !== null;
 
 export type WindowProblem =
   | { code: 'bad_time'; field: 'startsAt' | 'endsAt' }
