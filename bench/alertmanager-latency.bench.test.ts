@@ -14,14 +14,12 @@ import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
 import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
 import { startAlertmanager } from '@test/services/alertmanager';
+import { percentile } from './helpers';
 
 const ALERTS = 200;
 const SPACING_MS = 20;
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
-};
+const pct = (xs: number[], p: number) => Math.round(percentile(xs, p));
 
 /**
  * `continuous`: one alert every 20 ms, so polls triggered by earlier webhooks also pick up later alerts;

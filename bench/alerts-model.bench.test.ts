@@ -8,26 +8,12 @@
 import { it } from 'vitest';
 import type { Alert } from '@shared/alerts';
 import { comparator, compileQuery, DEFAULT_SORT, FilterCache, Grouping, toEntry, type Entry } from '@renderer/features/alerts/model';
-import { firingAlert } from '@test/helpers/alerts';
+import { percentile, populationAlert, POPULATION_T0 } from './helpers';
 
 const N = 100_000;
-const services = ['ozon-orders', 'ozon-shipments', 'inventory', 'prices', 'fx', 'api-gateway', 'db', 'queue'];
-const names = ['OrderPullFailures', 'ShipmentPushFailures', 'TaskBacklogHigh', 'DbQueryP95High', 'ApiP99Slow', 'FxRefreshLagging'];
-const sev = ['P0', 'P1', 'P2', 'P3'] as const;
-
-function alert(i: number, t = 0): Alert {
-  const alertname = names[i % names.length];
-  return firingAlert({
-    fingerprint: `fp${i.toString(16).padStart(8, '0')}`,
-    alertname,
-    labels: { alertname, service: services[(i * 7) % services.length], instance: `node-${i}:9100`, shop_id: `shop-${i % 300}`, severity: 'critical' },
-    annotations: { summary: `${alertname} on node-${i}` },
-    severity: sev[i % 4],
-    startsAt: 1_767_000_000_000 + i * 1000,
-    updatedAt: 1_767_000_000_000 + i * 1000 + t,
-  });
-}
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+/** alert `i` of the population, updated `t` ms after it started */
+const alert = (i: number, t = 0): Alert => populationAlert(i, { updatedAt: POPULATION_T0 + i * 1000 + t });
+const pct = percentile;
 
 it('alert pipeline at 100k', () => {
   const t0 = performance.now();

@@ -13,37 +13,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { it } from 'vitest';
-import type { Alert } from '@shared/alerts';
 import { startProcess } from '@test/services/processes';
 import { tempDir } from '@test/helpers/tmp';
 import { gateway, testSource, TOKEN } from '@test/integration/link/helpers';
-import { firingAlert } from '@test/helpers/alerts';
+import { percentile, populationAlert, POPULATION_T0 } from './helpers';
 
 const N = 100_000;
 const STORM_PER_S = 2000;
 const STORM_S = 10;
 const OUT_DIR = path.resolve(process.env.VIGIL_OUT_DIR ?? 'out');
-const services = ['ozon-orders', 'ozon-shipments', 'inventory', 'prices', 'fx', 'api-gateway', 'db', 'queue'];
-const names = ['OrderPullFailures', 'ShipmentPushFailures', 'TaskBacklogHigh', 'DbQueryP95High', 'ApiP99Slow', 'FxRefreshLagging'];
-const sev = ['P0', 'P1', 'P2', 'P3'] as const;
-const T0 = 1_767_000_000_000;
+const T0 = POPULATION_T0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))];
+const pct = percentile;
 const round = (x: number) => Math.round(x * 10) / 10;
 
-function alert(i: number, over: Partial<Alert> = {}): Alert {
-  const alertname = names[i % names.length];
-  return firingAlert({
-    fingerprint: `fp${i.toString(16).padStart(8, '0')}`,
-    alertname,
-    labels: { alertname, service: services[(i * 7) % services.length], instance: `node-${i}:9100`, shop_id: `shop-${i % 300}`, severity: 'critical' },
-    annotations: { summary: `${alertname} on node-${i}` },
-    severity: sev[i % 4],
-    startsAt: T0 + i * 1000,
-    updatedAt: T0 + i * 1000,
-    ...over,
-  });
-}
+const alert = populationAlert;
 
 it('100k alerts in the renderer', async () => {
   if (!fs.existsSync(path.join(OUT_DIR, 'main/host.js'))) {

@@ -19,6 +19,7 @@ import { launchHost, openApp, OUT_DIR } from '@test/e2e/fixtures';
 import { seedDashboard } from '@test/integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '@test/integration/knowledge/seed';
 import { tempDir } from '@test/helpers/tmp';
+import { percentile } from './helpers';
 
 const PANELS = 12;
 const RUNS = 5;
@@ -31,10 +32,7 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
-};
+const pct = (xs: number[], p: number) => Math.round(percentile(xs, p));
 
 // Page-side code, as source text (this file is type-checked without the DOM library), turned into real
 // functions so Playwright serialises and calls them with their arguments.

@@ -11,11 +11,13 @@ import type { Core } from '@core';
 import { createAlertmanagerSource } from '@gateway/sources/alertmanager';
 import { startAlertmanager } from '@test/services/alertmanager';
 import { freePort } from '@test/services/common';
-import { core, gateway, until } from '@test/integration/link/helpers';
+import { core, gateway } from '@test/integration/link/helpers';
+import { until } from '@test/helpers/until';
 import { tempDir } from '@test/helpers/tmp';
+import { percentile } from './helpers';
 
 const ALERTS = 200;
-const pct = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]);
+const pct = (xs: number[], p: number) => Math.round(percentile(xs, p));
 
 /** latencies of the alerts that arrived, and how many did not arrive within 15 s */
 async function measure(mode: 'webhook' | 'polling'): Promise<{ latencies: number[]; missed: number }> {

@@ -40,6 +40,7 @@ it('measures escalation passes and on-call math', async () => {
             fingerprint: `fp${i}`,
             alertname: `Bench${i % 50}`,
             labels: { team: teams[i % teams.length], service: `svc${i % 20}` },
+            annotations: {},
             severity: 'P1',
             startsAt: T0,
             updatedAt: T0,

@@ -21,6 +21,7 @@ import { FakeClock } from '@node/clock';
 import { openKnowledgeTestbed } from '@test/integration/knowledge/seed';
 import { previousSearch } from '@test/unit/knowledge/search-oracle';
 import { tempDir } from '@test/helpers/tmp';
+import { percentile } from './helpers';
 
 const N = 10_000;
 const QUERY_ROUNDS = 5;
@@ -165,10 +166,7 @@ const QUERIES: RunbookSearchQuery[] = [
   { query: '', tag: 'team-3' },
 ];
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return +s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)].toFixed(3);
-};
+const pct = (xs: number[], p: number) => +percentile(xs, p).toFixed(3);
 
 it('10k runbooks: import, index size, search p50/p95', async () => {
   const tmp = tempDir('vigil-bench-runbooks-');

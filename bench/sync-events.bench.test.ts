@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { LinkState } from '@shared/domain';
-import { alert, core, gateway, testSource, until } from '@test/integration/link/helpers';
+import { alert, core, gateway, testSource } from '@test/integration/link/helpers';
+import { until } from '@test/helpers/until';
 import { tempDir } from '@test/helpers/tmp';
 
 const N = 50_000;

@@ -108,7 +108,7 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
     };
     const parsed = actionPayloads[f.action].safeParse(f.payload);
     if (!parsed.success) {
-      const message = `${f.action}: ${describeZodError(parsed.error, { prefix: '', root: 'payload' })}`;
+      const message = `${f.action}: ${describeZodError(parsed.error, { root: 'payload' })}`;
       const r = { ok: false, error: { code: ERROR_CODES.badPayload, message: message.slice(0, 2000) } };
       o.store.recordAction(record, r);
       return r;

@@ -78,7 +78,6 @@ export function checkEvent(ev: OfferedEvent): CheckedEvent {
   if (!isEventKind(ev.kind)) return { ok: false, kind: String(ev.kind), reason: 'unknown event kind' };
   const kind: EventKind = ev.kind;
   const parsed = eventData[kind].safeParse(ev.data);
-  if (!parsed.success)
-    return { ok: false, kind, reason: describeZodError(parsed.error, { prefix: '', root: 'data' }).slice(0, 500) };
+  if (!parsed.success) return { ok: false, kind, reason: describeZodError(parsed.error, { root: 'data', max: 500 }) };
   return { ok: true, kind, json: JSON.stringify(parsed.data), entity: entityOf(kind, parsed.data as never) };
 }

@@ -69,6 +69,10 @@ export type Handlers = {
 export function parseArgs<K extends MethodName>(name: K, raw: unknown): ParsedArgsOf<Methods[K]> {
   if (!Array.isArray(raw)) throw new ApiError('bad_arguments', `${name}: arguments must be a list`);
   const res = methods[name].args.safeParse(raw);
-  if (!res.success) throw new ApiError('bad_arguments', `${name}: ${describeZodError(res.error)}`);
+  if (!res.success)
+    throw new ApiError(
+      'bad_arguments',
+      `${name}: ${describeZodError(res.error, { prefix: 'argument', root: 'arguments' })}`,
+    );
   return res.data as ParsedArgsOf<Methods[K]>;
 }

@@ -8,6 +8,8 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { Dashboard, Panel } from './dashboards';
+import { parseJson } from './json';
+import { describeZodError } from './rpc';
 
 /** A dashboard as defined (no timestamps yet), plus how a source should query it. */
 export interface DashboardSpec {
@@ -112,10 +114,6 @@ const YamlDashboard = z.strictObject({
   panels: z.array(YamlPanel).min(1, 'a dashboard needs at least one panel'),
 });
 
-function zodMessage(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`).join('; ');
-}
-
 /** Parses Vigil dashboard YAML (one dashboard per document). Throws on the first invalid document. */
 export function parseVigilDashboards(text: string, source = 'dashboard YAML'): DashboardSpec[] {
   const docs = parseAllDocuments(text);
@@ -126,7 +124,7 @@ export function parseVigilDashboards(text: string, source = 'dashboard YAML'): D
     const raw: unknown = doc.toJS();
     if (raw == null) return; // an empty document (e.g. a trailing `---`)
     const parsed = YamlDashboard.safeParse(raw);
-    if (!parsed.success) throw new Error(`${where} is not a valid dashboard: ${zodMessage(parsed.error)}`);
+    if (!parsed.success) throw new Error(`${where} is not a valid dashboard: ${describeZodError(parsed.error)}`);
     const d = parsed.data;
     const ids = new Set<string>();
     const panels: Panel[] = d.panels.map((p, i) => {
@@ -325,18 +323,15 @@ function grafanaRefresh(refresh: string | boolean | undefined): number {
  * `unsupported` with their title and type.
  */
 export function parseGrafanaDashboard(text: string, opts: { id?: string } = {}): DashboardSpec {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`The Grafana dashboard is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = parseJson(text);
+  if (!json.ok) throw new Error(`The Grafana dashboard is not valid JSON: ${json.error}`);
+  const raw = json.value;
   const model =
     raw && typeof raw === 'object' && 'dashboard' in raw && !('panels' in raw)
       ? (raw as { dashboard: unknown }).dashboard
       : raw;
   const parsed = GDashboard.safeParse(model);
-  if (!parsed.success) throw new Error(`This is not a Grafana dashboard: ${zodMessage(parsed.error)}`);
+  if (!parsed.success) throw new Error(`This is not a Grafana dashboard: ${describeZodError(parsed.error)}`);
   const d = parsed.data;
   const vars = templateValues(d);
   const panels: Panel[] = [];

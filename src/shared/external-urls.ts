@@ -1,5 +1,5 @@
 /**
- * The vetted-link predicate: the only gate between a string from anywhere (alert annotations, runbooks,
+ * The vetted-URL predicate: the only gate between a string from anywhere (alert annotations, runbooks,
  * rosters) and the OS opener. Pure, so it is tested against hostile input directly.
  */
 import { decodeComponent, parseUrl } from './total';
@@ -8,12 +8,13 @@ export const DEFAULT_SCHEMES = ['http:', 'https:', 'mailto:', 'tel:'] as const;
 /** Deep-link schemes of the IM clients rosters name; allowed only where a caller asks for them. */
 export const IM_SCHEMES = ['slack:', 'dingtalk:', 'msteams:', 'wxwork:'] as const;
 
-export type LinkCheck = { ok: true; url: string } | { ok: false; reason: string };
+/** The verdict on one URL: the normalised URL to open, or why it may not be opened. */
+export type UrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
-export function checkExternalUrl(raw: unknown, extraSchemes: readonly string[] = []): LinkCheck {
+export function checkExternalUrl(raw: unknown, extraSchemes: readonly string[] = []): UrlCheck {
   if (typeof raw !== 'string') return { ok: false, reason: 'not a string' };
   if (raw.length === 0 || raw.length > 4096) return { ok: false, reason: 'empty or too long' };
   if (CONTROL.test(raw)) return { ok: false, reason: 'contains control or invisible characters' };

@@ -11,6 +11,8 @@ import { ActionTypeSchema } from './actions';
 import { AlertSchema, SilenceSchema } from './alerts';
 import { DashboardSchema, SeriesSchema } from './dashboards';
 import { SeveritySchema } from './domain';
+import { parseJson } from './json';
+import { describeZodError } from './rpc';
 import { RunbookSchema } from './runbooks';
 
 export const PROTOCOL = 'vigil.v1';
@@ -244,13 +246,8 @@ export type Decoded<T> = { ok: true; frame: T } | DecodeFailure;
 const CLIENT_TYPES = new Set(ClientFrame.options.map((o) => o.shape.type.value as string));
 const SERVER_TYPES = new Set(ServerFrame.options.map((o) => o.shape.type.value as string));
 
-/** One readable sentence naming the offending paths, never the values (they may hold secrets). */
-export function describeIssues(err: z.ZodError, max = 500): string {
-  const text = err.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'frame'}: ${i.message}`)
-    .join('; ');
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** Why a frame was refused: its offending paths in one sentence of at most 500 characters. */
+export const describeFrameIssues = (err: z.ZodError): string => describeZodError(err, { root: 'frame', max: 500 });
 
 /**
  * A snapshot frame checked without zod walking its items: a first sync carries 100k entities in chunks of
@@ -300,12 +297,10 @@ function decode<T>(
       message: `frame of ${byteLength} bytes exceeds the limit of ${maxBytes}`,
     };
   if (text === null) return { ok: false, code: 'binary_frame', message: 'frames must be UTF-8 JSON text, not binary' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, code: 'bad_json', message: `frame is not valid JSON (${(e as Error).message.slice(0, 120)})` };
-  }
+  const json = parseJson(text);
+  if (!json.ok)
+    return { ok: false, code: 'bad_json', message: `frame is not valid JSON (${json.error.slice(0, 120)})` };
+  const raw = json.value;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, code: 'bad_frame', message: 'frame must be a JSON object with a "type"' };
   const type = (raw as { type?: unknown }).type;
@@ -321,7 +316,7 @@ function decode<T>(
   if (quick) return { ok: true, frame: quick as T };
   const res = schema.safeParse(raw);
   if (!res.success)
-    return { ok: false, code: 'bad_frame', message: `${type} frame: ${describeIssues(res.error)}`, type };
+    return { ok: false, code: 'bad_frame', message: `${type} frame: ${describeFrameIssues(res.error)}`, type };
   return { ok: true, frame: res.data };
 }
 

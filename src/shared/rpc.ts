@@ -51,26 +51,45 @@ export class ApiError extends Error {
   }
 }
 
-/** How describeZodError names what an issue is about; the defaults name RPC arguments. */
+/** How describeZodError words its sentence. */
 export interface ZodErrorWording {
-  /** the word before a path: "argument" gives "argument a.b: …"; '' gives "a.b: …" */
+  /** the word before every path: "argument" gives "argument a.b: …"; default none */
   prefix?: string;
-  /** what an issue without a path is about (default "arguments") */
+  /** what an issue about the value as a whole (an empty path) is called; default "(top level)" */
   root?: string;
-  /** describe only the first n issues */
+  /** describe only the first n issues; default all */
   first?: number;
+  /** the longest sentence in characters; a longer one is cut and ends with "…" */
+  max?: number;
 }
 
-/** Formats a zod error into one readable sentence naming the paths (never the values). */
-export function describeZodError(err: z.ZodError, w: ZodErrorWording = {}): string {
-  const { prefix = 'argument', root = 'arguments', first = err.issues.length } = w;
-  return err.issues
-    .slice(0, first)
-    .map((i) => {
-      const path = i.path.length ? `${prefix ? `${prefix} ` : ''}${i.path.map(String).join('.')}` : root;
-      return `${path}: ${i.message}`;
-    })
-    .join('; ');
+/**
+ * The one way to say why a value was refused: a zod error (or any list of path + message) as one readable
+ * sentence, `a.b: message; c: message`, naming the paths and never the values (they may hold secrets).
+ * Total: any list (empty, symbol keys, a missing message) gives a sentence, and it never throws.
+ */
+export function describeZodError(
+  err:
+    | { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] }
+    | null
+    | undefined,
+  w: ZodErrorWording = {},
+): string {
+  const root = w.root ?? '(top level)';
+  const prefix = w.prefix ? `${w.prefix} ` : '';
+  const all = Array.isArray(err?.issues) ? err.issues : [];
+  const issues = all.slice(0, w.first === undefined ? all.length : Math.max(1, Math.floor(w.first)));
+  const text = issues.length
+    ? issues
+        .map((i) => {
+          const path = Array.isArray(i?.path) ? i.path.map(String).join('.') : '';
+          const message = typeof i?.message === 'string' && i.message ? i.message : 'invalid';
+          return `${path ? `${prefix}${path}` : root}: ${message}`;
+        })
+        .join('; ')
+    : `${root}: invalid`;
+  const max = w.max === undefined ? Infinity : Math.max(1, Math.floor(w.max));
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** The handler type for one slice of the contract (a feature module implements its own slice). */

@@ -134,7 +134,7 @@ export interface RunbookStep {
   section: SectionKey;
   /** the step as markdown (continuation lines and nested code blocks included) */
   markdown: string;
-  /** one line of plain text, for labels and the recorded checklist */
+  /** one line of plain text, for labels and the recorded step run */
   text: string;
   /** written as a ticked task item ("- [x]") in the source */
   preTicked: boolean;
@@ -430,7 +430,7 @@ function hash(s: string): string {
   return (h >>> 0).toString(36);
 }
 
-/** Markdown to readable plain text (labels, snippets, the recorded checklist). Not a renderer. */
+/** Markdown to readable plain text (labels, snippets, the recorded step run). Not a renderer. */
 export function markdownToPlain(md: string): string {
   return md
     .replace(/^ {0,3}(`{3,}|~{3,}).*$/gm, '')

@@ -71,12 +71,14 @@ export interface FolderImportResult {
 }
 
 // ---- alert ↔ runbook -------------------------------------------------------------------------------------
-export type RunbookLink =
+/** The runbook an alert points at: a cached copy, a web page Vigil has no copy of, or none (and why). */
+export type RunbookRef =
   | { kind: 'local'; runbook: RunbookSummary; via: 'url' | 'id' | 'alertname'; externalUrl: string | null }
   | { kind: 'external'; url: string; candidates: RunbookSummary[] }
   | { kind: 'none'; reason: string };
 
-export interface LinkedAlert {
+/** A firing alert that resolves to a runbook, as the runbook's page lists it (and how it resolved). */
+export interface RunbookAlert {
   fingerprint: string;
   alertname: string;
   severity: 'P0' | 'P1' | 'P2' | 'P3';
@@ -86,17 +88,20 @@ export interface LinkedAlert {
   via: 'url' | 'id' | 'alertname';
 }
 
-// ---- ad-hoc checklist from a runbook's steps -------------------------------------------------------------
+// ---- ticking a runbook's steps -----------------------------------------------------------------------------
+/** A step run is stored beside the shift checklists' runs, under the template id `runbook:<runbook id>`. */
 export const RUNBOOK_TEMPLATE_PREFIX = 'runbook:';
 
-export interface RunbookChecklistStep {
+/** One step of a runbook and whether it has been ticked in the run. */
+export interface RunbookStepTick {
   stepId: string;
   state: 'todo' | 'done';
   updatedBy: string | null;
   updatedAt: number | null;
 }
 
-export interface RunbookChecklist {
+/** One pass through a runbook's diagnosis and mitigation steps, ticking them off (not a shift checklist). */
+export interface RunbookStepRun {
   runId: string;
   runbookId: string;
   /** open while steps are being ticked; recorded once sent to the platform; abandoned when dropped */
@@ -104,7 +109,7 @@ export interface RunbookChecklist {
   startedBy: string;
   startedAt: number;
   finishedAt: number | null;
-  steps: RunbookChecklistStep[];
+  steps: RunbookStepTick[];
   /** the outbox id of the checklist.result action, once recorded */
   actionId: string | null;
 }
@@ -113,8 +118,8 @@ export interface RunbookPage {
   runbook: Runbook;
   /** the file a local runbook was imported from */
   sourcePath: string | null;
-  /** alerts firing now that link to this runbook */
-  alerts: LinkedAlert[];
-  /** the open (or last finished) checklist run for this runbook */
-  checklist: RunbookChecklist | null;
+  /** alerts firing now that point to this runbook */
+  alerts: RunbookAlert[];
+  /** the open (or last finished) step run for this runbook */
+  stepRun: RunbookStepRun | null;
 }

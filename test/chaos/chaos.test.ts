@@ -27,7 +27,8 @@ import { freePort } from '../services/common';
 import { startAlertmanager, type AlertmanagerHarness } from '../services/alertmanager';
 import { tempDir } from '../helpers/tmp';
 import { chaosSettings, makePlan, type PlannedAction } from './plan';
-import { hostRpc, startGatewayProc, startHostProc, until, type GatewayProc, type HostProc, type Rpc } from './procs';
+import { hostRpc, startGatewayProc, startHostProc, type GatewayProc, type HostProc, type Rpc } from './procs';
+import { until } from '@test/helpers/until';
 
 const settings = chaosSettings();
 const RUN = randomBytes(3).toString('hex');
@@ -79,7 +80,12 @@ describe('chaos: actions through gateway and console kills', () => {
           endsAt,
         })),
       );
-    await until(async () => (await am.alerts()).length >= plan.alerts, 'Alertmanager to hold the target alerts');
+    await until(
+      async () => (await am.alerts()).length >= plan.alerts,
+      'Alertmanager to hold the target alerts',
+      60_000,
+      50,
+    );
 
     const port = await freePort();
     const gwOpts = {

@@ -14,6 +14,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '@test/helpers/until';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createCore, type Core } from '@core';
 import { FakeClock } from '@node/clock';
@@ -39,14 +40,6 @@ async function call<T>(core: Core, name: string, ...args: unknown[]): Promise<T>
   const r = await core.dispatch(name, args);
   if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`);
   return r.value as T;
-}
-
-async function until(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('sync client under malformed frames', () => {
@@ -126,7 +119,12 @@ describe('sync client under malformed frames', () => {
     });
     cleanups.push(() => core.close());
     await firstHello;
-    await until(async () => (await call<LinkStats>(core, 'linkStats')).snapshots === 1, 'the first snapshot');
+    await until(
+      async () => (await call<LinkStats>(core, 'linkStats')).snapshots === 1,
+      'the first snapshot',
+      120_000,
+      20,
+    );
 
     // ---- the fuzz ---------------------------------------------------------------------------------------
     /** the next valid frame, before mutation */
@@ -192,12 +190,17 @@ describe('sync client under malformed frames', () => {
 
     // the client answers gaps with hello; wait until it has read every frame and the answers settled
     let last = -1;
-    await until(async () => {
-      const n = (await call<LinkStats>(core, 'linkStats')).framesReceived;
-      const done = n === sent + protocolFrames && n === last;
-      last = n;
-      return done;
-    }, 'the client to read every frame');
+    await until(
+      async () => {
+        const n = (await call<LinkStats>(core, 'linkStats')).framesReceived;
+        const done = n === sent + protocolFrames && n === last;
+        last = n;
+        return done;
+      },
+      'the client to read every frame',
+      120_000,
+      20,
+    );
     const stats = await call<LinkStats>(core, 'linkStats');
 
     // ---- what must hold -----------------------------------------------------------------------------------
@@ -238,6 +241,8 @@ describe('sync client under malformed frames', () => {
     await until(
       async () => (await call<LinkStats>(core, 'linkStats')).snapshots > snapshotsBefore,
       'the final snapshot',
+      120_000,
+      20,
     );
     const after = await call<{ fingerprint: string }[]>(core, 'alertsList');
     expect(after.map((a) => a.fingerprint).sort()).toEqual(

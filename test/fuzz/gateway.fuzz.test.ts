@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '@test/helpers/until';
 import WebSocket from 'ws';
 import type { ActionOutcome, Source, SourceContext } from '@gateway/source';
 import { startGateway, type Gateway } from '@gateway/server';
@@ -65,13 +66,6 @@ function open(url: string): Promise<WebSocket> {
   });
 }
 
-async function until(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const metricSum = (text: string, name: string): number =>
   text
@@ -112,7 +106,7 @@ describe('gateway under malformed frames', () => {
     });
     cleanups.push(() => core.close());
     const alertCount = () => (core.db!.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
-    await until(() => alertCount() === 5, 'the console to take its snapshot');
+    await until(() => alertCount() === 5, 'the console to take its snapshot', 120_000, 20);
 
     // ---- the fuzzing socket -------------------------------------------------------------------------------
     const ws = await open(gw.url);
@@ -188,6 +182,8 @@ describe('gateway under malformed frames', () => {
         resultIds.size >= acceptedActionIds.size &&
         (replies.get().pong ?? 0) >= pings,
       'the gateway to answer every frame',
+      120_000,
+      20,
     );
 
     // ---- what must hold -------------------------------------------------------------------------------------
@@ -216,12 +212,14 @@ describe('gateway under malformed frames', () => {
 
     // the console never noticed: it still gets new events and its own action is applied
     source.ctx().emit([{ kind: 'alert.upsert', data: alertData(99) }]);
-    await until(() => alertCount() === 6, 'the console to receive a new alert after the fuzz');
+    await until(() => alertCount() === 6, 'the console to receive a new alert after the fuzz', 120_000, 20);
     const acked = await core.dispatch('alertAck', [[alertData(99).fingerprint], { note: 'after the fuzz' }]);
     expect(acked.ok).toBe(true);
     await until(
       () => (core.db!.prepare("SELECT count(*) AS n FROM outbox WHERE state = 'acked'").get() as { n: number }).n === 1,
       "the console's action to be confirmed",
+      120_000,
+      20,
     );
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();

@@ -1,20 +1,34 @@
-/** Test and benchmark alerts. */
+/** The one alert builder for tests and benchmarks. */
 import type { Alert } from '@shared/alerts';
 
-/** A fresh firing alert as the platform sends it (no end, silence, inhibition or ack); the caller gives the rest. */
-export function firingAlert(
-  a: Pick<Alert, 'fingerprint' | 'alertname' | 'labels' | 'severity' | 'startsAt' | 'updatedAt'> & Partial<Alert>,
-): Alert {
+/** 2026-01-05 08:55 UTC: when the handbook's example alert fired */
+export const EXAMPLE_ALERT_AT = Date.UTC(2026, 0, 5, 8, 55);
+
+let seq = 0;
+
+/**
+ * A fresh firing alert as the platform sends it (no end, silence, inhibition or ack). A field the caller
+ * gives is used as given (labels and annotations are not merged); one it leaves out is the handbook's
+ * example: the order-pull failure of service order-sync, P1, fired at EXAMPLE_ALERT_AT, with a unique
+ * fingerprint. The alertname defaults to the labels' one.
+ */
+export function firingAlert(p: Partial<Alert> = {}): Alert {
+  const alertname = p.alertname ?? p.labels?.alertname ?? 'OrderPullFailures';
   return {
-    annotations: {},
-    state: 'firing',
-    endsAt: null,
-    generatorUrl: null,
-    silencedBy: [],
-    inhibitedBy: [],
-    ackedBy: null,
-    ackedAt: null,
-    ackId: null,
-    ...a,
+    fingerprint: p.fingerprint ?? `fp${++seq}`,
+    alertname,
+    labels: p.labels ?? { alertname, service: 'order-sync', severity: 'critical' },
+    annotations: p.annotations ?? { summary: 'Order pull failed more than 50 times in 5 min' },
+    state: p.state ?? 'firing',
+    severity: p.severity ?? 'P1',
+    startsAt: p.startsAt ?? EXAMPLE_ALERT_AT,
+    endsAt: p.endsAt ?? null,
+    updatedAt: p.updatedAt ?? EXAMPLE_ALERT_AT,
+    generatorUrl: p.generatorUrl ?? null,
+    silencedBy: p.silencedBy ?? [],
+    inhibitedBy: p.inhibitedBy ?? [],
+    ackedBy: p.ackedBy ?? null,
+    ackedAt: p.ackedAt ?? null,
+    ackId: p.ackId ?? null,
   };
 }

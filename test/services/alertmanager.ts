@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { until } from '@test/helpers/until';
 import { freePort, httpJson, makeTempDir, signalGroup, spawnChild, waitReady, type Child } from './common';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
@@ -200,20 +201,24 @@ export async function startAlertmanagerCluster(size: number, opts: Omit<Alertman
   const cluster: AlertmanagerCluster = {
     members,
     async settled(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const counts = await Promise.all(
-          members.map((m) =>
-            httpJson<{ cluster?: { peers?: unknown[] } }>(`${m.url}/api/v2/status`)
-              .then((s) => s.cluster?.peers?.length ?? 0)
-              .catch(() => -1),
-          ),
-        );
-        const live = counts.filter((c) => c >= 0);
-        if (live.length && live.every((c) => c === live.length)) return;
-        if (Date.now() > deadline) throw new Error(`the Alertmanager cluster did not settle: peers seen ${counts.join(', ')}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      // not settled yet throws, so a timeout names the peer counts each member saw last
+      await until(
+        async () => {
+          const counts = await Promise.all(
+            members.map((m) =>
+              httpJson<{ cluster?: { peers?: unknown[] } }>(`${m.url}/api/v2/status`)
+                .then((s) => s.cluster?.peers?.length ?? 0)
+                .catch(() => -1),
+            ),
+          );
+          const live = counts.filter((c) => c >= 0);
+          if (live.length && live.every((c) => c === live.length)) return true;
+          throw new Error(`peers seen ${counts.join(', ')}`);
+        },
+        'the Alertmanager cluster to settle',
+        timeoutMs,
+        200,
+      );
     },
     stop: async () => {
       await Promise.all(members.map((m) => m.stop()));

@@ -20,7 +20,8 @@ import { silentLogger } from '@node/log';
 import type { Alert } from '@shared/alerts';
 import { freePort } from '../services/common';
 import { tempDir } from '../helpers/tmp';
-import { hostRpc, startHostProc, until, type Rpc } from '../chaos/procs';
+import { hostRpc, startHostProc, type Rpc } from '../chaos/procs';
+import { until } from '@test/helpers/until';
 import { firingAlert } from '../helpers/alerts';
 
 const num = (name: string, fallback: number) => {
@@ -122,6 +123,8 @@ describe('soak', () => {
       await until(
         async () => (await rpc.call<{ status: string }>('linkState')).status === 'online',
         'the console to come online',
+        60_000,
+        50,
       );
 
       const started = Date.now();

@@ -177,7 +177,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
     webhook(body) {
       const parsed = WebhookSchema.safeParse(body);
       if (!parsed.success) {
-        const why = describeZodError(parsed.error, { prefix: '', root: '(top level)', first: 1 });
+        const why = describeZodError(parsed.error, { first: 1 });
         return fail('bad_webhook', `not an Alertmanager webhook v4 body: ${why}`);
       }
       void refresh();

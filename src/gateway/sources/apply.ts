@@ -33,7 +33,7 @@ export async function applyWith(
   if (!handler) return fail('unsupported', `${action.type} is not handled by the ${source} source`);
   const payload = actionPayloads[action.type].safeParse(action.payload);
   if (!payload.success)
-    return fail('bad_payload', `${action.type}: ${describeZodError(payload.error, { prefix: '', root: 'payload' })}`);
+    return fail('bad_payload', `${action.type}: ${describeZodError(payload.error, { root: 'payload' })}`);
   try {
     const out = await handler(payload.data, action, opts?.resumed ?? false);
     if (out.ok) then?.();

@@ -60,7 +60,7 @@ export function loadRunbooks(dir: string): { runbooks: EventDataOf<'runbook.upse
       updatedAt: parseUpdated(fm.updated) ?? Math.round(st.mtimeMs),
     });
     if (!parsed.success) {
-      problems.push({ file, reason: describeZodError(parsed.error, { prefix: '', root: '(top level)' }) });
+      problems.push({ file, reason: describeZodError(parsed.error) });
       continue;
     }
     seen.set(id, name);
@@ -79,7 +79,7 @@ export function loadRoster(file: string): EventDataOf<'roster.upsert'> {
   }
   const doc = RosterDocumentSchema.safeParse(raw);
   if (!doc.success) {
-    const why = describeZodError(doc.error, { prefix: '', root: '(top level)', first: 5 });
+    const why = describeZodError(doc.error, { first: 5 });
     throw new Error(`roster ${file} is not a valid roster document: ${why}`);
   }
   // id and name live beside the document fields; the schema strips them, so read them from the raw YAML

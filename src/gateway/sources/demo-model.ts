@@ -94,7 +94,7 @@ export function parseModel(files: { name: string; text: string }[]): ModelDef {
     }
     const parsed = ModelFileSchema.safeParse(raw ?? {});
     if (!parsed.success) {
-      throw new Error(`${f.name}: ${describeZodError(parsed.error, { prefix: '', root: '(top level)', first: 1 })}`);
+      throw new Error(`${f.name}: ${describeZodError(parsed.error, { first: 1 })}`);
     }
     model.signals.push(...parsed.data.signals);
     model.alerts.push(...parsed.data.alerts);

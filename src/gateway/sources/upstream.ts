@@ -129,7 +129,7 @@ export async function requestJson<T = void>(o: RequestOptions<T>): Promise<T> {
   }
   const parsed = o.schema.safeParse(json);
   if (!parsed.success) {
-    const why = describeZodError(parsed.error, { prefix: '', root: '(top level)', first: 1 });
+    const why = describeZodError(parsed.error, { first: 1 });
     throw new UpstreamError(
       o.upstream,
       'invalid',

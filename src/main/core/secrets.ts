@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseJson } from '@shared/json';
 
 export interface SecretStore {
   get(name: string): Promise<string | null>;
@@ -12,31 +13,41 @@ export interface SecretStore {
   readonly kind: 'os-keychain' | 'file-0600' | 'memory';
 }
 
+/** Reads a 0600 secrets file as name → stored text; a missing or damaged file reads as empty. */
+export function readSecretFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const all = parseJson<Record<string, string>>(text).value;
+  return all && typeof all === 'object' && !Array.isArray(all) ? all : {};
+}
+
+/** Writes the secrets file readable only by the user (0600), atomically: a crash leaves the old or the new file. */
+export function writeSecretFile(file: string, all: Record<string, string>): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
 export class FileSecretStore implements SecretStore {
   readonly kind = 'file-0600' as const;
   private readonly file: string;
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'secrets.json');
   }
-  private read(): Record<string, string> {
-    try {
-      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
-    } catch {
-      return {};
-    }
-  }
   async get(name: string): Promise<string | null> {
-    return this.read()[name] ?? null;
+    return readSecretFile(this.file)[name] ?? null;
   }
   async set(name: string, value: string | null): Promise<void> {
-    const all = this.read();
+    const all = readSecretFile(this.file);
     if (value === null) delete all[name];
     else all[name] = value;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    fs.chmodSync(tmp, 0o600);
-    fs.renameSync(tmp, this.file);
+    writeSecretFile(this.file, all);
   }
 }
 

@@ -1,7 +1,11 @@
 /** Settings: one row per key, merged over defaults, validated on the way in and on the way out. */
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '@shared/domain';
-import { ApiError } from '@shared/rpc';
+import { parseJson } from '@shared/json';
+import { ApiError, describeZodError } from '@shared/rpc';
 import type { DB } from '@node/sqlite';
+
+/** The name this console acts as (Settings → operator): the actor of every action and audit entry. */
+export const operator = (ctx: { settings(): Settings }): string => ctx.settings().operator;
 
 export function createSettingsRepo(db: DB) {
   const all = db.prepare('SELECT key, value FROM settings');
@@ -15,11 +19,8 @@ export function createSettingsRepo(db: DB) {
     const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
     for (const row of all.all() as { key: string; value: string }[]) {
       if (!(row.key in DEFAULT_SETTINGS)) continue;
-      try {
-        merged[row.key] = JSON.parse(row.value);
-      } catch {
-        /* a damaged value falls back to its default */
-      }
+      const stored = parseJson(row.value);
+      if (stored.ok) merged[row.key] = stored.value; // a damaged value falls back to its default
     }
     const parsed = SettingsSchema.safeParse(merged);
     // A stored value that no longer validates (older version, hand edit) is replaced by its default.
@@ -39,8 +40,7 @@ export function createSettingsRepo(db: DB) {
   function write(patch: SettingsPatch): { before: Settings; after: Settings } {
     const before = read();
     const candidate = SettingsSchema.safeParse({ ...before, ...patch });
-    if (!candidate.success)
-      throw new ApiError('bad_arguments', candidate.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!candidate.success) throw new ApiError('bad_arguments', describeZodError(candidate.error));
     db.transaction(() => {
       for (const [k, v] of Object.entries(patch)) put.run(k, JSON.stringify(v));
     })();

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseJson } from '@shared/json';
 
 interface ShellState {
   trayHintShown?: boolean;
@@ -15,12 +16,14 @@ export function shellStateFile(dataDir: string): string {
 }
 
 function readState(file: string): ShellState {
+  let text: string;
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    return v && typeof v === 'object' ? (v as ShellState) : {};
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return {};
   }
+  const v = parseJson(text).value;
+  return v && typeof v === 'object' ? (v as ShellState) : {};
 }
 
 export interface HideableWindow {

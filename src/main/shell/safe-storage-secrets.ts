@@ -7,9 +7,8 @@
  * in VIGIL_PLATFORM_TOKEN (kept in memory only, see shell/index.ts), and the error says so.
  */
 import { safeStorage } from 'electron';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { SecretStore } from '@core/secrets';
+import { readSecretFile, writeSecretFile, type SecretStore } from '@core/secrets';
 
 /** Linux backends that are not a keychain (see above); 'unknown' means asked before the app was ready. */
 const NOT_A_KEYCHAIN = new Set(['basic_text', 'unknown']);
@@ -33,15 +32,8 @@ export class SafeStorageSecretStore implements SecretStore {
     }
     return null;
   }
-  private read(): Record<string, string> {
-    try {
-      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
-    } catch {
-      return {};
-    }
-  }
   async get(name: string): Promise<string | null> {
-    const enc = this.read()[name];
+    const enc = readSecretFile(this.file)[name];
     if (!enc || !safeStorage.isEncryptionAvailable()) return null;
     try {
       return safeStorage.decryptString(Buffer.from(enc, 'base64'));
@@ -58,9 +50,9 @@ export class SafeStorageSecretStore implements SecretStore {
           `${why}; the token cannot be stored safely. Start Vigil with the token in VIGIL_PLATFORM_TOKEN instead (kept in memory only).`,
         );
     }
-    const all = this.read();
+    const all = readSecretFile(this.file);
     if (value === null) delete all[name];
     else all[name] = safeStorage.encryptString(value).toString('base64');
-    fs.writeFileSync(this.file, JSON.stringify(all), { mode: 0o600 });
+    writeSecretFile(this.file, all);
   }
 }

@@ -21,6 +21,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseJson } from '@shared/json';
+import { describeZodError } from '@shared/rpc';
 
 export const UPDATE_CONFIG_FILE = 'update.json';
 
@@ -28,7 +30,7 @@ const PublicKeyPem = z
   .string()
   .max(16_384)
   .refine((pem) => checkPublicKey(pem) === null, {
-    message: 'publicKey: not an RSA (≥ 2048 bits) or EC public key in PEM',
+    message: 'not an RSA (≥ 2048 bits) or EC public key in PEM',
   });
 
 export const UpdateConfigSchema = z
@@ -69,14 +71,10 @@ export function loadUpdateConfig(dirs: readonly string[]): UpdateConfigLoad {
     } catch {
       continue;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      return { config: null, file, error: `not JSON: ${(err as Error).message}` };
-    }
-    const parsed = UpdateConfigSchema.safeParse(json);
-    if (!parsed.success) return { config: null, file, error: parsed.error.issues.map((i) => i.message).join('; ') };
+    const json = parseJson(text);
+    if (!json.ok) return { config: null, file, error: `not JSON: ${json.error}` };
+    const parsed = UpdateConfigSchema.safeParse(json.value);
+    if (!parsed.success) return { config: null, file, error: describeZodError(parsed.error) };
     const url = parsed.data.url.endsWith('/') ? parsed.data.url : `${parsed.data.url}/`;
     return { config: { ...parsed.data, url }, file };
   }

@@ -1,13 +1,13 @@
-/** Runbooks and dashboards slice: search, local folder import, alert ↔ runbook links, step checklists, cached series. */
+/** Runbooks and dashboards slice: search, local folder import, alert ↔ runbook resolution, step runs, cached series. */
 import { z } from 'zod';
 import { method } from '../rpc';
 import type { Dashboard, Series } from '../dashboards';
 import {
   RunbookSearchQuerySchema,
   type FolderImportResult,
-  type RunbookChecklist,
+  type RunbookStepRun,
   type RunbookFacets,
-  type RunbookLink,
+  type RunbookRef,
   type RunbookPage,
   type RunbookSearchResult,
 } from '../runbooks';
@@ -52,20 +52,20 @@ export const knowledgeMethods = {
   dashboardSeries: method<Series[]>()(z.tuple([Id])),
   runbooksSearch: method<RunbookSearchResult>()(z.tuple([RunbookSearchQuerySchema])),
   runbookFacets: method<RunbookFacets>()(z.tuple([])),
-  /** the runbook with what the page shows next to it: firing alerts that link to it, the checklist run */
+  /** the runbook with what the page shows next to it: firing alerts that point to it, the step run */
   runbookPage: method<RunbookPage | null>()(z.tuple([Id])),
   /** imports every .md file under an absolute folder path (a checkout of a runbook repository) */
   runbooksImportFolder: method<FolderImportResult>()(
     z.tuple([z.string().trim().min(1, 'a folder path is required').max(4096)]),
   ),
   /** which runbook an alert opens: by runbook_url annotation (url or id), then by alertname */
-  runbookForAlert: method<RunbookLink>()(z.tuple([z.string().min(1).max(128)])),
-  /** ticks or unticks a diagnosis/mitigation step, starting a checklist run on the first tick */
-  runbookStepSet: method<RunbookChecklist>()(z.tuple([Id, z.string().min(1).max(200), z.boolean()])),
-  /** finishes the run and sends it to the platform as checklist.result */
-  runbookChecklistFinish: method<RunbookChecklist>()(z.tuple([Id, z.string().max(2000).optional()])),
+  runbookForAlert: method<RunbookRef>()(z.tuple([z.string().min(1).max(128)])),
+  /** ticks or unticks a diagnosis/mitigation step, starting a step run on the first tick */
+  runbookStepSet: method<RunbookStepRun>()(z.tuple([Id, z.string().min(1).max(200), z.boolean()])),
+  /** finishes the step run and sends it to the platform as checklist.result (the wire's one result action) */
+  runbookStepRunFinish: method<RunbookStepRun>()(z.tuple([Id, z.string().max(2000).optional()])),
   /** abandons the open run (nothing is sent) */
-  runbookChecklistAbandon: method<RunbookChecklist | null>()(z.tuple([Id])),
+  runbookStepRunAbandon: method<RunbookStepRun | null>()(z.tuple([Id])),
   dashboardView: method<DashboardView | null>()(z.tuple([Id, TimeRangePresetSchema])),
   /** "refresh now": asks the platform link to resynchronise at once (cached data stays shown meanwhile) */
   knowledgeRefresh: method<RefreshOutcome>()(z.tuple([])),

@@ -87,15 +87,17 @@ export const linkMethods = {
   outboxDiscard: method<OutboxItem>()(z.tuple([Id])),
 };
 
+/** The platform's answer to one action: the outboxResult event, and what the link client reports. */
+export const OutboxResultSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  ok: z.boolean(),
+  error: ErrorSchema.nullable(),
+  replay: z.boolean(),
+});
+export type OutboxResult = z.infer<typeof OutboxResultSchema>;
+
 export const linkEvents = {
   /** the platform answered an action */
-  outboxResult: event(
-    z.object({
-      id: z.string(),
-      type: z.string(),
-      ok: z.boolean(),
-      error: ErrorSchema.nullable(),
-      replay: z.boolean(),
-    }),
-  ),
+  outboxResult: event(OutboxResultSchema),
 };

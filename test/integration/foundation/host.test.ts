@@ -11,6 +11,7 @@ import { createCore, type Core } from '@core';
 import { createLogger } from '@node/log';
 import { startHost, type Host } from '@main/host/server';
 import { tempDir } from '@test/helpers/tmp';
+import { until } from '@test/helpers/until';
 
 const SECRET = 'test-secret-4f1c2b';
 let core: Core;
@@ -59,13 +60,6 @@ function connect(opts: { origin?: string; host?: string } = {}): Promise<Opened>
     ws.on('error', reject);
   });
 }
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('browser host', () => {
   it('binds 127.0.0.1 and prints the secret only in the URL fragment', () => {
@@ -110,11 +104,11 @@ describe('browser host', () => {
   it('carries the contract once authenticated: results, validation errors and pushed events', async () => {
     const c = await connect();
     c.ws.send(JSON.stringify({ type: 'auth', secret: SECRET }));
-    await until(() => c.frames.length === 1);
+    await until(() => c.frames.length === 1, 'the first frame', 3000, 10);
     expect(c.frames[0]).toEqual({ type: 'ready' });
     c.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'settingsSet', params: [{ theme: 'dark' }] }));
     c.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'settingsSet', params: [{ theme: 'neon' }] }));
-    await until(() => c.frames.length >= 4);
+    await until(() => c.frames.length >= 4, 'four frames', 3000, 10);
     expect(c.frames).toContainEqual({ jsonrpc: '2.0', method: 'event', params: { name: 'settingsChanged', payload: expect.objectContaining({ theme: 'dark' }) } });
     expect(c.frames).toContainEqual({ jsonrpc: '2.0', id: 1, result: { ok: true, value: expect.objectContaining({ theme: 'dark' }) } });
     expect(c.frames).toContainEqual({ jsonrpc: '2.0', id: 2, result: { ok: false, error: { code: 'bad_arguments', message: expect.stringContaining('theme') } } });

@@ -22,11 +22,11 @@ import {
   hostRpc,
   startGatewayProc,
   startHostProc,
-  until,
   type GatewayProc,
   type HostProc,
   type Rpc,
 } from '@test/chaos/procs';
+import { until } from '@test/helpers/until';
 
 const TOKEN = `vigil-hardening-${randomBytes(12).toString('hex')}`;
 const WRONG = `mistyped-${randomBytes(12).toString('hex')}`;
@@ -74,6 +74,8 @@ beforeAll(async () => {
   await until(
     async () => (await rpc.call<{ status: string }>('linkState')).status === 'online',
     'the console to come online',
+    60_000,
+    50,
   );
 
   // what an operator does in a shift, every action through the outbox to the gateway
@@ -95,6 +97,8 @@ beforeAll(async () => {
   await until(
     async () => (await rpc.call<{ pendingActions: number }>('linkState')).pendingActions === 0,
     'the outbox to drain',
+    60_000,
+    50,
   );
   const { open } = await rpc.call<{ open: { state: string; lastError: string | null }[] }>('outboxList');
   expect(open, JSON.stringify(open)).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * The knowledge slice through the real core (createCore, as the Electron shell and the browser host build
  * it): arguments validated by the contract, a local folder import that survives a restart, a recorded
- * checklist landing in the real outbox, and the 003 migration upgrading a database written before it.
+ * step run landing in the real outbox, and the 003 migration upgrading a database written before it.
  * No platform is configured, so nothing leaves the machine.
  */
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '@shared/rpc';
 import type {
   FolderImportResult,
-  RunbookChecklist,
+  RunbookStepRun,
   RunbookPage,
   RunbookSearchResult,
 } from '@shared/runbooks';
@@ -81,18 +81,18 @@ describe('knowledge through the core', () => {
     expect(await ok<RunbookSearchResult>(core, 'runbooksSearch', { query: '' })).toMatchObject({ total: 0, hits: [] });
   });
 
-  it('records a runbook checklist into the outbox', async () => {
+  it('records a runbook step run into the outbox', async () => {
     const t = tempDir('vigil-core-knowledge-');
     cleanups.push(t.cleanup);
     const core = start(t.dir);
     await ok(core, 'runbooksImportFolder', DEMO_RUNBOOKS);
     const page = await ok<RunbookPage>(core, 'runbookPage', 'service-down');
     const [first, second] = parseRunbook(page.runbook.markdown).steps;
-    await ok<RunbookChecklist>(core, 'runbookStepSet', 'service-down', first.id, true);
-    await ok<RunbookChecklist>(core, 'runbookStepSet', 'service-down', second.id, true);
-    const done = await ok<RunbookChecklist>(
+    await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', first.id, true);
+    await ok<RunbookStepRun>(core, 'runbookStepSet', 'service-down', second.id, true);
+    const done = await ok<RunbookStepRun>(
       core,
-      'runbookChecklistFinish',
+      'runbookStepRunFinish',
       'service-down',
       'declared P0, war-room open',
     );

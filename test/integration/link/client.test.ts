@@ -17,7 +17,7 @@ import type { DB } from '@node/sqlite';
 import { openCoreDatabase } from '@core/store/open';
 import { MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { tempDir } from '@test/helpers/tmp';
-import { until } from './helpers';
+import { until } from '@test/helpers/until';
 
 interface Scripted {
   url: string;

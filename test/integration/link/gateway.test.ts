@@ -9,7 +9,8 @@ import { MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import type { Gateway } from '@gateway/server';
 import type { Silence } from '@shared/alerts';
 import { tempDir } from '@test/helpers/tmp';
-import { alert, Client, gateway, gatewayFingerprints, testSource, TOKEN, until, type TestSource } from './helpers';
+import { alert, Client, gateway, gatewayFingerprints, testSource, TOKEN, type TestSource } from './helpers';
+import { until } from '@test/helpers/until';
 
 let dirs: { cleanup(): void }[] = [];
 let open: { close(): unknown }[] = [];

@@ -12,6 +12,7 @@ import { createCore, type Core } from '@core';
 import { silentLogger } from '@node/log';
 import { MemorySecretStore } from '@core/secrets';
 import { firingAlert } from '@test/helpers/alerts';
+import { until } from '@test/helpers/until';
 
 export const TOKEN = 'test-token-0123456789';
 
@@ -89,24 +90,6 @@ export function core(dataDir: string, url: string, token: string | null = TOKEN)
     log: silentLogger,
     platform: { url, token },
   });
-}
-
-/** polls `fn` until it returns a truthy value (real servers: there is nothing to fake here) */
-export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<Truthy<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as Truthy<T>;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export async function call<T>(c: Core, name: string, ...args: unknown[]): Promise<T> {

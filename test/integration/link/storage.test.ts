@@ -17,7 +17,8 @@ import type { StorageProblem } from '@shared/domain';
 import type { Core } from '@core';
 import type { Gateway } from '@gateway/server';
 import { tempDir } from '@test/helpers/tmp';
-import { alert, alertCount, call, core, gateway, testSource, until } from './helpers';
+import { until } from '@test/helpers/until';
+import { alert, alertCount, call, core, gateway, testSource } from './helpers';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -22,9 +22,9 @@ import {
   gateway,
   gatewayFingerprints,
   testSource,
-  until,
   type TestSource,
 } from './helpers';
+import { until } from '@test/helpers/until';
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -12,7 +12,8 @@ import { MemorySecretStore } from '@core/secrets';
 import { NodeNotifier } from '@main/host/notifier';
 import type { Gateway } from '@gateway/server';
 import { tempDir } from '@test/helpers/tmp';
-import { alert, gateway, testSource, TOKEN, until, type TestSource } from '../link/helpers';
+import { alert, gateway, testSource, TOKEN, type TestSource } from '../link/helpers';
+import { until } from '@test/helpers/until';
 import { missingBinaries, startNotifySession, type NotifySession } from './session';
 
 const missing = missingBinaries();

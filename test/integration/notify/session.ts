@@ -8,6 +8,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from '@test/helpers/until';
 import { signalGroup, spawnInGroup } from '@test/services/common';
 
 export const NEEDED = ['dbus-daemon', 'dbus-monitor', 'dbus-send', 'dunst', 'notify-send'] as const;
@@ -55,14 +56,6 @@ export interface NotifySession {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, fn: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 export async function startNotifySession(): Promise<NotifySession> {
   const children: ChildProcess[] = [];
   let daemonPid: number | null = null;
@@ -86,7 +79,7 @@ export async function startNotifySession(): Promise<NotifySession> {
       const x = spawnInGroup('Xvfb', [`:${n}`, '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
       children.push(x);
       display = `:${n}`;
-      await waitFor('Xvfb', () => fs.existsSync(`/tmp/.X11-unix/X${n}`));
+      await until(() => fs.existsSync(`/tmp/.X11-unix/X${n}`), 'Xvfb', 10_000, 50);
     }
     let bus = process.env.DBUS_SESSION_BUS_ADDRESS ?? '';
     if (!bus) {
@@ -106,7 +99,7 @@ export async function startNotifySession(): Promise<NotifySession> {
         env,
         encoding: 'utf8',
       }).stdout.includes('boolean true');
-    await waitFor('dunst to own org.freedesktop.Notifications', owned);
+    await until(owned, 'dunst to own org.freedesktop.Notifications', 10_000, 50);
 
     let out = '';
     const stamps: number[] = [];
@@ -119,7 +112,7 @@ export async function startNotifySession(): Promise<NotifySession> {
       out += text;
     });
     // dbus-monitor prints a NameAcquired signal once it is listening
-    await waitFor('dbus-monitor', () => out.includes('NameAcquired') || out.includes('signal'));
+    await until(() => out.includes('NameAcquired') || out.includes('signal'), 'dbus-monitor', 10_000, 50);
     return { env: { DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: bus }, calls: () => parseNotifyCalls(out, stamps), stop };
   } catch (err) {
     await stop();

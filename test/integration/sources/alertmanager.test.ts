@@ -11,6 +11,7 @@ import { eventData } from '@shared/protocol';
 import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sources/alertmanager';
 import type { SourceAction, SourceEvent, SourceHealth } from '@gateway/source';
 import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
+import { until } from '@test/helpers/until';
 
 let am: AlertmanagerHarness;
 let source: AlertmanagerSource;
@@ -19,16 +20,6 @@ const events: SourceEvent[] = [];
 const health: SourceHealth[] = [];
 const upstreamErrors: string[] = [];
 const webhookAnswers: boolean[] = [];
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const upserts = (alertname: string): Alert[] =>
   events.filter((e) => e.kind === 'alert.upsert' && e.data.alertname === alertname).map((e) => e.data as Alert);
@@ -85,7 +76,7 @@ describe('alertmanager source against a real Alertmanager', () => {
         generatorURL: 'http://prometheus.example/graph',
       },
     ]);
-    const a = await waitFor('the alert', () => latest('OzonOrdersPullFailing'));
+    const a = await until(() => latest('OzonOrdersPullFailing'), 'the alert', 10_000, 50);
     const [inAm] = await am.alerts();
     expect(a.fingerprint).toBe(inAm.fingerprint);
     expect(a).toMatchObject({
@@ -148,9 +139,11 @@ describe('alertmanager source against a real Alertmanager', () => {
     ]);
     // the resolved notification also goes out by webhook (send_resolved); a refresh makes it deterministic
     await source.refresh();
-    const a = await waitFor(
-      'the resolved alert',
+    const a = await until(
       () => latest('OzonOrdersPullFailing')?.state === 'resolved' && latest('OzonOrdersPullFailing'),
+      'the resolved alert',
+      10_000,
+      50,
     );
     expect(a.fingerprint).toBe(before.fingerprint);
     expect(a.endsAt).not.toBeNull();
@@ -229,7 +222,7 @@ describe('alertmanager source against a real Alertmanager', () => {
 
   it('reports an outage as health down with a clear action error, and recovers', async () => {
     await am.postAlerts([{ labels: { alertname: 'BacklogGrowing', severity: 'warning' } }]);
-    const a = await waitFor('the second alert', () => latest('BacklogGrowing'));
+    const a = await until(() => latest('BacklogGrowing'), 'the second alert', 10_000, 50);
     expect(a.severity).toBe('P2');
     await am.down();
     await source.refresh();

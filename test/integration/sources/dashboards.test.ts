@@ -13,6 +13,7 @@ import { startAlertmanager, type AlertmanagerHarness } from '@test/services/aler
 import { startExporter, type ExporterHarness } from '@test/services/exporter';
 import { startPrometheus, type PrometheusHarness } from '@test/services/prometheus';
 import { tempDir } from '@test/helpers/tmp';
+import { until } from '@test/helpers/until';
 
 const DASHBOARDS = path.resolve(__dirname, '../../../resources/demo/dashboards');
 
@@ -30,16 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([am?.stop(), prom?.stop(), exporter?.stop()]);
 });
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('dashboards from a real Prometheus', () => {
   it('imports the Grafana JSON and pushes real series for every PromQL target', async () => {
@@ -71,10 +62,15 @@ describe('dashboards from a real Prometheus', () => {
         for (const e of events) if (e.kind === 'series.update') m.set(e.data.panelId, e.data as Series);
         return m;
       };
-      const all = await waitFor('series for every panel', () => {
-        const m = latest();
-        return dash.panels.every((p) => (m.get(p.id)?.series.length ?? 0) > 0) && m;
-      });
+      const all = await until(
+        () => {
+          const m = latest();
+          return dash.panels.every((p) => (m.get(p.id)?.series.length ?? 0) > 0) && m;
+        },
+        'series for every panel',
+        45_000,
+        100,
+      );
       const ratios = all.get('p2')!;
       expect(ratios.series.map((s) => s.labels.__legend__).sort()).toEqual(['L1', 'L2', 'L3']);
       expect(ratios.series[0].points.length).toBeGreaterThan(0);
@@ -107,20 +103,28 @@ describe('dashboards from a real Prometheus', () => {
     });
     await source.start({ emit: (e) => events.push(...e), health: (h) => health.push(h), now: () => Date.now() });
     try {
-      const backlog = await waitFor('backlog series', () =>
-        events.find((e) => e.kind === 'series.update' && e.data.panelId === 'backlog' && e.data.series.length > 0),
+      const backlog = await until(
+        () =>
+          events.find((e) => e.kind === 'series.update' && e.data.panelId === 'backlog' && e.data.series.length > 0),
+        'backlog series',
+        45_000,
+        100,
       );
       expect((backlog.data as Series).series[0].labels).toMatchObject({
         plugin: 'ef.channels.ozon',
         __legend__: 'backlog',
       });
-      await waitFor('pull latency series', () =>
-        events.find(
-          (e) => e.kind === 'series.update' && e.data.panelId === 'pull-latency-p95' && e.data.series.length > 0,
-        ),
+      await until(
+        () =>
+          events.find(
+            (e) => e.kind === 'series.update' && e.data.panelId === 'pull-latency-p95' && e.data.series.length > 0,
+          ),
+        'pull latency series',
+        45_000,
+        100,
       );
       await prom.stop();
-      const h = await waitFor('degraded health', () => health.find((x) => x.upstream === 'degraded'));
+      const h = await until(() => health.find((x) => x.upstream === 'degraded'), 'degraded health', 45_000, 100);
       expect(h.detail).toMatch(/Prometheus at .* is unreachable/);
     } finally {
       await source.stop();

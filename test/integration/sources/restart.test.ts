@@ -15,7 +15,8 @@ import { createAlertmanagerSource, type AlertmanagerSource } from '@gateway/sour
 import type { Alert } from '@shared/alerts';
 import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
 import { tempDir } from '@test/helpers/tmp';
-import { Client, gateway, until } from '../link/helpers';
+import { Client, gateway } from '../link/helpers';
+import { until } from '@test/helpers/until';
 
 let am: AlertmanagerHarness;
 let cleanups: (() => unknown)[] = [];

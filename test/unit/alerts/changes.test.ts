@@ -5,7 +5,8 @@ import type { AlertCounts } from '@shared/contract/alerts';
 import { countDelta, createChangeFeed, FLUSH_DELAY_MS, settleCounts } from '@core/alerts/changes';
 import type { ObservedChange } from '@core/alerts/policy';
 import { createAlertRepo } from '@core/alerts/repo';
-import { alert, makeCtx, type TestCtx } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
+import { makeCtx, type TestCtx } from './helpers';
 
 const empty = (): AlertCounts => ({
   bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, { total: 0, unacked: 0 }])) as AlertCounts['bySeverity'],
@@ -16,11 +17,11 @@ const empty = (): AlertCounts => ({
 describe('counts', () => {
   it('moves an alert between states and settles the totals and the worst unacked severity', () => {
     const c = empty();
-    countDelta(c, null, alert({ severity: 'P2' }));
-    countDelta(c, null, alert({ severity: 'P1', ackedBy: 'Li Wei' }));
+    countDelta(c, null, firingAlert({ severity: 'P2' }));
+    countDelta(c, null, firingAlert({ severity: 'P1', ackedBy: 'Li Wei' }));
     settleCounts(c);
     expect(c).toMatchObject({ unacked: 1, worstUnacked: 'P2', bySeverity: { P1: { total: 1, unacked: 0 }, P2: { total: 1, unacked: 1 } } });
-    countDelta(c, { state: 'firing', severity: 'P2', display: 'firing', updatedAt: 1 }, alert({ severity: 'P2', state: 'resolved' }));
+    countDelta(c, { state: 'firing', severity: 'P2', display: 'firing', updatedAt: 1 }, firingAlert({ severity: 'P2', state: 'resolved' }));
     settleCounts(c);
     expect(c).toMatchObject({ unacked: 0, worstUnacked: null, bySeverity: { P1: { total: 1 }, P2: { total: 0, unacked: 0 } } });
   });
@@ -40,7 +41,7 @@ describe('change feed', () => {
 
   it('after the commit: one alertsChanged with what was written, new counts, and the policy sees the change', () => {
     const { repo, observed, feed: f } = feed();
-    const a = alert({ fingerprint: 'fp1', severity: 'P1' });
+    const a = firingAlert({ fingerprint: 'fp1', severity: 'P1' });
     t.ctx.db.transaction(() => {
       f.noteBefore('fp1');
       repo.upsert(a, t.clock.now());
@@ -57,7 +58,7 @@ describe('change feed', () => {
     expect(() =>
       t.ctx.db.transaction(() => {
         f.noteBefore('fp1');
-        repo.upsert(alert({ fingerprint: 'fp1' }), t.clock.now());
+        repo.upsert(firingAlert({ fingerprint: 'fp1' }), t.clock.now());
         throw new Error('batch refused');
       })(),
     ).toThrow('batch refused');

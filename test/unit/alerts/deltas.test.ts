@@ -22,7 +22,7 @@ import {
   type RowList,
   type Sort,
 } from '@renderer/features/alerts/model';
-import { alert } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
 
 type State = 'firing' | 'acked' | 'silenced' | 'resolved';
 interface Query {
@@ -50,7 +50,7 @@ const change = fc.record({
 type Change = typeof change extends fc.Arbitrary<infer T> ? T : never;
 
 const toAlert = (c: Change): Alert =>
-  alert({
+  firingAlert({
     fingerprint: `f${c.i}`,
     severity: c.sev as 'P1',
     startsAt: c.start,
@@ -167,10 +167,10 @@ describe('storm deltas', () => {
 
   it('coalesces a fingerprint’s changes: the last one before the batch wins', () => {
     const deltas = new DeltaQueue();
-    const byFp = new Map<string, Entry>([['x', toEntry(alert({ fingerprint: 'x', updatedAt: 5 }))]]);
-    deltas.queue([alert({ fingerprint: 'x', updatedAt: 6 }), alert({ fingerprint: 'y', updatedAt: 1 })], []);
+    const byFp = new Map<string, Entry>([['x', toEntry(firingAlert({ fingerprint: 'x', updatedAt: 5 }))]]);
+    deltas.queue([firingAlert({ fingerprint: 'x', updatedAt: 6 }), firingAlert({ fingerprint: 'y', updatedAt: 1 })], []);
     deltas.queue([], ['y']);
-    deltas.queue([alert({ fingerprint: 'x', updatedAt: 7, severity: 'P0' })], []);
+    deltas.queue([firingAlert({ fingerprint: 'x', updatedAt: 7, severity: 'P0' })], []);
     expect(deltas.waiting).toBe(true);
     const { gone, fresh } = deltas.apply(byFp);
     expect(deltas.waiting).toBe(false);
@@ -181,9 +181,9 @@ describe('storm deltas', () => {
 
   it('ignores an upsert older than the alert held (a page read later already had newer data)', () => {
     const deltas = new DeltaQueue();
-    const held = toEntry(alert({ fingerprint: 'x', updatedAt: 9 }));
+    const held = toEntry(firingAlert({ fingerprint: 'x', updatedAt: 9 }));
     const byFp = new Map([['x', held]]);
-    deltas.queue([alert({ fingerprint: 'x', updatedAt: 8, ackedBy: 'li.wei' })], []);
+    deltas.queue([firingAlert({ fingerprint: 'x', updatedAt: 8, ackedBy: 'li.wei' })], []);
     expect(deltas.apply(byFp)).toEqual({ gone: [], fresh: [] });
     expect(byFp.get('x')).toBe(held);
     const sorted = [held];
@@ -193,9 +193,9 @@ describe('storm deltas', () => {
   it('forgets applied changes on a reload but keeps the queued ones', () => {
     const deltas = new DeltaQueue();
     const byFp = new Map<string, Entry>();
-    deltas.queue([alert({ fingerprint: 'a' })], []);
+    deltas.queue([firingAlert({ fingerprint: 'a' })], []);
     deltas.apply(byFp);
-    deltas.queue([alert({ fingerprint: 'b' })], []);
+    deltas.queue([firingAlert({ fingerprint: 'b' })], []);
     deltas.forgetApplied();
     const sorted: Entry[] = [];
     expect(deltas.sorted(sorted, comparator({ key: 'severity', desc: false }))).toBe(sorted);

@@ -1,33 +1,10 @@
-/** Shared builders for the alert unit tests: alerts shaped like the handbooks' and a real-SQLite core context. */
-import type { Alert } from '@shared/alerts';
+/** The alert unit tests' real-SQLite core context (alerts come from firingAlert in test/helpers/alerts). */
 import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
 import { FakeClock } from '@node/clock';
 import type { CoreContext } from '@core/context';
 import type { Logger } from '@node/log';
 import { testContext, type TestContext } from '@test/helpers/context';
 import { tempDir } from '@test/helpers/tmp';
-
-let seq = 0;
-export function alert(p: Partial<Alert> & { labels?: Record<string, string> } = {}): Alert {
-  const labels = { alertname: p.alertname ?? 'OrderPullFailures', service: 'order-sync', severity: 'critical', ...p.labels };
-  return {
-    fingerprint: p.fingerprint ?? `fp${++seq}`,
-    alertname: labels.alertname,
-    labels,
-    annotations: { summary: 'Order pull failed more than 50 times in 5 min', ...p.annotations },
-    state: p.state ?? 'firing',
-    severity: p.severity ?? 'P1',
-    startsAt: p.startsAt ?? Date.UTC(2026, 0, 5, 8, 55),
-    endsAt: p.endsAt ?? null,
-    updatedAt: p.updatedAt ?? Date.UTC(2026, 0, 5, 8, 55),
-    generatorUrl: null,
-    silencedBy: p.silencedBy ?? [],
-    inhibitedBy: p.inhibitedBy ?? [],
-    ackedBy: p.ackedBy ?? null,
-    ackedAt: p.ackedAt ?? null,
-    ackId: p.ackId ?? null,
-  };
-}
 
 export interface TestCtx extends Pick<TestContext, 'events' | 'eventsOf' | 'notifier'> {
   ctx: CoreContext;

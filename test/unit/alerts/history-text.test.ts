@@ -8,7 +8,8 @@ import { FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
 import { createAlertRepo } from '@core/alerts/repo';
 import { createOutbox } from '@core/link/outbox';
-import { alert, makeCtx, type TestCtx } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
+import { makeCtx, type TestCtx } from './helpers';
 
 describe('alert history texts', () => {
   it('a queued action keeps its parameters and the line the history has always shown', () => {
@@ -55,7 +56,7 @@ describe('the alerts module writes history entries with their parameters', () =>
   });
 
   it('an ack and a silence are read back in either language', async () => {
-    const a = alert({ fingerprint: 'h1', labels: { service: 'order-sync' } });
+    const a = firingAlert({ fingerprint: 'h1', labels: { alertname: 'OrderPullFailures', service: 'order-sync', severity: 'critical' } });
     t.ctx.db.transaction(() => mod.appliers!.find((x) => x.kind === 'alert.upsert')!.apply(a, { seq: 1, at: t.clock.now() }))();
     t.clock.advance(FLUSH_DELAY_MS);
     await mod.handlers.alertAck(['h1']);

@@ -22,18 +22,18 @@ import {
 import { findRelatedPanel, metricNames, seriesForAlert } from '@renderer/features/alerts/related';
 import { prefillMatchers } from '@renderer/features/alerts/Dialogs';
 import type { Dashboard } from '@shared/dashboards';
-import { alert } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
 
 const q = (text = '', matchers = '', states: ('firing' | 'acked' | 'silenced' | 'resolved')[] = []) => compileQuery({ text, matchers, states });
 const fps = (rows: ReturnType<typeof buildRows>['rows']) => rows.map((r) => (r.kind === 'group' ? `#${r.key}` : r.e.a.fingerprint));
 
 const sample = () =>
   [
-    alert({ fingerprint: 'a', severity: 'P2', labels: { alertname: 'TaskBacklogHigh', service: 'tasks' }, startsAt: 3 }),
-    alert({ fingerprint: 'b', severity: 'P0', labels: { alertname: 'ApiP99Slow', service: 'api' }, startsAt: 1 }),
-    alert({ fingerprint: 'c', severity: 'P1', labels: { alertname: 'OrderPullFailures', service: 'ozon-orders' }, startsAt: 2, ackedBy: 'li.wei' }),
-    alert({ fingerprint: 'd', severity: 'P1', labels: { alertname: 'OrderPullFailures', service: 'ozon-orders' }, startsAt: 5 }),
-    alert({ fingerprint: 'e', severity: 'P3', labels: { alertname: 'FxRefreshLagging', service: 'fx' }, state: 'resolved', startsAt: 4 }),
+    firingAlert({ fingerprint: 'a', severity: 'P2', labels: { alertname: 'TaskBacklogHigh', service: 'tasks' }, startsAt: 3 }),
+    firingAlert({ fingerprint: 'b', severity: 'P0', labels: { alertname: 'ApiP99Slow', service: 'api' }, startsAt: 1 }),
+    firingAlert({ fingerprint: 'c', severity: 'P1', labels: { alertname: 'OrderPullFailures', service: 'ozon-orders' }, startsAt: 2, ackedBy: 'li.wei' }),
+    firingAlert({ fingerprint: 'd', severity: 'P1', labels: { alertname: 'OrderPullFailures', service: 'ozon-orders' }, startsAt: 5 }),
+    firingAlert({ fingerprint: 'e', severity: 'P3', labels: { alertname: 'FxRefreshLagging', service: 'fx' }, state: 'resolved', startsAt: 4 }),
   ].map(toEntry);
 
 describe('sorting and deltas', () => {
@@ -51,7 +51,7 @@ describe('sorting and deltas', () => {
         fc.array(fc.record({ i: fc.integer({ min: 0, max: 40 }), sev: fc.constantFrom('P0', 'P1', 'P2', 'P3'), t: fc.integer({ min: 0, max: 9 }) }), { maxLength: 60 }),
         fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 10 }),
         (changes, removals) => {
-          const mk = (i: number, sev: string, t: number) => toEntry(alert({ fingerprint: `f${i}`, severity: sev as 'P1', startsAt: t }));
+          const mk = (i: number, sev: string, t: number) => toEntry(firingAlert({ fingerprint: `f${i}`, severity: sev as 'P1', startsAt: t }));
           let byFp = new Map<string, Entry>(Array.from({ length: 20 }, (_, i) => [`f${i}`, mk(i, 'P2', i % 5)]));
           let sorted = [...byFp.values()].sort(cmp);
           const add = new Map<string, Entry>();
@@ -92,7 +92,7 @@ describe('filtering', () => {
     expect(run('ta')).toEqual(['a']);
     expect(run('tas')).toEqual(['a']);
     expect(run('t')).toEqual(['b', 'd', 'c', 'a', 'e']);
-    const changed = mergeSorted(sorted, new Set(), [toEntry(alert({ fingerprint: 'z', labels: { alertname: 'TableSyncStale' } }))], comparator(DEFAULT_SORT));
+    const changed = mergeSorted(sorted, new Set(), [toEntry(firingAlert({ fingerprint: 'z', labels: { alertname: 'TableSyncStale' } }))], comparator(DEFAULT_SORT));
     expect(run('ta', changed)).toEqual(['z', 'a']);
   });
 });
@@ -130,9 +130,9 @@ describe('grouping', () => {
 
 describe('silence prefill and related metric', () => {
   it('prefills the labels all selected alerts share, else their names as an anchored alternation', () => {
-    const a = alert({ labels: { alertname: 'A', service: 's', instance: '1' } });
-    const b = alert({ labels: { alertname: 'A', service: 's', instance: '2' } });
-    const c = alert({ labels: { alertname: 'B.x', service: 't' } });
+    const a = firingAlert({ labels: { alertname: 'A', service: 's', severity: 'critical', instance: '1' } });
+    const b = firingAlert({ labels: { alertname: 'A', service: 's', severity: 'critical', instance: '2' } });
+    const c = firingAlert({ labels: { alertname: 'B.x', service: 't' } });
     expect(prefillMatchers([a, b]).map((m) => `${m.name}=${m.value}`)).toEqual(['alertname=A', 'service=s', 'severity=critical']);
     expect(prefillMatchers([a, { ...c, labels: { alertname: 'B.x' } }])).toEqual([{ name: 'alertname', value: 'A|B\\.x', isRegex: true, isEqual: true }]);
   });
@@ -151,7 +151,7 @@ describe('silence prefill and related metric', () => {
         { id: 'p2', title: 'Pull failures', type: 'timeseries', unit: null, thresholds: [], targets: [{ expr: 'increase(ef_ozon_orders_pull_fail_total[5m])', legend: null }] },
       ],
     };
-    const a = alert({ labels: { alertname: 'OrderPullFailures', shop: '7' } });
+    const a = firingAlert({ labels: { alertname: 'OrderPullFailures', shop: '7' } });
     const withExpr = { ...a, generatorUrl: 'http://prometheus:9090/graph?g0.expr=' + encodeURIComponent('sum(rate(ef_ozon_orders_pull_fail_total[5m])) > 50') };
     expect(findRelatedPanel(withExpr, [dash])?.panel.id).toBe('p2');
     expect(findRelatedPanel(a, [dash])).toBeNull();
@@ -168,7 +168,7 @@ describe('keeping up with storms and typing', () => {
     const sev = fc.constantFrom('P0', 'P1', 'P2', 'P3');
     const item = fc.record({ i: fc.integer({ min: 0, max: 30 }), sev, svc: fc.constantFrom('a', 'b', 'c'), t: fc.integer({ min: 0, max: 5 }), acked: fc.boolean() });
     const mk = (x: { i: number; sev: string; svc: string; t: number; acked: boolean }) =>
-      toEntry(alert({ fingerprint: `f${x.i}`, severity: x.sev as 'P1', startsAt: x.t, ackedBy: x.acked ? 'li.wei' : null, labels: { alertname: x.i % 2 ? 'Odd' : 'Even', service: x.svc } }));
+      toEntry(firingAlert({ fingerprint: `f${x.i}`, severity: x.sev as 'P1', startsAt: x.t, ackedBy: x.acked ? 'li.wei' : null, labels: { alertname: x.i % 2 ? 'Odd' : 'Even', service: x.svc } }));
     fc.assert(
       fc.property(
         fc.array(item, { maxLength: 40 }),

@@ -11,7 +11,8 @@ import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
 import { DELTA_LIMIT, FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
 import { createOutbox, type Outbox } from '@core/link/outbox';
-import { alert, makeCtx, type TestCtx } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
+import { makeCtx, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
@@ -36,7 +37,7 @@ afterEach(() => {
 
 describe('storing and dedup', () => {
   it('keeps one row per fingerprint and one history entry per state change', () => {
-    const a = alert({ fingerprint: 'dup' });
+    const a = firingAlert({ fingerprint: 'dup' });
     sync(['alert.upsert', a], ['alert.upsert', a], ['alert.upsert', { ...a, updatedAt: a.updatedAt + 1 }]);
     settle();
     const repo = createAlertRepo(t.ctx.db);
@@ -49,7 +50,7 @@ describe('storing and dedup', () => {
   });
 
   it('after the commit: one delta to the renderer, counts, and a notification within the flush delay', () => {
-    sync(['alert.upsert', alert({ fingerprint: 'a', severity: 'P0' })], ['alert.upsert', alert({ fingerprint: 'b', severity: 'P2', labels: { alertname: 'QueueBacklog' } })]);
+    sync(['alert.upsert', firingAlert({ fingerprint: 'a', severity: 'P0' })], ['alert.upsert', firingAlert({ fingerprint: 'b', severity: 'P2', labels: { alertname: 'QueueBacklog', service: 'order-sync' } })]);
     expect(t.eventsOf('alertsChanged')).toHaveLength(0);
     settle();
     const [changed] = t.eventsOf('alertsChanged');
@@ -63,7 +64,7 @@ describe('storing and dedup', () => {
   it('a rolled-back batch notifies nobody and changes no counts', () => {
     expect(() =>
       t.ctx.db.transaction(() => {
-        applier('alert.upsert').apply(alert({ fingerprint: 'ghost' }), { seq: 1, at: 0 });
+        applier('alert.upsert').apply(firingAlert({ fingerprint: 'ghost' }), { seq: 1, at: 0 });
         throw new Error('the link failed to advance the cursor');
       })(),
     ).toThrow();
@@ -73,8 +74,8 @@ describe('storing and dedup', () => {
   });
 
   it('a snapshot (reset + upserts) neither re-notifies nor duplicates history; what it drops is removed', () => {
-    const keep = alert({ fingerprint: 'keep' });
-    sync(['alert.upsert', keep], ['alert.upsert', alert({ fingerprint: 'gone' })]);
+    const keep = firingAlert({ fingerprint: 'keep' });
+    sync(['alert.upsert', keep], ['alert.upsert', firingAlert({ fingerprint: 'gone' })]);
     settle();
     const before = t.notifier.sent.length;
     t.ctx.db.transaction(() => {
@@ -90,7 +91,7 @@ describe('storing and dedup', () => {
   });
 
   it('history of an alert first seen in a snapshot starts at its startsAt', () => {
-    const a = alert({ fingerprint: 'snap-only', startsAt: 1_000, updatedAt: 5_000 });
+    const a = firingAlert({ fingerprint: 'snap-only', startsAt: 1_000, updatedAt: 5_000 });
     t.ctx.db.transaction(() => {
       applier('alert.upsert').reset!();
       applier('alert.upsert').apply(a, { seq: 1, at: 0 });
@@ -112,7 +113,7 @@ describe('storing and dedup', () => {
   it('a snapshot over DELTA_LIMIT reloads the view and shows the policy only what it changed', () => {
     const n = DELTA_LIMIT + 1;
     const base = Array.from({ length: n }, (_, i) =>
-      alert({ fingerprint: `big${String(i).padStart(5, '0')}`, severity: 'P3', startsAt: i, updatedAt: 1_000 + i }),
+      firingAlert({ fingerprint: `big${String(i).padStart(5, '0')}`, severity: 'P3', startsAt: i, updatedAt: 1_000 + i }),
     );
     const snapshot = (alerts: Alert[]) => {
       t.ctx.db.transaction(() => {
@@ -132,7 +133,7 @@ describe('storing and dedup', () => {
     const sent = t.notifier.sent.length;
 
     // one new P0, one resolved, one acked; the rest as they were
-    const p0 = alert({ fingerprint: 'big-p0', alertname: 'DiskFull', severity: 'P0', startsAt: 5_000, updatedAt: 5_000 });
+    const p0 = firingAlert({ fingerprint: 'big-p0', alertname: 'DiskFull', severity: 'P0', startsAt: 5_000, updatedAt: 5_000 });
     const next = [...base, p0];
     next[1] = { ...base[1], state: 'resolved', endsAt: 9_000, updatedAt: 9_000 };
     next[2] = { ...base[2], ackedBy: 'li.wei', ackedAt: 9_000, updatedAt: 9_000 };
@@ -151,7 +152,7 @@ describe('storing and dedup', () => {
   });
 
   it('counts follow acks, silences and resolution', () => {
-    const a = alert({ fingerprint: 'c1', severity: 'P1' });
+    const a = firingAlert({ fingerprint: 'c1', severity: 'P1' });
     sync(['alert.upsert', a]);
     settle();
     sync(['alert.upsert', { ...a, ackedBy: 'li.wei', updatedAt: a.updatedAt + 1 }]);
@@ -165,7 +166,7 @@ describe('storing and dedup', () => {
 
 describe('actions through the outbox', () => {
   beforeEach(() => {
-    sync(['alert.upsert', alert({ fingerprint: 'f1' })], ['alert.upsert', alert({ fingerprint: 'f2' })], ['alert.upsert', alert({ fingerprint: 'f3', ackedBy: 'zhang' })]);
+    sync(['alert.upsert', firingAlert({ fingerprint: 'f1' })], ['alert.upsert', firingAlert({ fingerprint: 'f2' })], ['alert.upsert', firingAlert({ fingerprint: 'f3', ackedBy: 'zhang' })]);
     settle();
   });
 
@@ -254,7 +255,7 @@ describe('saved filters and notification controls', () => {
   it('mute persists, holds P1 back, and ends by itself', async () => {
     const state = await mod.handlers.notifyMute(15);
     expect(state.mutedUntil).toBe(t.clock.now() + 15 * 60_000);
-    sync(['alert.upsert', alert({ fingerprint: 'm1' })]);
+    sync(['alert.upsert', firingAlert({ fingerprint: 'm1' })]);
     settle();
     expect(t.notifier.sent).toHaveLength(0);
     t.clock.advance(15 * 60_000);
@@ -278,7 +279,7 @@ describe('history retention', () => {
   it('prunes history hourly: old rows, and rows of alerts gone from the cache after a day', () => {
     const repo = createAlertRepo(t.ctx.db);
     const now = t.clock.now();
-    const kept = alert({ fingerprint: 'kept', startsAt: now, updatedAt: now });
+    const kept = firingAlert({ fingerprint: 'kept', startsAt: now, updatedAt: now });
     sync(['alert.upsert', kept]);
     settle();
     repo.recordEvent('kept', now - 31 * 24 * 3_600_000, 'firing'); // older than 30 days

@@ -7,7 +7,7 @@ import { silentLogger } from '@node/log';
 import { MemoryNotifier } from '@core/notifier';
 import { NotificationPolicy, type ObservedChange } from '@core/alerts/policy';
 import { inQuietHours } from '@core/alerts/quiet';
-import { alert } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
 
 const brief = (a: Alert) => ({ state: a.state, severity: a.severity, display: displayState(a), updatedAt: a.updatedAt });
 const arrive = (a: Alert): ObservedChange => ({ fingerprint: a.fingerprint, before: null, after: a });
@@ -24,7 +24,7 @@ function setup(s: Partial<Settings> = {}, start = Date.UTC(2026, 0, 5, 9, 0)) {
 describe('notification policy', () => {
   it('announces a new firing alert at once: title, body, urgency critical and sticky for P1', () => {
     const { policy, sent } = setup();
-    const a = alert({ fingerprint: 'a1' });
+    const a = firingAlert({ fingerprint: 'a1' });
     policy.observe([arrive(a)]);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({
@@ -38,20 +38,20 @@ describe('notification policy', () => {
 
   it('maps P2 to normal and P3 to low, non-sticky; respects notifyMinSeverity', () => {
     const { policy, sent, settings } = setup({ notifyMinSeverity: 'P3' });
-    policy.observe([arrive(alert({ severity: 'P2', labels: { alertname: 'QueueBacklog' } }))]);
-    policy.observe([arrive(alert({ severity: 'P3', labels: { alertname: 'FxRefreshSlow' } }))]);
+    policy.observe([arrive(firingAlert({ severity: 'P2', labels: { alertname: 'QueueBacklog', service: 'order-sync' } }))]);
+    policy.observe([arrive(firingAlert({ severity: 'P3', labels: { alertname: 'FxRefreshSlow', service: 'order-sync' } }))]);
     expect(sent.map((n) => [n.urgency, n.sticky])).toEqual([
       ['normal', false],
       ['low', false],
     ]);
     settings.notifyMinSeverity = 'P1';
-    policy.observe([arrive(alert({ severity: 'P2', labels: { alertname: 'DbP95High' } }))]);
+    policy.observe([arrive(firingAlert({ severity: 'P2', labels: { alertname: 'DbP95High', service: 'order-sync' } }))]);
     expect(sent).toHaveLength(2);
   });
 
   it('dedups by fingerprint: the same alert arriving again is not announced again', () => {
     const { policy, sent } = setup();
-    const a = alert({ fingerprint: 'same' });
+    const a = firingAlert({ fingerprint: 'same' });
     policy.observe([arrive(a)]);
     policy.observe([change(a, { ...a, updatedAt: a.updatedAt + 1000 })]);
     expect(sent).toHaveLength(1);
@@ -60,7 +60,7 @@ describe('notification policy', () => {
   it('storm: 500 alerts of one group give one pop-up now and one "more firing" when the group window closes', () => {
     const { policy, sent, clock } = setup();
     for (let batch = 0; batch < 10; batch++) {
-      policy.observe(Array.from({ length: 50 }, (_, i) => arrive(alert({ fingerprint: `s${batch}-${i}`, labels: { instance: `10.0.${batch}.${i}:9100` } }))));
+      policy.observe(Array.from({ length: 50 }, (_, i) => arrive(firingAlert({ fingerprint: `s${batch}-${i}`, labels: { alertname: 'OrderPullFailures', service: 'order-sync', instance: `10.0.${batch}.${i}:9100` } }))));
       clock.advance(500);
     }
     expect(sent).toHaveLength(1);
@@ -77,7 +77,7 @@ describe('notification policy', () => {
     const services = Array.from({ length: 25 }, (_, i) => `svc-${i}`);
     policy.observe(
       Array.from({ length: 500 }, (_, i) =>
-        arrive(alert({ fingerprint: `m${i}`, severity: i === 499 ? 'P0' : 'P1', labels: { service: services[i % 25] } })),
+        arrive(firingAlert({ fingerprint: `m${i}`, severity: i === 499 ? 'P0' : 'P1', labels: { alertname: 'OrderPullFailures', service: services[i % 25] } })),
       ),
     );
     expect(sent.length).toBe(3);
@@ -92,7 +92,7 @@ describe('notification policy', () => {
 
   it('repeats unacked P0/P1 every notifyRepeatMinutes until acked', () => {
     const { policy, sent, clock } = setup({ notifyRepeatMinutes: 5 });
-    const a = alert({ fingerprint: 'r1', severity: 'P0' });
+    const a = firingAlert({ fingerprint: 'r1', severity: 'P0' });
     policy.observe([arrive(a)]);
     clock.advance(5 * 60_000);
     expect(sent).toHaveLength(2);
@@ -108,11 +108,11 @@ describe('notification policy', () => {
 
   it('does not repeat P2, nor when notifyRepeatMinutes is 0', () => {
     const a = setup({ notifyRepeatMinutes: 5 });
-    a.policy.observe([arrive(alert({ severity: 'P2' }))]);
+    a.policy.observe([arrive(firingAlert({ severity: 'P2' }))]);
     a.clock.advance(60 * 60_000);
     expect(a.sent).toHaveLength(1);
     const b = setup({ notifyRepeatMinutes: 0 });
-    b.policy.observe([arrive(alert({ severity: 'P0' }))]);
+    b.policy.observe([arrive(firingAlert({ severity: 'P0' }))]);
     b.clock.advance(60 * 60_000);
     expect(b.sent).toHaveLength(1);
   });
@@ -123,9 +123,9 @@ describe('notification policy', () => {
       { quietHours: { enabled: true, start: '22:00', end: '07:00' }, notifyRepeatMinutes: 60 },
       Date.UTC(2026, 0, 5, 23, 30),
     );
-    policy.observe([arrive(alert({ fingerprint: 'q1', severity: 'P1', labels: { alertname: 'ShipmentPushFailures' } }))]);
+    policy.observe([arrive(firingAlert({ fingerprint: 'q1', severity: 'P1', labels: { alertname: 'ShipmentPushFailures', service: 'order-sync' } }))]);
     expect(sent).toHaveLength(0);
-    policy.observe([arrive(alert({ fingerprint: 'q0', severity: 'P0', labels: { alertname: 'ApiP99High' } }))]);
+    policy.observe([arrive(firingAlert({ fingerprint: 'q0', severity: 'P0', labels: { alertname: 'ApiP99High', service: 'order-sync' } }))]);
     expect(sent.map((n) => n.title)).toEqual(['[P0] ApiP99High · order-sync']);
     clock.set(Date.UTC(2026, 0, 6, 7, 30));
     expect(sent.map((n) => n.title)).toContain('[P1] Still unacked: ShipmentPushFailures · order-sync');
@@ -145,18 +145,18 @@ describe('notification policy', () => {
   it('mute holds back everything but P0 until it ends', () => {
     const { policy, sent, clock } = setup({ notifyRepeatMinutes: 0 });
     policy.setMutedUntil(clock.now() + 15 * 60_000);
-    policy.observe([arrive(alert({ severity: 'P1', labels: { alertname: 'A' } }))]);
-    policy.observe([arrive(alert({ severity: 'P0', labels: { alertname: 'B' } }))]);
+    policy.observe([arrive(firingAlert({ severity: 'P1', labels: { alertname: 'A', service: 'order-sync' } }))]);
+    policy.observe([arrive(firingAlert({ severity: 'P0', labels: { alertname: 'B', service: 'order-sync' } }))]);
     expect(sent.map((n) => n.title)).toEqual(['[P0] B · order-sync']);
     clock.advance(15 * 60_000);
-    policy.observe([arrive(alert({ severity: 'P1', labels: { alertname: 'C' } }))]);
+    policy.observe([arrive(firingAlert({ severity: 'P1', labels: { alertname: 'C', service: 'order-sync' } }))]);
     expect(sent).toHaveLength(2);
   });
 
   it('ignores silenced, inhibited and acked alerts, and notifies when a silence ends on a firing alert', () => {
     const { policy, sent } = setup();
-    const silenced = alert({ fingerprint: 'x1', silencedBy: ['sil-1'] });
-    policy.observe([arrive(silenced), arrive(alert({ inhibitedBy: ['fp-root'] })), arrive(alert({ ackedBy: 'li.wei' }))]);
+    const silenced = firingAlert({ fingerprint: 'x1', silencedBy: ['sil-1'] });
+    policy.observe([arrive(silenced), arrive(firingAlert({ inhibitedBy: ['fp-root'] })), arrive(firingAlert({ ackedBy: 'li.wei' }))]);
     expect(sent).toHaveLength(0);
     policy.observe([change(silenced, { ...silenced, silencedBy: [] })]);
     expect(sent).toHaveLength(1);
@@ -164,8 +164,8 @@ describe('notification policy', () => {
 
   it('an alert that fired and was silenced before its group window closed is not announced late', () => {
     const { policy, sent, clock } = setup();
-    policy.observe([arrive(alert({ fingerprint: 'first' }))]);
-    const second = alert({ fingerprint: 'second' });
+    policy.observe([arrive(firingAlert({ fingerprint: 'first' }))]);
+    const second = firingAlert({ fingerprint: 'second' });
     policy.observe([arrive(second)]);
     policy.observe([change(second, { ...second, silencedBy: ['s'] })]);
     clock.advance(61_000);
@@ -174,15 +174,15 @@ describe('notification policy', () => {
 
   it('resolved notices only with notifyResolved, low urgency, one per group', () => {
     const off = setup();
-    const a = alert({ fingerprint: 'z1' });
+    const a = firingAlert({ fingerprint: 'z1' });
     off.policy.observe([arrive(a)]);
     off.policy.observe([change(a, { ...a, state: 'resolved' })]);
     off.clock.advance(120_000);
     expect(off.sent).toHaveLength(1);
 
     const on = setup({ notifyResolved: true });
-    const b = alert({ fingerprint: 'z2' });
-    const c = alert({ fingerprint: 'z3' });
+    const b = firingAlert({ fingerprint: 'z2' });
+    const c = firingAlert({ fingerprint: 'z3' });
     on.policy.observe([arrive(b), arrive(c)]);
     on.clock.advance(60_000);
     on.policy.observe([change(b, { ...b, state: 'resolved' }), change(c, { ...c, state: 'resolved' })]);
@@ -191,7 +191,7 @@ describe('notification policy', () => {
 
   it('writes Chinese notifications when the language is zh-CN', () => {
     const { policy, sent } = setup({ language: 'zh-CN' });
-    policy.observe([arrive(alert({ fingerprint: 'c1' })), arrive(alert({ fingerprint: 'c2' }))]);
+    policy.observe([arrive(firingAlert({ fingerprint: 'c1' })), arrive(firingAlert({ fingerprint: 'c2' }))]);
     expect(sent[0].title).toBe('[P1] OrderPullFailures · order-sync — 2 条告警中');
   });
 });

@@ -11,7 +11,8 @@ import { createAlertRepo } from '@core/alerts/repo';
 import { createSyncStore, type SyncStore } from '@core/link/apply';
 import { silentLogger } from '@node/log';
 import type { Alert } from '@shared/alerts';
-import { alert, makeCtx, type TestCtx } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
+import { makeCtx, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
@@ -40,7 +41,7 @@ const written = (fp: string) =>
   t.ctx.db.prepare('SELECT fingerprint, at, kind, detail FROM alert_events WHERE fingerprint = ? ORDER BY at DESC, id DESC').all(fp) as { kind: string }[];
 const indexes = () => t.ctx.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts' ORDER BY name").all();
 const many = (n: number, over: (i: number) => Partial<Alert> = () => ({})) =>
-  Array.from({ length: n }, (_, i) => alert({ fingerprint: `fp${String(i).padStart(5, '0')}`, startsAt: i, updatedAt: 1000 + i, ...over(i) }));
+  Array.from({ length: n }, (_, i) => firingAlert({ fingerprint: `fp${String(i).padStart(5, '0')}`, startsAt: i, updatedAt: 1000 + i, ...over(i) }));
 
 describe('a snapshot through the bulk path', () => {
   it('stores every alert, writes no history for alerts first seen, rebuilds the indexes it dropped', () => {
@@ -73,7 +74,7 @@ describe('a snapshot through the bulk path', () => {
   });
 
   it('a fingerprint twice in one snapshot: the later wins, its history in order', () => {
-    const a = alert({ fingerprint: 'dup', updatedAt: 1 });
+    const a = firingAlert({ fingerprint: 'dup', updatedAt: 1 });
     snapshot(upserts([...many(BULK_ROWS - 1), a, ...many(5, (i) => ({ fingerprint: `z${i}` })), { ...a, ackedBy: 'zhang', updatedAt: 2 }]));
     expect(repo().get('dup')?.ackedBy).toBe('zhang');
     expect(written('dup').map((e) => e.kind)).toEqual(['acked']);
@@ -108,12 +109,12 @@ describe('a snapshot through the bulk path', () => {
 
   it('a snapshot transaction that ends without endSnapshot() (rolled back) does not leave the bulk path on', async () => {
     const up = mod.appliers!.find((a) => a.kind === 'alert.upsert')!;
-    const keep = alert({ fingerprint: 'keep', updatedAt: 10 });
+    const keep = firingAlert({ fingerprint: 'keep', updatedAt: 10 });
     snapshot(upserts([keep]));
     expect(() =>
       t.ctx.db.transaction(() => {
         up.reset!();
-        up.apply(alert({ fingerprint: 'other' }), { seq: 0, at: 0 });
+        up.apply(firingAlert({ fingerprint: 'other' }), { seq: 0, at: 0 });
         throw new Error('the link failed before the end of the snapshot');
       })(),
     ).toThrow();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlertSchema } from '@shared/alerts';
 import { fastAlertParsing, parseAlert } from '@core/alerts/validate';
-import { alert } from './helpers';
+import { firingAlert } from '@test/helpers/alerts';
 
 /** the same outcome as AlertSchema.parse: the same stored JSON, or an error for the same reason */
 function sameAsSchema(data: unknown): void {
@@ -35,7 +35,7 @@ describe('parseAlert', () => {
     const edge = fc.constantFrom<unknown>('', 'x'.repeat(128), 'x'.repeat(129), 'P4', 'resolved', 'P0', Infinity, NaN, -0, 1e308, undefined, [1], ['a', 2], {}, 'firing');
     fc.assert(
       fc.property(labels, labels, fc.option(fc.tuple(field, fc.oneof(value, edge))), fc.boolean(), (l, a, damage, viaJson) => {
-        const data: Record<string, unknown> = { ...alert({}), labels: l, annotations: a };
+        const data: Record<string, unknown> = { ...firingAlert({}), labels: l, annotations: a };
         if (damage?.[0] === '__proto__') Object.defineProperty(data, '__proto__', { value: damage[1], enumerable: true });
         else if (damage) data[damage[0]] = damage[1];
         if (damage && damage[1] === undefined && damage[0] !== '__proto__') delete data[damage[0]];
@@ -52,27 +52,27 @@ describe('parseAlert', () => {
   });
 
   it('refuses what AlertSchema refuses, with its message', () => {
-    expect(() => parseAlert({ ...alert({}), labels: { team: 7 } })).toThrow(/labels/);
-    expect(() => parseAlert({ ...alert({}), annotations: ['summary'] })).toThrow(/annotations/);
-    expect(() => parseAlert({ ...alert({}), severity: 'P9' })).toThrow(/severity/);
-    const withSymbol = { ...alert({}), labels: { service: 'x', [Symbol('s')]: 'y' } };
+    expect(() => parseAlert({ ...firingAlert({}), labels: { team: 7 } })).toThrow(/labels/);
+    expect(() => parseAlert({ ...firingAlert({}), annotations: ['summary'] })).toThrow(/annotations/);
+    expect(() => parseAlert({ ...firingAlert({}), severity: 'P9' })).toThrow(/severity/);
+    const withSymbol = { ...firingAlert({}), labels: { service: 'x', [Symbol('s')]: 'y' } };
     sameAsSchema(withSymbol);
-    sameAsSchema({ ...alert({}), labels: Object.create(null) });
-    sameAsSchema({ ...alert({}), labels: new (class Labels {})() });
+    sameAsSchema({ ...firingAlert({}), labels: Object.create(null) });
+    sameAsSchema({ ...firingAlert({}), labels: new (class Labels {})() });
   });
 
   it('agrees with AlertSchema at every boundary of every field', () => {
     const edges: unknown[] = [undefined, null, '', 'x', 'x'.repeat(128), 'x'.repeat(129), 'P0', 'P4', 'firing', 'resolved', 0, -0, 1.5, Infinity, -Infinity, NaN, [], ['a'], [1], {}, { a: 'b' }, { a: 1 }, true];
-    for (const key of Object.keys(alert({})))
+    for (const key of Object.keys(firingAlert({})))
       for (const edge of edges) {
-        const data: Record<string, unknown> = { ...alert({}), [key]: edge };
+        const data: Record<string, unknown> = { ...firingAlert({}), [key]: edge };
         if (edge === undefined) delete data[key];
         sameAsSchema(data);
       }
   });
 
   it('strips unknown fields as AlertSchema does', () => {
-    const a = parseAlert({ ...alert({ fingerprint: 'x' }), fromANewerServer: true });
+    const a = parseAlert({ ...firingAlert({ fingerprint: 'x' }), fromANewerServer: true });
     expect(a).not.toHaveProperty('fromANewerServer');
     expect(a.fingerprint).toBe('x');
   });

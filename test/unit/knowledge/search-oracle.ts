@@ -4,8 +4,8 @@
  * it result for result. It defines the right answer; it reads every markdown for a short term and ranks every
  * match, which is why search no longer works this way.
  *
- * `previousSearch` is the statement search ran before migration 007 and the discrimination rule, verbatim: the
- * benchmark times it as the previous implementation. `oracleSearch` is the same statement with the rule
+ * `previousSearch` is the statement search ran before migration 007 and the discrimination rule (the same SQL
+ * text, built from the pieces both statements share): the benchmark times it as the previous implementation. `oracleSearch` is the same statement with the rule
  * spelled out: n counted per term with its own query (a LIKE scan for a short term, not the gram index), the
  * body tier ranked by the terms with 2n < N only, and `body` in matchedIn when the markdown contains a term.
  */
@@ -24,20 +24,76 @@ export interface OracleResult {
   hits: { id: string; matchedIn: SearchField[] }[];
 }
 
-export function previousSearch(db: DB, q: RunbookSearchQuery): OracleResult {
+type Terms = { terms: string[]; long: string[]; short: string[]; patterns: string[]; limit: number };
+
+function termsOf(q: RunbookSearchQuery): Terms {
   const terms = splitTerms(q.query);
-  const long = terms.filter(isIndexable);
-  const short = terms.filter((t) => !isIndexable(t));
-  const limit = q.limit ?? DEFAULT_LIMIT;
-  const patterns = terms.map(likePattern);
+  return {
+    terms,
+    long: terms.filter(isIndexable),
+    short: terms.filter((t) => !isIndexable(t)),
+    patterns: terms.map(likePattern),
+    limit: q.limit ?? DEFAULT_LIMIT,
+  };
+}
+
+/** the title and meta tiers: one LIKE per term over the title, and over service, tags and alertnames */
+function tierColumns(qt: Terms, select: string[], selectParams: unknown[]): void {
+  if (!qt.terms.length) return;
+  select.push(`${qt.patterns.map(() => "(r.title LIKE ? ESCAPE '\\')").join(' + ')} AS title_hits`);
+  select.push(`${qt.patterns.map(() => `(${META_SQL} LIKE ? ESCAPE '\\')`).join(' + ')} AS meta_hits`);
+  selectParams.push(...qt.patterns, ...qt.patterns);
+}
+
+/** a short term must appear somewhere (LIKE); service and tag narrow the set */
+function filterShortAndFacets(qt: Terms, q: RunbookSearchQuery, where: string[], whereParams: unknown[]): void {
+  for (const p of qt.short.map(likePattern)) {
+    where.push(`(r.title LIKE ? ESCAPE '\\' OR ${META_SQL} LIKE ? ESCAPE '\\' OR r.markdown LIKE ? ESCAPE '\\')`);
+    whereParams.push(p, p, p);
+  }
+  if (q.service) {
+    where.push('r.service = ?');
+    whereParams.push(q.service);
+  }
+  if (q.tag) {
+    where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)');
+    whereParams.push(q.tag);
+  }
+}
+
+/** the statement both oracles end with: tiers, then title, then id; a page of `limit` rows */
+function runStatement<R>(db: DB, qt: Terms, select: string[], from: string, where: string[], params: unknown[]): R[] {
+  const order = qt.terms.length ? 'title_hits DESC, meta_hits DESC, body_rank, ' : '';
+  return db
+    .prepare(
+      `SELECT ${select.join(', ')} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY ${order}r.title COLLATE NOCASE, r.id LIMIT ?`,
+    )
+    .all(...params, qt.limit) as R[];
+}
+
+/** one hit: the tiers it matched in */
+function hitOf(
+  k: { id: string; title_hits?: number; meta_hits?: number },
+  inBody: boolean,
+): OracleResult['hits'][number] {
+  const matchedIn: SearchField[] = [];
+  if (k.title_hits) matchedIn.push('title');
+  if (k.meta_hits) matchedIn.push('meta');
+  if (inBody) matchedIn.push('body');
+  return { id: k.id, matchedIn };
+}
+
+const modeOf = (qt: Terms): OracleResult['mode'] =>
+  !qt.terms.length ? 'all' : qt.long.length && qt.short.length ? 'mixed' : qt.long.length ? 'fts' : 'like';
+
+export function previousSearch(db: DB, q: RunbookSearchQuery): OracleResult {
+  const qt = termsOf(q);
+  const { long, short } = qt;
 
   const select: string[] = ['r.doc', 'r.id'];
   const selectParams: unknown[] = [];
-  if (terms.length) {
-    select.push(`${patterns.map(() => "(r.title LIKE ? ESCAPE '\\')").join(' + ')} AS title_hits`);
-    select.push(`${patterns.map(() => `(${META_SQL} LIKE ? ESCAPE '\\')`).join(' + ')} AS meta_hits`);
-    selectParams.push(...patterns, ...patterns);
-  }
+  tierColumns(qt, select, selectParams);
   let from = 'runbooks r';
   const fromParams: unknown[] = [];
   if (long.length) {
@@ -55,41 +111,18 @@ export function previousSearch(db: DB, q: RunbookSearchQuery): OracleResult {
 
   const where: string[] = [];
   const whereParams: unknown[] = [];
-  for (const p of short.map(likePattern)) {
-    where.push(`(r.title LIKE ? ESCAPE '\\' OR ${META_SQL} LIKE ? ESCAPE '\\' OR r.markdown LIKE ? ESCAPE '\\')`);
-    whereParams.push(p, p, p);
-  }
-  if (q.service) {
-    where.push('r.service = ?');
-    whereParams.push(q.service);
-  }
-  if (q.tag) {
-    where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)');
-    whereParams.push(q.tag);
-  }
-  const order = terms.length ? 'title_hits DESC, meta_hits DESC, body_rank, ' : '';
-  const rows = db
-    .prepare(
-      `SELECT ${select.join(', ')} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${order}r.title COLLATE NOCASE, r.id LIMIT ?`,
-    )
-    .all(...selectParams, ...fromParams, ...whereParams, limit) as {
+  filterShortAndFacets(qt, q, where, whereParams);
+  const rows = runStatement<{
     id: string;
     title_hits?: number;
     meta_hits?: number;
     body_rank?: number;
     total: number;
-  }[];
+  }>(db, qt, select, from, where, [...selectParams, ...fromParams, ...whereParams]);
   return {
-    mode: !terms.length ? 'all' : long.length && short.length ? 'mixed' : long.length ? 'fts' : 'like',
+    mode: modeOf(qt),
     total: rows[0]?.total ?? 0,
-    hits: rows.map((k) => {
-      const matchedIn: SearchField[] = [];
-      if (k.title_hits) matchedIn.push('title');
-      if (k.meta_hits) matchedIn.push('meta');
-      if ((k.body_rank ?? 0) < 0) matchedIn.push('body');
-      return { id: k.id, matchedIn };
-    }),
+    hits: rows.map((k) => hitOf(k, (k.body_rank ?? 0) < 0)),
   };
 }
 
@@ -115,11 +148,8 @@ export function termCounts(db: DB, terms: string[]): { all: number; n: Map<strin
 }
 
 export function oracleSearch(db: DB, q: RunbookSearchQuery): OracleResult {
-  const terms = splitTerms(q.query);
-  const long = terms.filter(isIndexable);
-  const short = terms.filter((t) => !isIndexable(t));
-  const limit = q.limit ?? DEFAULT_LIMIT;
-  const patterns = terms.map(likePattern);
+  const qt = termsOf(q);
+  const { terms, long } = qt;
 
   // the rule: a term in at least half of all runbooks does not rank the body tier
   const counts = termCounts(db, terms);
@@ -129,11 +159,7 @@ export function oracleSearch(db: DB, q: RunbookSearchQuery): OracleResult {
   const select: string[] = ['r.doc', 'r.id', 'r.markdown'];
   const selectParams: unknown[] = [];
   let bodyRank = '0';
-  if (terms.length) {
-    select.push(`${patterns.map(() => "(r.title LIKE ? ESCAPE '\\')").join(' + ')} AS title_hits`);
-    select.push(`${patterns.map(() => `(${META_SQL} LIKE ? ESCAPE '\\')`).join(' + ')} AS meta_hits`);
-    selectParams.push(...patterns, ...patterns);
-  }
+  tierColumns(qt, select, selectParams);
   let from = 'runbooks r';
   const fromParams: unknown[] = [];
   if (rankingLong.length) {
@@ -155,42 +181,24 @@ export function oracleSearch(db: DB, q: RunbookSearchQuery): OracleResult {
     where.push('r.doc IN (SELECT rowid FROM runbooks_fts WHERE runbooks_fts MATCH ?)');
     whereParams.push(long.map(ftsPhrase).join(' AND '));
   }
-  for (const p of short.map(likePattern)) {
-    where.push(`(r.title LIKE ? ESCAPE '\\' OR ${META_SQL} LIKE ? ESCAPE '\\' OR r.markdown LIKE ? ESCAPE '\\')`);
-    whereParams.push(p, p, p);
-  }
-  if (q.service) {
-    where.push('r.service = ?');
-    whereParams.push(q.service);
-  }
-  if (q.tag) {
-    where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)');
-    whereParams.push(q.tag);
-  }
-  const order = terms.length ? 'title_hits DESC, meta_hits DESC, body_rank, ' : '';
-  const rows = db
-    .prepare(
-      `SELECT ${select.join(', ')} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${order}r.title COLLATE NOCASE, r.id LIMIT ?`,
-    )
-    .all(...selectParams, ...fromParams, ...whereParams, limit) as {
+  filterShortAndFacets(qt, q, where, whereParams);
+  const rows = runStatement<{
     id: string;
     markdown: string;
     title_hits?: number;
     meta_hits?: number;
     total: number;
-  }[];
+  }>(db, qt, select, from, where, [...selectParams, ...fromParams, ...whereParams]);
   // lone surrogates were stored as U+FFFD; compared case-insensitively as JavaScript lower-cases
   const lowerTerms = terms.map((t) => t.replace(/\p{Cs}/gu, '\uFFFD'));
   return {
-    mode: !terms.length ? 'all' : long.length && short.length ? 'mixed' : long.length ? 'fts' : 'like',
+    mode: modeOf(qt),
     total: rows[0]?.total ?? 0,
-    hits: rows.map((k) => {
-      const matchedIn: SearchField[] = [];
-      if (k.title_hits) matchedIn.push('title');
-      if (k.meta_hits) matchedIn.push('meta');
-      if (lowerTerms.some((t) => k.markdown.toLowerCase().includes(t))) matchedIn.push('body');
-      return { id: k.id, matchedIn };
-    }),
+    hits: rows.map((k) =>
+      hitOf(
+        k,
+        lowerTerms.some((t) => k.markdown.toLowerCase().includes(t)),
+      ),
+    ),
   };
 }

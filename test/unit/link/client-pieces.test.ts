@@ -6,12 +6,13 @@
 import type WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { OutboxResult } from '@shared/contract/link';
 import type { ServerFrame } from '@shared/protocol';
 import type { EventApplier } from '@core/context';
 import { createSyncStore } from '@core/link/apply';
 import { createClientView } from '@core/link/client-view';
 import { newConn, type Conn } from '@core/link/conn';
-import { createFrameHandler, type ActionResult } from '@core/link/frames';
+import { createFrameHandler } from '@core/link/frames';
 import { createOutbox } from '@core/link/outbox';
 import { createActionSender } from '@core/link/sender';
 import { stageChunk, type SnapshotFrame } from '@core/link/snapshot-stage';
@@ -262,7 +263,7 @@ describe('inbound stream', () => {
 describe('frame handler', () => {
   function handler() {
     const s = setup();
-    const results: ActionResult[] = [];
+    const results: OutboxResult[] = [];
     const calls: string[] = [];
     const onFrame = createFrameHandler({
       log: silentLogger,

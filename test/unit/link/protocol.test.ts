@@ -4,7 +4,7 @@ import { ACTION_TYPES } from '@shared/actions';
 import {
   decodeClientFrame,
   decodeServerFrame,
-  describeIssues,
+  describeFrameIssues,
   EVENT_KINDS,
   MAX_FRAME_BYTES,
   ServerFrame,
@@ -161,7 +161,7 @@ describe('snapshot frames: the quick item check agrees with the schema', () => {
     const r = ServerFrame.safeParse(JSON.parse(text));
     return r.success
       ? { ok: true, frame: r.data }
-      : { ok: false, code: 'bad_frame', message: `snapshot frame: ${describeIssues(r.error)}`, type: 'snapshot' };
+      : { ok: false, code: 'bad_frame', message: `snapshot frame: ${describeFrameIssues(r.error)}`, type: 'snapshot' };
   };
   const decodeText = (text: string) => decodeServerFrame(text, Buffer.byteLength(text));
 

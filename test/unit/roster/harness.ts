@@ -16,6 +16,7 @@ import { createRosterModule, type RosterModule } from '@core/roster/module';
 import type { DB } from '@node/sqlite';
 import { testContext, type RecordedEvent } from '@test/helpers/context';
 import { tempDir } from '@test/helpers/tmp';
+import { firingAlert } from '@test/helpers/alerts';
 
 export const DEMO_YAML = fs.readFileSync(path.resolve(__dirname, '../../../resources/demo/roster.yaml'), 'utf8');
 export const fixture = (name: string) => fs.readFileSync(path.resolve(__dirname, '../../fixtures/roster', name), 'utf8');
@@ -73,23 +74,14 @@ export function createHarness(opts: { clock?: FakeClock; failSubmit?: boolean } 
   };
   h.upsertAlert = (a) => {
     const now = clock.now();
-    const full: Alert = {
+    const full = firingAlert({
       alertname: 'OzonOrderPullFailures',
       labels: { team: 'ozon-channel' },
       annotations: {},
-      state: 'firing',
-      severity: 'P1',
       startsAt: now,
-      endsAt: null,
       updatedAt: now,
-      generatorUrl: null,
-      silencedBy: [],
-      inhibitedBy: [],
-      ackedBy: null,
-      ackedAt: null,
-      ackId: null,
       ...a,
-    };
+    });
     createAlertRepo(h.db).upsert(full, now);
     h.alertsChanged();
   };

@@ -15,6 +15,7 @@ import {
 import type { AmAlert, AmSilence } from '@gateway/sources/alertmanager-api';
 import { upstreamBodyMessage } from '@gateway/sources/upstream';
 import type { SourceEvent } from '@gateway/source';
+import { firingAlert } from '@test/helpers/alerts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -56,23 +57,17 @@ describe('reconcile', () => {
   it('reports a new alert once, normalised, and nothing while it stays the same', () => {
     const r1 = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR);
     expect(kinds(r1.events)).toEqual(['alert.upsert']);
-    expect(alertsIn(r1.events)[0]).toEqual({
-      fingerprint: 'fp-OzonOrdersPullFailures-s1',
-      alertname: 'OzonOrdersPullFailures',
-      labels: PULL,
-      annotations: { summary: 's' },
-      state: 'firing',
-      severity: 'P1',
-      startsAt: T0 - 60_000,
-      endsAt: null,
-      updatedAt: T0,
-      generatorUrl: null,
-      silencedBy: [],
-      inhibitedBy: [],
-      ackedBy: null,
-      ackedAt: null,
-      ackId: null,
-    });
+    expect(alertsIn(r1.events)[0]).toEqual(
+      firingAlert({
+        fingerprint: 'fp-OzonOrdersPullFailures-s1',
+        alertname: 'OzonOrdersPullFailures',
+        labels: PULL,
+        annotations: { summary: 's' },
+        severity: 'P1',
+        startsAt: T0 - 60_000,
+        updatedAt: T0,
+      }),
+    );
     // Alertmanager moves endsAt/updatedAt on every re-send: that is not a change
     const r2 = reconcile(
       r1.view,

@@ -6,7 +6,7 @@
  */
 import { actionPayloads, type ActionPayload, type OutboxEntry } from '@shared/actions';
 import type { AlertAction, AlertActionType } from '@shared/contract/alerts';
-import { ApiError } from '@shared/rpc';
+import { ApiError, describeZodError } from '@shared/rpc';
 import type { ActionSink } from '../context';
 import type { DB } from '@node/sqlite';
 
@@ -74,7 +74,7 @@ export function createActionTracker(db: DB, sink: ActionSink) {
     const schema = actionPayloads[type];
     for (const it of items) {
       const r = schema.safeParse(it.payload);
-      if (!r.success) throw new ApiError('bad_arguments', `${type}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!r.success) throw new ApiError('bad_arguments', `${type}: ${describeZodError(r.error, { root: 'payload' })}`);
     }
     return db.transaction(() =>
       items.map((it) => {

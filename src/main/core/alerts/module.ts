@@ -11,6 +11,7 @@ import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext } from '../context';
 import type { CoreModule } from '../module';
 import type { NativeNotification } from '../notifier';
+import { operator } from '../settings';
 import { createActionHandlers } from './action-handlers';
 import { createActionTracker } from './actions';
 import { createAlertAppliers } from './appliers';
@@ -57,7 +58,6 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       }),
   });
   const feed = createChangeFeed(ctx, repo, policy);
-  const operator = () => ctx.settings().operator;
 
   // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
   let pruneTimer: TimerHandle | null = null;
@@ -99,7 +99,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     notifyMute: (minutes) => {
       const until = minutes > 0 ? ctx.clock.now() + minutes * 60_000 : null;
       notifyStore.setMutedUntil(until);
-      ctx.audit(operator(), 'notify.mute', { minutes });
+      ctx.audit(operator(ctx), 'notify.mute', { minutes });
       applyMute(until);
       return notifyState();
     },

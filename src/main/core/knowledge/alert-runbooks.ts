@@ -7,12 +7,12 @@
  */
 import { displayState, type Alert } from '@shared/alerts';
 import { checkExternalUrl } from '@shared/external-urls';
-import type { LinkedAlert, RunbookLink, RunbookSummary } from '@shared/runbooks';
+import type { RunbookAlert, RunbookRef, RunbookSummary } from '@shared/runbooks';
 import { rowToAlert } from '../alerts/repo';
 import type { DB } from '@node/sqlite';
 import { SUMMARY_COLUMNS, toSummary, type RunbookRow } from './runbook-store';
 
-/** the annotation names in use for a runbook link (Prometheus convention first) */
+/** the annotation names in use for an alert's runbook (Prometheus convention first) */
 const ANNOTATIONS = ['runbook_url', 'runbook', 'runbookUrl'] as const;
 
 export function runbookAnnotation(a: Pick<Alert, 'annotations'>): string | null {
@@ -32,7 +32,7 @@ export function urlVariants(u: string): string[] {
 
 type Row = Omit<RunbookRow, 'markdown' | 'doc' | 'source_root' | 'source_path'>;
 
-export function createRunbookLinks(db: DB) {
+export function createAlertRunbooks(db: DB) {
   type AlertRow = Parameters<typeof rowToAlert>[0];
   const s = {
     // one read of the alerts table; the alerts module owns the only AlertRepo
@@ -56,7 +56,7 @@ export function createRunbookLinks(db: DB) {
     ),
   };
 
-  function resolve(alert: Pick<Alert, 'alertname' | 'annotations'>): RunbookLink {
+  function resolve(alert: Pick<Alert, 'alertname' | 'annotations'>): RunbookRef {
     const ref = runbookAnnotation(alert);
     const named = () => s.byAlertname.all(alert.alertname).map(toSummary);
     if (ref) {
@@ -79,18 +79,18 @@ export function createRunbookLinks(db: DB) {
 
   return {
     resolve,
-    forAlert(fingerprint: string): RunbookLink | null {
+    forAlert(fingerprint: string): RunbookRef | null {
       const row = s.alert.get(fingerprint);
       return row ? resolve(rowToAlert(row)) : null;
     },
-    /** firing alerts whose link resolves to this runbook */
-    firingFor(r: RunbookSummary): LinkedAlert[] {
+    /** firing alerts that resolve to this runbook */
+    firingFor(r: RunbookSummary): RunbookAlert[] {
       const refs = [r.id, ...(r.url ? urlVariants(r.url) : [])];
       const rows = s.firingFor.all(JSON.stringify(r.alertnames), JSON.stringify(refs)) as AlertRow[];
-      const out: LinkedAlert[] = [];
+      const out: RunbookAlert[] = [];
       for (const a of rows.map(rowToAlert)) {
-        const link = resolve(a);
-        if (link.kind !== 'local' || link.runbook.id !== r.id) continue;
+        const ref = resolve(a);
+        if (ref.kind !== 'local' || ref.runbook.id !== r.id) continue;
         out.push({
           fingerprint: a.fingerprint,
           alertname: a.alertname,
@@ -98,7 +98,7 @@ export function createRunbookLinks(db: DB) {
           startsAt: a.startsAt,
           summary: a.annotations.summary ?? a.annotations.description ?? null,
           display: displayState(a),
-          via: link.via,
+          via: ref.via,
         });
       }
       return out;

@@ -5,13 +5,13 @@
  */
 import type { DashboardView, TimeRangePreset } from '@shared/contract/knowledge';
 import { TIME_RANGES } from '@shared/contract/knowledge';
-import type { Dashboard, Series } from '@shared/dashboards';
+import type { Dashboard, Panel, Series } from '@shared/dashboards';
+import { parseJson } from '@shared/json';
 import { eventData } from '@shared/protocol';
 import type { DB } from '@node/sqlite';
 import type { CoreContext, EventApplier } from '../context';
 
 type Row = Record<string, unknown>;
-const json = <T>(v: unknown): T => JSON.parse(v as string) as T;
 
 /** The cached dashboards and series as stored (dashboardsList, dashboardSeries; dashboardView cuts them). */
 export function createDashboardReader(db: DB) {
@@ -25,17 +25,17 @@ export function createDashboardReader(db: DB) {
       (s.dashboards.all() as Row[]).map((d) => ({
         id: d.id as string,
         title: d.title as string,
-        tags: json(d.tags),
-        unsupported: json(d.unsupported),
+        tags: parseJson<string[]>(d.tags).value ?? [],
+        unsupported: parseJson<Dashboard['unsupported']>(d.unsupported).value ?? [],
         updatedAt: d.updated_at as number,
         fetchedAt: d.fetched_at as number,
-        panels: (s.panels.all(d.id) as Row[]).map((p) => json(p.spec)),
+        panels: (s.panels.all(d.id) as Row[]).flatMap((p) => parseJson<Panel>(p.spec).value ?? []),
       })),
     series: (id: string): Series[] =>
       (s.series.all(id) as Row[]).map((r) => ({
         dashboardId: r.dashboard_id as string,
         panelId: r.panel_id as string,
-        series: json(r.series),
+        series: parseJson<Series['series']>(r.series).value ?? [],
         rangeStart: r.range_start as number,
         rangeEnd: r.range_end as number,
         stepSeconds: r.step_seconds as number,

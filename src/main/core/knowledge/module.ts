@@ -7,10 +7,11 @@ import { ApiError } from '@shared/rpc';
 import type { RunbookFacets } from '@shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
-import { createRunbookChecklists } from './step-ticks';
+import { operator } from '../settings';
+import { createStepTicks } from './step-ticks';
 import { createDashboardAppliers, createDashboardReader, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
-import { createRunbookLinks } from './alert-runbooks';
+import { createAlertRunbooks } from './alert-runbooks';
 import { createRunbookStore, toRunbook, toSummary } from './runbook-store';
 import { createRunbookSearch } from './search';
 
@@ -27,12 +28,12 @@ export function createKnowledgeModule(
   const db = ctx.db;
   const store = createRunbookStore(db);
   const search = createRunbookSearch(db);
-  const links = createRunbookLinks(db);
+  const alertRunbooks = createAlertRunbooks(db);
   const getRunbook = (id: string) => {
     const r = store.get(id);
     return r ? toRunbook(r) : null;
   };
-  const checklists = createRunbookChecklists(ctx, actions, getRunbook);
+  const stepTicks = createStepTicks(ctx, actions, getRunbook);
   const dashboards = createDashboardReader(db);
   const dashboardView = createDashboardViews(ctx, dashboards);
   const facets = {
@@ -65,8 +66,6 @@ export function createKnowledgeModule(
     ...createDashboardAppliers(ctx),
   ];
 
-  const operator = () => ctx.settings().operator;
-
   return {
     appliers,
     handlers: {
@@ -78,13 +77,13 @@ export function createKnowledgeModule(
         return {
           runbook: toRunbook(row),
           sourcePath: row.source_root && row.source_path ? path.join(row.source_root, row.source_path) : null,
-          alerts: links.firingFor(toSummary(row)),
-          checklist: checklists.current(id),
+          alerts: alertRunbooks.firingFor(toSummary(row)),
+          stepRun: stepTicks.current(id),
         };
       },
       runbooksImportFolder: async (root) => {
         const result = await importFolder({ db, store, now: ctx.clock.now() }, root);
-        ctx.audit(operator(), 'runbooks.import_folder', {
+        ctx.audit(operator(ctx), 'runbooks.import_folder', {
           root: result.root,
           imported: result.imported,
           updated: result.updated,
@@ -94,23 +93,23 @@ export function createKnowledgeModule(
         return result;
       },
       runbookForAlert: (fingerprint) => {
-        const link = links.forAlert(fingerprint);
-        if (!link) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
-        return link;
+        const ref = alertRunbooks.forAlert(fingerprint);
+        if (!ref) throw new ApiError('not_found', `No cached alert with fingerprint ${fingerprint}.`);
+        return ref;
       },
       runbookStepSet: (id, stepId, done) => {
-        const run = checklists.setStep(id, stepId, done);
+        const run = stepTicks.setStep(id, stepId, done);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },
-      runbookChecklistFinish: (id, note) => {
-        const run = checklists.finish(id, note);
+      runbookStepRunFinish: (id, note) => {
+        const run = stepTicks.finish(id, note);
         ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         ctx.emit('dataChanged', { collection: 'outbox' });
         return run;
       },
-      runbookChecklistAbandon: (id) => {
-        const run = checklists.abandon(id);
+      runbookStepRunAbandon: (id) => {
+        const run = stepTicks.abandon(id);
         if (run) ctx.emit('dataChanged', { collection: 'checklists', ids: [run.runId] });
         return run;
       },

@@ -1,15 +1,16 @@
 /**
- * Ticking through a runbook's diagnosis and mitigation steps as an ad-hoc checklist. The run and its steps
- * are kept in the shared checklist tables (template_id 'runbook:<id>', template_version = the runbook's
+ * Ticking through a runbook's diagnosis and mitigation steps: a step run. The run and its steps are stored
+ * in the tables the shift checklists use (template_id 'runbook:<id>', template_version = the runbook's
  * updatedAt, so a recorded run names the revision that was followed). Finishing the run sends it to the
  * platform as a `checklist.result` action, in the same transaction that closes it: either both happen or
  * neither does.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { ApiError } from '@shared/rpc';
-import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookChecklist } from '@shared/runbooks';
+import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookStepRun } from '@shared/runbooks';
 import { parseRunbook, type RunbookStep } from '@shared/runbook-template';
 import type { ActionSink, CoreContext } from '../context';
+import { operator } from '../settings';
 
 interface RunRow {
   id: string;
@@ -33,7 +34,7 @@ interface StepRow {
 
 export const templateIdOf = (runbookId: string) => `${RUNBOOK_TEMPLATE_PREFIX}${runbookId}`;
 
-export function createRunbookChecklists(
+export function createStepTicks(
   ctx: CoreContext,
   actions: ActionSink,
   getRunbook: (id: string) => Runbook | null,
@@ -60,7 +61,7 @@ export function createRunbookChecklists(
     setOutcome: db.prepare('UPDATE runbook_runs SET outcome = ?, action_id = ?, note = ? WHERE run_id = ?'),
   };
 
-  const view = (run: RunRow, runbookId: string): RunbookChecklist => ({
+  const view = (run: RunRow, runbookId: string): RunbookStepRun => ({
     runId: run.id,
     runbookId,
     state: run.state === 'open' ? 'open' : (run.outcome ?? 'recorded'),
@@ -86,38 +87,38 @@ export function createRunbookChecklists(
 
   return {
     /** the open run, or the last one finished (the page shows when the steps were last recorded) */
-    current(runbookId: string): RunbookChecklist | null {
+    current(runbookId: string): RunbookStepRun | null {
       const r = s.latest.get(templateIdOf(runbookId));
       return r ? view(r, runbookId) : null;
     },
 
-    setStep(runbookId: string, stepId: string, done: boolean): RunbookChecklist {
+    setStep(runbookId: string, stepId: string, done: boolean): RunbookStepRun {
       const { runbook, steps } = runbookAndSteps(runbookId);
       if (!steps.some((st) => st.id === stepId))
         throw new ApiError(
           'not_found',
           `Step "${stepId}" is not in runbook "${runbook.title}" (it may have changed since the page was opened; reload it).`,
         );
-      const operator = ctx.settings().operator;
+      const actor = operator(ctx);
       const now = ctx.clock.now();
       return db.transaction(() => {
         let run = openRun(runbookId);
         if (!run) {
           const id = uuidv7({ msecs: now });
-          s.insertRun.run(id, templateIdOf(runbookId), runbook.updatedAt, runbook.title, operator, now);
+          s.insertRun.run(id, templateIdOf(runbookId), runbook.updatedAt, runbook.title, actor, now);
           s.insertRunMeta.run(id, runbookId);
           run = s.latest.get(templateIdOf(runbookId))!;
         }
         // a runbook updated mid-run may have new steps: they join the run as todo
         steps.forEach((st, i) => s.insertStep.run(run.id, st.id, i, 'todo'));
-        s.setStep.run(done ? 'done' : 'todo', operator, now, run.id, stepId);
+        s.setStep.run(done ? 'done' : 'todo', actor, now, run.id, stepId);
         return view(run, runbookId);
       })();
     },
 
-    finish(runbookId: string, note: string | undefined): RunbookChecklist {
+    finish(runbookId: string, note: string | undefined): RunbookStepRun {
       const { runbook, steps } = runbookAndSteps(runbookId);
-      const operator = ctx.settings().operator;
+      const actor = operator(ctx);
       const now = ctx.clock.now();
       return db.transaction(() => {
         const run = openRun(runbookId);
@@ -151,7 +152,7 @@ export function createRunbookChecklists(
               runbookUpdatedAt: runbook.updatedAt,
               startedBy: run.started_by,
               startedAt: run.started_at,
-              finishedBy: operator,
+              finishedBy: actor,
               finishedAt: now,
               note: note?.trim() || null,
               done: recorded.filter((r) => r.state === 'done').length,
@@ -159,15 +160,15 @@ export function createRunbookChecklists(
               steps: recorded,
             },
           },
-          operator,
+          actor,
         );
         s.setOutcome.run('recorded', entry.id, note?.trim() || null, run.id);
-        ctx.audit(operator, 'runbook.checklist_recorded', { runbookId, runId: run.id, actionId: entry.id });
+        ctx.audit(actor, 'runbook.checklist_recorded', { runbookId, runId: run.id, actionId: entry.id });
         return view(s.latest.get(templateIdOf(runbookId))!, runbookId);
       })();
     },
 
-    abandon(runbookId: string): RunbookChecklist | null {
+    abandon(runbookId: string): RunbookStepRun | null {
       const run = openRun(runbookId);
       if (!run) return null;
       db.transaction(() => {

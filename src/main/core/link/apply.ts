@@ -41,6 +41,26 @@ export interface BatchOutcome {
   collections: Set<Collection>;
 }
 
+const emptyOutcome = (cursor: number | null): BatchOutcome => ({
+  applied: 0,
+  duplicates: 0,
+  unknownKinds: 0,
+  rejected: 0,
+  gapAt: null,
+  cursor,
+  collections: new Set(),
+});
+
+type Meta = { seq: number; at: number };
+
+/** every applier of one event, in order; what each changed is added to `out` */
+function applyAll(list: readonly EventApplier[], data: unknown, meta: Meta, out: Set<Collection>): void {
+  for (const a of list) {
+    const c = a.apply(data, meta);
+    if (c) out.add(c);
+  }
+}
+
 export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: Logger, now: () => number) {
   const byKind = new Map<string, EventApplier[]>();
   for (const a of appliers) byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
@@ -60,28 +80,18 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
   }
 
   /** one event through its appliers, rolled back alone if any of them throws */
-  const applyOneSafely = db.transaction(
-    (list: EventApplier[], data: unknown, meta: { seq: number; at: number }, out: Set<Collection>) => {
-      for (const a of list) {
-        const c = a.apply(data, meta);
-        if (c) out.add(c);
-      }
-    },
-  );
+  const applyOneSafely = db.transaction(applyAll);
 
   /** thrown in the fast pass to abandon it: the batch is then run again with a savepoint per event */
   class Retry extends Error {}
 
   /** returns 'applied' | 'unknown' | 'rejected'; in the fast pass a refusal aborts the whole pass */
-  function route(kind: string, data: unknown, meta: { seq: number; at: number }, out: Set<Collection>, safe: boolean) {
+  function route(kind: string, data: unknown, meta: Meta, out: Set<Collection>, safe: boolean) {
     const list = byKind.get(kind);
     if (!list) return 'unknown' as const;
     if (!safe) {
       try {
-        for (const a of list) {
-          const c = a.apply(data, meta);
-          if (c) out.add(c);
-        }
+        applyAll(list, data, meta, out);
         return 'applied' as const;
       } catch {
         throw new Retry();
@@ -98,6 +108,14 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
     }
   }
 
+  /** routes one event and counts how it went in `out` */
+  function take(out: BatchOutcome, kind: string, data: unknown, meta: Meta, safe: boolean): void {
+    const r = route(kind, data, meta, out.collections, safe);
+    if (r === 'applied') out.applied++;
+    else if (r === 'unknown') out.unknownKinds++;
+    else out.rejected++;
+  }
+
   /** runs `pass` in a transaction without savepoints; if an applier refused, again with them */
   function twoPass<A, R>(pass: (arg: A, safe: boolean) => R): (arg: A) => R {
     const tx = db.transaction(pass);
@@ -112,15 +130,7 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
   }
 
   const applyBatch = twoPass((events: readonly InboundEvent[], safe: boolean): BatchOutcome => {
-    const out: BatchOutcome = {
-      applied: 0,
-      duplicates: 0,
-      unknownKinds: 0,
-      rejected: 0,
-      gapAt: null,
-      cursor: null,
-      collections: new Set(),
-    };
+    const out = emptyOutcome(null);
     const cur = read();
     // Without a cursor there is no base to add events to: only a snapshot can start the cache.
     if (!cur) {
@@ -137,10 +147,7 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
         out.gapAt = e.seq;
         break;
       }
-      const r = route(e.kind, e.data, { seq: e.seq, at: e.at }, out.collections, safe);
-      if (r === 'applied') out.applied++;
-      else if (r === 'unknown') out.unknownKinds++;
-      else out.rejected++;
+      take(out, e.kind, e.data, { seq: e.seq, at: e.at }, safe);
       cursor = e.seq;
     }
     if (cursor !== cur.cursor) s.advance.run(cursor, now());
@@ -157,24 +164,11 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
     at: number;
   };
   const applySnapshot = twoPass((snap: Snapshot, safe: boolean) => {
-    const out: BatchOutcome = {
-      applied: 0,
-      duplicates: 0,
-      unknownKinds: 0,
-      rejected: 0,
-      gapAt: null,
-      cursor: snap.seq,
-      collections: new Set(),
-    };
+    const out = emptyOutcome(snap.seq);
     for (const a of resettable) a.reset!();
     // every item of a snapshot has the same meta: one object, not one per entity
     const meta = { seq: snap.seq, at: snap.at };
-    for (const item of snap.items) {
-      const r = route(item.kind, item.data, meta, out.collections, safe);
-      if (r === 'applied') out.applied++;
-      else if (r === 'unknown') out.unknownKinds++;
-      else out.rejected++;
-    }
+    for (const item of snap.items) take(out, item.kind, item.data, meta, safe);
     // outside the per-item savepoints: what a module buffered belongs to items already accepted
     for (const a of resettable) a.endSnapshot?.();
     s.clear.run();

@@ -12,7 +12,7 @@
  */
 import type WebSocket from 'ws';
 import type { Collection } from '@shared/domain';
-import type { LinkStats } from '@shared/contract/link';
+import type { LinkStats, OutboxResult } from '@shared/contract/link';
 import { CLOSE_AUTH_FAILED, CLOSE_TRY_LATER, decodeServerFrame, type ServerFrame } from '@shared/protocol';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
@@ -21,7 +21,7 @@ import type { SyncStore } from './apply';
 import { createBackoff } from './backoff';
 import { createClientView, type ClientView, type ClientViewState } from './client-view';
 import { clearConnTimers, newConn, sendFrame, type Conn } from './conn';
-import { createFrameHandler, type ActionResult } from './frames';
+import { createFrameHandler } from './frames';
 import type { Outbox } from './outbox';
 import { createActionSender } from './sender';
 import { classifySocketError, openPlatformSocket } from './socket';
@@ -48,7 +48,7 @@ export interface ClientOptions {
   /** a batch or snapshot was stored (after commit) */
   onStored(collections: Set<Collection>): void;
   /** an action was answered */
-  onResult(r: ActionResult): void;
+  onResult(r: OutboxResult): void;
   heartbeatMs?: number;
   /** silence longer than this declares the link dead */
   deadAfterMs?: number;

@@ -3,20 +3,13 @@
  * inbound stream (stream.ts); queued events are stored before any other frame takes effect, so a result
  * or a status never overtakes the events sent before it.
  */
+import type { OutboxResult } from '@shared/contract/link';
 import type { ServerFrame } from '@shared/protocol';
 import type { Logger } from '@node/log';
 import type { ClientViewState } from './client-view';
 import { sendFrame, type Conn } from './conn';
 import type { Outbox } from './outbox';
 import type { InboundStream } from './stream';
-
-export interface ActionResult {
-  id: string;
-  type: string;
-  ok: boolean;
-  error: { code: string; message: string } | null;
-  replay: boolean;
-}
 
 export interface FrameDeps {
   log: Logger;
@@ -30,7 +23,7 @@ export interface FrameDeps {
   /** sends the actions this connection has not carried yet */
   sendActions(c: Conn): void;
   /** an action was answered */
-  onResult(r: ActionResult): void;
+  onResult(r: OutboxResult): void;
 }
 
 export function createFrameHandler(d: FrameDeps) {

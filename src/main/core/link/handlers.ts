@@ -3,6 +3,7 @@ import type { LinkConfig, LinkTarget, linkMethods } from '@shared/contract/link'
 import type { LinkState } from '@shared/domain';
 import type { SliceHandlers } from '@shared/rpc';
 import type { CoreContext } from '../context';
+import { operator } from '../settings';
 import type { SyncClient } from './client';
 import type { Outbox } from './outbox';
 import { probePlatform } from './probe';
@@ -24,7 +25,6 @@ export interface LinkHandlerDeps {
 export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof linkMethods> {
   const { ctx, cli, outbox } = d;
   const { log } = ctx;
-  const operator = () => ctx.settings().operator;
 
   async function config(): Promise<LinkConfig> {
     const hasToken = !!(cli.token || (await ctx.secrets.get(TOKEN_SECRET)));
@@ -43,7 +43,7 @@ export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof lin
     async linkSetToken(token) {
       await ctx.secrets.set(TOKEN_SECRET, token);
       log.addSecret(token);
-      ctx.audit(operator(), token ? 'link.token_set' : 'link.token_removed');
+      ctx.audit(operator(ctx), token ? 'link.token_set' : 'link.token_removed');
       d.client().reconnect();
       return config();
     },
@@ -65,14 +65,14 @@ export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof lin
     outboxList: () => ({ open: outbox.open(), recent: outbox.recent(20) }),
     outboxRetry(id) {
       const fresh = outbox.retry(id);
-      ctx.audit(operator(), 'outbox.retry', { id, as: fresh.id });
+      ctx.audit(operator(ctx), 'outbox.retry', { id, as: fresh.id });
       d.outboxChanged([id, fresh.id]);
       d.client().kick();
       return fresh;
     },
     outboxDiscard(id) {
       const e = outbox.discard(id);
-      ctx.audit(operator(), 'outbox.discard', { id });
+      ctx.audit(operator(ctx), 'outbox.discard', { id });
       d.outboxChanged([id]);
       return e;
     },

@@ -14,7 +14,7 @@ import type { Collection, LinkState } from '@shared/domain';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
 import { createSyncStore, type SyncStore } from './apply';
-import { createSyncClient, type SyncClient } from './client';
+import { createSyncClient, type ClientOptions, type SyncClient } from './client';
 import { createLinkHandlers } from './handlers';
 import { createOutbox } from './outbox';
 import { createTargetResolver, type LinkPlatform } from './target';
@@ -25,15 +25,10 @@ export type { LinkPlatform } from './target';
 export interface LinkDeps {
   platform?: LinkPlatform;
   /** client timing (tests shorten them) */
-  timing?: {
-    heartbeatMs?: number;
-    deadAfterMs?: number;
-    connectTimeoutMs?: number;
-    backoffBaseMs?: number;
-    backoffCapMs?: number;
-    storeBackoffBaseMs?: number;
-    storeBackoffCapMs?: number;
-  };
+  timing?: Pick<
+    ClientOptions,
+    'heartbeatMs' | 'deadAfterMs' | 'connectTimeoutMs' | 'backoffBaseMs' | 'backoffCapMs' | 'storeBackoffBaseMs' | 'storeBackoffCapMs'
+  >;
   random?: () => number;
 }
 

@@ -50,8 +50,7 @@ export function validatePayload(type: ActionType, payload: unknown): unknown {
   const schema = actionPayloads[type];
   if (!schema) throw new ApiError('bad_action', `Unknown action type "${String(type).slice(0, 64)}".`);
   const res = schema.safeParse(payload);
-  if (!res.success)
-    throw new ApiError('bad_payload', `${type}: ${describeZodError(res.error).replace(/argument /g, '')}`);
+  if (!res.success) throw new ApiError('bad_payload', `${type}: ${describeZodError(res.error, { root: 'payload' })}`);
   return res.data;
 }
 

@@ -5,6 +5,7 @@
  */
 import { compare, type AutoCheck, type AutoReason, type AutoResult, type Comparator } from '@shared/checklists';
 import type { Panel } from '@shared/dashboards';
+import { parseJson } from '@shared/json';
 import type { DB } from '@node/sqlite';
 
 export const MIN = 60_000;
@@ -55,14 +56,6 @@ export function createMetricCheck(deps: { db: DB; now(): number }) {
     panels: deps.db.prepare('SELECT dashboard_id, id, spec FROM panels'),
     snapshot: deps.db.prepare('SELECT series, fetched_at FROM series_snapshots WHERE dashboard_id = ? AND panel_id = ?'),
   };
-  const json = <T>(text: string): T | null => {
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      return null;
-    }
-  };
-
   /**
    * The last value of every series that answers `metric`, from the freshest cached panel querying it.
    * A panel with several targets mixes their series, so there only series named after the metric count.
@@ -71,11 +64,11 @@ export function createMetricCheck(deps: { db: DB; now(): number }) {
     let best: { readings: Reading[]; fetchedAt: number } | null = null;
     let found = false;
     for (const p of s.panels.all() as { dashboard_id: string; id: string; spec: string }[]) {
-      const targets = json<Panel>(p.spec)?.targets ?? [];
+      const targets = parseJson<Panel>(p.spec).value?.targets ?? [];
       if (!targets.some((t) => mentions(t.expr, metric))) continue;
       found = true;
       const snap = s.snapshot.get(p.dashboard_id, p.id) as { series: string; fetched_at: number } | undefined;
-      const series = snap ? json<Series[]>(snap.series) : null;
+      const series = snap ? (parseJson<Series[]>(snap.series).value ?? null) : null;
       if (!snap || !series) continue;
       const readings = lastValues(series, metric, labels, targets.length > 1, snap.fetched_at);
       if (readings.length && (!best || snap.fetched_at > best.fetchedAt)) best = { readings, fetchedAt: snap.fetched_at };

@@ -1,7 +1,7 @@
 /** Checklist runs and their steps in SQLite (one row per run, one per step), and the due-step reads. */
 import type { AutoResult, ChecklistRun, Evidence, RunListQuery, RunStep, RunSummary, StepState } from '@shared/checklists';
+import { parseJson } from '@shared/json';
 import type { DB } from '@node/sqlite';
-import { parseJson } from './util';
 
 type RunRow = {
   id: string;
@@ -50,8 +50,8 @@ const toStep = (r: StepRow): RunStep => ({
   state: r.state,
   owner: r.owner,
   note: r.note,
-  evidence: parseJson<Evidence | null>(r.evidence, null),
-  auto: parseJson<AutoResult | null>(r.auto_value, null),
+  evidence: parseJson<Evidence>(r.evidence).value ?? null,
+  auto: parseJson<AutoResult>(r.auto_value).value ?? null,
   dueAt: r.due_at,
   dueNotifiedAt: r.due_notified_at,
   updatedBy: r.updated_by,
@@ -59,7 +59,7 @@ const toStep = (r: StepRow): RunStep => ({
 });
 
 /** A run's title as stored; a row from before titles were kept reads as its template id. */
-export const storedTitle = (title: string, templateId: string): ChecklistRun['title'] => parseJson(title, { en: templateId, 'zh-CN': templateId });
+export const storedTitle = (title: string, templateId: string): ChecklistRun['title'] => parseJson<ChecklistRun['title']>(title).value ?? { en: templateId, 'zh-CN': templateId };
 
 const toRunHead = (r: RunRow): Omit<ChecklistRun, 'steps'> => ({
   id: r.id,

@@ -8,9 +8,9 @@ import type { ChecklistRun } from '@shared/checklists';
 import type { Severity } from '@shared/domain';
 import type { AlertRef, HandoverDraft } from '@shared/handover';
 import type { Incident } from '@shared/incidents';
+import { parseJson } from '@shared/json';
 import type { DB } from '@node/sqlite';
 import { storedTitle } from './checklist-store';
-import { parseJson } from './util';
 
 const HOUR = 60 * 60 * 1000;
 export const DEFAULT_SHIFT = 12 * HOUR;
@@ -62,7 +62,7 @@ export function createShiftReader(db: DB) {
         kind: acked.length ? 'ack' : 'silence',
         id: r.id,
         endsAt: r.ends_at,
-        what: acked.length ? acked.map((a) => a.alertname).join(', ') : matchersText(parseJson<Matcher[]>(r.matchers, [])),
+        what: acked.length ? acked.map((a) => a.alertname).join(', ') : matchersText(parseJson<Matcher[]>(r.matchers).value ?? []),
         createdBy: r.created_by,
         comment: r.comment,
       };

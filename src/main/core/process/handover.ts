@@ -5,6 +5,7 @@
  * it in their Vigil.
  */
 import { HandoverSchema, type Handover, type HandoverDraft } from '@shared/handover';
+import { parseJson } from '@shared/json';
 import { HandoverDocSchema } from '@shared/protocol';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
@@ -12,7 +13,7 @@ import { coreLanguage } from '../language';
 import { createShiftReader, MAX_SHIFT } from './handover-draft';
 import { handoverFromDoc } from './platform';
 import { notFound, processText } from './texts';
-import { newId, parseJson, sendAction } from './util';
+import { newId, sendAction } from './util';
 
 type HandoverRow = {
   id: string;
@@ -37,7 +38,7 @@ const toHandover = (r: HandoverRow): Handover => ({
   incoming: r.incoming,
   draft: JSON.parse(r.draft) as HandoverDraft,
   notes: r.notes,
-  watchItems: parseJson(r.watch_items, []),
+  watchItems: parseJson<Handover['watchItems']>(r.watch_items).value ?? [],
   state: r.signed_at !== null ? 'signed' : 'submitted',
   submittedAt: r.submitted_at ?? r.shift_end,
   signedAt: r.signed_at,

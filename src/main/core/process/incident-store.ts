@@ -4,8 +4,9 @@
  */
 import type { Severity } from '@shared/domain';
 import type { Incident, Review } from '@shared/incidents';
+import { parseJson } from '@shared/json';
 import type { DB } from '@node/sqlite';
-import { newId, parseJson } from './util';
+import { newId } from './util';
 
 export type IncidentRow = {
   id: string;
@@ -41,18 +42,18 @@ export const toIncident = (r: IncidentRow): Incident => ({
   title: r.title,
   severity: r.severity,
   proposedSeverity: r.proposed_severity,
-  triage: parseJson(r.triage, null),
+  triage: parseJson<Incident['triage']>(r.triage).value ?? null,
   status: r.status,
   changeFreeze: r.change_freeze === 1,
-  roles: parseJson(r.roles, { commander: null, techLead: null, comms: null, onCall: null }),
-  fingerprints: parseJson(r.alert_fingerprints, []),
+  roles: parseJson<Incident['roles']>(r.roles).value ?? { commander: null, techLead: null, comms: null, onCall: null },
+  fingerprints: parseJson<string[]>(r.alert_fingerprints).value ?? [],
   impact: r.impact,
   declaredBy: r.declared_by,
   declaredAt: r.declared_at,
   respondedAt: r.responded_at,
   resolvedAt: r.resolved_at,
   closedAt: r.closed_at,
-  review: parseJson<Review | null>(r.review, null),
+  review: parseJson<Review>(r.review).value ?? null,
   postmortem: r.postmortem,
   updatedAt: r.updated_at,
 });

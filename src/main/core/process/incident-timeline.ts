@@ -3,11 +3,12 @@
  * code and parameters, read in the reader's language), and entries derived from the linked alerts'
  * history. Every stored entry is also queued for the platform's copy of the minutes.
  */
-import { alertEventParams } from '@shared/alert-history';
+import { alertEventParams, type AlertEventParams } from '@shared/alert-history';
 import { entryText, type Incident, type SystemEvent, type TimelineEntry, type TimelineKind } from '@shared/incidents';
+import { parseJson } from '@shared/json';
 import type { ActionSink, CoreContext } from '../context';
 import { NO_FIRING_ENTRY } from '../alerts/repo';
-import { newId, parseJson, sendAction } from './util';
+import { newId, sendAction } from './util';
 
 /** How far before the declaration alert activity still belongs to the incident's story. */
 export const ALERT_LOOKBACK_MS = 24 * 60 * 60 * 1000;
@@ -33,7 +34,7 @@ export interface AlertHistoryRow {
 /** An alert history row as a (derived, unstored) timeline entry. */
 export function alertEntry(incidentId: string, r: AlertHistoryRow): TimelineEntry {
   const name = r.alertname ?? r.fingerprint;
-  const p = alertEventParams({ kind: r.kind, detail: r.detail, params: parseJson(r.params, null) });
+  const p = alertEventParams({ kind: r.kind, detail: r.detail, params: parseJson<AlertEventParams>(r.params).value ?? null });
   // An ack's "by" becomes the entry's author; a queued action names its actor in the line.
   const by = p.by ?? '';
   const params: Record<string, string> = p.action
@@ -84,7 +85,7 @@ export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; act
 
   function stored(id: string): TimelineEntry[] {
     return (s.entries.all(id) as { id: string; incident_id: string; at: number; kind: TimelineKind; author: string; text: string; system: string | null }[]).map(
-      (r) => ({ id: r.id, incidentId: r.incident_id, at: r.at, kind: r.kind, author: r.author, text: r.text, system: parseJson(r.system, null) }),
+      (r) => ({ id: r.id, incidentId: r.incident_id, at: r.at, kind: r.kind, author: r.author, text: r.text, system: parseJson<TimelineEntry['system']>(r.system).value ?? null }),
     );
   }
 

@@ -8,6 +8,7 @@ import { eventData } from '@shared/protocol';
 import { ChecklistTemplateSchema } from '@shared/checklists';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
+import { operator } from '../settings';
 import { createAutoChecks } from './autochecks';
 import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
@@ -15,7 +16,6 @@ import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
 import { coreLanguage } from '../language';
 import { processText } from './texts';
-import { operator } from './util';
 
 export interface ProcessOptions {
   /**

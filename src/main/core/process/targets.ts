@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { Severity } from '@shared/domain';
 import { TARGET_PRESETS, TargetsSchema, type Incident, type Target, type TargetClock, type Targets } from '@shared/incidents';
 import type { DB } from '@node/sqlite';
-import { parseJson } from './util';
+import { parseJson } from '@shared/json';
 
 export function targetDeadline(start: number, target: Target, timeZone: string): number {
   if ('minutes' in target) return start + Math.round(target.minutes * 60_000);
@@ -41,7 +41,7 @@ export function createTargetsRepo(db: DB) {
   return {
     read(): Targets {
       const row = get.get() as { value: string } | undefined;
-      const parsed = TargetsSchema.safeParse(parseJson(row?.value, null));
+      const parsed = TargetsSchema.safeParse(parseJson(row?.value).value ?? null);
       return parsed.success ? parsed.data : TARGET_PRESETS.seed003;
     },
     write(t: Targets): Targets {

@@ -7,9 +7,6 @@ import type { ActionSink, CoreContext } from '../context';
 /** A time-ordered id (UUID v7) whose time part comes from the core's clock, not the wall clock. */
 export const newId = (ctx: Pick<CoreContext, 'clock'>): string => uuidv7({ msecs: ctx.clock.now() });
 
-/** The name this console acts as. */
-export const operator = (ctx: Pick<CoreContext, 'settings'>): string => ctx.settings().operator;
-
 /**
  * Sends an action through the outbox. Call it inside the transaction that stores the local change, so
  * both are written or neither. A build without a platform link (the link refuses with not_available /
@@ -33,12 +30,3 @@ export function sendAction<T extends ActionType>(
     throw err;
   }
 }
-
-export const parseJson = <T>(v: unknown, fallback: T): T => {
-  if (typeof v !== 'string' || v === '') return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-};

@@ -1,4 +1,5 @@
 /** rostersList: every cached roster as stored (its document and its people rows), for the roster view. */
+import { parseJson } from '@shared/json';
 import type { Roster } from '@shared/roster';
 import type { DB } from '@node/sqlite';
 
@@ -13,7 +14,7 @@ export function createRosterList(db: DB): () => Roster[] {
     (s.rosters.all() as Row[]).map((r) => ({
       id: r.id as string,
       name: r.name as string,
-      document: JSON.parse(r.document as string),
+      document: parseJson(r.document).value ?? null,
       updatedAt: r.updated_at as number,
       fetchedAt: r.fetched_at as number,
       origin: r.origin as Roster['origin'],
@@ -23,7 +24,7 @@ export function createRosterList(db: DB): () => Roster[] {
         role: (p.role as string) ?? null,
         phone: (p.phone as string) ?? null,
         email: (p.email as string) ?? null,
-        im: JSON.parse(p.im as string),
+        im: parseJson<Roster['people'][number]['im']>(p.im).value ?? {},
       })),
     }));
 }

@@ -5,6 +5,7 @@
  */
 import { normalizeSeverity, SEVERITIES, type Severity } from '@shared/domain';
 import type { EscalationSubjectKind } from '@shared/roster';
+import { parseJson } from '@shared/json';
 import type { DB } from '@node/sqlite';
 
 export interface Subject {
@@ -44,22 +45,16 @@ interface IncidentRow {
   alert_fingerprints: string;
 }
 
-const parseJson = <T>(s: string, fallback: T): T => {
-  try {
-    return JSON.parse(s) as T;
-  } catch {
-    return fallback;
-  }
-};
-
 function alertSubject(r: AlertRow): Subject {
-  const silenced = parseJson<string[]>(r.silenced_by, []).length > 0 || parseJson<string[]>(r.inhibited_by, []).length > 0;
+  const silenced =
+    (parseJson<string[]>(r.silenced_by).value ?? []).length > 0 ||
+    (parseJson<string[]>(r.inhibited_by).value ?? []).length > 0;
   return {
     kind: 'alert',
     id: r.fingerprint,
     title: r.alertname,
     severity: normalizeSeverity(r.severity),
-    labels: parseJson(r.labels, {}),
+    labels: parseJson<Record<string, string>>(r.labels).value ?? {},
     since: r.starts_at,
     // an ack the engineer gave is an ack, even before the platform echoes it back
     settled: r.state === 'resolved' ? 'resolved' : r.acked_by || r.ack_in_flight ? 'acked' : silenced ? 'silenced' : null,
@@ -84,10 +79,10 @@ export function createSubjectReader(db: DB) {
   function incidentSubject(r: IncidentRow): Subject {
     // An incident has no labels of its own: it takes the team/service of the first alert it groups.
     let labels: Record<string, string> = {};
-    for (const fp of parseJson<string[]>(r.alert_fingerprints, [])) {
+    for (const fp of parseJson<string[]>(r.alert_fingerprints).value ?? []) {
       const row = s.labels.get(fp) as { labels: string } | undefined;
       if (row) {
-        labels = parseJson(row.labels, {});
+        labels = parseJson<Record<string, string>>(row.labels).value ?? {};
         break;
       }
     }

@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import type { AlertAction } from '@shared/contract/alerts';
 import { useApp } from '@renderer/stores/app';
-import { fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
+import { fingerprintOf, fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
 import { useRowWindow } from './rowWindow';
 import { alerts, useAlerts } from './store';
 
@@ -75,7 +75,7 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
         );
       },
     },
-    { id: 'severity', sort: 'severity', header: () => t('col.severity'), draw: (r) => <span className={`sev sev-${r.e.a.severity}`}>{r.e.a.severity}</span> },
+    { id: 'severity', sort: 'severity', header: () => t('col.severity'), draw: ({ e: { a: alert } }) => <span className={`sev sev-${alert.severity}`}>{alert.severity}</span> },
     {
       id: 'state',
       sort: 'state',
@@ -87,20 +87,20 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
         </span>
       ),
     },
-    { id: 'alertname', sort: 'alertname', header: () => t('col.alertname'), draw: (r) => <strong>{r.e.a.alertname}</strong> },
+    { id: 'alertname', sort: 'alertname', header: () => t('col.alertname'), draw: ({ e: { a: alert } }) => <strong>{alert.alertname}</strong> },
     { id: 'summary', sort: 'summary', header: () => t('col.summary'), draw: (r) => r.e.summary },
     {
       id: 'labels',
       sort: null,
       header: () => t('col.labels'),
-      draw: (r) =>
-        keyLabels(r.e.a.labels).map(([k, v]) => (
+      draw: ({ e: { a: alert } }) =>
+        keyLabels(alert.labels).map(([k, v]) => (
           <span key={k} className="label-chip">
             {k}={v}
           </span>
         )),
     },
-    { id: 'age', sort: 'age', header: () => t('col.age'), draw: (r, c) => shortAge(c.now - r.e.a.startsAt) },
+    { id: 'age', sort: 'age', header: () => t('col.age'), draw: ({ e: { a: alert } }, c) => shortAge(c.now - alert.startsAt) },
     { id: 'owner', sort: 'owner', header: () => t('col.owner'), draw: (r) => r.e.owner },
   ];
 }
@@ -192,7 +192,7 @@ export const AlertTable = memo(function AlertTable() {
           if (!r) return null;
           const current = vi.index === cursor;
           if (r.kind === 'group') return <GroupHeader key={`g:${r.key}`} g={r} index={vi.index} current={current} />;
-          const fp = r.e.a.fingerprint;
+          const fp = fingerprintOf(r);
           return (
             <AlertGridRow
               key={fp}

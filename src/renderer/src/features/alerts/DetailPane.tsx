@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AlertEvent } from '@shared/alerts';
 import { isSafeExternalUrl } from '@shared/external-urls';
-import type { RunbookLink } from '@shared/runbooks';
+import type { RunbookRef } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -18,7 +18,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
   const silences = useAlerts((s) => s.silences);
   const go = useApp((s) => s.go);
   const [history, setHistory] = useState<AlertEvent[] | null>(null);
-  const [runbook, setRunbook] = useState<RunbookLink | null>(null);
+  const [runbook, setRunbook] = useState<RunbookRef | null>(null);
   const updatedAt = entry?.a.updatedAt;
 
   useEffect(() => {

@@ -164,6 +164,8 @@ export interface AlertRow {
 export type Row = GroupRow | AlertRow;
 
 export const fingerprintsOf = (g: GroupRow): string[] => g.members.map((e) => e.a.fingerprint);
+/** the fingerprint of the alert an alert row shows */
+export const fingerprintOf = (r: AlertRow): string => r.e.a.fingerprint;
 
 export function filterEntries(from: readonly Entry[], q: CompiledQuery): readonly Entry[] {
   return q.all ? from : from.filter(q.test);

@@ -25,6 +25,7 @@ import {
   DEFAULT_SORT,
   FilterCache,
   EMPTY_ROWS,
+  fingerprintOf,
   fingerprintsOf,
   Grouping,
   mergeSorted,
@@ -114,12 +115,12 @@ const grouping = new Grouping();
 function indexNow(r: Row | undefined, rows: RowList, byFp: ReadonlyMap<string, Entry>): number {
   if (!r) return -1;
   if (r.kind === 'group') return rows.indexOfGroup(r.key);
-  const e = byFp.get(r.e.a.fingerprint);
+  const e = byFp.get(fingerprintOf(r));
   return e ? rows.indexOfAlert(e) : -1;
 }
 
 const sameRow = (x: Row | undefined, y: Row | undefined) =>
-  !!x && !!y && (x.kind === 'group' ? y.kind === 'group' && x.key === y.key : y.kind === 'alert' && x.e.a.fingerprint === y.e.a.fingerprint);
+  !!x && !!y && (x.kind === 'group' ? y.kind === 'group' && x.key === y.key : y.kind === 'alert' && fingerprintOf(x) === fingerprintOf(y));
 
 /**
  * Shows `rows`. A cursor the patch places (a new query puts it on the first row) goes there; otherwise it
@@ -341,7 +342,7 @@ export const alerts = {
     if (s.selected.size) return [...s.selected];
     const r = s.rows.at(s.cursor);
     if (!r) return s.openFp ? [s.openFp] : [];
-    return r.kind === 'group' ? fingerprintsOf(r) : [r.e.a.fingerprint];
+    return r.kind === 'group' ? fingerprintsOf(r) : [fingerprintOf(r)];
   },
   async act(kind: BulkKind, fingerprints: string[], opts: { note?: string } = {}): Promise<boolean> {
     const t = i18next.getFixedT(null, 'alerts');

@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RunbookChecklist, RunbookPage } from '@shared/runbooks';
+import type { RunbookStepRun, RunbookPage } from '@shared/runbooks';
 import { parseRunbook, type RunbookSection, type RunbookStep } from '@shared/runbook-template';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
@@ -149,9 +149,9 @@ function FiringAlerts({ page }: { page: RunbookPage }) {
   );
 }
 
-function stepState(checklist: RunbookChecklist | null, step: RunbookStep): boolean {
-  if (!checklist || checklist.state !== 'open') return false;
-  return checklist.steps.find((s) => s.stepId === step.id)?.state === 'done';
+function stepState(run: RunbookStepRun | null, step: RunbookStep): boolean {
+  if (!run || run.state !== 'open') return false;
+  return run.steps.find((s) => s.stepId === step.id)?.state === 'done';
 }
 
 function Step({ step, page }: { step: RunbookStep; page: RunbookPage }) {
@@ -159,12 +159,12 @@ function Step({ step, page }: { step: RunbookStep; page: RunbookPage }) {
   const setPage = useRunbooks((s) => s.setPage);
   // shown at once; the stored state replaces it when the core answers
   const [pending, setPending] = useState<boolean | null>(null);
-  const checked = pending ?? stepState(page.checklist, step);
+  const checked = pending ?? stepState(page.stepRun, step);
   const toggle = async (done: boolean) => {
     setPending(done);
     try {
-      const checklist = await vigil().runbookStepSet(page.runbook.id, step.id, done);
-      setPage({ ...page, checklist });
+      const stepRun = await vigil().runbookStepSet(page.runbook.id, step.id, done);
+      setPage({ ...page, stepRun });
     } catch (err) {
       useApp
         .getState()
@@ -196,14 +196,14 @@ function ChecklistBar({ page, total }: { page: RunbookPage; total: number }) {
   const setPage = useRunbooks((s) => s.setPage);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const c = page.checklist;
+  const c = page.stepRun;
   const open = c?.state === 'open';
   const done = open ? c.steps.filter((s) => s.state === 'done').length : 0;
-  const act = async (fn: () => Promise<RunbookChecklist | null>) => {
+  const act = async (fn: () => Promise<RunbookStepRun | null>) => {
     setError(null);
     try {
-      const checklist = await fn();
-      setPage({ ...page, checklist });
+      const stepRun = await fn();
+      setPage({ ...page, stepRun });
       setNote('');
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -229,11 +229,11 @@ function ChecklistBar({ page, total }: { page: RunbookPage; total: number }) {
           <button
             type="button"
             className="primary"
-            onClick={() => void act(() => vigil().runbookChecklistFinish(page.runbook.id, note || undefined))}
+            onClick={() => void act(() => vigil().runbookStepRunFinish(page.runbook.id, note || undefined))}
           >
             {t('checklist.record')}
           </button>
-          <button type="button" onClick={() => void act(() => vigil().runbookChecklistAbandon(page.runbook.id))}>
+          <button type="button" onClick={() => void act(() => vigil().runbookStepRunAbandon(page.runbook.id))}>
             {t('checklist.abandon')}
           </button>
         </>

@@ -3,7 +3,7 @@
  * A cached runbook opens in the Runbooks view — it works offline; an http(s) runbook_url Vigil has no
  * copy of opens externally through the vetted opener.
  */
-import type { RunbookLink } from '@shared/runbooks';
+import type { RunbookRef } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink, type OpenOutcome } from '@renderer/components/openLink';
@@ -13,20 +13,20 @@ export type OpenRunbookOutcome =
   | { kind: 'external'; url: string; how: OpenOutcome }
   | { kind: 'none'; reason: string };
 
-/** What the alert links to, without opening it (for a button label). */
-export function runbookLinkForAlert(fingerprint: string): Promise<RunbookLink> {
+/** The runbook the alert points at, without opening it (for a button label). */
+export function runbookRefForAlert(fingerprint: string): Promise<RunbookRef> {
   return vigil().runbookForAlert(fingerprint);
 }
 
-export async function openRunbookLink(link: RunbookLink): Promise<OpenRunbookOutcome> {
-  if (link.kind === 'local') {
-    useApp.getState().go('runbooks', link.runbook.id);
-    return { kind: 'local', runbookId: link.runbook.id };
+export async function openRunbookRef(ref: RunbookRef): Promise<OpenRunbookOutcome> {
+  if (ref.kind === 'local') {
+    useApp.getState().go('runbooks', ref.runbook.id);
+    return { kind: 'local', runbookId: ref.runbook.id };
   }
-  if (link.kind === 'external') return { kind: 'external', url: link.url, how: await openExternalLink(link.url) };
-  return link;
+  if (ref.kind === 'external') return { kind: 'external', url: ref.url, how: await openExternalLink(ref.url) };
+  return ref;
 }
 
 export async function openRunbookForAlert(fingerprint: string): Promise<OpenRunbookOutcome> {
-  return openRunbookLink(await runbookLinkForAlert(fingerprint));
+  return openRunbookRef(await runbookRefForAlert(fingerprint));
 }

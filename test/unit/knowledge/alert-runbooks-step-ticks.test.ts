@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/alerts';
-import type { RunbookChecklist, RunbookLink, RunbookPage } from '@shared/runbooks';
+import type { RunbookStepRun, RunbookRef, RunbookPage } from '@shared/runbooks';
 import { parseRunbook } from '@shared/runbook-template';
 import { createHarness, type Harness } from './harness';
 
@@ -43,39 +43,39 @@ beforeEach(() => {
 });
 afterEach(() => h.close());
 
-const link = (fp: string) => h.module.handlers.runbookForAlert(fp) as RunbookLink;
+const runbookFor = (fp: string) => h.module.handlers.runbookForAlert(fp) as RunbookRef;
 
 describe('alert → runbook', () => {
   it('opens the cached runbook known by the runbook_url annotation (trailing slash and fragment ignored)', () => {
     alert('a1', 'Whatever', { runbook_url: 'https://runbooks.example.internal/orders-pull/#diagnosis' });
-    expect(link('a1')).toMatchObject({ kind: 'local', via: 'url', runbook: { id: 'orders-pull' } });
+    expect(runbookFor('a1')).toMatchObject({ kind: 'local', via: 'url', runbook: { id: 'orders-pull' } });
   });
 
   it('accepts a runbook id as the annotation', () => {
     alert('a2', 'Whatever', { runbook_url: 'service-down' });
-    expect(link('a2')).toMatchObject({ kind: 'local', via: 'id', runbook: { id: 'service-down' } });
+    expect(runbookFor('a2')).toMatchObject({ kind: 'local', via: 'id', runbook: { id: 'service-down' } });
   });
 
   it('opens an unknown http(s) URL externally, listing local runbooks for the alert name as alternatives', () => {
     alert('a3', 'ServiceDown', { runbook_url: 'https://wiki.example.com/ops/paimon-down' });
-    const l = link('a3');
+    const l = runbookFor('a3');
     expect(l).toMatchObject({ kind: 'external', url: 'https://wiki.example.com/ops/paimon-down' });
     expect(l.kind === 'external' && l.candidates.map((c) => c.id)).toEqual(['service-down']);
   });
 
   it('never hands an unsafe link to the opener; falls back to the alert name', () => {
     alert('a4', 'ServiceDown', { runbook_url: 'javascript:alert(1)' });
-    expect(link('a4')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'service-down' } });
+    expect(runbookFor('a4')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'service-down' } });
     alert('a5', 'Unknown', { runbook_url: 'javascript:alert(1)' });
-    expect(link('a5')).toMatchObject({ kind: 'none' });
-    expect((link('a5') as { reason: string }).reason).toMatch(/neither a cached runbook nor a safe web link/);
+    expect(runbookFor('a5')).toMatchObject({ kind: 'none' });
+    expect((runbookFor('a5') as { reason: string }).reason).toMatch(/neither a cached runbook nor a safe web link/);
   });
 
   it('finds the runbook by alertname when there is no annotation, and says so when nothing matches', () => {
     alert('a6', 'OzonOrdersPullLatencyHigh');
-    expect(link('a6')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'orders-pull' } });
+    expect(runbookFor('a6')).toMatchObject({ kind: 'local', via: 'alertname', runbook: { id: 'orders-pull' } });
     alert('a7', 'NoSuchAlert');
-    expect(link('a7')).toEqual({
+    expect(runbookFor('a7')).toEqual({
       kind: 'none',
       reason: 'The alert has no runbook_url annotation and no cached runbook lists NoSuchAlert.',
     });
@@ -99,10 +99,10 @@ describe('alert → runbook', () => {
   });
 });
 
-describe('runbook steps as an ad-hoc checklist', () => {
+describe("ticking a runbook's steps (a step run)", () => {
   const steps = parseRunbook(ORDERS_MD).steps;
   const set = (stepId: string, done: boolean) =>
-    h.module.handlers.runbookStepSet('orders-pull', stepId, done) as RunbookChecklist;
+    h.module.handlers.runbookStepSet('orders-pull', stepId, done) as RunbookStepRun;
 
   it('starts a run on the first tick, records who and when, and sends the result once finished', () => {
     const first = set(steps[0].id, true);
@@ -122,7 +122,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
       { template_id: 'runbook:orders-pull', template_version: h.clock.now() - 90_000, state: 'open' },
     ]);
 
-    const done = h.module.handlers.runbookChecklistFinish('orders-pull', '  止血完成  ') as RunbookChecklist;
+    const done = h.module.handlers.runbookStepRunFinish('orders-pull', '  止血完成  ') as RunbookStepRun;
     expect(done.state).toBe('recorded');
     expect(done.actionId).toBe('action-1');
     expect(h.submitted).toHaveLength(1);
@@ -147,7 +147,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
 
   it('refuses unknown steps and finishing without a run, changing nothing', () => {
     expect(() => set('diagnosis:nope', true)).toThrow(/not in runbook/);
-    expect(() => h.module.handlers.runbookChecklistFinish('orders-pull', undefined)).toThrow(/nothing to record/);
+    expect(() => h.module.handlers.runbookStepRunFinish('orders-pull', undefined)).toThrow(/nothing to record/);
     expect(() => h.module.handlers.runbookStepSet('missing', steps[0].id, true)).toThrow(/No cached runbook/);
     expect(h.db.prepare('SELECT count(*) AS n FROM checklist_runs').get()).toEqual({ n: 0 });
     expect(h.submitted).toHaveLength(0);
@@ -158,7 +158,7 @@ describe('runbook steps as an ad-hoc checklist', () => {
     try {
       failing.upsertRunbook({ id: 'orders-pull', title: 'x', markdown: ORDERS_MD });
       failing.module.handlers.runbookStepSet('orders-pull', steps[0].id, true);
-      expect(() => failing.module.handlers.runbookChecklistFinish('orders-pull', undefined)).toThrow(
+      expect(() => failing.module.handlers.runbookStepRunFinish('orders-pull', undefined)).toThrow(
         /outbox unavailable/,
       );
       expect(failing.db.prepare('SELECT state FROM checklist_runs').get()).toEqual({ state: 'open' });
@@ -169,8 +169,8 @@ describe('runbook steps as an ad-hoc checklist', () => {
 
   it('abandons an open run without sending anything', () => {
     set(steps[0].id, true);
-    expect((h.module.handlers.runbookChecklistAbandon('orders-pull') as RunbookChecklist).state).toBe('abandoned');
-    expect(h.module.handlers.runbookChecklistAbandon('orders-pull')).toBeNull();
+    expect((h.module.handlers.runbookStepRunAbandon('orders-pull') as RunbookStepRun).state).toBe('abandoned');
+    expect(h.module.handlers.runbookStepRunAbandon('orders-pull')).toBeNull();
     expect(h.submitted).toHaveLength(0);
   });
 });
