@@ -1,7 +1,7 @@
 /**
  * The gateway's plain HTTP routes on the WebSocket's port: GET /healthz (JSON), GET /metrics (Prometheus
- * text), POST /webhook (an Alertmanager webhook body handed to the source; no token: the body is only a
- * nudge to re-read upstream). Anything else is a 404 that says what this server is.
+ * text), POST /webhook and /webhook/<cluster> (an Alertmanager webhook body handed to the source; no token: the
+ * body is only a nudge to re-read upstream). Anything else is a 404 that says what this server is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestPath } from '@node/http-guard';
@@ -31,6 +31,7 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
       head: o.store.head(),
       upstream: h.upstream,
       detail: h.detail,
+      ...(h.clusters ? { clusters: h.clusters } : {}),
       connections: o.connections(),
     });
   };
@@ -45,7 +46,7 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
     );
   };
 
-  const webhook = (req: IncomingMessage, res: ServerResponse, reply: Reply) => {
+  const webhook = (req: IncomingMessage, res: ServerResponse, reply: Reply, cluster?: string) => {
     const hook = o.source.webhook?.bind(o.source);
     if (!hook) return reply(404, json({ error: `the ${o.source.name} source takes no webhooks` }));
     const parts: Buffer[] = [];
@@ -70,7 +71,7 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
         return reply(400, json({ error: 'the webhook body is not JSON' }));
       }
       try {
-        const r = await hook(body);
+        const r = await hook(body, cluster);
         o.metrics.webhooks.inc({ result: r.ok ? 'ok' : 'rejected' });
         reply(r.ok ? 200 : 400, json(r.ok ? { status: 'ok' } : { error: r.error }));
       } catch (err) {
@@ -95,6 +96,9 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
     if (req.method === 'GET' && pathname === '/healthz') return reply(200, healthz());
     if (req.method === 'GET' && pathname === '/metrics') return metrics(reply);
     if (req.method === 'POST' && pathname === '/webhook') return webhook(req, res, reply);
+    // /webhook/<cluster>: only that cluster is read again
+    const one = /^\/webhook\/([A-Za-z0-9][A-Za-z0-9_.-]{0,62})$/.exec(pathname);
+    if (req.method === 'POST' && one) return webhook(req, res, reply, one[1]);
     reply(
       404,
       json({ error: 'not found: this is a Vigil gateway (WebSocket vigil.v1, /healthz, /metrics, /webhook)' }),

@@ -19,6 +19,10 @@ export interface Hub {
   setHealth(h: SourceHealth): void;
 }
 
+/** The status frame for a health report (clusters only when the source has them). */
+export const statusFrame = (h: SourceHealth) =>
+  ({ type: 'status', upstream: h.upstream, detail: h.detail, ...(h.clusters ? { clusters: h.clusters } : {}) }) as const;
+
 export function createHub(o: {
   metrics: Pick<GatewayMetrics, 'connections' | 'upstreamUp'>;
   log: Logger;
@@ -42,11 +46,11 @@ export function createHub(o: {
     },
     health: () => health,
     setHealth(h) {
-      if (h.upstream === health.upstream && h.detail === health.detail) return;
+      if (h.upstream === health.upstream && h.detail === health.detail && JSON.stringify(h.clusters) === JSON.stringify(health.clusters)) return;
       health = h;
       o.metrics.upstreamUp.set(h.upstream === 'ok' ? 1 : h.upstream === 'degraded' ? 0.5 : 0);
       o.log.log(h.upstream === 'ok' ? 'info' : 'warn', 'gateway.upstream', { upstream: h.upstream, detail: h.detail });
-      for (const c of conns) if (c.clientId) send(c, { type: 'status', upstream: h.upstream, detail: h.detail });
+      for (const c of conns) if (c.clientId) send(c, statusFrame(h));
     },
   };
 }

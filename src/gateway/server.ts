@@ -144,6 +144,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       alerts: store.current('alert').map((e) => e.data),
       silences: store.current('silence').map((e) => e.data),
     }),
+    ackLedger: store,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -18,7 +18,7 @@ import { frameText } from '@node/ws-frames';
 import type { WebSocket } from 'ws';
 import type { ActionFrame, ActionHandler } from './actions';
 import { newConn, send, sendError, type Conn } from './conn';
-import type { Hub } from './hub';
+import { statusFrame, type Hub } from './hub';
 import type { GatewayMetrics } from './metrics';
 import type { SnapshotLimit } from './snapshot-limit';
 import type { EventLog } from './store';
@@ -91,8 +91,7 @@ export function createSessions(o: SessionOptions): Sessions {
       mode,
     });
     if (f.probe) return void c.ws.close(1000, 'probe answered');
-    const health = o.hub.health();
-    send(c, { type: 'status', upstream: health.upstream, detail: health.detail });
+    send(c, statusFrame(o.hub.health()));
     o.log.log('info', 'gateway.hello', { clientId: f.clientId, cursor: f.cursor, mode, head });
     if (resumable) {
       c.cursor = f.cursor!;

@@ -4,7 +4,8 @@
  * numbers, snapshots, idempotency and auth; a source only reports changes and applies actions.
  */
 import type { ActionType } from '@shared/actions';
-import type { EventDataOf, EventKind } from '@shared/protocol';
+import type { ClusterStatus, EventDataOf, EventKind } from '@shared/protocol';
+import type { AckLedger } from './store';
 
 export type SourceEvent = { [K in EventKind]: { kind: K; data: EventDataOf<K> } }[EventKind];
 
@@ -31,6 +32,8 @@ export type ActionOutcome = { ok: true } | { ok: false; error: { code: string; m
 export interface SourceHealth {
   upstream: 'ok' | 'degraded' | 'down';
   detail: string | null;
+  /** per cluster, for a source with clusters (which member is down) */
+  clusters?: ClusterStatus[];
 }
 
 export interface SourceContext {
@@ -49,6 +52,11 @@ export interface SourceContext {
    * Absent when a source runs without a gateway (tests, benchmarks): it then starts from nothing.
    */
   known?(): { alerts: unknown[]; silences: unknown[] };
+  /**
+   * Where a source that extends acks records the extensions (the gateway's store), so a count survives a
+   * restart. Absent when a source runs without a gateway: it then keeps them in memory.
+   */
+  ackLedger?: AckLedger;
 }
 
 export interface Source {
@@ -60,7 +68,8 @@ export interface Source {
   /**
    * An Alertmanager webhook v4 body POSTed to the gateway's /webhook. The body is only a nudge (the
    * source re-reads the real state upstream), so the route needs no token; bad bodies get a 400 with
-   * the returned message. Sources without it answer 404.
+   * the returned message. Sources without it answer 404. `cluster`: the body came to /webhook/<cluster>, so only
+   * that cluster needs a fresh look.
    */
-  webhook?(body: unknown): ActionOutcome | Promise<ActionOutcome>;
+  webhook?(body: unknown, cluster?: string): ActionOutcome | Promise<ActionOutcome>;
 }

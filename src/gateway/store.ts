@@ -128,6 +128,31 @@ export interface ProcessApplied {
   appended: StoredEvent[];
 }
 
-export interface GatewayStore extends EventLog, EntityState, ActionLog {
+/** One ack silence the gateway has kept alive (kthxbye's job, done once per cluster by the gateway). */
+export interface AckExtension {
+  cluster: string;
+  /** Alertmanager's id of the silence as it stands now */
+  silenceId: string;
+  /** how many times it was extended */
+  extensions: number;
+  /** the end time the last extension set: a listing that shows an earlier end is stale (gossip lag) */
+  extendedTo: number;
+  at: number;
+}
+
+/** The ack extensions done, so a count survives restarts and a stale member never causes a second one. */
+export interface AckLedger {
+  /** every extension record of a cluster */
+  ackExtensions(cluster: string): AckExtension[];
+  /**
+   * Records one more extension of `fromId` (its count + 1), now known as `toId` (Alertmanager may replace a
+   * silence it cannot update in place), ending at `extendedTo`. Returns the record.
+   */
+  recordAckExtension(e: { cluster: string; fromId: string; toId: string; extendedTo: number; at: number }): AckExtension;
+  /** drops the records of silences that are gone or no longer active */
+  forgetAckExtensions(cluster: string, silenceIds: readonly string[]): void;
+}
+
+export interface GatewayStore extends EventLog, EntityState, ActionLog, AckLedger {
   close(): void;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MatcherSchema } from './alerts';
 import { SeveritySchema } from './domain';
+import { regexProblem } from './matchers';
 
 const Fp = z.string().min(1).max(128);
 const Text = (max: number) => z.string().max(max);
@@ -20,7 +21,17 @@ export const actionPayloads = {
     automatic: z.boolean().optional(),
   }),
   'silence.create': z.object({
-    matchers: z.array(MatcherSchema).min(1).max(50),
+    // regex values are checked as Alertmanager checks them (Go RE2), so a bad one is refused before it is queued
+    matchers: z
+      .array(MatcherSchema)
+      .min(1)
+      .max(50)
+      .superRefine((ms, ctx) => {
+        ms.forEach((m, i) => {
+          const problem = m.isRegex ? regexProblem(m.value) : null;
+          if (problem) ctx.addIssue({ code: 'custom', path: [i, 'value'], message: `${m.name}: ${problem}` });
+        });
+      }),
     startsAt: z.number().optional(),
     endsAt: z.number(),
     comment: z.string().trim().min(1, 'a comment is required').max(1000),

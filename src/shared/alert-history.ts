@@ -11,7 +11,7 @@ import { defineTexts } from './texts';
 
 export const alertHistoryText = defineTexts('alert-history', {
   en: {
-    kinds: { firing: 'firing', resolved: 'resolved', acked: 'acked', silenced: 'silenced', unacked: 'unacked', action: 'action' },
+    kinds: { firing: 'firing', resolved: 'resolved', acked: 'acked', silenced: 'silenced', inhibited: 'inhibited', unacked: 'unacked', action: 'action' },
     by: 'by {{name}}',
     /** action names; in English the action's code, as the history has always shown it */
     actions: {
@@ -25,7 +25,7 @@ export const alertHistoryText = defineTexts('alert-history', {
     queuedWithComment: '{{action}} queued by {{by}}: {{comment}}',
   },
   'zh-CN': {
-    kinds: { firing: '告警中', resolved: '已恢复', acked: '已确认', silenced: '已静默', unacked: '已取消确认', action: '操作' },
+    kinds: { firing: '告警中', resolved: '已恢复', acked: '已确认', silenced: '已静默', inhibited: '被抑制', unacked: '已取消确认', action: '操作' },
     by: '（{{name}}）',
     actions: {
       'alert.ack': '确认',

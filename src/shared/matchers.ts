@@ -1,15 +1,28 @@
 /**
- * Alertmanager label matchers: parse, format and evaluate the same syntax amtool and the Alertmanager UI
- * accept — `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`, optionally as a `{…}` list separated by
- * commas (a trailing comma is allowed). Names and values may be bare words or double-quoted strings with
- * backslash escapes. Regexes are anchored at both ends, as in Alertmanager; a missing label is the empty
- * string, so `team=""` matches alerts without a team.
+ * Alertmanager label matchers, with Alertmanager 0.27+'s semantics: parse, format and evaluate the syntax
+ * amtool and the Alertmanager UI accept — `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`, optionally as a
+ * `{…}` list separated by commas (a trailing comma is allowed).
  *
- * Used by the filter box, the silence dialog and the core (which re-validates what the renderer sends).
+ * - Names and values are double-quoted strings (Go string escapes: \n \t \" \\ \xNN \NNN \uNNNN \UNNNNNNNN;
+ *   no raw newline) or bare words of any UTF-8 without whitespace or the reserved characters { } ! = ~ , \ " ' `.
+ *   So UTF-8 label names work as in Alertmanager 0.27: `"service.name"="api"`, `服务=订单`.
+ * - A value is required: `team=""` matches alerts without a team (a missing label is the empty string).
+ * - Regexes are Go RE2 (through re2js, a pure-JS port), fully anchored as Alertmanager anchors them
+ *   (`^(?:value)$`): `(?i)`, `\pL`, `[[:alpha:]]`, `\Q…\E` work; look-ahead, look-behind and back-references
+ *   are refused with a message saying why.
+ * - `@cluster` is Vigil's pseudo-label: the cluster an alert came from (`labelsOf`). A silence's `@cluster`
+ *   matchers choose the clusters it is created in; they are never sent to Alertmanager.
+ *
+ * Used by the filter box, the silence dialog's preview, the core (which re-validates what the renderer sends)
+ * and the gateway (which validates silence payloads before they reach Alertmanager).
  */
+import { RE2JS } from 're2js';
 import type { Matcher } from './alerts';
 
 export type { Matcher };
+
+/** Vigil's pseudo-label for an alert's cluster (never a real Alertmanager label). */
+export const CLUSTER_LABEL = '@cluster';
 
 export class MatcherSyntaxError extends Error {
   /** 0-based offset into the input where the problem is */
@@ -22,14 +35,64 @@ export class MatcherSyntaxError extends Error {
 }
 
 // Characters that end a bare word (Alertmanager's lexer reserves the same set).
-const RESERVED = new Set(['{', '}', '!', '=', '~', ',', '"', "'", '`']);
-const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
-const PLAIN_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', n: '\n', t: '\t', r: '\r' };
+const RESERVED = new Set(['{', '}', '!', '=', '~', ',', '"', "'", '`', '\\']);
+// Go's unicode.IsSpace: what separates tokens in Alertmanager's lexer.
+const SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
+const isSpace = (c: string) => SPACE.test(c);
+const PLAIN_NAME = /^@?[a-zA-Z_][a-zA-Z0-9_]*$/;
+const SIMPLE_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
+const utf8 = new TextEncoder();
 
 function describe(input: string, pos: number): string {
   if (pos >= input.length) return 'the end of the input';
   return JSON.stringify(input[pos]);
+}
+
+const hexAt = (s: string, at: number, n: number): number | null => {
+  const h = s.slice(at, at + n);
+  return h.length === n && /^[0-9a-fA-F]+$/.test(h) ? parseInt(h, 16) : null;
+};
+
+/**
+ * The body of a double-quoted string as Go's strconv.Unquote reads it (what Alertmanager does): escapes may
+ * spell bytes (\xNN, \NNN), and the result must be valid UTF-8. `at` is the offset of the body in the input.
+ */
+function unquote(body: string, at: number): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; ) {
+    const c = body[i];
+    if (c === '\n') throw new MatcherSyntaxError('a quoted string cannot contain a raw newline (write \\n)', at + i);
+    if (c !== '\\') {
+      const cp = body.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      bytes.push(...utf8.encode(ch));
+      i += ch.length;
+      continue;
+    }
+    const e = body[i + 1];
+    if (e !== undefined && e in SIMPLE_ESCAPES) {
+      bytes.push(SIMPLE_ESCAPES[e]);
+      i += 2;
+    } else if (e === 'x' && hexAt(body, i + 2, 2) !== null) {
+      bytes.push(hexAt(body, i + 2, 2)!);
+      i += 4;
+    } else if (e !== undefined && /[0-7]/.test(e) && /^[0-7]{3}$/.test(body.slice(i + 1, i + 4)) && parseInt(body.slice(i + 1, i + 4), 8) < 256) {
+      bytes.push(parseInt(body.slice(i + 1, i + 4), 8));
+      i += 4;
+    } else if ((e === 'u' || e === 'U') && hexAt(body, i + 2, e === 'u' ? 4 : 8) !== null) {
+      const cp = hexAt(body, i + 2, e === 'u' ? 4 : 8)!;
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new MatcherSyntaxError(`\\${e} escape is not a valid Unicode code point`, at + i);
+      bytes.push(...utf8.encode(String.fromCodePoint(cp)));
+      i += e === 'u' ? 6 : 10;
+    } else {
+      throw new MatcherSyntaxError(`unknown escape \\${e ?? ''} in a quoted string`, at + i);
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    throw new MatcherSyntaxError('the quoted string is not valid UTF-8', at - 1);
+  }
 }
 
 class Lexer {
@@ -49,30 +112,24 @@ class Lexer {
     const c = this.peek();
     if (c === '"') return this.quoted();
     if (c === "'" || c === '`') throw new MatcherSyntaxError(`use double quotes, not ${c}`, this.pos);
+    if (c === '\\') throw new MatcherSyntaxError('a backslash is only allowed inside double quotes', this.pos);
     const start = this.pos;
     while (this.pos < this.input.length && !RESERVED.has(this.input[this.pos]) && !isSpace(this.input[this.pos])) this.pos++;
+    if (this.input[this.pos] === '\\') throw new MatcherSyntaxError('a backslash is only allowed inside double quotes', this.pos);
     return this.pos > start ? this.input.slice(start, this.pos) : null;
   }
   private quoted(): string {
     const open = this.pos++;
-    let out = '';
-    while (this.pos < this.input.length) {
-      const c = this.input[this.pos++];
-      if (c === '"') return out;
-      if (c === '\\') {
-        const e = this.input[this.pos];
-        if (e === undefined) break;
-        if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(this.input.slice(this.pos + 1, this.pos + 5))) {
-          out += String.fromCharCode(parseInt(this.input.slice(this.pos + 1, this.pos + 5), 16));
-          this.pos += 5;
-          continue;
-        }
-        if (!(e in ESCAPES)) throw new MatcherSyntaxError(`unknown escape \\${e} in a quoted string`, this.pos - 1);
-        out += ESCAPES[e];
-        this.pos++;
+    for (let i = this.pos; i < this.input.length; i++) {
+      if (this.input[i] === '\\') {
+        i++;
         continue;
       }
-      out += c;
+      if (this.input[i] === '"') {
+        const body = this.input.slice(open + 1, i);
+        this.pos = i + 1;
+        return unquote(body, open + 1);
+      }
     }
     throw new MatcherSyntaxError('a closing double quote for the string that starts here', open);
   }
@@ -90,9 +147,88 @@ class Lexer {
   }
 }
 
-/** Compiles an Alertmanager regex value the way Alertmanager anchors it. Throws on invalid syntax. */
-export function anchoredRegex(value: string): RegExp {
-  return new RegExp(`^(?:${value})$`);
+// ---- regular expressions: Go RE2, anchored as Alertmanager anchors them -------------------------------
+
+export class RegexError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegexError';
+  }
+}
+
+/** What RE2 says about a pattern, in words an on-call engineer can act on; null when it compiles. */
+function re2Problem(pattern: string): string | null {
+  try {
+    RE2JS.compile(pattern);
+    return null;
+  } catch (e) {
+    const text = String((e as Error)?.message ?? e).replace(/^error parsing regexp: /, '');
+    if (/`\(\?[=!]/.test(text))
+      return `look-ahead ${/`\(\?=/.test(text) ? '(?=…)' : '(?!…)'} is not supported: Alertmanager uses Go's RE2, which has no look-around`;
+    if (/`\(\?<[=!]/.test(text)) return "look-behind (?<=…) is not supported: Alertmanager uses Go's RE2, which has no look-around";
+    const backref = /invalid escape sequence: `(\\[1-9])`/.exec(text);
+    if (backref) return `back-references (${backref[1]}) are not supported: Alertmanager uses Go's RE2, which has none`;
+    return `invalid regular expression: ${text}`;
+  }
+}
+
+/**
+ * The longest regex value compiled. RE2's compile time grows with the pattern (about 13 s for 1 MB here):
+ * a pasted or hostile 1 MB regex in a silence or the filter box would stall the gateway, the core or the
+ * window. No real matcher comes near this.
+ */
+export const MAX_REGEX_CHARS = 4096;
+const tooLong = (value: string) =>
+  value.length > MAX_REGEX_CHARS ? `a regular expression may be at most ${MAX_REGEX_CHARS} characters long (this one has ${value.length})` : null;
+
+/** Why `value` is not a regex Alertmanager accepts, or null when it is. */
+export function regexProblem(value: string): string | null {
+  const long = tooLong(value);
+  if (long) return long;
+  // Alertmanager compiles `^(?:value)$`; the value alone gives the clearer message when both fail
+  const wrapped = re2Problem(`^(?:${value})$`);
+  if (wrapped === null) return null;
+  return re2Problem(value) ?? wrapped;
+}
+
+export interface CompiledRegex {
+  test(s: string): boolean;
+}
+
+/**
+ * Compiles a matcher's regex value exactly as Alertmanager does: Go RE2 syntax, `^(?:value)$`, matched with
+ * Go's MatchString (an unanchored search of the anchored pattern). Throws RegexError with a clear message
+ * (also for a value over MAX_REGEX_CHARS).
+ * Results are memoised per input string (label values repeat across thousands of alerts).
+ */
+export function anchoredRegex(value: string): CompiledRegex {
+  const long = tooLong(value);
+  if (long) throw new RegexError(long);
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(`^(?:${value})$`);
+  } catch {
+    throw new RegexError(regexProblem(value) ?? `invalid regular expression: ${value}`);
+  }
+  const memo = new Map<string, boolean>();
+  return {
+    test(s) {
+      const hit = memo.get(s);
+      if (hit !== undefined) return hit;
+      const r = re.test(s);
+      if (memo.size >= 10_000) memo.clear();
+      memo.set(s, r);
+      return r;
+    },
+  };
+}
+
+// ---- parsing ----------------------------------------------------------------------------------------
+
+function valueAfter(lx: Lexer): string {
+  const v = lx.word();
+  if (v !== null) return v;
+  return lx.fail(lx.peek() === undefined || lx.peek() === ',' || lx.peek() === '}' ? 'a value (write "" for an empty one)' : 'a value');
 }
 
 /**
@@ -126,13 +262,10 @@ export function parseMatchers(input: string): Matcher[] {
     const op = lx.operator();
     lx.skipSpace();
     const valueAt = lx.pos;
-    const value = lx.word() ?? (lx.peek() === undefined || lx.peek() === ',' || lx.peek() === '}' ? '' : lx.fail('a value'));
+    const value = valueAfter(lx);
     if (op.isRegex) {
-      try {
-        anchoredRegex(value);
-      } catch (err) {
-        throw new MatcherSyntaxError(`invalid regular expression for ${name}: ${(err as Error).message}`, valueAt);
-      }
+      const problem = regexProblem(value);
+      if (problem) throw new MatcherSyntaxError(`${name}: ${problem}`, valueAt);
     }
     out.push({ name, value, ...op });
     lx.skipSpace();
@@ -157,7 +290,18 @@ export function tryParseMatchers(input: string): { ok: true; matchers: Matcher[]
   }
 }
 
-const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+// ---- formatting -------------------------------------------------------------------------------------
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
+const NEEDS_ESCAPE = /[\\"\x00-\x1f\x7f]/g;
+const quote = (s: string) =>
+  `"${s.replace(NEEDS_ESCAPE, (c) => {
+    if (c === '\\' || c === '"') return `\\${c}`;
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  })}"`;
 
 export function operatorOf(m: Pick<Matcher, 'isEqual' | 'isRegex'>): '=' | '!=' | '=~' | '!~' {
   return m.isRegex ? (m.isEqual ? '=~' : '!~') : m.isEqual ? '=' : '!=';
@@ -172,9 +316,11 @@ export function formatMatchers(ms: readonly Matcher[]): string {
   return `{${ms.map(formatMatcher).join(', ')}}`;
 }
 
+// ---- evaluation -------------------------------------------------------------------------------------
+
 export type LabelPredicate = (labels: Readonly<Record<string, string>>) => boolean;
 
-/** Compiles matchers once into a predicate (all must match). Throws on an invalid regex. */
+/** Compiles matchers once into a predicate (all must match). Throws RegexError on an invalid regex. */
 export function compileMatchers(ms: readonly Matcher[]): LabelPredicate {
   const tests = ms.map((m): LabelPredicate => {
     if (m.isRegex) {
@@ -191,6 +337,16 @@ export function compileMatchers(ms: readonly Matcher[]): LabelPredicate {
 }
 
 export const matchesLabels = (ms: readonly Matcher[], labels: Readonly<Record<string, string>>): boolean => compileMatchers(ms)(labels);
+
+/** An alert's labels plus Vigil's pseudo-labels (`@cluster`), what filters and silence previews match against. */
+export function labelsOf(a: { labels: Readonly<Record<string, string>>; cluster?: string | null }): Record<string, string> {
+  return a.cluster ? { ...a.labels, [CLUSTER_LABEL]: a.cluster } : { ...a.labels };
+}
+
+/** Splits a silence's matchers into the `@cluster` ones (which choose clusters) and the ones Alertmanager gets. */
+export function splitClusterMatchers(ms: readonly Matcher[]): { cluster: Matcher[]; labels: Matcher[] } {
+  return { cluster: ms.filter((m) => m.name === CLUSTER_LABEL), labels: ms.filter((m) => m.name !== CLUSTER_LABEL) };
+}
 
 /** Equality matchers for every label of an alert: what "silence this alert" starts from. */
 export function matchersForLabels(labels: Readonly<Record<string, string>>): Matcher[] {

@@ -181,10 +181,23 @@ export const ServerErrorFrame = z.object({
   /** come back no sooner than this (rate_limited); added after v1 shipped, so optional */
   retryAfterMs: z.number().int().nonnegative().max(86_400_000).optional(),
 });
+export const UpstreamStateSchema = z.enum(['ok', 'degraded', 'down']);
+/** One cluster's health: `degraded` while some members do not answer, `down` when none does. */
+export const ClusterStatusSchema = z.object({
+  name: z.string().max(63),
+  upstream: UpstreamStateSchema,
+  detail: z.string().max(2000).nullable(),
+  members: z
+    .array(z.object({ url: z.string().max(500), up: z.boolean(), error: z.string().max(500).nullable() }))
+    .max(20),
+});
+export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
 export const StatusFrame = z.object({
   type: z.literal('status'),
-  upstream: z.enum(['ok', 'degraded', 'down']),
+  upstream: UpstreamStateSchema,
   detail: z.string().max(2000).nullable(),
+  /** per cluster, when the source has clusters (added after v1: optional, ignored by older clients) */
+  clusters: z.array(ClusterStatusSchema).max(100).optional(),
 });
 
 export const ServerFrame = z.discriminatedUnion('type', [

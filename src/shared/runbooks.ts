@@ -84,7 +84,7 @@ export interface RunbookAlert {
   severity: 'P0' | 'P1' | 'P2' | 'P3';
   startsAt: number;
   summary: string | null;
-  display: 'firing' | 'acked' | 'silenced' | 'resolved';
+  display: 'firing' | 'acked' | 'silenced' | 'inhibited' | 'resolved';
   via: 'url' | 'id' | 'alertname';
 }
 

@@ -6,7 +6,8 @@
  * Scope: a silence must name what it silences: at least one positive matcher (`=` or `=~`) whose value is
  * not a catch-all. A catch-all value matches (almost) any label value — `=~".*"`, `=~".+"`, `=~"x|.*"` —
  * or the empty value of a missing label — `=""`, `=~""`, `=~"prod|"` match every alert *without* that label. A silence of negative matchers alone
- * (`severity!="none"`) matches every alert but a few. Whether a regex is a catch-all is decided by running
+ * (`severity!="none"`) matches every alert but a few. `@cluster` matchers choose clusters, are never sent to
+ * Alertmanager, and so never count as naming what is silenced (`@cluster="prod"` alone silences all of prod). Whether a regex is a catch-all is decided by running
  * it, with the same anchored semantics as Alertmanager (matchers.ts), against probe values no real
  * restriction accepts all of.
  *
@@ -17,7 +18,7 @@
  * Total: every function here returns a refusal or null; none throws.
  */
 import type { Matcher } from './alerts';
-import { anchoredRegex, formatMatcher } from './matchers';
+import { anchoredRegex, formatMatcher, splitClusterMatchers } from './matchers';
 import { defineTexts, type Translator } from './texts';
 import { validTime } from './total';
 
@@ -51,6 +52,8 @@ export type ScopeProblem =
   | { code: 'only_negative'; matchers: string }
   /** positive matchers, but each matches any value */
   | { code: 'catch_all'; matchers: string }
+  /** only `@cluster` matchers: they choose clusters and are not sent upstream, so everything there is silenced */
+  | { code: 'only_cluster'; matchers: string }
   | { code: 'bad_regex'; matchers: string };
 
 /** True when `m` is positive and restricts what it matches (its value is not a catch-all). Never throws. */
@@ -77,9 +80,12 @@ const listed = (ms: readonly Matcher[]) => ms.map((m) => formatMatcher(m)).join(
 /** Why a silence with these matchers would silence (almost) everything, or null when it names what it silences. */
 export function silenceScopeProblem(ms: readonly Matcher[]): ScopeProblem | null {
   if (ms.length === 0) return { code: 'no_matchers' };
-  if (ms.some(isRestrictive)) return null;
-  const positive = ms.filter((m) => m.isEqual);
-  if (positive.length === 0) return { code: 'only_negative', matchers: listed(ms) };
+  // `@cluster` matchers choose the clusters and never reach Alertmanager: they do not name what is silenced
+  const { cluster, labels } = splitClusterMatchers(ms);
+  if (labels.some(isRestrictive)) return null;
+  if (labels.length === 0) return { code: 'only_cluster', matchers: listed(cluster) };
+  const positive = labels.filter((m) => m.isEqual);
+  if (positive.length === 0) return { code: 'only_negative', matchers: listed(labels) };
   const broken = positive.filter((m) => m.isRegex && !compiles(m.value));
   if (broken.length > 0) return { code: 'bad_regex', matchers: listed(broken) };
   return { code: 'catch_all', matchers: listed(positive) };
@@ -132,6 +138,8 @@ export const silenceRuleText = defineTexts('silence-rule', {
     catch_all:
       'This silence would match every alert: {{matchers}} matches any value. Name what to silence with at least one matcher whose value is not a catch-all, e.g. {{example}}.',
     bad_regex: 'The regular expression in {{matchers}} is not valid.',
+    only_cluster:
+      'This silence would match every alert of the cluster: {{matchers}} only chooses the cluster. Add a matcher that names what to silence, e.g. {{example}}.',
     bad_time: '{{field}} is not a valid date.',
     ends_before_start: 'The silence ends before it starts.',
     already_ended: 'The silence would already be over.',
@@ -143,6 +151,7 @@ export const silenceRuleText = defineTexts('silence-rule', {
     only_negative: '该静默会匹配所有告警：{{matchers}} 只做了排除。请加一个指明静默对象的正向匹配，例如 {{example}}。',
     catch_all: '该静默会匹配所有告警：{{matchers}} 可匹配任意值。请至少用一个取值不是通配的匹配条件指明静默对象，例如 {{example}}。',
     bad_regex: '{{matchers}} 中的正则表达式无效。',
+    only_cluster: '该静默会匹配该集群的所有告警：{{matchers}} 只选定了集群。请加一个指明静默对象的匹配条件，例如 {{example}}。',
     bad_time: '{{field}} 不是有效的日期。',
     ends_before_start: '静默的结束时间早于开始时间。',
     already_ended: '该静默的结束时间已过。',
@@ -166,6 +175,8 @@ export function describeRuleProblem(t: RuleText, p: ScopeProblem | WindowProblem
       return t.catch_all({ matchers: p.matchers, example: EXAMPLE });
     case 'bad_regex':
       return t.bad_regex({ matchers: p.matchers });
+    case 'only_cluster':
+      return t.only_cluster({ matchers: p.matchers, example: EXAMPLE });
     case 'bad_time':
       return t.bad_time({ field: p.field });
     case 'ends_before_start':

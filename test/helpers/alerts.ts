@@ -30,5 +30,10 @@ export function firingAlert(p: Partial<Alert> = {}): Alert {
     ackedBy: p.ackedBy ?? null,
     ackedAt: p.ackedAt ?? null,
     ackId: p.ackId ?? null,
+    // the optional fields added after v1, only when given (a v1 gateway's alerts have none)
+    ...(p.cluster !== undefined ? { cluster: p.cluster } : {}),
+    ...(p.ackExpiresAt !== undefined ? { ackExpiresAt: p.ackExpiresAt } : {}),
+    ...(p.ackExtensions !== undefined ? { ackExtensions: p.ackExtensions } : {}),
+    ...(p.ackAutoExtend !== undefined ? { ackAutoExtend: p.ackAutoExtend } : {}),
   };
 }

@@ -55,6 +55,8 @@ export interface AlertmanagerOptions {
   groupInterval?: string;
   /** labels to group by; the default ['...'] makes every alert its own group, so each one is sent at once */
   groupBy?: string[];
+  /** Alertmanager inhibit rules, e.g. [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['service'] }] */
+  inhibitRules?: { source_matchers: string[]; target_matchers: string[]; equal?: string[] }[];
   /** gossip: this member's cluster port and its peers (host:port); omitted = clustering off */
   cluster?: { listenPort: number; peers: string[] };
 }
@@ -92,6 +94,8 @@ function config(o: AlertmanagerOptions): string {
     '  repeat_interval: 4h',
     'receivers:',
     receiver,
+    // JSON is YAML: the rules go in as written
+    ...(o.inhibitRules?.length ? [`inhibit_rules: ${JSON.stringify(o.inhibitRules)}`] : []),
   ].join('\n');
 }
 

@@ -104,8 +104,19 @@ const ms = (iso: string | undefined): number => {
   return Number.isFinite(t) ? t : 0;
 };
 
-export function toSilence(s: AmSilence, now: number): Silence {
+/** What a source knows about the alerts of one upstream beyond Alertmanager's lists. */
+export interface ListingContext {
+  /** the cluster the lists came from: set on every alert and silence (absent: a single upstream) */
+  cluster?: string;
+  /** how often the gateway has extended an ack silence (by its wire id) */
+  extensionsOf?(silenceId: string): number;
+  /** the gateway extends acks while their alert fires */
+  autoExtend?: boolean;
+}
+
+export function toSilence(s: AmSilence, now: number, c: ListingContext = {}): Silence {
   return {
+    ...(c.cluster ? { cluster: c.cluster } : {}),
     id: s.id,
     matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual ?? true })),
     startsAt: ms(s.startsAt),
@@ -117,8 +128,9 @@ export function toSilence(s: AmSilence, now: number): Silence {
   };
 }
 
-export function toAlert(a: AmAlert, ack: Silence | undefined, now: number): Alert {
+export function toAlert(a: AmAlert, ack: Silence | undefined, now: number, c: ListingContext = {}): Alert {
   return {
+    ...(c.cluster ? { cluster: c.cluster } : {}),
     fingerprint: a.fingerprint,
     alertname: a.labels.alertname ?? '',
     labels: a.labels,
@@ -134,7 +146,20 @@ export function toAlert(a: AmAlert, ack: Silence | undefined, now: number): Aler
     ackedBy: ack ? ackOperator(ack.comment, ack.createdBy) : null,
     ackedAt: ack ? ack.startsAt : null,
     ackId: ack ? ack.id : null,
+    // an acked alert says when its ack runs out, and whether the gateway keeps it going while it fires
+    ...(ack ? { ackExpiresAt: ack.endsAt, ackExtensions: c.extensionsOf?.(ack.id) ?? 0, ackAutoExtend: !!c.autoExtend } : {}),
   };
+}
+
+/**
+ * Everything of a listed alert (and its ack) that toAlert reads, as one string. Alertmanager moves `updatedAt`
+ * whenever the alert is received again, so changed annotations or times change it; labels cannot change
+ * under one fingerprint.
+ */
+function listingSig(raw: AmAlert, ack: Silence | undefined, c: ListingContext): string {
+  const st = raw.status;
+  const ackPart = ack ? `${ack.id}\u0000${ack.startsAt}\u0000${ack.endsAt}\u0000${ack.comment}\u0000${ack.createdBy}\u0000${c.extensionsOf?.(ack.id) ?? 0}` : '';
+  return `${raw.updatedAt ?? ''}\u0001${raw.startsAt}\u0001${raw.generatorURL ?? ''}\u0001${(st.silencedBy ?? []).join(',')}\u0001${(st.inhibitedBy ?? []).join(',')}\u0001${ackPart}\u0001${c.cluster ?? ''}\u0001${c.autoExtend ? 1 : 0}`;
 }
 
 /** What the source has told the gateway so far. */
@@ -172,6 +197,45 @@ function sameState<T extends { updatedAt: number }>(a: T, b: T): boolean {
   return isDeepStrictEqual({ ...a, updatedAt: 0 }, { ...b, updatedAt: 0 });
 }
 
+const sameRecord = (x: Readonly<Record<string, string>>, y: Readonly<Record<string, string>>): boolean => {
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+};
+const sameList = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+
+/**
+ * sameState for alerts, field by field: a poll compares every listed alert with what was reported, and a
+ * generic deep comparison costs tens of microseconds per alert — a second of CPU per poll at 10k alerts.
+ * Every field of AlertSchema is compared; a field absent on one side equals undefined on the other.
+ */
+function sameAlert(a: Alert, b: Alert): boolean {
+  return (
+    a.fingerprint === b.fingerprint &&
+    a.alertname === b.alertname &&
+    a.state === b.state &&
+    a.severity === b.severity &&
+    a.startsAt === b.startsAt &&
+    a.endsAt === b.endsAt &&
+    a.generatorUrl === b.generatorUrl &&
+    a.ackedBy === b.ackedBy &&
+    a.ackedAt === b.ackedAt &&
+    a.ackId === b.ackId &&
+    a.cluster === b.cluster &&
+    a.ackExpiresAt === b.ackExpiresAt &&
+    a.ackExtensions === b.ackExtensions &&
+    a.ackAutoExtend === b.ackAutoExtend &&
+    sameList(a.silencedBy, b.silencedBy) &&
+    sameList(a.inhibitedBy, b.inhibitedBy) &&
+    sameRecord(a.labels, b.labels) &&
+    sameRecord(a.annotations, b.annotations)
+  );
+}
+
 export interface ReconcileResult {
   view: View;
   events: SourceEvent[];
@@ -187,12 +251,19 @@ export function reconcile(
   amSilences: AmSilence[],
   now: number,
   resolvedRetentionMs: number,
+  c: ListingContext = {},
+  /**
+   * fingerprint → the signature of the listing that gave the alert as reported (kept by the caller across
+   * calls): an alert whose signature did not change is the reported one, without building and comparing it
+   * again — at 10k alerts per poll that work is most of a poll's CPU
+   */
+  sigs?: Map<string, string>,
 ): ReconcileResult {
   const events: SourceEvent[] = [];
   const view: View = { alerts: new Map(prev.alerts), silences: new Map(), resolvedAt: new Map(prev.resolvedAt) };
 
   for (const raw of amSilences) {
-    const s = toSilence(raw, now);
+    const s = toSilence(raw, now, c);
     const old = prev.silences.get(s.id);
     const next = old && sameState(old, s) ? old : s;
     view.silences.set(s.id, next);
@@ -220,9 +291,13 @@ export function reconcile(
       continue;
     }
     firing.add(raw.fingerprint);
-    const a = toAlert(raw, acks.get(labelKey(raw.labels)), now);
-    const old = prev.alerts.get(a.fingerprint);
-    if (old && sameState(old, a)) continue;
+    const ack = acks.size > 0 ? acks.get(labelKey(raw.labels)) : undefined;
+    const old = prev.alerts.get(raw.fingerprint);
+    const sig = sigs && listingSig(raw, ack, c);
+    if (sig !== undefined && old?.state === 'firing' && sigs!.get(raw.fingerprint) === sig) continue;
+    const a = toAlert(raw, ack, now, c);
+    if (sig !== undefined) sigs!.set(raw.fingerprint, sig);
+    if (old && sameAlert(old, a)) continue;
     view.alerts.set(a.fingerprint, a);
     view.resolvedAt.delete(a.fingerprint);
     events.push({ kind: 'alert.upsert', data: a });
@@ -250,18 +325,30 @@ export function reconcile(
  */
 export class AlertTracker {
   private view: View = emptyView();
+  private readonly sigs = new Map<string, string>();
   constructor(private readonly resolvedRetentionMs: number) {}
   seed(known: { alerts: unknown[]; silences: unknown[] } | undefined): void {
     this.view = viewFromKnown(known);
+    this.sigs.clear();
   }
   /** the events that take what was reported to this listing */
-  update(amAlerts: AmAlert[], amSilences: AmSilence[], now: number): SourceEvent[] {
-    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs);
+  update(amAlerts: AmAlert[], amSilences: AmSilence[], now: number, c?: ListingContext): SourceEvent[] {
+    const next = reconcile(this.view, amAlerts, amSilences, now, this.resolvedRetentionMs, c, this.sigs);
     this.view = next.view;
+    // signatures of alerts no longer reported as firing are not needed (a re-fired one is built afresh)
+    if (this.sigs.size > next.view.alerts.size) for (const fp of this.sigs.keys()) if (!next.view.alerts.has(fp)) this.sigs.delete(fp);
     return next.events;
   }
   /** an alert as last reported (firing or resolved), or undefined */
   alert(fingerprint: string): Alert | undefined {
     return this.view.alerts.get(fingerprint);
+  }
+  /** a silence as last reported, or undefined */
+  silence(id: string): Silence | undefined {
+    return this.view.silences.get(id);
+  }
+  /** the alerts as last reported */
+  alerts(): IterableIterator<Alert> {
+    return this.view.alerts.values();
   }
 }

@@ -1,7 +1,7 @@
 /** The slice of the Alertmanager API v2 the source uses, with the answers validated. */
 import { z } from 'zod';
 import type { Matcher } from '@shared/alerts';
-import { requestJson } from './upstream';
+import { requestJson, type Transport } from './upstream';
 
 const Labels = z.record(z.string(), z.string());
 
@@ -52,8 +52,8 @@ export interface AlertmanagerApi {
   expireSilence(id: string): Promise<void>;
 }
 
-export function alertmanagerApi(baseUrl: string, timeoutMs: number): AlertmanagerApi {
-  const base = { upstream: 'Alertmanager' as const, baseUrl, timeoutMs };
+export function alertmanagerApi(baseUrl: string, timeoutMs: number, transport?: Transport): AlertmanagerApi {
+  const base = { upstream: 'Alertmanager' as const, baseUrl, timeoutMs, transport };
   return {
     alerts: () => requestJson({ ...base, path: 'api/v2/alerts', schema: z.array(AmAlertSchema) }),
     silences: () => requestJson({ ...base, path: 'api/v2/silences', schema: z.array(AmSilenceSchema) }),

@@ -7,7 +7,7 @@ import type { Clock, TimerHandle } from '@node/clock';
 import { effectiveStepSeconds, expandRangeVariables, type DashboardSpec } from '@shared/dashboard-spec';
 import type { Panel, Series } from '@shared/dashboards';
 import type { SourceEvent } from '../source';
-import { requestJson, UpstreamError } from './upstream';
+import { requestJson, UpstreamError, type Transport } from './upstream';
 
 const MatrixSchema = z.object({
   status: z.literal('success'),
@@ -78,6 +78,7 @@ export async function queryRange(
   expr: string,
   range: { start: number; end: number; stepSeconds: number },
   timeoutMs: number,
+  transport?: Transport,
 ): Promise<{ metric: Record<string, string>; points: [number, number][] }[]> {
   const q = new URLSearchParams({
     query: expr,
@@ -91,6 +92,7 @@ export async function queryRange(
     path: `api/v1/query_range?${q}`,
     schema: MatrixSchema,
     timeoutMs,
+    transport,
   });
   return body.data.result.map((r) => ({
     metric: r.metric,
@@ -107,11 +109,12 @@ export async function fetchPanel(
   panel: Panel,
   range: { start: number; end: number; stepSeconds: number; rangeSeconds: number },
   timeoutMs: number,
+  transport?: Transport,
 ): Promise<SeriesData> {
   const perTarget = await Promise.all(
     panel.targets.map(async (t) => {
       const expr = expandRangeVariables(t.expr, range.stepSeconds, range.rangeSeconds);
-      const result = await queryRange(baseUrl, expr, range, timeoutMs);
+      const result = await queryRange(baseUrl, expr, range, timeoutMs, transport);
       return result.map((r) => ({ labels: seriesLabels(t, r.metric), points: r.points }));
     }),
   );
@@ -120,6 +123,8 @@ export async function fetchPanel(
 
 export interface DashboardFeedOptions {
   prometheusUrl: string;
+  /** headers, credentials and TLS for this Prometheus */
+  transport?: Transport;
   specs: DashboardSpec[];
   clock: Clock;
   emit(events: SourceEvent[]): void;
@@ -159,7 +164,7 @@ export function createDashboardFeed(o: DashboardFeedOptions): DashboardFeed {
     await Promise.all(
       spec.dashboard.panels.map(async (panel) => {
         try {
-          const series = await fetchPanel(o.prometheusUrl, panel, range, o.timeoutMs);
+          const series = await fetchPanel(o.prometheusUrl, panel, range, o.timeoutMs, o.transport);
           events.push(seriesUpdate(spec, panel.id, series, range, o.clock.now()));
         } catch (e) {
           firstError ??= e instanceof UpstreamError ? e : new UpstreamError('Prometheus', 'invalid', String(e));

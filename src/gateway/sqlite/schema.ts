@@ -9,6 +9,7 @@
  * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
  *   process actions create (see process.ts)
  * - audit: who did what
+ * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
  *
  * Never edit an applied migration: add the next one.
  */
@@ -109,6 +110,17 @@ CREATE TABLE action_attempts (
 );
 `;
 
+const ACK_EXTENSIONS = `
+CREATE TABLE ack_extensions (
+  cluster     TEXT NOT NULL,
+  silence_id  TEXT NOT NULL,
+  extensions  INTEGER NOT NULL,
+  extended_to INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (cluster, silence_id)
+);
+`;
+
 /** issue #13: an attempt in doubt keeps its payload, so a resend with another payload is an id_conflict */
 const ATTEMPT_PAYLOAD = `
 ALTER TABLE action_attempts ADD COLUMN payload TEXT;
@@ -117,5 +129,6 @@ ALTER TABLE action_attempts ADD COLUMN payload TEXT;
 export const gatewayMigrations: readonly Migration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
+  { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
   { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
 ];

@@ -1,13 +1,15 @@
 /**
  * The GatewayStore on one SQLite file (gateway.db, opened by the shared openDatabase: WAL, checksummed
  * migrations from schema.ts). Composed of the event log with its entity table (event-log.ts), the snapshot
- * reader (snapshot.ts), the action log (action-log.ts) and the process records (process.ts), all on one
+ * reader (snapshot.ts), the action log (action-log.ts), the process records (process.ts) and the ack
+ * extensions (ack-ledger.ts), all on one
  * connection, so a process action, its events and its action id commit in one transaction.
  */
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type DB } from '@node/sqlite';
 import type { ActionRecord, GatewayStore, ProcessApplied, StoredEvent, StoredResult } from '../store';
 import type { ProcessAction } from '../process';
+import { createAckLedger } from './ack-ledger';
 import { createActionLog } from './action-log';
 import { createEventLog } from './event-log';
 import { createProcessStore } from './process';
@@ -56,6 +58,7 @@ export function openGatewayStore(file: string, opts: SqliteStoreOptions = {}): S
     snapshot: createSnapshotReader(db, log.head),
     ...actions,
     applyProcessAction,
+    ...createAckLedger(db),
     close: () => db.close(),
   };
 }

@@ -7,7 +7,7 @@ import { AlertSchema, MatcherSchema, type Alert, type AlertEvent, type Silence }
 import { SEVERITIES, SeveritySchema, type Severity } from '../domain';
 import { event, method } from '../rpc';
 
-export const DISPLAY_STATES = ['firing', 'acked', 'silenced', 'resolved'] as const;
+export const DISPLAY_STATES = ['firing', 'acked', 'silenced', 'inhibited', 'resolved'] as const;
 export const DisplayStateSchema = z.enum(DISPLAY_STATES);
 
 /** What the console groups by until the user picks other labels (Alertmanager's usual group_by). */

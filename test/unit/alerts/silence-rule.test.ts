@@ -15,7 +15,7 @@ import {
   silenceWindowProblem,
 } from '@shared/silence-rule';
 
-const TABLE: [string, 'ok' | 'no_matchers' | 'only_negative' | 'catch_all'][] = [
+const TABLE: [string, 'ok' | 'no_matchers' | 'only_negative' | 'catch_all' | 'only_cluster'][] = [
   // catch-alls
   ['alertname=~".+"', 'catch_all'],
   ['alertname=~".*"', 'catch_all'],
@@ -34,6 +34,12 @@ const TABLE: [string, 'ok' | 'no_matchers' | 'only_negative' | 'catch_all'][] = 
   ['alertname!~"Watchdog"', 'only_negative'],
   ['{severity!="none", env!~"dev|test"}', 'only_negative'],
   ['alertname!=""', 'only_negative'],
+  // @cluster only chooses clusters (it is not sent upstream): it never names what is silenced
+  ['@cluster="prod"', 'only_cluster'],
+  ['{@cluster=~"prod|staging"}', 'only_cluster'],
+  ['{@cluster="prod", severity!="none"}', 'only_negative'],
+  ['{@cluster="prod", alertname=~".+"}', 'catch_all'],
+  ['{@cluster="prod", alertname="DiskFull"}', 'ok'],
   // nothing
   ['', 'no_matchers'],
   // valid: at least one positive matcher that restricts

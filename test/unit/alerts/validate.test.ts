@@ -31,8 +31,16 @@ describe('parseAlert', () => {
       fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10')), value),
       value,
     );
-    const field = fc.constantFrom('fingerprint', 'alertname', 'state', 'severity', 'startsAt', 'endsAt', 'updatedAt', 'generatorUrl', 'silencedBy', 'inhibitedBy', 'ackedBy', 'ackedAt', 'ackId', 'extra', '__proto__');
-    const edge = fc.constantFrom<unknown>('', 'x'.repeat(128), 'x'.repeat(129), 'P4', 'resolved', 'P0', Infinity, NaN, -0, 1e308, undefined, [1], ['a', 2], {}, 'firing');
+    const field = fc.constantFrom(
+      'fingerprint', 'alertname', 'state', 'severity', 'startsAt', 'endsAt', 'updatedAt', 'generatorUrl', 'silencedBy', 'inhibitedBy', 'ackedBy', 'ackedAt', 'ackId',
+      // the optional fields added after v1 (clusters, acks that last)
+      'cluster', 'ackExpiresAt', 'ackExtensions', 'ackAutoExtend',
+      'extra', '__proto__',
+    );
+    const edge = fc.constantFrom<unknown>(
+      '', 'x'.repeat(128), 'x'.repeat(129), 'P4', 'resolved', 'P0', Infinity, NaN, -0, 1e308, undefined, [1], ['a', 2], {}, 'firing',
+      'prod', 'prod/eu-1', '-prod', 'p'.repeat(63), 'p'.repeat(64), 3, -1, 2.5, 2 ** 53, true, false,
+    );
     fc.assert(
       fc.property(labels, labels, fc.option(fc.tuple(field, fc.oneof(value, edge))), fc.boolean(), (l, a, damage, viaJson) => {
         const data: Record<string, unknown> = { ...firingAlert({}), labels: l, annotations: a };

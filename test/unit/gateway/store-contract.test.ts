@@ -167,6 +167,22 @@ describe.each(IMPLEMENTATIONS)('GatewayStore contract: $name', (impl) => {
     expect(store.actionOf('u1')).toEqual({ type: a.type, payload: JSON.stringify(a.payload) });
   });
 
+  it('keeps ack extensions per cluster across a reopen: counts, a replaced silence id, forgetting', () => {
+    const o = open();
+    expect(o.store.ackExtensions('prod')).toEqual([]);
+    expect(o.store.recordAckExtension({ cluster: 'prod', fromId: 's1', toId: 's1', extendedTo: 100, at: 10 })).toMatchObject({ extensions: 1 });
+    o.store.recordAckExtension({ cluster: 'prod', fromId: 's1', toId: 's1', extendedTo: 200, at: 20 });
+    // Alertmanager replaced the silence: the count moves to the new id
+    o.store.recordAckExtension({ cluster: 'prod', fromId: 's1', toId: 's2', extendedTo: 300, at: 30 });
+    o.store.recordAckExtension({ cluster: 'staging', fromId: 's1', toId: 's1', extendedTo: 50, at: 5 });
+    const s = o.reopen();
+    expect(s.ackExtensions('prod')).toEqual([{ cluster: 'prod', silenceId: 's2', extensions: 3, extendedTo: 300, at: 30 }]);
+    expect(s.ackExtensions('staging')).toEqual([{ cluster: 'staging', silenceId: 's1', extensions: 1, extendedTo: 50, at: 5 }]);
+    s.forgetAckExtensions('prod', ['s2', 'unknown']);
+    expect(s.ackExtensions('prod')).toEqual([]);
+    expect(s.ackExtensions('staging')).toHaveLength(1);
+  });
+
   it('applies a process action with its events and its outcome together; a refusal logs nothing', () => {
     const { store } = open();
     const declare = {

@@ -64,6 +64,16 @@ describe('shift handover', () => {
     expect(d.outbox.items.map((i) => i.id)).toEqual(['o1', 'o2']);
   });
 
+  it('uses the real expiry of acks: one the gateway keeps alive while its alert fires is not handed over', () => {
+    recordShift();
+    // ack-1 acks a1, which still fires: with the gateway extending it, it does not run out next shift
+    h.db.prepare('UPDATE alerts SET ack_auto_extend = 1, ack_expires_at = ? WHERE fingerprint = ?').run(T0 + 2 * HOUR, 'a1');
+    expect(h.mod.services.handover.draft(undefined).expiring.map((x) => x.id)).toEqual(['s-release']);
+    // once the alert resolves the ack is left to lapse: nothing pages, and it is listed as what it is
+    h.db.prepare("UPDATE alerts SET state = 'resolved' WHERE fingerprint = ?").run('a1');
+    expect(h.mod.services.handover.draft(undefined).expiring.map((x) => x.id)).toEqual(['ack-1', 's-release']);
+  });
+
   it('is submitted by one operator and signed by another, both sent to the platform', () => {
     const start = recordShift();
     const submitted = h.mod.services.handover.submit({ shiftStart: start, incoming: 'Zhang San', notes: 'Ozon throttling at night', watchItems: ['Silence on release-bot ends 14:00'] }, 'Li Wei');

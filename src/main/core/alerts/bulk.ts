@@ -14,7 +14,7 @@ import type { Alert } from '@shared/alerts';
 import type { DB } from '@node/sqlite';
 import { changeSince, COLUMNS, encode, eventsSql, historyOf, upsertSql, type AlertBrief, type AlertChange } from './repo';
 
-/** alerts per multi-row statement: 200 × 16 values, far below SQLite's limit of 32,766 */
+/** alerts per multi-row statement: 200 × 20 values, far below SQLite's limit of 32,766 */
 export const BULK_ROWS = 200;
 const EVENT_VALUES = 4;
 

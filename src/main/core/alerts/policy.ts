@@ -8,12 +8,14 @@
  *   notifications per `stormWindowMs`; what does not fit becomes one storm summary when the window frees.
  * - Unacked P0/P1 repeat every settings.notifyRepeatMinutes until acked, silenced or resolved.
  * - Quiet hours and mute hold everything back except P0.
- * - Silenced, inhibited and acked alerts never notify. Resolved notices only with settings.notifyResolved.
+ * - Silenced, inhibited and acked alerts never notify. An alert of a cluster says which (`… @prod`); the same
+ *   alert in two clusters makes two groups. Resolved notices only with settings.notifyResolved.
  *
  * Electron-free and clock-driven: every timer comes from the injected Clock.
  */
 import { type Alert, type AlertDisplayState, displayState } from '@shared/alerts';
 import { DEFAULT_GROUP_BY, groupKeyOf } from '@shared/contract/alerts';
+import { CLUSTER_LABEL } from '@shared/matchers';
 import { atLeast, severityRank, type Settings, type Severity } from '@shared/domain';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
@@ -61,6 +63,8 @@ interface Member {
   display: AlertDisplayState;
   alertname: string;
   service: string | null;
+  /** the cluster it came from, said in the notification (alerts of a single upstream have none) */
+  cluster: string | null;
   summary: string;
   since: number;
   /** announced (or deliberately held back by quiet hours), so it takes part in repeats */
@@ -160,7 +164,7 @@ export class NotificationPolicy {
       }
       const m = this.track(a);
       const g = this.groupFor(a);
-      const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced');
+      const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced' || before === 'inhibited');
       if (fresh && atLeast(a.severity, s.notifyMinSeverity)) {
         g.pendingNew.add(a.fingerprint);
         m.since = this.o.clock.now();
@@ -189,6 +193,7 @@ export class NotificationPolicy {
       display: displayState(a),
       alertname: a.alertname,
       service: a.labels.service ?? null,
+      cluster: a.cluster ?? null,
       summary: summaryOf(a),
       since: a.startsAt,
       notified: false,
@@ -196,7 +201,8 @@ export class NotificationPolicy {
   }
 
   private groupFor(a: Alert): Group {
-    const key = groupKeyOf({ ...a.labels, alertname: a.alertname }, DEFAULT_GROUP_BY);
+    // the same alert in two clusters is two problems: one group per cluster
+    const key = groupKeyOf({ ...a.labels, alertname: a.alertname, [CLUSTER_LABEL]: a.cluster ?? '' }, [...DEFAULT_GROUP_BY, CLUSTER_LABEL]);
     let g = this.groups.get(key);
     if (!g) {
       g = { key, members: new Map(), pendingNew: new Set(), pendingResolved: new Map(), windowUntil: 0, windowTimer: null, repeatTimer: null };
@@ -289,7 +295,8 @@ export class NotificationPolicy {
   }
 
   private label(first: Member): string {
-    return first.service ? `${first.alertname} · ${first.service}` : first.alertname;
+    const label = first.service ? `${first.alertname} · ${first.service}` : first.alertname;
+    return first.cluster ? `${label} @${first.cluster}` : label;
   }
 
   private texts() {

@@ -3,6 +3,7 @@ import type { AlertEventParams } from '@shared/alert-history';
 import { displayState, type Alert, type AlertDisplayState, type AlertEvent, type Silence } from '@shared/alerts';
 import type { AlertCounts, AlertPage, AlertPageCursor } from '@shared/contract/alerts';
 import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
+import { labelsOf } from '@shared/matchers';
 import type { DB } from '@node/sqlite';
 
 /** The little the notification policy needs to know about an alert's state before a change. */
@@ -29,6 +30,10 @@ interface AlertRow {
   acked_by: string | null;
   acked_at: number | null;
   ack_id: string | null;
+  cluster: string | null;
+  ack_expires_at: number | null;
+  ack_extensions: number;
+  ack_auto_extend: number;
 }
 
 type BriefRow = Pick<AlertRow, 'state' | 'severity' | 'acked_by' | 'silenced_by' | 'inhibited_by' | 'updated_at'>;
@@ -67,6 +72,9 @@ export function rowToAlert(r: AlertRow): Alert {
     ackedBy: r.acked_by,
     ackedAt: r.acked_at,
     ackId: r.ack_id,
+    // the fields added after protocol v1 are present only when the platform sent them
+    ...(r.cluster !== null ? { cluster: r.cluster } : {}),
+    ...(r.ack_expires_at !== null ? { ackExpiresAt: r.ack_expires_at, ackExtensions: r.ack_extensions, ackAutoExtend: r.ack_auto_extend === 1 } : {}),
   };
 }
 
@@ -74,6 +82,7 @@ export function rowToAlert(r: AlertRow): Alert {
 export const COLUMNS = [
   'fingerprint', 'alertname', 'labels', 'annotations', 'state', 'severity', 'starts_at', 'ends_at', 'updated_at',
   'generator_url', 'silenced_by', 'inhibited_by', 'acked_by', 'acked_at', 'ack_id', 'stored_at',
+  'cluster', 'ack_expires_at', 'ack_extensions', 'ack_auto_extend',
 ] as const;
 
 /** an upsert of `rows` alerts in one statement (a later duplicate in the same statement wins, as it would one by one) */
@@ -89,7 +98,8 @@ const jsonList = (xs: readonly string[]) => (xs.length ? JSON.stringify(xs) : '[
 /** Appends an alert's values, in COLUMNS order, to `out` (a snapshot binds many alerts' values in one array). */
 export function encode(a: Alert, storedAt: number, out: unknown[] = []): unknown[] {
   out.push(a.fingerprint, a.alertname, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.state, a.severity, a.startsAt,
-    a.endsAt, a.updatedAt, a.generatorUrl, jsonList(a.silencedBy), jsonList(a.inhibitedBy), a.ackedBy, a.ackedAt, a.ackId, storedAt);
+    a.endsAt, a.updatedAt, a.generatorUrl, jsonList(a.silencedBy), jsonList(a.inhibitedBy), a.ackedBy, a.ackedAt, a.ackId, storedAt,
+    a.cluster ?? null, a.ackExpiresAt ?? null, a.ackExtensions ?? 0, a.ackAutoExtend ? 1 : 0);
   return out;
 }
 
@@ -127,7 +137,7 @@ export function createAlertRepo(db: DB) {
         SUM(CASE WHEN acked_by IS NULL AND silenced_by = '[]' AND inhibited_by = '[]' THEN 1 ELSE 0 END) AS unacked
       FROM alerts WHERE state = 'firing' GROUP BY severity`),
     removeSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
-    firingLabels: db.prepare("SELECT fingerprint, labels FROM alerts WHERE state = 'firing'"),
+    firingLabels: db.prepare("SELECT fingerprint, labels, cluster FROM alerts WHERE state = 'firing'"),
     event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
     eventWithParams: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail, params) VALUES (?, ?, ?, ?, ?)'),
     // An alert first seen in a snapshot has no "firing" entry (see bulk.ts); its start is known all the same,
@@ -142,11 +152,11 @@ export function createAlertRepo(db: DB) {
       'DELETE FROM alert_events WHERE at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
     ),
     silences: db.prepare('SELECT * FROM silences ORDER BY ends_at DESC'),
-    upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at)
-      VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt)
+    upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at, cluster)
+      VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt, @cluster)
       ON CONFLICT(id) DO UPDATE SET matchers = excluded.matchers, starts_at = excluded.starts_at,
         ends_at = excluded.ends_at, created_by = excluded.created_by, comment = excluded.comment,
-        state = excluded.state, updated_at = excluded.updated_at`),
+        state = excluded.state, updated_at = excluded.updated_at, cluster = excluded.cluster`),
   };
 
   return {
@@ -183,11 +193,22 @@ export function createAlertRepo(db: DB) {
         prev.inhibited_by !== v('inhibited_by')
       )
         change = 'state';
-      else if (prev.updated_at !== a.updatedAt || prev.annotations !== v('annotations') || prev.labels !== v('labels')) change = 'update';
+      else if (
+        prev.updated_at !== a.updatedAt ||
+        prev.annotations !== v('annotations') ||
+        prev.labels !== v('labels') ||
+        prev.cluster !== v('cluster') ||
+        prev.ack_expires_at !== v('ack_expires_at') ||
+        prev.ack_extensions !== v('ack_extensions') ||
+        prev.ack_auto_extend !== v('ack_auto_extend')
+      )
+        change = 'update';
       else change = null;
       if (change === null) return null;
       stmts.upsert.run(values);
-      const entry = historyOf(a, change);
+      // a state field moved but what the console shows did not (e.g. the ack's own silence joins silencedBy a
+      // poll after the ack): no second "acked" line in the history
+      const entry = change === 'state' && prev && toBrief(prev).display === displayState(a) ? null : historyOf(a, change);
       if (entry) stmts.event.run(entry);
       return change;
     },
@@ -209,9 +230,12 @@ export function createAlertRepo(db: DB) {
       return out;
     },
     clearSilences: () => stmts.clearSilences.run(),
-    /** fingerprint and labels of every firing alert (what a new silence would cover) */
+    /** fingerprint and labels of every firing alert, with @cluster for an alert of a cluster (what a new silence would cover) */
     firingLabels: (): { fingerprint: string; labels: Record<string, string> }[] =>
-      (stmts.firingLabels.all() as { fingerprint: string; labels: string }[]).map((r) => ({ fingerprint: r.fingerprint, labels: JSON.parse(r.labels) })),
+      (stmts.firingLabels.all() as { fingerprint: string; labels: string; cluster: string | null }[]).map((r) => ({
+        fingerprint: r.fingerprint,
+        labels: labelsOf({ labels: JSON.parse(r.labels) as Record<string, string>, cluster: r.cluster }),
+      })),
     /** firing alerts per severity; "unacked" = firing and neither acked, silenced nor inhibited */
     counts(): AlertCounts {
       const out: AlertCounts = {
@@ -251,8 +275,9 @@ export function createAlertRepo(db: DB) {
         comment: r.comment as string,
         state: r.state as Silence['state'],
         updatedAt: r.updated_at as number,
+        ...(typeof r.cluster === 'string' ? { cluster: r.cluster } : {}),
       })),
-    upsertSilence: (s: Silence) => stmts.upsertSilence.run({ ...s, matchers: JSON.stringify(s.matchers) }),
+    upsertSilence: (s: Silence) => stmts.upsertSilence.run({ ...s, matchers: JSON.stringify(s.matchers), cluster: s.cluster ?? null }),
     removeSilence: (id: string) => stmts.removeSilence.run(id).changes > 0,
   };
 }

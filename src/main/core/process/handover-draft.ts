@@ -47,17 +47,22 @@ export function createShiftReader(db: DB) {
       "SELECT id, title, severity, status, change_freeze, declared_at FROM incidents WHERE status != 'closed' OR closed_at BETWEEN ? AND ? OR declared_at BETWEEN ? AND ? ORDER BY declared_at",
     ),
     silences: db.prepare("SELECT id, matchers, ends_at, created_by, comment FROM silences WHERE state != 'expired' AND ends_at > ? AND ends_at <= ? ORDER BY ends_at"),
-    ackFor: db.prepare('SELECT alertname FROM alerts WHERE ack_id = ?'),
+    ackFor: db.prepare('SELECT alertname, state, ack_auto_extend FROM alerts WHERE ack_id = ?'),
     runs: db.prepare('SELECT id, template_id, kind, title, result, state, started_by, started_at, finished_at FROM checklist_runs WHERE started_at BETWEEN ? AND ? ORDER BY started_at'),
     outbox: db.prepare("SELECT id, type, state, created_at, last_error FROM outbox WHERE state IN ('pending', 'sent', 'failed') ORDER BY seq LIMIT 50"),
     outboxCounts: db.prepare("SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sent', 'failed') GROUP BY state"),
   };
   const refs = (rows: unknown[]) => rows as AlertRef[];
 
-  /** Silences and acks (an ack is a silence carrying it) that run out between `from` and `until`. */
+  /**
+   * Silences and acks (an ack is a silence carrying it) that run out between `from` and `until`. The real
+   * expiry: an ack the gateway keeps extending while its alerts fire does not run out on the next shift
+   * while they do (it lapses only once they resolve), so it is not a thing to hand over.
+   */
   function expiring(from: number, until: number): HandoverDraft['expiring'] {
-    return (s.silences.all(from, until) as SilenceRow[]).map((r) => {
-      const acked = s.ackFor.all(r.id) as { alertname: string }[];
+    return (s.silences.all(from, until) as SilenceRow[]).flatMap((r) => {
+      const acked = s.ackFor.all(r.id) as { alertname: string; state: string; ack_auto_extend: number }[];
+      if (acked.length > 0 && acked.every((a) => a.state === 'firing' && a.ack_auto_extend === 1)) return [];
       return {
         kind: acked.length ? 'ack' : 'silence',
         id: r.id,

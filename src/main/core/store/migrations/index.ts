@@ -8,6 +8,7 @@ import roster from './005_roster';
 import alerts from './006_alerts';
 import search from './007_search';
 import historyParams from './008_history_params';
+import clusters from './010_clusters';
 
 
 const all: Migration[] = [
@@ -19,6 +20,7 @@ const all: Migration[] = [
   { version: 6, name: 'alerts', sql: alerts },
   { version: 7, name: 'search', sql: search },
   { version: 8, name: 'history_params', sql: historyParams },
+  { version: 10, name: 'clusters', sql: clusters },
 ];
 
 /** A reserved number stays out of the list until it has SQL in it. */

@@ -2,6 +2,7 @@ import { memo, useMemo, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import type { Alert } from '@shared/alerts';
 import type { AlertAction } from '@shared/contract/alerts';
 import { useApp } from '@renderer/stores/app';
 import { fingerprintOf, fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
@@ -33,6 +34,8 @@ interface Col {
 interface RowTexts {
   t: TFunction<'alerts'>;
   state(display: string): string;
+  /** "12 min · extended 3×" for an acked alert with a known ack expiry */
+  ackTime(a: Alert, now: number): string;
   select(name: string): string;
   progress(act: AlertAction): string;
 }
@@ -51,7 +54,17 @@ function rowTexts(t: TFunction<'alerts'>): RowTexts {
     state: memo((d) => t(`state.${d}`)),
     select: memo((name) => t('selectAlert', { name })),
     progress: (act) => t('progressBadge', { action: t(`actionName.${act.type}`), state: t(`progress.${act.state}`) }),
+    ackTime: (a, now) => ackTimeText(t, a, now),
   };
+}
+
+/** "ack expires in 12 min · extended 3×" (or "ack has run out"); '' when the platform says nothing about it */
+export function ackTimeText(t: TFunction<'alerts'>, a: Alert, now: number): string {
+  if (!a.ackedBy || a.ackExpiresAt == null) return '';
+  const left = a.ackExpiresAt - now;
+  const parts = [left > 0 ? t('detail.ackExpires', { minutes: Math.max(1, Math.ceil(left / 60_000)) }) : t('detail.ackExpired')];
+  if (a.ackExtensions) parts.push(t('detail.ackExtended', { count: a.ackExtensions }));
+  return parts.join(' · ');
 }
 
 function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
@@ -80,13 +93,15 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
       id: 'state',
       sort: 'state',
       header: () => t('col.state'),
-      draw: ({ e }, { act }) => (
-        <span className={`state state-${e.display}`}>
+      draw: ({ e }, { act, now }) => (
+        <span className={`state state-${e.display}`} title={tx.ackTime(e.a, now) || undefined}>
           {tx.state(e.display)}
+          {e.display === 'acked' && e.a.ackExpiresAt != null && <span className="muted ack-time"> {tx.ackTime(e.a, now)}</span>}
           {act && act.state !== 'confirmed' && <span className={`badge progress-${act.state}`}>{tx.progress(act)}</span>}
         </span>
       ),
     },
+    { id: 'cluster', sort: null, header: () => t('col.cluster'), draw: ({ e: { a: alert } }) => alert.cluster ?? '' },
     { id: 'alertname', sort: 'alertname', header: () => t('col.alertname'), draw: ({ e: { a: alert } }) => <strong>{alert.alertname}</strong> },
     { id: 'summary', sort: 'summary', header: () => t('col.summary'), draw: (r) => r.e.summary },
     {
@@ -120,6 +135,7 @@ export const AlertTable = memo(function AlertTable() {
   const cursor = useAlerts((s) => s.cursor);
   const selected = useAlerts((s) => s.selected);
   const sort = useAlerts((s) => s.sort);
+  const hasClusters = useAlerts((s) => s.clusters.length > 0);
   const actionByFp = useAlerts((s) => s.actionByFp);
   const now = useApp((s) => s.now);
   const scroller = useRef<HTMLDivElement>(null);
@@ -134,7 +150,8 @@ export const AlertTable = memo(function AlertTable() {
     columns,
     getCoreRowModel: getCoreRowModel(),
     manualSorting: true,
-    state: { sorting: [{ id: sort.key, desc: sort.desc }] },
+    // the cluster column shows once any alert comes from a cluster
+    state: { sorting: [{ id: sort.key, desc: sort.desc }], columnVisibility: { cluster: hasClusters } },
   });
   // keyed by the ids, not react-table's array, so the rows' `cols` prop changes only when the columns do
   const visibleIds = table
@@ -147,7 +164,7 @@ export const AlertTable = memo(function AlertTable() {
   return (
     <div
       ref={scroller}
-      className="alert-grid"
+      className={`alert-grid${hasClusters ? ' with-cluster' : ''}`}
       role="grid"
       aria-label={t('table')}
       aria-rowcount={rows.length + 1}

@@ -7,7 +7,9 @@ import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
+import { ackTimeText } from './AlertTable';
 import { RelatedMetric } from './RelatedMetric';
+import type { Entry } from './model';
 import { alerts, useAlerts } from './store';
 
 /** Labels, annotations (text only; links go through the vetted opener), history, runbook, metric, actions. */
@@ -25,7 +27,10 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
     let alive = true;
     void vigil()
       .alertHistory(fingerprint)
-      .then((h) => alive && setHistory(h), () => alive && setHistory([]));
+      .then(
+        (h) => alive && setHistory(h),
+        () => alive && setHistory([]),
+      );
     return () => {
       alive = false;
     };
@@ -55,7 +60,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       </aside>
     );
   const a = entry.a;
-  const mine = actions.filter((x) => x.fingerprints.includes(fingerprint) || (x.silenceId && a.silencedBy.includes(x.silenceId)));
+  const mine = actions.filter(
+    (x) => x.fingerprints.includes(fingerprint) || (x.silenceId && a.silencedBy.includes(x.silenceId)),
+  );
   const fp = [fingerprint];
   const activeSilences = a.silencedBy.filter((id) => silences.find((s) => s.id === id)?.state !== 'expired');
 
@@ -68,12 +75,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         <h2>
           <span className={`sev sev-${a.severity}`}>{a.severity}</span> {a.alertname}
         </h2>
-        <p>
-          <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span>{' '}
-          <span className="muted">{t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}</span>
-          {a.ackedBy && <span className="muted"> · {t('detail.ackedBy', { who: a.ackedBy })}</span>}
-          {a.silencedBy.length > 0 && <span className="muted"> · {t('detail.silencedBy', { ids: a.silencedBy.join(', ') })}</span>}
-        </p>
+        <StatusLine entry={entry} />
         {entry.summary && <p className="summary">{entry.summary}</p>}
       </header>
 
@@ -81,7 +83,11 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         <button type="button" onClick={() => void alerts.act('ack', fp)} disabled={a.state !== 'firing' || !!a.ackedBy}>
           {t('actions.ack')}
         </button>
-        <button type="button" onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })} disabled={a.state !== 'firing' || !!a.ackedBy}>
+        <button
+          type="button"
+          onClick={() => alerts.dialog({ kind: 'note', fingerprints: fp })}
+          disabled={a.state !== 'firing' || !!a.ackedBy}
+        >
           {t('actions.ackWithNote')}
         </button>
         <button type="button" onClick={() => void alerts.act('unack', fp)} disabled={!a.ackedBy}>
@@ -174,7 +180,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
               <dt>{t('detail.source')}</dt>
               <dd>
                 <button type="button" className="link" onClick={() => void openExternalLink(a.generatorUrl!)}>
-                  {t('detail.openLink', { url: a.generatorUrl.length > 60 ? `${a.generatorUrl.slice(0, 57)}…` : a.generatorUrl })}
+                  {t('detail.openLink', {
+                    url: a.generatorUrl.length > 60 ? `${a.generatorUrl.slice(0, 57)}…` : a.generatorUrl,
+                  })}
                 </button>
               </dd>
             </div>
@@ -188,7 +196,8 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         <ol className="history">
           {history?.map((h, i) => (
             <li key={`${h.at}-${i}`}>
-              <time dateTime={new Date(h.at).toISOString()}>{formatTime(h.at, i18n.language)}</time> <strong>{h.kind}</strong> {h.detail}
+              <time dateTime={new Date(h.at).toISOString()}>{formatTime(h.at, i18n.language)}</time>{' '}
+              <strong>{h.kind}</strong> {h.detail}
             </li>
           ))}
         </ol>
@@ -201,7 +210,43 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       await vigil().silenceExpire(id);
       await alerts.refreshActions();
     } catch (err) {
-      useApp.getState().toast({ level: 'error', title: t('actions.failedTitle', { action: t('actionName.silence.expire') }), body: (err as Error).message });
+      useApp
+        .getState()
+        .toast({
+          level: 'error',
+          title: t('actions.failedTitle', { action: t('actionName.silence.expire') }),
+          body: (err as Error).message,
+        });
     }
   }
+}
+
+/** State, start, cluster, who acked it and when the ack runs out, the silences, and what inhibits it. */
+function StatusLine({ entry }: { entry: Entry }) {
+  const { t, i18n } = useTranslation('alerts');
+  const byFp = useAlerts((s) => s.byFp);
+  const now = useApp((s) => s.now);
+  const a = entry.a;
+  // inhibited names the alert(s) that inhibit it, by name when cached
+  const inhibitors = a.inhibitedBy.map((f) => byFp.get(f)?.a.alertname ?? f).join(', ');
+  const ackTime = ackTimeText(t, a, now);
+  return (
+    <p>
+      <span className={`state state-${entry.display}`}>{t(`state.${entry.display}`)}</span>{' '}
+      <span className="muted">{t('detail.startedAt', { time: formatTime(a.startsAt, i18n.language) })}</span>
+      {a.cluster && <span className="muted"> · {t('detail.cluster', { name: a.cluster })}</span>}
+      {a.ackedBy && <span className="muted"> · {t('detail.ackedBy', { who: a.ackedBy })}</span>}
+      {ackTime && (
+        <span className="muted">
+          {' '}
+          · {ackTime}
+          {a.ackAutoExtend ? ` · ${t('detail.ackKept')}` : ''}
+        </span>
+      )}
+      {a.silencedBy.length > 0 && (
+        <span className="muted"> · {t('detail.silencedBy', { ids: a.silencedBy.join(', ') })}</span>
+      )}
+      {a.inhibitedBy.length > 0 && <span className="muted"> · {t('detail.inhibitedBy', { names: inhibitors })}</span>}
+    </p>
+  );
 }

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert } from '@shared/alerts';
 import { MAX_SILENCE_MIN, SILENCE_PRESETS_MIN } from '@shared/contract/alerts';
-import { compileMatchers, formatMatchers, matchersForLabels, tryParseMatchers, type Matcher } from '@shared/matchers';
+import { CLUSTER_LABEL, compileMatchers, formatMatchers, labelsOf, matchersForLabels, tryParseMatchers, type Matcher } from '@shared/matchers';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -11,14 +11,21 @@ import { alerts, useAlerts } from './store';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Matchers for "silence these alerts": the labels they all share, else their alertnames as a regex. */
+/**
+ * Matchers for "silence these alerts": the labels they all share, else their alertnames as a regex; and the
+ * clusters they came from (`@cluster`), so the silence is created there and not in every cluster.
+ */
 export function prefillMatchers(list: readonly Alert[]): Matcher[] {
   if (!list.length) return [];
-  if (list.length === 1) return matchersForLabels(list[0].labels);
+  const clusters = [...new Set(list.map((a) => a.cluster).filter((c): c is string => !!c))].sort();
+  const where: Matcher[] = !clusters.length
+    ? []
+    : [{ name: CLUSTER_LABEL, value: clusters.length === 1 ? clusters[0] : clusters.map(escapeRegex).join('|'), isRegex: clusters.length > 1, isEqual: true }];
+  if (list.length === 1) return [...where, ...matchersForLabels(list[0].labels)];
   const common = matchersForLabels(list[0].labels).filter((m) => list.every((a) => a.labels[m.name] === m.value));
-  if (common.length) return common;
+  if (common.length) return [...where, ...common];
   const names = [...new Set(list.map((a) => a.alertname))].sort();
-  return [{ name: 'alertname', value: names.map(escapeRegex).join('|'), isRegex: true, isEqual: true }];
+  return [...where, { name: 'alertname', value: names.map(escapeRegex).join('|'), isRegex: true, isEqual: true }];
 }
 
 export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
@@ -43,7 +50,8 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
     if (!parsed.ok || !parsed.matchers.length) return 0;
     const test = compileMatchers(parsed.matchers);
     let n = 0;
-    for (const e of byFp.values()) if (e.a.state === 'firing' && test(e.a.labels)) n++;
+    // the same count the gateway's Alertmanager will see: @cluster matches the alert's cluster
+    for (const e of byFp.values()) if (e.a.state === 'firing' && test(e.a.cluster ? labelsOf(e.a) : e.a.labels)) n++;
     return n;
   }, [parsed, byFp]);
   const problem = !parsed.ok

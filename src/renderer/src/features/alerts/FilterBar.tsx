@@ -1,7 +1,26 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DISPLAY_STATES } from '@shared/contract/alerts';
+import { CLUSTER_LABEL, formatMatchers, splitClusterMatchers, tryParseMatchers } from '@shared/matchers';
 import { alerts, useAlerts } from './store';
+
+/** The cluster a matcher expression picks with one `@cluster="x"`, '' for none, null when it says more than that. */
+function clusterOf(matchers: string): string | null {
+  const r = tryParseMatchers(matchers);
+  if (!r.ok) return null;
+  const { cluster } = splitClusterMatchers(r.matchers);
+  if (cluster.length === 0) return '';
+  return cluster.length === 1 && cluster[0].isEqual && !cluster[0].isRegex ? cluster[0].value : null;
+}
+
+/** The expression with its @cluster matchers replaced by `@cluster="name"` (none for ''). */
+function withCluster(matchers: string, name: string): string {
+  const r = tryParseMatchers(matchers);
+  if (!r.ok) return matchers;
+  const { labels } = splitClusterMatchers(r.matchers);
+  const ms = name ? [{ name: CLUSTER_LABEL, value: name, isEqual: true, isRegex: false }, ...labels] : labels;
+  return ms.length ? formatMatchers(ms) : '';
+}
 
 /** Text search, label matchers (Alertmanager syntax), states, grouping and saved filters. */
 export const FilterBar = memo(function FilterBar() {
@@ -11,6 +30,8 @@ export const FilterBar = memo(function FilterBar() {
   const error = useAlerts((s) => s.compiled.error);
   const saved = useAlerts((s) => s.saved);
   const focusTick = useAlerts((s) => s.focusFilterTick);
+  const clusters = useAlerts((s) => s.clusters);
+  const cluster = clusterOf(query.matchers);
   const textRef = useRef<HTMLInputElement>(null);
   const [naming, setNaming] = useState<string | null>(null);
 
@@ -53,6 +74,22 @@ export const FilterBar = memo(function FilterBar() {
           </label>
         ))}
       </fieldset>
+      {clusters.length > 0 && (
+        // a shortcut for the @cluster matcher, kept in step with the expression
+        <select
+          aria-label={t('filter.cluster')}
+          value={cluster ?? ''}
+          disabled={cluster === null}
+          onChange={(e) => alerts.setQuery({ matchers: withCluster(query.matchers, e.target.value) })}
+        >
+          <option value="">{t('filter.clusterAll')}</option>
+          {clusters.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      )}
       <input
         className="group-by mono"
         aria-label={t('filter.groupBy')}

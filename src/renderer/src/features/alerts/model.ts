@@ -7,7 +7,7 @@
 import { displayState, type Alert, type AlertDisplayState } from '@shared/alerts';
 import { groupKeyOf, type AlertQuery } from '@shared/contract/alerts';
 import { severityRank, type Severity } from '@shared/domain';
-import { compileMatchers, MatcherSyntaxError, parseMatchers } from '@shared/matchers';
+import { CLUSTER_LABEL, compileMatchers, MatcherSyntaxError, parseMatchers, splitClusterMatchers } from '@shared/matchers';
 
 export interface Entry {
   a: Alert;
@@ -48,7 +48,7 @@ export const summaryOf = (a: Alert): string => a.annotations.summary ?? a.annota
 export function toEntry(a: Alert): Entry {
   const summary = summaryOf(a);
   const owner = ownerOf(a);
-  const hay = `${a.alertname}\n${summary}\n${owner}\n${Object.entries(a.labels)
+  const hay = `${a.alertname}\n${summary}\n${owner}\n${a.cluster ?? ''}\n${Object.entries(a.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}`.toLowerCase();
   // Every field present from the start, in one order: the memoised ones filled in later would otherwise
@@ -65,7 +65,7 @@ export interface Sort {
 }
 export const DEFAULT_SORT: Sort = { key: 'severity', desc: false };
 
-const STATE_ORDER: Record<AlertDisplayState, number> = { firing: 0, acked: 1, silenced: 2, resolved: 3 };
+const STATE_ORDER: Record<AlertDisplayState, number> = { firing: 0, acked: 1, silenced: 2, inhibited: 3, resolved: 4 };
 
 /** A total order (fingerprint breaks ties), so an entry's position is unique and deltas merge exactly. */
 export function comparator(sort: Sort): (x: Entry, y: Entry) => number {
@@ -124,10 +124,13 @@ export interface CompiledQuery {
 export function compileQuery(q: Pick<AlertQuery, 'text' | 'matchers' | 'states'>): CompiledQuery {
   const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
   let error: MatcherSyntaxError | null = null;
-  let labels: ((l: Record<string, string>) => boolean) | null = null;
+  let labels: ((a: Alert) => boolean) | null = null;
   try {
-    const ms = parseMatchers(q.matchers);
-    if (ms.length) labels = compileMatchers(ms);
+    // @cluster matches the alert's cluster; the rest its labels (no copy of every alert's labels per keystroke)
+    const { cluster, labels: ms } = splitClusterMatchers(parseMatchers(q.matchers));
+    const byLabels = ms.length ? compileMatchers(ms) : null;
+    const byCluster = cluster.length ? compileMatchers(cluster) : null;
+    if (byLabels || byCluster) labels = (a) => (!byLabels || byLabels(a.labels)) && (!byCluster || byCluster({ [CLUSTER_LABEL]: a.cluster ?? '' }));
   } catch (err) {
     if (!(err instanceof MatcherSyntaxError)) throw err;
     error = err;
@@ -140,7 +143,7 @@ export function compileQuery(q: Pick<AlertQuery, 'text' | 'matchers' | 'states'>
     test: (e) => {
       if (states && !states.has(e.display)) return false;
       for (const w of words) if (!e.hay.includes(w)) return false;
-      return !labels || labels(e.a.labels);
+      return !labels || labels(e.a);
     },
   };
 }

@@ -75,6 +75,8 @@ interface AlertsState {
   dialog: Dialog;
   /** bumps when the filter box should take focus (the "/" key, the palette) */
   focusFilterTick: number;
+  /** the clusters the cached alerts came from, sorted (empty: a single upstream, no cluster column) */
+  clusters: string[];
 }
 
 const compiledEmpty = compileQuery(EMPTY_QUERY);
@@ -103,7 +105,19 @@ export const useAlerts = create<AlertsState>(() => ({
   notify: null,
   dialog: null,
   focusFilterTick: 0,
+  clusters: [],
 }));
+
+/** `clusters` with those of `entries` added; the same array when nothing is new (no redraw) */
+function withClusters(entries: Iterable<Entry>): Pick<AlertsState, 'clusters'> | Record<string, never> {
+  const known = get().clusters;
+  let next: Set<string> | null = null;
+  for (const e of entries) {
+    const c = e.a.cluster;
+    if (c && !known.includes(c)) (next ??= new Set(known)).add(c);
+  }
+  return next ? { clusters: [...next].sort() } : {};
+}
 
 const get = useAlerts.getState;
 const set = useAlerts.setState;
@@ -188,7 +202,7 @@ async function reload(): Promise<void> {
       }
       sorted = mergeSorted(sorted, new Set(), add, comparator(get().sort));
       const done = page.next === null;
-      recompute({ status: 'ready', error: null, byFp, sorted, loading: done ? null : { loaded: byFp.size, total: page.total } });
+      recompute({ status: 'ready', error: null, byFp, sorted, loading: done ? null : { loaded: byFp.size, total: page.total }, ...withClusters(add) });
       if (done) break;
       cursor = page.next;
     }
@@ -213,7 +227,7 @@ function applyDelta(): void {
   const { gone, fresh } = deltas.apply(byFp);
   const selected = get().selected;
   const keep = [...selected].filter((fp) => byFp.has(fp));
-  const patch = { byFp, selected: keep.length === selected.size ? selected : new Set(keep) };
+  const patch = { byFp, selected: keep.length === selected.size ? selected : new Set(keep), ...withClusters(fresh) };
   const patched = grouping.patch(rows, gone, fresh, compiled, comparator(sort), query.groupBy, collapsed);
   if (patched) show(patched, patch);
   else recompute(patch);
