@@ -1,4 +1,6 @@
 /** What the core needs from a notification backend. The shell and the host each supply one. */
+import { cutText } from '@shared/alert-view';
+import { revealPlain } from '@shared/spoofing';
 import type { Logger } from '@node/log';
 
 export interface NativeNotification {
@@ -37,6 +39,22 @@ export class MemoryNotifier implements Notifier {
   }
 }
 
+/** the longest title and body handed to the OS (a 1 MB summary would not even fit a command line) */
+export const NOTIFY_TITLE_CHARS = 200;
+export const NOTIFY_BODY_CHARS = 1000;
+
+/**
+ * What reaches the OS: hidden characters shown as ⟦U+200B⟧ (a zero-width space cannot make "Disk\u200bFull"
+ * pass for "DiskFull" in a notification either), title and body cut to what a notification shows.
+ */
+function bounded(n: NativeNotification): NativeNotification {
+  const cut = (s: string, max: number) => {
+    const shown = revealPlain(s.length > max * 4 ? s.slice(0, max * 4) : s);
+    return shown.length > max ? `${cutText(shown, max - 1)}…` : shown;
+  };
+  return { ...n, title: cut(n.title, NOTIFY_TITLE_CHARS), body: cut(n.body, NOTIFY_BODY_CHARS) };
+}
+
 /**
  * A notification backend may fail (no D-Bus session, no daemon, a denied permission). That must never take
  * the core down, and it must never be reported as shown: the failure is logged once per distinct reason
@@ -57,7 +75,7 @@ export function safeNotifier(inner: Notifier, log: Logger): CoreNotifier {
   return {
     async notify(n) {
       try {
-        await inner.notify(n);
+        await inner.notify(bounded(n));
         return { shown: true };
       } catch (err) {
         return fail(err);

@@ -127,4 +127,14 @@ describe('the core phases', () => {
     m.ctx.notifier.notify(n);
     expect(lines.filter((l) => l.action === 'notify.failed')).toEqual([expect.objectContaining({ err: 'no D-Bus session' })]);
   });
+
+  it('what reaches the OS notifier shows hidden characters and is cut to what a notification shows', async () => {
+    const { env, db, notifier } = setup();
+    const m = buildModules(db, env);
+    const r = await m.ctx.notifier.notify({ tag: 't', title: '[P1] Disk\u200bFull', body: `S${'x'.repeat(1 << 20)}`, urgency: 'normal', sticky: false });
+    expect(r).toEqual({ shown: true });
+    expect(notifier.sent[0].title).toBe('[P1] Disk⟦U+200B⟧Full');
+    expect(notifier.sent[0].body).toHaveLength(1000);
+    expect(notifier.sent[0].body.endsWith('…')).toBe(true);
+  });
 });

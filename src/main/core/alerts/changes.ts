@@ -4,6 +4,7 @@
  * actually committed, so a rolled-back batch notifies nobody, and then feeds the renderer (alertsChanged),
  * the counts (alertCounts, for the title bar and the tray) and the notification policy.
  */
+import { cutAlert } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
 import { displayState } from '@shared/alerts';
 import type { AlertCounts } from '@shared/contract/alerts';
@@ -75,7 +76,7 @@ export function createChangeFeed(ctx: CoreContext, repo: AlertRepo, policy: Noti
       const after = now && !now.has(fp) ? null : repo.get(fp);
       if (!after && !b) continue; // added and removed again, or rolled back
       changes.push({ fingerprint: fp, before: b, after });
-      if (after) upserted.push(after);
+      if (after) upserted.push(cutAlert(after));
       else removed.push(fp);
       if (!reset) countDelta(counts, b, after);
     }
