@@ -95,6 +95,7 @@ export function createCore(deps: CoreDeps): Core {
     },
     bus,
     storage,
+    log,
     dataDir: deps.dataDir,
     transport: deps.transport,
     version: deps.version,

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { vigil } from './api';
 import { CommandPalette } from './components/CommandPalette';
 import { Nav } from './components/Nav';
+import { PartBoundary } from './components/PartBoundary';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { AlertsView } from './features/alerts/AlertsView';
@@ -87,7 +88,9 @@ export function App() {
   const Current = VIEW_COMPONENTS[view];
   return (
     <div className="app">
-      <Nav />
+      <PartBoundary part="navigation">
+        <Nav />
+      </PartBoundary>
       <main className="main">
         <FreezeBanner />
         {lost && (
@@ -96,11 +99,20 @@ export function App() {
           </div>
         )}
         <StoreProblem />
-        <Current />
+        {/* keyed by the view: another view starts afresh, and a failed view never blanks the others */}
+        <PartBoundary key={view} part={`${view} view`}>
+          <Current />
+        </PartBoundary>
       </main>
-      <StatusBar />
-      <Toasts />
-      <CommandPalette />
+      <PartBoundary part="status bar">
+        <StatusBar />
+      </PartBoundary>
+      <PartBoundary part="notifications">
+        <Toasts />
+      </PartBoundary>
+      <PartBoundary part="command palette">
+        <CommandPalette />
+      </PartBoundary>
     </div>
   );
 }

@@ -42,6 +42,13 @@ export const appMethods = {
    * subscribed to `openLink`); null when there is none, and always in the browser host
    */
   pendingLink: method<DeepLink | null>()(z.tuple([])),
+  /**
+   * a part of the console (a view, a pane) failed to render and shows "could not be shown" instead: logged
+   * by the core, so the failure is on record and the rest of the console goes on
+   */
+  partFailed: method<{ logged: boolean }>()(
+    z.tuple([z.object({ part: z.string().max(100), message: z.string().max(2000), stack: z.string().max(8000).optional() }).strict()]),
+  ),
 };
 
 export const appEvents = {

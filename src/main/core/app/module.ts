@@ -11,6 +11,7 @@ import type { appMethods } from '@shared/contract/app';
 import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '@shared/domain';
 import { checkExternalUrl, IM_SCHEMES } from '@shared/external-urls';
 import { ApiError, type SliceHandlers } from '@shared/rpc';
+import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from '../bus';
 import type { CoreContext } from '../context';
@@ -30,6 +31,7 @@ export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName
   'freshness',
   'storageHealth',
   'storageRetry',
+  'partFailed',
 ]);
 
 /** The refusal for a method that needs the database while it is unavailable. */
@@ -59,6 +61,8 @@ export interface AppModuleDeps {
   bus: CoreBus;
   /** write problems while running (disk full, read-only folder) */
   storage: StorageWatch;
+  /** where a part of the console that failed to render is recorded */
+  log: Logger;
   dataDir: string;
   transport: 'electron' | 'browser';
   version?: string;
@@ -154,6 +158,10 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       return { path: await deps.pickFolder() };
     },
     pendingLink: () => deps.takePendingLink?.() ?? null,
+    partFailed: (f) => {
+      deps.log.log('error', 'renderer.part_failed', f);
+      return { logged: true };
+    },
     storageHealth: () => ({ problem: deps.storage.current() }),
     storageRetry: () => {
       // the link stores the platform's data again now (its next successful write clears the problem)

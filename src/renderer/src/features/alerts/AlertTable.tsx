@@ -4,6 +4,8 @@ import type { TFunction } from 'i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import type { Alert } from '@shared/alerts';
 import type { AlertAction } from '@shared/contract/alerts';
+import { hiddenCharsIn, revealPlain } from '@shared/spoofing';
+import { Revealed } from '@renderer/components/Revealed';
 import { useApp } from '@renderer/stores/app';
 import { fingerprintOf, fingerprintsOf, keyLabels, shortAge, type AlertRow, type GroupRow, type SortKey } from './model';
 import { useRowWindow } from './rowWindow';
@@ -38,6 +40,8 @@ interface RowTexts {
   ackTime(a: Alert, now: number): string;
   select(name: string): string;
   progress(act: AlertAction): string;
+  /** the warning on an alert whose name or labels hide characters */
+  hidden: string;
 }
 
 function rowTexts(t: TFunction<'alerts'>): RowTexts {
@@ -55,6 +59,7 @@ function rowTexts(t: TFunction<'alerts'>): RowTexts {
     select: memo((name) => t('selectAlert', { name })),
     progress: (act) => t('progressBadge', { action: t(`actionName.${act.type}`), state: t(`progress.${act.state}`) }),
     ackTime: (a, now) => ackTimeText(t, a, now),
+    hidden: t('hiddenChars.short'),
   };
 }
 
@@ -80,7 +85,7 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
           <input
             type="checkbox"
             tabIndex={-1}
-            aria-label={tx.select(a.alertname)}
+            aria-label={tx.select(revealPlain(a.alertname))}
             checked={c.selected}
             onChange={() => alerts.toggleSelect([a.fingerprint])}
             onClick={(e) => e.stopPropagation()}
@@ -102,8 +107,25 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
       ),
     },
     { id: 'cluster', sort: null, header: () => t('col.cluster'), draw: ({ e: { a: alert } }) => alert.cluster ?? '' },
-    { id: 'alertname', sort: 'alertname', header: () => t('col.alertname'), draw: ({ e: { a: alert } }) => <strong>{alert.alertname}</strong> },
-    { id: 'summary', sort: 'summary', header: () => t('col.summary'), draw: (r) => r.e.summary },
+    {
+      id: 'alertname',
+      sort: 'alertname',
+      header: () => t('col.alertname'),
+      // hidden characters drawn as marked code points, and a warning when the name or a label hides any
+      draw: ({ e: { a: alert } }, c) => (
+        <>
+          <strong>
+            <Revealed text={alert.alertname} />
+          </strong>
+          {hiddenCharsIn(alert).length > 0 && (
+            <span className="hidden-warn" role="img" aria-label={c.tx.hidden} title={c.tx.hidden}>
+              ⚠
+            </span>
+          )}
+        </>
+      ),
+    },
+    { id: 'summary', sort: 'summary', header: () => t('col.summary'), draw: (r) => <Revealed text={r.e.summary} /> },
     {
       id: 'labels',
       sort: null,
@@ -111,7 +133,7 @@ function columnsFor(tx: RowTexts): (ColumnDef<AlertRow> & Col)[] {
       draw: ({ e: { a: alert } }) =>
         keyLabels(alert.labels).map(([k, v]) => (
           <span key={k} className="label-chip">
-            {k}={v}
+            <Revealed text={`${k}=${v}`} />
           </span>
         )),
     },

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { SEVERITIES } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 import { useApp } from '@renderer/stores/app';
 import { AlertTable } from './AlertTable';
 import { DetailPane } from './DetailPane';
@@ -209,13 +210,21 @@ export function AlertsView() {
           {status === 'loading' && <p className="muted">{t('loading')}</p>}
           {status === 'ready' && total === 0 && <p className="empty">{t('empty')}</p>}
           {status === 'ready' && total > 0 && shown === 0 && <p className="empty">{t('emptyFiltered')}</p>}
-          <AlertTable />
+          <PartBoundary part="alert table">
+            <AlertTable />
+          </PartBoundary>
         </div>
-        {openFp && <DetailPane fingerprint={openFp} />}
+        {openFp && (
+          <PartBoundary part="alert detail" resetKey={openFp} onClose={() => alerts.open(null)}>
+            <DetailPane fingerprint={openFp} />
+          </PartBoundary>
+        )}
       </div>
-      {dialog?.kind === 'silence' && <SilenceDialog fingerprints={dialog.fingerprints} />}
-      {dialog?.kind === 'note' && <NoteDialog fingerprints={dialog.fingerprints} />}
-      {dialog?.kind === 'help' && <HelpOverlay />}
+      <PartBoundary part="alert dialog" resetKey={dialog} onClose={() => alerts.dialog(null)}>
+        {dialog?.kind === 'silence' && <SilenceDialog fingerprints={dialog.fingerprints} />}
+        {dialog?.kind === 'note' && <NoteDialog fingerprints={dialog.fingerprints} />}
+        {dialog?.kind === 'help' && <HelpOverlay />}
+      </PartBoundary>
     </section>
   );
 }

@@ -1,12 +1,16 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AlertEvent } from '@shared/alerts';
+import { cutOf, type AlertCuts, type AlertView } from '@shared/alert-view';
+import type { AlertAction } from '@shared/contract/alerts';
 import { isSafeExternalUrl } from '@shared/external-urls';
+import { hiddenCharsIn, revealPlain } from '@shared/spoofing';
 import type { RunbookRef } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { openExternalLink } from '@renderer/components/openLink';
+import { Revealed } from '@renderer/components/Revealed';
 import { ackTimeText } from './AlertTable';
 import { RelatedMetric } from './RelatedMetric';
 import type { Entry } from './model';
@@ -73,10 +77,15 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
           ×
         </button>
         <h2>
-          <span className={`sev sev-${a.severity}`}>{a.severity}</span> {a.alertname}
+          <span className={`sev sev-${a.severity}`}>{a.severity}</span> <Revealed text={a.alertname} />
         </h2>
+        <HiddenCharsWarning a={a} />
         <StatusLine entry={entry} />
-        {entry.summary && <p className="summary">{entry.summary}</p>}
+        {entry.summary && (
+          <p className="summary">
+            <Revealed text={entry.summary} />
+          </p>
+        )}
       </header>
 
       <section aria-label={t('detail.actions')} className="detail-actions">
@@ -109,25 +118,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
         ))}
       </section>
 
-      {mine.length > 0 && (
-        <section aria-label={t('detail.actionLog')}>
-          <h3>{t('detail.actionLog')}</h3>
-          <ul className="action-log">
-            {mine.slice(0, 10).map((x) => (
-              <li key={x.id} className={`progress-${x.state}`}>
-                {t(`actionName.${x.type}`)}: <strong>{t(`progress.${x.state}`)}</strong>{' '}
-                <span className="muted">{formatTime(x.updatedAt, i18n.language)}</span>
-                {x.error && <div className="error">{x.error}</div>}
-                {x.state === 'failed' && (
-                  <button type="button" onClick={() => void alerts.retry(x.id)}>
-                    {t('actions.retry')}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <ActionLog mine={mine} />
 
       <section aria-label={t('detail.runbook')}>
         <h3>{t('detail.runbook')}</h3>
@@ -146,49 +137,7 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
 
       <RelatedMetric alert={a} />
 
-      <section aria-label={t('detail.labels')}>
-        <h3>{t('detail.labels')}</h3>
-        <dl className="kv">
-          {Object.entries(a.labels).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
-
-      <section aria-label={t('detail.annotations')}>
-        <h3>{t('detail.annotations')}</h3>
-        <dl className="kv">
-          {Object.entries(a.annotations).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              {/* annotations are untrusted text: never HTML; a URL is offered through the vetted opener only */}
-              <dd className="pre">{v}</dd>
-              {isSafeExternalUrl(v) && (
-                <dd>
-                  <button type="button" className="link" onClick={() => void openExternalLink(v)}>
-                    {t('detail.openLink', { url: v.length > 60 ? `${v.slice(0, 57)}…` : v })}
-                  </button>
-                </dd>
-              )}
-            </div>
-          ))}
-          {a.generatorUrl && (
-            <div>
-              <dt>{t('detail.source')}</dt>
-              <dd>
-                <button type="button" className="link" onClick={() => void openExternalLink(a.generatorUrl!)}>
-                  {t('detail.openLink', {
-                    url: a.generatorUrl.length > 60 ? `${a.generatorUrl.slice(0, 57)}…` : a.generatorUrl,
-                  })}
-                </button>
-              </dd>
-            </div>
-          )}
-        </dl>
-      </section>
+      <AlertValues a={a} />
 
       <section aria-label={t('detail.history')}>
         <h3>{t('detail.history')}</h3>
@@ -210,13 +159,11 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       await vigil().silenceExpire(id);
       await alerts.refreshActions();
     } catch (err) {
-      useApp
-        .getState()
-        .toast({
-          level: 'error',
-          title: t('actions.failedTitle', { action: t('actionName.silence.expire') }),
-          body: (err as Error).message,
-        });
+      useApp.getState().toast({
+        level: 'error',
+        title: t('actions.failedTitle', { action: t('actionName.silence.expire') }),
+        body: (err as Error).message,
+      });
     }
   }
 }
@@ -248,5 +195,158 @@ function StatusLine({ entry }: { entry: Entry }) {
       )}
       {a.inhibitedBy.length > 0 && <span className="muted"> · {t('detail.inhibitedBy', { names: inhibitors })}</span>}
     </p>
+  );
+}
+
+/** The warning on an alert whose name or labels hide characters (zero-width, bidi overrides, controls). */
+function HiddenCharsWarning({ a }: { a: AlertView }) {
+  const { t } = useTranslation('alerts');
+  const where = hiddenCharsIn(a);
+  if (where.length === 0) return null;
+  return (
+    <p role="alert" className="banner banner-warn hidden-chars-warning">
+      {t('hiddenChars.warning', { where: where.map(revealPlain).join(', ').slice(0, 300) })}
+    </p>
+  );
+}
+
+/** Labels and annotations: untrusted text (never HTML), hidden characters shown, huge values cut with "show all". */
+function AlertValues({ a }: { a: AlertView }) {
+  const { t } = useTranslation('alerts');
+  const generatorUrl = a.generatorUrl;
+  return (
+    <>
+      <section aria-label={t('detail.labels')}>
+        <h3>{t('detail.labels')}</h3>
+        <dl className="kv">
+          {Object.entries(a.labels).map(([k, v]) => (
+            <div key={`${a.fingerprint}\u0000${k}`}>
+              <dt>
+                <Revealed text={k} />
+              </dt>
+              <Value a={a} where="labels" name={k} value={v} />
+            </div>
+          ))}
+        </dl>
+      </section>
+
+      <section aria-label={t('detail.annotations')}>
+        <h3>{t('detail.annotations')}</h3>
+        <dl className="kv">
+          {Object.entries(a.annotations).map(([k, v]) => (
+            <div key={`${a.fingerprint}\u0000${k}`}>
+              <dt>
+                <Revealed text={k} />
+              </dt>
+              <Value a={a} where="annotations" name={k} value={v} />
+              {/* a URL is offered through the vetted opener only, and only whole (never a cut one) */}
+              {!cutOf(a, 'annotations', k) && isSafeExternalUrl(v) && (
+                <dd>
+                  <button type="button" className="link" onClick={() => void openExternalLink(v)}>
+                    {t('detail.openLink', { url: v.length > 60 ? `${v.slice(0, 57)}…` : v })}
+                  </button>
+                </dd>
+              )}
+            </div>
+          ))}
+          {generatorUrl && (
+            <div>
+              <dt>{t('detail.source')}</dt>
+              <dd>
+                <button type="button" className="link" onClick={() => void openExternalLink(generatorUrl)}>
+                  {t('detail.openLink', {
+                    url: generatorUrl.length > 60 ? `${generatorUrl.slice(0, 57)}…` : generatorUrl,
+                  })}
+                </button>
+              </dd>
+            </div>
+          )}
+        </dl>
+      </section>
+    </>
+  );
+}
+
+/**
+ * One value. A cut one (over 4096 characters: alert-view.ts) shows its start, how long it is and "show
+ * all", which loads the whole value from the core into a read-only text box (a 1 MB value stays scrollable
+ * there without laying out a megabyte of inline text).
+ */
+function Value({ a, where, name, value }: { a: AlertView; where: keyof AlertCuts; name: string; value: string }) {
+  const { t } = useTranslation('alerts');
+  const cut = cutOf(a, where, name);
+  const [whole, setWhole] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  if (!cut)
+    return (
+      <dd className="pre">
+        <Revealed text={value} />
+      </dd>
+    );
+  if (whole !== null)
+    return (
+      <dd>
+        <textarea
+          className="whole-value"
+          readOnly
+          rows={8}
+          value={whole}
+          aria-label={t('detail.wholeValue', { name: revealPlain(name) })}
+        />
+      </dd>
+    );
+  const load = () => {
+    setFailed(null);
+    vigil()
+      .alertValue(a.fingerprint, where, cut.index)
+      .then(
+        (v) => (v ? setWhole(v.value) : setFailed(t('detail.valueGone'))),
+        (err: Error) => setFailed(err.message),
+      );
+  };
+  return (
+    <dd className="pre">
+      <Revealed text={value} />…{' '}
+      <span className="muted">{t('detail.valueCut', { shown: value.length, length: cut.length })}</span>{' '}
+      <button
+        type="button"
+        className="link"
+        onClick={load}
+        aria-label={t('detail.showAllOf', { name: revealPlain(name) })}
+      >
+        {t('detail.showAll')}
+      </button>
+      {failed && (
+        <span role="alert" className="error">
+          {' '}
+          {failed}
+        </span>
+      )}
+    </dd>
+  );
+}
+
+/** The progress of the actions on this alert (pending, confirmed, failed with a retry). */
+function ActionLog({ mine }: { mine: AlertAction[] }) {
+  const { t, i18n } = useTranslation('alerts');
+  if (mine.length === 0) return null;
+  return (
+    <section aria-label={t('detail.actionLog')}>
+      <h3>{t('detail.actionLog')}</h3>
+      <ul className="action-log">
+        {mine.slice(0, 10).map((x) => (
+          <li key={x.id} className={`progress-${x.state}`}>
+            {t(`actionName.${x.type}`)}: <strong>{t(`progress.${x.state}`)}</strong>{' '}
+            <span className="muted">{formatTime(x.updatedAt, i18n.language)}</span>
+            {x.error && <div className="error">{x.error}</div>}
+            {x.state === 'failed' && (
+              <button type="button" onClick={() => void alerts.retry(x.id)}>
+                {t('actions.retry')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Alert } from '@shared/alerts';
 import { MAX_SILENCE_MIN, SILENCE_PRESETS_MIN } from '@shared/contract/alerts';
 import { CLUSTER_LABEL, compileMatchers, formatMatchers, labelsOf, matchersForLabels, tryParseMatchers, type Matcher } from '@shared/matchers';
+import { describeRuleProblem, silenceRuleText, silenceScopeProblem } from '@shared/silence-rule';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -48,19 +49,25 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
   const minutesOk = Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_SILENCE_MIN;
   const covers = useMemo(() => {
     if (!parsed.ok || !parsed.matchers.length) return 0;
-    const test = compileMatchers(parsed.matchers);
+    let test: ReturnType<typeof compileMatchers>;
+    try {
+      test = compileMatchers(parsed.matchers);
+    } catch {
+      return 0; // a regex the rule below refuses (invalid, too long): it covers nothing
+    }
     let n = 0;
     // the same count the gateway's Alertmanager will see: @cluster matches the alert's cluster
     for (const e of byFp.values()) if (e.a.state === 'firing' && test(e.a.cluster ? labelsOf(e.a) : e.a.labels)) n++;
     return n;
   }, [parsed, byFp]);
+  // the shared rule the core and the gateway run: a silence must name what it silences, said as it is typed
+  const scope = parsed.ok && parsed.matchers.length ? silenceScopeProblem(parsed.matchers) : null;
+  const scopeText = scope ? describeRuleProblem(silenceRuleText.in(i18n.language === 'zh-CN' ? 'zh-CN' : 'en'), scope) : null;
   const problem = !parsed.ok
     ? parsed.error.message
     : !parsed.matchers.length
       ? t('silence.noMatchers')
-      : !comment.trim()
-        ? t('silence.commentRequired')
-        : null;
+      : (scopeText ?? (!comment.trim() ? t('silence.commentRequired') : null));
   const close = () => alerts.dialog(null);
 
   async function submit() {
@@ -103,6 +110,11 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
         <p id="silence-matchers-hint" className="muted">
           {parsed.ok ? `${t('silence.matchersHint')} ${t('silence.covers', { count: covers })}` : parsed.error.message}
         </p>
+        {scopeText && !tried && (
+          <p role="alert" className="error silence-scope">
+            {scopeText}
+          </p>
+        )}
         <fieldset>
           <legend>{t('silence.duration')}</legend>
           {SILENCE_PRESETS_MIN.map((m) => (

@@ -112,6 +112,16 @@ export const alertsText = {
       cluster: 'Cluster {{name}}',
       notFound: 'This alert is no longer cached.',
       openLink: 'Open {{url}}',
+      valueCut: '(first {{shown}} of {{length}} characters)',
+      showAll: 'Show all',
+      showAllOf: 'Show all of {{name}}',
+      wholeValue: 'Whole value of {{name}}',
+      valueGone: 'This value is no longer cached.',
+    },
+    hiddenChars: {
+      short: 'Hidden characters in the name or labels',
+      warning:
+        'Careful: {{where}} holds hidden characters (zero-width, direction overrides or controls, shown as U+…). This alert may be made to look like another.',
     },
     silence: {
       title: 'New silence',
@@ -281,6 +291,15 @@ export const alertsText = {
       cluster: '集群 {{name}}',
       notFound: '该告警已不在缓存中。',
       openLink: '打开 {{url}}',
+      valueCut: '（显示前 {{shown}} 个字符，共 {{length}} 个）',
+      showAll: '显示全部',
+      showAllOf: '显示 {{name}} 的全部内容',
+      wholeValue: '{{name}} 的完整内容',
+      valueGone: '该值已不在缓存中。',
+    },
+    hiddenChars: {
+      short: '名称或标签中含有隐藏字符',
+      warning: '注意：{{where}} 中含有隐藏字符（零宽字符、文字方向控制符或控制字符，显示为 U+…）。此告警可能被伪装成另一条告警。',
     },
     silence: {
       title: '新建静默',
