@@ -44,27 +44,37 @@ export function cutText(s: string, n: number): string {
 
 function cutSet(set: Readonly<Record<string, string>>): { set: Record<string, string>; cuts: CutEntry[] } {
   const cuts: CutEntry[] = [];
-  const out: Record<string, string> = {};
-  Object.entries(set).forEach(([k, v], index) => {
+  const entries = Object.entries(set).map(([k, v], index): [string, string] => {
     const nameCut = k.length > NAME_CUT_CHARS;
     const name = nameCut ? `${cutText(k, NAME_CUT_CHARS)}…#${index}` : k;
     const value = cutText(v, VALUE_CUT_CHARS);
     if (nameCut || value.length < v.length) cuts.push({ index, name, length: v.length, nameCut });
-    out[name] = value;
+    return [name, value];
   });
-  return { set: out, cuts };
+  // fromEntries, not assignment: a label named "__proto__" stays a label
+  return { set: Object.fromEntries(entries), cuts };
 }
 
-/** The alert with oversized names and values cut (the same object when nothing is). */
+/** a generator URL longer than this is not offered at all (a cut URL would open the wrong page) */
+export const URL_MAX_CHARS = 16_384;
+
+const big = (set: Readonly<Record<string, string>>) => Object.entries(set).some(([k, v]) => k.length > NAME_CUT_CHARS || v.length > VALUE_CUT_CHARS);
+
+/**
+ * The alert with oversized names and values cut (the same object when nothing is): labels, annotations, the
+ * alert name and who acked it; a generator URL over URL_MAX_CHARS is dropped.
+ */
 export function cutAlert(a: Alert): AlertView {
-  const big = (set: Readonly<Record<string, string>>) =>
-    Object.entries(set).some(([k, v]) => k.length > NAME_CUT_CHARS || v.length > VALUE_CUT_CHARS);
-  if (!big(a.labels) && !big(a.annotations) && a.alertname.length <= VALUE_CUT_CHARS) return a;
+  const longUrl = (a.generatorUrl?.length ?? 0) > URL_MAX_CHARS;
+  const longText = a.alertname.length > VALUE_CUT_CHARS || (a.ackedBy?.length ?? 0) > VALUE_CUT_CHARS;
+  if (!big(a.labels) && !big(a.annotations) && !longText && !longUrl) return a;
   const labels = cutSet(a.labels);
   const annotations = cutSet(a.annotations);
   return {
     ...a,
     alertname: cutText(a.alertname, VALUE_CUT_CHARS),
+    ackedBy: a.ackedBy === null ? null : cutText(a.ackedBy, VALUE_CUT_CHARS),
+    generatorUrl: longUrl ? null : a.generatorUrl,
     labels: labels.set,
     annotations: annotations.set,
     cut: { labels: labels.cuts, annotations: annotations.cuts },

@@ -8,6 +8,7 @@ import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { Panel } from './Panel';
 import { bindDashboardEvents, useDashboards } from './store';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 
 const PRESETS = Object.keys(TIME_RANGES) as TimeRangePreset[];
 
@@ -58,7 +59,11 @@ export function DashboardsView() {
         </p>
       )}
       {list && list.length === 0 && <p className="empty">{t('empty')}</p>}
-      {view && <Board view={view} />}
+      {view && (
+        <PartBoundary part="dashboard" resetKey={view}>
+          <Board view={view} />
+        </PartBoundary>
+      )}
     </ViewFrame>
   );
 }

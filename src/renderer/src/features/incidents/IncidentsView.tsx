@@ -9,6 +9,7 @@ import { useLive } from '../checklists/live';
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';
 import '../checklists/checklists.css';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 
 function IncidentList({ label, items, selected, onSelect }: { label: string; items: Incident[]; selected: string | null; onSelect: (id: string) => void }) {
   const { t } = useTranslation('incidents');
@@ -76,7 +77,9 @@ export function IncidentsView() {
               }}
             />
           ) : detail.data ? (
-            <IncidentDetail key={detail.data.incident.id} detail={detail.data} />
+            <PartBoundary part="incident detail" resetKey={detail.data.incident.id} onClose={() => setSelected(null)}>
+              <IncidentDetail key={detail.data.incident.id} detail={detail.data} />
+            </PartBoundary>
           ) : (
             <p className="muted">{t('select')}</p>
           )}
