@@ -67,15 +67,14 @@ export interface ClientOptions {
   storeBackoffCapMs?: number;
 }
 
-type Why = { code: string; message: string };
-
-export function createSyncClient(o: ClientOptions) {
-  const heartbeatMs = o.heartbeatMs ?? 15_000;
-  const deadAfterMs = o.deadAfterMs ?? 45_000;
-  const connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
+/**
+ * When to try again. The network backoff is reset by a welcome (or a reconnect asked for). A store failure is
+ * not the network: a welcome proves nothing about the disk, so its own, longer backoff is reset only by a
+ * successful store, and it never retries at once (each retry would fetch a full snapshot again). A gateway
+ * that said when to come back (rate_limited) is waited for at least that long.
+ */
+function createRetryPolicy(o: ClientOptions) {
   const backoff = createBackoff({ baseMs: o.backoffBaseMs ?? 500, capMs: o.backoffCapMs ?? 30_000, random: o.random });
-  // A store failure is not the network: a welcome proves nothing about the disk, so this backoff is reset only
-  // by a successful store, and it never retries at once (each retry would fetch a full snapshot again).
   const storeBackoff = createBackoff({
     baseMs: o.storeBackoffBaseMs ?? 5_000,
     capMs: o.storeBackoffCapMs ?? 300_000,
@@ -83,8 +82,41 @@ export function createSyncClient(o: ClientOptions) {
     jitter: 'equal',
   });
   let storeFailing = false;
-  /** the gateway said when to come back (rate_limited) */
   let retryAfterMs = 0;
+  return {
+    welcomed: () => backoff.reset(),
+    retryAfter: (ms: number) => void (retryAfterMs = ms),
+    storeFailed(err: unknown) {
+      o.log.log('error', 'link.store_failed', { err: String(err) });
+      storeFailing = true;
+      o.onStoreFailed?.(err);
+    },
+    /** a batch or snapshot was stored: passed on, and the end of a store failure said so */
+    stored(collections: Set<Collection>) {
+      if (storeFailing) {
+        storeFailing = false;
+        storeBackoff.reset();
+        o.onStoreOk?.();
+      }
+      o.onStored(collections);
+    },
+    next(): number {
+      const delay = Math.max(storeFailing ? storeBackoff.next() : backoff.next(), retryAfterMs);
+      retryAfterMs = 0;
+      return delay;
+    },
+    attempts: () => backoff.attempts,
+    storeFailing: () => storeFailing,
+  };
+}
+
+type Why = { code: string; message: string };
+
+export function createSyncClient(o: ClientOptions) {
+  const heartbeatMs = o.heartbeatMs ?? 15_000;
+  const deadAfterMs = o.deadAfterMs ?? 45_000;
+  const connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
+  const retries = createRetryPolicy(o);
   const state = createClientView(o.clock, o.onChange);
   const { view, stats } = state;
 
@@ -104,14 +136,7 @@ export function createSyncClient(o: ClientOptions) {
     operator: o.operator,
     batchMax: o.batchMax ?? 5000,
     isCurrent: (c) => conn === c,
-    onStored(collections) {
-      if (storeFailing) {
-        storeFailing = false;
-        storeBackoff.reset();
-        o.onStoreOk?.();
-      }
-      o.onStored(collections);
-    },
+    onStored: (collections) => retries.stored(collections),
     storeFailed,
   });
   const onFrame = createFrameHandler({
@@ -119,8 +144,8 @@ export function createSyncClient(o: ClientOptions) {
     outbox: o.outbox,
     state,
     stream,
-    welcomed: () => backoff.reset(),
-    retryAfter: (ms) => (retryAfterMs = ms),
+    welcomed: () => retries.welcomed(),
+    retryAfter: (ms) => retries.retryAfter(ms),
     sendActions: (c) => sendUnanswered(conn === c ? c : null),
     onResult: o.onResult,
   });
@@ -142,9 +167,8 @@ export function createSyncClient(o: ClientOptions) {
 
   function retryLater(message: string) {
     state.setStatus('offline', message);
-    const delay = Math.max(storeFailing ? storeBackoff.next() : backoff.next(), retryAfterMs);
-    retryAfterMs = 0;
-    o.log.log('info', 'link.retry', { inMs: delay, attempt: backoff.attempts, storeFailing, why: message });
+    const delay = retries.next();
+    o.log.log('info', 'link.retry', { inMs: delay, attempt: retries.attempts(), storeFailing: retries.storeFailing(), why: message });
     retry = o.clock.setTimeout(() => {
       retry = null;
       void connect();
@@ -153,9 +177,7 @@ export function createSyncClient(o: ClientOptions) {
 
   /** A store failure (disk full, locked) must not kill the process: drop the socket, resume from the cursor later. */
   function storeFailed(c: Conn, err: unknown) {
-    o.log.log('error', 'link.store_failed', { err: String(err) });
-    storeFailing = true;
-    o.onStoreFailed?.(err);
+    retries.storeFailed(err);
     lost(c, { code: 'error', message: `Storing platform data failed: ${err instanceof Error ? err.message : String(err)}` });
   }
 
@@ -228,7 +250,7 @@ export function createSyncClient(o: ClientOptions) {
     reconnect() {
       o.clock.clearTimeout(retry);
       retry = null;
-      backoff.reset();
+      retries.welcomed();
       drop()?.ws.terminate();
       view.since = o.clock.now();
       view.status = 'connecting';
