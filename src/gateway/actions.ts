@@ -1,5 +1,9 @@
 /**
- * Applying one action frame, exactly once per action id:
+ * Applying one action frame, exactly once per action id, as the person the connection's credential proved:
+ * - the action is refused (`forbidden`, not stored: it depends on the credential, not on the action) when the
+ *   person's role does not allow it, or when the frame says it was queued as another login;
+ * - the actor recorded everywhere (action log, audit, process records, the source's silence author) is the
+ *   person's display name; a frame's `actor` counts only with the shared token, marked "(shared token)";
  * - an id with a stored result, or one being applied right now, is answered with that result (`replay`);
  *   a duplicate in flight waits for the first instead of applying again; an id sent again with another
  *   type or payload is refused (`id_conflict`), and the first one's result stands;
@@ -11,6 +15,7 @@
  *   upstream for its earlier effect instead of repeating it.
  */
 import { actionPayloads } from '@shared/actions';
+import { DisplayNameSchema, recordName, requiredRole, roleAllows, type Identity } from '@shared/identity';
 import { ERROR_CODES, type ClientFrame, type ServerFrame } from '@shared/protocol';
 import { describeZodError } from '@shared/rpc';
 import type { Clock } from '@node/clock';
@@ -18,16 +23,17 @@ import type { Logger } from '@node/log';
 import type { GatewayMetrics } from './metrics';
 import type { ActionPolicy } from './policy';
 import { isProcessAction } from './process';
+import { unprovenName } from './record-names';
 import type { ActionOutcome, Source } from './source';
 import type { ActionRecord, GatewayStore, StoredEvent, StoredResult, UsedAction } from './store';
 
 export type ActionFrame = Extract<ClientFrame, { type: 'action' }>;
 export type ResultFrame = Extract<ServerFrame, { type: 'result' }>;
 
-/** who sent the frame: the connection's hello */
+/** who sent the frame: the connection's client id (from its hello) and the person its credential proved */
 export interface Sender {
   clientId: string | null;
-  operator: string;
+  identity: Identity;
 }
 
 export interface ActionHandlerOptions {
@@ -40,6 +46,8 @@ export interface ActionHandlerOptions {
   policy?: ActionPolicy;
   /** the events a process action logged (counted by the caller; pumped once the result is sent) */
   logged(appended: readonly StoredEvent[]): void;
+  /** the display names of the people the gateway knows (record-names.ts); none when omitted */
+  knownNames?: () => ReadonlySet<string>;
 }
 
 export interface ActionHandler {
@@ -83,6 +91,7 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
 
   /** the source's answer; a source that throws (the contract says it never does) still gets a clear one */
   async function applyUpstream(f: ActionFrame, payload: unknown, actor: string, resumed: boolean) {
+    // the source names the person in what it creates upstream (Alertmanager's silence author, ACK comment)
     try {
       return await o.source.apply({ id: f.id, type: f.action, payload, at: f.at, operator: actor }, { resumed });
     } catch (err) {
@@ -96,13 +105,35 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
     }
   }
 
+  /** the name the records carry: the proven one, or with the shared token the typed one, marked */
+  function actorOf(from: Sender, f: ActionFrame): string {
+    const i = from.identity;
+    if (i.via !== 'shared') {
+      if (f.actor && f.actor !== i.name && f.actor !== i.login)
+        o.log.log('info', 'gateway.actor_ignored', { id: f.id, login: i.login, claimed: f.actor.slice(0, 80) });
+      return recordName(i);
+    }
+    const typed = DisplayNameSchema.safeParse(f.actor ?? '');
+    return recordName({ name: typed.success ? typed.data : i.name, via: 'shared' });
+  }
+
+  /** why this person may not send this frame, or null */
+  function forbidden(from: Sender, f: ActionFrame): string | null {
+    const i = from.identity;
+    if (!roleAllows(i.role, f.action))
+      return `${recordName(i)} is a ${i.role} here: ${f.action} needs the ${requiredRole(f.action)} role`;
+    if (f.login !== undefined && f.login !== i.login)
+      return `this action was queued as ${f.login ?? 'the shared token'}, but this connection is ${i.login ?? 'the shared token'}: it is sent only when that person is signed in again`;
+    return null;
+  }
+
   async function apply(from: Sender, f: ActionFrame): Promise<StoredResult> {
-    const actor = f.actor || from.operator || 'unknown';
     const record: ActionRecord = {
       id: f.id,
       type: f.action,
       payload: f.payload,
-      actor,
+      actor: actorOf(from, f),
+      login: from.identity.login,
       clientId: from.clientId,
       at: o.clock.now(),
     };
@@ -120,19 +151,37 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       return r;
     }
     if (isProcessAction(f.action)) {
+      const unproven = unprovenName(f.action, parsed.data, record.actor, o.knownNames?.() ?? new Set());
+      if (unproven) {
+        o.log.log('warn', 'gateway.name_refused', { id: f.id, type: f.action, login: record.login });
+        const r = { ok: false, error: { code: ERROR_CODES.forbidden, message: unproven } };
+        o.store.recordAction(record, r);
+        return r;
+      }
       const { result, appended } = o.store.applyProcessAction(record, f.action, parsed.data);
       o.logged(appended);
       return result;
     }
     const { resumed } = o.store.beginAction(record);
     if (resumed) o.log.log('warn', 'gateway.action_resumed', { id: f.id, type: f.action });
-    const r = toStored(await applyUpstream(f, parsed.data, actor, resumed));
+    const r = toStored(await applyUpstream(f, parsed.data, record.actor, resumed));
     o.store.recordAction({ ...record, at: o.clock.now() }, r);
     return r;
   }
 
   return {
     async handle(from, f) {
+      const refusal = forbidden(from, f);
+      if (refusal) {
+        o.metrics.actions.inc({ type: f.action, result: 'forbidden' });
+        o.log.log('warn', 'gateway.action_forbidden', {
+          id: f.id,
+          type: f.action,
+          login: from.identity.login,
+          role: from.identity.role,
+        });
+        return { type: 'result', id: f.id, ok: false, error: { code: ERROR_CODES.forbidden, message: refusal } };
+      }
       const pending = inflight.get(f.id);
       const conflict = idConflict(f, pending?.used ?? o.store.actionOf(f.id));
       if (conflict) {
@@ -142,6 +191,8 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       }
       const stored = o.store.storedResult(f.id);
       if (stored || pending) {
+        // a copy that arrived while the first is still upstream waits for that first one's result
+        if (!stored) o.log.log('info', 'gateway.action_awaits_inflight', { id: f.id, type: f.action });
         const r = stored ?? (await pending!.run);
         o.metrics.actions.inc({ type: f.action, result: 'replayed' });
         return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined, replay: true };

@@ -1,16 +1,22 @@
 /**
- * `npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir D] [--alertmanager-url U …]
- *  [--prometheus-url U] [--dashboards FILE] [--runbooks DIR] [--roster FILE] [--poll-interval MS]
- *  [--ack-extension on|off] [--host H] [--demo-dir D] [--max-silence-days N]`, or `--config FILE` for clusters
- *  (docs/sources.md).
+ * `npm run gateway -- --source demo|alertmanager --port N [--data-dir D] [--auth token|trusted-header|token,trusted-header]
+ *  [--token T] [--trusted-proxy CIDR]… [--group-role GROUP=ROLE]… [--default-role ROLE|none]
+ *  [--tls-cert FILE --tls-key FILE] [--alertmanager-url U …] [--prometheus-url U] [--dashboards FILE]
+ *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2]
+ *  [--host H] [--demo-dir D] [--max-silence-days N]`, or `--config FILE` for clusters (docs/sources.md), and
+ *  `npm run gateway -- users …` (users-cli.ts).
  *
- * The token may also come from VIGIL_GATEWAY_TOKEN (keeps it out of the process list). Prints one line
- * `Vigil gateway listening on ws://HOST:PORT` once it accepts connections.
+ * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
+ * VIGIL_GATEWAY_TOKEN, which keeps it out of the process list) adds the team's shared token. Prints one
+ * line `Vigil gateway listening on ws://HOST:PORT` (wss:// with TLS) once it accepts connections.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RoleSchema, type Role } from '@shared/identity';
 import { createLogger } from '@node/log';
+import { parseSeverityMap, type SeverityMap } from '@shared/domain';
+import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
 import { createGatewayMetrics } from './metrics';
 import { createAlertmanagerSource } from './sources/alertmanager';
@@ -19,26 +25,40 @@ import { createTransport } from './sources/transport';
 import { findDemoDir } from './resources';
 import { startGateway, type Gateway } from './server';
 import type { Source } from './source';
+import { runUsers, USERS_USAGE } from './users-cli';
 
-const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N --token T [--data-dir DIR]
+const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--data-dir DIR]
+  [--auth token|trusted-header|token,trusted-header] [--token SHARED_TOKEN]
+  [--trusted-proxy CIDR]... [--group-role GROUP=ROLE]... [--default-role viewer|responder|admin|none]
+  [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
-  [--poll-interval MS] [--ack-extension on|off] [--host 127.0.0.1] [--demo-dir DIR] [--max-silence-days N]
-  or: npm run gateway -- --config FILE --port N --token T [--data-dir DIR] [--host 127.0.0.1]
-      [--max-silence-days N]
+  [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host 127.0.0.1]
+  [--demo-dir DIR] [--max-silence-days N]
+  or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [--max-silence-days N]
+      [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
-  The token may be given as VIGIL_GATEWAY_TOKEN instead of --token.
+  People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
+  --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.
   --max-silence-days: the longest silence or ack any client may set (default 30).
+  --severity-map (or VIGIL_SEVERITY_MAP): this Alertmanager's severity label values → P0–P3, before the built-in
+  mapping (page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything else → P3); with --config,
+  severityMap in the file.
   With --source demo, --runbooks, --dashboards and --roster replace the demo's bundled runbooks, dashboards
   and roster (its simulated alerts stay; dashboard panels without a demo signal stay empty). Flags a source
-  cannot use are refused: --alertmanager-url, --prometheus-url, --poll-interval and --ack-extension need
-  --source alertmanager; --demo-dir needs --source demo.`;
+  cannot use are refused: --alertmanager-url, --prometheus-url, --poll-interval, --ack-extension and
+  --severity-map need --source alertmanager; --demo-dir needs --source demo.`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
   port: number;
   host: string;
-  token: string;
+  /** the shared token, or null */
+  token: string | null;
+  /** personal tokens accepted */
+  personalTokens: boolean;
+  trustedHeader: TrustedHeaderOptions | null;
+  tls: { certFile: string; keyFile: string } | null;
   dataDir: string;
   /** the sources from --config */
   config?: SourcesConfig;
@@ -54,6 +74,7 @@ export interface CliConfig {
   demoDir?: string;
   /** the longest silence or ack, in minutes */
   maxSilenceMinutes?: number;
+  severityMap?: SeverityMap;
 }
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
@@ -65,6 +86,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       token: { type: 'string' },
+      auth: { type: 'string', default: 'token' },
+      'trusted-proxy': { type: 'string', multiple: true },
+      'group-role': { type: 'string', multiple: true },
+      'default-role': { type: 'string', default: 'viewer' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'data-dir': { type: 'string' },
       'alertmanager-url': { type: 'string', multiple: true },
       config: { type: 'string' },
@@ -76,6 +103,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
       'max-silence-days': { type: 'string' },
+      'severity-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -84,22 +112,18 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const port = values.port === undefined ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0–65535 (0 = any free port), got "${values.port ?? ''}"`);
-  const token = values.token ?? env.VIGIL_GATEWAY_TOKEN;
-  if (!token || token.length < 8)
-    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) is required and must be at least 8 characters');
+  const auth = authOptions(values, values.token ?? env.VIGIL_GATEWAY_TOKEN ?? null);
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
-  const maxDays = values['max-silence-days'] === undefined ? undefined : Number(values['max-silence-days']);
-  if (maxDays !== undefined && !(Number.isFinite(maxDays) && maxDays >= 1 && maxDays <= 365))
-    throw new Error(`--max-silence-days must be 1–365, got "${values['max-silence-days']}"`);
-  const maxSilenceMinutes = maxDays === undefined ? undefined : Math.round(maxDays * 1440);
+  const maxSilenceMinutes = maxSilence(values['max-silence-days']);
   if (values.config !== undefined) {
-    const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir'].filter(
+    const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir', 'severity-map'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
     );
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
     if (argv.includes('--source') && values.source !== 'alertmanager') throw new Error('--config is for the alertmanager source');
     const configFile = path.resolve(values.config);
-    return { source: 'alertmanager', port, host: values.host!, token, dataDir, configFile, config: loadSourcesConfig(configFile), maxSilenceMinutes };
+    const config = loadSourcesConfig(configFile);
+    return { source: 'alertmanager', port, host: values.host!, ...auth, dataDir, configFile, config, maxSilenceMinutes };
   }
   const source = values.source;
   if (source !== 'demo' && source !== 'alertmanager')
@@ -121,21 +145,19 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     const given = flags.filter((f) => values[f as keyof typeof values] !== undefined);
     if (given.length) throw new Error(`${given.map((f) => `--${f}`).join(', ')} ${why}`);
   };
-  if (source === 'demo') notFor(['alertmanager-url', 'prometheus-url', 'poll-interval', 'ack-extension'], 'need --source alertmanager (the demo source has no upstream)');
+  if (source === 'demo')
+    notFor(
+      ['alertmanager-url', 'prometheus-url', 'poll-interval', 'ack-extension', 'severity-map'],
+      'need --source alertmanager (the demo source has no upstream)',
+    );
   else notFor(['demo-dir'], 'is for --source demo');
-  const existing = (flag: string, v: string | undefined, kind: 'file' | 'folder' | 'either') => {
-    if (v === undefined) return undefined;
-    const st = fs.statSync(v, { throwIfNoEntry: false });
-    if (!st || (kind === 'file' && !st.isFile()) || (kind === 'folder' && !st.isDirectory()))
-      throw new Error(`--${flag} must name an existing ${kind === 'either' ? 'file or folder' : kind}, got "${v}"`);
-    return path.resolve(v);
-  };
+  const severityMap = severityMapOf(values['severity-map'] ?? env.VIGIL_SEVERITY_MAP);
   return {
     maxSilenceMinutes,
     source,
     port,
     host: values.host!,
-    token,
+    ...auth,
     dataDir,
     alertmanagerUrls,
     ackExtension: ext === undefined ? undefined : ext === 'on',
@@ -145,10 +167,85 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     roster: existing('roster', values.roster, 'file'),
     pollIntervalMs: poll,
     demoDir: values['demo-dir'],
+    severityMap,
   };
 }
 
+type AuthValues = Parameters<typeof proxyOptions>[0] & { auth?: string; 'tls-cert'?: string; 'tls-key'?: string };
+
+/** --auth, --token, the proxy flags and TLS, checked */
+function authOptions(values: AuthValues, token: string | null) {
+  if (token !== null && token.length < 8)
+    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) must be at least 8 characters');
+  const modes = values.auth!.split(',').map((m) => m.trim());
+  const bad = modes.find((m) => m !== 'token' && m !== 'trusted-header');
+  if (bad !== undefined || !modes.length)
+    throw new Error(`--auth takes token, trusted-header or both ("token,trusted-header"), got "${values.auth}"`);
+  const trustedHeader = modes.includes('trusted-header') ? proxyOptions(values) : null;
+  if (!trustedHeader && (values['trusted-proxy'] || values['group-role']))
+    throw new Error('--trusted-proxy and --group-role need --auth trusted-header');
+  if (!!values['tls-cert'] !== !!values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
+  return {
+    token,
+    personalTokens: modes.includes('token'),
+    trustedHeader,
+    tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
+  };
+}
+
+/** --max-silence-days (1–365) in minutes */
+function maxSilence(text: string | undefined): number | undefined {
+  const maxDays = text === undefined ? undefined : Number(text);
+  if (maxDays !== undefined && !(Number.isFinite(maxDays) && maxDays >= 1 && maxDays <= 365))
+    throw new Error(`--max-silence-days must be 1–365, got "${text}"`);
+  return maxDays === undefined ? undefined : Math.round(maxDays * 1440);
+}
+
+function severityMapOf(mapText: string | undefined): SeverityMap | undefined {
+  try {
+    return mapText ? parseSeverityMap(mapText) : undefined;
+  } catch (err) {
+    throw new Error(`--severity-map: ${(err as Error).message}`);
+  }
+}
+
+/** a --dashboards/--runbooks/--roster path that exists, resolved */
+function existing(flag: string, v: string | undefined, kind: 'file' | 'folder' | 'either'): string | undefined {
+  if (v === undefined) return undefined;
+  const st = fs.statSync(v, { throwIfNoEntry: false });
+  if (!st || (kind === 'file' && !st.isFile()) || (kind === 'folder' && !st.isDirectory()))
+    throw new Error(`--${flag} must name an existing ${kind === 'either' ? 'file or folder' : kind}, got "${v}"`);
+  return path.resolve(v);
+}
+
+/** --trusted-proxy, --group-role and --default-role, checked */
+function proxyOptions(values: {
+  'trusted-proxy'?: string[];
+  'group-role'?: string[];
+  'default-role'?: string;
+}): TrustedHeaderOptions {
+  const proxies = values['trusted-proxy'] ?? [];
+  if (!proxies.length)
+    throw new Error("--auth trusted-header needs --trusted-proxy (the SSO proxy's address, e.g. 127.0.0.1/32)");
+  addressList(proxies); // throws on a malformed one
+  const groupRoles: Record<string, Role> = {};
+  for (const pair of values['group-role'] ?? []) {
+    const i = pair.lastIndexOf('=');
+    const role = RoleSchema.safeParse(pair.slice(i + 1).trim());
+    if (i <= 0 || !role.success) throw new Error(`--group-role takes GROUP=viewer|responder|admin, got "${pair}"`);
+    groupRoles[pair.slice(0, i).trim()] = role.data;
+  }
+  const d = values['default-role'] ?? 'viewer';
+  const defaultRole = d === 'none' ? null : RoleSchema.safeParse(d).data;
+  if (defaultRole === undefined) throw new Error(`--default-role takes viewer, responder, admin or none, got "${d}"`);
+  return { proxies, groupRoles, defaultRole };
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<Gateway | null> {
+  if (argv[0] === 'users') {
+    await runUsers(argv.slice(1), { out: (line) => console.log(line) });
+    return null;
+  }
   const cfg = parseCli(argv);
   if (cfg === 'help') {
     console.log(USAGE);
@@ -187,6 +284,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           rosterFile: cfg.roster,
           pollIntervalMs: cfg.pollIntervalMs,
           ackExtension: { ...DEFAULT_ACK_EXTENSION, enabled: cfg.ackExtension ?? true },
+          severityMap: cfg.severityMap,
           hooks,
           warn,
         })
@@ -200,6 +298,9 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   const gw = await startGateway({
     source,
     token: cfg.token,
+    personalTokens: cfg.personalTokens,
+    trustedHeader: cfg.trustedHeader,
+    tls: cfg.tls ? { cert: fs.readFileSync(cfg.tls.certFile), key: fs.readFileSync(cfg.tls.keyFile) } : null,
     dataDir: cfg.dataDir,
     host: cfg.host,
     port: cfg.port,
@@ -210,6 +311,10 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   console.log(
     `Vigil gateway listening on ${gw.url} (source ${source.name}${cfg.config ? `, clusters ${cfg.config.clusters.map((c) => c.name).join(', ')}` : ''}, server ${gw.serverId}, data in ${cfg.dataDir})`,
   );
+  if (cfg.personalTokens && !cfg.trustedHeader && !cfg.token && !gw.users?.users().some((u) => u.revokedAt === null))
+    console.log(
+      `Nobody can sign in yet: add a person with  npm run gateway -- users add LOGIN --name NAME --role responder --data-dir ${cfg.dataDir}`,
+    );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -224,8 +329,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(`Vigil gateway failed to start: ${err instanceof Error ? err.message : String(err)}`);
-    console.error(USAGE);
+    const users = process.argv[2] === 'users';
+    console.error(
+      `Vigil gateway ${users ? 'users' : 'failed to start'}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    console.error(users ? USERS_USAGE : USAGE);
     process.exit(1);
   });
 }

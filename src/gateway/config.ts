@@ -12,6 +12,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { ClusterNameSchema } from '@shared/alerts';
+import { SEVERITIES, type SeverityMap } from '@shared/domain';
 import type { UpstreamAccess } from './sources/transport';
 
 export class ConfigError extends Error {
@@ -94,6 +95,12 @@ const AckExtension = z.strictObject({
   maxDuration: Duration.optional(),
 });
 
+/** a platform's own severity label values → P0–P3, before the built-in mapping (docs/sources.md) */
+const SeverityMapField = z.record(
+  z.string().min(1).max(64),
+  z.enum(SEVERITIES, { message: 'expected one of P0, P1, P2, P3' }),
+);
+
 const ClusterSchema = z.strictObject({
   name: ClusterNameSchema,
   members: z.array(HttpUrl).min(1, 'a cluster needs at least one member').max(20),
@@ -101,6 +108,7 @@ const ClusterSchema = z.strictObject({
   dashboards: FilePath.optional(),
   runbooks: FilePath.optional(),
   ackExtension: AckExtension.optional(),
+  severityMap: SeverityMapField.optional(),
   ...AccessFields,
 });
 
@@ -110,6 +118,7 @@ const FileSchema = z.strictObject({
   ackDuration: Duration.optional(),
   resolvedRetention: Duration.optional(),
   ackExtension: AckExtension.optional(),
+  severityMap: SeverityMapField.optional(),
   runbooks: FilePath.optional(),
   roster: FilePath.optional(),
   clusters: z.array(ClusterSchema).min(1, 'list at least one cluster').max(100),
@@ -143,6 +152,8 @@ export interface ClusterConfig {
   dashboards?: string;
   runbooks?: string;
   ackExtension: AckExtensionConfig;
+  /** this cluster's severity words (lower-cased) → P0–P3; the file's own, then the cluster's */
+  severityMap?: SeverityMap;
 }
 
 export interface SourcesConfig {
@@ -281,6 +292,14 @@ function toAccess(a: { headers?: Record<string, string>; basicAuth?: { username:
   };
 }
 
+/** the file's mapping with the cluster's on top, keys lower-cased as labels are compared; undefined when neither */
+function severities(...maps: (Record<string, SeverityMap[string]> | undefined)[]): SeverityMap | undefined {
+  if (maps.every((m) => !m)) return undefined;
+  const out: Record<string, SeverityMap[string]> = {};
+  for (const m of maps) for (const [k, v] of Object.entries(m ?? {})) out[k.trim().toLowerCase()] = v;
+  return out;
+}
+
 function toConfig(c: FileConfig, resolve: (f: string) => string): SourcesConfig {
   const ext = (own: FileConfig['ackExtension']): AckExtensionConfig => {
     const e = { ...c.ackExtension, ...own };
@@ -311,6 +330,7 @@ function toConfig(c: FileConfig, resolve: (f: string) => string): SourcesConfig 
       dashboards: cl.dashboards && resolve(cl.dashboards),
       runbooks: cl.runbooks && resolve(cl.runbooks),
       ackExtension: ext(cl.ackExtension),
+      severityMap: severities(c.severityMap, cl.severityMap),
     })),
   };
 }

@@ -1,5 +1,6 @@
 /** One client connection's state, and sending frames to it. */
 import type { WireError } from '@shared/protocol';
+import type { Principal } from './auth';
 
 /** What the gateway needs of a WebSocket (ws's WebSocket has it; unit tests pass a fake). */
 export interface Socket {
@@ -15,7 +16,8 @@ export interface Socket {
 export interface Conn {
   ws: Socket;
   clientId: string | null;
-  operator: string;
+  /** who the credential proved (for the shared token, the name comes with the hello) */
+  who: Principal;
   /** events up to here were sent (or covered by the snapshot) */
   cursor: number;
   /** pumping live events (after welcome + snapshot) */
@@ -28,11 +30,11 @@ export interface Conn {
   stream: number;
 }
 
-export function newConn(ws: Socket, now: number): Conn {
+export function newConn(ws: Socket, now: number, who: Principal): Conn {
   return {
     ws,
     clientId: null,
-    operator: '',
+    who,
     cursor: 0,
     live: false,
     pumping: false,

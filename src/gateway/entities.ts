@@ -15,7 +15,8 @@ export type Family =
   | 'alert'
   | 'incident'
   | 'checklist'
-  | 'handover';
+  | 'handover'
+  | 'person';
 
 /** Snapshot order: a series needs its dashboard's panels stored first (the client drops orphan series). */
 export const FAMILY_ORDER: readonly Family[] = [
@@ -29,6 +30,7 @@ export const FAMILY_ORDER: readonly Family[] = [
   'incident',
   'checklist',
   'handover',
+  'person',
 ];
 
 type Rule<K extends EventKind> = { family: Family; op: 'upsert' | 'remove'; id(d: EventDataOf<K>): string };
@@ -52,6 +54,7 @@ export const ENTITY_RULES: { [K in EventKind]: Rule<K> } = {
   'checklist.result': { family: 'checklist', op: 'upsert', id: (d) => d.runId },
   'handover.update': { family: 'handover', op: 'upsert', id: (d) => d.id },
   'checklist.template': { family: 'template', op: 'upsert', id: (d) => `${d.id}${SEP}${d.version}` },
+  'person.upsert': { family: 'person', op: 'upsert', id: (d) => d.login },
 };
 
 export function entityOf<K extends EventKind>(

@@ -14,6 +14,7 @@ export const PROCESS_ACTIONS = [
   'incident.timeline',
   'incident.status_update',
   'incident.close',
+  'incident.reopen',
   'checklist.result',
   'handover.submit',
   'handover.sign',

@@ -1,6 +1,7 @@
 /**
- * The gateway server: HTTP (/healthz, /metrics, /webhook) and the protocol v1 WebSocket on one port.
- * It owns the event log, snapshots, idempotency and auth; the Source owns the upstream.
+ * The gateway server: HTTP (/healthz, /metrics, /webhook) and the protocol v1 WebSocket on one port, over
+ * TLS (https/wss) when given a certificate. It owns the event log, snapshots, idempotency and who is
+ * signed in (auth.ts, people.ts); the Source owns the upstream.
  *
  * startGateway is the composition root; each unit is built here from what it needs, in dependency order:
  *
@@ -9,12 +10,15 @@
  *                         ├─ intake   (intake.ts: source events → log → pump all)
  *                         ├─ actions  (actions.ts: idempotency, in-flight, process vs source actions)
  *                         └─ sessions (session.ts: frames of one socket: hello, ping, action)
- *   http routes (http.ts) · upgrade + auth (upgrade.ts) · heartbeat (heartbeat.ts)
+ *   users (UserStore) ── auth (auth.ts: personal tokens, SSO proxy headers, shared token)
+ *                      └─ people (people.ts: revocations close open sockets; person.upsert events)
+ *   http routes (http.ts) · upgrade (upgrade.ts) · heartbeat (heartbeat.ts)
  *
- * Flow per connection: upgrade (bearer token, constant-time; subprotocol vigil.v1) → hello → welcome →
- * snapshot chunks or the events after the client's cursor → live events.
+ * Flow per connection: upgrade (subprotocol vigil.v1; the credential → the person) → hello → welcome (who
+ * you are) → snapshot chunks or the events after the client's cursor → live events.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
@@ -24,28 +28,45 @@ import { systemClock, type Clock } from '@node/clock';
 import { guardServer, guardSocket } from '@node/http-guard';
 import { createLogger, type Logger } from '@node/log';
 import { createActionHandler } from './actions';
+import { createAuthenticator, type TrustedHeaderOptions } from './auth';
 import { startHeartbeat } from './heartbeat';
 import { createRoutes } from './http';
 import { createHub } from './hub';
 import { createIntake } from './intake';
 import { createActionPolicy, type ActionLimits } from './policy';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
+import { watchPeople } from './people';
 import { createSessions } from './session';
 import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
 import { openGatewayStore } from './sqlite/store';
+import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
 import { createStream } from './stream';
 import { createUpgradeHandler } from './upgrade';
+import type { UserStore } from './users';
 
 export interface GatewayOptions {
   source: Source;
-  /** the bearer token clients present; registered with the logger as a secret */
-  token: string;
+  /**
+   * the team's shared token (small-team mode: names unproven, recorded marked "(shared token)", role
+   * responder); registered with the logger as a secret. Omitted: personal tokens (and the proxy) only.
+   */
+  token?: string | null;
+  /** personal access tokens from `users` (default true; needs `users` or a dataDir) */
+  personalTokens?: boolean;
+  /** people behind an SSO proxy, from its X-Forwarded-* headers (`--auth trusted-header`) */
+  trustedHeader?: TrustedHeaderOptions | null;
+  /** serve https/wss with this certificate chain and key (PEM) */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
   /** where the SQLite store lives (gateway.db); not needed when `store` is given */
   dataDir?: string;
   /** the store to serve from instead of gateway.db in dataDir; the gateway closes it when it stops */
   store?: GatewayStore;
+  /** the people and their tokens (default: gateway.db in dataDir); the gateway closes it when it stops */
+  users?: UserStore;
+  /** how often the people store is polled for revocations and changes (default 1000 ms) */
+  peoplePollMs?: number;
   host?: string;
   port?: number;
   clock?: Clock;
@@ -71,6 +92,8 @@ export interface Gateway {
   port: number;
   serverId: string;
   store: GatewayStore;
+  /** the people and their tokens (null: shared token only) */
+  users: UserStore | null;
   metrics: GatewayMetrics;
   /** source events appended directly (tests, and the demo source's in-process callers) */
   emit(events: SourceEvent[]): void;
@@ -85,12 +108,56 @@ function openDefaultStore(o: GatewayOptions): GatewayStore {
   return openGatewayStore(path.join(o.dataDir, 'gateway.db'), { retain: o.retain });
 }
 
+/** the people store, when personal tokens or the proxy need one */
+function openUsers(o: GatewayOptions): UserStore | null {
+  if (o.users) return o.users;
+  const wanted = o.personalTokens !== false || !!o.trustedHeader;
+  if (!wanted || !o.dataDir) return null;
+  return openUserStore(path.join(o.dataDir, 'gateway.db'));
+}
+
+function checkAuthOptions(o: GatewayOptions, users: UserStore | null): void {
+  if (o.token !== undefined && o.token !== null && o.token.length < 8)
+    throw new Error('the shared token must be at least 8 characters');
+  if (!o.token && !users && !o.trustedHeader)
+    throw new Error(
+      'the gateway needs a way to know who connects: personal tokens (a dataDir), a shared token, or an SSO proxy',
+    );
+}
+
+function listenOn(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** the credential → the person, as the options say (checked first: a mode with nobody to sign in is refused) */
+function authenticatorFor(o: GatewayOptions, users: ReturnType<typeof openUsers>, clock: Clock, log: Logger) {
+  checkAuthOptions(o, users);
+  return createAuthenticator({
+    config: {
+      personal: o.personalTokens !== false && !!users,
+      sharedToken: o.token ?? null,
+      trustedHeader: o.trustedHeader ?? null,
+    },
+    users,
+    clock,
+    log,
+  });
+}
+
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const clock = o.clock ?? systemClock;
   const log = o.log ?? createLogger({ plugin: 'vigil-gateway', now: () => clock.now() });
   log.addSecret(o.token);
   const maxFrameBytes = o.maxFrameBytes ?? MAX_FRAME_BYTES;
   const store = o.store ?? openDefaultStore(o);
+  const users = openUsers(o);
+  const auth = authenticatorFor(o, users, clock, log);
   const metrics = o.metrics ?? createGatewayMetrics(o.source.name);
   metrics.head.set(store.head());
 
@@ -98,21 +165,29 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
   const policy = createActionPolicy(o.limits);
-  const actions = createActionHandler({ store, source: o.source, clock, log, metrics, policy, logged: intake.logged });
+  const actions = createActionHandler({
+    store,
+    source: o.source,
+    clock,
+    log,
+    metrics,
+    policy,
+    logged: intake.logged,
+    knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
+  });
   const snapshotLimit = createSnapshotLimit({ clock, ...o.snapshotLimit });
-  const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, maxFrameBytes, snapshotLimit });
+  const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes, snapshotLimit });
 
   let closing = false;
-  const server = http.createServer(
-    createRoutes({
-      store,
-      source: o.source,
-      metrics,
-      health: hub.health,
-      connections: () => hub.conns.size,
-      maxBodyBytes: maxFrameBytes,
-    }),
-  );
+  const routes = createRoutes({
+    store,
+    source: o.source,
+    metrics,
+    health: hub.health,
+    connections: () => hub.conns.size,
+    maxBodyBytes: maxFrameBytes,
+  });
+  const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, routes) : http.createServer(routes);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: HARD_FRAME_BYTES,
@@ -123,11 +198,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   guardServer(server, log, 'gateway');
   wss.on('error', (err) => log.log('error', 'gateway.ws_server_error', { err: String(err) }));
   const upgrade = createUpgradeHandler({
-    token: o.token,
+    auth,
     metrics,
     log,
     closing: () => closing,
-    accept: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws)),
+    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who)),
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     guardSocket(socket, log, 'gateway');
@@ -147,13 +222,18 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ackLedger: store,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');
+  const people = users
+    ? watchPeople({
+        users,
+        auth,
+        conns: () => hub.conns,
+        clock,
+        log,
+        offer: (events) => intake.append(events),
+        everyMs: o.peoplePollMs ?? 1000,
+      })
+    : null;
   const heartbeat = startHeartbeat({
     clock,
     conns: () => hub.conns,
@@ -162,8 +242,23 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
   const port = (server.address() as AddressInfo).port;
   const host = o.host ?? '127.0.0.1';
-  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.log('info', 'gateway.listening', { url, source: o.source.name, serverId: store.serverId, head: store.head() });
+  const url = `${o.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.log('info', 'gateway.listening', {
+    url,
+    source: o.source.name,
+    serverId: store.serverId,
+    head: store.head(),
+    credentials: [
+      users && o.personalTokens !== false && 'personal',
+      o.trustedHeader && 'proxy',
+      o.token && 'shared',
+    ].filter(Boolean),
+  });
+  const closeStores = () => {
+    people?.stop();
+    store.close();
+    users?.close();
+  };
 
   const stopServing = async () => {
     wss.close();
@@ -175,6 +270,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     port,
     serverId: store.serverId,
     store,
+    users,
     metrics,
     emit: (events) => intake.append(events),
     connections: () => hub.conns.size,
@@ -188,7 +284,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       for (const c of hub.conns) c.ws.terminate();
       await stopServing();
       intake.stop();
-      store.close();
+      closeStores();
     },
     async kill() {
       closing = true;
@@ -198,7 +294,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       server.closeAllConnections();
       await o.source.stop().catch(() => undefined);
       await stopServing();
-      store.close();
+      closeStores();
     },
   };
 }

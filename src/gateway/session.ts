@@ -3,6 +3,7 @@
  * client's cursor (then live); ping → pong; actions in the order they came, each answered with a result.
  * A bad frame gets an error frame and changes nothing; the socket stays open.
  */
+import { DisplayNameSchema, recordName } from '@shared/identity';
 import {
   CLOSE_PROTOCOL_ERROR,
   CLOSE_TRY_LATER,
@@ -17,9 +18,11 @@ import type { Logger } from '@node/log';
 import { frameText } from '@node/ws-frames';
 import type { WebSocket } from 'ws';
 import type { ActionFrame, ActionHandler } from './actions';
+import type { Authenticator, Principal } from './auth';
 import { newConn, send, sendError, type Conn } from './conn';
 import { statusFrame, type Hub } from './hub';
 import type { GatewayMetrics } from './metrics';
+import { withdraw } from './people';
 import type { SnapshotLimit } from './snapshot-limit';
 import type { EventLog } from './store';
 import type { Stream } from './stream';
@@ -32,14 +35,16 @@ export interface SessionOptions {
   stream: Stream;
   hub: Hub;
   actions: ActionHandler;
+  /** an action's credential is checked again when it comes (a revocation counts at once, not at the next poll) */
+  auth: Pick<Authenticator, 'recheck'>;
   maxFrameBytes: number;
   /** how often one client may take a full snapshot (none: unlimited) */
   snapshotLimit?: SnapshotLimit;
 }
 
 export interface Sessions {
-  /** takes over an upgraded socket until it closes */
-  serve(ws: WebSocket): void;
+  /** takes over an upgraded socket, on which `who` is signed in, until it closes */
+  serve(ws: WebSocket, who: Principal): void;
   /** one decoded-or-not frame from c (exposed for tests) */
   onMessage(c: Conn, text: string | null, bytes: number): void;
 }
@@ -60,7 +65,13 @@ export function createSessions(o: SessionOptions): Sessions {
       return void c.ws.close(CLOSE_PROTOCOL_ERROR, 'unsupported protocol version');
     }
     c.clientId = f.clientId;
-    c.operator = f.operator ?? c.operator;
+    const who = c.who.identity;
+    if (who.via === 'shared') {
+      // the shared token proves no name: the typed one is used, and every record marks it unproven
+      const typed = DisplayNameSchema.safeParse(f.operator ?? '');
+      if (typed.success) c.who.identity = { ...who, name: typed.data };
+    } else if (f.operator && f.operator !== who.name && f.operator !== who.login)
+      o.log.log('info', 'gateway.operator_ignored', { login: who.login, claimed: f.operator.slice(0, 80) });
     c.live = false;
     c.pumping = false;
     c.stream++;
@@ -86,13 +97,21 @@ export function createSessions(o: SessionOptions): Sessions {
       protocol: Math.min(f.protocol, PROTOCOL_VERSION),
       serverId: o.store.serverId,
       serverTime: o.clock.now(),
-      operator: c.operator,
+      operator: recordName(c.who.identity),
+      identity: c.who.identity,
       head,
       mode,
     });
     if (f.probe) return void c.ws.close(1000, 'probe answered');
     send(c, statusFrame(o.hub.health()));
-    o.log.log('info', 'gateway.hello', { clientId: f.clientId, cursor: f.cursor, mode, head });
+    o.log.log('info', 'gateway.hello', {
+      clientId: f.clientId,
+      login: c.who.identity.login,
+      via: c.who.identity.via,
+      cursor: f.cursor,
+      mode,
+      head,
+    });
     if (resumable) {
       c.cursor = f.cursor!;
       c.live = true;
@@ -103,8 +122,17 @@ export function createSessions(o: SessionOptions): Sessions {
   /** queued behind the connection's earlier actions; whatever goes wrong, the client gets a result */
   function onAction(c: Conn, f: ActionFrame) {
     c.chain = c.chain.then(async () => {
+      const now = o.auth.recheck(c.who);
+      const expired = c.who.expiresAt !== null && c.who.expiresAt <= o.clock.now();
+      if (!now.ok || expired) {
+        const refusal = now.ok ? 'expired' : now.refusal;
+        const message = now.ok ? `the token of ${c.who.identity.login} expired` : now.message;
+        // no result: the action stays unanswered in the console's outbox, to go again under a valid credential
+        return withdraw(c, o.log, refusal, message);
+      }
+      c.who.identity = now.identity;
       try {
-        const result = await o.actions.handle(c, f);
+        const result = await o.actions.handle({ clientId: c.clientId, identity: c.who.identity }, f);
         send(c, result);
         if (!result.replay) o.hub.pumpAll();
       } catch (err) {
@@ -144,8 +172,8 @@ export function createSessions(o: SessionOptions): Sessions {
     }
   }
 
-  function serve(ws: WebSocket) {
-    const c = newConn(ws, o.clock.now());
+  function serve(ws: WebSocket, who: Principal) {
+    const c = newConn(ws, o.clock.now(), who);
     o.hub.add(c);
     ws.on('message', (data, isBinary) => {
       const { text, bytes } = frameText(data, isBinary);

@@ -59,7 +59,10 @@ export interface ActionRecord {
   id: string;
   type: string;
   payload: unknown;
+  /** the name records carry: the person's display name, or a typed name marked "(shared token)" */
   actor: string;
+  /** the login the credential proved; null for the shared token */
+  login: string | null;
   clientId: string | null;
   at: number;
 }

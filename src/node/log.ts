@@ -9,13 +9,15 @@ export interface Logger {
   addSecret(value: string | null | undefined): void;
 }
 
+/** a personal access token (src/gateway/tokens.ts) by its shape: masked even where nobody registered it */
+const PERSONAL_TOKEN = /vgl_[0-9a-f]{16}_[A-Za-z0-9_-]+/g;
 const SECRET_KEY = /token|secret|password|authorization|cookie|apikey|api_key/i;
 
 export function redact(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === 'string') {
     let out = value;
     for (const s of secrets) if (s.length >= 4) out = out.split(s).join('«redacted»');
-    return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1«redacted»');
+    return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1«redacted»').replace(PERSONAL_TOKEN, 'vgl_«redacted»');
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
   if (value && typeof value === 'object') {

@@ -48,6 +48,7 @@ function classify(err: unknown, file: string): StoreError {
     return new StoreError('corrupt', file, `The database file ${file} is damaged (${msg}).`);
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|no space left/i.test(msg))
     return new StoreError('disk_full', file, `The disk holding ${file} is full (${msg}).`);
+  // EEXIST/ENOTDIR: creating the data folder failed because a file stands where a folder must be
   if (
     ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM', 'ENOTDIR', 'EISDIR', 'EEXIST'].some((c) =>
       code.startsWith(c),

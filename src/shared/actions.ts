@@ -58,9 +58,15 @@ export const actionPayloads = {
     text: Text(10_000),
   }),
   'incident.close': z.object({ incidentId: z.string().min(1).max(64), postmortem: Text(200_000) }),
+  'incident.reopen': z.object({ incidentId: z.string().min(1).max(64), reason: Text(1000) }),
   'checklist.result': z.object({ runId: z.string().min(1).max(64), templateId: z.string().max(200), result: z.unknown() }),
   'handover.submit': z.object({ handoverId: z.string().min(1).max(64), record: z.unknown() }),
-  'handover.sign': z.object({ handoverId: z.string().min(1).max(64), signedBy: z.string().min(1).max(80), note: Text(2000).optional() }),
+  'handover.sign': z.object({
+    handoverId: z.string().min(1).max(64),
+    /** ignored by the gateway, which signs as the credential's person; kept so older consoles' actions validate */
+    signedBy: z.string().min(1).max(80).optional(),
+    note: Text(2000).optional(),
+  }),
 } as const;
 
 export type ActionType = keyof typeof actionPayloads;

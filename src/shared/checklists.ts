@@ -197,6 +197,9 @@ export const EvidenceSchema = z
   .strict();
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+/** who a step's automatic check (not a person) is recorded as in `updatedBy` */
+export const AUTO_CHECK_ACTOR = 'auto-check';
+
 export const RunStepSchema = z.object({
   stepId: z.string(),
   position: z.number().int(),

@@ -1,5 +1,6 @@
 /** Domain types shared by every process. Schemas are the single source; types are inferred from them. */
 import { z } from 'zod';
+import { IdentitySchema } from './identity';
 
 export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;
 export const SeveritySchema = z.enum(SEVERITIES);
@@ -15,13 +16,33 @@ export function atLeast(s: Severity, threshold: Severity): boolean {
   return severityRank(s) <= severityRank(threshold);
 }
 
+/** A platform's own words for its severities, lower-cased: { critical: 'P0', warning: 'P2' } (docs/sources.md). */
+export type SeverityMap = Readonly<Record<string, Severity>>;
+
 /**
- * Maps a `severity` label as sources spell it onto P0–P3. Direct P-levels win; otherwise the common
- * Alertmanager words: page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything
- * else (info, low, none) → P3. Level numbers from handbook 001 (level1 most severe) map 1→P1, 2→P2, 3→P3.
+ * Parses a severity mapping as the gateway takes it: "critical=P0, warning=P2, sev-a=P1". Throws an Error
+ * naming the first bad pair.
  */
-export function normalizeSeverity(raw: string | undefined | null): Severity {
+export function parseSeverityMap(text: string): SeverityMap {
+  const out: Record<string, Severity> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+)\s*=\s*(P[0-3])$/i.exec(pair);
+    if (!m) throw new Error(`severity mapping "${pair}" must look like critical=P0 (a label value, =, one of P0–P3)`);
+    out[m[1].toLowerCase()] = m[2].toUpperCase() as Severity;
+  }
+  return out;
+}
+
+/**
+ * Maps a `severity` label as sources spell it onto P0–P3. A platform's configured mapping (`map`) wins;
+ * then direct P-levels; then the common Alertmanager words: page/emergency → P0, critical/high → P1,
+ * warning/major/medium → P2, anything else (info, low, none) → P3. Level numbers from handbook 001
+ * (level1 most severe) map 1→P1, 2→P2, 3→P3.
+ */
+export function normalizeSeverity(raw: string | undefined | null, map?: SeverityMap): Severity {
   const v = (raw ?? '').trim().toLowerCase();
+  const mapped = map?.[v];
+  if (mapped) return mapped;
   const direct = /^(?:p|sev|s)([0-3])$/.exec(v);
   if (direct) return `P${direct[1]}` as Severity;
   const level = /^(?:level|l)\s*([1-3])$/.exec(v);
@@ -38,6 +59,18 @@ export type Language = z.infer<typeof LanguageSchema>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (00:00–23:59)');
 
+const ColumnId = z.string().min(1).max(32);
+/** The alert table's columns as this person left them: order, hidden ones, widths (px) and the sort. */
+export const AlertTableLayoutSchema = z
+  .object({
+    order: z.array(ColumnId).max(24),
+    hidden: z.array(ColumnId).max(24),
+    sizes: z.record(ColumnId, z.number().int().min(32).max(1600)),
+    sort: z.object({ key: ColumnId, desc: z.boolean() }).strict(),
+  })
+  .strict();
+export type AlertTableLayout = z.infer<typeof AlertTableLayoutSchema>;
+
 export const SettingsSchema = z.object({
   /** 'auto' follows the OS / browser locale */
   language: z.union([z.literal('auto'), LanguageSchema]),
@@ -48,7 +81,11 @@ export const SettingsSchema = z.object({
   notifyRepeatMinutes: z.number().int().min(0).max(240),
   notifyResolved: z.boolean(),
   quietHours: z.object({ enabled: z.boolean(), start: HHMM, end: HHMM }),
-  /** the name this console acts as (shown in acks, timeline entries, handovers) */
+  /**
+   * the name typed for this console: used only where no credential proves who is here (the team's shared
+   * token, where records mark it "(shared token)", or no platform at all); a personal token or the SSO
+   * proxy names the person instead
+   */
   operator: z.string().trim().min(1).max(80),
   /** wss:// or ws:// URL of the platform gateway; null = start the embedded demo gateway */
   platformUrl: z
@@ -59,6 +96,12 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
   timeZone: z.string().min(1).max(64),
+  /** the alert table's column layout; null = the built-in one */
+  alertTable: AlertTableLayoutSchema.nullable(),
+  /** a PEM file of CA certificates the platform's TLS certificate is checked against (a company CA); null = the system's */
+  platformCaFile: z.string().trim().min(1).max(4096).nullable(),
+  /** how this console signs in to the platform: a personal (or shared) token, or the SSO proxy in front of it */
+  platformSignIn: z.enum(['token', 'proxy']),
   /** the desktop app starts (in the tray) when the person logs in; the browser host ignores it */
   startAtLogin: z.boolean(),
 });
@@ -76,8 +119,32 @@ export const DEFAULT_SETTINGS: Settings = {
   operator: 'on-call',
   platformUrl: null,
   timeZone: 'local',
+  alertTable: null,
+  platformCaFile: null,
+  platformSignIn: 'token',
   startAtLogin: true,
 };
+
+/** Why a console is signed out. */
+export const SIGN_OUT_REASONS = ['revoked', 'expired', 'wrong', 'missing', 'untrusted_proxy', 'no_role', 'signed_out'] as const;
+export type SignOutReason = (typeof SIGN_OUT_REASONS)[number];
+
+/**
+ * Who is signed in at this console (docs/deploy.md): `signed_in` with the person the platform proved (kept
+ * while offline); `signing_in` until the first welcome says who the token belongs to; `signed_out` when the
+ * platform refused the credential or the person signed out (`identity` is then who was signed in);
+ * `local` without a platform.
+ */
+export const SessionSchema = z.object({
+  state: z.enum(['signed_in', 'signing_in', 'signed_out', 'local']),
+  identity: IdentitySchema.nullable(),
+  reason: z.enum(SIGN_OUT_REASONS).nullable(),
+  /** the name records made now carry (the shared token's marked "(shared token)"); null while nobody is signed in */
+  name: z.string().nullable(),
+  /** actions queued as someone else than who is signed in now: they wait for that person */
+  heldActions: z.number().int(),
+});
+export type Session = z.infer<typeof SessionSchema>;
 
 export const LINK_STATUSES = ['online', 'connecting', 'offline', 'auth_failed', 'degraded', 'disabled'] as const;
 export const LinkStateSchema = z.object({
@@ -95,7 +162,9 @@ export const LinkStateSchema = z.object({
   snapshot: z.object({ received: z.number().int(), total: z.number().int() }).nullable(),
   /** number of actions waiting in the outbox */
   pendingActions: z.number().int(),
+  /** the name records made here carry, as the platform's welcome said it */
   operator: z.string().nullable(),
+  session: SessionSchema,
 });
 export type LinkState = z.infer<typeof LinkStateSchema>;
 

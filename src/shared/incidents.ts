@@ -114,6 +114,7 @@ export const SYSTEM_EVENTS = [
   'freeze_off',
   'alerts_linked',
   'closed',
+  'reopened',
   'alert',
   'escalated',
 ] as const;
@@ -133,10 +134,20 @@ export const INCIDENT_TEXT = defineTexts('incidents', {
       freeze_off: 'Change freeze lifted',
       alerts_linked: 'Linked alerts: {{names}}',
       closed: 'Incident closed; postmortem written',
+      reopened: 'Incident reopened: {{reason}}',
       alert: 'Alert {{alertname}}: {{kind}}{{by}} {{detail}}',
       escalated: 'Escalated to L{{level}}: not acknowledged for {{minutes}} min',
     },
-    alertKinds: { firing: 'fired', resolved: 'resolved', acked: 'acked', unacked: 'ack removed', silenced: 'silenced', inhibited: 'inhibited', escalated: 'escalated' },
+    alertKinds: {
+      firing: 'fired',
+      resolved: 'resolved',
+      resolved_platform: 'resolved by the platform (no one asked to resolve it)',
+      acked: 'acked',
+      unacked: 'ack removed',
+      silenced: 'silenced',
+      inhibited: 'inhibited',
+      escalated: 'escalated',
+    },
     by: ' by {{name}}',
     roles: { commander: 'Incident commander', techLead: 'Tech lead', comms: 'Communications lead', onCall: 'On-call engineer' },
     statuses: { investigating: 'investigating', mitigated: 'mitigated', resolved: 'resolved', closed: 'closed' },
@@ -154,10 +165,20 @@ export const INCIDENT_TEXT = defineTexts('incidents', {
       freeze_off: '已解除变更冻结',
       alerts_linked: '关联告警：{{names}}',
       closed: '事故已关闭，复盘报告已生成',
+      reopened: '事故已重新打开：{{reason}}',
       alert: '告警 {{alertname}}：{{kind}}{{by}} {{detail}}',
       escalated: '已自动升级到 L{{level}}：{{minutes}} 分钟未确认',
     },
-    alertKinds: { firing: '触发', resolved: '已恢复', acked: '已确认', unacked: '已取消确认', silenced: '已静默', inhibited: '被抑制', escalated: '已升级' },
+    alertKinds: {
+      firing: '触发',
+      resolved: '已恢复',
+      resolved_platform: '已由平台恢复（无人请求恢复）',
+      acked: '已确认',
+      unacked: '已取消确认',
+      silenced: '已静默',
+      inhibited: '被抑制',
+      escalated: '已升级',
+    },
     by: '（{{name}}）',
     roles: { commander: '事件指挥官', techLead: '技术负责人', comms: '通信协调员', onCall: '值班工程师' },
     statuses: { investigating: '调查中', mitigated: '已缓解', resolved: '已解决', closed: '已关闭' },
@@ -277,8 +298,21 @@ export interface TargetClock {
   breached: boolean;
 }
 
+/** A linked alert as the incident page and the postmortem name it: by its name and key labels. */
+export interface LinkedAlert {
+  fingerprint: string;
+  /** null when the alert is no longer cached (resolved and pruned) */
+  alertname: string | null;
+  severity: Severity | null;
+  state: 'firing' | 'resolved' | null;
+  /** the labels that tell it apart (service, instance, …), at most four */
+  labels: [string, string][];
+}
+
 export interface IncidentDetail {
   incident: Incident;
+  /** the linked alerts, in the incident's order */
+  alerts: LinkedAlert[];
   timeline: TimelineEntry[];
   respond: TargetClock;
   resolve: TargetClock;
@@ -307,6 +341,8 @@ export const DeclareSchema = z
       ctx.addIssue({ code: 'custom', path: ['overrideReason'], message: 'overriding the proposed severity needs a reason' });
   });
 export type DeclareInput = z.input<typeof DeclareSchema>;
+
+export const ReopenReasonSchema = z.string().trim().min(1, 'say why the incident is reopened').max(1000);
 
 export const IncidentPatchSchema = z
   .object({

@@ -24,13 +24,94 @@ export type { Matcher };
 /** Vigil's pseudo-label for an alert's cluster (never a real Alertmanager label). */
 export const CLUSTER_LABEL = '@cluster';
 
+/** What the parser expected where it found something else. */
+export type MatcherExpected = 'closing_brace' | 'end' | 'label_name' | 'operator' | 'value' | 'value_or_empty' | 'comma_or_brace' | 'comma';
+
+/** Why a regex is refused, as data (`invalid` carries RE2's own words, which no text table can translate). */
+export type RegexIssue =
+  | { code: 'lookahead'; form: '(?=…)' | '(?!…)' }
+  | { code: 'lookbehind' }
+  | { code: 'backref'; ref: string }
+  | { code: 'invalid'; detail: string }
+  | { code: 'too_long'; max: number; length: number };
+
+/** The problem as data, so the renderer says it in the user's language (the message is the English). */
+export type MatcherProblem =
+  | { code: 'expected'; expected: MatcherExpected; found: string | null }
+  | { code: 'single_quote'; quote: string }
+  | { code: 'backslash' }
+  | { code: 'unknown_escape'; escape: string }
+  | { code: 'bad_code_point'; escape: string }
+  | { code: 'raw_newline' }
+  | { code: 'not_utf8' }
+  | { code: 'unclosed_string' }
+  | { code: 'empty_name' }
+  | { code: 'bad_regex'; name: string; issue: RegexIssue };
+
+/** what each `expected` says in English (the renderer's en texts use these too) */
+export const EXPECTED_EN: Record<MatcherExpected, string> = {
+  closing_brace: 'a closing }',
+  end: 'nothing after the closing }',
+  label_name: 'a label name',
+  operator: 'an operator (=, !=, =~ or !~)',
+  value: 'a value',
+  value_or_empty: 'a value (write "" for an empty one)',
+  comma_or_brace: 'a comma or }',
+  comma: 'a comma',
+};
+
+const NO_LOOKAROUND = "Alertmanager uses Go's RE2, which has no look-around";
+
+/** A refused regex in English (the gateway, the core and the renderer's en texts). */
+export function regexIssueText(i: RegexIssue): string {
+  switch (i.code) {
+    case 'lookahead':
+      return `look-ahead ${i.form} is not supported: ${NO_LOOKAROUND}`;
+    case 'lookbehind':
+      return `look-behind (?<=…) is not supported: ${NO_LOOKAROUND}`;
+    case 'backref':
+      return `back-references (${i.ref}) are not supported: Alertmanager uses Go's RE2, which has none`;
+    case 'invalid':
+      return `invalid regular expression: ${i.detail}`;
+    case 'too_long':
+      return `a regular expression may be at most ${i.max} characters long (this one has ${i.length})`;
+  }
+}
+
+function englishOf(p: MatcherProblem): string {
+  switch (p.code) {
+    case 'expected':
+      return `expected ${EXPECTED_EN[p.expected]}, found ${p.found === null ? 'the end of the input' : JSON.stringify(p.found)}`;
+    case 'single_quote':
+      return `use double quotes, not ${p.quote}`;
+    case 'backslash':
+      return 'a backslash is only allowed inside double quotes';
+    case 'unknown_escape':
+      return `unknown escape \\${p.escape} in a quoted string`;
+    case 'bad_code_point':
+      return `\\${p.escape} escape is not a valid Unicode code point`;
+    case 'raw_newline':
+      return 'a quoted string cannot contain a raw newline (write \\n)';
+    case 'not_utf8':
+      return 'the quoted string is not valid UTF-8';
+    case 'unclosed_string':
+      return 'a closing double quote for the string that starts here';
+    case 'empty_name':
+      return 'a label name cannot be empty';
+    case 'bad_regex':
+      return `${p.name}: ${regexIssueText(p.issue)}`;
+  }
+}
+
 export class MatcherSyntaxError extends Error {
   /** 0-based offset into the input where the problem is */
   readonly position: number;
-  constructor(message: string, position: number) {
-    super(`column ${position + 1}: ${message}`);
+  readonly problem: MatcherProblem;
+  constructor(problem: MatcherProblem, position: number) {
+    super(`column ${position + 1}: ${englishOf(problem)}`);
     this.name = 'MatcherSyntaxError';
     this.position = position;
+    this.problem = problem;
   }
 }
 
@@ -42,11 +123,6 @@ const isSpace = (c: string) => SPACE.test(c);
 const PLAIN_NAME = /^@?[a-zA-Z_][a-zA-Z0-9_]*$/;
 const SIMPLE_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
 const utf8 = new TextEncoder();
-
-function describe(input: string, pos: number): string {
-  if (pos >= input.length) return 'the end of the input';
-  return JSON.stringify(input[pos]);
-}
 
 const hexAt = (s: string, at: number, n: number): number | null => {
   const h = s.slice(at, at + n);
@@ -61,7 +137,7 @@ function unquote(body: string, at: number): string {
   const bytes: number[] = [];
   for (let i = 0; i < body.length; ) {
     const c = body[i];
-    if (c === '\n') throw new MatcherSyntaxError('a quoted string cannot contain a raw newline (write \\n)', at + i);
+    if (c === '\n') throw new MatcherSyntaxError({ code: 'raw_newline' }, at + i);
     if (c !== '\\') {
       const cp = body.codePointAt(i)!;
       const ch = String.fromCodePoint(cp);
@@ -81,17 +157,17 @@ function unquote(body: string, at: number): string {
       i += 4;
     } else if ((e === 'u' || e === 'U') && hexAt(body, i + 2, e === 'u' ? 4 : 8) !== null) {
       const cp = hexAt(body, i + 2, e === 'u' ? 4 : 8)!;
-      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new MatcherSyntaxError(`\\${e} escape is not a valid Unicode code point`, at + i);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new MatcherSyntaxError({ code: 'bad_code_point', escape: e }, at + i);
       bytes.push(...utf8.encode(String.fromCodePoint(cp)));
       i += e === 'u' ? 6 : 10;
     } else {
-      throw new MatcherSyntaxError(`unknown escape \\${e ?? ''} in a quoted string`, at + i);
+      throw new MatcherSyntaxError({ code: 'unknown_escape', escape: e ?? '' }, at + i);
     }
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
   } catch {
-    throw new MatcherSyntaxError('the quoted string is not valid UTF-8', at - 1);
+    throw new MatcherSyntaxError({ code: 'not_utf8' }, at - 1);
   }
 }
 
@@ -104,18 +180,18 @@ class Lexer {
   peek(): string | undefined {
     return this.input[this.pos];
   }
-  fail(what: string, at = this.pos): never {
-    throw new MatcherSyntaxError(`expected ${what}, found ${describe(this.input, at)}`, at);
+  fail(expected: MatcherExpected, at = this.pos): never {
+    throw new MatcherSyntaxError({ code: 'expected', expected, found: at >= this.input.length ? null : this.input[at] }, at);
   }
   /** a double-quoted string with escapes, or a bare word; null when neither starts here */
   word(): string | null {
     const c = this.peek();
     if (c === '"') return this.quoted();
-    if (c === "'" || c === '`') throw new MatcherSyntaxError(`use double quotes, not ${c}`, this.pos);
-    if (c === '\\') throw new MatcherSyntaxError('a backslash is only allowed inside double quotes', this.pos);
+    if (c === "'" || c === '`') throw new MatcherSyntaxError({ code: 'single_quote', quote: c }, this.pos);
+    if (c === '\\') throw new MatcherSyntaxError({ code: 'backslash' }, this.pos);
     const start = this.pos;
     while (this.pos < this.input.length && !RESERVED.has(this.input[this.pos]) && !isSpace(this.input[this.pos])) this.pos++;
-    if (this.input[this.pos] === '\\') throw new MatcherSyntaxError('a backslash is only allowed inside double quotes', this.pos);
+    if (this.input[this.pos] === '\\') throw new MatcherSyntaxError({ code: 'backslash' }, this.pos);
     return this.pos > start ? this.input.slice(start, this.pos) : null;
   }
   private quoted(): string {
@@ -131,7 +207,7 @@ class Lexer {
         return unquote(body, open + 1);
       }
     }
-    throw new MatcherSyntaxError('a closing double quote for the string that starts here', open);
+    throw new MatcherSyntaxError({ code: 'unclosed_string' }, open);
   }
   operator(): { isEqual: boolean; isRegex: boolean } {
     const two = this.input.slice(this.pos, this.pos + 2);
@@ -143,7 +219,7 @@ class Lexer {
       this.pos += 1;
       return { isEqual: true, isRegex: false };
     }
-    return this.fail('an operator (=, !=, =~ or !~)');
+    return this.fail('operator');
   }
 }
 
@@ -156,19 +232,18 @@ export class RegexError extends Error {
   }
 }
 
-/** What RE2 says about a pattern, in words an on-call engineer can act on; null when it compiles. */
-function re2Problem(pattern: string): string | null {
+/** What RE2 says about a pattern, in terms an on-call engineer can act on; null when it compiles. */
+function re2Issue(pattern: string): RegexIssue | null {
   try {
     RE2JS.compile(pattern);
     return null;
   } catch (e) {
     const text = String((e as Error)?.message ?? e).replace(/^error parsing regexp: /, '');
-    if (/`\(\?[=!]/.test(text))
-      return `look-ahead ${/`\(\?=/.test(text) ? '(?=…)' : '(?!…)'} is not supported: Alertmanager uses Go's RE2, which has no look-around`;
-    if (/`\(\?<[=!]/.test(text)) return "look-behind (?<=…) is not supported: Alertmanager uses Go's RE2, which has no look-around";
+    if (/`\(\?[=!]/.test(text)) return { code: 'lookahead', form: /`\(\?=/.test(text) ? '(?=…)' : '(?!…)' };
+    if (/`\(\?<[=!]/.test(text)) return { code: 'lookbehind' };
     const backref = /invalid escape sequence: `(\\[1-9])`/.exec(text);
-    if (backref) return `back-references (${backref[1]}) are not supported: Alertmanager uses Go's RE2, which has none`;
-    return `invalid regular expression: ${text}`;
+    if (backref) return { code: 'backref', ref: backref[1] };
+    return { code: 'invalid', detail: text };
   }
 }
 
@@ -178,17 +253,27 @@ function re2Problem(pattern: string): string | null {
  * window. No real matcher comes near this.
  */
 export const MAX_REGEX_CHARS = 4096;
-const tooLong = (value: string) =>
-  value.length > MAX_REGEX_CHARS ? `a regular expression may be at most ${MAX_REGEX_CHARS} characters long (this one has ${value.length})` : null;
+const tooLongIssue = (value: string): RegexIssue | null =>
+  value.length > MAX_REGEX_CHARS ? { code: 'too_long', max: MAX_REGEX_CHARS, length: value.length } : null;
+const tooLong = (value: string) => {
+  const issue = tooLongIssue(value);
+  return issue && regexIssueText(issue);
+};
 
-/** Why `value` is not a regex Alertmanager accepts, or null when it is. */
-export function regexProblem(value: string): string | null {
-  const long = tooLong(value);
+/** Why `value` is not a regex Alertmanager accepts, as data, or null when it is. */
+export function regexIssue(value: string): RegexIssue | null {
+  const long = tooLongIssue(value);
   if (long) return long;
   // Alertmanager compiles `^(?:value)$`; the value alone gives the clearer message when both fail
-  const wrapped = re2Problem(`^(?:${value})$`);
+  const wrapped = re2Issue(`^(?:${value})$`);
   if (wrapped === null) return null;
-  return re2Problem(value) ?? wrapped;
+  return re2Issue(value) ?? wrapped;
+}
+
+/** Why `value` is not a regex Alertmanager accepts (in English), or null when it is. */
+export function regexProblem(value: string): string | null {
+  const issue = regexIssue(value);
+  return issue && regexIssueText(issue);
 }
 
 export interface CompiledRegex {
@@ -228,7 +313,7 @@ export function anchoredRegex(value: string): CompiledRegex {
 function valueAfter(lx: Lexer): string {
   const v = lx.word();
   if (v !== null) return v;
-  return lx.fail(lx.peek() === undefined || lx.peek() === ',' || lx.peek() === '}' ? 'a value (write "" for an empty one)' : 'a value');
+  return lx.fail(lx.peek() === undefined || lx.peek() === ',' || lx.peek() === '}' ? 'value_or_empty' : 'value');
 }
 
 /**
@@ -245,27 +330,27 @@ export function parseMatchers(input: string): Matcher[] {
     lx.skipSpace();
     const c = lx.peek();
     if (c === undefined) {
-      if (braced) lx.fail('a closing }');
+      if (braced) lx.fail('closing_brace');
       break;
     }
     if (braced && c === '}') {
       lx.pos++;
       lx.skipSpace();
-      if (lx.pos < input.length) lx.fail('nothing after the closing }');
+      if (lx.pos < input.length) lx.fail('end');
       break;
     }
     const nameAt = lx.pos;
     const name = lx.word();
-    if (name === null) lx.fail('a label name');
-    if (name === '') throw new MatcherSyntaxError('a label name cannot be empty', nameAt);
+    if (name === null) lx.fail('label_name');
+    if (name === '') throw new MatcherSyntaxError({ code: 'empty_name' }, nameAt);
     lx.skipSpace();
     const op = lx.operator();
     lx.skipSpace();
     const valueAt = lx.pos;
     const value = valueAfter(lx);
     if (op.isRegex) {
-      const problem = regexProblem(value);
-      if (problem) throw new MatcherSyntaxError(`${name}: ${problem}`, valueAt);
+      const issue = regexIssue(value);
+      if (issue) throw new MatcherSyntaxError({ code: 'bad_regex', name, issue }, valueAt);
     }
     out.push({ name, value, ...op });
     lx.skipSpace();
@@ -275,7 +360,7 @@ export function parseMatchers(input: string): Matcher[] {
       continue;
     }
     if (sep === undefined || (braced && sep === '}')) continue;
-    lx.fail(braced ? 'a comma or }' : 'a comma');
+    lx.fail(braced ? 'comma_or_brace' : 'comma');
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { ActionTypeSchema } from './actions';
 import { AlertSchema, SilenceSchema } from './alerts';
 import { DashboardSchema, SeriesSchema } from './dashboards';
 import { SeveritySchema } from './domain';
+import { IdentitySchema, PersonSchema } from './identity';
 import { parseJson } from './json';
 import { describeZodError } from './rpc';
 import { RunbookSchema } from './runbooks';
@@ -63,8 +64,11 @@ export const HandoverDocSchema = z.object({
   id: z.string().min(1).max(64),
   record: z.unknown(),
   submittedBy: z.string().nullable(),
+  /** the login behind submittedBy (null: the shared token, or a gateway before identity) */
+  submittedLogin: z.string().nullable().optional(),
   submittedAt: z.number().nullable(),
   signedBy: z.string().nullable(),
+  signedLogin: z.string().nullable().optional(),
   signedAt: z.number().nullable(),
   note: z.string().nullable(),
 });
@@ -91,6 +95,8 @@ export const eventData = {
   /** `handover` has the shape of HandoverDocSchema when the gateway sends it */
   'handover.update': z.object({ id: z.string().min(1), handover: z.unknown(), at: z.number() }),
   'checklist.template': z.object({ id: z.string().min(1), version: z.number().int(), template: z.unknown() }),
+  /** a person the gateway knows (from `users add` or a first SSO sign-in): who can be picked for a role */
+  'person.upsert': PersonSchema,
 } as const;
 export type EventKind = keyof typeof eventData;
 export const EVENT_KINDS = Object.keys(eventData) as EventKind[];
@@ -110,7 +116,10 @@ export const HelloFrame = z.object({
   cursor: z.number().int().nonnegative().nullable(),
   /** the server id the cursor belongs to (a cursor from another server is meaningless) */
   serverId: z.string().max(128).nullable().optional(),
-  /** the operator name the console acts as (audit fallback when an action carries no actor) */
+  /**
+   * the name the console's user typed: believed only with the shared token (and recorded marked
+   * "(shared token)"); with a personal token or the SSO proxy the credential says who it is and this is ignored
+   */
   operator: z.string().max(80).optional(),
   /** "test connection": answer with a welcome, send nothing else, close */
   probe: z.boolean().optional(),
@@ -122,8 +131,13 @@ export const ActionFrame = z.object({
   action: ActionTypeSchema,
   payload: z.unknown(),
   at: z.number(),
-  /** who did it (the console's operator at the time) */
+  /** the name the console showed when the action was taken: used only with the shared token, else ignored */
   actor: z.string().max(80).optional(),
+  /**
+   * the login of the person the console queued this action as (from their welcome): when it is not the
+   * connection's person the action is refused (`forbidden`), so a queued action never goes out as someone else
+   */
+  login: z.string().max(128).nullable().optional(),
 });
 export const PingFrame = z.object({ type: z.literal('ping'), t: z.number() });
 export const PongFrame = z.object({ type: z.literal('pong'), t: z.number() });
@@ -137,7 +151,10 @@ export const WelcomeFrame = z.object({
   protocol: z.number().int().positive(),
   serverId: z.string().min(1).max(128),
   serverTime: z.number(),
+  /** the name records made on this connection carry (with the shared token: the typed name, marked) */
   operator: z.string().max(80),
+  /** who the credential proved (gateways before identity do not send it) */
+  identity: IdentitySchema.optional(),
   /** the newest seq on the server when the welcome was sent */
   head: z.number().int().nonnegative(),
   /** 'snapshot' follows when the cursor is unknown or too old; otherwise 'events' */
@@ -200,8 +217,16 @@ export const StatusFrame = z.object({
   clusters: z.array(ClusterStatusSchema).max(100).optional(),
 });
 
+/** the connection's person changed (an admin renamed them or changed their role): sent unasked */
+export const IdentityFrame = z.object({
+  type: z.literal('identity'),
+  operator: z.string().max(80),
+  identity: IdentitySchema,
+});
+
 export const ServerFrame = z.discriminatedUnion('type', [
   WelcomeFrame,
+  IdentityFrame,
   SnapshotFrame,
   EventFrame,
   ResultFrame,
@@ -213,6 +238,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
 /** close codes */
+/** the credential was refused, or revoked or expired while the socket was open */
 export const CLOSE_AUTH_FAILED = 4001;
 export const CLOSE_PROTOCOL_ERROR = 4002;
 /** the server is shutting down or restarting: reconnect soon */
@@ -235,6 +261,11 @@ export const ERROR_CODES = {
   unsupported: 'unsupported_action',
   notFound: 'not_found',
   conflict: 'conflict',
+  /** the connection's person may not take this action (a viewer; an action queued as someone else) */
+  forbidden: 'forbidden',
+  /** the credential was revoked or expired while the socket was open: sent before close 4001 */
+  credentialRevoked: 'credential_revoked',
+  credentialExpired: 'credential_expired',
   internal: 'internal',
   /** an action id used before with another type or payload (the first one's result stands) */
   idConflict: 'id_conflict',

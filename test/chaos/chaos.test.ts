@@ -35,6 +35,8 @@ const RUN = randomBytes(3).toString('hex');
 const TOKEN = `chaos-token-${randomBytes(8).toString('hex')}`;
 const SECRET = randomBytes(18).toString('base64url');
 const OPERATOR = 'Chaos Driver';
+/** the shared token proves no name: every record carries the typed one marked (docs/deploy.md) */
+const RECORDED = `${OPERATOR} (shared token)`;
 
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
@@ -335,7 +337,7 @@ describe('chaos: actions through gateway and console kills', () => {
       a.kind === 'silence'
         ? (silenceComments.get(a.tag) ?? 0)
         : a.kind === 'ack'
-          ? (silenceComments.get(`ACK by ${OPERATOR}: ${a.tag}`) ?? 0)
+          ? (silenceComments.get(`ACK by ${RECORDED}: ${a.tag}`) ?? 0)
           : 0;
     const timelineRows = count(
       (gdb.prepare('SELECT text FROM incident_timeline').all() as { text: string }[])
@@ -391,7 +393,7 @@ describe('chaos: actions through gateway and console kills', () => {
       .filter((a): a is Extract<PlannedAction, { kind: 'ack' }> => a.kind === 'ack' && outboxTags.has(a.tag))
       .map((a) => a.alert);
     expect(
-      ackedNs.filter((n) => cAlerts.get(alertsByN.get(n)!)?.ackedBy !== OPERATOR),
+      ackedNs.filter((n) => cAlerts.get(alertsByN.get(n)!)?.ackedBy !== RECORDED),
       'acked alerts the console does not show acked',
     ).toEqual([]);
 
@@ -424,7 +426,7 @@ describe('chaos: actions through gateway and console kills', () => {
       // the evidence for each violation: the outbox row, the gateway's record of the id, what Alertmanager holds
       const gwRow = gdb.prepare('SELECT received_at, ok FROM actions WHERE id = ?');
       const upstreamText = (w: { tag: string; kind: string }) =>
-        w.kind === 'ack' ? `ACK by ${OPERATOR}: ${w.tag}` : w.tag;
+        w.kind === 'ack' ? `ACK by ${RECORDED}: ${w.tag}` : w.tag;
       console.log(
         JSON.stringify({
           suite: 'chaos.violations',

@@ -3,6 +3,7 @@
  * better-sqlite3 built for Electron's ABI (scripts/native.mjs); where either cannot be had (a machine that
  * cannot download them, like our CI), the test is skipped and says so plainly in the report.
  */
+import { settled } from './settle';
 import { _electron as electron, expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -77,7 +78,7 @@ test.describe('Electron shell', () => {
       expect(surface).toEqual({ require: 'undefined', process: 'undefined', vigil: true });
       await page.evaluate(() => window.open('https://example.com', '_blank'));
       await page.evaluate(() => (location.href = 'https://example.com'));
-      await page.waitForTimeout(500);
+      await settled(page);
       expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
       // served from the privileged app:// scheme, never file:// (src/main/shell/app-protocol.ts)
       expect(page.url()).toMatch(/^app:\/\/vigil\//);

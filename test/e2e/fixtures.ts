@@ -3,7 +3,7 @@
  * throwaway data dir, and a page opened on its secret URL that waits for the app's readiness signal
  * (`body[data-ready=true]`, set once the contract is connected and settings are loaded).
  */
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import path from 'node:path';
 import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
@@ -58,6 +58,15 @@ export async function openApp(page: Page, url: string): Promise<void> {
       await page.waitForTimeout(500 * attempt);
     }
   }
+}
+
+/** A toast by its text, inside the toasts region (screen readers also get a short-lived announcement copy). */
+export const toast = (page: Page, text: string | RegExp): Locator => page.getByRole('region', { name: /^(Notifications|通知)/ }).getByText(text);
+
+/** Picks an option of a select (Radix Select: a combobox button that opens a listbox). */
+export async function choose(select: Locator, option: string): Promise<void> {
+  await select.click();
+  await select.page().getByRole('option', { name: option, exact: true }).click();
 }
 
 type Fixtures = { dataDir: string; host: HostHandle; app: Page };

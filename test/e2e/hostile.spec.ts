@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import WebSocket from 'ws';
+import { settled } from './settle';
 import { stringify } from 'yaml';
 import { v7 as uuidv7 } from 'uuid';
 import { revealSegments } from '@shared/spoofing';
@@ -336,7 +337,7 @@ async function clickTraps(page: Page, scope: ReturnType<Page['locator']>): Promi
     await el.dispatchEvent('click');
     clicked++;
   }
-  await page.waitForTimeout(300); // a handler that runs does so at once; give it a moment to report
+  await settled(page); // every handler the clicks queued has run and reported
   return clicked;
 }
 

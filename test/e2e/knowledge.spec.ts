@@ -2,13 +2,15 @@
  * Offline knowledge, end to end in Chromium through the browser host. The platform is "stopped": the host
  * is pointed at a loopback port nothing listens on, so everything shown comes from the local cache, seeded
  * before the host starts (demo runbooks imported as a local folder, a dashboard cached 12 minutes ago,
- * alerts that link to the runbooks, a hostile runbook).
+ * alerts that link to the runbooks, a hostile runbook) — as is who signed in on this console before the
+ * platform went away (Wang Fang, with her token still stored), so what she does offline is recorded as her.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, launchHost, openApp, test, type HostHandle } from './fixtures';
+import { settled } from './settle';
+import { choose, expect, launchHost, openApp, test, type HostHandle } from './fixtures';
 import { DEMO_RUNBOOKS, HOSTILE_MARKDOWN, seedDashboard } from '../integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '../integration/knowledge/seed';
 import { tempDir } from '../helpers/tmp';
@@ -22,9 +24,14 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-async function seed(dataDir: string) {
+const TOKEN = 'vgl_0123456789abcdef_' + 'w'.repeat(43);
+
+async function seed(dataDir: string, platform: string) {
   const bed = openKnowledgeTestbed({ dataDir });
   try {
+    // the platform proved Wang Fang on this console before it went away (link/session.ts keeps it per target)
+    const identity = { login: 'wangfang', name: 'Wang Fang', role: 'responder', via: 'token' };
+    bed.db.prepare("INSERT INTO link_meta (key, value) VALUES ('session', ?)").run(JSON.stringify({ key: platform, identity }));
     const imported = await bed.module.handlers.runbooksImportFolder(DEMO_RUNBOOKS);
     expect(imported.imported).toBeGreaterThanOrEqual(7);
     bed.upsertRunbook({ id: 'hostile', title: 'Hostile runbook', markdown: HOSTILE_MARKDOWN });
@@ -46,8 +53,9 @@ async function seed(dataDir: string) {
 
 let host: HostHandle | null = null;
 test.beforeEach(async ({ dataDir }) => {
-  await seed(dataDir);
-  host = await launchHost({ dataDir, args: ['--platform', `ws://127.0.0.1:${await deadPort()}`] });
+  const platform = `ws://127.0.0.1:${await deadPort()}`;
+  await seed(dataDir, platform);
+  host = await launchHost({ dataDir, args: ['--platform', platform], env: { VIGIL_PLATFORM_TOKEN: TOKEN } });
 });
 // eslint-disable-next-line no-empty-pattern -- Playwright needs the fixtures argument to pass testInfo
 test.afterEach(async ({}, testInfo) => {
@@ -140,8 +148,8 @@ test.describe('offline knowledge', () => {
   test('an alert opens its runbook from the runbook_url annotation', async ({ page }) => {
     await openApp(page, host!.url);
     await nav(page).getByRole('button', { name: 'Alerts' }).click();
-    // the alert's own row (level 2), under its group row
-    await page.getByRole('row', { level: 2 }).filter({ hasText: 'OzonOrdersPullLatencyHigh' }).click();
+    // the alert's own row (alert rows are selectable; a group's header row is not)
+    await page.getByRole('grid', { name: 'Alerts' }).locator('[role="row"][aria-selected]').filter({ hasText: 'OzonOrdersPullLatencyHigh' }).first().click();
     await page.getByRole('button', { name: 'Open runbook "Ozon 拉单延迟升高（订单拉取）"' }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Ozon 拉单延迟升高（订单拉取）' })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Contents' })).toBeVisible();
@@ -173,7 +181,7 @@ test.describe('offline knowledge', () => {
 
     // the same in Chinese
     await nav(page).getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await choose(page.getByRole('combobox', { name: 'Language' }), '简体中文');
     await page.getByRole('navigation', { name: '主导航' }).getByRole('button', { name: '仪表盘' }).click();
     await expect(page.getByRole('status').filter({ hasText: '数据截至 12 分钟前' })).toBeVisible();
   });
@@ -202,7 +210,7 @@ test.describe('offline knowledge', () => {
     await article.getByText('Click for data').click();
     await article.getByText('hover anywhere').hover();
     await expect(article.getByRole('button', { name: 'Submit me' })).toHaveCount(0);
-    await page.waitForTimeout(500);
+    await settled(page);
 
     expect(dialogs).toEqual([]);
     expect(navigations).toEqual([]);

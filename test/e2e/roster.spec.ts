@@ -129,6 +129,11 @@ test.describe('escalation through the platform', () => {
     expect(got).toHaveLength(1);
     expect(JSON.parse(got[0].payload)).toMatchObject({ fingerprint: amAlert.fingerprint, level: 2, automatic: true });
 
+    // the escalation under way is findable in the roster view: its level and who it reaches now
+    const running = page.getByRole('list', { name: 'Escalations under way' });
+    await expect(running.getByRole('listitem').filter({ hasText: 'E2EOrdersStuck' })).toContainText('level 2 of 3');
+    await expect(running.getByRole('listitem').filter({ hasText: 'E2EOrdersStuck' })).toContainText('Reaches Bo Example');
+
     // and a restart of the console mid-ladder does not repeat it
     await host.restart();
     await openApp(page, host.url);

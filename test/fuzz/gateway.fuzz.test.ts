@@ -5,9 +5,11 @@
  *
  * Proven afterwards: the fuzzing socket was never closed on it; every frame the protocol decoder refuses
  * got an `error` frame with that code and was counted in vigil_gateway_bad_frames_total; every action it
- * accepted got exactly one `result` and one row in the idempotency table; and the well-behaved console
+ * accepted got a `result` and one row in the idempotency table, and reached the upstream at most once
+ * however often its id was replayed; and the well-behaved console
  * still receives new events and gets its own action applied. A frame over the hard limit closes only
- * its own socket (1009).
+ * its own socket (1009). A second test sends hand-written bad frames whose codes are written in the test,
+ * so the decoder is not checked against itself.
  *
  * The source is a minimal in-test upstream (what the fuzz checks is the gateway, not Alertmanager).
  */
@@ -15,7 +17,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '@test/helpers/until';
 import WebSocket from 'ws';
-import type { ActionOutcome, Source, SourceContext } from '@gateway/source';
+import type { ActionOutcome, Source, SourceAction, SourceContext } from '@gateway/source';
 import { startGateway, type Gateway } from '@gateway/server';
 import { createCore, type Core } from '@core';
 import { createLogger, silentLogger } from '@node/log';
@@ -35,20 +37,22 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-/** A small upstream: a few alerts, and every alert/silence action accepted. */
-function quietSource(): Source & { ctx(): SourceContext; applied: number } {
+/** A small upstream: a few alerts, and every alert/silence action accepted; counts how often each action id reached it. */
+function quietSource(): Source & { ctx(): SourceContext; applied: number; appliedIds: Map<string, number> } {
   let ctx: SourceContext | null = null;
   const src = {
     name: 'fuzz',
     applied: 0,
+    appliedIds: new Map<string, number>(),
     ctx: () => ctx!,
     async start(c: SourceContext) {
       ctx = c;
       c.emit(Array.from({ length: 5 }, (_, i) => ({ kind: 'alert.upsert' as const, data: alertData(i) })));
     },
     async stop() {},
-    async apply(): Promise<ActionOutcome> {
+    async apply(a: SourceAction): Promise<ActionOutcome> {
       src.applied++;
+      src.appliedIds.set(a.id, (src.appliedIds.get(a.id) ?? 0) + 1);
       return { ok: true };
     },
   };
@@ -65,7 +69,6 @@ function open(url: string): Promise<WebSocket> {
     ws.once('error', reject);
   });
 }
-
 
 const metricSum = (text: string, name: string): number =>
   text
@@ -199,6 +202,11 @@ describe('gateway under malformed frames', () => {
     // the console's own action below adds one more row later; here only the fuzzer's are in
     expect(table.n).toBe(acceptedActionIds.size);
     expect(table.d).toBe(table.n);
+    // the upstream saw each accepted action at most once, however often its id was replayed
+    const twice = [...source.appliedIds].filter(([, n]) => n > 1);
+    expect(twice, 'action ids the source applied more than once').toEqual([]);
+    for (const id of source.appliedIds.keys()) expect(acceptedActionIds.has(id), id).toBe(true);
+    expect(source.appliedIds.size).toBeGreaterThan(0);
     expect(replies.get().welcome ?? 0).toBe(hellos);
     const metrics = await (await fetch(gw.url.replace('ws:', 'http:') + '/metrics')).text();
     expect(metricSum(metrics, 'vigil_gateway_bad_frames_total')).toBe(expectedErrorTotal);
@@ -241,4 +249,55 @@ describe('gateway under malformed frames', () => {
       }),
     );
   }, 600_000);
+
+  it('answers hand-written bad frames with the codes the protocol documents (not computed by its own decoder)', async () => {
+    const dir = tempDir('vigil-fuzz-gw-known-');
+    cleanups.push(dir.cleanup);
+    const gw: Gateway = await startGateway({
+      source: quietSource(),
+      token: TOKEN,
+      store: openGatewayStore(path.join(dir.dir, 'gateway.db')),
+      port: 0,
+      log: silentLogger,
+    });
+    cleanups.push(() => gw.close());
+    const ws = await open(gw.url);
+    const replies: { type: string; error?: { code: string } }[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
+    const [valid] = actionCorpus();
+    const action = JSON.stringify({
+      type: 'action',
+      id: newActionId(),
+      action: valid.action,
+      payload: valid.payload,
+      at: T0,
+      actor: 'fuzzer',
+    });
+    const cases: [string, string | Buffer, string][] = [
+      ['not JSON', '{"type": "ping", ', 'bad_json'],
+      ['JSON, not an object', '[1, 2, 3]', 'bad_frame'],
+      ['a number as type', '{"type": 42}', 'bad_frame'],
+      ['an unknown type', '{"type": "launch", "t": 1}', 'unknown_type'],
+      ['ping without its time', '{"type": "ping"}', 'bad_frame'],
+      [
+        'hello with a wrong field type',
+        '{"type": "hello", "clientId": 7, "protocol": 1, "cursor": null, "serverId": null}',
+        'bad_frame',
+      ],
+      ['a binary frame', Buffer.from('{"type":"ping","t":1}'), 'binary_frame'],
+      ['over the soft limit (4 MiB)', `"${'x'.repeat(4 * 1024 * 1024)}"`, 'frame_too_large'],
+      ['an action before hello', action, 'hello_required'],
+    ];
+    for (const [, frame, code] of cases) {
+      const before = replies.length;
+      ws.send(frame, { binary: typeof frame !== 'string' });
+      await until(() => replies.length > before, `an answer to ${code}`, 30_000, 10);
+    }
+    expect(replies.map((r) => r.error?.code ?? r.type)).toEqual(cases.map(([, , code]) => code));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    const metrics = await (await fetch(gw.url.replace('ws:', 'http:') + '/metrics')).text();
+    // every refusal is counted, the session's hello_required included
+    expect(metricSum(metrics, 'vigil_gateway_bad_frames_total')).toBe(cases.length);
+    ws.close();
+  }, 120_000);
 });

@@ -15,7 +15,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { AlertSchema, SilenceSchema, type Alert, type Silence } from '@shared/alerts';
-import { normalizeSeverity } from '@shared/domain';
+import { normalizeSeverity, type SeverityMap } from '@shared/domain';
 import { matchersForLabels, type Matcher } from '@shared/matchers';
 import type { SourceEvent } from '../source';
 import type { AmAlert, AmSilence } from './alertmanager-api';
@@ -112,6 +112,8 @@ export interface ListingContext {
   extensionsOf?(silenceId: string): number;
   /** the gateway extends acks while their alert fires */
   autoExtend?: boolean;
+  /** the platform's own severity words → P0–P3, before the built-in ones (docs/sources.md) */
+  severities?: SeverityMap;
 }
 
 export function toSilence(s: AmSilence, now: number, c: ListingContext = {}): Silence {
@@ -136,7 +138,7 @@ export function toAlert(a: AmAlert, ack: Silence | undefined, now: number, c: Li
     labels: a.labels,
     annotations: a.annotations,
     state: 'firing',
-    severity: normalizeSeverity(a.labels.severity),
+    severity: normalizeSeverity(a.labels.severity, c.severities),
     startsAt: ms(a.startsAt),
     endsAt: null,
     updatedAt: now,

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '@node/clock';
 import { describeZodError } from '@shared/rpc';
+import type { SeverityMap } from '@shared/domain';
 import type { DashboardSpec } from '@shared/dashboard-spec';
 import type { ClusterStatus } from '@shared/protocol';
 import { DEFAULT_ACK_EXTENSION, type ClusterConfig } from '../config';
@@ -46,6 +47,8 @@ export interface AlertmanagerSourceOptions {
   pollIntervalMs?: number;
   /** how long an ack silence lasts when the action does not say */
   ackDurationMinutes?: number;
+  /** the shorthand's severity words → P0–P3 (clusters bring their own) */
+  severityMap?: SeverityMap;
   /** the shorthand's ack extension (clusters bring their own) */
   ackExtension?: ClusterConfig['ackExtension'];
   /** how long a resolved alert is kept before alert.remove */
@@ -91,6 +94,7 @@ function clustersOf(opts: AlertmanagerSourceOptions): { clusters: ClusterConfig[
         prometheus: opts.prometheusUrl ? { url: opts.prometheusUrl } : undefined,
         dashboards: opts.dashboardsFile,
         ackExtension: opts.ackExtension ?? DEFAULT_ACK_EXTENSION,
+        severityMap: opts.severityMap,
       },
     ],
   };
@@ -189,6 +193,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
       pollIntervalMs: opts.pollIntervalMs ?? 2000,
       resolvedRetentionMs: opts.resolvedRetentionMs ?? 60 * 60_000,
       ackExtension: c.ackExtension,
+      severityMap: c.severityMap,
       ledger: ledgerProxy,
       labelAlerts: !shorthand,
       emit: (events) => !stopped && ctx?.emit(events),

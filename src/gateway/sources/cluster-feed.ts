@@ -6,6 +6,7 @@
  */
 import type { Clock } from '@node/clock';
 import type { Silence } from '@shared/alerts';
+import type { SeverityMap } from '@shared/domain';
 import type { ClusterStatus } from '@shared/protocol';
 import type { AckExtensionConfig } from '../config';
 import type { SourceEvent } from '../source';
@@ -23,6 +24,8 @@ export interface ClusterFeedOptions {
   pollIntervalMs: number;
   resolvedRetentionMs: number;
   ackExtension: AckExtensionConfig;
+  /** the cluster's severity words → P0–P3 (before the built-in mapping) */
+  severityMap?: SeverityMap;
   ledger: AckLedger;
   /** set `cluster` on alerts and silences (not for the one-cluster shorthand) */
   labelAlerts: boolean;
@@ -96,6 +99,7 @@ export function createClusterFeed(o: ClusterFeedOptions): ClusterFeed {
   const listingContext = {
     cluster: o.labelAlerts ? cluster.name : undefined,
     autoExtend: o.ackExtension.enabled,
+    severities: o.severityMap,
     extensionsOf: (id: string) => extended.get(cluster.amIdOf(id) ?? id)?.extensions ?? 0,
   };
 

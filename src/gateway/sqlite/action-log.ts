@@ -8,11 +8,11 @@ export function createActionLog(db: DB): SqliteActionLog {
   const s = {
     action: db.prepare('SELECT ok, error_code, error_message FROM actions WHERE id = ?'),
     recordAction:
-      db.prepare(`INSERT INTO actions (id, type, payload, actor, client_id, received_at, ok, error_code, error_message)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    audit: db.prepare('INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)'),
+      db.prepare(`INSERT INTO actions (id, type, payload, actor, login, client_id, received_at, ok, error_code, error_message)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    audit: db.prepare('INSERT INTO audit (at, actor, login, action, detail) VALUES (?, ?, ?, ?, ?)'),
     beginAttempt:
-      db.prepare(`INSERT INTO action_attempts (id, type, actor, client_id, started_at, payload) VALUES (?, ?, ?, ?, ?, ?)
+      db.prepare(`INSERT INTO action_attempts (id, type, actor, login, client_id, started_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET attempts = attempts + 1 RETURNING attempts`),
     usedAction: db.prepare('SELECT type, payload FROM actions WHERE id = ?'),
     usedAttempt: db.prepare('SELECT type, payload FROM action_attempts WHERE id = ?'),
@@ -30,7 +30,9 @@ export function createActionLog(db: DB): SqliteActionLog {
       return ((s.usedAction.get(id) ?? s.usedAttempt.get(id)) as UsedAction | undefined) ?? null;
     },
     beginAction(a: ActionRecord): { resumed: boolean } {
-      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.clientId, a.at, JSON.stringify(a.payload ?? null)) as { attempts: number };
+      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.login, a.clientId, a.at, JSON.stringify(a.payload ?? null)) as {
+        attempts: number;
+      };
       return { resumed: row.attempts > 1 };
     },
     unfinishedActions: (): number => (s.attemptCount.get() as { n: number }).n,
@@ -40,13 +42,14 @@ export function createActionLog(db: DB): SqliteActionLog {
         a.type,
         JSON.stringify(a.payload ?? null),
         a.actor,
+        a.login,
         a.clientId,
         a.at,
         r.ok ? 1 : 0,
         r.error?.code ?? null,
         r.error?.message ?? null,
       );
-      s.audit.run(a.at, a.actor, a.type, JSON.stringify({ id: a.id, ok: r.ok, error: r.error?.code ?? null }));
+      s.audit.run(a.at, a.actor, a.login, a.type, JSON.stringify({ id: a.id, ok: r.ok, error: r.error?.code ?? null }));
       s.endAttempt.run(a.id);
     }),
   };

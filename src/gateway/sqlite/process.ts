@@ -29,8 +29,10 @@ interface IncidentRow {
 interface HandoverRow {
   record: string;
   submitted_by: string | null;
+  submitted_login: string | null;
   submitted_at: number | null;
   signed_by: string | null;
+  signed_login: string | null;
   signed_at: number | null;
   note: string | null;
 }
@@ -48,6 +50,7 @@ function statements(db: DB) {
     close: db.prepare(
       `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, postmortem = ?, updated_at = ? WHERE id = ?`,
     ),
+    reopen: db.prepare(`UPDATE incidents SET status = 'open', closed_at = NULL, closed_by = NULL, updated_at = ? WHERE id = ?`),
     timeline: db.prepare(
       'SELECT id, kind, text, at, author FROM incident_timeline WHERE incident_id = ? ORDER BY at, rowid',
     ),
@@ -65,9 +68,13 @@ function statements(db: DB) {
       db.prepare(`INSERT INTO checklist_results (run_id, template_id, result, at, author) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT(run_id) DO UPDATE SET template_id = excluded.template_id, result = excluded.result, at = excluded.at, author = excluded.author`),
     handover: db.prepare('SELECT * FROM handovers WHERE id = ?'),
-    submitHandover: db.prepare(`INSERT INTO handovers (id, record, submitted_by, submitted_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET record = excluded.record, submitted_by = excluded.submitted_by, submitted_at = excluded.submitted_at`),
-    signHandover: db.prepare('UPDATE handovers SET signed_by = ?, signed_at = ?, note = ? WHERE id = ?'),
+    submitHandover:
+      db.prepare(`INSERT INTO handovers (id, record, submitted_by, submitted_login, submitted_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET record = excluded.record, submitted_by = excluded.submitted_by,
+        submitted_login = excluded.submitted_login, submitted_at = excluded.submitted_at`),
+    signHandover: db.prepare(
+      'UPDATE handovers SET signed_by = ?, signed_login = ?, signed_at = ?, note = ? WHERE id = ?',
+    ),
   };
 }
 
@@ -117,8 +124,10 @@ function reads(s: Statements) {
         id,
         record: JSON.parse(r.record),
         submittedBy: r.submitted_by,
+        submittedLogin: r.submitted_login,
         submittedAt: r.submitted_at,
         signedBy: r.signed_by,
+        signedLogin: r.signed_login,
         signedAt: r.signed_at,
         note: r.note,
       };
@@ -127,9 +136,19 @@ function reads(s: Statements) {
   };
 }
 
+/** who takes a process action: the name records carry and the login the credential proved (null: shared token) */
+export interface Actor {
+  name: string;
+  login: string | null;
+}
+
 type Handlers<T extends ProcessAction> = {
-  [K in T]: (p: ActionPayload<K>, actor: string, at: number) => ProcessEvent[];
+  [K in T]: (p: ActionPayload<K>, actor: Actor, at: number) => ProcessEvent[];
 };
+
+/** the same person: by login when either side has one, else (two shared-token names) by name */
+const samePerson = (a: Actor, name: string | null, login: string | null): boolean =>
+  a.login !== null || login !== null ? a.login === login : a.name === name;
 type IncidentAction = Extract<ProcessAction, `incident.${string}`>;
 
 function incidentHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<IncidentAction> {
@@ -142,7 +161,7 @@ function incidentHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<
         p.severity,
         p.proposedSeverity,
         JSON.stringify(p.fingerprints),
-        actor,
+        actor.name,
         at,
         at,
       );
@@ -169,19 +188,26 @@ function incidentHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<
     'incident.timeline'(p, actor, at) {
       r.open(p.incidentId);
       if (s.timelineEntry.get(p.entryId)) refuse(ERROR_CODES.conflict, `timeline entry ${p.entryId} already exists`);
-      s.addTimeline.run(p.entryId, p.incidentId, p.kind, p.text, p.at, actor);
+      s.addTimeline.run(p.entryId, p.incidentId, p.kind, p.text, p.at, actor.name);
       s.touch.run(at, p.incidentId);
       return [r.incidentEvent(p.incidentId)];
     },
     'incident.status_update'(p, actor, at) {
       r.open(p.incidentId);
-      s.addStatus.run(p.incidentId, p.phase, p.text, at, actor);
+      s.addStatus.run(p.incidentId, p.phase, p.text, at, actor.name);
       s.touch.run(at, p.incidentId);
       return [r.incidentEvent(p.incidentId)];
     },
     'incident.close'(p, actor, at) {
       r.open(p.incidentId);
-      s.close.run(at, actor, p.postmortem, at, p.incidentId);
+      s.close.run(at, actor.name, p.postmortem, at, p.incidentId);
+      return [r.incidentEvent(p.incidentId)];
+    },
+    'incident.reopen'(p, _actor, at) {
+      const row = r.incidentRow(p.incidentId);
+      if (row.status !== 'closed') refuse(ERROR_CODES.conflict, `incident ${p.incidentId} is not closed`);
+      // the reason reaches the minutes as the console's own timeline entry
+      s.reopen.run(at, p.incidentId);
       return [r.incidentEvent(p.incidentId)];
     },
   };
@@ -190,7 +216,7 @@ function incidentHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<
 function recordHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<Exclude<ProcessAction, IncidentAction>> {
   return {
     'checklist.result'(p, actor, at) {
-      s.checklist.run(p.runId, p.templateId, JSON.stringify(p.result ?? null), at, actor);
+      s.checklist.run(p.runId, p.templateId, JSON.stringify(p.result ?? null), at, actor.name);
       return [{ kind: 'checklist.result', data: { runId: p.runId, result: p.result ?? null, at } }];
     },
     'handover.submit'(p, actor, at) {
@@ -200,15 +226,21 @@ function recordHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<Ex
           ERROR_CODES.conflict,
           `handover ${p.handoverId} is already signed by ${prev.signed_by}; it cannot change`,
         );
-      s.submitHandover.run(p.handoverId, JSON.stringify(p.record ?? null), actor, at);
+      s.submitHandover.run(p.handoverId, JSON.stringify(p.record ?? null), actor.name, actor.login, at);
       return [r.handoverEvent(p.handoverId, at)];
     },
-    'handover.sign'(p, _actor, at) {
+    'handover.sign'(p, actor, at) {
+      // the signer is whoever's credential sent this; a payload's signedBy (older consoles) is not believed
       const prev = r.handover(p.handoverId);
       if (!prev) refuse(ERROR_CODES.notFound, `handover ${p.handoverId} was not submitted, so it cannot be signed`);
       if (prev!.signed_by)
         refuse(ERROR_CODES.conflict, `handover ${p.handoverId} is already signed by ${prev!.signed_by}`);
-      s.signHandover.run(p.signedBy, at, p.note ?? null, p.handoverId);
+      if (samePerson(actor, prev!.submitted_by, prev!.submitted_login))
+        refuse(
+          ERROR_CODES.forbidden,
+          `${actor.name} submitted handover ${p.handoverId}; the next on-call signs it, not the person handing over`,
+        );
+      s.signHandover.run(actor.name, actor.login, at, p.note ?? null, p.handoverId);
       return [r.handoverEvent(p.handoverId, at)];
     },
   };
@@ -216,7 +248,7 @@ function recordHandlers(s: Statements, r: ReturnType<typeof reads>): Handlers<Ex
 
 export interface ProcessStore {
   /** applies one validated process action; call inside a transaction. Refusals change nothing. */
-  apply(type: ProcessAction, payload: unknown, actor: string, at: number): ProcessOutcome;
+  apply(type: ProcessAction, payload: unknown, actor: Actor, at: number): ProcessOutcome;
 }
 
 export function createProcessStore(db: DB): ProcessStore {
@@ -226,7 +258,7 @@ export function createProcessStore(db: DB): ProcessStore {
   return {
     apply(type, payload, actor, at) {
       const sp = db.transaction(() =>
-        (handlers[type] as (p: unknown, a: string, t: number) => ProcessEvent[])(payload, actor, at),
+        (handlers[type] as (p: unknown, a: Actor, t: number) => ProcessEvent[])(payload, actor, at),
       );
       try {
         return { ok: true, events: sp() };

@@ -9,6 +9,8 @@
  * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
  *   process actions create (see process.ts)
  * - audit: who did what
+ * - users, user_tokens, users_revision: people, their personal tokens (scrypt hashes only) and the counter
+ *   every change to them moves (users.ts); the login beside each action, attempt, audit row and handover
  * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
  *
  * Never edit an applied migration: add the next one.
@@ -110,6 +112,35 @@ CREATE TABLE action_attempts (
 );
 `;
 
+const IDENTITY = `
+CREATE TABLE users (
+  login      TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  role       TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'admin')),
+  origin     TEXT NOT NULL CHECK (origin IN ('cli', 'proxy', 'embedded')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE user_tokens (
+  id           TEXT PRIMARY KEY,
+  login        TEXT NOT NULL REFERENCES users(login),
+  hash         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  expires_at   INTEGER,
+  revoked_at   INTEGER
+);
+CREATE INDEX user_tokens_login ON user_tokens(login);
+CREATE TABLE users_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+INSERT INTO users_revision (id, revision) VALUES (1, 0);
+ALTER TABLE actions ADD COLUMN login TEXT;
+ALTER TABLE action_attempts ADD COLUMN login TEXT;
+ALTER TABLE audit ADD COLUMN login TEXT;
+ALTER TABLE handovers ADD COLUMN submitted_login TEXT;
+ALTER TABLE handovers ADD COLUMN signed_login TEXT;
+`;
+
 const ACK_EXTENSIONS = `
 CREATE TABLE ack_extensions (
   cluster     TEXT NOT NULL,
@@ -129,6 +160,7 @@ ALTER TABLE action_attempts ADD COLUMN payload TEXT;
 export const gatewayMigrations: readonly Migration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
+  { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
   { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
 ];

@@ -43,7 +43,7 @@ export function openGatewayStore(file: string, opts: SqliteStoreOptions = {}): S
 
   const applyProcessAction = db.transaction(
     (a: ActionRecord, type: ProcessAction, payload: unknown): ProcessApplied => {
-      const out = processes.apply(type, payload, a.actor, a.at);
+      const out = processes.apply(type, payload, { name: a.actor, login: a.login }, a.at);
       const result: StoredResult = out.ok ? { ok: true, error: null } : { ok: false, error: out.error };
       const appended: StoredEvent[] = out.ok ? log.append(out.events, a.at).appended : [];
       actions.recordAction(a, result);

@@ -3,13 +3,30 @@
  * factory (phases.ts) and the test harnesses (test/helpers/context.ts) both call.
  */
 import type { Settings } from '@shared/domain';
+import { recordName, type Identity, type Role } from '@shared/identity';
+import { ApiError } from '@shared/rpc';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from './bus';
+import { coreLanguage } from './language';
+import { identityText } from './link/texts';
 import { safeNotifier, type CoreNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets';
 import { createStorageWatch, type StorageWatch } from './storage';
+
+/** The person this console acts as (link/session.ts says who, from the platform's welcome). */
+export interface Me {
+  name: string;
+  /** null for the shared token and with no platform */
+  login: string | null;
+  role: Role;
+  /** how the platform knew them; 'local' = no platform, the name typed in Settings */
+  via: Identity['via'] | 'local';
+}
+
+/** the name a record carries for `me`: the proven name, or the typed one marked "(shared token)" */
+export const meName = (me: Me): string => (me.via === 'local' ? me.name : recordName({ name: me.name, via: me.via }));
 
 export interface CoreContext {
   db: DB;
@@ -24,6 +41,15 @@ export interface CoreContext {
   /** listens on the core's bus; returns the unsubscribe function (call it in the module's stop()) */
   on: CoreBus['on'];
   settings(): Settings;
+  /** who is signed in at this console (null: nobody — signed out, or the platform has not said yet) */
+  me(): Me | null;
+  /**
+   * the name records made now carry (meName of me()); refuses with `signed_out` when nobody is signed in,
+   * so nothing is recorded as someone the platform did not prove
+   */
+  operator(): string;
+  /** the name audit rows carry: as operator(), or "(signed out)" when nobody is signed in */
+  auditName(): string;
   /** records who did what, for the audit trail (handbook 000 §14) */
   audit(actor: string, action: string, detail?: unknown): void;
   /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
@@ -75,6 +101,8 @@ export interface ModuleContextDeps {
   /** the core's storage watch (one per core); a new one on this bus when absent (tests) */
   storage?: StorageWatch;
   settings(): Settings;
+  /** who is signed in (the link's session); default: nobody proves anything, the typed name (no platform) */
+  me?: () => Me | null;
 }
 
 /**
@@ -89,6 +117,7 @@ export function createModuleContext(deps: ModuleContextDeps): CoreContext {
     'INSERT INTO collection_meta (collection, fetched_at) VALUES (?, ?) ON CONFLICT(collection) DO UPDATE SET fetched_at = excluded.fetched_at',
   );
   const auditStmt = db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
+  const me = deps.me ?? ((): Me => ({ name: deps.settings().operator, login: null, role: 'responder', via: 'local' }));
   return {
     db,
     clock,
@@ -97,9 +126,20 @@ export function createModuleContext(deps: ModuleContextDeps): CoreContext {
     secrets: deps.secrets,
     dataDir: deps.dataDir,
     settings: deps.settings,
+    me,
+    operator() {
+      const m = me();
+      if (!m) throw new ApiError('signed_out', identityText.in(coreLanguage(deps.settings())).nobody());
+      return meName(m);
+    },
+    auditName() {
+      const m = me();
+      return m ? meName(m) : '(signed out)';
+    },
     emit: (name, payload) => bus.emit(name, payload),
     on: (name, listener) => bus.on(name, listener),
-    audit: (actor, action, detail) => auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
+    audit: (actor, action, detail) =>
+      auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
     touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
     storage: deps.storage ?? createStorageWatch({ bus, clock, log, dataDir: deps.dataDir }),
   };

@@ -27,6 +27,7 @@ import type { CoreModule } from './module';
 import type { Notifier } from './notifier';
 import { createProcessModule, type ProcessModule } from './process/module';
 import { createRosterModule, type RosterModule } from './roster/module';
+import { createPeopleDirectory } from './roster/people';
 import type { SecretStore } from './secrets';
 import type { StorageWatch } from './storage';
 import { createSettingsRepo } from './settings';
@@ -73,6 +74,8 @@ export function openStore(file: string, nativeBinding?: string): DB {
 /** Phase 2: the context and every module on `db`; nothing runs yet. */
 export function buildModules(db: DB, env: CoreEnv): Modules {
   const settings = createSettingsRepo(db);
+  // who is signed in is the link's to say; the context asks it once the link exists
+  let link: ReturnType<typeof createLinkModule> | null = null;
   const ctx = createModuleContext({
     db,
     clock: env.clock,
@@ -83,13 +86,22 @@ export function buildModules(db: DB, env: CoreEnv): Modules {
     bus: env.bus,
     storage: env.storage,
     settings: settings.read,
+    me: () => link?.me() ?? null,
   });
-  const link = createLinkModule(ctx, { platform: env.platform });
+  link = createLinkModule(ctx, {
+    platform: env.platform,
+    saveSettings(patch) {
+      const { after } = settings.write(patch);
+      env.bus.emit('settingsChanged', after);
+    },
+  });
+  // incident roles go to people the platform or a roster knows; the roster module stores the platform's
+  const people = createPeopleDirectory(db, () => env.clock.now());
   const features: FeatureModules = {
     alerts: createAlertsModule(ctx, link.actions),
     knowledge: createKnowledgeModule(ctx, link.actions, { requestResync: link.requestResync }),
-    process: createProcessModule(ctx, link.actions, { linkState: link.state }),
-    roster: createRosterModule(ctx, link.actions),
+    process: createProcessModule(ctx, link.actions, { linkState: link.state, knownPerson: people.isKnown }),
+    roster: createRosterModule(ctx, link.actions, { people }),
   };
   const { alerts, knowledge, process, roster } = features;
   return {

@@ -4,9 +4,6 @@ import { parseJson } from '@shared/json';
 import { ApiError, describeZodError } from '@shared/rpc';
 import type { DB } from '@node/sqlite';
 
-/** The name this console acts as (Settings → operator): the actor of every action and audit entry. */
-export const operator = (ctx: { settings(): Settings }): string => ctx.settings().operator;
-
 export function createSettingsRepo(db: DB) {
   const all = db.prepare('SELECT key, value FROM settings');
   const put = db.prepare(

@@ -5,7 +5,7 @@ import { CommandPalette } from './components/CommandPalette';
 import { Nav } from './components/Nav';
 import { PartBoundary } from './components/PartBoundary';
 import { StatusBar } from './components/StatusBar';
-import { Toasts } from './components/Toasts';
+import { useApplyTheme } from './design/theme';
 import { AlertsView } from './features/alerts/AlertsView';
 import { ChecklistsView } from './features/checklists/ChecklistsView';
 import { DashboardsView } from './features/dashboards/DashboardsView';
@@ -15,9 +15,12 @@ import { IncidentsView } from './features/incidents/IncidentsView';
 import { RosterView } from './features/roster/RosterView';
 import { RunbooksView } from './features/runbooks/RunbooksView';
 import { SettingsView } from './features/settings/SettingsView';
+import { NameNeeded } from './features/signin/NameNeeded';
+import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
+import { Banner, ConfirmHost, Toaster } from './ui';
 
 const VIEW_COMPONENTS: Record<View, ComponentType> = {
   alerts: AlertsView,
@@ -32,12 +35,10 @@ const VIEW_COMPONENTS: Record<View, ComponentType> = {
 
 function useThemeAndLanguage() {
   const settings = useApp((s) => s.settings);
+  useApplyTheme(settings?.theme);
   useEffect(() => {
-    if (!settings) return;
     // The page's own locale: the OS locale in Electron, the user's browser locale in the browser host.
-    setLanguage(resolveLanguage(settings.language, navigator.language));
-    const dark = settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
-    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+    if (settings) setLanguage(resolveLanguage(settings.language, navigator.language));
   }, [settings]);
 }
 
@@ -61,9 +62,9 @@ function StoreProblem() {
   const load = useApp((s) => s.load);
   if (!info || info.store.ok) return null;
   return (
-    <div role="alert" className="banner banner-error">
-      <strong>{t('errors.storeTitle')}</strong> {info.store.message}
-      <div>
+    <Banner
+      tone="danger"
+      actions={
         <button
           type="button"
           onClick={async () => {
@@ -72,17 +73,35 @@ function StoreProblem() {
           }}
         >
           {t('errors.storeAction')}
-        </button>{' '}
-        <span className="muted">{t('errors.storeHint')}</span>
-      </div>
-    </div>
+        </button>
+      }
+    >
+      <strong>{t('errors.storeTitle')}</strong> {info.store.message}
+      <p className="meta">{t('errors.storeHint')}</p>
+    </Banner>
+  );
+}
+
+function ConnectionLost() {
+  const { t } = useTranslation();
+  const lost = useApp((s) => s.connectionLost);
+  if (!lost) return null;
+  return (
+    <Banner
+      tone="danger"
+      actions={
+        <button type="button" onClick={() => location.reload()}>
+          {t('errors.reload')}
+        </button>
+      }
+    >
+      {t('errors.lost')}
+    </Banner>
   );
 }
 
 export function App() {
-  const { t } = useTranslation();
   const view = useApp((s) => s.view);
-  const lost = useApp((s) => s.connectionLost);
   useThemeAndLanguage();
   useGlobalKeys();
   const Current = VIEW_COMPONENTS[view];
@@ -93,12 +112,10 @@ export function App() {
       </PartBoundary>
       <main className="main">
         <FreezeBanner />
-        {lost && (
-          <div role="alert" className="banner banner-error">
-            {t('errors.lost')}
-          </div>
-        )}
+        <ConnectionLost />
         <StoreProblem />
+        <SignedOutBanner />
+        <NameNeeded />
         {/* keyed by the view: another view starts afresh, and a failed view never blanks the others */}
         <PartBoundary key={view} part={`${view} view`}>
           <Current />
@@ -108,10 +125,14 @@ export function App() {
         <StatusBar />
       </PartBoundary>
       <PartBoundary part="notifications">
-        <Toasts />
+        <Toaster />
       </PartBoundary>
+      <ConfirmHost />
       <PartBoundary part="command palette">
         <CommandPalette />
+      </PartBoundary>
+      <PartBoundary part="sign-in dialog">
+        <SignInDialog />
       </PartBoundary>
     </div>
   );

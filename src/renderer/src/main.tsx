@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { App } from './App';
 import { BridgeError, connect } from './api';
 import { resolveLanguage } from '@shared/texts';
+import { installTokens } from './design/theme';
 import { initI18n } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
 import { bindDeepLinks } from './deep-links';
@@ -12,6 +13,7 @@ import './styles.css';
 // zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
 z.config({ jitless: true });
 
+installTokens();
 const root = createRoot(document.getElementById('root')!);
 
 // A new secret in the fragment (a restarted host) means a new connection: start over.

@@ -1,7 +1,8 @@
 /** Platform link slice: connection settings, "test connection", the outbox (docs/protocol.md). */
 import { z } from 'zod';
 import type { OutboxEntry } from '../actions';
-import { SettingsSchema, type LinkState } from '../domain';
+import { SettingsSchema, type LinkState, type SignOutReason } from '../domain';
+import type { Identity } from '../identity';
 import { ErrorSchema } from '../protocol';
 import { event, method } from '../rpc';
 
@@ -22,18 +23,41 @@ export interface LinkConfig {
   lockedByCli: boolean;
 }
 
+/** What failed in a TLS handshake, in words a person can act on. */
+export type TlsProblem = 'expired' | 'not_yet_valid' | 'wrong_name' | 'unknown_ca' | 'ca_file' | 'other';
+
 export type LinkTestResult =
-  | { ok: true; url: string; serverId: string; protocol: number; operator: string; latencyMs: number }
+  | {
+      ok: true;
+      url: string;
+      serverId: string;
+      protocol: number;
+      operator: string;
+      /** who the credential proved (absent from gateways before identity) */
+      identity: Identity | null;
+      latencyMs: number;
+    }
   | {
       ok: false;
       url: string | null;
       code: 'no_url' | 'no_token' | 'unreachable' | 'auth_failed' | 'protocol' | 'timeout' | 'tls' | 'error';
       message: string;
+      /** with auth_failed: why the platform refused the credential */
+      auth?: SignOutReason;
+      /** with tls: what was wrong with the certificate */
+      tls?: TlsProblem;
     };
+
+const Token = z.string().trim().min(1).max(4096);
+const CaFile = SettingsSchema.shape.platformCaFile;
 
 /** An outbox row as the Outbox panel shows it. */
 export type OutboxItem = OutboxEntry & {
   actor: string;
+  /** who queued it (null login: the shared token, or a row from before identity) */
+  login: string | null;
+  /** how the platform knew who queued it; null for rows from before identity */
+  via: 'token' | 'proxy' | 'shared' | 'local' | null;
   errorCode: string | null;
   /** a failed action retried by the user: the id of the new action */
   replacedBy: string | null;
@@ -71,11 +95,30 @@ export const linkMethods = {
       z
         .object({
           url: SettingsSchema.shape.platformUrl.optional(),
-          token: z.string().trim().min(1).max(4096).optional(),
+          token: Token.optional(),
+          caFile: CaFile.optional(),
         })
         .strict(),
     ]),
   ),
+  /**
+   * Signs in to a platform: tests the URL with the personal token (none: the SSO proxy in front signs in)
+   * and the CA file, and only when the platform answers keeps them (URL and CA in Settings, the token in the
+   * secret store) and connects. The result says who the platform says you are, or why it refused.
+   */
+  linkSignIn: method<LinkTestResult>()(
+    z.tuple([
+      z
+        .object({
+          url: SettingsSchema.shape.platformUrl.unwrap().optional(),
+          token: Token.optional(),
+          caFile: CaFile.optional(),
+        })
+        .strict(),
+    ]),
+  ),
+  /** forgets the token and signs out (queued actions stay, for the same person's next sign-in) */
+  linkSignOut: method<LinkState>()(z.tuple([])),
   /** drops the current connection and connects at once (re-reading URL and token) */
   linkReconnect: method<LinkState>()(z.tuple([])),
   linkStats: method<LinkStats>()(z.tuple([])),

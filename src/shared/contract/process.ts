@@ -26,6 +26,7 @@ import {
   type IncidentDetail,
   type Targets,
   type TimelineEntry,
+  ReopenReasonSchema,
 } from '../incidents';
 import {
   HandoverDraftQuerySchema,
@@ -57,6 +58,8 @@ export const processMethods = {
     z.tuple([IncidentIdSchema, z.object({ phase: StatusPhaseSchema, text: z.string().trim().min(1).max(10_000) }).strict()]),
   ),
   incidentClose: method<IncidentDetail>()(z.tuple([IncidentIdSchema, ReviewSchema, LanguageSchema])),
+  /** reopens a closed incident (it recurred, or was closed by mistake); the reason goes into the timeline */
+  incidentReopen: method<IncidentDetail>()(z.tuple([IncidentIdSchema, ReopenReasonSchema])),
   /** the postmortem in either language, rendered from the recorded data */
   incidentPostmortem: method<string>()(z.tuple([IncidentIdSchema, LanguageSchema])),
   /** incidents with the change-freeze flag on (the banner shown everywhere) */

@@ -1,9 +1,22 @@
 /** Rosters and escalation slice: on-call now/next, file import, the escalation ladders in progress. */
 import { z } from 'zod';
+import type { Role } from '../identity';
 import { event, method } from '../rpc';
 import { RosterImportRequestSchema, type EscalationState, type Roster, type RosterImportResult, type RotationOnCall } from '../roster';
 
+/** Someone an incident role can be given to: a person the platform knows, someone in a roster, or both. */
+export interface KnownPerson {
+  name: string;
+  /** the platform login (null: only in a roster) */
+  login: string | null;
+  /** the platform role (null: only in a roster) */
+  role: Role | null;
+  inRoster: boolean;
+}
+
 export const rosterMethods = {
+  /** the people incident roles are chosen from: the platform's people and the rosters' (one per name) */
+  peopleKnown: method<KnownPerson[]>()(z.tuple([])),
   /** every cached roster with its people (the roster view, the incident form's people picker) */
   rostersList: method<Roster[]>()(z.tuple([])),
   /** who is on call now and next, per rotation of every cached roster (at `at`, default now) */

@@ -112,6 +112,8 @@ function harness(url: string) {
     onChange: () => changes++,
     onStored: () => {},
     onResult: () => {},
+    onIdentity: () => {},
+    onRefused: () => {},
     heartbeatMs: 10_000,
     deadAfterMs: 30_000,
     backoffBaseMs: 1000,

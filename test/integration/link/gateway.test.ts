@@ -2,6 +2,7 @@
  * The gateway on loopback, spoken to with a raw WebSocket: auth, subprotocol, health, metrics, bad frames,
  * snapshots in chunks, idempotent actions and the process actions it keeps itself.
  */
+import { createLogger } from '@node/log';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
@@ -237,12 +238,14 @@ describe('gateway: actions', () => {
     b.send(frame);
     expect((await b.next('result'))[0]).toMatchObject({ id, ok: true, replay: true });
     expect(src.applied).toHaveLength(1);
-    expect(src.applied[0]).toMatchObject({ id, type: 'alert.ack', operator: 'Li Wei' });
+    // the shared token proves no name: the typed one is used, marked
+    expect(src.applied[0]).toMatchObject({ id, type: 'alert.ack', operator: 'Li Wei (shared token)' });
   });
 
   it('a duplicate arriving while the first is still being applied waits for it instead of applying again', async () => {
     const src = testSource();
-    const gw = await start(src);
+    const logged: string[] = [];
+    const gw = await start(src, { log: createLogger({ write: (l) => logged.push(l) }) });
     const a = await client(gw);
     const b = await client(gw);
     for (const c of [a, b]) c.hello();
@@ -253,8 +256,9 @@ describe('gateway: actions', () => {
     a.send(frame);
     await until(() => src.entered === 1, 'the first apply to begin');
     b.send(frame);
-    // b's copy reaches the gateway while a's is still upstream; give it the time to be read
-    await new Promise((r) => setTimeout(r, 100));
+    // b's copy reaches the gateway while a's is still upstream: the gateway says that it waits for it
+    await until(() => logged.some((l) => l.includes('"gateway.action_awaits_inflight"') && l.includes(frame.id)), "b's copy to wait for a's");
+    expect(src.entered).toBe(1);
     release();
     await a.next('result');
     await b.next('result');
@@ -358,8 +362,8 @@ describe('gateway: actions', () => {
     for (const c of [actor, watcher]) c.hello();
     await actor.next('welcome');
     await watcher.next('snapshot');
-    const act = (action: string, payload: unknown) =>
-      actor.send({ type: 'action', id: uuidv7(), action, payload, at: 1, actor: 'Ana' });
+    const act = (action: string, payload: unknown, name = 'Ana') =>
+      actor.send({ type: 'action', id: uuidv7(), action, payload, at: 1, actor: name });
     act('incident.declare', {
       incidentId: 'INC-1',
       title: 'Orders not pulled',
@@ -379,8 +383,8 @@ describe('gateway: actions', () => {
     act('incident.update', { incidentId: 'INC-404', patch: {} });
     act('checklist.result', { runId: 'run-1', templateId: 'shift-self-check', result: { passed: 9, failed: 1 } });
     act('handover.submit', { handoverId: 'h-1', record: { notes: 'watch the backlog' } });
-    act('handover.sign', { handoverId: 'h-1', signedBy: 'Bo', note: 'ok' });
-    act('handover.sign', { handoverId: 'h-1', signedBy: 'Cy' });
+    act('handover.sign', { handoverId: 'h-1', note: 'ok' }, 'Bo');
+    act('handover.sign', { handoverId: 'h-1' }, 'Cy');
     const results = await actor.next('result', 9);
     expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false, true, true, true, false]);
     expect(results[4].error).toMatchObject({ code: 'not_found' });
@@ -400,16 +404,16 @@ describe('gateway: actions', () => {
       id: 'INC-1',
       severity: 'P0',
       status: 'open',
-      declaredBy: 'Ana',
+      declaredBy: 'Ana (shared token)',
       fields: { changeFreeze: true },
     });
     expect(inc.timeline).toEqual([
-      { id: 'e1', kind: 'note', text: 'pull latency p95 over 2 min', at: 5, author: 'Ana' },
+      { id: 'e1', kind: 'note', text: 'pull latency p95 over 2 min', at: 5, author: 'Ana (shared token)' },
     ]);
     expect((inc.statusUpdates as unknown[]).length).toBe(1);
     expect((events[6].data as { handover: Record<string, unknown> }).handover).toMatchObject({
-      signedBy: 'Bo',
-      submittedBy: 'Ana',
+      signedBy: 'Bo (shared token)',
+      submittedBy: 'Ana (shared token)',
     });
     // the refused actions left no trace in the state a new client gets
     const late = await client(gw);

@@ -10,6 +10,7 @@ import type { ActionOutcome, Source, SourceAction, SourceContext, SourceEvent } 
 import { startGateway, type Gateway, type GatewayOptions } from '@gateway/server';
 import { createCore, type Core } from '@core';
 import { silentLogger } from '@node/log';
+import type { Clock } from '@node/clock';
 import { MemorySecretStore } from '@core/secrets';
 import { firingAlert } from '@test/helpers/alerts';
 import { until } from '@test/helpers/until';
@@ -82,9 +83,10 @@ export function gateway(source: Source, dataDir: string, extra: Partial<GatewayO
   return startGateway({ source, token: TOKEN, dataDir, port: 0, log: silentLogger, ...extra });
 }
 
-export function core(dataDir: string, url: string, token: string | null = TOKEN): Core {
+export function core(dataDir: string, url: string, token: string | null = TOKEN, clock?: Clock): Core {
   return createCore({
     dataDir,
+    clock,
     transport: 'browser',
     secrets: new MemorySecretStore(),
     log: silentLogger,

@@ -7,6 +7,7 @@
  * restarted with actions pending or in flight. Afterwards the client's store equals the gateway's state
  * and every action was applied upstream exactly once.
  */
+import { FakeClock, type Clock } from '@node/clock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LinkState } from '@shared/domain';
 import type { OutboxItem } from '@shared/contract/link';
@@ -41,8 +42,8 @@ async function gw(src: TestSource, d: string, extra = {}): Promise<Gateway> {
   cleanups.push(() => g.close());
   return g;
 }
-function client(d: string, url: string, token?: string | null): Core {
-  const c = core(d, url, token);
+function client(d: string, url: string, token?: string | null, clock?: Clock): Core {
+  const c = core(d, url, token, clock);
   cleanups.push(() => c.close());
   return c;
 }
@@ -216,12 +217,16 @@ describe('sync', () => {
   it('a wrong token: auth failed, no retry storm, store unchanged; the right token connects', async () => {
     const src = testSource(alerts(0, 3));
     const g = await gw(src, dir());
-    const c = client(dir(), g.url, null);
+    // the console's retry timers run on this clock: walking it shows whether any retry is scheduled
+    const clock = new FakeClock(Date.now());
+    const c = client(dir(), g.url, null, clock);
     await until(async () => (await state(c)).status === 'auth_failed', 'no token');
-    expect((await state(c)).lastError).toMatch(/No platform token/);
+    expect((await state(c)).lastError).toMatch(/no platform token is stored/);
+    expect((await state(c)).session).toMatchObject({ state: 'signed_out', reason: 'missing' });
     await call(c, 'linkSetToken', 'definitely-wrong');
-    await until(async () => /refused the token/.test((await state(c)).lastError ?? ''), 'refused');
+    await until(async () => /refused the sign-in: the token is not known/.test((await state(c)).lastError ?? ''), 'refused');
     expect((await state(c)).status).toBe('auth_failed');
+    expect((await state(c)).session).toMatchObject({ state: 'signed_out', reason: 'wrong' });
     expect(alertCount(c)).toBe(0);
     const metric = async () =>
       Number(
@@ -230,12 +235,22 @@ describe('sync', () => {
         )![1],
       );
     const tries = await metric();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await metric()).toBe(tries);
+    // ten minutes of the console's clock, with real time between steps for any retry's socket to reach the gateway
+    for (let s = 0; s < 600; s++) {
+      clock.advance(1000);
+      if (s % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    // a positive signal through the same gateway first (one refused test connection is counted), then the absence
+    expect(await call(c, 'linkTest', { url: g.url, token: 'wrong-token-2' })).toMatchObject({ ok: false });
+    expect(await metric()).toBe(tries + 1);
+    expect((await state(c)).status).toBe('auth_failed');
     const cfg = await call<{ hasToken: boolean }>(c, 'linkSetToken', 'test-token-0123456789');
     expect(cfg.hasToken).toBe(true);
     expect(JSON.stringify(cfg)).not.toContain('test-token');
-    await until(() => alertCount(c) === 3, 'the snapshot with the right token');
+    await until(() => {
+      clock.advance(100);
+      return alertCount(c) === 3;
+    }, 'the snapshot with the right token');
     expect((await state(c)).status).toBe('online');
   });
 

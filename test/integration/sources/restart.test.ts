@@ -135,7 +135,7 @@ describe('an action the gateway died applying', () => {
       c.send(frame);
       await until(() => c.closed, 'the gateway to die after applying');
     }
-    expect(await silencesWith(`ACK by Tester: ${note}`)).toHaveLength(1);
+    expect(await silencesWith(`ACK by Tester (shared token): ${note}`)).toHaveLength(1);
     expect(await silencesWith(note)).toHaveLength(1);
 
     const gw = await startGw(source(), dir);
@@ -148,12 +148,12 @@ describe('an action the gateway died applying', () => {
       [ack.id, true, undefined],
       [silence.id, true, undefined],
     ]);
-    expect(await silencesWith(`ACK by Tester: ${note}`)).toHaveLength(1);
+    expect(await silencesWith(`ACK by Tester (shared token): ${note}`)).toHaveLength(1);
     expect(await silencesWith(note)).toHaveLength(1);
     expect(gw.store.unfinishedActions()).toBe(0);
-    // the console sees the ack, by the operator, without the action tag
+    // the console sees the ack, by the operator (the shared token's typed name, marked), without the action tag
     const acked = await until(() => storedAlerts(gw).find((a) => a.fingerprint === fp && a.ackedBy), 'the ack');
-    expect(acked.ackedBy).toBe('Tester');
+    expect(acked.ackedBy).toBe('Tester (shared token)');
   });
 });
 

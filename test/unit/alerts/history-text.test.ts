@@ -37,7 +37,16 @@ describe('alert history texts', () => {
     expect(alertEventText({ kind: 'firing', detail: '' }, 'zh-CN')).toEqual({ kind: '告警中', detail: '' });
     expect(alertEventText({ kind: 'acked', detail: 'by Li Wei' }, 'zh-CN')).toEqual({ kind: '已确认', detail: '（Li Wei）' });
     expect(alertEventText({ kind: 'action', detail: 'alert.ack queued by on-call' }, 'zh-CN')).toEqual({ kind: '操作', detail: 'on-call 已提交确认请求' });
-    expect(alertEventText({ kind: 'action', detail: 'alert.ack queued by on-call' }, 'en')).toEqual({ kind: 'action', detail: 'alert.ack queued by on-call' });
+    // in English too, words rather than the action's code
+    expect(alertEventText({ kind: 'action', detail: 'alert.ack queued by on-call' }, 'en')).toEqual({ kind: 'request', detail: 'ack requested by on-call' });
+  });
+
+  it('a resolve is the platform’s report: the acker written beside it is not named as who resolved it (issue #18)', () => {
+    expect(alertEventParams({ kind: 'resolved', detail: 'by Li Wei' })).toEqual({});
+    expect(alertEventText({ kind: 'resolved', detail: 'by Li Wei' }, 'zh-CN')).toEqual({ kind: '已恢复', detail: '（由平台上报）' });
+    expect(alertEventText({ kind: 'resolved', detail: '' }, 'en')).toEqual({ kind: 'resolved', detail: 'reported by the platform' });
+    // other state entries carry the acker along too: said by the acked entry, not again
+    expect(alertEventText({ kind: 'silenced', detail: 'by Li Wei' }, 'zh-CN')).toEqual({ kind: '已静默', detail: '' });
   });
 });
 

@@ -163,3 +163,27 @@ describe('@cluster, the pseudo-label', () => {
     expect(labels).toEqual([m('alertname', 'Down')]);
   });
 });
+
+describe('parse problems as data (the console says them in the reader’s language)', () => {
+  const problem = (input: string) => {
+    const r = tryParseMatchers(input);
+    if (r.ok) throw new Error(`${input} parsed`);
+    return { problem: r.error.problem, column: r.error.position + 1, message: r.error.message };
+  };
+  it('each refusal carries a code and its parameters, and the English message is made from them', () => {
+    expect(problem('{a="b"')).toMatchObject({ problem: { code: 'expected', expected: 'closing_brace', found: null }, column: 7 });
+    expect(problem('team=')).toMatchObject({ problem: { code: 'expected', expected: 'value_or_empty', found: null } });
+    expect(problem('a=b\\c').problem).toEqual({ code: 'backslash' });
+    expect(problem("a='b'").problem).toEqual({ code: 'single_quote', quote: "'" });
+    expect(problem('a="\\q"').problem).toEqual({ code: 'unknown_escape', escape: 'q' });
+    expect(problem('a="x\ny"').problem).toEqual({ code: 'raw_newline' });
+    expect(problem('a="\\xff"').problem).toEqual({ code: 'not_utf8' });
+    expect(problem('a="\\ud800"').problem).toEqual({ code: 'bad_code_point', escape: 'u' });
+    expect(problem('a=~"(?=x)"')).toMatchObject({ problem: { code: 'bad_regex', name: 'a', issue: { code: 'lookahead', form: '(?=…)' } } });
+    expect(problem('a=~"(a)\\\\1"').problem).toEqual({ code: 'bad_regex', name: 'a', issue: { code: 'backref', ref: '\\1' } });
+    expect(problem('a=~"(?<=x)y"').problem).toMatchObject({ issue: { code: 'lookbehind' } });
+    expect(problem('a=~"x("').problem).toMatchObject({ issue: { code: 'invalid' } });
+    expect(problem('{a="b"').message).toBe('column 7: expected a closing }, found the end of the input');
+    expect(regexProblem('(?=x)')).toMatch(/^look-ahead \(\?=…\) is not supported/);
+  });
+});

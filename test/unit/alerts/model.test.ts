@@ -102,8 +102,11 @@ describe('grouping', () => {
   it('groups by any labels, in the order of each group’s first member, with counts and the worst severity', () => {
     const { rows, shown } = buildRows(sorted, q(), ['alertname', 'service'], new Set());
     expect(shown).toBe(5);
-    expect(fps(rows)).toEqual(['#ApiP99Slow\u241fapi', 'b', '#OrderPullFailures\u241fozon-orders', 'd', 'c', '#TaskBacklogHigh\u241ftasks', 'a', '#FxRefreshLagging\u241ffx', 'e']);
-    const orders = rows[2];
+    // a group of one is drawn as its alert alone, without a header row
+    expect(fps(rows)).toEqual(['b', '#OrderPullFailures\u241fozon-orders', 'd', 'c', 'a', 'e']);
+    expect(rows[0]).toMatchObject({ kind: 'alert', group: null });
+    expect(rows[2]).toMatchObject({ kind: 'alert', group: 'OrderPullFailures\u241fozon-orders' });
+    const orders = rows[1];
     expect(orders.kind === 'group' && { count: orders.count, worst: orders.worst, bySeverity: orders.bySeverity, fps: fingerprintsOf(orders) }).toEqual({
       count: 2,
       worst: 'P1',
@@ -213,15 +216,16 @@ describe('keeping up with storms and typing', () => {
 
   it('finds rows by alert and group without drawing them all', () => {
     const sorted = sample().sort(comparator(DEFAULT_SORT));
-    const rows = new Grouping().rows(sorted, ['alertname', 'service'], new Set(['TaskBacklogHigh\u241ftasks']));
+    const rows = new Grouping().rows(sorted, ['alertname', 'service'], new Set(['OrderPullFailures\u241fozon-orders', 'TaskBacklogHigh\u241ftasks']));
     const all = rowArray(rows);
     expect(rows.length).toBe(all.length);
     for (const e of sorted) {
       const i = rows.indexOfAlert(e);
-      if (e.a.fingerprint === 'a') expect(i).toBe(-1); // in the collapsed group
-      else expect(all[i]).toMatchObject({ kind: 'alert', e });
+      if (['c', 'd'].includes(e.a.fingerprint)) expect(i).toBe(-1); // in the collapsed group
+      else expect(all[i]).toMatchObject({ kind: 'alert', e }); // 'a' too: a group of one cannot be collapsed
     }
-    expect(all[rows.indexOfGroup('OrderPullFailures\u241fozon-orders')]).toMatchObject({ kind: 'group', count: 2 });
+    expect(all[rows.indexOfGroup('OrderPullFailures\u241fozon-orders')]).toMatchObject({ kind: 'group', count: 2, collapsed: true });
+    expect(all[rows.indexOfGroup('TaskBacklogHigh\u241ftasks')]).toMatchObject({ kind: 'alert', group: null });
     expect(rows.at(-1)).toBeUndefined();
     expect(rows.at(rows.length)).toBeUndefined();
   });

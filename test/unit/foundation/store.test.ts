@@ -105,16 +105,23 @@ describe('store errors', () => {
     openCoreDatabase(file).close();
   });
 
-  it('reports a directory it cannot write as unwritable', () => {
-    if (process.getuid?.() === 0) {
-      // root ignores file permissions; a path under a regular file cannot be created by anyone
-      const t = tempDir();
-      cleanups.push(t.cleanup);
-      const blocker = path.join(t.dir, 'file');
-      fs.writeFileSync(blocker, 'x');
-      expect(() => openCoreDatabase(path.join(blocker, 'vigil.db'))).toThrow(StoreError);
-      return;
+  it('reports a data folder that cannot be created as unwritable, also for root', () => {
+    // root ignores file permissions, but nobody can create a folder where a regular file stands
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const blocker = path.join(t.dir, 'file');
+    fs.writeFileSync(blocker, 'x');
+    let err: StoreError | undefined;
+    try {
+      openCoreDatabase(path.join(blocker, 'data', 'vigil.db')).close();
+    } catch (e) {
+      err = e as StoreError;
     }
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err?.code).toBe('unwritable');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports a directory it cannot write as unwritable (permissions; root ignores them)', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     fs.chmodSync(t.dir, 0o500);

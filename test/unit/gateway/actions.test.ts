@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { FakeClock } from '@node/clock';
 import { createLogger, silentLogger, type Logger } from '@node/log';
+import type { Identity, Role } from '@shared/identity';
 import { createActionHandler, type ActionFrame, type Sender } from '@gateway/actions';
 import { createGatewayMetrics } from '@gateway/metrics';
 import type { StoredEvent } from '@gateway/store';
@@ -20,9 +21,17 @@ afterEach(() => {
   cleanups = [];
 });
 
-const FROM: Sender = { clientId: 'console-1', operator: 'Li Wei' };
+const person = (login: string, name: string, role: Role = 'responder'): Identity => ({
+  login,
+  name,
+  role,
+  via: 'token',
+});
+const FROM: Sender = { clientId: 'console-1', identity: person('liwei', 'Li Wei') };
 
-function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore> } = {}) {
+function setup(
+  o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore>; known?: string[] } = {},
+) {
   const s = o.dir ?? sqliteStore();
   if (!o.dir) cleanups.push(s.cleanup);
   const source = o.source ?? testSource();
@@ -36,6 +45,7 @@ function setup(o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof s
     log: o.log ?? silentLogger,
     metrics,
     logged: (events) => logged.push(...events),
+    knownNames: () => new Set(o.known ?? []),
   });
   const results = async () => (await metrics.registry.getSingleMetric('vigil_gateway_actions_total')!.get()).values;
   return { ...s, source, handler, logged, results };
@@ -79,7 +89,7 @@ describe('gateway actions: exactly once per id', () => {
     const release = source.hold();
     const f = ack();
     const first = handler.handle(FROM, f);
-    const second = handler.handle({ clientId: 'console-2', operator: 'Zhang San' }, f);
+    const second = handler.handle({ clientId: 'console-2', identity: person('zhangsan', 'Zhang San') }, f);
     await new Promise((r) => setTimeout(r, 20));
     expect(source.entered).toBe(1);
     release();
@@ -128,12 +138,49 @@ describe('gateway actions: exactly once per id', () => {
     expect(store.storedResult(f.id)).toMatchObject({ ok: false });
   });
 
-  it('acts as the frame actor, else as the hello operator, else as "unknown"', async () => {
-    const { handler, source } = setup();
-    await handler.handle(FROM, ack({ actor: 'Wang Fang' }));
+  it("acts as the credential's person whatever the frame claims; only the shared token takes a typed name, marked", async () => {
+    const { handler, source, store } = setup();
+    const forged = ack({ actor: 'Wang Fang' });
+    await handler.handle(FROM, forged);
     await handler.handle(FROM, ack());
-    await handler.handle({ clientId: 'c', operator: '' }, ack());
-    expect(source.applied.map((a) => a.operator)).toEqual(['Wang Fang', 'Li Wei', 'unknown']);
+    const shared: Sender = {
+      clientId: 'c',
+      identity: { login: null, name: 'Zhao Liu', role: 'responder', via: 'shared' },
+    };
+    await handler.handle(shared, ack({ actor: 'Wang Fang' }));
+    await handler.handle({ ...shared, identity: { ...shared.identity, name: '' } }, ack());
+    expect(source.applied.map((a) => a.operator)).toEqual([
+      'Li Wei',
+      'Li Wei',
+      'Wang Fang (shared token)',
+      'unknown (shared token)',
+    ]);
+    const row = store.db.prepare('SELECT actor, login FROM actions WHERE id = ?').get(forged.id);
+    expect(row).toEqual({ actor: 'Li Wei', login: 'liwei' });
+    const audit = store.db.prepare('SELECT actor, login FROM audit ORDER BY id').all();
+    expect(audit.slice(0, 2)).toEqual([
+      { actor: 'Li Wei', login: 'liwei' },
+      { actor: 'Li Wei', login: 'liwei' },
+    ]);
+  });
+
+  it('refuses a viewer forbidden, and an action queued as someone else, without storing the refusal', async () => {
+    const { handler, source, store, results } = setup();
+    const viewer: Sender = { clientId: 'c', identity: person('wangwu', '王五', 'viewer') };
+    const f = ack();
+    const r = await handler.handle(viewer, f);
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(r.error!.message).toMatch(/王五 is a viewer here: alert.ack needs the responder role/);
+    expect(store.storedResult(f.id)).toBeNull();
+    // the same id sent later by someone allowed is applied, not replayed as forbidden
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true });
+    const queuedAsOther = ack({ login: 'zhangsan' });
+    const other = await handler.handle(FROM, queuedAsOther);
+    expect(other).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(other.error!.message).toMatch(/queued as zhangsan, but this connection is liwei/);
+    expect(await handler.handle(FROM, ack({ login: 'liwei' }))).toMatchObject({ ok: true });
+    expect(source.applied).toHaveLength(2);
+    expect((await results()).find((v) => v.labels.result === 'forbidden')?.value).toBe(2);
   });
 });
 
@@ -173,6 +220,53 @@ describe('gateway actions: process actions and crashes', () => {
     expect(store.storedResult(again.id)).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 
+  it('refuses a checklist run or a handover that names someone the platform cannot prove, and records nothing', async () => {
+    const { handler, logged, store } = setup({ known: ['Zhang San'] });
+    const run = (names: { startedBy: string; finishedBy: string; updatedBy: (string | null)[] }) => ({
+      type: 'action' as const,
+      id: uuidv7(),
+      action: 'checklist.result' as const,
+      payload: {
+        runId: `run-${uuidv7()}`,
+        templateId: 'runbook:rb-1',
+        result: {
+          kind: 'runbook',
+          startedBy: names.startedBy,
+          finishedBy: names.finishedBy,
+          steps: names.updatedBy.map((updatedBy, i) => ({ id: `s${i}`, state: 'done', updatedBy })),
+        },
+      },
+      at: 1,
+    });
+    // the sender, a known person, an automatic check and a name marked unverified are all fine
+    const fine = run({ startedBy: 'Zhang San', finishedBy: 'Li Wei', updatedBy: ['Li Wei', 'auto-check', 'Bo (shared token)', null] });
+    expect(await handler.handle(FROM, fine)).toMatchObject({ ok: true });
+    expect(logged).toHaveLength(1);
+    // a name nobody proved is refused, naming it, and nothing is logged
+    const forged = run({ startedBy: 'Li Wei', finishedBy: 'Li Wei', updatedBy: ['Mallory the CTO'] });
+    const r = await handler.handle(FROM, forged);
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(r.error!.message).toContain('"Mallory the CTO"');
+    expect(logged).toHaveLength(1);
+    expect(store.storedResult(forged.id)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // a handover is handed over by whoever submits it: even a known person's name is refused there
+    const handover = (outgoing: string): ActionFrame => ({
+      type: 'action',
+      id: uuidv7(),
+      action: 'handover.submit',
+      payload: { handoverId: `h-${outgoing.length}`, record: { id: `h-${outgoing.length}`, outgoing } },
+      at: 1,
+    });
+    expect(await handler.handle(FROM, handover('Zhang San'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await handler.handle(FROM, handover('Li Wei'))).toMatchObject({ ok: true });
+    // with the shared token the typed name is the sender's, marked; an older console sends it unmarked
+    const shared: Sender = { clientId: 'desk', identity: { login: null, name: 'Ana', role: 'responder', via: 'shared' } };
+    const typed = (outgoing: string) => ({ ...handover(outgoing), actor: 'Ana (shared token)' });
+    expect(await handler.handle(shared, typed('Ana (shared token)'))).toMatchObject({ ok: true });
+    expect(await handler.handle(shared, typed('Ana'))).toMatchObject({ ok: true });
+    expect(await handler.handle(shared, typed('Li Wei'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
   it('an attempt left in doubt by a crash is resumed when its id comes again, and logged as such', async () => {
     const s = sqliteStore();
     cleanups.push(s.cleanup);
@@ -183,6 +277,7 @@ describe('gateway actions: process actions and crashes', () => {
       type: f.action,
       payload: f.payload,
       actor: 'Li Wei',
+      login: 'liwei',
       clientId: 'console-1',
       at: 1,
     });
@@ -242,7 +337,7 @@ describe('gateway actions: an id reused for another action is refused (id_confli
     const s = sqliteStore();
     cleanups.push(s.cleanup);
     const f = ack();
-    s.store.beginAction({ id: f.id, type: f.action, payload: f.payload, actor: 'Li Wei', clientId: 'console-1', at: 1 });
+    s.store.beginAction({ id: f.id, type: f.action, payload: f.payload, actor: 'Li Wei', login: 'liwei', clientId: 'console-1', at: 1 });
     const { handler, source } = setup({ dir: s });
     expect((await handler.handle(FROM, { ...f, payload: { fingerprint: 'fp000003' } })).error?.code).toBe('id_conflict');
     expect(source.applied).toHaveLength(0);

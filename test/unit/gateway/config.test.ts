@@ -152,6 +152,12 @@ describe('the command line', () => {
     fs.writeFileSync(file, 'clusters: []\n');
     expect(() => parseCli([...base, '--config', file])).toThrow(/line 1, column 11: clusters: list at least one cluster/);
   });
+  it('takes --config with personal tokens, the SSO proxy and TLS, and no shared token', () => {
+    fs.writeFileSync(file, FULL);
+    const cfg = parseCli(['--port', '0', '--config', file, '--auth', 'token,trusted-header', '--trusted-proxy', '127.0.0.1/32', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {});
+    expect(cfg).toMatchObject({ token: null, personalTokens: true, trustedHeader: { proxies: ['127.0.0.1/32'] }, tls: { certFile: 'c.pem', keyFile: 'k.pem' } });
+    expect(cfg !== 'help' && cfg.config?.clusters).toHaveLength(2);
+  });
   it('keeps the flags as the shorthand for one cluster, with one URL per HA member', () => {
     const cfg = parseCli([...base, '--source', 'alertmanager', '--alertmanager-url', 'http://a:1/', '--alertmanager-url', 'http://b:1', '--ack-extension', 'off']);
     expect(cfg !== 'help' && [cfg.alertmanagerUrls, cfg.ackExtension]).toEqual([['http://a:1', 'http://b:1'], false]);

@@ -3,6 +3,7 @@
  * test decide when the network has taken it, and a real SQLite gateway store in a temp dir.
  */
 import path from 'node:path';
+import type { Principal } from '@gateway/auth';
 import { newConn, type Conn, type Socket } from '@gateway/conn';
 import { createGatewayMetrics } from '@gateway/metrics';
 import { createStream, type StreamOptions } from '@gateway/stream';
@@ -49,8 +50,15 @@ export class FakeSocket implements Socket {
   }
 }
 
-export function fakeConn(now = 0): Conn & { ws: FakeSocket } {
-  return newConn(new FakeSocket(), now) as Conn & { ws: FakeSocket };
+/** a signed-in person: Li Wei, responder, with a personal token */
+export const LI_WEI: Principal = {
+  identity: { login: 'liwei', name: 'Li Wei', role: 'responder', via: 'token' },
+  tokenId: '0123456789abcdef',
+  expiresAt: null,
+};
+
+export function fakeConn(now = 0, who: Principal = LI_WEI): Conn & { ws: FakeSocket } {
+  return newConn(new FakeSocket(), now, { ...who, identity: { ...who.identity } }) as Conn & { ws: FakeSocket };
 }
 
 /** a real SQLite store in a temp dir; `cleanup` closes and removes it */

@@ -13,6 +13,7 @@ import { createRoutes, type RoutesOptions } from '@gateway/http';
 import { createGatewayMetrics } from '@gateway/metrics';
 import type { ActionOutcome, SourceHealth } from '@gateway/source';
 import { bearerToken, createUpgradeHandler, offersProtocol } from '@gateway/upgrade';
+import { createAuthenticator } from '@gateway/auth';
 
 let servers: http.Server[] = [];
 afterEach(async () => {
@@ -181,7 +182,12 @@ describe('gateway upgrade', () => {
     server.on(
       'upgrade',
       createUpgradeHandler({
-        token: 'right-token-0123456789',
+        auth: createAuthenticator({
+          config: { personal: false, sharedToken: 'right-token-0123456789', trustedHeader: null },
+          users: null,
+          clock: { now: () => 0 },
+          log,
+        }),
         metrics,
         log,
         closing: () => closing,

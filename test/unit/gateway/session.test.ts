@@ -46,6 +46,7 @@ function setup(events: SourceEvent[], retain?: number, limit?: { burst: number; 
     stream,
     hub,
     actions,
+    auth: { recheck: (p) => ({ ok: true, identity: p.identity }) },
     maxFrameBytes: 1 << 20,
     snapshotLimit: limit ? createSnapshotLimit({ clock, ...limit }) : undefined,
   });

@@ -44,6 +44,7 @@ const record = (id: string, over: Partial<ActionRecord> = {}): ActionRecord => (
   type: 'alert.ack',
   payload: { fingerprint: 'fp000001' },
   actor: 'Li Wei',
+  login: 'liwei',
   clientId: 'console-1',
   at: 5,
   ...over,

@@ -98,7 +98,12 @@ describe('panel drawing', () => {
   });
 
   it('formats values compactly with units', () => {
-    expect(m.formatValue(123456, 'ms')).toBe('123.5k ms');
+    expect(m.formatValue(123456, 'ms')).toBe('2.06 min');
+    expect(m.formatValue(192.3, 'ms')).toBe('192 ms');
+    expect(m.formatValue(1500, 'ms')).toBe('1.5 s');
+    expect(m.formatValue(45, 's')).toBe('45 s');
+    expect(m.formatValue(5400, 's')).toBe('1.5 h');
+    expect(m.formatValue(123456, 'req/s')).toBe('123.5k req/s');
     expect(m.formatValue(0.0812, 'percentunit')).toBe('8.12 %');
     expect(m.formatValue(null, null)).toBe('–');
   });

@@ -274,6 +274,7 @@ describe('frame handler', () => {
       retryAfter: (ms) => calls.push(`retry after ${ms}`),
       sendActions: () => calls.push('send actions'),
       onResult: (r) => results.push(r),
+      onIdentity: (i) => calls.push(`identity ${i?.login ?? 'none'}`),
     });
     return { ...s, onFrame, results, calls };
   }
@@ -286,7 +287,7 @@ describe('frame handler', () => {
     h.onFrame(h.conn, welcome('snapshot'));
     expect(h.conn).toMatchObject({ welcomed: true, serverId: 'gw-1' });
     expect(h.state.view).toMatchObject({ status: 'degraded', operator: 'Li Wei', snapshot: { received: 0, total: 0 } });
-    expect(h.calls).toEqual(['backoff reset', 'send actions']);
+    expect(h.calls).toEqual(['identity none', 'backoff reset', 'send actions']);
     h.onFrame(h.conn, { type: 'status', upstream: 'ok', detail: null });
     expect(h.state.view).toMatchObject({ status: 'online', lastError: null });
   });

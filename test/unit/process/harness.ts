@@ -46,6 +46,7 @@ export function linkState(patch: Partial<LinkState> = {}): LinkState {
     snapshot: null,
     pendingActions: 0,
     operator: null,
+    session: { state: 'signed_in', identity: null, reason: null, name: null, heldActions: 0 },
     ...patch,
   };
 }

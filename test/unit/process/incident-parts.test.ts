@@ -101,10 +101,10 @@ describe('timeline lines from the alert history', () => {
   it('a queued action reads in either language, from stored parameters or from an older entry’s line', () => {
     const stored = alertEntry('INC-1', row({ kind: 'action', detail: 'alert.ack queued by on-call', params: JSON.stringify({ action: 'alert.ack', actor: 'on-call' }) }));
     const older = alertEntry('INC-1', row({ kind: 'action', detail: 'alert.ack queued by on-call' }));
-    expect(text(stored)).toEqual(['Alert OrderPullFailures: alert.ack queued by on-call', '告警 OrderPullFailures：on-call 已提交确认请求']);
+    expect(text(stored)).toEqual(['Alert OrderPullFailures: ack requested by on-call', '告警 OrderPullFailures：on-call 已提交确认请求']);
     expect(text(older)).toEqual(text(stored));
     const silence = alertEntry('INC-1', row({ kind: 'action', detail: 'silence queued by Li Wei: release window' }));
-    expect(text(silence)).toEqual(['Alert OrderPullFailures: silence queued by Li Wei: release window', '告警 OrderPullFailures：Li Wei 已提交静默请求：release window']);
+    expect(text(silence)).toEqual(['Alert OrderPullFailures: silence requested by Li Wei: release window', '告警 OrderPullFailures：Li Wei 已提交静默请求：release window']);
   });
 
   it('an alert no longer cached is named by its fingerprint', () => {

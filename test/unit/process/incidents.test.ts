@@ -178,6 +178,41 @@ describe('incident service', () => {
     ]);
   });
 
+  it('says who asked and what the platform did: requests by their author, a resolve nobody asked for is the platform’s (zh-CN too)', async () => {
+    h = makeHarness();
+    cacheAlert(h.db, { fp: 'fp1', name: 'OrderPullFailures', startsAt: T0 - 10 * MIN, ackedBy: 'Li Wei' });
+    cacheAlert(h.db, { fp: 'fp2', name: 'ApiP99Slow', startsAt: T0 - 10 * MIN });
+    const ev = h.db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)');
+    ev.run('fp1', T0 + 1 * MIN, 'action', 'alert.ack queued by Li Wei');
+    ev.run('fp1', T0 + 2 * MIN, 'acked', 'by Li Wei');
+    // the alert recovered by itself; the acker's name the core wrote beside it is not who resolved it
+    ev.run('fp1', T0 + 5 * MIN, 'resolved', 'by Li Wei');
+    ev.run('fp2', T0 + 3 * MIN, 'action', 'alert.resolve queued by Wang Fang');
+    ev.run('fp2', T0 + 4 * MIN, 'resolved', '');
+    const { incident } = await h.mod.services.incidents.declare({ title: 'x', triage, severity: 'P1', fingerprints: ['fp1', 'fp2'] }, 'Li Wei');
+    h.clock.advance(10 * MIN);
+    const detail = h.mod.services.incidents.get(incident.id)!;
+    const derived = detail.timeline.filter((e) => e.derived && e.at > T0);
+    expect(derived.map((e) => entryText(e, 'en'))).toEqual([
+      // a queued action reads as the alert history says it
+      'Alert OrderPullFailures: ack requested by Li Wei',
+      'Alert OrderPullFailures: acked by Li Wei',
+      'Alert ApiP99Slow: resolve requested by Wang Fang',
+      'Alert ApiP99Slow: resolved by Wang Fang',
+      'Alert OrderPullFailures: resolved by the platform (no one asked to resolve it)',
+    ]);
+    expect(derived.map((e) => entryText(e, 'zh-CN'))).toEqual([
+      '告警 OrderPullFailures：Li Wei 已提交确认请求',
+      '告警 OrderPullFailures：已确认（Li Wei）',
+      '告警 ApiP99Slow：Wang Fang 已提交标记解决请求',
+      '告警 ApiP99Slow：已恢复（Wang Fang）',
+      '告警 OrderPullFailures：已由平台恢复（无人请求恢复）',
+    ]);
+    expect(derived.every((e) => !/[a-z]+\.[a-z]+ queued/.test(entryText(e, 'zh-CN')))).toBe(true);
+    // the incident names its alerts, not their fingerprints
+    expect(detail.alerts.map((a) => a.alertname)).toEqual(['OrderPullFailures', 'ApiP99Slow']);
+  });
+
   it('shows when an alert first seen in a snapshot fired, from its startsAt, once', async () => {
     h = makeHarness();
     // no history row: the snapshot writer records none for alerts it sees for the first time
@@ -209,6 +244,17 @@ describe('incident service', () => {
     expect(h.sent.find((s) => s.type === 'incident.close')!.payload).toMatchObject({ incidentId: incident.id });
     expect(incidents.postmortem(incident.id, 'en')).toMatch(/^# Incident review INC-.*\n[\s\S]*## Root cause\nA stuck consumer/);
     expect(() => incidents.update(incident.id, { title: 'y' }, 'Li Wei')).toThrow(/closed/);
+    expect(() => incidents.addTimeline(incident.id, { kind: 'note', text: 'late note' }, 'Li Wei')).toThrow(/closed/);
+
+    // reopening is explicit, with a reason: investigating again, the resolution clock running
+    expect(() => incidents.reopen('INC-unknown', 'x', 'Li Wei')).toThrow();
+    h.clock.advance(5 * MIN);
+    const reopened = incidents.reopen(incident.id, 'the backlog came back', 'Wang Fang');
+    expect(reopened.incident).toMatchObject({ status: 'investigating', closedAt: null, resolvedAt: null });
+    expect(entryText(reopened.timeline.at(-1)!, 'en')).toBe('Incident reopened: the backlog came back');
+    expect(h.sent.filter((s) => s.type === 'incident.reopen').map((s) => s.payload)).toEqual([{ incidentId: incident.id, reason: 'the backlog came back' }]);
+    expect(() => incidents.reopen(incident.id, 'again', 'Wang Fang')).toThrow(/not closed/);
+    incidents.update(incident.id, { title: 'Queue backlog, again' }, 'Wang Fang');
   });
 
   it('stores incidents from the platform unless changes here are still unsent; entries are not doubled', async () => {

@@ -71,14 +71,22 @@ function golden(name: string, actual: string) {
 }
 
 describe('postmortem (handbook 003 template)', () => {
-  it('renders in English (golden)', () => golden('postmortem.en.md', renderPostmortem({ incident, timeline, lng: 'en', timeZone: 'UTC' })));
-  it('renders in Chinese (golden)', () => golden('postmortem.zh-CN.md', renderPostmortem({ incident, timeline, lng: 'zh-CN', timeZone: 'UTC' })));
+  const alerts = [{ fingerprint: 'fp-orders-pull', alertname: 'OrderPullFailures', severity: 'P1' as const, state: 'resolved' as const, labels: [['service', 'ozon-orders'], ['shop_id', 'all']] as [string, string][] }];
+  it('renders in English (golden)', () => golden('postmortem.en.md', renderPostmortem({ incident, timeline, alerts, lng: 'en', timeZone: 'UTC' })));
+  it('renders in Chinese (golden)', () => golden('postmortem.zh-CN.md', renderPostmortem({ incident, timeline, alerts, lng: 'zh-CN', timeZone: 'UTC' })));
+
+  it('names linked alerts by name and key labels, the fingerprint only as a detail', () => {
+    const md = renderPostmortem({ incident, timeline, alerts, lng: 'en', timeZone: 'UTC' });
+    expect(md).toContain('- **Linked alerts**:\n  - OrderPullFailures (service=ozon-orders, shop_id=all) `fp-orders-pu`');
+    const gone = renderPostmortem({ incident, timeline, alerts: [{ ...alerts[0], alertname: null, labels: [] }], lng: 'zh-CN', timeZone: 'UTC' });
+    expect(gone).toContain('  - `fp-orders-pu` (已不在缓存中)');
+  });
 
   it('uses the configured time zone and marks what is not recorded', () => {
     const open = { ...incident, resolvedAt: null, review: null, impact: null };
     const md = renderPostmortem({ incident: open, timeline: [], lng: 'en', timeZone: 'Asia/Shanghai' });
     expect(md).toContain('- **Declared**: 2026-01-05 17:00');
-    expect(md).toContain('Times are in Asia/Shanghai.');
+    expect(md).toContain('Times are in Asia/Shanghai (UTC+08:00).');
     expect(md).toContain('- **Recovered**: (not yet)');
     expect(md).toContain('## Root cause\n(not recorded)');
     expect(md).toContain('| (not recorded) | — | — | — |');

@@ -30,7 +30,7 @@ describe('process records through the gateway', () => {
     const sync = (from: Harness) => {
       for (const act of from.sent.splice(0)) {
         if (!isProcessAction(act.type)) continue;
-        const out = gw.apply(act.type, act.payload, act.actor, from.clock.now());
+        const out = gw.apply(act.type, act.payload, { name: act.actor, login: act.actor }, from.clock.now());
         if (!out.ok) throw new Error(`gateway refused ${act.type}: ${out.error.message}`);
         for (const ev of out.events)
           for (const h of [a, b]) h.mod.appliers!.filter((x) => x.kind === ev.kind).forEach((x) => x.apply(ev.data, { seq: ++seq, at: from.clock.now() }));
@@ -76,6 +76,14 @@ describe('process records through the gateway', () => {
     expect(closed).toMatchObject({ status: 'closed', changeFreeze: false, review: { rootCause: 'Certificate expired' } });
     expect(closed.postmortem).toContain('## Root cause\nCertificate expired');
     expect(a.mod.services.incidents.freezeState()).toEqual([]);
+
+    // the first console reopens it: the gateway takes the reopen, and the other console sees it open again
+    a.clock.advance(30 * MIN);
+    a.mod.services.incidents.reopen(incident.id, 'the certificate was replaced with an expired one', 'Li Wei');
+    sync(a);
+    expect(b.mod.services.incidents.get(incident.id)!.incident).toMatchObject({ status: 'investigating', closedAt: null });
+    b.mod.services.incidents.addTimeline(incident.id, { kind: 'note', text: 'Ordered a new certificate' }, 'Zhang San');
+    sync(b);
   });
 
   it('a handover submitted on one console is signed on the other', () => {

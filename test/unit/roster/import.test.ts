@@ -144,4 +144,20 @@ describe('platform sync', () => {
       { rosterId: 'p1', teamName: 'Team', rotationId: 'r', now: { personId: 'ana', person: { name: 'Ana' } }, next: { personId: 'bo', start: Date.UTC(2026, 0, 12, 9, 0) } },
     ]);
   });
+
+  it('an import never turns a platform roster into a local copy (issue #18): CSV or YAML into its id is refused', async () => {
+    h = createHarness();
+    const upsert = h.roster.appliers!.find((a) => a.kind === 'roster.upsert')!;
+    const document = { people: [{ id: 'ana', name: 'Ana' }], teams: [], rotations: [] };
+    upsert.apply({ id: 'p1', name: 'Platform', updatedAt: 5, document }, { seq: 1, at: 5 });
+    const csv = await h.roster.handlers.rosterImport({ format: 'csv', text: 'name,phone\nBo,+1 555 0101\n', rosterId: 'p1' });
+    expect(csv).toMatchObject({ ok: false, stored: false, rosterId: 'p1' });
+    expect(csv.issues.map((i) => i.message)).toEqual(['roster "p1" comes from the platform; import into a local roster (another id, e.g. "local") instead']);
+    const yaml = await h.roster.handlers.rosterImport({ format: 'yaml', text: 'id: p1\nname: Mine\npeople: [{ id: bo, name: Bo }]\n' });
+    expect(yaml).toMatchObject({ ok: false, stored: false });
+    expect(h.db.prepare("SELECT origin FROM rosters WHERE id = 'p1'").get()).toEqual({ origin: 'platform' });
+    expect((h.db.prepare("SELECT COUNT(*) AS n FROM people WHERE roster_id = 'p1'").get() as { n: number }).n).toBe(1);
+    // the default target of a contact sheet is the local roster, which the platform never touches
+    expect(await h.roster.handlers.rosterImport({ format: 'csv', text: 'name,phone\nBo,+1 555 0101\n' })).toMatchObject({ ok: true, stored: true, rosterId: 'local' });
+  });
 });

@@ -34,7 +34,8 @@ function render(startAtLogin: boolean, onChange: (v: boolean) => void) {
   act(() => root.render(createElement(DesktopSettings, { startAtLogin, onChange })));
 }
 const checkbox = () => host.querySelector<HTMLInputElement>('input[type="checkbox"]');
-const nameOf = (input: HTMLInputElement) => input.closest('label')!.textContent!.trim();
+// the label the checkbox is named by (wrapping it, or pointing at it with for=)
+const nameOf = (input: HTMLInputElement) => input.labels![0].textContent!.trim();
 
 describe('the start-at-login control', () => {
   it('is a named checkbox in the desktop app that reports changes', () => {

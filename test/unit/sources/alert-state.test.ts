@@ -16,6 +16,9 @@ import type { AmAlert, AmSilence } from '@gateway/sources/alertmanager-api';
 import { upstreamBodyMessage } from '@gateway/sources/upstream';
 import type { SourceEvent } from '@gateway/source';
 import { firingAlert } from '@test/helpers/alerts';
+import { parseCli } from '@gateway/cli';
+import { parseSourcesConfig } from '@gateway/config';
+import { normalizeSeverity, parseSeverityMap } from '@shared/domain';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -303,5 +306,51 @@ describe('upstream error bodies', () => {
     expect(upstreamBodyMessage('{"code":601,"message":"matchers: at least one"}')).toBe('matchers: at least one');
     expect(upstreamBodyMessage('plain failure')).toBe('plain failure');
     expect(upstreamBodyMessage('x'.repeat(600))).toHaveLength(501);
+  });
+});
+
+describe('severity mapping (issue #18: documented, and configurable per platform)', () => {
+  it('derives P-levels from the severity label: built-in words, or the gateway’s --severity-map first', () => {
+    expect(['page', 'critical', 'warning', 'info', 'P0', 'level1', 'whatever'].map((v) => normalizeSeverity(v))).toEqual(['P0', 'P1', 'P2', 'P3', 'P0', 'P1', 'P3']);
+    const map = parseSeverityMap('critical=P0, Warning = p1 ,sev-a=P2');
+    expect(map).toEqual({ critical: 'P0', warning: 'P1', 'sev-a': 'P2' });
+    expect(['critical', 'WARNING', 'sev-a', 'info'].map((v) => normalizeSeverity(v, map))).toEqual(['P0', 'P1', 'P2', 'P3']);
+    expect(() => parseSeverityMap('critical=P5')).toThrow(/critical=P5.*P0–P3/);
+    expect(() => parseSeverityMap('critical')).toThrow(/must look like critical=P0/);
+  });
+
+  it('reconcile applies the mapping to what Alertmanager reports', () => {
+    const { events } = reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR, { severities: parseSeverityMap('critical=P0') });
+    expect(alertsIn(events)[0].severity).toBe('P0');
+    expect(alertsIn(reconcile(emptyView(), [amAlert(PULL)], [], T0, HOUR).events)[0].severity).toBe('P1');
+  });
+
+  it('the gateway takes the mapping on its command line or from VIGIL_SEVERITY_MAP, and refuses a bad one', () => {
+    const base = ['--source', 'alertmanager', '--alertmanager-url', 'http://127.0.0.1:9093', '--port', '0', '--token', 'a-long-token'];
+    expect(parseCli([...base, '--severity-map', 'critical=P0'])).toMatchObject({ severityMap: { critical: 'P0' } });
+    expect(parseCli(base, { VIGIL_SEVERITY_MAP: 'warning=P1' })).toMatchObject({ severityMap: { warning: 'P1' } });
+    expect(() => parseCli([...base, '--severity-map', 'critical=urgent'])).toThrow(/--severity-map: severity mapping "critical=urgent"/);
+    // the demo source has no upstream whose severities could be mapped: the flag is refused, not ignored
+    expect(() => parseCli(['--source', 'demo', '--port', '0', '--token', 'a-long-token', '--severity-map', 'critical=P0'])).toThrow(
+      /--severity-map need --source alertmanager/,
+    );
+  });
+
+  it('a config file maps severities for every cluster, a cluster on top of the file, and refuses a bad level by line', () => {
+    const text = [
+      'severityMap: { critical: P0, Warning: P1 }',
+      'clusters:',
+      '  - name: prod',
+      '    members: [http://127.0.0.1:9093]',
+      '    severityMap: { warning: P2, sev-a: P1 }',
+      '  - name: stage',
+      '    members: [http://127.0.0.1:9094]',
+    ].join('\n');
+    const [prod, stage] = parseSourcesConfig(text, '/tmp/vigil.yaml').clusters;
+    expect(prod.severityMap).toEqual({ critical: 'P0', warning: 'P2', 'sev-a': 'P1' });
+    expect(stage.severityMap).toEqual({ critical: 'P0', warning: 'P1' });
+    expect(() => parseSourcesConfig('clusters:\n  - name: a\n    members: [http://127.0.0.1:1]\n    severityMap: { critical: urgent }\n', '/tmp/v.yaml')).toThrow(
+      /line 4.*severityMap\.critical: expected one of P0, P1, P2, P3/,
+    );
   });
 });

@@ -11,7 +11,6 @@ import { ApiError, type SliceHandlers } from '@shared/rpc';
 import { describeRuleProblem, silenceRuleText, silenceScopeProblem } from '@shared/silence-rule';
 import type { CoreContext } from '../context';
 import { coreLanguage } from '../language';
-import { operator } from '../settings';
 import type { ActionTracker, Submission } from './actions';
 import type { AlertRepo } from './repo';
 
@@ -21,6 +20,7 @@ type ActionHandlers = Pick<
 >;
 
 export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker: ActionTracker): ActionHandlers {
+  const operator = () => ctx.operator();
   const changed = (ids: string[]) => ctx.emit('alertActionsChanged', { ids });
 
   /** The cached alerts for `fps`; unknown fingerprints are refused before anything is queued. */
@@ -42,7 +42,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
   ): AlertAction[] {
     const targets = alerts.filter(applies);
     if (!targets.length) throw new ApiError('nothing_to_do', `${why} (${alerts.length === 1 ? alerts[0].alertname : `${alerts.length} alerts`}).`);
-    const actor = operator(ctx);
+    const actor = operator();
     const now = ctx.clock.now();
     const out = ctx.db.transaction(() => {
       const queued = tracker.submit(type, targets.map((a) => ({ payload: payload(a), fingerprints: [a.fingerprint] })), actor);
@@ -86,7 +86,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
       if (scope) throw new ApiError('silence_too_broad', describeRuleProblem(silenceRuleText.in(coreLanguage(ctx.settings())), scope));
       const now = ctx.clock.now();
       const fingerprints = repo.firingLabels().filter((r) => matches(r.labels)).slice(0, 500).map((r) => r.fingerprint);
-      const actor = operator(ctx);
+      const actor = operator();
       const [queued] = ctx.db.transaction(() => {
         const q = tracker.submit(
           'silence.create',
@@ -105,7 +105,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
       const s = repo.silences().find((x) => x.id === id);
       if (!s) throw new ApiError('not_found', `No cached silence ${id}.`);
       if (s.state === 'expired') throw new ApiError('nothing_to_do', `Silence ${id} has already expired.`);
-      const actor = operator(ctx);
+      const actor = operator();
       const [queued] = ctx.db.transaction(() => {
         const q = tracker.submit('silence.expire', [{ payload: { silenceId: id }, fingerprints: [], silenceId: id }], actor);
         ctx.audit(actor, 'silence.expire', { silenceId: id });

@@ -12,7 +12,6 @@ import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext } from '../context';
 import type { CoreModule } from '../module';
 import type { NativeNotification } from '../notifier';
-import { operator } from '../settings';
 import { createActionHandlers } from './action-handlers';
 import { createActionTracker } from './actions';
 import { createAlertAppliers } from './appliers';
@@ -59,6 +58,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       }),
   });
   const feed = createChangeFeed(ctx, repo, policy);
+  const operator = () => ctx.auditName();
 
   // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
   let pruneTimer: TimerHandle | null = null;
@@ -108,7 +108,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     notifyMute: (minutes) => {
       const until = minutes > 0 ? ctx.clock.now() + minutes * 60_000 : null;
       notifyStore.setMutedUntil(until);
-      ctx.audit(operator(ctx), 'notify.mute', { minutes });
+      ctx.audit(operator(), 'notify.mute', { minutes });
       applyMute(until);
       return notifyState();
     },

@@ -113,6 +113,7 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       snapshot: null,
       pendingActions: 0,
       operator: null,
+      session: { state: 'local', identity: null, reason: null, name: null, heldActions: 0 },
     };
 
   const handlers: AppModule['handlers'] = {
@@ -130,9 +131,10 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
     settingsSet: (patch) => {
       const m = need();
       const { before, after } = m.settings.write(patch);
-      m.ctx.audit(after.operator, 'settings.set', Object.keys(patch));
+      m.ctx.audit(m.ctx.auditName(), 'settings.set', Object.keys(patch));
       bus.emit('settingsChanged', after);
-      if (before.platformUrl !== after.platformUrl) {
+      const platform = (x: typeof after) => [x.platformUrl, x.platformCaFile, x.platformSignIn].join('\n');
+      if (platform(before) !== platform(after)) {
         m.link.reconfigure();
         bus.emit('linkState', linkState());
       }

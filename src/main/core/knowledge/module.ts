@@ -7,7 +7,6 @@ import { ApiError } from '@shared/rpc';
 import type { RunbookFacets } from '@shared/runbooks';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
-import { operator } from '../settings';
 import { createStepTicks } from './step-ticks';
 import { createDashboardAppliers, createDashboardReader, createDashboardViews } from './dashboards';
 import { importFolder } from './folder-import';
@@ -66,6 +65,8 @@ export function createKnowledgeModule(
     ...createDashboardAppliers(ctx),
   ];
 
+  const operator = () => ctx.auditName();
+
   return {
     appliers,
     handlers: {
@@ -83,7 +84,7 @@ export function createKnowledgeModule(
       },
       runbooksImportFolder: async (root) => {
         const result = await importFolder({ db, store, now: ctx.clock.now() }, root);
-        ctx.audit(operator(ctx), 'runbooks.import_folder', {
+        ctx.audit(operator(), 'runbooks.import_folder', {
           root: result.root,
           imported: result.imported,
           updated: result.updated,

@@ -10,7 +10,6 @@ import { ApiError } from '@shared/rpc';
 import { RUNBOOK_TEMPLATE_PREFIX, type Runbook, type RunbookStepRun } from '@shared/runbooks';
 import { parseRunbook, type RunbookStep } from '@shared/runbook-template';
 import type { ActionSink, CoreContext } from '../context';
-import { operator } from '../settings';
 
 interface RunRow {
   id: string;
@@ -99,7 +98,7 @@ export function createStepTicks(
           'not_found',
           `Step "${stepId}" is not in runbook "${runbook.title}" (it may have changed since the page was opened; reload it).`,
         );
-      const actor = operator(ctx);
+      const actor = ctx.operator();
       const now = ctx.clock.now();
       return db.transaction(() => {
         let run = openRun(runbookId);
@@ -118,7 +117,7 @@ export function createStepTicks(
 
     finish(runbookId: string, note: string | undefined): RunbookStepRun {
       const { runbook, steps } = runbookAndSteps(runbookId);
-      const actor = operator(ctx);
+      const actor = ctx.operator();
       const now = ctx.clock.now();
       return db.transaction(() => {
         const run = openRun(runbookId);

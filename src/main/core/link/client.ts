@@ -11,7 +11,8 @@
  * store. A gap in seq is repaired on the same socket by saying hello again with the stored cursor.
  */
 import type WebSocket from 'ws';
-import type { Collection } from '@shared/domain';
+import type { Collection, SignOutReason } from '@shared/domain';
+import type { Identity } from '@shared/identity';
 import type { LinkStats, OutboxResult } from '@shared/contract/link';
 import { CLOSE_AUTH_FAILED, CLOSE_TRY_LATER, decodeServerFrame, type ServerFrame } from '@shared/protocol';
 import type { Clock, TimerHandle } from '@node/clock';
@@ -32,6 +33,10 @@ export type { ClientStatus, ClientView } from './client-view';
 export interface Target {
   url: string;
   token: string | null;
+  /** the CA file a wss:// platform is checked against (null: the system's CAs) */
+  caFile?: string | null;
+  /** an SSO proxy in front signs the console in: connect without a token */
+  proxy?: boolean;
 }
 
 export interface ClientOptions {
@@ -49,6 +54,10 @@ export interface ClientOptions {
   onStored(collections: Set<Collection>): void;
   /** an action was answered */
   onResult(r: OutboxResult): void;
+  /** the platform said who the credential belongs to (null: a gateway from before identity) */
+  onIdentity(identity: Identity | null): void;
+  /** the platform refused the credential (or there is none): nobody is signed in */
+  onRefused(reason: SignOutReason): void;
   heartbeatMs?: number;
   /** silence longer than this declares the link dead */
   deadAfterMs?: number;
@@ -110,7 +119,7 @@ function createRetryPolicy(o: ClientOptions) {
   };
 }
 
-type Why = { code: string; message: string };
+type Why = { code: string; message: string; auth?: SignOutReason };
 
 export function createSyncClient(o: ClientOptions) {
   const heartbeatMs = o.heartbeatMs ?? 15_000;
@@ -124,7 +133,6 @@ export function createSyncClient(o: ClientOptions) {
   let retry: TimerHandle | null = null;
   let stopped = true;
   let attempt = 0;
-  let kickScheduled = false;
 
   const sendUnanswered = createActionSender(o.outbox, state.changed);
   const stream = createInboundStream({
@@ -148,6 +156,7 @@ export function createSyncClient(o: ClientOptions) {
     retryAfter: (ms) => retries.retryAfter(ms),
     sendActions: (c) => sendUnanswered(conn === c ? c : null),
     onResult: o.onResult,
+    onIdentity: o.onIdentity,
   });
 
   function lost(c: Conn, why: Why) {
@@ -160,6 +169,7 @@ export function createSyncClient(o: ClientOptions) {
     if (why.code === 'auth_failed') {
       // Retrying a refused token only hammers the platform; a new token or "reconnect" starts again.
       state.setStatus('auth_failed', why.message);
+      o.onRefused(why.auth ?? 'wrong');
       return;
     }
     retryLater(why.message);
@@ -178,7 +188,10 @@ export function createSyncClient(o: ClientOptions) {
   /** A store failure (disk full, locked) must not kill the process: drop the socket, resume from the cursor later. */
   function storeFailed(c: Conn, err: unknown) {
     retries.storeFailed(err);
-    lost(c, { code: 'error', message: `Storing platform data failed: ${err instanceof Error ? err.message : String(err)}` });
+    lost(c, {
+      code: 'error',
+      message: `Storing platform data failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
 
   function beat(c: Conn) {
@@ -199,7 +212,7 @@ export function createSyncClient(o: ClientOptions) {
     stats.connects++;
     let ws: WebSocket;
     try {
-      ws = openPlatformSocket(t.url, t.token);
+      ws = openPlatformSocket(t.url, t.token, { caFile: t.caFile });
     } catch (err) {
       // e.g. a URL ws cannot use; retried with backoff because Settings may change meanwhile
       return retryLater(err instanceof Error ? err.message : String(err));
@@ -207,7 +220,10 @@ export function createSyncClient(o: ClientOptions) {
     const c = newConn(ws, t.url, o.clock.now());
     conn = c;
     const limit = Math.round(connectTimeoutMs / 1000);
-    c.timers.connect = o.clock.setTimeout(() => lost(c, { code: 'unreachable', message: `The platform did not answer within ${limit} s.` }), connectTimeoutMs);
+    c.timers.connect = o.clock.setTimeout(
+      () => lost(c, { code: 'unreachable', message: `The platform did not answer within ${limit} s.` }),
+      connectTimeoutMs,
+    );
     watchSocket(c, {
       current: () => conn === c,
       state,
@@ -263,14 +279,7 @@ export function createSyncClient(o: ClientOptions) {
      * may submit inside its own transaction: a frame must not leave before the row it carries is committed
      * (a rolled-back row is simply not found then).
      */
-    kick() {
-      if (kickScheduled) return;
-      kickScheduled = true;
-      setImmediate(() => {
-        kickScheduled = false;
-        sendUnanswered(conn);
-      });
-    },
+    kick: deferOnce(() => sendUnanswered(conn)),
     async stop(): Promise<void> {
       stopped = true;
       attempt++;
@@ -283,11 +292,24 @@ export function createSyncClient(o: ClientOptions) {
 }
 export type SyncClient = ReturnType<typeof createSyncClient>;
 
+/** `fn` on the next turn (setImmediate, not a timer: no delay), once however often it is asked for meanwhile */
+function deferOnce(fn: () => void): () => void {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      fn();
+    });
+  };
+}
+
 /**
  * Where to connect now, with a token; null when the attempt is stale or cannot connect (the view then
  * says why: no platform configured, no token).
  */
-async function connectable(o: ClientOptions, state: ClientViewState, stale: () => boolean): Promise<(Target & { token: string }) | null> {
+async function connectable(o: ClientOptions, state: ClientViewState, stale: () => boolean): Promise<Target | null> {
   let t: Target | null;
   try {
     t = await o.resolveTarget();
@@ -298,8 +320,11 @@ async function connectable(o: ClientOptions, state: ClientViewState, stale: () =
   if (stale()) return null;
   state.view.url = t?.url ?? null;
   if (!t) state.setStatus('disabled');
-  else if (!t.token) state.setStatus('auth_failed', 'No platform token is stored. Enter it in Settings → Platform.');
-  return t?.token ? { url: t.url, token: t.token } : null;
+  else if (!t.token && !t.proxy) {
+    state.setStatus('auth_failed', 'Not signed in: no platform token is stored. Sign in with your personal token.');
+    o.onRefused('missing');
+  }
+  return t && (t.token || t.proxy) ? t : null;
 }
 
 interface SocketWatch {
@@ -337,11 +362,17 @@ function watchSocket(c: Conn, w: SocketWatch): void {
     }
     w.frame(d.frame);
   });
-  ws.on('error', (err) => w.lost(classifySocketError(err)));
+  ws.on('error', (err) => w.lost(classifySocketError(err, ws)));
   ws.on('close', (code, reason) => {
     const text = reason.toString().slice(0, 200);
-    if (code === CLOSE_AUTH_FAILED) return w.lost({ code: 'auth_failed', message: text || 'The platform refused the token.' });
-    if (code === CLOSE_TRY_LATER) return w.lost({ code: 'rate_limited', message: `The platform asked to come back later${text ? `: ${text}` : ''}.` });
+    if (code === CLOSE_AUTH_FAILED)
+      return w.lost({
+        code: 'auth_failed',
+        auth: c.withdrawn ?? 'wrong',
+        message: text || 'The platform refused the token.',
+      });
+    if (code === CLOSE_TRY_LATER)
+      return w.lost({ code: 'rate_limited', message: `The platform asked to come back later${text ? `: ${text}` : ''}.` });
     w.lost({ code: 'closed', message: `The platform closed the link (${code}${text ? `: ${text}` : ''}).` });
   });
 }

@@ -4,6 +4,8 @@
  * A new attempt gets a new Conn, so late callbacks of an old socket find they are no longer current.
  */
 import type WebSocket from 'ws';
+import type { SignOutReason } from '@shared/domain';
+import type { Identity } from '@shared/identity';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { InboundEvent } from './apply';
 import type { SnapshotStage } from './snapshot-stage';
@@ -14,6 +16,10 @@ export interface Conn {
   /** the server answered this socket's (latest) hello */
   welcomed: boolean;
   serverId: string | null;
+  /** who the server said this connection is (its welcome, or a later identity frame); null before */
+  identity: Identity | null;
+  /** a fatal error frame said the credential was withdrawn (revoked, expired): the close that follows is that */
+  withdrawn: SignOutReason | null;
   upstream: 'ok' | 'degraded' | 'down';
   lastHeard: number;
   /** ids handed to this socket (each unanswered action goes once per connection) */
@@ -30,6 +36,8 @@ export function newConn(ws: WebSocket, url: string, now: number): Conn {
     url,
     welcomed: false,
     serverId: null,
+    identity: null,
+    withdrawn: null,
     upstream: 'ok',
     lastHeard: now,
     sent: new Set(),

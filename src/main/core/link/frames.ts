@@ -4,7 +4,8 @@
  * or a status never overtakes the events sent before it.
  */
 import type { OutboxResult } from '@shared/contract/link';
-import type { ServerFrame } from '@shared/protocol';
+import type { Identity } from '@shared/identity';
+import { ERROR_CODES, type ServerFrame } from '@shared/protocol';
 import type { Logger } from '@node/log';
 import type { ClientViewState } from './client-view';
 import { sendFrame, type Conn } from './conn';
@@ -24,7 +25,12 @@ export interface FrameDeps {
   sendActions(c: Conn): void;
   /** an action was answered */
   onResult(r: OutboxResult): void;
+  /** the server said who this connection is (null: a gateway from before identity, which proves nobody) */
+  onIdentity(identity: Identity | null): void;
 }
+
+/** what a gateway from before identity is taken as: the shared token (the typed name, unproven) */
+const UNPROVEN: Identity = { login: null, name: '', role: 'responder', via: 'shared' };
 
 export function createFrameHandler(d: FrameDeps) {
   const { state, stream } = d;
@@ -33,7 +39,9 @@ export function createFrameHandler(d: FrameDeps) {
   function welcome(c: Conn, f: Extract<ServerFrame, { type: 'welcome' }>) {
     c.welcomed = true;
     c.serverId = f.serverId;
+    c.identity = f.identity ?? UNPROVEN;
     view.operator = f.operator;
+    d.onIdentity(f.identity ?? null);
     d.welcomed();
     if (f.mode === 'snapshot') view.snapshot = { received: 0, total: 0 };
     state.setStatus(c.upstream === 'ok' ? 'online' : 'degraded', null);
@@ -59,10 +67,20 @@ export function createFrameHandler(d: FrameDeps) {
         return;
       case 'result':
         return result(f);
+      case 'identity':
+        // renamed, or a new role: the person is the same, so what was sent stays sent
+        c.identity = f.identity;
+        view.operator = f.operator;
+        d.onIdentity(f.identity);
+        state.changed();
+        return;
       case 'status':
         c.upstream = f.upstream;
         if (c.welcomed)
-          state.setStatus(f.upstream === 'ok' ? 'online' : 'degraded', f.upstream === 'ok' ? null : (f.detail ?? `upstream ${f.upstream}`));
+          state.setStatus(
+            f.upstream === 'ok' ? 'online' : 'degraded',
+            f.upstream === 'ok' ? null : (f.detail ?? `upstream ${f.upstream}`),
+          );
         return;
       case 'ping':
         sendFrame(c, { type: 'pong', t: f.t });
@@ -70,6 +88,8 @@ export function createFrameHandler(d: FrameDeps) {
       case 'pong':
         return;
       case 'error':
+        if (f.fatal && f.error.code === ERROR_CODES.credentialRevoked) c.withdrawn = 'revoked';
+        if (f.fatal && f.error.code === ERROR_CODES.credentialExpired) c.withdrawn = 'expired';
         state.stats.serverErrors++;
         if (f.retryAfterMs) d.retryAfter(f.retryAfterMs);
         d.log.log(f.fatal ? 'error' : 'warn', 'link.server_error', { code: f.error.code, message: f.error.message });

@@ -3,6 +3,10 @@
  * is the idempotency key the gateway dedups on, so a resend after a crash or a reconnect can never apply
  * an action twice, and nothing ever sends the same action under a different id.
  *
+ * Each row keeps who queued it (`login`, `via`: the person the platform had proven when it was submitted),
+ * and goes out only on a connection signed in as that same person (sender.ts): a queued action is never
+ * sent under someone else's credential. Rows from before identity (via NULL) go under whoever is signed in.
+ *
  * States: pending (never handed to a socket) → sent (handed to a socket at least once; resent on every
  * reconnect until answered) → acked | failed. failed → the user retries (a new action with a new id; the
  * gateway keeps the failure under the old one) or discards. pending → discarded.
@@ -28,6 +32,14 @@ interface Row {
   actor: string;
   error_code: string | null;
   replaced_by: string | null;
+  login: string | null;
+  via: OutboxItem['via'];
+}
+
+/** who queued an action: the login (null for the shared token) and how the platform knew them */
+export interface Queuer {
+  login: string | null;
+  via: 'token' | 'proxy' | 'shared' | 'local';
 }
 
 const toItem = (r: Row): OutboxItem => ({
@@ -43,6 +55,8 @@ const toItem = (r: Row): OutboxItem => ({
   actor: r.actor,
   errorCode: r.error_code,
   replacedBy: r.replaced_by,
+  login: r.login,
+  via: r.via,
 });
 
 /** The payload validated against its action's schema; a bad one is refused before it is stored. */
@@ -57,7 +71,7 @@ export function validatePayload(type: ActionType, payload: unknown): unknown {
 export function createOutbox(db: DB, now: () => number) {
   const s = {
     insert: db.prepare(
-      `INSERT INTO outbox (id, type, payload, state, attempts, created_at, actor) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
+      `INSERT INTO outbox (id, type, payload, state, attempts, created_at, actor, login, via) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
     ),
     get: db.prepare('SELECT * FROM outbox WHERE id = ?'),
     // submit order (seq) whatever the state: a resend after a reconnect keeps the order the operator acted in
@@ -65,6 +79,16 @@ export function createOutbox(db: DB, now: () => number) {
     open: db.prepare(`SELECT * FROM outbox WHERE state IN ('pending','sent','failed') ORDER BY seq`),
     recent: db.prepare(`SELECT * FROM outbox WHERE state IN ('acked','discarded') ORDER BY seq DESC LIMIT ?`),
     waiting: db.prepare(`SELECT count(*) AS n FROM outbox WHERE state IN ('pending','sent')`),
+    // unanswered actions a connection signed in as (via, login) may not carry (sender.ts mayCarry, in SQL)
+    heldFromNobody: db.prepare(
+      `SELECT count(*) AS n FROM outbox WHERE state IN ('pending','sent') AND via IN ('token','proxy','shared')`,
+    ),
+    heldFromShared: db.prepare(
+      `SELECT count(*) AS n FROM outbox WHERE state IN ('pending','sent') AND via IN ('token','proxy')`,
+    ),
+    heldFromPerson: db.prepare(
+      `SELECT count(*) AS n FROM outbox WHERE state IN ('pending','sent') AND (via = 'shared' OR (via IN ('token','proxy') AND login IS NOT ?))`,
+    ),
     markSent: db.prepare(
       `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ? WHERE id = ? AND state IN ('pending','sent')`,
     ),
@@ -90,10 +114,11 @@ export function createOutbox(db: DB, now: () => number) {
     return e;
   };
 
-  function submit(type: ActionType, payload: unknown, actor: string): OutboxItem {
+  /** `by` omitted: nobody in particular (as rows from before identity; the link always says who) */
+  function submit(type: ActionType, payload: unknown, actor: string, by?: Queuer): OutboxItem {
     const clean = validatePayload(type, payload);
     const id = uuidv7();
-    s.insert.run(id, type, JSON.stringify(clean), now(), actor);
+    s.insert.run(id, type, JSON.stringify(clean), now(), actor, by?.login ?? null, by?.via ?? null);
     return mustGet(id);
   }
 
@@ -105,6 +130,12 @@ export function createOutbox(db: DB, now: () => number) {
     open: (): OutboxItem[] => (s.open.all() as Row[]).map(toItem),
     recent: (limit = 20): OutboxItem[] => (s.recent.all(limit) as Row[]).map(toItem),
     waiting: (): number => (s.waiting.get() as { n: number }).n,
+    /** unanswered actions queued by someone else than `who` (nobody: all of those with a person) */
+    held(who: Queuer | null): number {
+      const n = (st: { get(...a: unknown[]): unknown }, ...a: unknown[]) => (st.get(...a) as { n: number }).n;
+      if (!who || who.via === 'local') return n(s.heldFromNobody);
+      return who.via === 'shared' ? n(s.heldFromShared) : n(s.heldFromPerson, who.login);
+    },
     /** recorded before the frame goes to the socket, so a crash right after still resends it */
     markSent: (id: string) => s.markSent.run(now(), id).changes > 0,
     /** applies a result; false when the row was not waiting for one (a duplicate result) */
@@ -113,12 +144,14 @@ export function createOutbox(db: DB, now: () => number) {
       const e = error ?? { code: 'rejected', message: 'The platform rejected the action without a reason.' };
       return s.fail.run(now(), e.message, e.code, id).changes > 0;
     },
-    retry(id: string): OutboxItem {
+    /** a failed action sent again as a new action, by whoever retries it (`actor`, `by`; default: as before) */
+    retry(id: string, actor?: string, by?: Queuer): OutboxItem {
       const old = mustGet(id);
       if (old.state !== 'failed')
         throw new ApiError('bad_state', `Only a failed action can be retried; ${id} is ${old.state}.`);
+      const before = old.via ? { login: old.login, via: old.via } : undefined;
       return db.transaction(() => {
-        const fresh = submit(old.type, old.payload, old.actor);
+        const fresh = submit(old.type, old.payload, actor ?? old.actor, by ?? before);
         s.replace.run(fresh.id, id);
         return fresh;
       })();

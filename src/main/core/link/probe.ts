@@ -1,21 +1,29 @@
 /**
- * "Test connection": opens a socket with the given URL and token, says hello as a probe and waits for the
- * welcome. Nothing is stored and the running link is not touched.
+ * "Test connection" and sign-in's check: opens a socket with the given URL, token (null: an SSO proxy in
+ * front signs in) and CA file, says hello as a probe and waits for the welcome, which says who the
+ * credential belongs to. Nothing is stored and the running link is not touched.
  */
 import type { LinkTestResult } from '@shared/contract/link';
 import { CLOSE_AUTH_FAILED, decodeServerFrame, PROTOCOL_VERSION } from '@shared/protocol';
 import type { Clock } from '@node/clock';
 import { frameText } from '@node/ws-frames';
-import { classifySocketError, openPlatformSocket } from './socket';
+import { classifySocketError, openPlatformSocket, type SocketOptions } from './socket';
 
-export function probePlatform(url: string, token: string, clock: Clock, timeoutMs = 8000): Promise<LinkTestResult> {
+export function probePlatform(
+  url: string,
+  token: string | null,
+  clock: Clock,
+  opts: SocketOptions & { timeoutMs?: number; operator?: string } = {},
+): Promise<LinkTestResult> {
   const started = clock.now();
+  const timeoutMs = opts.timeoutMs ?? 8000;
   return new Promise<LinkTestResult>((resolve) => {
     let ws: ReturnType<typeof openPlatformSocket>;
     try {
-      ws = openPlatformSocket(url, token);
+      ws = openPlatformSocket(url, token, opts);
     } catch (err) {
-      resolve({ ok: false, url, code: 'error', message: err instanceof Error ? err.message : String(err) });
+      const c = classifySocketError(err);
+      resolve({ ok: false, url, code: c.code, message: c.message, tls: c.tls });
       return;
     }
     let done = false;
@@ -39,6 +47,7 @@ export function probePlatform(url: string, token: string, clock: Clock, timeoutM
           clientId: 'vigil-probe',
           protocol: PROTOCOL_VERSION,
           cursor: null,
+          operator: opts.operator?.slice(0, 80),
           probe: true,
         }),
       ),
@@ -61,14 +70,15 @@ export function probePlatform(url: string, token: string, clock: Clock, timeoutM
           serverId: f.serverId,
           protocol: f.protocol,
           operator: f.operator,
+          identity: f.identity ?? null,
           latencyMs: clock.now() - started,
         });
       if (f.type === 'error')
         return finish({ ok: false, url, code: 'protocol', message: `${f.error.code}: ${f.error.message}` });
     });
     ws.on('error', (err) => {
-      const c = classifySocketError(err);
-      finish({ ok: false, url, code: c.code, message: c.message });
+      const c = classifySocketError(err, ws);
+      finish({ ok: false, url, code: c.code, message: c.message, auth: c.auth, tls: c.tls });
     });
     ws.on('close', (code, reason) =>
       finish({

@@ -31,14 +31,21 @@ export function createTargetResolver(ctx: Pick<CoreContext, 'settings' | 'secret
   let embedded: Promise<EmbeddedPlatform> | null = null;
   log.addSecret(cli.token ?? null);
 
+  /** how a configured platform is signed in to: its CA file, and whether an SSO proxy signs in (no token) */
+  const access = () => {
+    const s = ctx.settings();
+    return { caFile: s.platformCaFile, proxy: s.platformSignIn === 'proxy' };
+  };
+
   /** where the link should connect now (may start the embedded gateway) */
   async function resolve(): Promise<ResolvedTarget | null> {
-    if (cli.url) return { kind: 'cli', url: cli.url, token: cli.token ?? (await ctx.secrets.get(TOKEN_SECRET)) };
+    if (cli.url)
+      return { kind: 'cli', url: cli.url, token: cli.token ?? (await ctx.secrets.get(TOKEN_SECRET)), ...access() };
     const url = ctx.settings().platformUrl;
     if (url) {
       const token = await ctx.secrets.get(TOKEN_SECRET);
       log.addSecret(token);
-      return { kind: 'settings', url, token };
+      return { kind: 'settings', url, token, ...access() };
     }
     if (!cli.embedded) return null;
     embedded ??= cli.embedded().catch((err) => {
@@ -52,6 +59,10 @@ export function createTargetResolver(ctx: Pick<CoreContext, 'settings' | 'secret
 
   return {
     resolve,
+    /** which target the link connects to, without starting anything: the URL, 'embedded', or null for none */
+    key(): string | null {
+      return cli.url ?? ctx.settings().platformUrl ?? (cli.embedded ? 'embedded' : null);
+    },
     /** stops the embedded gateway if one was started */
     async close(): Promise<void> {
       const e = embedded;

@@ -5,6 +5,7 @@
  * finished.
  */
 import {
+  AUTO_CHECK_ACTOR,
   ChecklistRunSchema,
   RunListQuerySchema,
   runResult,
@@ -32,7 +33,7 @@ import { notFound, processText } from './texts';
 import { newId, sendAction } from './util';
 
 /** Who changed a step when no person did (auto-check pre-fill). */
-export const AUTO_ACTOR = 'auto-check';
+export const AUTO_ACTOR = AUTO_CHECK_ACTOR;
 
 // ---- the step state machine (pure) --------------------------------------------------------------------
 

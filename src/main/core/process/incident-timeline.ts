@@ -4,7 +4,9 @@
  * history. Every stored entry is also queued for the platform's copy of the minutes.
  */
 import { alertEventParams, type AlertEventParams } from '@shared/alert-history';
-import { entryText, type Incident, type SystemEvent, type TimelineEntry, type TimelineKind } from '@shared/incidents';
+import { keyLabels } from '@shared/alert-labels';
+import type { Severity } from '@shared/domain';
+import { entryText, type Incident, type LinkedAlert, type SystemEvent, type TimelineEntry, type TimelineKind } from '@shared/incidents';
 import { parseJson } from '@shared/json';
 import type { ActionSink, CoreContext } from '../context';
 import { NO_FIRING_ENTRY } from '../alerts/repo';
@@ -31,15 +33,22 @@ export interface AlertHistoryRow {
   alertname: string | null;
 }
 
-/** An alert history row as a (derived, unstored) timeline entry. */
-export function alertEntry(incidentId: string, r: AlertHistoryRow): TimelineEntry {
+/**
+ * An alert history row as a (derived, unstored) timeline entry. `resolveAskedBy`: for a `resolved` row, who
+ * asked for the resolve before it (null: no one did, the platform resolved it on its own).
+ */
+export function alertEntry(incidentId: string, r: AlertHistoryRow, resolveAskedBy: string | null = null): TimelineEntry {
   const name = r.alertname ?? r.fingerprint;
   const p = alertEventParams({ kind: r.kind, detail: r.detail, params: parseJson<AlertEventParams>(r.params).value ?? null });
-  // An ack's "by" becomes the entry's author; a queued action names its actor in the line.
-  const by = p.by ?? '';
+  const resolved = r.kind === 'resolved';
+  // An ack's "by" becomes the entry's author, as does the person who asked for a resolve; a queued action
+  // names its actor in the line. Any other "by" on a state row is the acker carried along (not an author).
+  const by = resolved ? (resolveAskedBy ?? '') : (p.by ?? '');
+  const kind = resolved && !resolveAskedBy ? 'resolved_platform' : r.kind;
+  const detail = p.by !== undefined || /^by .+$/s.test(r.detail) ? '' : r.detail;
   const params: Record<string, string> = p.action
     ? { alertname: name, kind: r.kind, by: '', detail: '', action: p.action, actor: p.actor ?? '', ...(p.comment !== undefined ? { comment: p.comment } : {}) }
-    : { alertname: name, kind: r.kind, by, detail: p.by !== undefined ? '' : r.detail };
+    : { alertname: name, kind, by, detail };
   return {
     id: `alert:${r.id}`,
     incidentId,
@@ -50,6 +59,32 @@ export function alertEntry(incidentId: string, r: AlertHistoryRow): TimelineEntr
     derived: true,
     system: { code: 'alert', params },
   };
+}
+
+/** The rows as entries, in order: a resolve names the person who asked for it, else the platform. */
+export function alertEntries(incidentId: string, rows: AlertHistoryRow[]): TimelineEntry[] {
+  const asked = new Map<string, string>();
+  return rows.map((r) => {
+    const p = r.kind === 'action' ? alertEventParams({ kind: r.kind, detail: r.detail, params: parseJson<AlertEventParams>(r.params).value ?? null }) : null;
+    if (p?.action === 'alert.resolve') asked.set(r.fingerprint, p.actor ?? '');
+    if (r.kind !== 'resolved') return alertEntry(incidentId, r);
+    const by = asked.get(r.fingerprint) ?? null;
+    asked.delete(r.fingerprint);
+    return alertEntry(incidentId, r, by);
+  });
+}
+
+type LinkedRow = { fingerprint: string; alertname: string; severity: Severity; state: string; labels: string };
+
+/** The linked alerts by name and key labels (the fingerprint only when the alert is gone from the cache). */
+function linkedAlertsOf(rows: LinkedRow[], fps: string[]): LinkedAlert[] {
+  const byFp = new Map(rows.map((r) => [r.fingerprint, r]));
+  return fps.map((fp) => {
+    const r = byFp.get(fp);
+    if (!r) return { fingerprint: fp, alertname: null, severity: null, state: null, labels: [] };
+    const labels = parseJson<Record<string, string>>(r.labels).value ?? {};
+    return { fingerprint: fp, alertname: r.alertname, severity: r.severity, state: r.state === 'resolved' ? 'resolved' : 'firing', labels: keyLabels(labels, 4) };
+  });
 }
 
 export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; actions: ActionSink }) {
@@ -68,6 +103,7 @@ export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; act
         WHERE a.fingerprint IN (SELECT value FROM json_each(@fps)) AND a.starts_at BETWEEN @from AND @until AND ${NO_FIRING_ENTRY}
       ) ORDER BY at, id LIMIT 2000`),
     alertNames: db.prepare('SELECT fingerprint, alertname FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(?))'),
+    linked: db.prepare('SELECT fingerprint, alertname, severity, state, labels FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(?))'),
   };
 
   /** Stores an entry as it is (no action): entries from the platform. Re-storing one is a no-op. */
@@ -94,7 +130,7 @@ export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; act
     if (!inc.fingerprints.length) return [];
     const until = inc.closedAt ?? ctx.clock.now();
     const rows = s.alertEvents.all({ fps: JSON.stringify(inc.fingerprints), from: inc.declaredAt - ALERT_LOOKBACK_MS, until }) as AlertHistoryRow[];
-    return rows.map((r) => alertEntry(inc.id, r));
+    return alertEntries(inc.id, rows);
   }
 
   return {
@@ -111,6 +147,8 @@ export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; act
     },
     /** the stored entries and the derived ones, in time order */
     of: (inc: Incident): TimelineEntry[] => [...stored(inc.id), ...derived(inc)].sort((a, b) => a.at - b.at),
+    /** the linked alerts, in the incident's order, by name and key labels */
+    linkedAlerts: (fps: string[]): LinkedAlert[] => (fps.length ? linkedAlertsOf(s.linked.all(JSON.stringify(fps)) as LinkedRow[], fps) : []),
     /** the alerts' names where known, else their fingerprints, comma-separated */
     alertNames(fps: string[]): string {
       const known = new Map((s.alertNames.all(JSON.stringify(fps)) as { fingerprint: string; alertname: string }[]).map((r) => [r.fingerprint, r.alertname]));

@@ -51,6 +51,8 @@ export interface IncidentServiceDeps {
   ctx: CoreContext;
   actions: ActionSink;
   checklists: ChecklistEngine;
+  /** whether a role may go to this name (see ProcessOptions.knownPerson); default: anyone */
+  knownPerson?: (name: string) => boolean;
 }
 
 /** A new incident as declared (nothing stored yet). */
@@ -77,7 +79,29 @@ export function newIncident(id: string, d: Declare, actor: string, now: number):
   };
 }
 
-export function createIncidentService({ ctx, actions, checklists }: IncidentServiceDeps) {
+/** The response and resolution targets: read, and written with an audit line and the reminders re-armed. */
+function targetSettings(ctx: CoreContext, targets: ReturnType<typeof createTargetsRepo>, alarms: { rearm(): void }) {
+  return {
+    read: targets.read,
+    write(t: Parameters<typeof targets.write>[0], actor: string) {
+      const out = targets.write(t);
+      ctx.audit(actor, 'incident.targets', out);
+      alarms.rearm();
+      return out;
+    },
+  };
+}
+
+/** A role newly given goes to someone the platform or a roster knows (or whoever is signed in here). */
+function checkRoles(ctx: CoreContext, knownPerson: IncidentServiceDeps['knownPerson'], cur: Incident, patch: IncidentPatch) {
+  if (!knownPerson || !patch.roles) return;
+  const me = ctx.me()?.name;
+  for (const [role, name] of Object.entries(patch.roles) as [keyof Incident['roles'], string | null][])
+    if (name && name !== cur.roles[role] && name !== me && !knownPerson(name))
+      throw new ApiError('unknown_person', processText.in(coreLanguage(ctx.settings())).incidents.unknownPerson({ name }));
+}
+
+export function createIncidentService({ ctx, actions, checklists, knownPerson }: IncidentServiceDeps) {
   const { db } = ctx;
   const store = createIncidentStore(db);
   const targets = createTargetsRepo(db);
@@ -97,7 +121,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
 
   function detail(inc: Incident): IncidentDetail {
     const clocks = incidentClocks(inc, targets.read(), timeZone(), ctx.clock.now());
-    return { incident: inc, timeline: minutes.of(inc), ...clocks, runIds: checklists.runIdsFor(inc.id) };
+    return { incident: inc, alerts: minutes.linkedAlerts(inc.fingerprints), timeline: minutes.of(inc), ...clocks, runIds: checklists.runIdsFor(inc.id) };
   }
 
   /** Ends every change: the audit line, the reminders re-armed, the console told. */
@@ -133,6 +157,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     const now = ctx.clock.now();
     const inc = db.transaction(() => {
       const { inc: cur, row } = mustBeOpen(id, say().closedNoChange);
+      checkRoles(ctx, knownPerson, cur, patch);
       const r = applyPatch(cur, alarmsOf(row), patch, now, minutes.alertNames);
       if (!Object.keys(r.sent).length) return cur;
       for (const line of r.lines) minutes.system(id, actor, now, line);
@@ -180,7 +205,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
       const next = closedIncident(cur, review, now);
       if (cur.changeFreeze) minutes.system(id, actor, now, { kind: 'decision', code: 'freeze_off', params: {} });
       minutes.system(id, actor, now, { kind: 'action', code: 'closed', params: {} });
-      next.postmortem = renderPostmortem({ incident: next, timeline: minutes.of(next), lng, timeZone: timeZone() });
+      next.postmortem = renderPostmortem({ incident: next, timeline: minutes.of(next), alerts: minutes.linkedAlerts(next.fingerprints), lng, timeZone: timeZone() });
       store.write(next, alarmsOf(row));
       // The platform takes no update after the close: the review and final times go first.
       const patch = { review, changeFreeze: false, respondedAt: next.respondedAt, resolvedAt: next.resolvedAt, updatedAt: now };
@@ -189,6 +214,25 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
       return next;
     })();
     done(actor, 'incident.close', { id }, id);
+    return detail(inc);
+  }
+
+  /** A closed incident opens again (it recurred, or was closed by mistake): investigating, not resolved. */
+  function reopen(id: string, reason: string, actor: string): IncidentDetail {
+    const now = ctx.clock.now();
+    const inc = db.transaction(() => {
+      const { inc: cur, row } = mustLoad(id);
+      if (cur.status !== 'closed') throw new ApiError('conflict', say().notClosed({ id }));
+      const next: Incident = { ...cur, status: 'investigating', resolvedAt: null, closedAt: null, updatedAt: now };
+      // the platform opens it first: it takes no timeline entry for a closed incident
+      sendAction(ctx, actions, 'incident.reopen', { incidentId: id, reason }, actor);
+      minutes.system(id, actor, now, { kind: 'decision', code: 'reopened', params: { reason } });
+      // the resolution clock runs again
+      store.write(next, { ...alarmsOf(row), resolve: null });
+      sendAction(ctx, actions, 'incident.update', { incidentId: id, patch: { status: 'investigating', resolvedAt: null, updatedAt: now } }, actor);
+      return next;
+    })();
+    done(actor, 'incident.reopen', { id }, id);
     return detail(inc);
   }
 
@@ -212,6 +256,7 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     addTimeline,
     statusUpdate,
     close,
+    reopen,
     applyRemote,
     list: store.list,
     get(id: string): IncidentDetail | null {
@@ -220,18 +265,10 @@ export function createIncidentService({ ctx, actions, checklists }: IncidentServ
     },
     postmortem(id: string, lng: Language): string {
       const { inc } = mustLoad(id);
-      return renderPostmortem({ incident: inc, timeline: minutes.of(inc), lng, timeZone: timeZone() });
+      return renderPostmortem({ incident: inc, timeline: minutes.of(inc), alerts: minutes.linkedAlerts(inc.fingerprints), lng, timeZone: timeZone() });
     },
     freezeState: store.frozen,
-    targets: {
-      read: targets.read,
-      write(t: Parameters<typeof targets.write>[0], actor: string) {
-        const out = targets.write(t);
-        ctx.audit(actor, 'incident.targets', out);
-        alarms.rearm();
-        return out;
-      },
-    },
+    targets: targetSettings(ctx, targets, alarms),
   };
 }
 export type IncidentService = ReturnType<typeof createIncidentService>;

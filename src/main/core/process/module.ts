@@ -8,7 +8,6 @@ import { eventData } from '@shared/protocol';
 import { ChecklistTemplateSchema } from '@shared/checklists';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
 import type { CoreModule } from '../module';
-import { operator } from '../settings';
 import { createAutoChecks } from './autochecks';
 import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
@@ -23,6 +22,11 @@ export interface ProcessOptions {
    * module's). Without it those checks answer "unknown".
    */
   linkState?: () => LinkState | null;
+  /**
+   * whether a name is someone incident roles can go to (a person the platform knows, or in a roster); the
+   * core passes its people directory. Without it any name is taken.
+   */
+  knownPerson?: (name: string) => boolean;
 }
 
 export type ProcessModule = CoreModule<typeof processMethods> & {
@@ -48,9 +52,9 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
     },
   });
   const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });
-  const incidents = createIncidentService({ ctx, actions, checklists });
+  const incidents = createIncidentService({ ctx, actions, checklists, knownPerson: opts.knownPerson });
   const handover = createHandoverService({ ctx, actions });
-  const me = () => operator(ctx);
+  const me = () => ctx.operator();
 
   const appliers: EventApplier[] = [
     {
@@ -119,6 +123,7 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
       incidentTimelineAdd: (id, input) => incidents.addTimeline(id, input, me()),
       incidentStatusUpdate: (id, { phase, text }) => incidents.statusUpdate(id, phase, text, me()),
       incidentClose: (id, review, lng) => incidents.close(id, review, lng, me()),
+      incidentReopen: (id, reason) => incidents.reopen(id, reason, me()),
       incidentPostmortem: (id, lng) => incidents.postmortem(id, lng),
       freezeState: () => incidents.freezeState(),
       targetsGet: () => incidents.targets.read(),

@@ -90,6 +90,8 @@ export function handoverFromDoc(doc: HandoverDoc): Handover {
   if (base.id !== doc.id) throw new Error(`handover.update: record ${base.id} arrived as ${doc.id}`);
   return {
     ...base,
+    // who handed over is what the gateway's credential check recorded, not what the record claims
+    outgoing: doc.submittedBy ?? base.outgoing,
     state: doc.signedAt !== null ? 'signed' : 'submitted',
     signedAt: doc.signedAt,
     signedBy: doc.signedBy,

@@ -11,6 +11,7 @@ import {
   entryText,
   formatDuration,
   type Incident,
+  type LinkedAlert,
   type Review,
   type TimelineEntry,
   type TimelineKind,
@@ -32,7 +33,8 @@ export const postmortemText = defineTexts('postmortem', {
     scope: 'Scope of impact',
     roles: 'Roles',
     alerts: 'Linked alerts',
-    timeZone: 'Times are in {{zone}}.',
+    timeZone: 'Times are in {{zone}} ({{offset}}).',
+    notCached: 'no longer cached',
     timeline: 'Timeline',
     rootCause: 'Root cause',
     impact: 'Impact analysis',
@@ -63,7 +65,8 @@ export const postmortemText = defineTexts('postmortem', {
     scope: '影响范围',
     roles: '角色',
     alerts: '关联告警',
-    timeZone: '时间均为 {{zone}}。',
+    timeZone: '时间均为 {{zone}}（{{offset}}）。',
+    notCached: '已不在缓存中',
     timeline: '事件时间线',
     rootCause: '根本原因',
     impact: '影响分析',
@@ -105,9 +108,19 @@ export interface PostmortemInput {
   lng: Language;
   /** IANA zone for the times ('UTC' in the golden files) */
   timeZone: string;
+  /** the linked alerts by name (the fingerprint alone is what the incident stores) */
+  alerts?: LinkedAlert[];
 }
 
-export function renderPostmortem({ incident: inc, timeline, lng, timeZone }: PostmortemInput): string {
+/** "OrderPullFailures (service=ozon-orders, instance=sync-1:9100)", the fingerprint only as a trailing detail */
+function alertLine(a: LinkedAlert, notCached: string): string {
+  const fp = `\`${a.fingerprint.slice(0, 12)}\``;
+  if (!a.alertname) return `${fp} (${notCached})`;
+  const labels = a.labels.map(([k, v]) => `${k}=${v}`).join(', ');
+  return `${a.alertname}${labels ? ` (${labels})` : ''} ${fp}`;
+}
+
+export function renderPostmortem({ incident: inc, timeline, lng, timeZone, alerts }: PostmortemInput): string {
   const t = postmortemText.in(lng);
   const zone = timeZone === 'local' ? 'local' : timeZone;
   const time = (ms: number | null) => {
@@ -117,6 +130,8 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone }: Pos
   };
   const probe = DateTime.fromMillis(inc.declaredAt, { zone });
   const zoneName = (probe.isValid ? probe.zoneName : null) ?? 'UTC';
+  // the zone's offset that day, as "UTC+08:00"
+  const offset = `UTC${probe.isValid ? probe.toFormat('ZZ') : '+00:00'}`;
   const review = inc.review ?? EMPTY_REVIEW;
   const orNone = (s: string | null | undefined) => (s && s.trim() ? s.trim() : t.none());
   const list = (xs: string[]) => (xs.length ? xs.map((x) => `- ${item(x)}`) : [`- ${t.none()}`]);
@@ -140,9 +155,12 @@ export function renderPostmortem({ incident: inc, timeline, lng, timeZone }: Pos
     field(t.duration(), inc.resolvedAt !== null ? formatDuration(inc.resolvedAt - occurred, lng) : t.open()),
     field(t.scope(), orNone(inc.impact)),
     field(t.roles(), ROLES.map((r) => `${names.roles[r]} ${inc.roles[r] ?? names.unassigned}`).join(t.sep())),
-    field(t.alerts(), inc.fingerprints.length ? inc.fingerprints.join(', ') : t.none()),
+    field(t.alerts(), inc.fingerprints.length ? '' : t.none()).trimEnd(),
+    ...(alerts ?? inc.fingerprints.map((fingerprint) => ({ fingerprint, alertname: null, severity: null, state: null, labels: [] }))).map(
+      (a) => `  - ${cell(alertLine(a, t.notCached()))}`,
+    ),
     '',
-    t.timeZone({ zone: zoneName }),
+    t.timeZone({ zone: zoneName, offset }),
     '',
     `## ${t.timeline()}`,
     ...(entries.length

@@ -16,9 +16,11 @@ export const processText = defineTexts('process', {
       respondLate: '{{severity}} incident past its response target: {{id}}',
       resolveLate: '{{severity}} incident past its resolution target: {{id}}',
       closedNoChange: 'Incident {{id}} is closed; it can no longer change.',
+      unknownPerson: '“{{name}}” is not someone this console knows: choose a person from the platform or a roster.',
       closedTimeline: 'Incident {{id}} is closed; its timeline is final.',
       closedNoUpdate: 'Incident {{id}} is closed.',
       alreadyClosed: 'Incident {{id}} is already closed.',
+      notClosed: 'Incident {{id}} is not closed; only a closed incident can be reopened.',
       future: 'A timeline entry cannot be dated in the future.',
     },
     checklists: {
@@ -49,9 +51,11 @@ export const processText = defineTexts('process', {
       respondLate: '{{severity}} 事故超过响应时限：{{id}}',
       resolveLate: '{{severity}} 事故超过解决时限：{{id}}',
       closedNoChange: '事故 {{id}} 已关闭，不能再修改。',
+      unknownPerson: '“{{name}}”不是已知的人员：请从平台或排班表中的人员里选择。',
       closedTimeline: '事故 {{id}} 已关闭，时间线已定稿。',
       closedNoUpdate: '事故 {{id}} 已关闭。',
       alreadyClosed: '事故 {{id}} 已经关闭。',
+      notClosed: '事故 {{id}} 尚未关闭，只有已关闭的事故才能重新打开。',
       future: '时间线条目的时间不能晚于现在。',
     },
     checklists: {

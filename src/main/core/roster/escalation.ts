@@ -183,7 +183,7 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
       ladders.step(row, now, 'escalated', to, reached.people, escalation ? reason : '');
       if (escalation) {
         try {
-          submitEscalation(actions, ctx.settings().operator, row, subj, to, reason, now);
+          submitEscalation(actions, ctx.auditName(), row, subj, to, reason, now);
         } catch (err) {
           // The level still moves and the notification still goes out: reaching the next person locally
           // matters more than the platform hearing of it. The failure is recorded for the console.

@@ -17,6 +17,7 @@ import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
 import { importCsv, importYaml } from './import';
 import { createRosterList } from './list';
+import { createPeopleDirectory, type PeopleDirectory } from './people';
 import { rosterText } from './messages';
 import { createRosterStore, type LoadedRoster } from './store';
 import { createSubjectReader } from './subjects';
@@ -27,6 +28,8 @@ export type RosterModule = CoreModule<typeof rosterMethods>;
 export interface RosterModuleOptions {
   /** the engine's fallback tick (default 15 s of ctx.clock) */
   tickMs?: number;
+  /** the people directory (the core shares one with the process module); default: its own */
+  people?: PeopleDirectory;
 }
 
 export function onCallFor(rosters: readonly LoadedRoster[], at: number): RotationOnCall[] {
@@ -57,6 +60,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
   const store = createRosterStore(ctx.db, ctx.log);
   const engine = createEscalationEngine({ ctx, actions, rosters: store, subjects: createSubjectReader(ctx.db), tickMs: opts.tickMs });
   const list = createRosterList(ctx.db);
+  const people = opts.people ?? createPeopleDirectory(ctx.db, () => ctx.clock.now());
   let unsubscribe: (() => void) | null = null;
 
   const appliers: EventApplier[] = [
@@ -91,11 +95,22 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         return 'rosters';
       },
     },
+    people.applier,
   ];
 
   function runImport(req: Parameters<typeof importYaml>[0]): RosterImportResult {
     const now = ctx.clock.now();
     const out = (req.format === 'yaml' ? importYaml : importCsv)(req, (id) => store.get(id), now);
+    // A roster the platform sends is the platform's: an import never turns it into a local copy (it would
+    // stop following the platform's changes without anyone deciding so). Import into a local roster instead.
+    const target = out.roster ? store.get(out.roster.id) : null;
+    if (target?.origin === 'platform')
+      out.issues.push({
+        line: null,
+        row: null,
+        path: 'rosterId',
+        message: `roster "${target.id}" comes from the platform; import into a local roster (another id, e.g. "local") instead`,
+      });
     const doc = out.roster?.doc;
     const result: RosterImportResult = {
       ok: out.issues.length === 0,
@@ -110,10 +125,10 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         policies: doc?.policies.length ?? 0,
       },
     };
-    if (!out.roster || req.dryRun) return result;
+    if (!out.roster || req.dryRun || !result.ok) return result;
     store.save(out.roster);
     ctx.touch('rosters', now);
-    ctx.audit(ctx.settings().operator, 'roster.import', { id: out.roster.id, format: req.format, counts: result.counts });
+    ctx.audit(ctx.auditName(), 'roster.import', { id: out.roster.id, format: req.format, counts: result.counts });
     ctx.emit('dataChanged', { collection: 'rosters', ids: [out.roster.id] });
     engine.onAlertsChanged();
     return { ...result, stored: true };
@@ -122,6 +137,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
   return {
     handlers: {
       rostersList: () => list(),
+      peopleKnown: () => people.known(),
       rosterOnCall: (at) => onCallFor(store.all(), at ?? ctx.clock.now()),
       rosterImport: (req) => runImport(req),
       rosterRemove: (id) => {
@@ -130,7 +146,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         if (r.origin !== 'local')
           throw new ApiError('not_local', rosterText.in(coreLanguage(ctx.settings())).notLocal({ name: r.name }));
         store.remove(id);
-        ctx.audit(ctx.settings().operator, 'roster.remove', { id });
+        ctx.audit(ctx.auditName(), 'roster.remove', { id });
         ctx.emit('dataChanged', { collection: 'rosters', ids: [id] });
         engine.onAlertsChanged();
         return { removed: true };

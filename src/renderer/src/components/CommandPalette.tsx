@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from '../api';
-import { Modal } from '../features/alerts/Modal';
+import { Dialog } from '@renderer/ui';
 import { alerts, startAlerts, useAlerts } from '../features/alerts/store';
 import { useApp, VIEWS } from '../stores/app';
 import '../features/alerts/alerts.css';
@@ -84,7 +84,7 @@ export function CommandPalette() {
     c.run();
   };
   return (
-    <Modal title={t('palette.title')} onClose={close} className="palette">
+    <Dialog title={t('palette.title')} onClose={close} className="palette">
       <input
         autoFocus
         role="combobox"
@@ -115,6 +115,6 @@ export function CommandPalette() {
         ))}
         {!shown.length && <li className="muted">{t('palette.noMatch')}</li>}
       </ul>
-    </Modal>
+    </Dialog>
   );
 }

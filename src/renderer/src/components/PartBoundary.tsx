@@ -7,6 +7,7 @@
 import { Component, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from '@renderer/api';
+import { Banner } from '@renderer/ui';
 
 interface Props {
   /** what failed, for the log and the message ("alerts view", "alert detail") */
@@ -55,27 +56,30 @@ export class PartBoundary extends Component<Props, State> {
 function PartFailed({ part, error, retry, onClose }: { part: string; error: Error; retry: () => void; onClose?: () => void }) {
   const { t } = useTranslation();
   return (
-    <div role="alert" className="banner banner-error part-failed">
-      <strong>{t('errors.partFailed')}</strong> <span className="muted">{t('errors.partFailedHint')}</span>
-      <details>
-        <summary>{t('errors.partDetails')}</summary>
-        <pre>
-          {part}: {error.message.slice(0, 2000)}
-        </pre>
-      </details>
-      <div>
-        <button type="button" onClick={retry}>
-          {t('errors.partRetry')}
-        </button>
-        {onClose && (
+    <div className="part-failed">
+      <Banner
+        tone="danger"
+        actions={
           <>
-            {' '}
-            <button type="button" onClick={onClose}>
-              {t('errors.partClose')}
+            <button type="button" onClick={retry}>
+              {t('errors.partRetry')}
             </button>
+            {onClose && (
+              <button type="button" onClick={onClose}>
+                {t('errors.partClose')}
+              </button>
+            )}
           </>
-        )}
-      </div>
+        }
+      >
+        <strong>{t('errors.partFailed')}</strong> <span className="muted">{t('errors.partFailedHint')}</span>
+        <details>
+          <summary>{t('errors.partDetails')}</summary>
+          <pre>
+            {part}: {error.message.slice(0, 2000)}
+          </pre>
+        </details>
+      </Banner>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { formatAge, formatTime } from '../format';
+import { formatAge, formatClock, formatDayTime } from '../format';
 import { OnCallNow } from '../features/roster/OnCallNow';
+import { SessionBadge } from '../features/signin/SessionBadge';
 import { useApp } from '../stores/app';
 
 /** Link state, pending actions and the age of each cached collection, always visible. */
@@ -12,14 +13,15 @@ export function StatusBar() {
   const status = link?.status ?? 'connecting';
   return (
     <footer className="statusbar" aria-label={t('link.label')}>
-      <span role="status" aria-label={t('link.label')} className={`link link-${status}`} data-status={status}>
+      <span role="status" aria-label={t('link.label')} className={`link-state link-${status}`} data-status={status}>
         <span className="dot" aria-hidden="true" />
         {t(`link.${status}`)}
         {link && status !== 'online' && status !== 'disabled' && (
-          <span className="muted"> · {t('link.since', { time: formatTime(link.since, i18n.language) })}</span>
+          <span className="muted"> · {t('link.since', { time: Date.now() - link.since < 20 * 3600_000 ? formatClock(link.since, i18n.language) : formatDayTime(link.since, i18n.language) })}</span>
         )}
         {link?.embedded && <span className="muted"> · {t('link.embedded')}</span>}
       </span>
+      <SessionBadge />
       {link?.snapshot && (
         <span className="snapshot">
           <progress aria-label={t('link.snapshot', link.snapshot)} max={link.snapshot.total} value={link.snapshot.received} />

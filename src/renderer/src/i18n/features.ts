@@ -8,6 +8,7 @@ import { rosterText } from '../features/roster/i18n';
 import { handoverText } from '../features/handover/i18n';
 import { linkText } from '../features/link/i18n';
 import { desktopText } from '../features/settings/i18n';
+import { signinText } from '../features/signin/i18n';
 
 export const featureNamespaces = {
   alerts: alertsText,
@@ -19,4 +20,5 @@ export const featureNamespaces = {
   handover: handoverText,
   link: linkText,
   desktop: desktopText,
+  signin: signinText,
 } as const;

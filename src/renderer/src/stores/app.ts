@@ -11,6 +11,8 @@ export interface Toast {
   level: 'info' | 'success' | 'warning' | 'error';
   title: string;
   body?: string;
+  /** raised by the core about data (an alert's own text): shown as it is, marked translate="no" */
+  data?: boolean;
 }
 
 interface AppState {
@@ -62,8 +64,8 @@ export const useApp = create<AppState>((set, get) => ({
   },
   toast(t) {
     const id = t.id ?? `t${++toastSeq}`;
+    // the Toaster (Radix Toast) times them out and calls dismiss()
     set({ toasts: [...get().toasts.filter((x) => x.id !== id), { ...t, id }].slice(-5) });
-    if (t.level !== 'error') setTimeout(() => get().dismiss(id), 6000);
   },
   dismiss(id) {
     set({ toasts: get().toasts.filter((x) => x.id !== id) });
@@ -93,7 +95,7 @@ export function bindAppEvents(): () => void {
     api.on('settingsChanged', (settings) => useApp.setState({ settings })),
     api.on('linkState', (link) => useApp.setState({ link })),
     api.on('dataChanged', refreshFreshness),
-    api.on('toast', (t) => useApp.getState().toast(t)),
+    api.on('toast', (t) => useApp.getState().toast({ ...t, data: true })),
     api.on('focusAlert', ({ fingerprint }) => useApp.getState().go('alerts', fingerprint)),
   ];
   const tick = setInterval(() => useApp.setState({ now: Date.now() }), 15_000);

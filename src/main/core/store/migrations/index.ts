@@ -8,6 +8,7 @@ import roster from './005_roster';
 import alerts from './006_alerts';
 import search from './007_search';
 import historyParams from './008_history_params';
+import identity from './009_identity';
 import clusters from './010_clusters';
 
 
@@ -20,6 +21,7 @@ const all: Migration[] = [
   { version: 6, name: 'alerts', sql: alerts },
   { version: 7, name: 'search', sql: search },
   { version: 8, name: 'history_params', sql: historyParams },
+  { version: 9, name: 'identity', sql: identity },
   { version: 10, name: 'clusters', sql: clusters },
 ];
 

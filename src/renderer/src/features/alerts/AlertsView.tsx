@@ -1,13 +1,16 @@
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../signin/session';
 import { SEVERITIES } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
 import { PartBoundary } from '@renderer/components/PartBoundary';
 import { useApp } from '@renderer/stores/app';
+import { Banner, EmptyState, InlineError, Popover, SeverityBadge, Toolbar, View } from '@renderer/ui';
 import { AlertTable } from './AlertTable';
 import { DetailPane } from './DetailPane';
 import { FilterBar } from './FilterBar';
+import { ColumnsMenu } from './GridHeader';
 import { HelpOverlay, NoteDialog, SilenceDialog } from './Dialogs';
 import { fingerprintsOf } from './model';
 import { alerts, startAlerts, useAlerts } from './store';
@@ -75,8 +78,8 @@ const Counts = memo(function Counts() {
   return (
     <ul className="sev-counts" aria-label={t('counts')}>
       {SEVERITIES.map((s) => (
-        <li key={s} className={`sev-count sev-${s}`} aria-label={t('countItem', { severity: s, unacked: counts.bySeverity[s].unacked, total: counts.bySeverity[s].total })}>
-          <span className="sev">{s}</span> <strong>{counts.bySeverity[s].unacked}</strong>
+        <li key={s} className={`sev-count${counts.bySeverity[s].unacked ? ' has-unacked' : ''}`} aria-label={t('countItem', { severity: s, unacked: counts.bySeverity[s].unacked, total: counts.bySeverity[s].total })}>
+          <SeverityBadge severity={s} /> <strong>{counts.bySeverity[s].unacked}</strong>
           <span className="muted">/{counts.bySeverity[s].total}</span>
         </li>
       ))}
@@ -85,77 +88,139 @@ const Counts = memo(function Counts() {
   );
 });
 
+/** Muting and the test notification, in a popover: they are used rarely, and the header stays calm. */
 const NotifyControls = memo(function NotifyControls() {
   const { t, i18n } = useTranslation('alerts');
   const notify = useAlerts((s) => s.notify);
   const toast = useApp((s) => s.toast);
+  const state = notify?.mutedUntil
+    ? t('mute.muted', { time: formatTime(notify.mutedUntil, i18n.language) })
+    : notify?.quietNow
+      ? t('mute.quiet')
+      : t('mute.on');
   return (
-    <div className="notify-controls" role="group" aria-label={t('mute.label')}>
-      {notify?.mutedUntil ? (
-        <>
-          <span className="muted">{t('mute.muted', { time: formatTime(notify.mutedUntil, i18n.language) })}</span>
+    <Popover label={t('mute.label')} trigger={<span>{notify?.mutedUntil ? t('mute.mutedShort') : t('mute.label')}</span>}>
+      <p>{state}</p>
+      <div className="toolbar">
+        {notify?.mutedUntil ? (
           <button type="button" onClick={() => void vigil().notifyMute(0)}>
             {t('mute.unmute')}
           </button>
-        </>
-      ) : (
-        <>
-          {notify?.quietNow && <span className="muted">{t('mute.quiet')}</span>}
-          <button type="button" onClick={() => void vigil().notifyMute(15)}>
-            {t('mute.m15')}
-          </button>
-          <button type="button" onClick={() => void vigil().notifyMute(60)}>
-            {t('mute.m60')}
-          </button>
-        </>
-      )}
-      <button
-        type="button"
-        onClick={async () => {
-          const r = await vigil().notifyTest();
-          toast(r.delivered ? { level: 'success', title: t('mute.testOk') } : { level: 'error', title: t('mute.testFailed'), body: r.error ?? '' });
-        }}
-      >
-        {t('mute.test')}
-      </button>
-    </div>
+        ) : (
+          <>
+            <button type="button" onClick={() => void vigil().notifyMute(15)}>
+              {t('mute.m15')}
+            </button>
+            <button type="button" onClick={() => void vigil().notifyMute(60)}>
+              {t('mute.m60')}
+            </button>
+          </>
+        )}
+        <button
+          type="button"
+          onClick={async () => {
+            const r = await vigil().notifyTest();
+            toast(r.delivered ? { level: 'success', title: t('mute.testOk') } : { level: 'error', title: t('mute.testFailed'), body: r.error ?? '' });
+          }}
+        >
+          {t('mute.test')}
+        </button>
+      </div>
+    </Popover>
   );
 });
 
 const BulkBar = memo(function BulkBar() {
   const { t } = useTranslation('alerts');
   const selected = useAlerts((s) => s.selected);
+  // a viewer, or nobody signed in: the actions stay visible, disabled, with the reason beside them
+  const can = useCan('alert.ack');
+  const reasonId = useId();
+  const gate = can.ok ? {} : { disabled: true, title: can.reason, 'aria-describedby': reasonId };
   return (
-    <div className="bulk-bar" role="toolbar" aria-label={t('actions.label')}>
+    <Toolbar label={t('actions.label')} className="bulk-bar">
       {selected.size > 0 && (
         <>
-          <span>{t('selection', { count: selected.size })}</span>
-          <button type="button" onClick={alerts.clearSelection}>
+          <span className="selection">{t('selection', { count: selected.size })}</span>
+          <button type="button" className="small" onClick={alerts.clearSelection}>
             {t('clearSelection')}
           </button>
         </>
       )}
-      <button type="button" aria-keyshortcuts="a" onClick={() => void alerts.act('ack', alerts.targets())}>
-        {t('actions.ack')}
+      <button type="button" aria-keyshortcuts="a" {...gate} onClick={() => void alerts.act('ack', alerts.targets())}>
+        {t('actions.ack')} <kbd aria-hidden="true">a</kbd>
       </button>
-      <button type="button" onClick={() => void alerts.act('unack', alerts.targets())}>
+      <button type="button" aria-keyshortcuts="s" {...gate} onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
+        {t('actions.silence')} <kbd aria-hidden="true">s</kbd>
+      </button>
+      <button type="button" aria-keyshortcuts="e" {...gate} onClick={() => void alerts.act('escalate', alerts.targets())}>
+        {t('actions.escalate')} <kbd aria-hidden="true">e</kbd>
+      </button>
+      <button type="button" {...gate} onClick={() => void alerts.act('unack', alerts.targets())}>
         {t('actions.unack')}
       </button>
-      <button type="button" aria-keyshortcuts="e" onClick={() => void alerts.act('escalate', alerts.targets())}>
-        {t('actions.escalate')}
-      </button>
-      <button type="button" onClick={() => void alerts.act('resolve', alerts.targets())}>
+      <button type="button" {...gate} onClick={() => void alerts.act('resolve', alerts.targets())}>
         {t('actions.resolve')}
       </button>
-      <button type="button" aria-keyshortcuts="s" onClick={() => alerts.dialog({ kind: 'silence', fingerprints: alerts.targets() })}>
-        {t('actions.silence')}
-      </button>
-      <button type="button" aria-keyshortcuts="?" onClick={() => alerts.dialog({ kind: 'help' })}>
-        {t('help.title')}
-      </button>
-    </div>
+      {!can.ok && (
+        <span id={reasonId} className="muted action-reason">
+          {can.reason}
+        </span>
+      )}
+      <span className="toolbar-end">
+        <ColumnsMenu />
+        <button type="button" aria-keyshortcuts="?" onClick={() => alerts.dialog({ kind: 'help' })}>
+          {t('help.title')}
+        </button>
+      </span>
+    </Toolbar>
   );
 });
+
+function OfflineBanner({ age }: { age: string }) {
+  const { t } = useTranslation('alerts');
+  const [busy, setBusy] = useState(false);
+  return (
+    <Banner
+      tone="warn"
+      actions={
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void vigil()
+              .linkReconnect()
+              .finally(() => setBusy(false));
+          }}
+        >
+          {t('reconnect')}
+        </button>
+      }
+    >
+      {t('offline', { age })}
+    </Banner>
+  );
+}
+
+function TableState({ status, total, shown }: { status: string; total: number; shown: number }) {
+  const { t } = useTranslation('alerts');
+  if (status === 'loading') return <p className="muted">{t('loading')}</p>;
+  if (status !== 'ready') return null;
+  if (total === 0) return <EmptyState title={t('empty')} body={t('emptyHint')} />;
+  if (shown === 0)
+    return (
+      <EmptyState
+        title={t('emptyFiltered')}
+        action={
+          <button type="button" onClick={alerts.clearQuery}>
+            {t('filter.clear')}
+          </button>
+        }
+      />
+    );
+  return null;
+}
 
 /**
  * The alert console. Its parts that take no props are memoised: the link state and freshness it shows
@@ -187,29 +252,27 @@ export function AlertsView() {
   const offline = !!link && OFFLINE.has(link.status);
 
   return (
-    <section className="view alerts-view" aria-labelledby="alerts-title">
-      <header className="view-header alerts-header">
-        <h1 id="alerts-title">{t('title')}</h1>
-        <Counts />
-        <span className="muted shown" aria-live="polite">
-          {t('shown', { shown, total })} · {t('asOf', { age })}
-          {loading?.total ? ` · ${t('loadingProgress', { loaded: loading.loaded, total: loading.total })}` : ''}
-        </span>
-        <NotifyControls />
-      </header>
-      {offline && (
-        <div role="alert" className="banner banner-warn">
-          {t('offline', { age })}
-        </div>
-      )}
+    <View
+      title={t('title')}
+      className="alerts-view"
+      meta={
+        <>
+          <Counts />
+          <span className="shown" aria-live="polite">
+            {t('shown', { shown, total })} · {t('asOf', { age })}
+            {loading?.total ? ` · ${t('loadingProgress', { loaded: loading.loaded, total: loading.total })}` : ''}
+          </span>
+        </>
+      }
+      actions={<NotifyControls />}
+    >
+      {offline && <OfflineBanner age={age} />}
       <FilterBar />
       <BulkBar />
-      {error && <p role="alert">{error}</p>}
+      <InlineError error={error} />
       <div className={`alerts-split${openFp ? ' with-detail' : ''}`}>
         <div className="alerts-table-wrap">
-          {status === 'loading' && <p className="muted">{t('loading')}</p>}
-          {status === 'ready' && total === 0 && <p className="empty">{t('empty')}</p>}
-          {status === 'ready' && total > 0 && shown === 0 && <p className="empty">{t('emptyFiltered')}</p>}
+          <TableState status={status} total={total} shown={shown} />
           <PartBoundary part="alert table">
             <AlertTable />
           </PartBoundary>
@@ -225,6 +288,6 @@ export function AlertsView() {
         {dialog?.kind === 'note' && <NoteDialog fingerprints={dialog.fingerprints} />}
         {dialog?.kind === 'help' && <HelpOverlay />}
       </PartBoundary>
-    </section>
+    </View>
   );
 }

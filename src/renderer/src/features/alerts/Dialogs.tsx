@@ -7,7 +7,8 @@ import { describeRuleProblem, silenceRuleText, silenceScopeProblem } from '@shar
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { Modal } from './Modal';
+import { Dialog, DialogButtons, Field, InlineError, RadioGroup } from '@renderer/ui';
+import { matcherErrorText } from './matcherText';
 import { alerts, useAlerts } from './store';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -64,10 +65,12 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
   const scope = parsed.ok && parsed.matchers.length ? silenceScopeProblem(parsed.matchers) : null;
   const scopeText = scope ? describeRuleProblem(silenceRuleText.in(i18n.language === 'zh-CN' ? 'zh-CN' : 'en'), scope) : null;
   const problem = !parsed.ok
-    ? parsed.error.message
+    ? matcherErrorText(t, parsed.error)
     : !parsed.matchers.length
       ? t('silence.noMatchers')
       : (scopeText ?? (!comment.trim() ? t('silence.commentRequired') : null));
+  // said under the matchers as they are typed (a syntax error, or the rule); the other problems once submitted
+  const fieldError = parsed.ok ? scopeText : matcherErrorText(t, parsed.error);
   const close = () => alerts.dialog(null);
 
   async function submit() {
@@ -87,49 +90,33 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
   }
 
   return (
-    <Modal title={t('silence.title')} onClose={close} className="silence-dialog">
+    <Dialog title={t('silence.title')} onClose={close} className="silence-dialog">
       <form
         noValidate
+        className="form"
         onSubmit={(e) => {
           e.preventDefault();
           void submit();
         }}
       >
-        <label>
-          {t('silence.matchers')}
-          <textarea
-            className="mono"
-            rows={3}
-            value={text}
-            spellCheck={false}
-            aria-invalid={!parsed.ok}
-            aria-describedby="silence-matchers-hint"
-            onChange={(e) => setText(e.target.value)}
-          />
-        </label>
-        <p id="silence-matchers-hint" className="muted">
-          {parsed.ok ? `${t('silence.matchersHint')} ${t('silence.covers', { count: covers })}` : parsed.error.message}
-        </p>
-        {scopeText && !tried && (
-          <p role="alert" className="error silence-scope">
-            {scopeText}
-          </p>
-        )}
-        <fieldset>
-          <legend>{t('silence.duration')}</legend>
-          {SILENCE_PRESETS_MIN.map((m) => (
-            <label key={m} className="chip">
-              <input type="radio" name="silence-duration" checked={preset === m} onChange={() => setPreset(m)} />
-              {t(`silence.preset${m}`)}
-            </label>
-          ))}
-          <label className="chip">
-            <input type="radio" name="silence-duration" checked={preset === 'custom'} onChange={() => setPreset('custom')} />
-            {t('silence.custom')}
-          </label>
+        <Field
+          label={t('silence.matchers')}
+          hint={parsed.ok ? `${t('silence.matchersHint')} ${t('silence.covers', { count: covers })}` : undefined}
+          error={fieldError}
+        >
+          <textarea className="mono" rows={3} value={text} spellCheck={false} onChange={(e) => setText(e.target.value)} />
+        </Field>
+        <RadioGroup
+          label={t('silence.duration')}
+          value={String(preset)}
+          onChange={(v) => setPreset(v === 'custom' ? 'custom' : Number(v))}
+          options={[...SILENCE_PRESETS_MIN.map((m) => ({ value: String(m), label: t(`silence.preset${m}`) })), { value: 'custom', label: t('silence.custom') }]}
+          hint={minutesOk ? t('silence.ends', { time: formatTime(Date.now() + minutes * 60_000, i18n.language) }) : undefined}
+        >
           {preset === 'custom' && (
             <input
               type="number"
+              className="minutes"
               min={1}
               max={MAX_SILENCE_MIN}
               aria-label={t('silence.customMinutes')}
@@ -138,27 +125,21 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
               onChange={(e) => setCustom(e.target.value)}
             />
           )}
-          {minutesOk && <span className="muted"> {t('silence.ends', { time: formatTime(Date.now() + minutes * 60_000, i18n.language) })}</span>}
-        </fieldset>
-        <label>
-          {t('silence.comment')}
+        </RadioGroup>
+        <Field label={t('silence.comment')}>
           <textarea rows={2} value={comment} required aria-required="true" maxLength={1000} onChange={(e) => setComment(e.target.value)} />
-        </label>
-        {tried && problem && (
-          <p role="alert" className="error">
-            {problem}
-          </p>
-        )}
-        <div className="modal-buttons">
+        </Field>
+        {tried && problem !== fieldError && <InlineError error={problem} />}
+        <DialogButtons>
           <button type="button" onClick={close}>
             {t('silence.cancel')}
           </button>
           <button type="submit" className="primary" disabled={busy}>
             {t('silence.create')}
           </button>
-        </div>
+        </DialogButtons>
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -167,27 +148,27 @@ export function NoteDialog({ fingerprints }: { fingerprints: string[] }) {
   const [note, setNote] = useState('');
   const close = () => alerts.dialog(null);
   return (
-    <Modal title={t('actions.ackWithNote')} onClose={close}>
+    <Dialog title={t('actions.ackWithNote')} onClose={close}>
       <form
+        className="form"
         onSubmit={(e) => {
           e.preventDefault();
           void alerts.act('ack', fingerprints, { note: note.trim() || undefined }).then((ok) => ok && close());
         }}
       >
-        <label>
-          {t('actions.note')}
+        <Field label={t('actions.note')}>
           <textarea autoFocus rows={3} maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
-        </label>
-        <div className="modal-buttons">
+        </Field>
+        <DialogButtons>
           <button type="button" onClick={close}>
             {t('silence.cancel')}
           </button>
           <button type="submit" className="primary">
             {t('actions.ack')}
           </button>
-        </div>
+        </DialogButtons>
       </form>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -210,7 +191,7 @@ export function HelpOverlay() {
   const { t } = useTranslation('alerts');
   const close = () => alerts.dialog(null);
   return (
-    <Modal title={t('help.title')} onClose={close} className="help-overlay">
+    <Dialog title={t('help.title')} onClose={close} className="help-overlay">
       <dl className="shortcuts">
         {SHORTCUTS.map(([keys, what]) => (
           <div key={keys}>
@@ -221,11 +202,11 @@ export function HelpOverlay() {
           </div>
         ))}
       </dl>
-      <div className="modal-buttons">
+      <DialogButtons>
         <button type="button" onClick={close}>
           {t('help.close')}
         </button>
-      </div>
-    </Modal>
+      </DialogButtons>
+    </Dialog>
   );
 }

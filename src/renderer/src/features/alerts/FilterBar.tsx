@@ -2,6 +2,8 @@ import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DISPLAY_STATES } from '@shared/contract/alerts';
 import { CLUSTER_LABEL, formatMatchers, splitClusterMatchers, tryParseMatchers } from '@shared/matchers';
+import { Select } from '@renderer/ui';
+import { matcherErrorText } from './matcherText';
 import { alerts, useAlerts } from './store';
 
 /** The cluster a matcher expression picks with one `@cluster="x"`, '' for none, null when it says more than that. */
@@ -64,7 +66,7 @@ export const FilterBar = memo(function FilterBar() {
       <fieldset className="states">
         <legend className="sr-only">{t('filter.states')}</legend>
         {DISPLAY_STATES.map((st) => (
-          <label key={st} className={`chip state-${st}`}>
+          <label key={st} className={`state-chip state-${st}`}>
             <input
               type="checkbox"
               checked={query.states.includes(st)}
@@ -76,19 +78,13 @@ export const FilterBar = memo(function FilterBar() {
       </fieldset>
       {clusters.length > 0 && (
         // a shortcut for the @cluster matcher, kept in step with the expression
-        <select
+        <Select
           aria-label={t('filter.cluster')}
           value={cluster ?? ''}
           disabled={cluster === null}
-          onChange={(e) => alerts.setQuery({ matchers: withCluster(query.matchers, e.target.value) })}
-        >
-          <option value="">{t('filter.clusterAll')}</option>
-          {clusters.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
+          options={[{ value: '', label: t('filter.clusterAll') }, ...clusters.map((c) => ({ value: c, label: c }))]}
+          onChange={(name) => alerts.setQuery({ matchers: withCluster(query.matchers, name) })}
+        />
       )}
       <input
         className="group-by mono"
@@ -97,21 +93,17 @@ export const FilterBar = memo(function FilterBar() {
         value={groupByText}
         onChange={(e) => alerts.setGroupByText(e.target.value)}
       />
-      <select
+      <Select
         aria-label={t('filter.saved')}
-        value=""
-        onChange={(e) => {
-          const f = saved.find((x) => x.id === e.target.value);
+        value={null}
+        placeholder={t('filter.savedNone')}
+        disabled={!saved.length}
+        options={saved.map((f) => ({ value: f.id, label: f.name }))}
+        onChange={(id) => {
+          const f = saved.find((x) => x.id === id);
           if (f) alerts.applySaved(f);
         }}
-      >
-        <option value="">{t('filter.savedNone')}</option>
-        {saved.map((f) => (
-          <option key={f.id} value={f.id}>
-            {f.name}
-          </option>
-        ))}
-      </select>
+      />
       {naming === null ? (
         <button type="button" onClick={() => setNaming('')} disabled={!!error}>
           {t('filter.save')}
@@ -129,7 +121,7 @@ export const FilterBar = memo(function FilterBar() {
               if (e.key === 'Enter' && naming.trim()) void alerts.saveFilter(naming.trim()).then(() => setNaming(null));
             }}
           />
-          <button type="button" className="primary" disabled={!naming.trim()} onClick={() => void alerts.saveFilter(naming.trim()).then(() => setNaming(null))}>
+          <button type="button" className="primary small" disabled={!naming.trim()} onClick={() => void alerts.saveFilter(naming.trim()).then(() => setNaming(null))}>
             {t('filter.saveConfirm')}
           </button>
         </span>
@@ -139,7 +131,7 @@ export const FilterBar = memo(function FilterBar() {
       </button>
       {error && (
         <p id="alert-matcher-error" role="alert" className="error matcher-error">
-          {t('filter.matcherError', { message: error.message })}
+          {t('filter.matcherError', { message: matcherErrorText(t, error) })}
         </p>
       )}
     </form>

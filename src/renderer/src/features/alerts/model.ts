@@ -28,38 +28,30 @@ export interface Entry {
   hay: string;
   owner: string;
   summary: string;
+  /** the Chinese summary when the alert carries one (`summary_zh`), shown in zh-CN */
+  summaryZh: string;
 }
 
-/** labels worth a column, in this order; the rest follow alphabetically */
-const KEY_LABELS = ['service', 'instance', 'namespace', 'job', 'env', 'cluster', 'plugin', 'shop_id', 'team'];
-const NOT_KEY = new Set(['alertname', 'severity', '__name__']);
-
-export function keyLabels(labels: Readonly<Record<string, string>>, max = 3): [string, string][] {
-  const names = Object.keys(labels).filter((n) => !NOT_KEY.has(n));
-  const rank = (n: string) => {
-    const i = KEY_LABELS.indexOf(n);
-    return i < 0 ? KEY_LABELS.length : i;
-  };
-  names.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
-  return names.slice(0, max).map((n) => [n, labels[n]]);
-}
+export { keyLabels } from '@shared/alert-labels';
 
 export const ownerOf = (a: Alert): string => a.ackedBy ?? a.labels.owner ?? a.labels.team ?? '';
 export const summaryOf = (a: Alert): string => a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? '';
+export const summaryZhOf = (a: Alert): string => a.annotations.summary_zh ?? a.annotations.description_zh ?? '';
 
 export function toEntry(a: AlertView): Entry {
   const summary = summaryOf(a);
+  const summaryZh = summaryZhOf(a);
   const owner = ownerOf(a);
-  const hay = `${a.alertname}\n${summary}\n${owner}\n${a.cluster ?? ''}\n${Object.entries(a.labels)
+  const hay = `${a.alertname}\n${summary}\n${summaryZh}\n${owner}\n${a.cluster ?? ''}\n${Object.entries(a.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}`.toLowerCase();
   // Every field present from the start, in one order: the memoised ones filled in later would otherwise
   // give entries different hidden classes, and the comparator's property reads (a few thousand per storm
   // batch, millions per sort) would go megamorphic.
-  return { a, rank: severityRank(a.severity), gk: undefined, gkBy: undefined, row: undefined, bucket: undefined, bucketOf: undefined, display: displayState(a), hay, owner, summary };
+  return { a, rank: severityRank(a.severity), gk: undefined, gkBy: undefined, row: undefined, bucket: undefined, bucketOf: undefined, display: displayState(a), hay, owner, summary, summaryZh };
 }
 
-export const SORT_KEYS = ['severity', 'state', 'alertname', 'summary', 'age', 'owner'] as const;
+export const SORT_KEYS = ['severity', 'state', 'cluster', 'alertname', 'summary', 'age', 'owner'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface Sort {
   key: SortKey;
@@ -75,6 +67,11 @@ export function comparator(sort: Sort): (x: Entry, y: Entry) => number {
   const primary: (x: Entry, y: Entry) => number = {
     severity: (x: Entry, y: Entry) => x.rank - y.rank,
     state: (x: Entry, y: Entry) => STATE_ORDER[x.display] - STATE_ORDER[y.display],
+    cluster: (x: Entry, y: Entry) => {
+      const cx = x.a.cluster ?? '';
+      const cy = y.a.cluster ?? '';
+      return cx < cy ? -1 : cx > cy ? 1 : 0;
+    },
     alertname: (x: Entry, y: Entry) => (x.a.alertname < y.a.alertname ? -1 : x.a.alertname > y.a.alertname ? 1 : 0),
     summary: (x: Entry, y: Entry) => (x.summary < y.summary ? -1 : x.summary > y.summary ? 1 : 0),
     // "age" ascending = youngest first
@@ -214,14 +211,20 @@ function flatList(matched: readonly Entry[]): RowList {
   };
 }
 
+/**
+ * A group of one has no header row: the alert is drawn on its own (a header for every one-alert group
+ * doubled the table). Such a group cannot be collapsed.
+ */
+const solo = (g: GroupRow) => g.members.length === 1;
+
 function groupedList(groups: readonly GroupRow[]): RowList {
-  // starts[g]: the index of group g's header; its members follow unless it is collapsed
+  // starts[g]: the index of group g's header (or of its only alert); its members follow unless it is collapsed
   const starts = new Array<number>(groups.length);
   let length = 0;
   let shown = 0;
   groups.forEach((g, i) => {
     starts[i] = length;
-    length += 1 + (g.collapsed ? 0 : g.members.length);
+    length += solo(g) ? 1 : 1 + (g.collapsed ? 0 : g.members.length);
     shown += g.count;
   });
   let byKey: Map<string, number> | null = null;
@@ -241,12 +244,16 @@ function groupedList(groups: readonly GroupRow[]): RowList {
       }
       const g = groups[lo];
       const k = i - starts[lo];
+      if (solo(g)) return rowOf(g.members[0], null);
       return k === 0 ? g : rowOf(g.members[k - 1], g.key);
     },
     indexOfAlert(e) {
       const gi = e.gk === undefined ? -1 : groupIndex(e.gk);
-      if (gi < 0 || groups[gi].collapsed) return -1;
-      const k = groups[gi].members.indexOf(e);
+      if (gi < 0) return -1;
+      const g = groups[gi];
+      if (solo(g)) return g.members[0] === e ? starts[gi] : -1;
+      if (g.collapsed) return -1;
+      const k = g.members.indexOf(e);
       return k < 0 ? -1 : starts[gi] + 1 + k;
     },
     indexOfGroup(key) {

@@ -30,6 +30,7 @@ import {
   Grouping,
   mergeSorted,
   parseGroupBy,
+  SORT_KEYS,
   toEntry,
   type CompiledQuery,
   type Entry,
@@ -259,6 +260,9 @@ export function startAlerts(): void {
   if (started) return;
   started = true;
   const api = vigil();
+  // the sort this person left the table in (the columns' order, widths and visibility: AlertTable)
+  const saved = useApp.getState().settings?.alertTable?.sort;
+  if (saved && (SORT_KEYS as readonly string[]).includes(saved.key)) set({ sort: saved as Sort });
   api.on('alertsChanged', (d) => {
     if (d.reset) void reload();
     else queueDelta(d.upserted, d.removed);
@@ -310,7 +314,11 @@ export const alerts = {
   },
   sortBy(key: SortKey): void {
     const cur = get().sort;
-    const sort = { key, desc: cur.key === key ? !cur.desc : false };
+    alerts.setSort({ key, desc: cur.key === key ? !cur.desc : false });
+  },
+  setSort(sort: Sort): void {
+    const cur = get().sort;
+    if (cur.key === sort.key && cur.desc === sort.desc) return;
     recompute({ sort, sorted: [...sortedNow()].sort(comparator(sort)) });
   },
   toggleGroup(key: string): void {
@@ -378,7 +386,11 @@ export const alerts = {
             : kind === 'resolve'
               ? await api.alertResolve(fingerprints, note)
               : await api.alertEscalate(fingerprints, opts.note ? { reason: opts.note } : {});
-      toast({ level: 'info', title: t('actions.queued', { action: t(`actionName.${type}`), count: queued.length }) });
+      toast({
+        level: 'info',
+        title: t('actions.queued', { action: t(`actionName.${type}`), count: queued.length }),
+        ...(kind === 'escalate' ? { body: t('actions.escalateBody') } : {}),
+      });
       await refreshActions();
       return true;
     } catch (err) {

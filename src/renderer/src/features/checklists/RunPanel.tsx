@@ -17,14 +17,26 @@ import type { Language } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { attempt, useLive } from './live';
+import { Badge, InlineError, type Tone } from '@renderer/ui';
+import { StepHelp } from './StepHelp';
+
+const STATE_TONE: Record<StepState, Tone> = { todo: 'warn', done: 'ok', skipped: 'neutral', failed: 'danger' };
+import { useAction } from '@renderer/data/action';
+import { useLive } from '@renderer/data/load';
 import './checklists.css';
 
-export function ResultBanner({ run }: { run: ChecklistRun }) {
+export function ResultBanner({ run, readOnly }: { run: ChecklistRun; readOnly?: boolean }) {
   const { t } = useTranslation('checklists');
   const failed = run.steps.filter((s) => s.state === 'failed').length;
   const todo = run.steps.filter((s) => s.state === 'todo').length;
-  const text = run.result === 'green' ? t('result.green') : run.result === 'red' ? t('result.red', { count: failed }) : t('result.pending', { count: todo });
+  const text =
+    run.result === 'green'
+      ? t('result.green')
+      : run.result === 'red'
+        ? t('result.red', { count: failed })
+        : readOnly && run.state === 'open'
+          ? t('result.leftOpen', { count: todo })
+          : t('result.pending', { count: todo });
   return (
     <p role="status" aria-label={t('result.label')} className={`result result-${run.result}`} data-result={run.result}>
       {text}
@@ -32,32 +44,48 @@ export function ResultBanner({ run }: { run: ChecklistRun }) {
   );
 }
 
-function AutoReading({ step }: { step: RunStep }) {
+/**
+ * The core writes a reading as text ("alerts: 0 min, runbooks: 3 min", "offline"); the words in it that
+ * are Vigil's own (collection names, link states) are said in the reader's language.
+ */
+function autoValue(spec: TemplateStep | undefined, value: string, tc: (k: string) => string): string {
+  const type = spec?.autoCheck?.type;
+  if (type === 'fresh') return value.replace(/\b(alerts|runbooks|dashboards|rosters)\b/g, (c) => tc(`collections.${c}`));
+  if ((type === 'link_online' || type === 'token_valid') && /^(online|connecting|offline|auth_failed|degraded|disabled)$/.test(value)) return tc(`link.${value}`);
+  return value;
+}
+
+function AutoReading({ step, spec }: { step: RunStep; spec: TemplateStep | undefined }) {
   const { t } = useTranslation('checklists');
   const { t: tc } = useTranslation();
   const now = useApp((s) => s.now);
   const a = step.auto;
   if (!a) return null;
   const parts = [`${t('auto.label')}: ${t(`auto.${a.outcome}`)} — ${t(`auto.reasons.${a.reason}`)}`];
-  if (a.value !== null) parts.push(t('auto.seen', { value: a.value }));
+  if (a.value !== null) parts.push(t('auto.seen', { value: autoValue(spec, a.value, tc) }));
   if (a.limit !== null) parts.push(t('auto.limit', { limit: a.limit }));
   if (a.dataAt !== null) parts.push(t('auto.dataAge', { age: formatAge(tc, a.dataAt, Math.max(now, a.checkedAt)) }));
-  return <p className="step-meta">{parts.join(' · ')}</p>;
+  return (
+    <>
+      <p className="step-meta">{parts.join(' · ')}</p>
+      {spec?.autoCheck && step.state !== 'done' && step.state !== 'skipped' && <StepHelp check={spec.autoCheck} auto={a} />}
+    </>
+  );
 }
 
-function StepItem({ run, step, spec }: { run: ChecklistRun; step: RunStep; spec: TemplateStep | undefined }) {
+function StepItem({ run, step, spec, readOnly }: { run: ChecklistRun; step: RunStep; spec: TemplateStep | undefined; readOnly: boolean }) {
   const { t, i18n } = useTranslation('checklists');
   const lng = i18n.language as Language;
   const now = useApp((s) => s.now);
   const titleId = useId();
   const [note, setNote] = useState(step.note ?? '');
   const [evidence, setEvidence] = useState(step.evidence?.value ?? step.evidence?.link ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
   const title = spec ? localize(spec.title, lng) : step.stepId;
-  const open = run.state === 'open';
+  const open = run.state === 'open' && !readOnly;
 
   const set = (state: StepState) =>
-    attempt(
+    action.run(
       () =>
         vigil().checklistStep({
           runId: run.id,
@@ -66,22 +94,21 @@ function StepItem({ run, step, spec }: { run: ChecklistRun; step: RunStep; spec:
           note,
           ...(evidence && spec?.evidence ? { evidence: spec.evidence === 'link' ? { link: evidence } : { value: evidence } } : {}),
         }),
-      setError,
     );
 
   return (
     <li className={`step step-${step.state}`} aria-labelledby={titleId} data-state={step.state}>
       <div>
-        <span className="badge">{t(`state.${step.state}`)}</span>
+        <Badge tone={STATE_TONE[step.state]}>{t(`state.${step.state}`)}</Badge>
         <span id={titleId} className="step-title">
           {title}
         </span>
       </div>
       {spec?.detail && <p className="step-meta">{localize(spec.detail, lng)}</p>}
-      <p className="step-meta">
-        {spec?.role && <span>{t('step.role', { role: t(`roles.${spec.role}`, { defaultValue: spec.role }) })} · </span>}
+      <p className="step-meta step-meta-row">
+        {spec?.role && <span>{t('step.role', { role: t(`roles.${spec.role}`, { defaultValue: spec.role }) })}</span>}
         {step.dueAt !== null && step.state === 'todo' && (
-          <span className={`badge ${step.dueAt <= now ? 'badge-bad' : 'badge-due'}`}>
+          <span className={`badge ${step.dueAt <= now ? 'badge-danger' : 'badge-warn'}`}>
             {step.dueAt <= now ? t('step.overdue', { time: formatTime(step.dueAt, lng) }) : t('step.due', { time: formatTime(step.dueAt, lng) })}
           </span>
         )}
@@ -91,7 +118,7 @@ function StepItem({ run, step, spec }: { run: ChecklistRun; step: RunStep; spec:
           </span>
         )}
       </p>
-      <AutoReading step={step} />
+      <AutoReading step={step} spec={spec} />
       {!open && step.note && <p className="step-meta">{step.note}</p>}
       {!open && (step.evidence?.value || step.evidence?.link) && <p className="step-meta">{step.evidence.value ?? step.evidence.link}</p>}
       {open && (
@@ -126,11 +153,7 @@ function StepItem({ run, step, spec }: { run: ChecklistRun; step: RunStep; spec:
           )}
         </div>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <InlineError error={action.error} />
     </li>
   );
 }
@@ -141,27 +164,29 @@ function orderedSteps(run: ChecklistRun, template: ChecklistTemplate) {
   return steps.map((s) => ({ step: s, spec: specs.get(s.stepId) }));
 }
 
-export function RunPanel({ runId, headingLevel = 2 }: { runId: string; headingLevel?: 2 | 3 }) {
+/** One run; `readOnly` for the runs of a closed incident (their state stays as the incident left it). */
+export function RunPanel({ runId, headingLevel = 2, readOnly = false }: { runId: string; headingLevel?: 2 | 3; readOnly?: boolean }) {
   const { t, i18n } = useTranslation('checklists');
   const lng = i18n.language as Language;
   const { data, error: loadError } = useLive(['checklists'], () => vigil().checklistRun(runId), runId);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  if (loadError) return <p role="alert">{loadError}</p>;
+  const action = useAction();
+  if (loadError) return <InlineError error={loadError} />;
   if (!data) return <p>{t('common:loading')}</p>;
   const { run, template } = data;
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const headingId = `run-${run.id}`;
   let lastSection = '';
   return (
-    <section className="process-card" aria-labelledby={headingId}>
-      <H id={headingId}>{localize(run.title, lng)}</H>
+    <section className="card run" aria-labelledby={headingId}>
+      <H id={headingId} className="card-title">
+        {localize(run.title, lng)}
+      </H>
       <p className="step-meta">
         {t('run.startedBy', { time: formatTime(run.startedAt, lng), who: run.startedBy })}
         {run.finishedAt !== null && ` · ${t('run.finished', { time: formatTime(run.finishedAt, lng) })}`}
         {run.incidentId && ` · ${t('run.incident', { id: run.incidentId })}`}
       </p>
-      <ResultBanner run={run} />
+      <ResultBanner run={run} readOnly={readOnly} />
       {run.kind === 'self_check' && <p className="step-meta">{t('run.failingFirst')}</p>}
       <ol className="steps">
         {orderedSteps(run, template).map(({ step, spec }) => {
@@ -170,36 +195,24 @@ export function RunPanel({ runId, headingLevel = 2 }: { runId: string; headingLe
           lastSection = section || lastSection;
           return (
             <StepGroup key={step.stepId} header={header}>
-              <StepItem key={`${step.stepId}:${step.updatedAt ?? 0}`} run={run} step={step} spec={spec} />
+              <StepItem key={`${step.stepId}:${step.updatedAt ?? 0}`} run={run} step={step} spec={spec} readOnly={readOnly} />
             </StepGroup>
           );
         })}
       </ol>
-      {run.state === 'open' && (
-        <div className="row">
+      {run.state === 'open' && !readOnly && (
+        <div className="form-buttons">
           {template.steps.some((s) => s.autoCheck) && (
-            <button
-              type="button"
-              disabled={busy}
-              onClick={async () => {
-                setBusy(true);
-                await attempt(() => vigil().checklistRecheck(run.id), setError);
-                setBusy(false);
-              }}
-            >
+            <button type="button" disabled={action.busy} onClick={() => void action.run(() => vigil().checklistRecheck(run.id))}>
               {t('actions.recheck')}
             </button>
           )}
-          <button type="button" onClick={() => void attempt(() => vigil().checklistFinish(run.id), setError)}>
+          <button type="button" onClick={() => void action.run(() => vigil().checklistFinish(run.id))}>
             {t('actions.finish')}
           </button>
         </div>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <InlineError error={action.error} />
     </section>
   );
 }

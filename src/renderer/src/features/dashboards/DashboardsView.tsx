@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import './dashboards.css';
 import { useTranslation } from 'react-i18next';
 import { TIME_RANGES, type DashboardView, type TimeRangePreset } from '@shared/contract/knowledge';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { EmptyState, InlineError, Select, View } from '@renderer/ui';
 import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { Panel } from './Panel';
@@ -16,25 +16,21 @@ export function DashboardsView() {
   const { t } = useTranslation('dashboards');
   const { list, selected, view, error, refresh, select, refreshNow } = useDashboards();
   const now = useApp((s) => s.now);
+  const focus = useApp((s) => s.focus);
 
   useEffect(() => {
     void useDashboards.getState().loadList();
     return bindDashboardEvents();
   }, []);
+  // another view asked for a dashboard (a self-check item's panel)
+  useEffect(() => {
+    if (focus?.view === 'dashboards' && list?.some((d) => d.id === focus.id)) void select(focus.id);
+  }, [focus, list, select]);
 
   const actions = (
     <div className="dashboard-actions">
       {list && list.length > 0 && (
-        <label>
-          {t('dashboard')}{' '}
-          <select value={selected ?? ''} onChange={(e) => void select(e.target.value)}>
-            {list.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select aria-label={t('dashboard')} value={selected} onChange={(id) => void select(id)} options={list.map((d) => ({ value: d.id, label: d.title }))} />
       )}
       <RangePicker />
       <button type="button" onClick={() => void refreshNow()} disabled={refresh.busy}>
@@ -49,8 +45,8 @@ export function DashboardsView() {
   );
 
   return (
-    <ViewFrame ns="dashboards" actions={actions}>
-      {error && <p role="alert">{error}</p>}
+    <View title={t('title')} actions={actions}>
+      <InlineError error={error} />
       {refresh.outcome && (
         <p className="muted" role="status">
           {refresh.outcome.requested
@@ -58,13 +54,13 @@ export function DashboardsView() {
             : t('refreshNotPossible', { reason: refresh.outcome.reason ?? '' })}
         </p>
       )}
-      {list && list.length === 0 && <p className="empty">{t('empty')}</p>}
+      {list && list.length === 0 && <EmptyState title={t('empty')} body={t('emptyHint')} />}
       {view && (
         <PartBoundary part="dashboard" resetKey={view}>
           <Board view={view} />
         </PartBoundary>
       )}
-    </ViewFrame>
+    </View>
   );
 }
 

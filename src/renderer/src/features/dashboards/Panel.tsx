@@ -8,6 +8,8 @@ import { CanvasRenderer } from 'echarts/renderers';
 import type { DashboardView } from '@shared/contract/knowledge';
 import type { Panel as PanelSpec, Series } from '@shared/dashboards';
 import { formatAge } from '@renderer/format';
+import { themed } from '@renderer/design/chart';
+import { useTheme } from '@renderer/design/theme';
 import { useApp } from '@renderer/stores/app';
 import {
   formatValue,
@@ -30,14 +32,14 @@ echarts.use([
 ]);
 
 /** Mounts an echarts instance on a div; marks the figure data-rendered once echarts finished drawing. */
-function Chart({ option, className }: { option: object; className: string }) {
+function Chart({ option, className }: { option: Record<string, unknown>; className: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
-  const dark = useApp((s) => s.settings?.theme) === 'dark' || document.documentElement.dataset.theme === 'dark';
+  const theme = useTheme();
 
   useEffect(() => {
     const el = ref.current!;
-    const c = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
+    const c = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = c;
     c.on('finished', () => el.closest('figure')?.setAttribute('data-rendered', 'true'));
     const ro = new ResizeObserver(() => c.resize());
@@ -47,12 +49,12 @@ function Chart({ option, className }: { option: object; className: string }) {
       c.dispose();
       chart.current = null;
     };
-  }, [dark]);
+  }, []);
 
   useEffect(() => {
     ref.current?.closest('figure')?.setAttribute('data-rendered', 'false');
-    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
-  }, [option, dark]);
+    chart.current?.setOption(themed(theme.colors, option), { notMerge: true });
+  }, [option, theme.colors]);
 
   return <div ref={ref} className={className} aria-hidden="true" />;
 }
@@ -86,7 +88,7 @@ export function Panel({
   return (
     <figure className={`panel panel-${panel.type}`} aria-labelledby={titleId} data-panel-id={panel.id}>
       <figcaption>
-        <span id={titleId} className="panel-title">
+        <span id={titleId} className="panel-title" translate="no">
           {panel.title}
         </span>
         {cached && (

@@ -49,35 +49,56 @@ export function thresholdColor(panel: Panel, value: number | null): string | nul
   return color;
 }
 
+/** time units climb to the unit a person reads: 123456 ms is "2.06 min", not "123.5k ms" */
+const TIME_STEPS: Record<string, [number, string][]> = {
+  ms: [
+    [1, 'ms'],
+    [1000, 's'],
+    [60_000, 'min'],
+    [3_600_000, 'h'],
+  ],
+  s: [
+    [1, 's'],
+    [60, 'min'],
+    [3600, 'h'],
+    [86_400, 'd'],
+  ],
+};
+
+function compact(v: number): string {
+  const abs = Math.abs(v);
+  if (abs >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
+  if (abs >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  if (abs >= 100) return v.toFixed(0);
+  if (abs >= 1) return `${+v.toFixed(2)}`;
+  return `${+v.toPrecision(3)}`;
+}
+
 export function formatValue(v: number | null, unit: string | null): string {
   if (v === null || !Number.isFinite(v)) return '–';
-  const abs = Math.abs(v);
-  const n =
-    abs >= 1e6
-      ? `${+(v / 1e6).toFixed(2)}M`
-      : abs >= 1e4
-        ? `${+(v / 1e3).toFixed(1)}k`
-        : abs >= 100
-          ? v.toFixed(0)
-          : abs >= 1
-            ? `${+v.toFixed(2)}`
-            : `${+v.toPrecision(3)}`;
-  if (!unit) return n;
-  if (unit === 'percent' || unit === '%') return `${n} %`;
+  if (!unit) return compact(v);
+  if (unit === 'percent' || unit === '%') return `${compact(v)} %`;
   if (unit === 'percentunit') return `${+(v * 100).toFixed(2)} %`;
-  return `${n} ${unit}`;
+  const steps = TIME_STEPS[unit];
+  if (steps) {
+    let [div, name] = steps[0];
+    for (const [d, n] of steps) if (Math.abs(v) >= d) [div, name] = [d, n];
+    return `${+(v / div).toPrecision(3)} ${name}`;
+  }
+  return `${compact(v)} ${unit}`;
 }
 
 export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { from: number | null; to: number }) {
   const lines = panel.thresholds.filter((t) => Number.isFinite(t.value) && t.value > 0);
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 24, bottom: 28 },
+    grid: { left: 64, right: 16, top: series.length > 1 ? 36 : 16, bottom: 28 },
     tooltip: {
       trigger: 'axis',
       valueFormatter: (v: unknown) => formatValue(typeof v === 'number' ? v : null, panel.unit),
     },
-    legend: series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
+    // long series names end in an ellipsis (the full name is in the legend's tooltip), never cut mid-word
+    legend: series.length > 1 ? { top: 0, type: 'scroll', textStyle: { width: 160, overflow: 'truncate' }, tooltip: { show: true } } : undefined,
     // narrow panels: let echarts drop time labels that would overlap rather than draw them on top of each other
     xAxis: { type: 'time', min: window.from ?? undefined, max: window.to, axisLabel: { hideOverlap: true }, splitNumber: 4 },
     yAxis: {
@@ -85,7 +106,7 @@ export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { 
       scale: true,
       // keep threshold lines in view even when the data stays well below them
       max: (v: { max: number }) => Math.max(v.max, ...lines.map((t) => t.value * 1.05)),
-      axisLabel: { formatter: (v: number) => formatValue(v, null) },
+      axisLabel: { formatter: (v: number) => formatValue(v, panel.unit) },
     },
     series: series.map((s, i) => ({
       type: 'line',

@@ -2,6 +2,7 @@ export const dashboardsText = {
   en: {
     title: 'Dashboards',
     empty: 'No dashboards cached.',
+    emptyHint: 'Dashboards come from the platform; once the link is online they appear here and stay readable offline.',
     dashboard: 'Dashboard',
     range: 'Time range',
     ranges: { '15m': '15 min', '1h': '1 hour', '6h': '6 hours', '24h': '24 hours', cached: 'All cached' },
@@ -24,6 +25,7 @@ export const dashboardsText = {
   'zh-CN': {
     title: '仪表盘',
     empty: '暂无仪表盘缓存。',
+    emptyHint: '仪表盘由平台同步；连接在线后会显示在这里，离线时仍可查看。',
     dashboard: '仪表盘',
     range: '时间范围',
     ranges: { '15m': '15 分钟', '1h': '1 小时', '6h': '6 小时', '24h': '24 小时', cached: '全部缓存' },

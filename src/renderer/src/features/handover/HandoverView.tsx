@@ -8,12 +8,15 @@ import { localize } from '@shared/checklists';
 import type { Language } from '@shared/domain';
 import type { Handover, HandoverDraft } from '@shared/handover';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { EmptyState, Field, FieldRow, FormCard, InlineError, View } from '@renderer/ui';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { attempt, useLive } from '../checklists/live';
+import { useAction } from '@renderer/data/action';
+import { useLive } from '@renderer/data/load';
 import { usePeople } from '../incidents/people';
 import '../checklists/checklists.css';
+import { useGate } from '../signin/Gate';
+import { useMyName } from '../signin/session';
 
 /** datetime-local works in local time without a zone: convert both ways explicitly. */
 const toLocalInput = (ms: number) => {
@@ -25,7 +28,7 @@ const fromLocalInput = (v: string) => new Date(v).getTime();
 function Section({ title, items }: { title: string; items: ReactNode[] }) {
   const { t } = useTranslation('handover');
   return (
-    <section aria-label={title}>
+    <section aria-label={title} className="draft-section">
       <h4>{title}</h4>
       {items.length ? (
         <ul>
@@ -43,13 +46,14 @@ function Section({ title, items }: { title: string; items: ReactNode[] }) {
 export function DraftContents({ draft }: { draft: HandoverDraft }) {
   const { t, i18n } = useTranslation('handover');
   const { t: ti } = useTranslation('incidents');
+  const { t: tl } = useTranslation('link');
   const lng = i18n.language as Language;
   const time = (ms: number) => formatTime(ms, lng);
   const alert = (a: HandoverDraft['alerts']['fired'][number], withBy = false) =>
     `${t('draft.alertItem', { name: a.alertname, severity: a.severity, time: time(a.at) })}${withBy && a.by ? ` · ${t('draft.ackedBy', { who: a.by })}` : ''}`;
   return (
-    <div>
-      <p className="step-meta">{t('draft.window', { start: time(draft.shiftStart), end: time(draft.shiftEnd), next: time(draft.nextShiftEnd) })}</p>
+    <div className="draft">
+      <p className="meta">{t('draft.window', { start: time(draft.shiftStart), end: time(draft.shiftEnd), next: time(draft.nextShiftEnd) })}</p>
       <Section title={t('draft.open', { count: draft.alerts.open.length })} items={draft.alerts.open.map((a) => alert(a, true))} />
       <Section title={t('draft.fired', { count: draft.alerts.fired.length })} items={draft.alerts.fired.map((a) => alert(a))} />
       <Section title={t('draft.acked', { count: draft.alerts.acked.length })} items={draft.alerts.acked.map((a) => alert(a, true))} />
@@ -77,7 +81,7 @@ export function DraftContents({ draft }: { draft: HandoverDraft }) {
         <ul>
           {draft.outbox.items.map((o) => (
             <li key={o.id}>
-              {o.type} · {o.state} · {time(o.createdAt)}
+              {tl(`action.${o.type}`)} · {tl(`outbox.state.${o.state}`)} · {time(o.createdAt)}
               {o.lastError ? ` · ${o.lastError}` : ''}
             </li>
           ))}
@@ -89,26 +93,24 @@ export function DraftContents({ draft }: { draft: HandoverDraft }) {
 
 function HandOverForm() {
   const { t } = useTranslation('handover');
-  const operator = useApp((s) => s.settings?.operator ?? '');
+  // the signed-in person's name: who the platform says is handing over
+  const operator = useMyName();
+  const gate = useGate('handover.submit');
   const toast = useApp((s) => s.toast);
   const people = usePeople();
   const listId = useId();
-  const headingId = useId();
   const [start, setStart] = useState<number | undefined>(undefined);
   const draft = useLive(['alerts', 'incidents', 'checklists', 'handovers'], () => vigil().handoverDraft(start ? { shiftStart: start } : {}), String(start ?? ''));
   const [incoming, setIncoming] = useState('');
   const [notes, setNotes] = useState('');
   const [watch, setWatch] = useState<string[]>([]);
   const [item, setItem] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!draft.data) return;
-    const ok = await attempt(
-      () => vigil().handoverSubmit({ shiftStart: draft.data!.shiftStart, ...(incoming.trim() ? { incoming } : {}), notes, watchItems: watch }),
-      setError,
-    );
+    const ok = await action.run(() => vigil().handoverSubmit({ shiftStart: draft.data!.shiftStart, ...(incoming.trim() ? { incoming } : {}), notes, watchItems: watch }));
     if (ok) {
       toast({ level: 'success', title: t('form.submitted') });
       setNotes('');
@@ -118,27 +120,21 @@ function HandOverForm() {
     }
   };
 
+  const addWatch = () => {
+    setWatch([...watch, item.trim()]);
+    setItem('');
+  };
   return (
-    <form className="process-card stack" aria-labelledby={headingId} onSubmit={submit}>
-      <h2 id={headingId}>{t('draft.heading')}</h2>
-      <div className="row">
-        <label>
-          {t('draft.shiftStart')}
-          <input
-            type="datetime-local"
-            value={draft.data ? toLocalInput(draft.data.shiftStart) : ''}
-            onChange={(e) => e.target.value && setStart(fromLocalInput(e.target.value))}
-          />
-        </label>
-        <button type="button" onClick={draft.reload}>
+    <FormCard title={t('draft.heading')} onSubmit={submit}>
+      <FieldRow>
+        <Field label={t('draft.shiftStart')}>
+          <input type="datetime-local" value={draft.data ? toLocalInput(draft.data.shiftStart) : ''} onChange={(e) => e.target.value && setStart(fromLocalInput(e.target.value))} />
+        </Field>
+        <button type="button" className="field-row-button" onClick={draft.reload}>
           {t('draft.refresh')}
         </button>
-      </div>
-      {draft.error && (
-        <p role="alert" className="error">
-          {draft.error}
-        </p>
-      )}
+      </FieldRow>
+      <InlineError error={draft.error} />
       {draft.data && <DraftContents draft={draft.data} />}
       <h3>{t('form.heading')}</h3>
       <datalist id={listId}>
@@ -146,17 +142,14 @@ function HandOverForm() {
           <option key={p} value={p} />
         ))}
       </datalist>
-      <label>
-        {t('form.incoming')}
+      <Field label={t('form.incoming')}>
         <input list={listId} value={incoming} maxLength={80} onChange={(e) => setIncoming(e.target.value)} />
-      </label>
-      <label>
-        {t('form.notes')}
+      </Field>
+      <Field label={t('form.notes')}>
         <textarea rows={4} maxLength={20_000} value={notes} onChange={(e) => setNotes(e.target.value)} />
-      </label>
-      <div className="row">
-        <label style={{ flex: 1 }}>
-          {t('form.watch')}
+      </Field>
+      <FieldRow>
+        <Field label={t('form.watch')} grow>
           <input
             value={item}
             maxLength={1000}
@@ -164,63 +157,59 @@ function HandOverForm() {
             onKeyDown={(e) => {
               if (e.key === 'Enter' && item.trim()) {
                 e.preventDefault();
-                setWatch([...watch, item.trim()]);
-                setItem('');
+                addWatch();
               }
             }}
           />
-        </label>
-        <button
-          type="button"
-          disabled={!item.trim()}
-          onClick={() => {
-            setWatch([...watch, item.trim()]);
-            setItem('');
-          }}
-        >
+        </Field>
+        <button type="button" className="field-row-button" disabled={!item.trim()} onClick={addWatch}>
           {t('form.addWatch')}
         </button>
-      </div>
+      </FieldRow>
       {watch.length > 0 && (
-        <ul aria-label={t('form.watch')}>
+        <ul aria-label={t('form.watch')} className="watch-list">
           {watch.map((w, i) => (
             <li key={i}>
               {w}{' '}
-              <button type="button" onClick={() => setWatch(watch.filter((_, j) => j !== i))}>
+              <button type="button" className="small" onClick={() => setWatch(watch.filter((_, j) => j !== i))}>
                 {t('form.removeWatch', { item: w })}
               </button>
             </li>
           ))}
         </ul>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={!draft.data}>
-        {t('form.submit', { who: operator })}
-      </button>
-    </form>
+      <InlineError error={action.error} />
+      <div className="form-buttons">
+        <button type="submit" className="primary" {...gate.props} disabled={!draft.data || action.busy || !gate.ok}>
+          {t('form.submit', { who: operator })}
+        </button>
+        {gate.note}
+      </div>
+    </FormCard>
   );
 }
 
 function Record({ h }: { h: Handover }) {
   const { t, i18n } = useTranslation('handover');
   const lng = i18n.language as Language;
-  const operator = useApp((s) => s.settings?.operator ?? '');
+  const operator = useMyName();
+  const gate = useGate('handover.sign');
   const toast = useApp((s) => s.toast);
   const headingId = useId();
   const [note, setNote] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
   return (
-    <article className="process-card stack" aria-labelledby={headingId}>
-      <h3 id={headingId}>{t('record.heading', { from: h.outgoing, time: formatTime(h.submittedAt, lng) })}</h3>
-      <p className="step-meta">{t('record.shift', { start: formatTime(h.shiftStart, lng), end: formatTime(h.shiftEnd, lng) })}</p>
+    <article className="card" aria-labelledby={headingId}>
+      <h3 id={headingId} className="card-title">
+        {t('record.heading', { from: h.outgoing, time: formatTime(h.submittedAt, lng) })}
+      </h3>
+      <p className="meta">{t('record.shift', { start: formatTime(h.shiftStart, lng), end: formatTime(h.shiftEnd, lng) })}</p>
       {h.notes && (
         <>
           <h4>{t('record.notes')}</h4>
-          <p className="message">{h.notes}</p>
+          <p className="message" translate="no">
+            {h.notes}
+          </p>
         </>
       )}
       {h.watchItems.length > 0 && (
@@ -242,30 +231,28 @@ function Record({ h }: { h: Handover }) {
       ) : h.outgoing === operator ? (
         <p className="muted">{t('record.ownHandover')}</p>
       ) : (
-        <div className="row">
-          <label style={{ flex: 1 }}>
-            {t('record.signNote')}
+        <FieldRow>
+          <Field label={t('record.signNote')} grow>
             <input value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} />
-          </label>
+          </Field>
           <button
             type="button"
-            className="primary"
+            className="primary field-row-button"
+            {...gate.props}
+            disabled={action.busy || !gate.ok}
             onClick={() =>
-              void attempt(async () => {
+              void action.run(async () => {
                 await vigil().handoverSign({ id: h.id, ...(note.trim() ? { note } : {}) });
                 toast({ level: 'success', title: t('record.signed') });
-              }, setError)
+              })
             }
           >
             {t('record.sign', { who: operator })}
           </button>
-        </div>
+          {gate.note}
+        </FieldRow>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <InlineError error={action.error} />
     </article>
   );
 }
@@ -280,17 +267,16 @@ function History() {
   // The one picked, else the oldest still waiting for a signature, else the newest.
   const current = items.find((h) => h.id === selected) ?? [...items].reverse().find((h) => h.state === 'submitted') ?? items[0] ?? null;
   return (
-    <section aria-label={t('history.heading')}>
+    <section aria-label={t('history.heading')} className="history-pane">
       <h2>{t('history.heading')}</h2>
-      <label>
-        {t('history.search')}
+      <Field label={t('history.search')}>
         <input type="search" value={query} maxLength={200} onChange={(e) => setQuery(e.target.value)} />
-      </label>
-      {list.error && <p role="alert">{list.error}</p>}
+      </Field>
+      <InlineError error={list.error} />
       {items.length === 0 ? (
-        <p className="muted">{t('history.none')}</p>
+        <EmptyState title={t('history.none')} />
       ) : (
-        <ul className="process-list" aria-label={t('history.heading')}>
+        <ul className="item-list" aria-label={t('history.heading')}>
           {items.map((h) => (
             <li key={h.id}>
               <button type="button" className="item" aria-current={current?.id === h.id} onClick={() => setSelected(h.id)}>
@@ -306,12 +292,13 @@ function History() {
 }
 
 export function HandoverView() {
+  const { t } = useTranslation('handover');
   return (
-    <ViewFrame ns="handover">
-      <div className="process-grid" style={{ gridTemplateColumns: '1fr 1fr' }}>
+    <View title={t('title')}>
+      <div className="handover-grid">
         <HandOverForm />
         <History />
       </div>
-    </ViewFrame>
+    </View>
   );
 }

@@ -4,9 +4,9 @@
  */
 import { useTranslation } from 'react-i18next';
 import { vigil } from '@renderer/api';
+import { useLive } from '@renderer/data/load';
 import { useApp } from '@renderer/stores/app';
-import { useLive } from '../checklists/live';
-import '../checklists/checklists.css';
+import { Banner } from '@renderer/ui';
 
 export function FreezeBanner() {
   const { t } = useTranslation('incidents');
@@ -15,13 +15,16 @@ export function FreezeBanner() {
   if (!data?.length) return null;
   const list = data.map((i) => `${i.id} ${i.severity} ${i.title}`).join('; ');
   return (
-    <div role="alert" aria-label={t('freeze.label')} className="freeze-banner">
-      {t('freeze.text', { count: data.length, list })}
-      {data.map((i) => (
+    <Banner
+      tone="freeze"
+      label={t('freeze.label')}
+      actions={data.map((i) => (
         <button key={i.id} type="button" onClick={() => go('incidents', i.id)}>
           {t('freeze.open', { id: i.id })}
         </button>
       ))}
-    </div>
+    >
+      {t('freeze.text', { count: data.length, list })}
+    </Banner>
   );
 }

@@ -3,30 +3,37 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Incident } from '@shared/incidents';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { useLive } from '@renderer/data/load';
 import { useApp } from '@renderer/stores/app';
-import { useLive } from '../checklists/live';
+import { Badge, EmptyState, InlineError, ListDetail, SeverityBadge, View } from '@renderer/ui';
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';
 import '../checklists/checklists.css';
 import { PartBoundary } from '@renderer/components/PartBoundary';
+import { useGate } from '../signin/Gate';
 
 function IncidentList({ label, items, selected, onSelect }: { label: string; items: Incident[]; selected: string | null; onSelect: (id: string) => void }) {
   const { t } = useTranslation('incidents');
   return (
-    <>
-      <h2>{label}</h2>
-      <ul className="process-list" aria-label={label}>
+    <section className="list-section" aria-label={label}>
+      <h2 className="section-title">{label}</h2>
+      <ul className="item-list" aria-label={label}>
         {items.map((i) => (
           <li key={i.id}>
             <button type="button" className="item" aria-current={selected === i.id} onClick={() => onSelect(i.id)}>
-              {t('list.item', { id: i.id, severity: i.severity, title: i.title })}
-              {i.changeFreeze && <span className="badge badge-bad">{t('freeze.label')}</span>}
+              <SeverityBadge severity={i.severity} />
+              <span className="item-main">
+                <span className="item-title">{i.title}</span>
+                <span className="meta">
+                  {i.id} · {t(`statuses.${i.status}`)}
+                </span>
+              </span>
+              {i.changeFreeze && <Badge tone="danger">{t('freeze.label')}</Badge>}
             </button>
           </li>
         ))}
       </ul>
-    </>
+    </section>
   );
 }
 
@@ -46,46 +53,59 @@ export function IncidentsView() {
     }
   }, [focus]);
 
+  const gate = useGate('incident.declare');
   const all = list.data ?? [];
   const open = all.filter((i) => i.status !== 'closed');
   const closed = all.filter((i) => i.status === 'closed');
+  const pick = (id: string) => {
+    setSelected(id);
+    setDeclaring(false);
+  };
+  const declare = (
+    <>
+      <button type="button" className="primary" {...gate.props} onClick={() => setDeclaring(true)}>
+        {t('declare.open')}
+      </button>
+      {gate.note}
+    </>
+  );
   return (
-    <ViewFrame
-      ns="incidents"
-      actions={
-        <button type="button" className="primary" onClick={() => setDeclaring(true)}>
-          {t('declare.open')}
-        </button>
-      }
-    >
-      {list.error && <p role="alert">{list.error}</p>}
-      <div className="process-grid">
-        <div>
-          <IncidentList label={t('list.open')} items={open} selected={selected} onSelect={(id) => (setSelected(id), setDeclaring(false))} />
-          {closed.length > 0 && (
-            <IncidentList label={t('list.closed')} items={closed} selected={selected} onSelect={(id) => (setSelected(id), setDeclaring(false))} />
-          )}
-          {all.length === 0 && <p className="empty">{t('empty')}</p>}
-        </div>
-        <div>
-          {declaring ? (
-            <DeclareForm
-              onCancel={() => setDeclaring(false)}
-              onDone={(id) => {
-                setDeclaring(false);
-                setSelected(id);
-              }}
-            />
-          ) : detail.data ? (
-            <PartBoundary part="incident detail" resetKey={detail.data.incident.id} onClose={() => setSelected(null)}>
-              <IncidentDetail key={detail.data.incident.id} detail={detail.data} />
-            </PartBoundary>
-          ) : (
-            <p className="muted">{t('select')}</p>
-          )}
-          {detail.error && <p role="alert">{detail.error}</p>}
-        </div>
-      </div>
-    </ViewFrame>
+    <View title={t('title')} actions={declare}>
+      <InlineError error={list.error} />
+      <ListDetail
+        listLabel={t('list.label')}
+        list={
+          <>
+            {open.length > 0 && <IncidentList label={t('list.open')} items={open} selected={selected} onSelect={pick} />}
+            {closed.length > 0 && <IncidentList label={t('list.closed')} items={closed} selected={selected} onSelect={pick} />}
+            {list.data && all.length === 0 && (
+              <EmptyState
+                title={t('empty')}
+                body={t('emptyHint')}
+                action={
+                  <button type="button" {...gate.props} onClick={() => setDeclaring(true)}>
+                    {t('declare.first')}
+                  </button>
+                }
+              />
+            )}
+          </>
+        }
+        detail={
+          <>
+            {declaring ? (
+              <DeclareForm onCancel={() => setDeclaring(false)} onDone={pick} />
+            ) : detail.data ? (
+              <PartBoundary part="incident detail" resetKey={detail.data.incident.id} onClose={() => setSelected(null)}>
+                <IncidentDetail key={detail.data.incident.id} detail={detail.data} />
+              </PartBoundary>
+            ) : (
+              all.length > 0 && <EmptyState title={t('select')} />
+            )}
+            <InlineError error={detail.error} />
+          </>
+        }
+      />
+    </View>
   );
 }

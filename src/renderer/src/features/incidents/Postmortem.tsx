@@ -4,10 +4,12 @@ import { useTranslation } from 'react-i18next';
 import type { Language } from '@shared/domain';
 import type { Incident } from '@shared/incidents';
 import { vigil } from '@renderer/api';
-import { Markdown } from '@renderer/components/Markdown';
-import { useApp } from '@renderer/stores/app';
-import { useLive } from '../checklists/live';
 import { copyText } from '@renderer/components/clipboard';
+import { Markdown } from '@renderer/components/Markdown';
+import { useLive } from '@renderer/data/load';
+import { useApp } from '@renderer/stores/app';
+import { InlineError, Select, Toolbar } from '@renderer/ui';
+import { LANGUAGE_OPTIONS } from './CloseForm';
 
 export function Postmortem({ incident }: { incident: Incident }) {
   const { t, i18n } = useTranslation('incidents');
@@ -24,35 +26,29 @@ export function Postmortem({ incident }: { incident: Incident }) {
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
+  const copy = () =>
+    md &&
+    void copyText(md).then(
+      () => toast({ level: 'success', title: t('status.copied') }),
+      () => toast({ level: 'error', title: t('status.copyFailed') }),
+    );
   return (
-    <section className="process-card" aria-labelledby={headingId}>
-      <h3 id={headingId}>{t('postmortem.heading')}</h3>
-      <div className="row">
-        <label>
-          {t('postmortem.language')}
-          <select value={lng} onChange={(e) => setLng(e.target.value as Language)}>
-            <option value="en">English</option>
-            <option value="zh-CN">简体中文</option>
-          </select>
-        </label>
-        <button
-          type="button"
-          disabled={!md}
-          onClick={() =>
-            md &&
-            void copyText(md).then(
-              () => toast({ level: 'success', title: t('status.copied') }),
-              () => toast({ level: 'error', title: t('status.copyFailed') }),
-            )
-          }
-        >
-          {t('postmortem.copy')}
-        </button>
-        <button type="button" disabled={!md} onClick={download}>
-          {t('postmortem.download')}
-        </button>
+    <section className="card postmortem" aria-labelledby={headingId}>
+      <div className="card-header">
+        <h3 id={headingId} className="card-title">
+          {t('postmortem.heading')}
+        </h3>
+        <Toolbar className="card-actions">
+          <Select aria-label={t('postmortem.language')} value={lng} onChange={setLng} options={LANGUAGE_OPTIONS} />
+          <button type="button" disabled={!md} onClick={copy}>
+            {t('postmortem.copy')}
+          </button>
+          <button type="button" disabled={!md} onClick={download}>
+            {t('postmortem.download')}
+          </button>
+        </Toolbar>
       </div>
-      {error && <p role="alert">{error}</p>}
+      <InlineError error={error} />
       {/* the same sanitiser and vetted-link handling as runbooks: incident text is untrusted input */}
       <article aria-label={t('postmortem.heading')}>{md && <Markdown markdown={md} />}</article>
     </section>

@@ -2,7 +2,7 @@
  * Status updates from the handbook 003 templates (start / update / resolved): fields filled from the
  * incident, the text editable, copied to the clipboard and sent to the platform (recorded in the timeline).
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Language } from '@shared/domain';
 import {
@@ -15,14 +15,14 @@ import {
 } from '@shared/incidents';
 import { vigil } from '@renderer/api';
 import { useApp } from '@renderer/stores/app';
-import { attempt } from '../checklists/live';
+import { useAction } from '@renderer/data/action';
+import { Field, FieldRow, FormCard, InlineError, Select } from '@renderer/ui';
 import { copyText } from '@renderer/components/clipboard';
 
 export function StatusComposer({ detail }: { detail: IncidentDetail }) {
   const { t, i18n } = useTranslation('incidents');
   const lng = i18n.language as Language;
   const toast = useApp((s) => s.toast);
-  const headingId = useId();
   const inc = detail.incident;
   const [phase, setPhase] = useState<StatusPhase>(inc.status === 'resolved' ? 'resolved' : inc.respondedAt ? 'update' : 'start');
   // The owner follows the roles (commander, else on-call, else who declared) until typed over.
@@ -35,7 +35,7 @@ export function StatusComposer({ detail }: { detail: IncidentDetail }) {
   const [review, setReview] = useState('');
   const [text, setText] = useState('');
   const [edited, setEdited] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   const unknown = t('status.unknown');
   const fields: StatusFields = {
@@ -63,59 +63,33 @@ export function StatusComposer({ detail }: { detail: IncidentDetail }) {
       await copyText(text);
       toast({ level: 'success', title: t('status.copied') });
     } catch {
-      setError(t('status.copyFailed'));
+      action.setError(t('status.copyFailed'));
     }
   };
 
+  const input = (label: string, value: string, set: (v: string) => void, max: number) => (
+    <Field label={label}>
+      <input value={value} maxLength={max} onChange={(e) => set(e.target.value)} />
+    </Field>
+  );
   return (
-    <section className="process-card stack" aria-labelledby={headingId}>
-      <h3 id={headingId}>{t('status.heading')}</h3>
-      <div className="row">
-        <label>
-          {t('status.phase')}
-          <select value={phase} onChange={(e) => setPhase(e.target.value as StatusPhase)}>
-            {STATUS_PHASES.map((p) => (
-              <option key={p} value={p}>
-                {t(`status.phases.${p}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('status.owner')}
-          <input value={owner} maxLength={80} onChange={(e) => setOwner(e.target.value)} />
-        </label>
-        {phase !== 'resolved' && (
-          <label>
-            {t('status.eta')}
-            <input value={eta} maxLength={100} onChange={(e) => setEta(e.target.value)} />
-          </label>
-        )}
-        {phase === 'update' && (
-          <label>
-            {t('status.progress')}
-            <input value={progress} maxLength={500} onChange={(e) => setProgress(e.target.value)} />
-          </label>
-        )}
+    <FormCard title={t('status.heading')} level={3} onSubmit={(e) => e.preventDefault()}>
+      <FieldRow>
+        <Field label={t('status.phase')}>
+          <Select value={phase} onChange={setPhase} options={STATUS_PHASES.map((p) => ({ value: p, label: t(`status.phases.${p}`) }))} />
+        </Field>
+        {input(t('status.owner'), owner, setOwner, 80)}
+        {phase !== 'resolved' && input(t('status.eta'), eta, setEta, 100)}
+        {phase === 'update' && input(t('status.progress'), progress, setProgress, 500)}
         {phase === 'resolved' && (
           <>
-            <label>
-              {t('status.rootCause')}
-              <input value={rootCause} maxLength={500} onChange={(e) => setRootCause(e.target.value)} />
-            </label>
-            <label>
-              {t('status.solution')}
-              <input value={solution} maxLength={500} onChange={(e) => setSolution(e.target.value)} />
-            </label>
-            <label>
-              {t('status.review')}
-              <input value={review} maxLength={200} onChange={(e) => setReview(e.target.value)} />
-            </label>
+            {input(t('status.rootCause'), rootCause, setRootCause, 500)}
+            {input(t('status.solution'), solution, setSolution, 500)}
+            {input(t('status.review'), review, setReview, 200)}
           </>
         )}
-      </div>
-      <label>
-        {t('status.text')}
+      </FieldRow>
+      <Field label={t('status.text')}>
         <textarea
           rows={7}
           maxLength={10_000}
@@ -125,13 +99,9 @@ export function StatusComposer({ detail }: { detail: IncidentDetail }) {
             setEdited(true);
           }}
         />
-      </label>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <div className="row">
+      </Field>
+      <InlineError error={action.error} />
+      <div className="form-buttons">
         <button type="button" onClick={() => setEdited(false)} disabled={!edited}>
           {t('status.reset')}
         </button>
@@ -141,17 +111,17 @@ export function StatusComposer({ detail }: { detail: IncidentDetail }) {
         <button
           type="button"
           className="primary"
-          disabled={!text.trim()}
+          disabled={!text.trim() || action.busy}
           onClick={() =>
-            void attempt(async () => {
+            void action.run(async () => {
               await vigil().incidentStatusUpdate(inc.id, { phase, text });
               toast({ level: 'success', title: t('status.sent') });
-            }, setError)
+            })
           }
         >
           {t('status.send')}
         </button>
       </div>
-    </section>
+    </FormCard>
   );
 }

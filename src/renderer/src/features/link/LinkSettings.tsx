@@ -8,6 +8,7 @@ import type { LinkConfig, LinkTestResult } from '@shared/contract/link';
 import { vigil } from '@renderer/api';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
+import { Field, FieldRow, InlineError, Toolbar } from '@renderer/ui';
 
 interface Props {
   /** the URL being edited in the Settings form (null = the built-in demo gateway) */
@@ -62,24 +63,22 @@ export function LinkSettings({ url, onUrlChange }: Props) {
 
   const locked = !!config?.lockedByCli;
   return (
-    <div className="link-settings">
-      <label>
-        {tc('settings.platformUrl')}
+    <div className="link-settings form">
+      <Field label={tc('settings.platformUrl')}>
         <input
           value={url ?? ''}
           placeholder="wss://platform.example/vigil"
           disabled={locked}
           onChange={(e) => onUrlChange(e.target.value.trim() === '' ? null : e.target.value)}
         />
-      </label>
+      </Field>
       {locked ? (
         <p className="muted">{t('token.cli')}</p>
       ) : url === null && config?.target === 'embedded' ? (
         <p className="muted">{t('token.embedded')}</p>
       ) : (
-        <div className="token-row">
-          <label>
-            {t('token.label')}
+        <FieldRow>
+          <Field label={t('token.label')} grow>
             <input
               type="password"
               autoComplete="off"
@@ -88,44 +87,43 @@ export function LinkSettings({ url, onUrlChange }: Props) {
               placeholder={config?.hasToken ? t('token.placeholderStored') : t('token.placeholderNone')}
               onChange={(e) => setToken(e.target.value)}
             />
-          </label>
-          <button type="button" disabled={!token.trim()} onClick={() => void storeToken()}>
+          </Field>
+          <button type="button" className="field-row-button" disabled={!token.trim()} onClick={() => void storeToken()}>
             {t('token.store')}
           </button>
           {config?.hasToken && config.target !== 'embedded' && (
-            <button type="button" onClick={() => void removeToken()}>
+            <button type="button" className="field-row-button" onClick={() => void removeToken()}>
               {t('token.remove')}
             </button>
           )}
-        </div>
+        </FieldRow>
       )}
       {tokenNote && <p className="muted">{tokenNote}</p>}
-      <div className="button-row">
+      <Toolbar>
         <button type="button" disabled={test === 'running'} onClick={() => void testConnection()}>
           {test === 'running' ? t('test.running') : t('test.button')}
         </button>
         <button type="button" onClick={() => void run(async () => void (await vigil().linkReconnect()))}>
           {t('reconnect')}
         </button>
-      </div>
-      <p
-        role="status"
-        aria-label={t('test.button')}
-        className={test && test !== 'running' ? (test.ok ? 'ok' : 'error') : undefined}
-      >
+      </Toolbar>
+      <p role="status" aria-label={t('test.button')} className={test && test !== 'running' ? (test.ok ? 'tone-ok' : 'tone-danger') : undefined}>
         {test &&
           test !== 'running' &&
           (test.ok
             ? t('test.ok', { serverId: test.serverId, protocol: test.protocol, ms: test.latencyMs })
-            : `${t('test.failed', { reason: t(`test.reason.${test.code}`) })} ${test.message}`)}
+            : (
+              <>
+                {t('test.failed', { reason: t(`test.reason.${test.code}`) })}{' '}
+                <span className="meta" translate="no">
+                  {test.message}
+                </span>
+              </>
+            ))}
       </p>
-      {config && <p className="muted">{t(`target.${config.target}`, { url: config.platformUrl ?? '' })}</p>}
-      {link && <p className="muted">{t('lastSync', { age: formatAge(tc, link.lastSyncAt, now) })}</p>}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      {config && <p className="meta">{t(`target.${config.target}`, { url: config.platformUrl ?? '' })}</p>}
+      {link && <p className="meta">{t('lastSync', { age: formatAge(tc, link.lastSyncAt, now) })}</p>}
+      <InlineError error={error} />
     </div>
   );
 }

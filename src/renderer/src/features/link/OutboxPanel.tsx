@@ -8,6 +8,7 @@ import type { OutboxItem } from '@shared/contract/link';
 import { vigil } from '@renderer/api';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
+import { Badge, Card, confirm, EmptyState, InlineError } from '@renderer/ui';
 import { actionSubject } from './subject';
 
 export function OutboxPanel() {
@@ -57,7 +58,7 @@ export function OutboxPanel() {
         <td>{e.actor}</td>
         <td>{formatAge(tc, e.createdAt, now)}</td>
         <td>
-          {t(`outbox.state.${e.state}`)}
+          <Badge tone={e.state === 'failed' ? 'danger' : e.state === 'acked' ? 'ok' : e.state === 'discarded' ? 'neutral' : 'warn'}>{t(`outbox.state.${e.state}`)}</Badge>
           {e.attempts > 0 && <span className="muted"> · {t('outbox.attempts', { count: e.attempts })}</span>}
           {e.replacedBy && <span className="muted"> · {t('outbox.replaced')}</span>}
         </td>
@@ -77,9 +78,10 @@ export function OutboxPanel() {
               <button
                 type="button"
                 aria-label={t('outbox.discardLabel', { action, subject })}
-                onClick={() =>
-                  window.confirm(t('outbox.confirmDiscard')) && void act(() => vigil().outboxDiscard(e.id))
-                }
+                onClick={async () => {
+                  const yes = await confirm({ title: t('outbox.confirmDiscard'), body: `${action} · ${subject}`, confirm: t('outbox.discard'), cancel: t('outbox.keep'), danger: true });
+                  if (yes) await act(() => vigil().outboxDiscard(e.id));
+                }}
               >
                 {t('outbox.discard')}
               </button>
@@ -104,10 +106,9 @@ export function OutboxPanel() {
   );
 
   return (
-    <section className="outbox" aria-labelledby="outbox-title">
-      <h2 id="outbox-title">{t('outbox.title')}</h2>
+    <Card title={t('outbox.title')} className="outbox">
       {open.length === 0 ? (
-        <p className="muted">{t('outbox.empty')}</p>
+        <EmptyState title={t('outbox.emptyTitle')} body={t('outbox.empty')} />
       ) : (
         <>
           <p>{t('outbox.summary', { waiting: open.length - failed, failed })}</p>
@@ -126,11 +127,7 @@ export function OutboxPanel() {
           </table>
         </details>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-    </section>
+      <InlineError error={error} />
+    </Card>
   );
 }

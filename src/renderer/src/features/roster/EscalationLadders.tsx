@@ -20,8 +20,8 @@ export function EscalationLadders({ roster, onCall }: { roster: ParsedRoster; on
       .join(' · ');
 
   return (
-    <section aria-labelledby="roster-ladders" className="roster-section">
-      <h2 id="roster-ladders">{t('ladder.heading')}</h2>
+    <section aria-labelledby="roster-ladders" className="card roster-section">
+      <h2 id="roster-ladders" className="card-title">{t('ladder.heading')}</h2>
       {doc.policies.length === 0 && <p className="empty">{t('ladder.none')}</p>}
       <div className="roster-ladders">
         {doc.policies.map((p) => {

@@ -2,22 +2,25 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RosterImportResult } from '@shared/roster';
 import { vigil } from '@renderer/api';
+import { errorText } from '@renderer/data/load';
+import { CheckField, Field, FieldRow, FormCard, InlineError, RadioGroup, Select } from '@renderer/ui';
+import type { ParsedRoster } from './store';
 
-/** Import a YAML roster or a CSV contact sheet; every problem is listed with its line and row. */
-export function ImportPanel({
-  currentRosterId,
-  onImported,
-  onClose,
-}: {
-  /** where a CSV sheet goes when no id is typed (a YAML file names its own roster) */
-  currentRosterId: string | null;
-  onImported: (rosterId: string) => void;
-  onClose: () => void;
-}) {
+const NEW = '';
+
+/**
+ * Import a YAML roster or a CSV contact sheet; every problem is listed with its line and row. A contact
+ * sheet goes into a local roster — "local" unless another local one is chosen — never into a roster the
+ * platform sends (issue #18: it was prefilled with the roster on screen and silently made the platform's
+ * roster a local copy; the core refuses that too).
+ */
+export function ImportPanel({ rosters, onImported, onClose }: { rosters: ParsedRoster[]; onImported: (rosterId: string) => void; onClose: () => void }) {
   const { t } = useTranslation('roster');
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<'yaml' | 'csv'>('yaml');
-  const [rosterId, setRosterId] = useState('');
+  const locals = rosters.filter((r) => r.roster.origin === 'local');
+  const [target, setTarget] = useState<string>(locals.some((r) => r.roster.id === 'local') ? 'local' : NEW);
+  const [newId, setNewId] = useState('local');
   const [dryRun, setDryRun] = useState(false);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<RosterImportResult | null>(null);
@@ -30,29 +33,27 @@ export function ImportPanel({
     setBusy(true);
     try {
       const text = await file.text();
-      const target = rosterId.trim() || (format === 'csv' ? (currentRosterId ?? undefined) : undefined);
-      const res = await vigil().rosterImport({ format, text, rosterId: target, dryRun });
+      const rosterId = format === 'csv' ? (target === NEW ? newId.trim() || 'local' : target) : undefined;
+      const res = await vigil().rosterImport({ format, text, rosterId, dryRun });
       setResult(res);
       if (res.stored && res.rosterId) onImported(res.rosterId);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <form
+    <FormCard
+      title={t('import.heading')}
       className="roster-import"
-      aria-labelledby="roster-import-title"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
-      <h2 id="roster-import-title">{t('import.heading')}</h2>
-      <label>
-        {t('import.file')}{' '}
+      <Field label={t('import.file')}>
         <input
           type="file"
           accept=".yaml,.yml,.csv,text/csv,application/yaml"
@@ -62,27 +63,35 @@ export function ImportPanel({
             if (f) setFormat(/\.csv$/i.test(f.name) ? 'csv' : 'yaml');
           }}
         />
-      </label>
-      <label>
-        {t('import.format')}{' '}
-        <select value={format} onChange={(e) => setFormat(e.target.value as 'yaml' | 'csv')}>
-          <option value="yaml">{t('import.yaml')}</option>
-          <option value="csv">{t('import.csv')}</option>
-        </select>
-      </label>
-      <label>
-        {t('import.rosterId')}{' '}
-        <input
-          type="text"
-          value={rosterId}
-          placeholder={format === 'csv' ? (currentRosterId ?? 'local') : t('import.fromFile')}
-          onChange={(e) => setRosterId(e.target.value)}
-        />
-      </label>
-      <label>
-        <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} /> {t('import.dryRun')}
-      </label>
-      <div className="roster-import-actions">
+      </Field>
+      <RadioGroup
+        label={t('import.format')}
+        value={format}
+        onChange={setFormat}
+        options={[
+          { value: 'yaml', label: t('import.yaml') },
+          { value: 'csv', label: t('import.csv') },
+        ]}
+        hint={format === 'yaml' ? t('import.yamlHint') : t('import.csvHint')}
+      />
+      {format === 'csv' && (
+        <FieldRow>
+          <Field label={t('import.target')}>
+            <Select
+              value={target}
+              onChange={setTarget}
+              options={[...locals.map((r) => ({ value: r.roster.id, label: t('import.intoLocal', { name: r.roster.name, id: r.roster.id }) })), { value: NEW, label: t('import.newLocal') }]}
+            />
+          </Field>
+          {target === NEW && (
+            <Field label={t('import.newId')}>
+              <input value={newId} maxLength={100} onChange={(e) => setNewId(e.target.value)} />
+            </Field>
+          )}
+        </FieldRow>
+      )}
+      <CheckField label={t('import.dryRun')} checked={dryRun} onChange={setDryRun} />
+      <div className="form-buttons">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t('import.checking') : t('import.submit')}
         </button>
@@ -90,15 +99,11 @@ export function ImportPanel({
           {t('import.cancel')}
         </button>
       </div>
-      {error && <p role="alert">{error}</p>}
-      {result?.ok && (
-        <p role="status">
-          {t(result.stored ? 'import.ok' : 'import.okDry', { id: result.rosterId, ...result.counts })}
-        </p>
-      )}
+      <InlineError error={error} />
+      {result?.ok && <p role="status">{t(result.stored ? 'import.ok' : 'import.okDry', { id: result.rosterId, ...result.counts })}</p>}
       {result && !result.ok && (
-        <div role="alert">
-          <p>{t('import.failed', { count: result.issues.length })}</p>
+        <div role="alert" className="import-problems">
+          <p className="inline-error">{t('import.failed', { count: result.issues.length })}</p>
           <ul className="roster-issues">
             {result.issues.map((i, k) => (
               <li key={k}>
@@ -112,6 +117,6 @@ export function ImportPanel({
           </ul>
         </div>
       )}
-    </form>
+    </FormCard>
   );
 }

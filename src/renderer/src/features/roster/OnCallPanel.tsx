@@ -11,8 +11,8 @@ export function OnCallPanel({ roster, rows, now, zone }: { roster: ParsedRoster;
   const person = (id: string | null) => (id ? (roster.people.get(id) ?? null) : null);
   const when = (at: number) => fmtTime(at, zone, lang, !sameDay(at, now, zone));
   return (
-    <section aria-labelledby="roster-oncall" className="roster-section">
-      <h2 id="roster-oncall">{t('onCall.heading')}</h2>
+    <section aria-labelledby="roster-oncall" className="card roster-section">
+      <h2 id="roster-oncall" className="card-title">{t('onCall.heading')}</h2>
       <div className="roster-oncall">
         {teams.map((team) => (
           <article key={team} className="roster-team" aria-label={team}>

@@ -10,6 +10,7 @@ import {
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RosterPerson } from '@shared/roster';
+import { CheckField, Select } from '@renderer/ui';
 import { ContactLinks } from './ContactLinks';
 import type { ParsedRoster, RotationNow } from './store';
 
@@ -108,18 +109,15 @@ export function PeopleTable({ roster, onCall }: { roster: ParsedRoster; onCall: 
   const shown = table.getRowModel().rows;
 
   return (
-    <section aria-labelledby="roster-people" className="roster-section">
-      <h2 id="roster-people">{t('people.heading')}</h2>
+    <section aria-labelledby="roster-people" className="card roster-section">
+      <h2 id="roster-people" className="card-title">
+        {t('people.heading')}
+      </h2>
       <div className="roster-filters" role="search">
-        <label>
-          {t('people.search')}{' '}
-          <input type="search" value={search} placeholder={t('people.searchPlaceholder')} onChange={(e) => setSearch(e.target.value)} />
-        </label>
+        <input type="search" aria-label={t('people.search')} value={search} placeholder={t('people.searchPlaceholder')} onChange={(e) => setSearch(e.target.value)} />
         <ChoiceFilter label={t('people.team')} all={t('people.allTeams')} value={team} options={teams} onChange={setTeam} />
         <ChoiceFilter label={t('people.role')} all={t('people.allRoles')} value={role} options={roles} onChange={setRole} />
-        <label>
-          <input type="checkbox" checked={onlyOnCall} onChange={(e) => setOnlyOnCall(e.target.checked)} /> {t('people.onCallOnly')}
-        </label>
+        <CheckField label={t('people.onCallOnly')} checked={onlyOnCall} onChange={setOnlyOnCall} />
         <span className="muted" role="status">
           {t('people.count', { count: shown.length })}
         </span>
@@ -166,19 +164,7 @@ export function PeopleTable({ roster, onCall }: { roster: ParsedRoster; onCall: 
   );
 }
 
-/** A labelled select over `options` with an "all" entry (the empty value). */
+/** A select over `options` with an "all" entry (the empty value), named by `label`. */
 function ChoiceFilter(p: { label: string; all: string; value: string; options: string[]; onChange: (v: string) => void }) {
-  return (
-    <label>
-      {p.label}{' '}
-      <select value={p.value} onChange={(e) => p.onChange(e.target.value)}>
-        <option value="">{p.all}</option>
-        {p.options.map((x) => (
-          <option key={x} value={x}>
-            {x}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  return <Select aria-label={p.label} value={p.value} onChange={p.onChange} options={[{ value: '', label: p.all }, ...p.options.map((x) => ({ value: x, label: x }))]} />;
 }

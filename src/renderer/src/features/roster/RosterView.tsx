@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from '@renderer/api';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { errorText } from '@renderer/data/load';
+import { Badge, confirm, EmptyState, InlineError, Select, View } from '@renderer/ui';
+import { Escalations } from './Escalations';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { EscalationLadders } from './EscalationLadders';
@@ -18,72 +20,85 @@ export function RosterView() {
   const { items, error } = useRosters();
   const now = useApp((s) => s.now);
   const toast = useApp((s) => s.toast);
+  const focus = useApp((s) => s.focus);
   const zone = useViewZone();
   const [selected, setSelected] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
   useEffect(bindRosters, []);
+  // "All escalations under way" from an alert's details
+  useEffect(() => {
+    if (focus?.view === 'roster' && focus.id === 'escalations') document.getElementById('escalations')?.closest('section')?.scrollIntoView({ block: 'start' });
+  }, [focus]);
 
   const current = items?.find((r) => r.roster.id === selected) ?? items?.[0] ?? null;
   const onCall = useMemo(() => (current ? onCallNow(current, now) : []), [current, now]);
 
   const remove = async () => {
-    if (!current || !window.confirm(t('import.removeConfirm', { name: current.roster.name }))) return;
+    if (!current) return;
+    const yes = await confirm({ title: t('import.removeConfirm', { name: current.roster.name }), body: t('import.removeBody'), confirm: t('import.removeYes'), cancel: t('import.removeNo'), danger: true });
+    if (!yes) return;
     try {
       await vigil().rosterRemove(current.roster.id);
       setSelected(null);
     } catch (err) {
-      toast({ level: 'error', title: err instanceof Error ? err.message : String(err) });
+      toast({ level: 'error', title: errorText(err) });
     }
   };
 
-  return (
-    <ViewFrame
-      ns="roster"
-      actions={
-        <button type="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
-          {t('import.open')}
-        </button>
-      }
-    >
-      {importing && <ImportPanel currentRosterId={current?.roster.id ?? null} onImported={setSelected} onClose={() => setImporting(false)} />}
-      {error && <p role="alert">{error}</p>}
-      {items && items.length === 0 && <p className="empty">{t('empty')}</p>}
+  const meta = current && (
+    <>
+      <span>{t('asOf', { name: current.roster.name, age: formatAge(t, current.roster.fetchedAt, now) })}</span>
+      <Badge tone={current.roster.origin === 'local' ? 'warn' : 'ok'}>{current.roster.origin === 'local' ? t('fromHere') : t('fromPlatform')}</Badge>
+    </>
+  );
+  const actions = (
+    <>
       {items && items.length > 1 && (
-        <label>
-          {t('rosterSelect')}{' '}
-          <select value={current?.roster.id ?? ''} onChange={(e) => setSelected(e.target.value)}>
-            {items.map((r) => (
-              <option key={r.roster.id} value={r.roster.id}>
-                {r.roster.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select
+          aria-label={t('rosterSelect')}
+          value={current?.roster.id ?? null}
+          onChange={setSelected}
+          options={items.map((r) => ({ value: r.roster.id, label: r.roster.name }))}
+        />
       )}
-      {current && (
-        <>
-          <p className="muted roster-meta">
-            {t('asOf', { name: current.roster.name, age: formatAge(t, current.roster.fetchedAt, now) })}{' '}
-            {current.roster.origin === 'local' ? (
-              <button type="button" onClick={() => void remove()}>
-                {t('import.remove')}
+      {current?.roster.origin === 'local' && (
+        <button type="button" onClick={() => void remove()}>
+          {t('import.remove')}
+        </button>
+      )}
+      <button type="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
+        {t('import.open')}
+      </button>
+    </>
+  );
+
+  return (
+    <View title={t('title')} meta={meta} actions={actions}>
+      {importing && <ImportPanel rosters={items ?? []} onImported={setSelected} onClose={() => setImporting(false)} />}
+      <InlineError error={error} />
+      {items && items.length === 0 && (
+        <EmptyState
+          title={t('emptyTitle')}
+          body={t('empty')}
+          action={
+            !importing && (
+              <button type="button" onClick={() => setImporting(true)}>
+                {t('import.first')}
               </button>
-            ) : (
-              <span>{t('fromPlatform')}</span>
-            )}
-          </p>
-          {current.error || !current.doc ? (
-            <p role="alert">{t('invalid', { reason: current.error })}</p>
-          ) : (
-            <>
-              <OnCallPanel roster={current} rows={onCall} now={now} zone={zone} />
-              <PeopleTable roster={current} onCall={onCall} />
-              <RotationCalendar roster={current} now={now} zone={zone} />
-              <EscalationLadders roster={current} onCall={onCall} />
-            </>
-          )}
+            )
+          }
+        />
+      )}
+      {current && (current.error || !current.doc) && <InlineError error={t('invalid', { reason: current.error })} />}
+      {current?.doc && (
+        <>
+          <OnCallPanel roster={current} rows={onCall} now={now} zone={zone} />
+          <Escalations rosters={items ?? []} />
+          <PeopleTable roster={current} onCall={onCall} />
+          <RotationCalendar roster={current} now={now} zone={zone} />
+          <EscalationLadders roster={current} onCall={onCall} />
         </>
       )}
-    </ViewFrame>
+    </View>
   );
 }

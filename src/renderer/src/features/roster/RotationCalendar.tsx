@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { resolveOverrides, segments } from '@shared/rotation';
 import type { OnCallSegment } from '@shared/roster';
 import type { ParsedRoster } from './store';
-import { fmtTime, zoneLabel } from './time';
+import { fmtDay, fmtTime, zoneLabel } from './time';
 
 const DAYS = 14;
 
@@ -44,8 +44,8 @@ export function RotationCalendar({ roster, now, zone }: { roster: ParsedRoster; 
   );
 
   return (
-    <section aria-labelledby="roster-calendar" className="roster-section">
-      <h2 id="roster-calendar">{t('calendar.heading')}</h2>
+    <section aria-labelledby="roster-calendar" className="card roster-section">
+      <h2 id="roster-calendar" className="card-title">{t('calendar.heading')}</h2>
       <div className="roster-cal-wrap">
         <table className="roster-cal">
           <caption>{t('calendar.caption', { zone: zoneLabel(zone) })}</caption>
@@ -54,7 +54,7 @@ export function RotationCalendar({ roster, now, zone }: { roster: ParsedRoster; 
               <th scope="col">{t('calendar.rotation')}</th>
               {days.map((d, i) => (
                 <th scope="col" key={d.toISODate()} className={i === 0 ? 'roster-cal-today' : undefined}>
-                  {d.setLocale(lang).toFormat('ccc d/L')}
+                  {fmtDay(d.toMillis(), zone, lang)}
                   {i === 0 && <span className="muted"> ({t('calendar.today')})</span>}
                 </th>
               ))}

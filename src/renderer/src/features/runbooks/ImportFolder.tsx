@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { FolderImportResult } from '@shared/runbooks';
 import { vigil } from '@renderer/api';
 import { useApp } from '@renderer/stores/app';
+import { Field, InlineError } from '@renderer/ui';
 
 export function ImportFolder() {
   const { t } = useTranslation('runbooks');
@@ -37,7 +38,7 @@ export function ImportFolder() {
   };
 
   return (
-    <details className="import-folder">
+    <details className="import-folder card">
       <summary>{t('import.toggle')}</summary>
       <form
         onSubmit={(e) => {
@@ -45,32 +46,19 @@ export function ImportFolder() {
           void run();
         }}
       >
-        <label>
-          {t('import.path')}
-          <input
-            type="text"
-            value={path}
-            placeholder={t('import.pathPlaceholder')}
-            onChange={(e) => setPath(e.target.value)}
-            spellCheck={false}
-            required
-          />
-        </label>
+        <Field label={t('import.path')} hint={t('import.hint')}>
+          <input type="text" value={path} placeholder={t('import.pathPlaceholder')} onChange={(e) => setPath(e.target.value)} spellCheck={false} required />
+        </Field>
         {canPick && (
           <button type="button" onClick={() => void choose()} disabled={busy}>
             {t('import.choose')}
           </button>
         )}
-        <p className="muted">{t('import.hint')}</p>
         <button type="submit" className="primary" disabled={busy || !path.trim()}>
           {busy ? t('import.running') : t('import.run')}
         </button>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {t('import.failed')}: {error}
-        </p>
-      )}
+      <InlineError error={error && `${t('import.failed')}: ${error}`} />
       {result && (
         <div role="status">
           <p>

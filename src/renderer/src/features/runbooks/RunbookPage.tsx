@@ -48,7 +48,9 @@ function Loaded({ page }: { page: RunbookPage }) {
   return (
     <article className="runbook" aria-labelledby="runbook-title">
       <header className="runbook-header">
-        <h2 id="runbook-title">{r.title}</h2>
+        <h2 id="runbook-title" translate="no">
+          {r.title}
+        </h2>
         <p className="muted runbook-meta">
           {r.service && <span>{r.service}</span>}
           {r.owner && <span>{t('owner', { owner: r.owner })}</span>}
@@ -71,6 +73,7 @@ function Loaded({ page }: { page: RunbookPage }) {
       <FiringAlerts page={page} />
       <div className="runbook-body">
         <nav className="runbook-toc" aria-label={t('contents')}>
+          {/* the runbook's own headings: its content, shown as written */}
           <ol>
             {doc.sections.map((s) => (
               <li key={s.anchor}>
@@ -83,7 +86,7 @@ function Loaded({ page }: { page: RunbookPage }) {
                     el?.focus();
                   }}
                 >
-                  {sectionTitle(s)}
+                  <span translate="no">{sectionTitle(s)}</span>
                   {s.key && s.key !== 'name' && !s.heading.includes(t(`sections.${s.key}`)) && (
                     <span className="muted"> · {t(`sections.${s.key}`)}</span>
                   )}
@@ -105,7 +108,7 @@ function Loaded({ page }: { page: RunbookPage }) {
               aria-labelledby={domId(s.anchor)}
               className={`runbook-section section-${s.key ?? 'other'}`}
             >
-              <h3 id={domId(s.anchor)} tabIndex={-1}>
+              <h3 id={domId(s.anchor)} tabIndex={-1} translate="no">
                 {sectionTitle(s)}
               </h3>
               {s.blocks.map((b, i) =>
@@ -141,7 +144,12 @@ function FiringAlerts({ page }: { page: RunbookPage }) {
             >
               <span className={`sev sev-${a.severity}`}>{a.severity}</span> {a.alertname}
             </button>
-            {a.summary && <span className="muted"> — {a.summary}</span>}
+            {a.summary && (
+              <span className="muted" translate="no">
+                {' '}
+                — {a.summary}
+              </span>
+            )}
           </li>
         ))}
       </ul>
@@ -178,7 +186,7 @@ function Step({ step, page }: { step: RunbookStep; page: RunbookPage }) {
     }
   };
   return (
-    <div className={`runbook-step${checked ? ' done' : ''}`}>
+    <div className={`runbook-step${checked ? ' done' : ''}`} translate="no">
       <input
         type="checkbox"
         aria-label={step.text}

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import './runbooks.css';
 import { useTranslation } from 'react-i18next';
 import type { RunbookSearchHit, TextSegment } from '@shared/runbooks';
-import { ViewFrame } from '@renderer/components/CollectionView';
+import { EmptyState, InlineError, Select, View } from '@renderer/ui';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { ImportFolder } from './ImportFolder';
@@ -36,14 +36,14 @@ export function RunbooksView() {
   }, [focus, open]);
 
   return (
-    <ViewFrame
-      ns="runbooks"
-      actions={<span className="muted age-note">{t('synced', { age: formatAge(t, freshness?.runbooks, now) })}</span>}
+    <View
+      title={t('title')}
+      meta={t('synced', { age: formatAge(t, freshness?.runbooks, now) })}
     >
       <PartBoundary part={openId ? 'runbook page' : 'runbook list'} resetKey={openId}>
         {openId ? <RunbookPageView /> : <RunbookList />}
       </PartBoundary>
-    </ViewFrame>
+    </View>
   );
 }
 
@@ -68,43 +68,34 @@ function RunbookList() {
             if (e.key === 'Enter' && result?.hits[0]) void open(result.hits[0].runbook.id);
           }}
         />
-        <label>
-          {t('service')}{' '}
-          <select value={service ?? ''} onChange={(e) => setService(e.target.value || null)}>
-            <option value="">{t('any')}</option>
-            {facets?.services.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name} ({s.count})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('tag')}{' '}
-          <select value={tag ?? ''} onChange={(e) => setTag(e.target.value || null)}>
-            <option value="">{t('any')}</option>
-            {facets?.tags.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name} ({s.count})
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select
+          aria-label={t('service')}
+          value={service ?? ''}
+          onChange={(v) => setService(v || null)}
+          options={[{ value: '', label: t('anyService') }, ...(facets?.services ?? []).map((s) => ({ value: s.name, label: `${s.name} (${s.count})` }))]}
+        />
+        <Select
+          aria-label={t('tag')}
+          value={tag ?? ''}
+          onChange={(v) => setTag(v || null)}
+          options={[{ value: '', label: t('anyTag') }, ...(facets?.tags ?? []).map((s) => ({ value: s.name, label: `${s.name} (${s.count})` }))]}
+        />
       </div>
-      {error && <p role="alert">{error}</p>}
+      {/* above the results, where it is seen even when the list is long (it was below them) */}
+      <ImportFolder />
+      <InlineError error={error} />
       {result && (
         <p className="muted" role="status">
           {t('results', { count: result.total })}
           {shortTerms && <> · {t('shortTerms')}</>}
         </p>
       )}
-      {result && result.total === 0 && <p className="empty">{query || service || tag ? t('noMatch') : t('empty')}</p>}
+      {result && result.total === 0 && (query || service || tag ? <EmptyState title={t('noMatch')} /> : <EmptyState title={t('empty')} body={t('emptyHint')} />)}
       <ul className="runbook-results" aria-label={t('resultsList')}>
         {result?.hits.map((h) => (
           <Hit key={h.runbook.id} hit={h} />
         ))}
       </ul>
-      <ImportFolder />
     </div>
   );
 }
@@ -117,10 +108,10 @@ function Hit({ hit }: { hit: RunbookSearchHit }) {
   return (
     <li>
       <button type="button" className="runbook-hit" onClick={() => void open(r.id)}>
-        <span className="hit-title">
+        <span className="hit-title" translate="no">
           <Segments segments={hit.title} />
         </span>
-        <span className="hit-snippet">
+        <span className="hit-snippet" translate="no">
           <Segments segments={hit.snippet} />
         </span>
         <span className="hit-meta muted">

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useApp } from '@renderer/stores/app';
+import { Card, CheckField } from '@renderer/ui';
 
 /** Settings only the desktop app acts on (start at login). Hidden in the browser host, which cannot. */
 export function DesktopSettings({ startAtLogin, onChange }: { startAtLogin: boolean; onChange: (v: boolean) => void }) {
@@ -7,20 +8,8 @@ export function DesktopSettings({ startAtLogin, onChange }: { startAtLogin: bool
   const transport = useApp((s) => s.info?.transport);
   if (transport !== 'electron') return null;
   return (
-    <fieldset>
-      <legend>{t('title')}</legend>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={startAtLogin}
-          aria-describedby="start-at-login-hint"
-          onChange={(e) => onChange(e.target.checked)}
-        />
-        {t('startAtLogin')}
-      </label>
-      <p id="start-at-login-hint" className="muted">
-        {t('startAtLoginHint')}
-      </p>
-    </fieldset>
+    <Card title={t('title')}>
+      <CheckField label={t('startAtLogin')} checked={startAtLogin} onChange={onChange} hint={t('startAtLoginHint')} />
+    </Card>
   );
 }

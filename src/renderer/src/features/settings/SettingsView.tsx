@@ -1,14 +1,21 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SEVERITIES, type Settings } from '@shared/domain';
+import { errorText } from '@renderer/data/load';
 import { useApp } from '@renderer/stores/app';
+import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, View } from '@renderer/ui';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
 import { DesktopSettings } from './DesktopSettings';
+import { AccountSettings } from '../signin/Account';
+import { useSession } from '../signin/session';
 
-/** Reads and writes settings through the contract. Errors from the core are shown next to the form. */
+/** Reads and writes settings through the contract. Language and theme apply at once; the rest is saved with the button. */
 export function SettingsView() {
   const { t } = useTranslation();
+  const { t: ts } = useTranslation('signin');
+  const session = useSession();
+  const proven = session?.identity && session.identity.via !== 'shared' ? session.identity.name : null;
   const settings = useApp((s) => s.settings);
   const info = useApp((s) => s.info);
   const save = useApp((s) => s.saveSettings);
@@ -19,14 +26,13 @@ export function SettingsView() {
   if (!draft) return <p>{t('loading')}</p>;
 
   const set = <K extends keyof Settings>(k: K, v: Settings[K]) => setDraft({ ...draft, [k]: v });
-  // Language and theme apply at once; the rest is saved with the button.
   const applyNow = async (patch: Partial<Settings>) => {
     setDraft({ ...draft, ...patch });
     try {
       await save(patch);
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   };
   const onSubmit = async (e: FormEvent) => {
@@ -45,106 +51,92 @@ export function SettingsView() {
       setError(null);
       toast({ level: 'success', title: t('settings.saved') });
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(err));
     }
   };
 
   return (
-    <section className="view settings" aria-labelledby="settings-title">
-      <h1 id="settings-title">{t('settings.title')}</h1>
-      <form onSubmit={onSubmit}>
-        <fieldset>
-          <label>
-            {t('settings.language')}
-            <select value={draft.language} onChange={(e) => void applyNow({ language: e.target.value as Settings['language'] })}>
-              <option value="auto">{t('settings.languageAuto', { locale: navigator.language })}</option>
-              <option value="en">English</option>
-              <option value="zh-CN">简体中文</option>
-            </select>
-          </label>
-          <label>
-            {t('settings.theme')}
-            <select value={draft.theme} onChange={(e) => void applyNow({ theme: e.target.value as Settings['theme'] })}>
-              <option value="system">{t('settings.themeSystem')}</option>
-              <option value="light">{t('settings.themeLight')}</option>
-              <option value="dark">{t('settings.themeDark')}</option>
-            </select>
-          </label>
-          <label>
-            {t('settings.operator')}
-            <input value={draft.operator} maxLength={80} onChange={(e) => set('operator', e.target.value)} />
-          </label>
-          <label>
-            {t('settings.timeZone')}
-            <input value={draft.timeZone} onChange={(e) => set('timeZone', e.target.value)} />
-          </label>
-        </fieldset>
-        <fieldset>
-          <legend>{t('settings.notifications')}</legend>
-          <label>
-            {t('settings.notifyMinSeverity')}
-            <select value={draft.notifyMinSeverity} onChange={(e) => set('notifyMinSeverity', e.target.value as Settings['notifyMinSeverity'])}>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('settings.notifyRepeat')}
-            <input
-              type="number"
-              min={0}
-              max={240}
-              value={draft.notifyRepeatMinutes}
-              onChange={(e) => set('notifyRepeatMinutes', Number(e.target.value))}
-            />
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={draft.notifyResolved} onChange={(e) => set('notifyResolved', e.target.checked)} />
-            {t('settings.notifyResolved')}
-          </label>
-        </fieldset>
-        <fieldset>
-          <legend>{t('settings.quietHours')}</legend>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={draft.quietHours.enabled}
-              onChange={(e) => set('quietHours', { ...draft.quietHours, enabled: e.target.checked })}
-            />
-            {t('settings.quietEnabled')}
-          </label>
-          <label>
-            {t('settings.quietStart')}
-            <input type="time" value={draft.quietHours.start} onChange={(e) => set('quietHours', { ...draft.quietHours, start: e.target.value })} />
-          </label>
-          <label>
-            {t('settings.quietEnd')}
-            <input type="time" value={draft.quietHours.end} onChange={(e) => set('quietHours', { ...draft.quietHours, end: e.target.value })} />
-          </label>
-        </fieldset>
+    <View title={t('settings.title')} className="settings">
+      <form className="settings-form" onSubmit={onSubmit}>
+        <AccountSettings />
+        <Card title={t('settings.appearance')}>
+          <FieldRow>
+            <Field label={t('settings.language')}>
+              <Select
+                value={draft.language}
+                onChange={(language) => void applyNow({ language })}
+                options={[
+                  { value: 'auto', label: t('settings.languageAuto', { locale: navigator.language }) },
+                  { value: 'en', label: 'English' },
+                  { value: 'zh-CN', label: '简体中文' },
+                ]}
+              />
+            </Field>
+          </FieldRow>
+          <RadioGroup
+            label={t('settings.theme')}
+            value={draft.theme}
+            onChange={(theme) => void applyNow({ theme })}
+            hint={t('settings.themeHint')}
+            options={[
+              { value: 'system', label: t('settings.themeSystem') },
+              { value: 'light', label: t('settings.themeLight') },
+              { value: 'dark', label: t('settings.themeDark') },
+            ]}
+          />
+        </Card>
+        <Card title={t('settings.you')}>
+          <FieldRow>
+            {/* a personal token or SSO names the person; the typed name counts only with the shared token */}
+            {proven ? (
+              <Field label={ts('account.operatorLocked', { name: proven })}>
+                <input value={proven} disabled readOnly />
+              </Field>
+            ) : (
+              <Field label={session?.identity?.via === 'shared' ? ts('account.operatorShared') : t('settings.operator')} hint={t('settings.operatorHint')}>
+                <input value={draft.operator} maxLength={80} onChange={(e) => set('operator', e.target.value)} />
+              </Field>
+            )}
+            <Field label={t('settings.timeZone')} hint={t('settings.timeZoneHint')}>
+              <input value={draft.timeZone} onChange={(e) => set('timeZone', e.target.value)} />
+            </Field>
+          </FieldRow>
+        </Card>
+        <Card title={t('settings.notifications')}>
+          <FieldRow>
+            <Field label={t('settings.notifyMinSeverity')}>
+              <Select value={draft.notifyMinSeverity} onChange={(v) => set('notifyMinSeverity', v)} options={SEVERITIES.map((s) => ({ value: s, label: s }))} />
+            </Field>
+            <Field label={t('settings.notifyRepeat')}>
+              <input type="number" min={0} max={240} value={draft.notifyRepeatMinutes} onChange={(e) => set('notifyRepeatMinutes', Number(e.target.value))} />
+            </Field>
+          </FieldRow>
+          <CheckField label={t('settings.notifyResolved')} checked={draft.notifyResolved} onChange={(v) => set('notifyResolved', v)} />
+        </Card>
+        <Card title={t('settings.quietHours')}>
+          <CheckField label={t('settings.quietEnabled')} checked={draft.quietHours.enabled} onChange={(enabled) => set('quietHours', { ...draft.quietHours, enabled })} />
+          <FieldRow>
+            <Field label={t('settings.quietStart')}>
+              <input type="time" value={draft.quietHours.start} onChange={(e) => set('quietHours', { ...draft.quietHours, start: e.target.value })} />
+            </Field>
+            <Field label={t('settings.quietEnd')}>
+              <input type="time" value={draft.quietHours.end} onChange={(e) => set('quietHours', { ...draft.quietHours, end: e.target.value })} />
+            </Field>
+          </FieldRow>
+        </Card>
         <DesktopSettings startAtLogin={draft.startAtLogin} onChange={(v) => set('startAtLogin', v)} />
-        <fieldset>
-          <legend>{t('settings.platform')}</legend>
+        <Card title={t('settings.platform')}>
           <LinkSettings url={draft.platformUrl} onUrlChange={(url) => set('platformUrl', url)} />
-          <OutboxPanel />
-        </fieldset>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary">
-          {t('settings.save')}
-        </button>
+        </Card>
+        <InlineError error={error} />
+        <div className="form-buttons settings-save">
+          <button type="submit" className="primary">
+            {t('settings.save')}
+          </button>
+        </div>
       </form>
-      {info && (
-        <p className="muted about">
-          {t('settings.version', { version: info.version, transport: info.transport, dir: info.dataDir })}
-        </p>
-      )}
-    </section>
+      <OutboxPanel />
+      {info && <p className="meta about">{t('settings.version', { version: info.version, transport: t(`settings.transports.${info.transport}`), dir: info.dataDir })}</p>}
+    </View>
   );
 }
