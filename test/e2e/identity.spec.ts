@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { startProcess, type Started } from '../services/processes';
 import { tempDir } from '../helpers/tmp';
-import { expect, launchHost, OUT_DIR, openApp, test, type HostHandle } from './fixtures';
+import { expect, launchHost, OUT_DIR, openApp, test, toast, type HostHandle } from './fixtures';
 
 const GATEWAY = path.join(OUT_DIR, 'main/gateway.js');
 
@@ -84,7 +84,8 @@ test.describe('signing in (zh-CN)', () => {
     const dialog = a.getByRole('dialog', { name: '登录平台' });
     await expect(dialog).toBeVisible({ timeout: 20_000 });
     await expect(dialog.getByLabel('网关地址')).toHaveValue(gw.url);
-    await expect(a.getByRole('alert').filter({ hasText: '你已退出平台登录' })).toBeVisible();
+    // the banner behind the dialog says why (the modal dialog hides the page from assistive tech while open)
+    await expect(a.getByRole('alert', { includeHidden: true }).filter({ hasText: '你已退出平台登录' })).toBeVisible();
     // a wrong token is refused with the reason, and nothing is kept
     await dialog.getByLabel('个人令牌').fill(tokens.zhang.slice(0, -4) + 'AAAA');
     await dialog.getByRole('button', { name: '登录', exact: true }).click();
@@ -118,7 +119,7 @@ test.describe('signing in (zh-CN)', () => {
     await a.getByLabel('给下一班的说明').fill('订单拉取延迟偏高，请继续观察 ozon 店铺');
     // keyboard, not the mouse: the demo's alert toasts may sit over the bottom of the page
     await a.getByRole('button', { name: '以 张三 的身份提交交接' }).press('Enter');
-    await expect(a.getByText('交接记录已提交，并排队发送到平台')).toBeVisible();
+    await expect(toast(a, '交接记录已提交，并排队发送到平台')).toBeVisible();
 
     // 李四 signs it on his console; he cannot be the one who handed over
     await nav(b, '交接班');
@@ -136,8 +137,9 @@ test.describe('signing in (zh-CN)', () => {
     // 李四 signs out; a viewer signs in at the same console: what he cannot do is disabled, with the reason
     await nav(b, '设置');
     await b.getByRole('group', { name: '账户' }).getByRole('button', { name: '退出登录' }).click();
-    await expect(who(b)).toHaveText('已退出登录', { timeout: 20_000 });
-    await expect(b.getByRole('alert').filter({ hasText: '李四 已退出登录。' })).toBeVisible();
+    // the sign-in dialog opens at once; the page behind it (hidden from assistive tech while it is open) says who left
+    await expect(b.getByRole('status', { name: '当前登录人', includeHidden: true })).toHaveText('已退出登录', { timeout: 20_000 });
+    await expect(b.getByRole('alert', { includeHidden: true }).filter({ hasText: '李四 已退出登录。' })).toBeVisible();
     const again = b.getByRole('dialog', { name: '登录平台' });
     await expect(again).toBeVisible();
     await again.getByLabel('个人令牌').fill(tokens.wang);
