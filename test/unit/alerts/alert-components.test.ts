@@ -85,6 +85,7 @@ const fakeApi = {
   runbookForAlert: async () => ({ kind: 'none', reason: 'none' }),
   dashboardsList: async () => [],
   dashboardSeries: async () => [],
+  escalationsList: async () => [],
   partFailed: async () => ({ logged: true }),
   alertValue: async (fp: string, where: 'labels' | 'annotations', index: number) => {
     const e = Object.entries(whole.get(fp)?.[where] ?? {})[index];

@@ -11,7 +11,6 @@ import { vigil } from '@renderer/api';
 import { openExternalLink } from '@renderer/components/openLink';
 import { Revealed } from '@renderer/components/Revealed';
 import { errorText } from '@renderer/data/load';
-import { Banner } from '@renderer/ui';
 import { Section } from './DetailParts';
 
 const shortUrl = (u: string) => (u.length > 60 ? `${u.slice(0, 57)}…` : u);
@@ -22,9 +21,9 @@ export function HiddenCharsWarning({ a }: { a: AlertView }) {
   const where = hiddenCharsIn(a);
   if (where.length === 0) return null;
   return (
-    <div className="hidden-chars-warning">
-      <Banner tone="warn">{t('hiddenChars.warning', { where: where.map(revealPlain).join(', ').slice(0, 300) })}</Banner>
-    </div>
+    <p role="alert" className="banner banner-warn hidden-chars-warning">
+      {t('hiddenChars.warning', { where: where.map(revealPlain).join(', ').slice(0, 300) })}
+    </p>
   );
 }
 
