@@ -3,13 +3,16 @@
  * $VIGIL_OUT_DIR), synced from a real gateway on loopback:
  * - time to first rows: page load → first alert rows drawn, with all 100k alerts in the cache;
  * - filter keystroke → rows updated and painted (p50/p95), typing and deleting in the search box,
- *   measured in the page from the input event's timestamp to the frame after React's commit;
- *   reference in the same page: a bare Array.filter + String.includes over 100k strings;
- * - the longest renderer task (PerformanceObserver 'longtask') during a storm of 2,000 alert events/s
- *   for 10 s (updates of existing alerts and new ones).
+ *   measured in the page from the input event's timestamp to the first frame whose grid shows the rows of
+ *   the text typed (the grid's data-filter-text names the query its rows were computed for; the clock
+ *   stops in a task after that frame's paint). A keystroke overtaken by the next one before its rows were
+ *   shown is counted, not timed. Reference in the same page: a bare Array.filter + String.includes over
+ *   100k strings, for every prefix the keystrokes type, 3 rounds after a warm-up round (over 100 samples);
+ * - the renderer's long tasks (PerformanceObserver 'longtask', which reports only tasks over 50 ms) during
+ *   a storm of 2,000 alert events/s for 10 s (updates of existing alerts and new ones): how many, and the
+ *   longest (null when there was none over 50 ms).
  * Prints one JSON line; asserts nothing about timing.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { it } from 'vitest';
@@ -17,11 +20,12 @@ import { startProcess } from '@test/services/processes';
 import { tempDir } from '@test/helpers/tmp';
 import { gateway, testSource, TOKEN } from '@test/integration/link/helpers';
 import { percentile, populationAlert, POPULATION_T0 } from './helpers';
+import { builtOutDir, machineLoad, report } from './support';
 
 const N = 100_000;
 const STORM_PER_S = 2000;
 const STORM_S = 10;
-const OUT_DIR = path.resolve(process.env.VIGIL_OUT_DIR ?? 'out');
+const TYPED = ['shipment node-7', 'orderpull shop-12', 'node-999'];
 const T0 = POPULATION_T0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = percentile;
@@ -30,31 +34,45 @@ const round = (x: number) => Math.round(x * 10) / 10;
 const alert = populationAlert;
 
 it('100k alerts in the renderer', async () => {
-  if (!fs.existsSync(path.join(OUT_DIR, 'main/host.js'))) {
-    console.log(JSON.stringify({ bench: 'alerts-renderer', skipped: `no build in ${OUT_DIR} (run electron-vite build first)` }));
-    return;
-  }
+  const OUT_DIR = builtOutDir();
+  const loadBefore = machineLoad();
   const dir = tempDir('vigil-bench-renderer-');
   const source = testSource(Array.from({ length: N }, (_, i) => ({ kind: 'alert.upsert' as const, data: alert(i) })));
   const gw = await gateway(source, path.join(dir.dir, 'gw'));
   const host = await startProcess(
     process.execPath,
-    [path.join(OUT_DIR, 'main/host.js'), '--no-open', '--data-dir', path.join(dir.dir, 'host'), '--port', '0', '--platform', gw.url, '--token', TOKEN],
+    [
+      path.join(OUT_DIR, 'main/host.js'),
+      '--no-open',
+      '--data-dir',
+      path.join(dir.dir, 'host'),
+      '--port',
+      '0',
+      '--platform',
+      gw.url,
+      '--token',
+      TOKEN,
+    ],
     { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, ready: /Vigil console: (\S+)/, timeoutMs: 30_000 },
   );
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'en-US' });
     const url = host.match[1];
     const syncStart = Date.now();
-    await page.goto(url);
+    // the page loads while the host stores the 100k-alert snapshot: on a loaded machine that is slow, and
+    // part of what syncMs measures (not a reason to fail the run)
+    await page.goto(url, { timeout: 120_000 });
     await page.getByText(`${N.toLocaleString('en-US').replace(/,/g, '')} of ${N} shown`).waitFor({ timeout: 300_000 });
     const syncMs = Date.now() - syncStart;
 
     // time to first rows with everything cached
     await page.goto('about:blank');
     const loadStart = Date.now();
-    await page.goto(url);
+    await page.goto(url, { timeout: 120_000 });
     await page.locator('[role="grid"] [role="row"][aria-rowindex="3"]').waitFor({ timeout: 120_000 });
     const firstRowsMs = Date.now() - loadStart;
     await page.getByText(`${N} of ${N} shown`).waitFor({ timeout: 120_000 });
@@ -62,15 +80,26 @@ it('100k alerts in the renderer', async () => {
 
     // filter keystrokes
     const search = page.getByRole('searchbox', { name: 'Search text' });
-    await search.evaluate((input) => {
-      const w = window as unknown as { __lat: number[] };
+    await search.evaluate((el) => {
+      const input = el as HTMLInputElement;
+      const w = window as unknown as { __lat: number[]; __overtaken: number; __lost: number };
       w.__lat = [];
+      w.__overtaken = 0;
+      w.__lost = 0;
       input.addEventListener('input', (e) => {
         const t0 = e.timeStamp;
-        requestAnimationFrame(() => setTimeout(() => w.__lat.push(performance.now() - t0), 0));
+        const want = input.value;
+        const check = () => {
+          const shows = document.querySelector('[role="grid"]')?.getAttribute('data-filter-text');
+          if (shows === want) setTimeout(() => w.__lat.push(performance.now() - t0), 0);
+          else if (input.value !== want) w.__overtaken++;
+          else if (performance.now() - t0 > 10_000) w.__lost++;
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
       });
     });
-    for (const text of ['shipment node-7', 'orderpull shop-12', 'node-999']) {
+    for (const text of TYPED) {
       await search.click();
       await page.keyboard.type(text, { delay: 80 });
       await sleep(300);
@@ -80,23 +109,39 @@ it('100k alerts in the renderer', async () => {
       }
       await sleep(300);
     }
-    const lat = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
-    const ref = await page.evaluate((n) => {
-      const hay = Array.from({ length: n }, (_, i) => `orderpullfailures on node-${i}\nservice=ozon-orders\ninstance=node-${i}:9100`);
-      const out: number[] = [];
-      for (const w of ['s', 'sh', 'node-7', 'node-77', 'z']) {
-        const t = performance.now();
-        hay.filter((h) => h.includes(w));
-        out.push(performance.now() - t);
-      }
-      return out;
-    }, N);
+    await sleep(500);
+    const typed = await page.evaluate(() => {
+      const w = window as unknown as { __lat: number[]; __overtaken: number; __lost: number };
+      return { lat: w.__lat, overtaken: w.__overtaken, lost: w.__lost };
+    });
+    const lat = typed.lat;
+    const prefixes = TYPED.flatMap((t) => Array.from({ length: t.length }, (_, i) => t.slice(0, i + 1).toLowerCase()));
+    const ref = await page.evaluate(
+      ({ n, words }) => {
+        const hay = Array.from(
+          { length: n },
+          (_, i) => `orderpullfailures on node-${i}\nservice=ozon-orders\ninstance=node-${i}:9100`,
+        );
+        const out: number[] = [];
+        // round 0 warms the JIT and is not kept
+        for (let round = 0; round < 4; round++)
+          for (const w of words) {
+            const t = performance.now();
+            hay.filter((h) => h.includes(w));
+            if (round > 0) out.push(performance.now() - t);
+          }
+        return out;
+      },
+      { n: N, words: prefixes },
+    );
 
     // storm: 2k events/s for 10 s, watched for long tasks
     await page.evaluate(() => {
       const w = window as unknown as { __long: number[] };
       w.__long = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__long.push(e.duration))).observe({ type: 'longtask' });
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__long.push(e.duration))).observe({
+        type: 'longtask',
+      });
     });
     const perTick = STORM_PER_S / 10;
     let next = N;
@@ -105,7 +150,10 @@ it('100k alerts in the renderer', async () => {
       const events = Array.from({ length: perTick }, (_, j) => {
         if (j % 4 === 0) return { kind: 'alert.upsert' as const, data: alert(next++) };
         const i = (tick * 7919 + j * 104_729) % N;
-        return { kind: 'alert.upsert' as const, data: alert(i, { updatedAt: T0 + i * 1000 + tick + 1, ackedBy: (tick + j) % 3 === 0 ? 'li.wei' : null }) };
+        return {
+          kind: 'alert.upsert' as const,
+          data: alert(i, { updatedAt: T0 + i * 1000 + tick + 1, ackedBy: (tick + j) % 3 === 0 ? 'li.wei' : null }),
+        };
       });
       source.emit(events);
       const due = stormStart + (tick + 1) * 100;
@@ -119,26 +167,43 @@ it('100k alerts in the renderer', async () => {
 
     const p95 = pct(lat, 95);
     const refP95 = pct(ref, 95);
-    console.log(
-      JSON.stringify({
-        bench: 'alerts-renderer',
-        alerts: N,
-        initialSync: { value: syncMs, unit: 'ms', what: 'gateway snapshot → host → page shows all' },
-        timeToFirstRows: { value: firstRowsMs, unit: 'ms' },
-        timeToAllRows: { value: allRowsMs, unit: 'ms' },
-        filterKeystroke: { samples: lat.length, p50: { value: round(pct(lat, 50)), unit: 'ms' }, p95: { value: round(p95), unit: 'ms', target: 50 } },
-        reference: { what: 'Array.filter + String.includes over 100k strings, same page', p95: { value: round(refP95), unit: 'ms' } },
-        ratio: round(p95 / refP95),
-        storm: {
-          eventsPerSecond: STORM_PER_S,
-          seconds: STORM_S,
-          sentInMs: stormWallMs,
-          allShownAfterMs: drainedMs,
-          longestTask: { value: round(Math.max(0, ...long)), unit: 'ms', target: 100 },
-          longTasks: long.length,
-        },
-      }),
-    );
+    report({
+      bench: 'alerts-renderer',
+      alerts: N,
+      initialSync: { value: syncMs, unit: 'ms', what: 'gateway snapshot → host → page shows all' },
+      timeToFirstRows: { value: firstRowsMs, unit: 'ms' },
+      timeToAllRows: { value: allRowsMs, unit: 'ms' },
+      filterKeystroke: {
+        samples: lat.length,
+        overtaken: typed.overtaken,
+        neverShown: typed.lost,
+        p50: { value: round(pct(lat, 50)), unit: 'ms' },
+        p95: { value: round(p95), unit: 'ms', target: 50 },
+      },
+      reference: {
+        what: 'Array.filter + String.includes over 100k strings, same page, every typed prefix, 3 rounds after a warm-up round',
+        samples: ref.length,
+        p50: { value: round(pct(ref, 50)), unit: 'ms' },
+        p95: { value: round(refP95), unit: 'ms' },
+      },
+      ratio: round(p95 / refP95),
+      storm: {
+        eventsPerSecond: STORM_PER_S,
+        seconds: STORM_S,
+        sentInMs: stormWallMs,
+        allShownAfterMs: drainedMs,
+        longTasksOver50ms: long.length,
+        longestTask: long.length
+          ? { value: round(Math.max(...long)), unit: 'ms', target: 50 }
+          : {
+              value: null,
+              unit: 'ms',
+              target: 50,
+              note: 'none over 50 ms (the longtask API reports only tasks over 50 ms)',
+            },
+      },
+      loadBefore,
+    });
   } finally {
     await browser.close();
     await host.stop();

@@ -11,15 +11,14 @@
  * Prints one JSON line; asserts nothing about timing.
  */
 import net from 'node:net';
-import fs from 'node:fs';
-import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { expect, it } from 'vitest';
-import { launchHost, openApp, OUT_DIR } from '@test/e2e/fixtures';
+import { launchHost, openApp } from '@test/e2e/fixtures';
 import { seedDashboard } from '@test/integration/knowledge/demo-content';
 import { openKnowledgeTestbed } from '@test/integration/knowledge/seed';
 import { tempDir } from '@test/helpers/tmp';
 import { percentile } from './helpers';
+import { builtOutDir } from './support';
 
 const PANELS = 12;
 const RUNS = 5;
@@ -73,8 +72,7 @@ const WATCH_LONG_TASKS = new Function(`return (() => {
 })`)() as () => void;
 
 it('12 panels × 1 day at 30 s: render time from cache', async () => {
-  if (!fs.existsSync(path.join(OUT_DIR, 'main/host.js')))
-    throw new Error(`Build the app first (npx electron-vite build --outDir ${OUT_DIR}).`);
+  builtOutDir(); // throws on a missing or stale build (launchHost runs $VIGIL_OUT_DIR or out/)
   const tmp = tempDir('vigil-bench-dash-');
   const bed = openKnowledgeTestbed({ dataDir: tmp.dir });
   const { panels } = seedDashboard(bed, { panelCount: PANELS, hours: 24, stepS: 30, ageMs: 60_000 });

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 export type DB = Database.Database;
 
@@ -35,6 +36,12 @@ export interface OpenOptions {
   nativeBinding?: string;
   migrations: readonly Migration[];
   readonly?: boolean;
+  /**
+   * 'on-open' (default): `PRAGMA quick_check` before the file is used, a damaged file is refused at once.
+   * 'deferred': the caller checks later with quickCheckOffThread() (on a 40 MiB cache the check takes a few
+   * hundred ms; the console does it after its window is up, on another thread).
+   */
+  integrity?: 'on-open' | 'deferred';
 }
 
 export const checksum = (sql: string): string => createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
@@ -105,8 +112,10 @@ export function openDatabase(file: string, opts: OpenOptions): DB {
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    const quick = db.pragma('quick_check', { simple: true });
-    if (quick !== 'ok') throw new StoreError('corrupt', file, `The database file ${file} failed its integrity check (${String(quick)}).`);
+    if (opts.integrity !== 'deferred') {
+      const quick = db.pragma('quick_check', { simple: true });
+      if (quick !== 'ok') throw integrityFailed(file, String(quick));
+    }
     applyMigrations(db, file, opts.migrations);
     return db;
   } catch (err) {
@@ -117,6 +126,60 @@ export function openDatabase(file: string, opts: OpenOptions): DB {
     }
     throw classify(err, file);
   }
+}
+
+/** the StoreError for a file whose quick_check did not answer "ok" */
+export const integrityFailed = (file: string, result: string): StoreError =>
+  new StoreError('corrupt', file, `The database file ${file} failed its integrity check (${result.slice(0, 500)}).`);
+
+/** What quickCheckOffThread's worker runs: its own read-only connection, one quick_check, the answer posted. */
+const QUICK_CHECK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+let answer;
+try {
+  const Database = require(workerData.module);
+  const db = new Database(workerData.file, { readonly: true, fileMustExist: true, nativeBinding: workerData.nativeBinding });
+  try {
+    answer = { ok: true, result: String(db.pragma('quick_check', { simple: true })) };
+  } finally {
+    db.close();
+  }
+} catch (err) {
+  answer = { ok: false, code: err && err.code, message: String(err && err.message || err) };
+}
+parentPort.postMessage(answer);
+`;
+
+export type QuickCheck = { ok: true; result: string } | { ok: false; code?: string; message: string };
+
+/**
+ * Runs `PRAGMA quick_check` on `file` in a worker thread with its own read-only connection (WAL lets it
+ * read a consistent snapshot while the caller writes), so the caller's thread never waits for it. Resolves
+ * with the pragma's answer ("ok" or the problems found) or, if the check could not run at all (no worker,
+ * the file vanished), `{ ok: false }` with the reason; never rejects.
+ */
+export function quickCheckOffThread(file: string, nativeBinding?: string): Promise<QuickCheck> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (a: QuickCheck) => {
+      if (settled) return;
+      settled = true;
+      resolve(a);
+    };
+    try {
+      const worker = new Worker(QUICK_CHECK_WORKER, {
+        eval: true,
+        workerData: { file, nativeBinding, module: require.resolve('better-sqlite3') },
+      });
+      worker.once('message', (a: QuickCheck) => done(a));
+      worker.once('error', (err) => done({ ok: false, message: String(err) }));
+      worker.once('exit', (code) => done({ ok: false, message: `the check's worker exited with ${code}` }));
+      // a check under way must not keep a stopping process alive
+      worker.unref();
+    } catch (err) {
+      done({ ok: false, message: String(err) });
+    }
+  });
 }
 
 /** Renames an unusable database (and its WAL/SHM) aside; returns the new name. */

@@ -193,6 +193,19 @@ export const StorageProblemSchema = z.object({
 });
 export type StorageProblem = z.infer<typeof StorageProblemSchema>;
 
+/**
+ * Start-up work the core runs after it already answers (the first screen never waits for it): the store's
+ * integrity check, the notification policy's state from the firing alerts, the bundled checklist templates,
+ * the first prune of the alert history.
+ */
+export const WARMUP_TASKS = ['integrity', 'notifications', 'templates', 'history'] as const;
+export const WarmupTaskSchema = z.enum(WARMUP_TASKS);
+export type WarmupTask = z.infer<typeof WarmupTaskSchema>;
+
+/** What is still warming up, and the store's status (a deferred integrity check may find it damaged). */
+export const StartupStateSchema = z.object({ warmingUp: z.array(WarmupTaskSchema), store: StoreStatusSchema });
+export type StartupState = z.infer<typeof StartupStateSchema>;
+
 export const AppInfoSchema = z.object({
   name: z.string(),
   version: z.string(),

@@ -73,7 +73,13 @@ export interface ActionSink {
  */
 export interface EventApplier {
   kind: string;
-  apply(data: unknown, meta: { seq: number; at: number }): import('@shared/domain').Collection | null;
+  /**
+   * `meta.hold`: the link's fast pass runs the whole batch in one transaction without savepoints, so the
+   * applier may hold its writes back until endBatch() (e.g. write an alert updated five times once); a
+   * rollback is told by rolledBack(). Without it (the pass with a savepoint per event, snapshots), write
+   * at once.
+   */
+  apply(data: unknown, meta: { seq: number; at: number; hold?: boolean }): import('@shared/domain').Collection | null;
   /**
    * Empties what this applier stored from the platform. Called inside the transaction that replaces the
    * cache with a full snapshot, before the snapshot's items are applied, so entities the platform no
@@ -86,6 +92,20 @@ export interface EventApplier {
    * rows, since reset() left nothing to read back).
    */
   endSnapshot?(): void;
+  /**
+   * Called once per applier object at the end of a batch of events in which it applied at least one,
+   * inside the batch's transaction (what is the same for every event of a batch, e.g. stamping the
+   * collection as fresh, is done once here instead of per event). Not called for snapshots.
+   */
+  endBatch?(): void;
+  /**
+   * The transaction the link just ran (a batch or a snapshot) committed: what this applier's apply() calls
+   * wrote is stored. Called once per applier object after every transaction, outside it. Without it (or
+   * before it) a module reads back what it needs instead of trusting what it wrote.
+   */
+  committed?(): void;
+  /** The transaction the link just ran rolled back (a refused event, a store failure): nothing of it is stored. */
+  rolledBack?(): void;
 }
 
 /** What a module context is built from; emit/on come from the bus, audit/touch from the database. */

@@ -4,12 +4,14 @@
  * browser host construct one core and wire `dispatch` and `on` to their transport.
  *
  * `initialize` brings the store up in named phases (phases.ts): open the store → build the modules →
- * bind them → start them. No Electron import anywhere under core/ (a unit test enforces it).
+ * bind them → start them; then the core answers, and the start-up work that would delay the first screen
+ * (the store's integrity check, the modules' warm-up jobs) runs after it, in slices or off the thread
+ * (warmup.ts). No Electron import anywhere under core/ (a unit test enforces it).
  */
 import path from 'node:path';
-import { isMethodName, parseArgs, type Handlers } from '@shared/api';
+import { isMethodName, parseArgs, type Handlers, type MethodName } from '@shared/api';
 import type { DeepLink } from '@shared/deep-links';
-import type { StoreStatus } from '@shared/domain';
+import type { StartupState, StoreStatus, WarmupTask } from '@shared/domain';
 import { ApiError, type Envelope } from '@shared/rpc';
 import { systemClock, type Clock } from '@node/clock';
 import { createLogger, type Logger } from '@node/log';
@@ -18,9 +20,11 @@ import { ANSWERS_WITHOUT_STORE, createAppModule, storeUnavailable } from './app/
 import { createBus, type AnyListener, type CoreEvents } from './bus';
 import type { LinkPlatform } from './link/module';
 import { MemoryNotifier, type Notifier } from './notifier';
-import { bindModules, buildModules, openStore, startModules, stopModules, type CoreEnv, type Modules } from './phases';
+import { bindModules, buildModules, openStore, startModules, stopModules, warmupJobs, type CoreEnv, type Modules } from './phases';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createStorageWatch } from './storage';
+import { integrityJob } from './store/integrity';
+import { startWarmup, type Warmup } from './warmup';
 
 export interface CoreDeps {
   dataDir: string;
@@ -49,22 +53,25 @@ export type CoreListener = AnyListener<CoreEvents>;
 export interface Core {
   /** validates `rawArgs` against the contract, runs the handler and wraps the outcome; never throws */
   dispatch(name: string, rawArgs: unknown): Promise<Envelope>;
+  /**
+   * dispatch, answered as the envelope's JSON text (for a transport that sends JSON): the same envelope,
+   * produced without building objects where a module answers the method as text (CoreModule.json)
+   */
+  dispatchJson(name: string, rawArgs: unknown): Promise<string>;
   on(listener: CoreListener): () => void;
   storeStatus(): StoreStatus;
+  /** resolves once the start-up work after opening the store has finished (tests and benchmarks) */
+  warmedUp(): Promise<void>;
   close(): Promise<void>;
   /** the open database, for tests and benchmarks */
   readonly db: DB | null;
 }
 
-export function createCore(deps: CoreDeps): Core {
-  const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? createLogger();
-  const file = path.join(deps.dataDir, 'vigil.db');
-  const startedAt = clock.now();
+/** what every phase builds from: the bus, the storage watch (one per core) and the injected backends */
+function coreEnv(deps: CoreDeps, clock: Clock, log: Logger): CoreEnv {
   const bus = createBus<CoreEvents>(log);
-  const storage = createStorageWatch({ bus, clock, log, dataDir: deps.dataDir });
-  const env: CoreEnv = {
-    storage,
+  return {
+    storage: createStorageWatch({ bus, clock, log, dataDir: deps.dataDir }),
     clock,
     log,
     notifier: deps.notifier ?? new MemoryNotifier(),
@@ -73,11 +80,22 @@ export function createCore(deps: CoreDeps): Core {
     bus,
     platform: deps.platform,
   };
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogger();
+  const file = path.join(deps.dataDir, 'vigil.db');
+  const startedAt = clock.now();
+  const env = coreEnv(deps, clock, log);
+  const { bus, storage } = env;
   log.addSecret(deps.platform?.token ?? null);
 
   let db: DB | null = null;
   let modules: Modules | null = null;
+  let warmup: Warmup | null = null;
   let status: StoreStatus = { ok: false, file, code: 'unknown', message: 'The store is not open yet.' };
+  const startup = (pending: WarmupTask[] = warmup?.pending() ?? []): StartupState => ({ warmingUp: pending, store: status });
 
   const app = createAppModule({
     store: {
@@ -101,6 +119,7 @@ export function createCore(deps: CoreDeps): Core {
     version: deps.version,
     osLocale: deps.osLocale,
     startedAt,
+    startup: () => startup(),
     platformUrl: deps.platform?.url,
     openExternal: deps.openExternal,
     pickFolder: deps.pickFolder,
@@ -109,11 +128,29 @@ export function createCore(deps: CoreDeps): Core {
   /** what dispatch answers from: the app's methods, and every slice's while the store is open */
   let table: Partial<Handlers> = app.handlers;
 
+  /** the store is unusable (found by the deferred integrity check): the modules stop, the app module stays */
+  async function storeFailed(of: DB, se: StoreError): Promise<void> {
+    if (db !== of) return; // recovered or closed meanwhile
+    log.log('error', 'store.open_failed', { file, code: se.code, err: se.message });
+    status = { ok: false, file, code: se.code, message: se.message };
+    const m = modules;
+    warmup?.stop();
+    warmup = null;
+    modules = null;
+    table = app.handlers;
+    db = null;
+    bus.emit('startup', startup([]));
+    if (m) await stopModules(m);
+    of.close();
+  }
+
   /** brings the store up, phase by phase (phases.ts); on any failure the store is reported unavailable */
   function initialize(): void {
+    let opened: DB | null = null;
     try {
-      db = openStore(file, deps.nativeBinding);
-      const built = buildModules(db, env);
+      opened = openStore(file, deps.nativeBinding);
+      db = opened;
+      const built = buildModules(opened, env);
       bindModules(built);
       const full: Handlers = { ...app.handlers, ...built.handlers };
       modules = built;
@@ -121,9 +158,19 @@ export function createCore(deps: CoreDeps): Core {
       status = { ok: true, file };
       startModules(built);
       log.log('info', 'store.opened', { file });
+      const integrity = integrityJob({ file, nativeBinding: deps.nativeBinding, log, db: opened, current: () => db === opened, failed: (se) => storeFailed(opened!, se) });
+      warmup = startWarmup([integrity, ...warmupJobs(built)], {
+        log,
+        clock,
+        changed: (pending) => {
+          if (db && db === opened) bus.emit('startup', startup(pending));
+        },
+      });
     } catch (err) {
+      opened?.close();
       db = null;
       modules = null;
+      warmup = null;
       table = app.handlers;
       const se = err instanceof StoreError ? err : new StoreError('unknown', file, String(err));
       status = { ok: false, file, code: se.code, message: se.message };
@@ -137,6 +184,14 @@ export function createCore(deps: CoreDeps): Core {
       return db;
     },
     storeStatus: () => status,
+    warmedUp: async () => {
+      // a recovery starts a new warm-up: wait for the current one
+      while (warmup) {
+        const w = warmup;
+        await w.done();
+        if (warmup === w) break;
+      }
+    },
     async dispatch(name, rawArgs) {
       try {
         if (!isMethodName(name)) throw new ApiError('unknown_method', `No such method: ${String(name).slice(0, 80)}`);
@@ -157,8 +212,22 @@ export function createCore(deps: CoreDeps): Core {
         return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
       }
     },
+    async dispatchJson(name, rawArgs) {
+      const fast = isMethodName(name) ? (modules?.json[name] as ((...a: unknown[]) => string | null) | undefined) : undefined;
+      if (fast) {
+        try {
+          const text = fast(...(parseArgs(name as MethodName, rawArgs) as unknown[]));
+          if (text !== null) return `{"ok":true,"value":${text}}`;
+        } catch {
+          // refused arguments or a failure: dispatch answers it with the right error
+        }
+      }
+      return JSON.stringify(await this.dispatch(name, rawArgs));
+    },
     on: (listener) => bus.onAny(listener),
     async close() {
+      warmup?.stop();
+      warmup = null;
       if (modules) await stopModules(modules);
       bus.clear();
       db?.close();

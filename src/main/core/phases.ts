@@ -7,10 +7,11 @@
  *   3. bindModules   the link gets the feature modules' event appliers (the only late step)
  *   4. startModules  timers and connections: the features first, the link last (nothing arrives from the
  *                    platform before every module listens)
+ *   5. warmupJobs    what the modules do after that, while the core already answers (warmup.ts)
  *
  * and goes down with stopModules (the link first, so no platform event lands in a stopping module).
  */
-import type { Handlers } from '@shared/api';
+import type { Handlers, MethodName } from '@shared/api';
 import type { appMethods } from '@shared/contract/app';
 import type { knowledgeMethods } from '@shared/contract/knowledge';
 import type { MethodTable } from '@shared/rpc';
@@ -32,6 +33,7 @@ import type { SecretStore } from './secrets';
 import type { StorageWatch } from './storage';
 import { createSettingsRepo } from './settings';
 import { openCoreDatabase } from './store/open';
+import type { WarmupJob } from './warmup';
 
 /** What every database's modules are built from (fixed for the core's lifetime). */
 export interface CoreEnv {
@@ -64,11 +66,16 @@ export type StoreHandlers = Omit<Handlers, keyof typeof appMethods>;
 export interface Modules extends OpenStore {
   features: FeatureModules;
   handlers: StoreHandlers;
+  /** the methods some module also answers as JSON text (CoreModule.json) */
+  json: Partial<Record<MethodName, (...args: never[]) => string | null>>;
 }
 
-/** Phase 1: the database file, opened and migrated (throws StoreError). */
+/**
+ * Phase 1: the database file, opened and migrated (throws StoreError). Its integrity check is deferred:
+ * the core runs it off the thread once it answers (index.ts).
+ */
 export function openStore(file: string, nativeBinding?: string): DB {
-  return openCoreDatabase(file, { nativeBinding });
+  return openCoreDatabase(file, { nativeBinding, integrity: 'deferred' });
 }
 
 /** Phase 2: the context and every module on `db`; nothing runs yet. */
@@ -111,6 +118,7 @@ export function buildModules(db: DB, env: CoreEnv): Modules {
     features,
     freshness: createFreshnessReader(db),
     handlers: { ...link.handlers, ...alerts.handlers, ...knowledge.handlers, ...process.handlers, ...roster.handlers },
+    json: { ...alerts.json },
   };
 }
 
@@ -123,6 +131,11 @@ export function bindModules(m: Modules): void {
 export function startModules(m: Modules): void {
   for (const f of lifecycles(m)) f.start?.();
   m.link.start?.();
+}
+
+/** Phase 5: the modules' start-up work that runs while the core already answers. */
+export function warmupJobs(m: Modules): WarmupJob[] {
+  return lifecycles(m).flatMap((f) => f.warmup?.() ?? []);
 }
 
 export async function stopModules(m: Modules): Promise<void> {

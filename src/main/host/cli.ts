@@ -10,7 +10,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 // eslint-disable-next-line no-restricted-imports -- the manifest sits at the root, outside every alias
 import { version } from '../../../package.json';
-import { startEmbeddedGateway } from '@gateway/embedded';
 import { LanguageSchema } from '@shared/domain';
 import { createCore } from '@core';
 import { createLogger } from '@node/log';
@@ -54,7 +53,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const platform: LinkPlatform = {
     url: values.platform ?? null,
     token: token ?? null,
-    embedded: () => startEmbeddedGateway({ dataDir, log }),
+    // loaded on first use: the gateway's code (and its metrics library) is not needed to start
+    embedded: async () => (await import('@gateway/embedded')).startEmbeddedGateway({ dataDir, log }),
   };
   const core = createCore({
     dataDir,

@@ -6,7 +6,6 @@
  * When no notification daemon answers (a headless jump host, no D-Bus session) the console still works:
  * one clear log line says so, later failures are not logged again until notifications work once more.
  */
-import nodeNotifier from 'node-notifier';
 import type { Logger } from '@node/log';
 import type { NativeNotification, Notifier } from '@core/notifier';
 
@@ -46,22 +45,40 @@ function explain(err: unknown): string {
   return msg.split('\n')[0].slice(0, 300);
 }
 
+let nodeNotifier: Promise<NotifierBackend> | null = null;
+/** node-notifier, loaded with the first notification: starting the console does not wait for it (~150 ms) */
+function loadNodeNotifier(): Promise<NotifierBackend> {
+  nodeNotifier ??= import('node-notifier').then((m) => ((m as { default?: unknown }).default ?? m) as NotifierBackend);
+  // a failed load is tried again with the next notification
+  nodeNotifier.catch(() => (nodeNotifier = null));
+  return nodeNotifier;
+}
+
 export class NodeNotifier implements Notifier {
   private failing = false;
   constructor(
     private readonly log: Logger,
-    private readonly backend: NotifierBackend = nodeNotifier as unknown as NotifierBackend,
+    private readonly backendOverride: NotifierBackend | null = null,
     private readonly platform: NodeJS.Platform = process.platform,
   ) {}
+
 
   notify(n: NativeNotification): Promise<void> {
     const options =
       this.platform === 'linux' || this.platform.endsWith('bsd')
         ? toNotifySendOptions(n)
         : { title: n.title, message: n.body || ' ', sound: n.urgency === 'critical', wait: false, timeout: n.sticky ? false : EXPIRE_S[n.urgency] };
+    const backend = this.backendOverride ? Promise.resolve(this.backendOverride) : loadNodeNotifier();
+    return backend.then(
+      (b) => this.send(b, options),
+      (err) => Promise.reject(this.failed(err)),
+    );
+  }
+
+  private send(backend: NotifierBackend, options: Parameters<NotifierBackend['notify']>[0]): Promise<void> {
     return new Promise((resolve, reject) => {
       try {
-        this.backend.notify(options, (err) => {
+        backend.notify(options, (err) => {
           if (err) return reject(this.failed(err));
           if (this.failing) this.log.log('info', 'notify.available', { detail: 'native notifications work again' });
           this.failing = false;

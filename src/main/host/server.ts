@@ -168,11 +168,12 @@ function serveSocket(ws: WebSocket, { core, secret, log }: SocketDeps): void {
   const closeWith = (code: number, why: string) => {
     if (ws.readyState === ws.OPEN) ws.close(code, why);
   };
+  /** a frame, or one already written as JSON text (the core answers some methods, the alert pages, as text) */
   const reply = (frame: unknown) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > HOST_MAX_BUFFERED) return closeWith(1008, 'the page does not read its answers');
     try {
-      ws.send(JSON.stringify(frame));
+      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
     } catch (err) {
       log.log('error', 'host.send_failed', { err: String(err) });
     }
@@ -204,10 +205,11 @@ function serveSocket(ws: WebSocket, { core, secret, log }: SocketDeps): void {
     const req = RpcRequestSchema.safeParse(msg);
     if (!req.success) return closeWith(CLOSE_BAD_FRAME, 'not a JSON-RPC request');
     if (++inFlight > HOST_MAX_IN_FLIGHT) return closeWith(1008, 'too many requests at once');
+    // the envelope as JSON text: the core answers some methods (the alert pages) as text directly
     core
-      .dispatch(req.data.method, req.data.params)
-      .catch((err: unknown) => ({ ok: false as const, error: { code: 'internal', message: String(err) } }))
-      .then((result) => reply({ jsonrpc: '2.0', id: req.data.id, result }))
+      .dispatchJson(req.data.method, req.data.params)
+      .catch((err: unknown) => JSON.stringify({ ok: false, error: { code: 'internal', message: String(err) } }))
+      .then((result) => reply(`{"jsonrpc":"2.0","id":${JSON.stringify(req.data.id)},"result":${result}}`))
       .finally(() => inFlight--);
   });
 }

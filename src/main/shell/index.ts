@@ -12,7 +12,6 @@ import type { Settings } from '@shared/domain';
 import { resolveLanguage } from '@shared/texts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedGateway } from '@gateway/embedded';
 import { createCore, type Core } from '@core';
 import type { LinkPlatform } from '@core/link/module';
 import { systemClock } from '@node/clock';
@@ -91,7 +90,8 @@ function buildCore(dataDir: string, notifier: ElectronNotifier): Core {
   // With no platform URL in Settings, the link starts the demo gateway in-process (on first use).
   const platform: LinkPlatform = {
     token,
-    embedded: () => startEmbeddedGateway({ dataDir, log }),
+    // loaded on first use: the gateway's code (and its metrics library) is not needed to start
+    embedded: async () => (await import('@gateway/embedded')).startEmbeddedGateway({ dataDir, log }),
   };
   return createCore({
     dataDir,
@@ -120,18 +120,21 @@ function ready(): void {
     log: (reason, url) => log.log('warn', 'app_protocol.refused', { reason, url }),
   });
   const dataDir = process.env.VIGIL_DATA_DIR ?? app.getPath('userData');
-  // A click on a notification brings the window up on that alert.
-  const notifier = new ElectronNotifier(log, (fingerprint) => revealAlert(win, fingerprint));
-  const c = buildCore(dataDir, notifier);
-  core = c;
   const startLink = deepLinkArg(process.argv);
   const devUrl = process.env.ELECTRON_RENDERER_URL;
+  // The window first: its renderer process starts loading while the core opens the store, and it shows
+  // at its first paint (the page's boot screen, then the cached alerts as soon as the core answers). No
+  // call from the page can arrive before this function returns, so the IPC wired below is in time.
   win = createMainWindow({
     dataDir,
     preload: path.join(__dirname, '../preload/index.js'),
     devUrl,
     startHidden: !startLink && startedAtLogin(process.argv, process.platform, app),
   });
+  // A click on a notification brings the window up on that alert.
+  const notifier = new ElectronNotifier(log, (fingerprint) => revealAlert(win, fingerprint));
+  const c = buildCore(dataDir, notifier);
+  core = c;
   // a (re)loading page has not subscribed yet: deep links wait for it to ask
   win.webContents.on('did-start-loading', () => links.rendererReset());
   win.on('closed', () => (win = null));

@@ -1,4 +1,4 @@
-import { useEffect, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { vigil } from './api';
 import { CommandPalette } from './components/CommandPalette';
@@ -7,20 +7,23 @@ import { PartBoundary } from './components/PartBoundary';
 import { StatusBar } from './components/StatusBar';
 import { useApplyTheme } from './design/theme';
 import { AlertsView } from './features/alerts/AlertsView';
-import { ChecklistsView } from './features/checklists/ChecklistsView';
-import { DashboardsView } from './features/dashboards/DashboardsView';
-import { HandoverView } from './features/handover/HandoverView';
 import { FreezeBanner } from './features/incidents/FreezeBanner';
-import { IncidentsView } from './features/incidents/IncidentsView';
-import { RosterView } from './features/roster/RosterView';
-import { RunbooksView } from './features/runbooks/RunbooksView';
-import { SettingsView } from './features/settings/SettingsView';
 import { NameNeeded } from './features/signin/NameNeeded';
 import { SignedOutBanner, SignInDialog } from './features/signin/SignedOut';
 import { resolveLanguage } from '@shared/texts';
 import { setLanguage } from './i18n';
 import { useApp, VIEWS, type View } from './stores/app';
 import { Banner, ConfirmHost, Toaster } from './ui';
+
+// The alert console is the first screen and comes with the page; the other views (echarts, markdown, the
+// roster calendar…) load when first opened, so the first screen does not wait for their code.
+const RunbooksView = lazy(() => import('./features/runbooks/RunbooksView').then((m) => ({ default: m.RunbooksView })));
+const DashboardsView = lazy(() => import('./features/dashboards/DashboardsView').then((m) => ({ default: m.DashboardsView })));
+const ChecklistsView = lazy(() => import('./features/checklists/ChecklistsView').then((m) => ({ default: m.ChecklistsView })));
+const IncidentsView = lazy(() => import('./features/incidents/IncidentsView').then((m) => ({ default: m.IncidentsView })));
+const RosterView = lazy(() => import('./features/roster/RosterView').then((m) => ({ default: m.RosterView })));
+const HandoverView = lazy(() => import('./features/handover/HandoverView').then((m) => ({ default: m.HandoverView })));
+const SettingsView = lazy(() => import('./features/settings/SettingsView').then((m) => ({ default: m.SettingsView })));
 
 const VIEW_COMPONENTS: Record<View, ComponentType> = {
   alerts: AlertsView,
@@ -101,6 +104,7 @@ function ConnectionLost() {
 }
 
 export function App() {
+  const { t } = useTranslation();
   const view = useApp((s) => s.view);
   useThemeAndLanguage();
   useGlobalKeys();
@@ -116,9 +120,12 @@ export function App() {
         <StoreProblem />
         <SignedOutBanner />
         <NameNeeded />
-        {/* keyed by the view: another view starts afresh, and a failed view never blanks the others */}
+        {/* keyed by the view: another view starts afresh, and a failed view (or one whose code failed to
+            load) never blanks the others */}
         <PartBoundary key={view} part={`${view} view`}>
-          <Current />
+          <Suspense fallback={<p className="muted">{t('loading')}</p>}>
+            <Current />
+          </Suspense>
         </PartBoundary>
       </main>
       <PartBoundary part="status bar">

@@ -8,6 +8,7 @@ import { installTokens } from './design/theme';
 import { initI18n } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
 import { bindDeepLinks } from './deep-links';
+import { prefetchAlerts } from './features/alerts/store';
 import './styles.css';
 
 // zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
@@ -36,6 +37,8 @@ async function bootstrap() {
     );
     return;
   }
+  // the first screen's rows are asked for now, alongside the settings, not after the app has mounted
+  prefetchAlerts();
   bindAppEvents();
   bindDeepLinks();
   await useApp.getState().load();

@@ -7,17 +7,21 @@ import {
   LinkStateSchema,
   SettingsPatchSchema,
   SettingsSchema,
+  StartupStateSchema,
   StorageProblemSchema,
   type AppInfo,
   type Freshness,
   type LinkState,
   type Settings,
+  type StartupState,
   type StorageProblem,
   type StoreStatus,
 } from '../domain';
 
 export const appMethods = {
   appInfo: method<AppInfo>()(z.tuple([])),
+  /** what is still warming up after start (the `startup` event tells each change) and the store's status */
+  startup: method<StartupState>()(z.tuple([])),
   settingsGet: method<Settings>()(z.tuple([])),
   settingsSet: method<Settings>()(z.tuple([SettingsPatchSchema])),
   linkState: method<LinkState>()(z.tuple([])),
@@ -53,6 +57,8 @@ export const appMethods = {
 
 export const appEvents = {
   settingsChanged: event(SettingsSchema),
+  /** a start-up task finished, or the store's status changed (a deferred integrity check failed) */
+  startup: event(StartupStateSchema),
   linkState: event(LinkStateSchema),
   /** a collection changed; views that show it refetch */
   dataChanged: event(z.object({ collection: CollectionSchema, ids: z.array(z.string()).optional() })),

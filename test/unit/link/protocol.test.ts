@@ -244,3 +244,39 @@ describe('snapshot frames: the quick item check agrees with the schema', () => {
       ]);
   });
 });
+
+describe('event frames: the quick check agrees with the schema', () => {
+  const bySchema = (text: string) => {
+    const r = ServerFrame.safeParse(JSON.parse(text));
+    return r.success
+      ? { ok: true, frame: r.data }
+      : { ok: false, code: 'bad_frame', message: `event frame: ${describeFrameIssues(r.error)}`, type: 'event' };
+  };
+  const decodeText = (text: string) => decodeServerFrame(text, Buffer.byteLength(text));
+  /** every field valid, wrong in each way the schema refuses, missing, or joined by an unknown one */
+  const field = (valid: fc.Arbitrary<unknown>, wrong: fc.Arbitrary<unknown>) =>
+    fc.oneof({ weight: 6, arbitrary: valid.map((v) => ({ v })) }, wrong.map((v) => ({ v })), fc.constant(null));
+  const seq = field(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(0, -1, 1.5, '7', 2 ** 53 + 2, null, 1e300));
+  const kind = field(fc.constantFrom(...EVENT_KINDS, 'x'.repeat(64)), fc.oneof(fc.constantFrom('', 'x'.repeat(65), 3, null), fc.jsonValue()));
+  const data = field(fc.jsonValue(), fc.constant(undefined));
+  const at = field(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom('1', null, true));
+
+  it('same verdict, same frame, same error message as EventFrame for any fields', () => {
+    fc.assert(
+      fc.property(seq, kind, data, at, fc.option(fc.jsonValue()), (s, k, d, a, extra) => {
+        const f: Record<string, unknown> = { type: 'event' };
+        if (s) f.seq = s.v;
+        if (k) f.kind = k.v;
+        if (d) f.data = d.v;
+        if (a) f.at = a.v;
+        if (extra !== null) f.extra = extra;
+        const text = JSON.stringify(f);
+        expect(decodeText(text)).toEqual(bySchema(text));
+      }),
+      { numRuns: 3000 },
+    );
+    // a __proto__ key (an own property after JSON.parse) goes to the schema, which strips it
+    const proto = '{"type":"event","seq":1,"kind":"alert.upsert","data":{},"at":1,"__proto__":{"x":1}}';
+    expect(decodeText(proto)).toEqual(bySchema(proto));
+  });
+});

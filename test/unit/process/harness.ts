@@ -64,6 +64,11 @@ export function makeHarness(opts: { dir?: string; clock?: FakeClock; link?: Link
   // Without `link`, the module runs as in a core that has no link-state accessor yet.
   const mod = createProcessModule(ctx, actions, { linkState: opts.link === undefined ? undefined : () => link.state as LinkState });
   mod.start?.();
+  // the start-up work the core runs after start() (the bundled templates), at once
+  for (const job of mod.warmup?.() ?? []) {
+    const r = job.run();
+    if ('next' in r) while (!r.next().done);
+  }
   const h: Harness = {
     dir: tmp.dir,
     db,

@@ -9,7 +9,7 @@ import { eventData } from '@shared/protocol';
 import type { CoreContext, EventApplier } from '../context';
 import { createSnapshotWriter, type SnapshotWriter } from './bulk';
 import type { ChangeFeed } from './changes';
-import type { AlertRepo } from './repo';
+import type { AlertBrief, AlertRepo } from './repo';
 import { parseAlert } from './validate';
 
 export function createAlertAppliers(ctx: CoreContext, repo: AlertRepo, feed: ChangeFeed): EventApplier[] {
@@ -23,7 +23,7 @@ export function createAlertAppliers(ctx: CoreContext, repo: AlertRepo, feed: Cha
 
   const alertUpsert: EventApplier = {
     kind: 'alert.upsert',
-    apply(data) {
+    apply(data, meta) {
       const a = parseAlert(data);
       const fp = a.fingerprint;
       if (bulk && !bulk.seen.has(fp)) {
@@ -34,9 +34,9 @@ export function createAlertAppliers(ctx: CoreContext, repo: AlertRepo, feed: Cha
         return 'alerts';
       }
       bulk?.writer.flush(); // a row this upsert reads back may still be buffered
-      feed.noteBefore(fp);
-      repo.upsert(a, ctx.clock.now(), feed.baseOf(fp));
-      ctx.touch('alerts');
+      // the upsert reads the row it compares with once, and tells the feed its brief from that read
+      const before = (brief: AlertBrief | null) => feed.noteBefore(fp, brief);
+      if (repo.upsert(a, ctx.clock.now(), feed.baseOf(fp), before, meta.hold === true) !== null) feed.noteWritten(fp, a);
       return 'alerts';
     },
     reset() {
@@ -51,6 +51,16 @@ export function createAlertAppliers(ctx: CoreContext, repo: AlertRepo, feed: Cha
         const rebuilt = mine.writer.abandon();
         if (rebuilt) ctx.log.log('error', 'alerts.snapshot_unfinished', { rebuiltIndexes: rebuilt });
       });
+    },
+    // the rows held back during the batch, and the collection's freshness: once per batch, not per event
+    endBatch() {
+      repo.writeHeld();
+      ctx.touch('alerts');
+    },
+    committed: () => feed.committed(),
+    rolledBack() {
+      repo.dropHeld();
+      feed.rolledBack();
     },
     endSnapshot() {
       const done = bulk;
@@ -68,8 +78,10 @@ export function createAlertAppliers(ctx: CoreContext, repo: AlertRepo, feed: Cha
       apply(data) {
         const { fingerprint } = eventData['alert.remove'].parse(data);
         bulk?.writer.flush();
+        repo.writeHeldOf(fingerprint);
         feed.noteBefore(fingerprint);
         repo.remove(fingerprint);
+        feed.noteWritten(fingerprint, null);
         return 'alerts';
       },
     },

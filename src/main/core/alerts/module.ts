@@ -38,6 +38,8 @@ export const HISTORY_KEEP_MS = 30 * 24 * HOUR_MS;
 /** history of alerts no longer cached is deleted after this */
 export const HISTORY_GONE_MS = 24 * HOUR_MS;
 const HISTORY_PRUNE_EVERY_MS = HOUR_MS;
+/** rowids per slice when the policy is seeded at start-up: a few ms of reading each */
+export const SEED_SLICE_ROWS = 1000;
 
 export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsModule {
   const repo = createAlertRepo(ctx.db);
@@ -49,6 +51,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     settings: ctx.settings,
     notifier: ctx.notifier,
     log: ctx.log,
+    summaryOf: (fp) => repo.summary(fp),
     onDecision: (n: NativeNotification) =>
       ctx.emit('toast', {
         id: n.tag,
@@ -62,11 +65,30 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
 
   // history stays bounded over a long shift (and a year of shifts): see docs/alerts.md
   let pruneTimer: TimerHandle | null = null;
+  const pruned = (removed: number) => removed > 0 && ctx.log.log('info', 'alerts.history_pruned', { removed });
   const prune = () => {
-    const removed = repo.pruneHistory(ctx.clock.now(), HISTORY_KEEP_MS, HISTORY_GONE_MS);
-    if (removed > 0) ctx.log.log('info', 'alerts.history_pruned', { removed });
+    pruned(repo.pruneHistory(ctx.clock.now(), HISTORY_KEEP_MS, HISTORY_GONE_MS));
     pruneTimer = ctx.clock.setTimeout(prune, HISTORY_PRUNE_EVERY_MS);
   };
+  /** the first prune, at start-up: in slices, after the first screen */
+  function* firstPrune(): Generator<void> {
+    let removed = 0;
+    for (const n of repo.pruneHistorySlices(ctx.clock.now(), HISTORY_KEEP_MS, HISTORY_GONE_MS)) {
+      removed += n;
+      yield;
+    }
+    pruned(removed);
+  }
+
+  /** the open urgent alerts found at start-up, handed to the policy in slices so their repeats carry on */
+  function* seedPolicy(): Generator<void> {
+    const end = repo.maxRowid();
+    for (let from = 0; from < end; from += SEED_SLICE_ROWS) {
+      policy.seed(repo.openUrgentIn(from, Math.min(end, from + SEED_SLICE_ROWS)));
+      if (from + SEED_SLICE_ROWS < end) yield;
+    }
+    policy.seeded();
+  }
 
   // ---- notification controls -------------------------------------------------------------------------
   let muteTimer: TimerHandle | null = null;
@@ -122,15 +144,20 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
 
   return {
     handlers,
+    // the console's 100k-alert list as text: the stored JSON of labels and annotations is not parsed only to be serialised again
+    json: { alertsPage: (cursor, limit) => repo.pageJson(cursor, limit) },
     appliers: createAlertAppliers(ctx, repo, feed),
     counts: () => feed.counts(),
     notifyState,
     flushNow: feed.flush,
     start() {
-      policy.seed(repo.list().filter((a) => a.state === 'firing'));
       applyMute(notifyStore.mutedUntil());
-      prune();
+      pruneTimer = ctx.clock.setTimeout(prune, HISTORY_PRUNE_EVERY_MS);
     },
+    warmup: () => [
+      { task: 'notifications', run: seedPolicy },
+      { task: 'history', run: firstPrune },
+    ],
     stop() {
       feed.stop();
       ctx.clock.clearTimeout(muteTimer);

@@ -52,27 +52,45 @@ export interface PolicyOptions {
   log: Logger;
   /** called for every notification that passed the storm cap, delivered or held by quiet hours / mute */
   onDecision?: (n: NativeNotification, delivered: boolean) => void;
+  /** the summary line of a tracked alert that is not waiting to be announced (a repeat); default: its fingerprint */
+  summaryOf?: (fp: string) => string | null;
   groupWindowMs?: number;
   stormWindowMs?: number;
   stormMax?: number;
 }
 
+/**
+ * One tracked alert, kept small: the policy tracks every alert that changed this session and the open
+ * urgent ones found at start-up, so at 100k alerts its size matters. Its group holds the alertname and
+ * service; its summary is kept only while it waits in a group's pending list (else read when needed).
+ */
 interface Member {
   fp: string;
   severity: Severity;
   display: AlertDisplayState;
-  alertname: string;
-  service: string | null;
-  /** the cluster it came from, said in the notification (alerts of a single upstream have none) */
-  cluster: string | null;
-  summary: string;
+  /** while it waits to be announced (pendingNew / pendingResolved) */
+  summary?: string;
   since: number;
   /** announced (or deliberately held back by quiet hours), so it takes part in repeats */
   notified: boolean;
 }
 
+/** What seeding needs of an open alert (AlertRepo.openUrgentIn reads exactly this): its group is alertname + service + cluster. */
+export interface SeedAlert {
+  fingerprint: string;
+  alertname: string;
+  service: string | null;
+  cluster: string | null;
+  severity: Severity;
+  startsAt: number;
+}
+
 interface Group {
   key: string;
+  alertname: string;
+  service: string | null;
+  /** the cluster its alerts came from, said in the notification (alerts of a single upstream have none) */
+  cluster: string | null;
   members: Map<string, Member>;
   pendingNew: Set<string>;
   pendingResolved: Map<string, Member>;
@@ -127,13 +145,23 @@ export class NotificationPolicy {
     return inQuietHours(this.o.clock.now(), this.o.settings());
   }
 
-  /** Tracks alerts already firing at start-up (announced before the restart) so repeats carry on. */
-  seed(alerts: readonly Alert[]): void {
+  /**
+   * Tracks alerts that were firing, unacked, unsilenced and urgent at start-up (announced before the
+   * restart), so their repeats carry on; call with slices of them, then seeded(). An alert already tracked
+   * (it changed since start-up) is left as it is. Other alerts open at start-up are not tracked: a later
+   * change that finds one untracked but open before counts it as announced (see observe()).
+   */
+  seed(alerts: readonly SeedAlert[]): void {
     for (const a of alerts) {
-      if (a.state !== 'firing') continue;
-      const m = this.track(a);
-      m.notified = true;
+      if (this.groupOf.has(a.fingerprint)) continue;
+      const g = this.groupFor({ alertname: a.alertname, labels: a.service === null ? {} : { service: a.service }, cluster: a.cluster ?? undefined });
+      g.members.set(a.fingerprint, { fp: a.fingerprint, severity: a.severity, display: 'firing', since: a.startsAt, notified: true });
+      this.groupOf.set(a.fingerprint, g.key);
     }
+  }
+
+  /** seeding is complete: repeats start for the seeded groups */
+  seeded(): void {
     for (const g of this.groups.values()) this.scheduleRepeat(g);
   }
 
@@ -148,26 +176,28 @@ export class NotificationPolicy {
       }
       const a = c.after;
       const now = displayState(a);
+      const wasOpen = before === 'firing' || before === 'acked';
       if (now === 'resolved') {
         const key = this.groupOf.get(a.fingerprint);
         const g = key ? this.groups.get(key) : undefined;
         const m = g?.members.get(a.fingerprint);
         this.untrack(a.fingerprint);
-        const wasOpen = before === 'firing' || before === 'acked';
         if (s.notifyResolved && wasOpen && atLeast(a.severity, s.notifyMinSeverity)) {
           const rg = this.groupFor(a);
-          rg.pendingResolved.set(a.fingerprint, m ?? this.member(a));
+          rg.pendingResolved.set(a.fingerprint, { ...(m ?? this.member(a)), summary: summaryOf(a) });
           rg.pendingNew.delete(a.fingerprint);
           touched.add(rg);
         }
         continue;
       }
-      const m = this.track(a);
+      // untracked but open before this change: it was open at start-up, i.e. announced before the restart
+      const m = this.track(a, wasOpen);
       const g = this.groupFor(a);
       const fresh = now === 'firing' && (before === null || before === 'resolved' || before === 'silenced' || before === 'inhibited');
       if (fresh && atLeast(a.severity, s.notifyMinSeverity)) {
         g.pendingNew.add(a.fingerprint);
         m.since = this.o.clock.now();
+        m.summary = summaryOf(a);
         touched.add(g);
       }
     }
@@ -187,39 +217,48 @@ export class NotificationPolicy {
   // ---- tracking --------------------------------------------------------------------------------------
 
   private member(a: Alert): Member {
-    return {
-      fp: a.fingerprint,
-      severity: a.severity,
-      display: displayState(a),
-      alertname: a.alertname,
-      service: a.labels.service ?? null,
-      cluster: a.cluster ?? null,
-      summary: summaryOf(a),
-      since: a.startsAt,
-      notified: false,
-    };
+    return { fp: a.fingerprint, severity: a.severity, display: displayState(a), since: a.startsAt, notified: false };
   }
 
-  private groupFor(a: Alert): Group {
+  /** the group of an alert's alertname, labels and cluster, made on first use */
+  private groupFor(a: Pick<Alert, 'labels' | 'alertname' | 'cluster'>): Group {
     // the same alert in two clusters is two problems: one group per cluster
     const key = groupKeyOf({ ...a.labels, alertname: a.alertname, [CLUSTER_LABEL]: a.cluster ?? '' }, [...DEFAULT_GROUP_BY, CLUSTER_LABEL]);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, members: new Map(), pendingNew: new Set(), pendingResolved: new Map(), windowUntil: 0, windowTimer: null, repeatTimer: null };
+      g = {
+        key,
+        alertname: a.alertname,
+        service: a.labels.service ?? null,
+        cluster: a.cluster ?? null,
+        members: new Map(),
+        pendingNew: new Set(),
+        pendingResolved: new Map(),
+        windowUntil: 0,
+        windowTimer: null,
+        repeatTimer: null,
+      };
       this.groups.set(key, g);
     }
     return g;
   }
 
-  private track(a: Alert): Member {
+  /** `openBefore`: the alert was firing or acked before this change (notified if it was not tracked) */
+  private track(a: Alert, openBefore = false): Member {
     const g = this.groupFor(a);
     const oldKey = this.groupOf.get(a.fingerprint);
     if (oldKey !== undefined && oldKey !== g.key) this.untrack(a.fingerprint);
     const prev = g.members.get(a.fingerprint);
-    const m = { ...this.member(a), notified: prev?.notified ?? false, since: prev?.since ?? a.startsAt };
+    const m: Member = { ...this.member(a), notified: prev ? prev.notified : openBefore, since: prev?.since ?? a.startsAt };
+    if (prev?.summary !== undefined) m.summary = prev.summary;
     g.members.set(a.fingerprint, m);
     this.groupOf.set(a.fingerprint, g.key);
     return m;
+  }
+
+  /** a member's summary line: kept while it waits to be announced, else read when needed */
+  private summaryLine(m: Member): string {
+    return m.summary ?? this.o.summaryOf?.(m.fp) ?? m.fp;
   }
 
   private untrack(fp: string): void {
@@ -256,6 +295,7 @@ export class NotificationPolicy {
     if (firing.length) {
       for (const m of firing) m.notified = true;
       this.announce(this.newFiring(g, firing, followUp), worstOf(firing), firing.length);
+      for (const m of firing) delete m.summary;
       this.scheduleRepeat(g);
       announced = true;
     }
@@ -294,9 +334,9 @@ export class NotificationPolicy {
     return [...g.members.values()].filter((m) => m.notified && m.display === 'firing' && isUrgent(m.severity) && atLeast(m.severity, min));
   }
 
-  private label(first: Member): string {
-    const label = first.service ? `${first.alertname} · ${first.service}` : first.alertname;
-    return first.cluster ? `${label} @${first.cluster}` : label;
+  private label(g: Group): string {
+    const label = g.service ? `${g.alertname} · ${g.service}` : g.alertname;
+    return g.cluster ? `${label} @${g.cluster}` : label;
   }
 
   private texts() {
@@ -308,11 +348,11 @@ export class NotificationPolicy {
     const sorted = [...ms].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
     const worst = sorted[0];
     const suffix = ms.length === 1 && !followUp ? '' : ` — ${followUp ? t.moreFiring({ n: ms.length }) : t.firing({ n: ms.length })}`;
-    const lines = sorted.slice(0, 3).map((m) => (ms.length === 1 ? m.summary : `• ${m.summary}`));
+    const lines = sorted.slice(0, 3).map((m) => (ms.length === 1 ? this.summaryLine(m) : `• ${this.summaryLine(m)}`));
     if (ms.length > 3) lines.push(t.more({ n: ms.length - 3 }));
     return {
       tag: `vigil:firing:${g.key}`,
-      title: `[${worst.severity}] ${this.label(worst)}${suffix}`,
+      title: `[${worst.severity}] ${this.label(g)}${suffix}`,
       body: lines.join('\n'),
       fingerprint: worst.fp,
       ...urgencyOf(worst.severity),
@@ -326,8 +366,8 @@ export class NotificationPolicy {
     const minutes = Math.max(1, Math.round((this.o.clock.now() - oldest) / 60_000));
     return {
       tag: `vigil:firing:${g.key}`,
-      title: t.stillUnacked({ severity: worst.severity, label: this.label(worst) }),
-      body: `${t.unackedFor(ms.length, { minutes })}\n${worst.summary}`,
+      title: t.stillUnacked({ severity: worst.severity, label: this.label(g) }),
+      body: `${t.unackedFor(ms.length, { minutes })}\n${this.summaryLine(worst)}`,
       fingerprint: worst.fp,
       ...urgencyOf(worst.severity),
     };
@@ -337,8 +377,8 @@ export class NotificationPolicy {
     const t = this.texts();
     return {
       tag: `vigil:resolved:${g.key}`,
-      title: t.resolved({ label: this.label(ms[0]) }),
-      body: ms.length === 1 ? ms[0].summary : t.resolvedCount(ms.length),
+      title: t.resolved({ label: this.label(g) }),
+      body: ms.length === 1 ? this.summaryLine(ms[0]) : t.resolvedCount(ms.length),
       fingerprint: ms[0].fp,
       urgency: 'low',
       sticky: false,

@@ -5,6 +5,8 @@ import type { AlertCounts, AlertPage, AlertPageCursor } from '@shared/contract/a
 import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
 import { labelsOf } from '@shared/matchers';
 import type { DB } from '@node/sqlite';
+import { createAlertPages } from './pages';
+import { summaryOf, type SeedAlert } from './policy';
 
 /** The little the notification policy needs to know about an alert's state before a change. */
 export interface AlertBrief {
@@ -40,7 +42,12 @@ type BriefRow = Pick<AlertRow, 'state' | 'severity' | 'acked_by' | 'silenced_by'
 const toBrief = (r: BriefRow): AlertBrief => ({
   state: r.state,
   severity: r.severity,
-  display: displayState({ state: r.state, ackedBy: r.acked_by, silencedBy: JSON.parse(r.silenced_by), inhibitedBy: JSON.parse(r.inhibited_by) }),
+  display: displayState({
+    state: r.state,
+    ackedBy: r.acked_by,
+    silencedBy: r.silenced_by === '[]' ? [] : JSON.parse(r.silenced_by),
+    inhibitedBy: r.inhibited_by === '[]' ? [] : JSON.parse(r.inhibited_by),
+  }),
   updatedAt: r.updated_at,
 });
 
@@ -92,6 +99,37 @@ export const upsertSql = (rows: number) => `INSERT INTO alerts (${COLUMNS.join('
 export const eventsSql = (rows: number) =>
   `INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
 
+/** the columns no index holds: an update that changes only these leaves the indexes alone */
+const CONTENT_COLUMNS = ['alertname', 'labels', 'annotations', 'ends_at', 'updated_at', 'generator_url', 'acked_at', 'ack_id', 'stored_at',
+  'cluster', 'ack_expires_at', 'ack_extensions', 'ack_auto_extend'] as const;
+const col = (c: (typeof COLUMNS)[number]) => COLUMNS.indexOf(c);
+const [LABELS, ANNOTATIONS, SILENCED, INHIBITED] = [col('labels'), col('annotations'), col('silenced_by'), col('inhibited_by')];
+const CONTENT_AT = CONTENT_COLUMNS.map(col);
+/** encode()'s values for updateContent: the content columns, then the fingerprint */
+const contentValues = (v: unknown[]) => [...CONTENT_AT.map((i) => v[i]), v[0]];
+/** encode()'s values for updateAll: every column but the fingerprint, then the fingerprint */
+const allValues = (v: unknown[]) => [...v.slice(1), v[0]];
+
+/** a row to write: encode()'s values; inserted (no row yet), its content columns only, or every column */
+interface Held {
+  values: unknown[];
+  insert: boolean;
+  content: boolean;
+}
+const [STATE, SEVERITY, ACKED, UPDATED, STARTS] = [col('state'), col('severity'), col('acked_by'), col('updated_at'), col('starts_at')];
+/** the columns after protocol v1 (cluster, ack expiry): a change in any of them is an 'update' */
+const LATER = (['cluster', 'ack_expires_at', 'ack_extensions', 'ack_auto_extend'] as const).map(col);
+/** the PrevRow of a row not written yet (from its encode()'d values) */
+const prevOf = (v: unknown[]) =>
+  [v[STATE], v[SEVERITY], v[ACKED], v[SILENCED], v[INHIBITED], v[UPDATED], v[ANNOTATIONS], v[LABELS], v[STARTS], ...LATER.map((i) => v[i])] as PrevRow;
+
+/** state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at, then LATER's columns */
+type PrevRow = [Alert['state'], Severity, string | null, string, string, number, string, string, number, ...unknown[]];
+/** a LATER column of the row before differs from the values to write */
+const laterChanged = (p: PrevRow, v: unknown[]) => LATER.some((i, k) => p[9 + k] !== v[i]);
+const briefOfPrev = (p: PrevRow): AlertBrief =>
+  toBrief({ state: p[0], severity: p[1], acked_by: p[2], silenced_by: p[3], inhibited_by: p[4], updated_at: p[5] });
+
 /** nearly every alert is neither silenced nor inhibited: skip stringifying two empty lists per alert */
 const jsonList = (xs: readonly string[]) => (xs.length ? JSON.stringify(xs) : '[]');
 
@@ -118,16 +156,93 @@ export function historyOf(a: Alert, change: AlertChange): [string, number, strin
   return [a.fingerprint, a.updatedAt, change === 'new' ? a.state : displayState(a), a.ackedBy ? `by ${a.ackedBy}` : ''];
 }
 
+/** history rows per prune slice: a few ms each */
+export const HISTORY_SLICE_IDS = 5000;
+
+/**
+ * How the repo writes one alert: it reads the row it compares with once (as an array), writes only what
+ * changed (the content columns alone when no indexed column changed) and, asked to, holds the row back
+ * until writeHeld() so an alert updated five times in one batch is written once (its history still gets
+ * every change).
+ */
+function createAlertWriter(db: DB) {
+  const stmts = {
+    upsert: db.prepare(upsertSql(1)),
+    // what an upsert compares (PrevRow), as an array
+    prev: db
+      .prepare(`SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at, annotations, labels, starts_at,
+        cluster, ack_expires_at, ack_extensions, ack_auto_extend FROM alerts WHERE fingerprint = ?`)
+      .raw(true),
+    updateAll: db.prepare(`UPDATE alerts SET ${COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE fingerprint = ?`),
+    updateContent: db.prepare(`UPDATE alerts SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE fingerprint = ?`),
+    event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
+  };
+  /** the rows held back until writeHeld(): the last values per fingerprint in the batch */
+  const held = new Map<string, Held>();
+  const writeRow = (w: Held) => {
+    if (w.insert) stmts.upsert.run(w.values);
+    else if (w.content) stmts.updateContent.run(contentValues(w.values));
+    else stmts.updateAll.run(allValues(w.values));
+  };
+  return {
+    /**
+     * Writes one alert; returns what changed ('new', 'state', 'update' or null when identical). Call inside
+     * a transaction. `known` is the state the alert had before a snapshot emptied the table, so a snapshot
+     * does not record every alert as new again in its history. `before` is told the brief the alert had
+     * (the first time in a batch); with `hold` the row is written by writeHeld() (same transaction).
+     */
+    upsert(a: Alert, storedAt: number, known?: AlertBrief | null, before?: (brief: AlertBrief | null) => void, hold = false): AlertChange | null {
+      const fp = a.fingerprint;
+      const h = held.get(fp);
+      // what the alert is now: the row held back in this batch, else the stored one
+      const prev = h ? prevOf(h.values) : (stmts.prev.get(fp) as PrevRow | undefined);
+      if (!h) before?.(prev ? briefOfPrev(prev) : null);
+      const values = encode(a, storedAt);
+      let change: AlertChange | null;
+      let content = false;
+      if (!prev) change = changeSince(a, known);
+      else {
+        const [state, severity, ackedBy, silencedBy, inhibitedBy, updatedAt, annotations, labels, startsAt] = prev;
+        if (state !== a.state || ackedBy !== a.ackedBy || silencedBy !== values[SILENCED] || inhibitedBy !== values[INHIBITED]) change = 'state';
+        else if (updatedAt !== a.updatedAt || annotations !== values[ANNOTATIONS] || labels !== values[LABELS] || laterChanged(prev, values))
+          change = 'update';
+        else change = null;
+        // an update that leaves every indexed column as it was rewrites the row only, not the indexes
+        content = change === 'update' && severity === a.severity && startsAt === a.startsAt;
+      }
+      if (change === null) return null;
+      const write: Held = { values, insert: h ? h.insert : !prev, content: (h ? h.content : true) && content };
+      if (hold) held.set(fp, write);
+      else writeRow(write);
+      // a state field moved but what the console shows did not (e.g. the ack's own silence joins silencedBy a
+      // poll after the ack): no second "acked" line in the history
+      const entry = change === 'state' && prev && briefOfPrev(prev).display === displayState(a) ? null : historyOf(a, change);
+      if (entry) stmts.event.run(entry);
+      return change;
+    },
+    /** writes the rows upsert(…, hold) held back (call inside the same transaction) */
+    writeHeld(): void {
+      for (const h of held.values()) writeRow(h);
+      held.clear();
+    },
+    /** forgets the rows held back (their transaction rolled back) */
+    dropHeld(): void {
+      held.clear();
+    },
+    /** writes the row held back for `fp`, if any (before a statement that reads or removes it) */
+    writeHeldOf(fp: string): void {
+      const h = held.get(fp);
+      if (!h) return;
+      writeRow(h);
+      held.delete(fp);
+    },
+  };
+}
+
 export function createAlertRepo(db: DB) {
   const stmts = {
     list: db.prepare('SELECT * FROM alerts ORDER BY severity, starts_at DESC'),
-    firstPage: db.prepare('SELECT * FROM alerts ORDER BY severity, starts_at DESC, fingerprint LIMIT ?'),
-    nextPage: db.prepare(`SELECT * FROM alerts
-      WHERE severity > @severity OR (severity = @severity AND (starts_at < @startsAt OR (starts_at = @startsAt AND fingerprint > @fingerprint)))
-      ORDER BY severity, starts_at DESC, fingerprint LIMIT @limit`),
-    total: db.prepare('SELECT COUNT(*) AS n FROM alerts'),
     get: db.prepare('SELECT * FROM alerts WHERE fingerprint = ?'),
-    upsert: db.prepare(upsertSql(1)),
     remove: db.prepare('DELETE FROM alerts WHERE fingerprint = ?'),
     brief: db.prepare('SELECT state, severity, acked_by, silenced_by, inhibited_by, updated_at FROM alerts WHERE fingerprint = ?'),
     briefs: db.prepare('SELECT fingerprint, state, severity, acked_by, silenced_by, inhibited_by, updated_at FROM alerts'),
@@ -138,6 +253,11 @@ export function createAlertRepo(db: DB) {
       FROM alerts WHERE state = 'firing' GROUP BY severity`),
     removeSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
     firingLabels: db.prepare("SELECT fingerprint, labels, cluster FROM alerts WHERE state = 'firing'"),
+    // a range of rowids: a bounded piece of a table scan, no sort, no index lookups
+    openUrgent: db.prepare(`SELECT fingerprint, alertname, json_extract(labels, '$.service') AS service, cluster, severity, starts_at FROM alerts
+      WHERE rowid > ? AND rowid <= ? AND state = 'firing' AND severity IN ('P0', 'P1') AND acked_by IS NULL AND silenced_by = '[]' AND inhibited_by = '[]'`),
+    maxRowid: db.prepare('SELECT max(rowid) AS n FROM alerts'),
+    summary: db.prepare('SELECT fingerprint, labels, annotations FROM alerts WHERE fingerprint = ?'),
     event: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail) VALUES (?, ?, ?, ?)'),
     eventWithParams: db.prepare('INSERT INTO alert_events (fingerprint, at, kind, detail, params) VALUES (?, ?, ?, ?, ?)'),
     // An alert first seen in a snapshot has no "firing" entry (see bulk.ts); its start is known all the same,
@@ -147,10 +267,12 @@ export function createAlertRepo(db: DB) {
         UNION ALL
         SELECT a.fingerprint, a.starts_at, 'firing', '', NULL, 0 FROM alerts a WHERE a.fingerprint = @fp AND ${NO_FIRING_ENTRY}
       ) ORDER BY at DESC, id DESC LIMIT 200`),
-    pruneOld: db.prepare('DELETE FROM alert_events WHERE at < ?'),
+    // by ranges of ids, so a prune can run in slices (a scan of 100k history rows takes ~100 ms)
+    pruneOld: db.prepare('DELETE FROM alert_events WHERE id > ? AND id <= ? AND at < ?'),
     pruneGone: db.prepare(
-      'DELETE FROM alert_events WHERE at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
+      'DELETE FROM alert_events WHERE id > ? AND id <= ? AND at < ? AND fingerprint NOT IN (SELECT fingerprint FROM alerts)',
     ),
+    maxEventId: db.prepare('SELECT max(id) AS n FROM alert_events'),
     silences: db.prepare('SELECT * FROM silences ORDER BY ends_at DESC'),
     upsertSilence: db.prepare(`INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, state, updated_at, cluster)
       VALUES (@id, @matchers, @startsAt, @endsAt, @createdBy, @comment, @state, @updatedAt, @cluster)
@@ -159,59 +281,23 @@ export function createAlertRepo(db: DB) {
         state = excluded.state, updated_at = excluded.updated_at, cluster = excluded.cluster`),
   };
 
+  const pages = createAlertPages(db);
+  const writer = createAlertWriter(db);
   return {
     list: (): Alert[] => (stmts.list.all() as AlertRow[]).map(rowToAlert),
-    /** one page in the console's order (severity, newest first, fingerprint), after `cursor` */
-    page(cursor: AlertPageCursor | null, limit: number): AlertPage {
-      return db.transaction(() => {
-        const rows = (cursor ? stmts.nextPage.all({ ...cursor, limit }) : stmts.firstPage.all(limit)) as AlertRow[];
-        const alerts = rows.map(rowToAlert);
-        const last = alerts.at(-1);
-        const next = alerts.length === limit && last ? { severity: last.severity, startsAt: last.startsAt, fingerprint: last.fingerprint } : null;
-        return { alerts, next, total: (stmts.total.get() as { n: number }).n };
-      })();
-    },
+    /** one page in the console's order (severity, newest first, fingerprint), after `cursor` (pages.ts) */
+    page: (cursor: AlertPageCursor | null, limit: number): AlertPage => pages.pageOf(cursor, limit),
+    /** the same page as JSON text, for a transport that sends JSON; null: use page() (pages.ts) */
+    pageJson: (cursor: AlertPageCursor | null, limit: number): string | null => pages.pageJson(cursor, limit),
     get: (fp: string): Alert | null => {
       const r = stmts.get.get(fp) as AlertRow | undefined;
       return r ? rowToAlert(r) : null;
     },
-    /**
-     * Writes one alert; returns what changed ('new', 'state', 'update' or null when identical). Call inside
-     * a transaction. `known` is the state the alert had before a snapshot emptied the table, so a snapshot
-     * does not record every alert as new again in its history.
-     */
-    upsert(a: Alert, storedAt: number, known?: AlertBrief | null): AlertChange | null {
-      const prev = stmts.get.get(a.fingerprint) as AlertRow | undefined;
-      const values = encode(a, storedAt);
-      const v = (c: (typeof COLUMNS)[number]) => values[COLUMNS.indexOf(c)];
-      let change: AlertChange | null;
-      if (!prev) change = changeSince(a, known);
-      else if (
-        prev.state !== a.state ||
-        prev.acked_by !== a.ackedBy ||
-        prev.silenced_by !== v('silenced_by') ||
-        prev.inhibited_by !== v('inhibited_by')
-      )
-        change = 'state';
-      else if (
-        prev.updated_at !== a.updatedAt ||
-        prev.annotations !== v('annotations') ||
-        prev.labels !== v('labels') ||
-        prev.cluster !== v('cluster') ||
-        prev.ack_expires_at !== v('ack_expires_at') ||
-        prev.ack_extensions !== v('ack_extensions') ||
-        prev.ack_auto_extend !== v('ack_auto_extend')
-      )
-        change = 'update';
-      else change = null;
-      if (change === null) return null;
-      stmts.upsert.run(values);
-      // a state field moved but what the console shows did not (e.g. the ack's own silence joins silencedBy a
-      // poll after the ack): no second "acked" line in the history
-      const entry = change === 'state' && prev && toBrief(prev).display === displayState(a) ? null : historyOf(a, change);
-      if (entry) stmts.event.run(entry);
-      return change;
-    },
+    /** writes one alert, at once or held back until writeHeld() (createAlertWriter) */
+    upsert: writer.upsert,
+    writeHeld: writer.writeHeld,
+    dropHeld: writer.dropHeld,
+    writeHeldOf: writer.writeHeldOf,
     remove: (fp: string) => stmts.remove.run(fp).changes > 0,
     brief: (fp: string): AlertBrief | null => {
       const r = stmts.brief.get(fp) as BriefRow | undefined;
@@ -230,6 +316,29 @@ export function createAlertRepo(db: DB) {
       return out;
     },
     clearSilences: () => stmts.clearSilences.run(),
+    /** the highest rowid of the alerts table (0 when empty): where a scan in slices ends */
+    maxRowid: (): number => (stmts.maxRowid.get() as { n: number | null }).n ?? 0,
+    /**
+     * The open urgent alerts (firing, P0/P1, neither acked, silenced nor inhibited) with a rowid in
+     * (`after`, `upTo`]: one bounded slice of what the notification policy tracks at start-up.
+     */
+    openUrgentIn(after: number, upTo: number): SeedAlert[] {
+      const rows = stmts.openUrgent.all(after, upTo) as { fingerprint: string; alertname: string; service: unknown; cluster: string | null; severity: Severity; starts_at: number }[];
+      return rows.map((r) => ({
+        fingerprint: r.fingerprint,
+        alertname: r.alertname,
+        // labels are strings; json_extract gives SQL NULL for a missing one
+        service: typeof r.service === 'string' ? r.service : null,
+        cluster: r.cluster,
+        severity: r.severity,
+        startsAt: r.starts_at,
+      }));
+    },
+    /** an alert's notification summary line, or null when it is not cached */
+    summary(fp: string): string | null {
+      const r = stmts.summary.get(fp) as { fingerprint: string; labels: string; annotations: string } | undefined;
+      return r ? summaryOf({ fingerprint: r.fingerprint, labels: JSON.parse(r.labels), annotations: JSON.parse(r.annotations) }) : null;
+    },
     /** fingerprint and labels of every firing alert, with @cluster for an alert of a cluster (what a new silence would cover) */
     firingLabels: (): { fingerprint: string; labels: Record<string, string> }[] =>
       (stmts.firingLabels.all() as { fingerprint: string; labels: string; cluster: string | null }[]).map((r) => ({
@@ -263,7 +372,17 @@ export function createAlertRepo(db: DB) {
      * than `goneMs`, are deleted. Returns how many rows went.
      */
     pruneHistory(now: number, keepMs: number, goneMs: number): number {
-      return db.transaction(() => stmts.pruneOld.run(now - keepMs).changes + stmts.pruneGone.run(now - goneMs).changes)();
+      let removed = 0;
+      for (const n of this.pruneHistorySlices(now, keepMs, goneMs)) removed += n;
+      return removed;
+    },
+    /** pruneHistory in slices of HISTORY_SLICE_IDS history rows: yields how many rows each slice deleted */
+    *pruneHistorySlices(now: number, keepMs: number, goneMs: number): Generator<number> {
+      const end = (stmts.maxEventId.get() as { n: number | null }).n ?? 0;
+      for (let from = 0; from < end; from += HISTORY_SLICE_IDS) {
+        const to = from + HISTORY_SLICE_IDS;
+        yield db.transaction(() => stmts.pruneOld.run(from, to, now - keepMs).changes + stmts.pruneGone.run(from, to, now - goneMs).changes)();
+      }
     },
     silences: (): Silence[] =>
       (stmts.silences.all() as Record<string, unknown>[]).map((r) => ({

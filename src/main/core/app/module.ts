@@ -8,7 +8,7 @@ import type { DeepLink } from '@shared/deep-links';
 import os from 'node:os';
 import type { MethodName } from '@shared/api';
 import type { appMethods } from '@shared/contract/app';
-import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StoreStatus } from '@shared/domain';
+import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StartupState, type StoreStatus } from '@shared/domain';
 import { checkExternalUrl, IM_SCHEMES } from '@shared/external-urls';
 import { ApiError, type SliceHandlers } from '@shared/rpc';
 import type { Logger } from '@node/log';
@@ -22,6 +22,7 @@ import type { StorageWatch } from '../storage';
 /** Methods that still answer when the database could not be opened. */
 export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName>([
   'appInfo',
+  'startup',
   'storeRecover',
   'openExternal',
   'pickFolder',
@@ -68,6 +69,8 @@ export interface AppModuleDeps {
   version?: string;
   osLocale?: string;
   startedAt: number;
+  /** what is still warming up after start, and the store's status */
+  startup(): StartupState;
   /** the command-line platform URL, shown while there is no link */
   platformUrl?: string | null;
   /** opens a vetted URL in the OS; absent in the browser host (the page opens it itself) */
@@ -127,6 +130,7 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       startedAt: deps.startedAt,
       canPickFolder: !!deps.pickFolder,
     }),
+    startup: () => deps.startup(),
     settingsGet: () => store.current()?.settings.read() ?? DEFAULT_SETTINGS,
     settingsSet: (patch) => {
       const m = need();

@@ -51,7 +51,8 @@ const emptyOutcome = (cursor: number | null): BatchOutcome => ({
   collections: new Set(),
 });
 
-type Meta = { seq: number; at: number };
+/** `hold`: the fast pass of a batch (the appliers may hold writes until endBatch(), see EventApplier) */
+type Meta = { seq: number; at: number; hold?: boolean };
 
 /** every applier of one event, in order; what each changed is added to `out` */
 function applyAll(list: readonly EventApplier[], data: unknown, meta: Meta, out: Set<Collection>): void {
@@ -61,10 +62,25 @@ function applyAll(list: readonly EventApplier[], data: unknown, meta: Meta, out:
   }
 }
 
+/** runs a transaction and tells the appliers whether it committed */
+function told<R>(hooked: readonly EventApplier[], run: () => R): R {
+  let r: R;
+  try {
+    r = run();
+  } catch (err) {
+    for (const a of hooked) a.rolledBack?.();
+    throw err;
+  }
+  for (const a of hooked) a.committed?.();
+  return r;
+}
+
 export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: Logger, now: () => number) {
   const byKind = new Map<string, EventApplier[]>();
   for (const a of appliers) byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
   const resettable = [...new Set(appliers)].filter((a) => typeof a.reset === 'function');
+  /** the appliers told after each transaction whether it committed */
+  const hooked = [...new Set(appliers)].filter((a) => a.committed || a.rolledBack);
 
   const s = {
     read: db.prepare('SELECT cursor, server_id FROM sync_cursor ORDER BY updated_at DESC LIMIT 1'),
@@ -85,6 +101,9 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
   /** thrown in the fast pass to abandon it: the batch is then run again with a savepoint per event */
   class Retry extends Error {}
 
+  /** the appliers that applied an event in the batch under way (their endBatch() runs at its end) */
+  const used = new Set<EventApplier>();
+
   /** returns 'applied' | 'unknown' | 'rejected'; in the fast pass a refusal aborts the whole pass */
   function route(kind: string, data: unknown, meta: Meta, out: Set<Collection>, safe: boolean) {
     const list = byKind.get(kind);
@@ -92,6 +111,7 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
     if (!safe) {
       try {
         applyAll(list, data, meta, out);
+        for (const a of list) used.add(a);
         return 'applied' as const;
       } catch {
         throw new Retry();
@@ -99,8 +119,12 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
     }
     try {
       applyOneSafely(list, data, meta, out);
+      for (const a of list) used.add(a);
       return 'applied' as const;
     } catch (err) {
+      // rolled back to its savepoint: what the appliers noted so far in this transaction is not trusted
+      // any more (they read back what they need after the commit)
+      for (const a of hooked) a.rolledBack?.();
       const reason = err instanceof Error ? err.message : String(err);
       s.reject.run(meta.seq || null, kind, reason.slice(0, 2000), now());
       log.log('warn', 'link.event_rejected', { seq: meta.seq, kind, err: reason.slice(0, 500) });
@@ -121,16 +145,17 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
     const tx = db.transaction(pass);
     return (arg: A) => {
       try {
-        return tx(arg, false);
+        return told(hooked, () => tx(arg, false));
       } catch (err) {
         if (!(err instanceof Retry)) throw err;
-        return tx(arg, true);
+        return told(hooked, () => tx(arg, true));
       }
     };
   }
 
   const applyBatch = twoPass((events: readonly InboundEvent[], safe: boolean): BatchOutcome => {
     const out = emptyOutcome(null);
+    used.clear();
     const cur = read();
     // Without a cursor there is no base to add events to: only a snapshot can start the cache.
     if (!cur) {
@@ -147,9 +172,11 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
         out.gapAt = e.seq;
         break;
       }
-      take(out, e.kind, e.data, { seq: e.seq, at: e.at }, safe);
+      take(out, e.kind, e.data, { seq: e.seq, at: e.at, hold: !safe }, safe);
       cursor = e.seq;
     }
+    for (const a of used) a.endBatch?.();
+    used.clear();
     if (cursor !== cur.cursor) s.advance.run(cursor, now());
     out.cursor = cursor;
     return out;
@@ -165,6 +192,7 @@ export function createSyncStore(db: DB, appliers: readonly EventApplier[], log: 
   };
   const applySnapshot = twoPass((snap: Snapshot, safe: boolean) => {
     const out = emptyOutcome(snap.seq);
+    used.clear();
     for (const a of resettable) a.reset!();
     // every item of a snapshot has the same meta: one object, not one per entity
     const meta = { seq: snap.seq, at: snap.at };

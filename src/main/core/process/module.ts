@@ -97,12 +97,18 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
     services: { checklists, incidents, handover },
     appliers,
     start() {
-      templates.seedBundled((name, err) => ctx.log.log('error', 'checklist.template_invalid', { name, err: err.message }));
       // Due steps and incident targets are recomputed from stored times: whatever fell due while Vigil
       // was closed is notified now.
       checklists.scheduler.start();
       incidents.scheduler.start();
     },
+    // the bundled templates are parsed (when they changed since the last start) after the first screen
+    warmup: () => [
+      {
+        task: 'templates',
+        run: () => templates.seedBundledSlices((name, err) => ctx.log.log('error', 'checklist.template_invalid', { name, err: err.message })),
+      },
+    ],
     stop() {
       checklists.scheduler.stop();
       incidents.scheduler.stop();

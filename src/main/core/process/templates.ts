@@ -85,29 +85,37 @@ export function createTemplateRepo(db: DB) {
      * again.
      */
     seedBundled(onError: (name: string, err: Error) => void): number {
+      let n = 0;
+      for (const added of this.seedBundledSlices(onError)) n += added;
+      return n;
+    },
+    /**
+     * seedBundled one template per slice (each parse takes tens of ms): yields 1 for each template stored,
+     * 0 for one skipped or refused. The set's hash is recorded after the last, if none was refused.
+     */
+    *seedBundledSlices(onError: (name: string, err: Error) => void): Generator<number> {
       const hash = createHash('sha256');
       for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) hash.update(`${name}\0${text}\0`);
       const digest = hash.digest('hex');
-      if ((s.seededHash.get() as { value: string } | undefined)?.value === digest) return 0;
-      let n = 0;
+      if ((s.seededHash.get() as { value: string } | undefined)?.value === digest) return;
       let failed = false;
-      db.transaction(() => {
-        for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) {
-          try {
-            const t = parseTemplateYaml(text, name);
-            // A platform copy of the same id and version wins over the bundled one.
-            const existing = s.get.get(t.id, t.version) as Row | undefined;
-            if (existing?.origin === 'platform') continue;
-            this.put(t, 'resource');
-            n++;
-          } catch (err) {
-            failed = true;
-            onError(name, err as Error);
+      for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) {
+        let added = 0;
+        try {
+          const t = parseTemplateYaml(text, name);
+          // A platform copy of the same id and version wins over the bundled one.
+          const existing = s.get.get(t.id, t.version) as Row | undefined;
+          if (existing?.origin !== 'platform') {
+            db.transaction(() => this.put(t, 'resource'))();
+            added = 1;
           }
+        } catch (err) {
+          failed = true;
+          onError(name, err as Error);
         }
-        if (!failed) s.setSeededHash.run(digest);
-      })();
-      return n;
+        yield added;
+      }
+      if (!failed) s.setSeededHash.run(digest);
     },
     get(id: string, version: number): ChecklistTemplate | null {
       const r = s.get.get(id, version) as Row | undefined;

@@ -67,7 +67,7 @@ export function createSubjectReader(db: DB) {
   const s = {
     alert: db.prepare(`SELECT fingerprint, alertname, labels, state, severity, starts_at, acked_by, silenced_by, inhibited_by, ${inFlight}
       FROM alerts WHERE fingerprint = ?`),
-    // alerts_state(state, severity) serves this; the severity list bounds it to what some policy covers
+    // alerts_open(state, severity, acked_by, …) serves this; the severity list bounds it to what some policy covers
     firingAt: db.prepare(`SELECT fingerprint, alertname, labels, state, severity, starts_at, acked_by, silenced_by, inhibited_by, ${inFlight}
       FROM alerts WHERE state = 'firing' AND acked_by IS NULL AND severity IN (SELECT value FROM json_each(?))`),
     incident: db.prepare('SELECT id, title, severity, declared_at, responded_at, resolved_at, closed_at, alert_fingerprints FROM incidents WHERE id = ?'),

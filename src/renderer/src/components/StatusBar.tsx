@@ -10,6 +10,7 @@ export function StatusBar() {
   const link = useApp((s) => s.link);
   const freshness = useApp((s) => s.freshness);
   const now = useApp((s) => s.now);
+  const warming = useApp((s) => s.startup?.warmingUp);
   const status = link?.status ?? 'connecting';
   return (
     <footer className="statusbar" aria-label={t('link.label')}>
@@ -29,6 +30,11 @@ export function StatusBar() {
         </span>
       )}
       {!!link?.pendingActions && <span className="pending">{t('link.pending', { count: link.pendingActions })}</span>}
+      {!!warming?.length && (
+        <span role="status" className="warming muted">
+          {t('startup.warming', { tasks: new Intl.ListFormat(i18n.language, { type: 'unit' }).format(warming.map((w) => t(`startup.${w}`))) })}
+        </span>
+      )}
       <OnCallNow />
       <span className="ages" aria-label={t('age.dataAge')}>
         {freshness &&

@@ -42,6 +42,13 @@ export const common = {
       dataAge: 'Data age',
     },
     collections: { alerts: 'Alerts', runbooks: 'Runbooks', dashboards: 'Dashboards', rosters: 'Rosters' },
+    startup: {
+      warming: 'Warming up: {{tasks}}',
+      integrity: 'checking the database',
+      notifications: 'notification state',
+      templates: 'checklist templates',
+      history: 'history cleanup',
+    },
     empty: 'Nothing cached yet.',
     loading: 'Loading…',
     errors: {
@@ -142,6 +149,13 @@ export const common = {
       dataAge: '数据时效',
     },
     collections: { alerts: '告警', runbooks: '处置手册', dashboards: '仪表盘', rosters: '值班表' },
+    startup: {
+      warming: '正在预热：{{tasks}}',
+      integrity: '检查数据库',
+      notifications: '通知状态',
+      templates: '检查单模板',
+      history: '清理历史',
+    },
     empty: '暂无缓存数据。',
     loading: '加载中…',
     errors: {

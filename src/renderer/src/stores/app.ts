@@ -1,6 +1,6 @@
 /** The frame's state: who we are, settings, link state, data freshness, current view, toasts. */
 import { create } from 'zustand';
-import type { AppInfo, Freshness, LinkState, Settings, SettingsPatch } from '@shared/domain';
+import type { AppInfo, Freshness, LinkState, Settings, SettingsPatch, StartupState } from '@shared/domain';
 import { vigil } from '../api';
 
 export const VIEWS = ['alerts', 'runbooks', 'dashboards', 'checklists', 'incidents', 'roster', 'handover', 'settings'] as const;
@@ -20,6 +20,8 @@ interface AppState {
   settings: Settings | null;
   link: LinkState | null;
   freshness: Freshness | null;
+  /** what the core is still warming up after start (empty once done) */
+  startup: StartupState | null;
   view: View;
   /** an id the current view should focus (an alert fingerprint, a runbook id, …) */
   focus: { view: View; id: string } | null;
@@ -41,6 +43,7 @@ export const useApp = create<AppState>((set, get) => ({
   settings: null,
   link: null,
   freshness: null,
+  startup: null,
   view: 'alerts',
   focus: null,
   toasts: [],
@@ -48,8 +51,8 @@ export const useApp = create<AppState>((set, get) => ({
   now: Date.now(),
   async load() {
     const api = vigil();
-    const [info, settings, link, freshness] = await Promise.all([api.appInfo(), api.settingsGet(), api.linkState(), api.freshness()]);
-    set({ info, settings, link, freshness });
+    const [info, settings, link, freshness, startup] = await Promise.all([api.appInfo(), api.settingsGet(), api.linkState(), api.freshness(), api.startup()]);
+    set({ info, settings, link, freshness, startup });
   },
   async saveSettings(patch) {
     const settings = await vigil().settingsSet(patch);
@@ -94,6 +97,8 @@ export function bindAppEvents(): () => void {
   const offs = [
     api.on('settingsChanged', (settings) => useApp.setState({ settings })),
     api.on('linkState', (link) => useApp.setState({ link })),
+    // the store's status travels with it: a deferred integrity check may find the store damaged
+    api.on('startup', (startup) => useApp.setState((s) => ({ startup, info: s.info && { ...s.info, store: startup.store } }))),
     api.on('dataChanged', refreshFreshness),
     api.on('toast', (t) => useApp.getState().toast({ ...t, data: true })),
     api.on('focusAlert', ({ fingerprint }) => useApp.getState().go('alerts', fingerprint)),

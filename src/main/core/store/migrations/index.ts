@@ -10,6 +10,7 @@ import search from './007_search';
 import historyParams from './008_history_params';
 import identity from './009_identity';
 import clusters from './010_clusters';
+import performance from './013_performance';
 
 
 const all: Migration[] = [
@@ -23,6 +24,7 @@ const all: Migration[] = [
   { version: 8, name: 'history_params', sql: historyParams },
   { version: 9, name: 'identity', sql: identity },
   { version: 10, name: 'clusters', sql: clusters },
+  { version: 13, name: 'performance', sql: performance },
 ];
 
 /** A reserved number stays out of the list until it has SQL in it. */

@@ -57,6 +57,9 @@ export const AlertTable = memo(function AlertTable() {
   const cursor = useAlerts((s) => s.cursor);
   const selected = useAlerts((s) => s.selected);
   const actionByFp = useAlerts((s) => s.actionByFp);
+  // the text filter the drawn rows were computed for (set with them): tells a test or benchmark that the
+  // rows of what was typed are on screen, not merely that a keystroke happened
+  const filterText = useAlerts((s) => s.query.text);
   const now = useApp((s) => s.now);
   const scroller = useRef<HTMLDivElement>(null);
   const head = useRef<HTMLDivElement>(null);
@@ -81,6 +84,7 @@ export const AlertTable = memo(function AlertTable() {
       aria-colcount={cols.length}
       aria-multiselectable="true"
       aria-activedescendant={activeId}
+      data-filter-text={filterText}
       tabIndex={0}
       style={style}
     >

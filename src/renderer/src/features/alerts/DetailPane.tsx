@@ -4,6 +4,7 @@
  * (labels, annotations, history). Each part is its own component in DetailParts.tsx; the labels and
  * annotations (hidden characters marked, huge values cut with "show all") in DetailValues.tsx.
  */
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '@renderer/format';
 import { Revealed } from '@renderer/components/Revealed';
@@ -13,8 +14,10 @@ import { ackTimeText } from './columns';
 import { ActionLog, DetailActions, EscalationSection, HistorySection, RunbookSection } from './DetailParts';
 import { AnnotationsSection, HiddenCharsWarning, LabelsSection } from './DetailValues';
 import { keyLabels, type Entry } from './model';
-import { RelatedMetric } from './RelatedMetric';
 import { alerts, useAlerts } from './store';
+
+// the chart (echarts) loads with the first detail pane that shows one, not with the console
+const RelatedMetric = lazy(() => import('./RelatedMetric').then((m) => ({ default: m.RelatedMetric })));
 
 function CloseButton() {
   const { t } = useTranslation('alerts');
@@ -86,7 +89,9 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       <ActionLog alert={a} />
       <RunbookSection fingerprint={fingerprint} />
       <EscalationSection fingerprint={fingerprint} />
-      <RelatedMetric alert={a} />
+      <Suspense fallback={null}>
+        <RelatedMetric alert={a} />
+      </Suspense>
       <LabelsSection alert={a} />
       <AnnotationsSection alert={a} />
       <HistorySection fingerprint={fingerprint} updatedAt={a.updatedAt} />

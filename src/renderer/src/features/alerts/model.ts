@@ -94,6 +94,8 @@ export function mergeSorted(sorted: readonly Entry[], drop: ReadonlySet<string>,
   const kept = drop.size ? sorted.filter((e) => !drop.has(e.a.fingerprint)) : sorted;
   if (!add.length) return kept === sorted ? [...sorted] : (kept as Entry[]);
   const fresh = [...add].sort(cmp);
+  // all after the last kept one (a page of the initial load, in the list's order): an append
+  if (!kept.length || cmp(kept[kept.length - 1], fresh[0]) < 0) return kept.concat(fresh);
   const out: Entry[] = [];
   let from = 0;
   for (const f of fresh) {

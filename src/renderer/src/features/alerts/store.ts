@@ -11,7 +11,7 @@ import {
   DEFAULT_GROUP_BY,
   type AlertAction,
   type AlertCounts,
-  type AlertPageCursor,
+  type AlertPage,
   type AlertQuery,
   type NotifyState,
   type SavedFilter,
@@ -174,12 +174,24 @@ function recompute(patch: Partial<AlertsState> = {}): void {
 
 const FIRST_PAGE = 500;
 const PAGE = 10_000;
+/** while pages arrive, the rows are filtered and grouped again at most this often (and after the last page) */
+const SHOW_EVERY_MS = 250;
 let loadGen = 0;
+/** the first page, asked for as soon as the core is connected (prefetchAlerts), before the view mounts */
+let prefetched: Promise<AlertPage> | null = null;
+
+/** Asks the core for the first page of alerts now, so the first screen does not wait for the app to mount. */
+export function prefetchAlerts(): void {
+  prefetched ??= vigil().alertsPage(null, FIRST_PAGE);
+  prefetched.catch(() => undefined); // reload() reports a failure when it takes this page
+}
 
 /**
  * Loads the cache page by page: the first, small page draws the most severe alerts at once; the rest
- * follow in larger pages, each merged into the sorted list. Deltas that arrive meanwhile wait until the
- * load is complete, so an older page never overwrites a newer delta.
+ * follow in larger pages, each merged into the sorted list. The next page is asked for before this one is
+ * merged, so the core reads it meanwhile; the rows are rebuilt every SHOW_EVERY_MS and after the last page
+ * (not after every page: that regrouped all rows so far ten times over). Deltas that arrive meanwhile wait
+ * until the load is complete, so an older page never overwrites a newer delta.
  */
 async function reload(): Promise<void> {
   const gen = ++loadGen;
@@ -191,10 +203,14 @@ async function reload(): Promise<void> {
     void api.silencesList().then((silences) => set({ silences }));
     const byFp = new Map<string, Entry>();
     let sorted: Entry[] = [];
-    let cursor: AlertPageCursor | null = null;
+    let request = prefetched ?? api.alertsPage(null, FIRST_PAGE);
+    prefetched = null;
+    let shownAt = 0;
     for (let first = true; ; first = false) {
-      const page = await api.alertsPage(cursor, first ? FIRST_PAGE : PAGE);
+      const page = await request;
       if (gen !== loadGen) return;
+      const done = page.next === null;
+      if (page.next) request = api.alertsPage(page.next, PAGE);
       const add: Entry[] = [];
       for (const a of page.alerts) {
         const e = toEntry(a);
@@ -202,10 +218,13 @@ async function reload(): Promise<void> {
         add.push(e);
       }
       sorted = mergeSorted(sorted, new Set(), add, comparator(get().sort));
-      const done = page.next === null;
-      recompute({ status: 'ready', error: null, byFp, sorted, loading: done ? null : { loaded: byFp.size, total: page.total }, ...withClusters(add) });
+      const loading = done ? null : { loaded: byFp.size, total: page.total };
+      const clusters = withClusters(add);
+      if (first || done || Date.now() - shownAt >= SHOW_EVERY_MS) {
+        recompute({ status: 'ready', error: null, byFp, sorted, loading, ...clusters });
+        shownAt = Date.now();
+      } else set({ byFp, sorted, loading, ...clusters });
       if (done) break;
-      cursor = page.next;
     }
     if (deltas.waiting) applyDelta();
   } catch (err) {

@@ -40,8 +40,8 @@ export function AccountSettings() {
     }
   };
   return (
-    <fieldset className="account" aria-label={t('account.title')}>
-      <legend>{t('account.title')}</legend>
+    <fieldset className="card account" aria-label={t('account.title')}>
+      <legend className="card-title">{t('account.title')}</legend>
       <p role="status" className={i?.via === 'shared' ? 'identity banner banner-warn' : 'identity'}>
         {text}
       </p>
