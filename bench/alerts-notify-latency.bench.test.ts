@@ -30,7 +30,7 @@ import { startAlertmanager } from '@test/services/alertmanager';
 import { freePort } from '@test/services/common';
 import { tempDir } from '@test/helpers/tmp';
 import { until } from '@test/helpers/until';
-import { missingBinaries, startNotifySession, type NotifySession } from '@test/integration/notify/session';
+import { missingBinaries, startNotifySession, type NotifySession } from '@test/services/notify-session';
 import { percentile } from './helpers';
 import { machineLoad, report } from './support';
 

@@ -26,7 +26,7 @@ import { startGateway } from '@gateway/server';
 import { startAlertmanager, startAlertmanagerCluster, type AlertmanagerHarness } from '@test/services/alertmanager';
 import { tempDir } from '@test/helpers/tmp';
 import { core } from '@test/integration/link/helpers';
-import { missingBinaries, startNotifySession } from '@test/integration/notify/session';
+import { missingBinaries, startNotifySession } from '@test/services/notify-session';
 
 const TOKEN = 'test-token-0123456789';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,7 +12,8 @@
  *   them, logs their events and records the id in one transaction;
  * - every other action goes to the source. Before the source is called the attempt is stored durably: if the
  *   gateway dies before the result is stored, the resend of this id is `resumed`, and the source looks
- *   upstream for its earlier effect instead of repeating it.
+ *   upstream for its earlier effect instead of repeating it. With replicas on one PostgreSQL store, an id
+ *   another replica is applying right now is not applied here: this one waits for that replica's result.
  */
 import { actionPayloads } from '@shared/actions';
 import { DisplayNameSchema, recordName, requiredRole, roleAllows, type Identity } from '@shared/identity';
@@ -39,7 +40,7 @@ export interface Sender {
 export interface ActionHandlerOptions {
   store: Pick<GatewayStore, 'storedResult' | 'actionOf' | 'beginAction' | 'recordAction' | 'applyProcessAction'>;
   source: Pick<Source, 'name' | 'apply'>;
-  clock: Pick<Clock, 'now'>;
+  clock: Pick<Clock, 'now' | 'setTimeout'>;
   log: Logger;
   metrics: Pick<GatewayMetrics, 'actions'>;
   /** what the gateway refuses of a well-formed payload (policy.ts: the silence rule, the maximum duration) */
@@ -54,6 +55,10 @@ export interface ActionHandler {
   /** the result frame for this action; `replay` when the id was applied before or is being applied now */
   handle(from: Sender, f: ActionFrame): Promise<ResultFrame>;
 }
+
+/** how often, and how long at most, a replica looks for the result of an id another replica is applying */
+const BUSY_POLL_MS = 200;
+const BUSY_WAIT_MS = 120_000;
 
 const toStored = (o: ActionOutcome): StoredResult => (o.ok ? { ok: true, error: null } : { ok: false, error: o.error });
 
@@ -102,6 +107,25 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
           message: `${o.source.name} source failed: ${err instanceof Error ? err.message : String(err)}`,
         },
       };
+    }
+  }
+
+  /**
+   * Notes the attempt. While another replica applies the same id (a console that failed over resent it),
+   * waits for that replica's stored result, looking again every BUSY_POLL_MS: its result is the answer, and
+   * if it dies its lock goes with it and this replica resumes the action.
+   */
+  async function begin(record: ActionRecord): Promise<{ resumed: boolean } | { stored: StoredResult }> {
+    for (let waited = 0; ; waited += BUSY_POLL_MS) {
+      const b = o.store.beginAction(record);
+      if (!b.busy) return b;
+      const stored = o.store.storedResult(record.id);
+      if (stored) return { stored };
+      if (waited >= BUSY_WAIT_MS) {
+        const message = `another gateway replica is still applying action ${record.id}; resend it later`;
+        return { stored: { ok: false, error: { code: ERROR_CODES.internal, message } } };
+      }
+      await new Promise<void>((resolve) => o.clock.setTimeout(resolve, BUSY_POLL_MS));
     }
   }
 
@@ -162,7 +186,9 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       o.logged(appended);
       return result;
     }
-    const { resumed } = o.store.beginAction(record);
+    const begun = await begin(record);
+    if ('stored' in begun) return begun.stored;
+    const { resumed } = begun;
     if (resumed) o.log.log('warn', 'gateway.action_resumed', { id: f.id, type: f.action });
     const r = toStored(await applyUpstream(f, parsed.data, record.actor, resumed));
     o.store.recordAction({ ...record, at: o.clock.now() }, r);

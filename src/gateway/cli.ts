@@ -9,6 +9,11 @@
  * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
  * VIGIL_GATEWAY_TOKEN, which keeps it out of the process list) adds the team's shared token. Prints one
  * line `Vigil gateway listening on ws://HOST:PORT` (wss:// with TLS) once it accepts connections.
+ *
+ * `--store postgres://USER@HOST:PORT/DB [--store-password-file F] [--replica-name N]` makes it one replica of
+ * several on PostgreSQL (docs/deploy.md); without it the store is the SQLite file in the data dir. The store
+ * URL may come from VIGIL_GATEWAY_STORE, its password from PGPASSWORD, ~/.pgpass (PGPASSFILE) or
+ * --store-password-file, never from a URL on the command line.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +23,11 @@ import { createLogger } from '@node/log';
 import { parseSeverityMap, type SeverityMap } from '@shared/domain';
 import { addressList, type TrustedHeaderOptions } from './auth';
 import { DEFAULT_ACK_EXTENSION, loadSourcesConfig, type SourcesConfig } from './config';
+import type { ReplicationOptions } from './leadership';
 import { createGatewayMetrics } from './metrics';
+import { openPgGatewayStore } from './postgres/store';
+import { openPgUserStore } from './postgres/users';
+import { parseStore, type StoreConfig } from './store-config';
 import { createAlertmanagerSource } from './sources/alertmanager';
 import { createDemoSource } from './sources/demo';
 import { createTransport } from './sources/transport';
@@ -47,7 +56,9 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--
   With --source demo, --runbooks, --dashboards and --roster replace the demo's bundled runbooks, dashboards
   and roster (its simulated alerts stay; dashboard panels without a demo signal stay empty). Flags a source
   cannot use are refused: --alertmanager-url, --prometheus-url, --poll-interval, --ack-extension and
-  --severity-map need --source alertmanager; --demo-dir needs --source demo.`;
+  --severity-map need --source alertmanager; --demo-dir needs --source demo.
+  Replicas on PostgreSQL: --store postgres://USER@HOST:PORT/DB (or VIGIL_GATEWAY_STORE), the password from
+  PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file FILE; --replica-name NAME (default host-pid).`;
 
 export interface CliConfig {
   source: 'demo' | 'alertmanager';
@@ -74,8 +85,11 @@ export interface CliConfig {
   demoDir?: string;
   /** the longest silence or ack, in minutes */
   maxSilenceMinutes?: number;
+  /** a PostgreSQL store shared by replicas (without it: gateway.db in dataDir) */
+  store?: StoreConfig;
   severityMap?: SeverityMap;
 }
+
 
 /** Parses and checks the command line; throws an Error whose message says what to fix. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig | 'help' {
@@ -103,6 +117,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
       'max-silence-days': { type: 'string' },
+      store: { type: 'string' },
+      'store-password-file': { type: 'string' },
+      'replica-name': { type: 'string' },
       'severity-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -115,6 +132,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const auth = authOptions(values, values.token ?? env.VIGIL_GATEWAY_TOKEN ?? null);
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
   const maxSilenceMinutes = maxSilence(values['max-silence-days']);
+  const store = parseStore(values.store, values['store-password-file'], values['replica-name'], env);
+  const common = { port, host: values.host!, ...auth, dataDir, ...(store ? { store } : {}) };
   if (values.config !== undefined) {
     const clash = ['alertmanager-url', 'prometheus-url', 'dashboards', 'runbooks', 'roster', 'poll-interval', 'ack-extension', 'demo-dir', 'severity-map'].filter(
       (f) => values[f as keyof typeof values] !== undefined,
@@ -122,8 +141,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
     if (argv.includes('--source') && values.source !== 'alertmanager') throw new Error('--config is for the alertmanager source');
     const configFile = path.resolve(values.config);
-    const config = loadSourcesConfig(configFile);
-    return { source: 'alertmanager', port, host: values.host!, ...auth, dataDir, configFile, config, maxSilenceMinutes };
+    return { source: 'alertmanager', ...common, configFile, config: loadSourcesConfig(configFile), maxSilenceMinutes };
   }
   const source = values.source;
   if (source !== 'demo' && source !== 'alertmanager')
@@ -155,10 +173,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   return {
     maxSilenceMinutes,
     source,
-    port,
-    host: values.host!,
-    ...auth,
-    dataDir,
+    ...common,
     alertmanagerUrls,
     ackExtension: ext === undefined ? undefined : ext === 'on',
     prometheusUrl: httpUrl('prometheus-url', values['prometheus-url']),
@@ -216,6 +231,27 @@ function existing(flag: string, v: string | undefined, kind: 'file' | 'folder' |
   if (!st || (kind === 'file' && !st.isFile()) || (kind === 'folder' && !st.isDirectory()))
     throw new Error(`--${flag} must name an existing ${kind === 'either' ? 'file or folder' : kind}, got "${v}"`);
   return path.resolve(v);
+}
+
+/**
+ * The PostgreSQL store and this replica's leadership. A leader that loses its lock connection exits (75,
+ * "try again"): another replica may already lead, and a supervisor starts this one again as a follower.
+ */
+function replicatedStore(st: StoreConfig, leads: string[], sourceName: string, wantUsers: boolean) {
+  const connection = { connectionString: st.url, password: st.password, applicationName: `vigil-gateway ${st.replicaName}` };
+  const store = openPgGatewayStore(connection);
+  // the people are shared by every replica, as the log is
+  const users = wantUsers ? openPgUserStore(connection) : undefined;
+  const replication: ReplicationOptions = {
+    connection,
+    replica: st.replicaName,
+    key: `${sourceName}:${[...leads].sort().join(',')}`,
+    lost: (reason) => {
+      console.error(`Vigil gateway ${st.replicaName} lost the leadership of ${leads.join(', ')} (${reason}); exiting so it restarts as a follower`);
+      process.exit(75);
+    },
+  };
+  return { store, users, replication };
 }
 
 /** --trusted-proxy, --group-role and --default-role, checked */
@@ -295,6 +331,10 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           dashboards: cfg.dashboards,
           warn,
         });
+  const clusters = cfg.config?.clusters.map((c) => c.name) ?? [];
+  const leads = clusters.length ? clusters : [source.name];
+  const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name, cfg.personalTokens || !!cfg.trustedHeader) : null;
+  if (cfg.store?.password) log.addSecret(cfg.store.password);
   const gw = await startGateway({
     source,
     token: cfg.token,
@@ -307,9 +347,11 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
     log,
     metrics,
     limits: { maxSilenceMinutes: cfg.maxSilenceMinutes },
+    leads,
+    ...(replicated ?? {}),
   });
   console.log(
-    `Vigil gateway listening on ${gw.url} (source ${source.name}${cfg.config ? `, clusters ${cfg.config.clusters.map((c) => c.name).join(', ')}` : ''}, server ${gw.serverId}, data in ${cfg.dataDir})`,
+    `Vigil gateway listening on ${gw.url} (source ${source.name}${clusters.length ? `, clusters ${clusters.join(', ')}` : ''}, server ${gw.serverId}, ${replicated ? `replica ${cfg.store!.replicaName} on ${replicated.store.where}` : `data in ${cfg.dataDir}`})`,
   );
   if (cfg.personalTokens && !cfg.trustedHeader && !cfg.token && !gw.users?.users().some((u) => u.revokedAt === null))
     console.log(

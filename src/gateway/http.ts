@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestPath } from '@node/http-guard';
+import type { LeadershipInfo } from './leadership';
 import type { GatewayMetrics } from './metrics';
 import type { Source, SourceHealth } from './source';
 import type { EventLog } from './store';
@@ -12,6 +13,8 @@ import type { EventLog } from './store';
 export interface RoutesOptions {
   store: Pick<EventLog, 'serverId' | 'head'>;
   source: Pick<Source, 'name' | 'webhook'>;
+  /** which sources this replica leads (all, for a gateway alone), and who leads */
+  leadership(): LeadershipInfo;
   metrics: Pick<GatewayMetrics, 'registry' | 'connections' | 'webhooks'>;
   health(): SourceHealth;
   connections(): number;
@@ -33,6 +36,7 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
       detail: h.detail,
       ...(h.clusters ? { clusters: h.clusters } : {}),
       connections: o.connections(),
+      ...o.leadership(),
     });
   };
 

@@ -31,8 +31,9 @@ import { createActionHandler } from './actions';
 import { createAuthenticator, type TrustedHeaderOptions } from './auth';
 import { startHeartbeat } from './heartbeat';
 import { createRoutes } from './http';
-import { createHub } from './hub';
-import { createIntake } from './intake';
+import { createHub, type Hub } from './hub';
+import { createIntake, type Intake } from './intake';
+import { startLeadership, tellingUpstreamChanges, type Leadership, type LeadershipInfo, type ReplicationOptions } from './leadership';
 import { createActionPolicy, type ActionLimits } from './policy';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { watchPeople } from './people';
@@ -85,6 +86,13 @@ export interface GatewayOptions {
   limits?: Partial<ActionLimits>;
   /** how often one client may take a full snapshot (default 4 at once, then one per 30 s) */
   snapshotLimit?: Omit<SnapshotLimitOptions, 'clock'>;
+  /**
+   * One replica of several on a PostgreSQL store (`store` is then the PostgreSQL one): the source runs only
+   * while this replica leads it (leadership.ts). Without it the gateway is alone and runs its source.
+   */
+  replication?: ReplicationOptions;
+  /** what this gateway's source leads in /healthz: its clusters (default: the source's name) */
+  leads?: string[];
 }
 
 export interface Gateway {
@@ -95,6 +103,8 @@ export interface Gateway {
   /** the people and their tokens (null: shared token only) */
   users: UserStore | null;
   metrics: GatewayMetrics;
+  /** whether this replica leads its source now, and who does */
+  leadership(): LeadershipInfo;
   /** source events appended directly (tests, and the demo source's in-process callers) */
   emit(events: SourceEvent[]): void;
   connections(): number;
@@ -135,6 +145,41 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
   });
 }
 
+/** runs the source now (alone) or whenever this replica leads it; pumps consoles when another replica wrote */
+function leadSource(
+  o: GatewayOptions,
+  d: { store: GatewayStore; intake: Intake; hub: Hub; metrics: GatewayMetrics; clock: Clock; log: Logger },
+): Promise<Leadership> {
+  const { store, hub } = d;
+  let lastHead = store.head();
+  return startLeadership(
+    {
+      source: o.source,
+      ctx: {
+        emit: (events) => d.intake.append(events),
+        now: () => d.clock.now(),
+        known: () => ({
+          alerts: store.current('alert').map((e) => e.data),
+          silences: store.current('silence').map((e) => e.data),
+        }),
+        ackLedger: store,
+      },
+      hub,
+      leads: o.leads ?? [o.source.name],
+      clock: d.clock,
+      log: d.log,
+      logMayHaveMoved: () => {
+        const head = store.head();
+        if (head === lastHead) return;
+        lastHead = head;
+        d.metrics.head.set(head);
+        hub.pumpAll();
+      },
+    },
+    o.replication,
+  );
+}
+
 /** the credential → the person, as the options say (checked first: a mode with nobody to sign in is refused) */
 function authenticatorFor(o: GatewayOptions, users: ReturnType<typeof openUsers>, clock: Clock, log: Logger) {
   checkAuthOptions(o, users);
@@ -165,9 +210,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
   const policy = createActionPolicy(o.limits);
+  /** a follower asks the leader to poll after changing something upstream (set once leadership runs) */
+  let upstreamChanged: (cluster?: string) => void = () => undefined;
+  const source = tellingUpstreamChanges(o.source, (cluster) => upstreamChanged(cluster));
   const actions = createActionHandler({
     store,
-    source: o.source,
+    source,
     clock,
     log,
     metrics,
@@ -181,7 +229,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   let closing = false;
   const routes = createRoutes({
     store,
-    source: o.source,
+    source,
+    leadership: () => leadership.info(),
     metrics,
     health: hub.health,
     connections: () => hub.conns.size,
@@ -211,16 +260,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
-  await o.source.start({
-    emit: (events) => intake.append(events),
-    health: hub.setHealth,
-    now: () => clock.now(),
-    known: () => ({
-      alerts: store.current('alert').map((e) => e.data),
-      silences: store.current('silence').map((e) => e.data),
-    }),
-    ackLedger: store,
-  });
+  const leadership = await leadSource(o, { store, intake, hub, metrics, clock, log });
+  upstreamChanged = leadership.changedUpstream;
 
   await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');
   const people = users
@@ -272,6 +313,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     users,
     metrics,
+    leadership: () => leadership.info(),
     emit: (events) => intake.append(events),
     connections: () => hub.conns.size,
     async close() {
@@ -279,6 +321,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       closing = true;
       heartbeat.stop();
       for (const c of hub.conns) c.ws.close(CLOSE_GOING_AWAY, 'gateway shutting down');
+      await leadership.stop();
       await o.source.stop().catch((err) => log.log('warn', 'gateway.source_stop_failed', { err: String(err) }));
       await Promise.allSettled([...hub.conns].map((c) => c.chain));
       for (const c of hub.conns) c.ws.terminate();
@@ -292,6 +335,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       heartbeat.stop();
       for (const c of hub.conns) c.ws.terminate();
       server.closeAllConnections();
+      await leadership.stop();
       await o.source.stop().catch(() => undefined);
       await stopServing();
       closeStores();

@@ -72,4 +72,6 @@ export interface Source {
    * that cluster needs a fresh look.
    */
   webhook?(body: unknown, cluster?: string): ActionOutcome | Promise<ActionOutcome>;
+  /** polls now (one cluster, or all): a follower replica asks its leader for it after changing upstream */
+  refresh?(cluster?: string): Promise<void>;
 }

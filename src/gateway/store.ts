@@ -3,8 +3,8 @@
  * every entity (what a snapshot sends), and the action log that makes an action id apply once.
  *
  * The server, the stream pump, the action handler and the sources' `known()` depend on this interface only;
- * no SQL outside the implementation. The one implementation today is SQLite (`sqlite/store.ts`, opened by
- * `openGatewayStore`); a PostgreSQL one (issue #17) implements the same contract. Every method is
+ * no SQL outside the implementation. Two implement it: SQLite (`sqlite/store.ts`, `openGatewayStore`, one
+ * process) and PostgreSQL (`postgres/store.ts`, `openPgGatewayStore`, any number of replicas). Every method is
  * synchronous and atomic on its own: an implementation that needs a round trip must still present each
  * call as one transaction (`append` logs all of its events or none; `applyProcessAction` changes the
  * process records, logs their events and records the action id together).
@@ -111,8 +111,10 @@ export interface ActionLog {
   /**
    * Durably notes that the upstream apply of `a.id` begins, before the source is called. `resumed` is true
    * when an earlier attempt of the same id began and never stored a result (the gateway died mid-apply).
+   * `busy` (stores shared by several replicas): another live replica is applying this id right now, or has
+   * just stored its result; nothing was noted, and the caller waits for the stored result (or retries).
    */
-  beginAction(a: ActionRecord): { resumed: boolean };
+  beginAction(a: ActionRecord): { resumed: boolean; busy?: boolean };
   /** ids whose apply began and has no result (in doubt after a crash, until their client resends them) */
   unfinishedActions(): number;
   /** stores an action's outcome (with an audit line) and clears its attempt */

@@ -16,11 +16,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DisplayNameSchema, LoginSchema, RoleSchema, type Role } from '@shared/identity';
 import { systemClock, type Clock } from '@node/clock';
+import { openPgUserStore } from './postgres/users';
 import { openUserStore } from './sqlite/users';
+import { parseStore } from './store-config';
 import { mintToken, parseExpiry } from './tokens';
 import { UserStoreError, type TokenRecord, type UserStore } from './users';
 
-export const USERS_USAGE = `Usage: npm run gateway -- users <command> [--data-dir DIR]
+export const USERS_USAGE = `Usage: npm run gateway -- users <command> [--data-dir DIR | --store postgres://USER@HOST:PORT/DB [--store-password-file F]]
   users add LOGIN --name NAME --role viewer|responder|admin [--expires 90d|12h|2w|never]
   users token LOGIN [--expires …]       issue another token for LOGIN
   users list
@@ -97,6 +99,8 @@ export async function runUsers(argv: string[], io: UsersCliIo): Promise<void> {
     args: argv,
     options: {
       'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      'store-password-file': { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
       expires: { type: 'string' },
@@ -112,7 +116,11 @@ export async function runUsers(argv: string[], io: UsersCliIo): Promise<void> {
   const now = (io.clock ?? systemClock).now();
   const by = io.by ?? `cli:${os.userInfo().username}`;
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
-  const users = openUserStore(path.join(dataDir, 'gateway.db'));
+  // replicas on PostgreSQL keep their people there: the same --store as the gateway's
+  const store = parseStore(values.store, values['store-password-file'], undefined, process.env);
+  const users = store
+    ? openPgUserStore({ connectionString: store.url, password: store.password, applicationName: 'vigil-gateway users' })
+    : openUserStore(path.join(dataDir, 'gateway.db'));
   try {
     switch (command) {
       case 'list':

@@ -59,6 +59,29 @@ export type Language = z.infer<typeof LanguageSchema>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (00:00–23:59)');
 
+/** The gateway URLs in a platform URL setting: one, or several separated by commas (blanks around them ignored). */
+export const platformUrls = (text: string): string[] =>
+  text
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+
+/** What is wrong with a platform URL setting (one URL or a comma-separated list), or null. */
+export function platformUrlProblem(text: string): string | null {
+  const urls = platformUrls(text);
+  if (!urls.length) return 'platform URL is empty';
+  if (urls.length > 16) return 'at most 16 platform URLs';
+  for (const u of urls) {
+    if (!/^wss?:\/\//.test(u)) return `platform URL must start with ws:// or wss:// (${u.slice(0, 80)})`;
+    try {
+      new URL(u);
+    } catch {
+      return `not a URL: ${u.slice(0, 80)}`;
+    }
+  }
+  return null;
+}
+
 const ColumnId = z.string().min(1).max(32);
 /** The alert table's columns as this person left them: order, hidden ones, widths (px) and the sort. */
 export const AlertTableLayoutSchema = z
@@ -87,12 +110,18 @@ export const SettingsSchema = z.object({
    * proxy names the person instead
    */
   operator: z.string().trim().min(1).max(80),
-  /** wss:// or ws:// URL of the platform gateway; null = start the embedded demo gateway */
+  /**
+   * wss:// or ws:// URL of the platform gateway, or several replicas of it separated by commas (the console
+   * uses one and moves to the next when it fails); null = start the embedded demo gateway
+   */
   platformUrl: z
     .string()
     .trim()
-    .url()
-    .refine((u) => /^wss?:\/\//.test(u), 'platform URL must start with ws:// or wss://')
+    .max(4000)
+    .superRefine((u, ctx) => {
+      const problem = platformUrlProblem(u);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .nullable(),
   /** IANA time zone used for rosters and quiet hours; 'local' = the machine's zone */
   timeZone: z.string().min(1).max(64),

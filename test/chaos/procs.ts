@@ -67,6 +67,9 @@ export async function startGatewayProc(o: {
   demoDir?: string;
   /** pass the token as VIGIL_GATEWAY_TOKEN instead of --token */
   tokenInEnv?: boolean;
+  /** more flags (--store, --replica-name …) */
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
 }): Promise<GatewayProc> {
   const args = [
     path.join(builtApp(), 'main/gateway.js'),
@@ -81,8 +84,9 @@ export async function startGatewayProc(o: {
   if (o.alertmanagerUrl) args.push('--alertmanager-url', o.alertmanagerUrl);
   if (o.pollIntervalMs) args.push('--poll-interval', String(o.pollIntervalMs));
   if (o.demoDir) args.push('--demo-dir', o.demoDir);
+  args.push(...(o.extraArgs ?? []));
   const p = await startProcess(process.execPath, args, {
-    env: nodeEnv(o.tokenInEnv ? { VIGIL_GATEWAY_TOKEN: o.token } : {}),
+    env: nodeEnv({ ...(o.tokenInEnv ? { VIGIL_GATEWAY_TOKEN: o.token } : {}), ...o.env }),
     ready: /Vigil gateway listening on (ws:\/\/\S+)/,
     timeoutMs: 60_000,
   });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { startProcess } from '../services/processes';
+import { missingBinaries, startNotifySession, type NotifySession } from '../services/notify-session';
 import { choose, expect, launchHost, openApp, OUT_DIR, test, toast } from './fixtures';
 
 const WORLD = path.resolve(__dirname, '../fixtures/process/e2e-world');
@@ -25,20 +26,15 @@ async function startWorldGateway(dir: string) {
 }
 
 /**
- * This machine has no desktop session, so notify-send (what node-notifier runs on Linux) cannot reach a
- * notification daemon. The one fake here: a notify-send on PATH that records what it was asked to show.
+ * The self-check's "a test notification appears" runs for real: Xvfb, a D-Bus session bus and dunst as
+ * the notification daemon (test/services/notify-session.ts, what .ci/run installs), with dbus-monitor
+ * recording every Notify call. The host runs in that session, so node-notifier's notify-send reaches dunst.
  */
-function fakeNotifySend(dir: string): { env: NodeJS.ProcessEnv; shown: () => string } {
-  const bin = path.join(dir, 'bin');
-  const log = path.join(dir, 'notifications.log');
-  fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(path.join(bin, 'notify-send'), '#!/bin/sh\nprintf "%s\\n" "$*" >> "$VIGIL_E2E_NOTIFY_LOG"\n', { mode: 0o755 });
-  return {
-    env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, VIGIL_E2E_NOTIFY_LOG: log },
-    shown: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''),
-  };
+async function desktopSession(): Promise<NotifySession> {
+  const missing = missingBinaries();
+  if (missing.length) throw new Error(`the desktop notification stack is missing: ${missing.join(', ')} (.ci/run installs xvfb, dbus-x11, dunst, libnotify-bin)`);
+  return startNotifySession();
 }
-
 
 const nav = (app: Page, name: string) => app.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name }).click();
 const step = (app: Page, title: string | RegExp): Locator => app.getByRole('listitem', { name: title });
@@ -46,7 +42,7 @@ const step = (app: Page, title: string | RegExp): Locator => app.getByRole('list
 test.describe('shift self-check', () => {
   test('with the gateway up: readiness and thresholds green, manual items ticked, result green', async ({ page, dataDir }, testInfo) => {
     const gw = await startWorldGateway(dataDir);
-    const notify = fakeNotifySend(dataDir);
+    const notify = await desktopSession();
     const host = await launchHost({ dataDir: path.join(dataDir, 'console'), args: ['--platform', gw.match[1], '--token', TOKEN], env: notify.env });
     try {
       await openApp(page, host.url);
@@ -58,7 +54,9 @@ test.describe('shift self-check', () => {
 
       await expect(step(page, 'A test notification appears on this desktop')).toHaveAttribute('data-state', 'done');
       await expect(step(page, 'A test notification appears on this desktop')).toContainText('Auto-check: passed');
-      expect(notify.shown()).toContain('Vigil test notification');
+      // the daemon was asked to show it: the Notify call on the session bus, as the OS received it
+      await expect.poll(() => notify.calls().map((c) => c.summary)).toContain('Vigil test notification');
+      expect(notify.calls().find((c) => c.summary === 'Vigil test notification')).toMatchObject({ appName: 'Vigil', body: 'Shift self-check: if you can read this, notifications on this desk work.' });
       // Series reach the cache a moment after the snapshot: check again until the metrics are read.
       await expect(async () => {
         await run.getByRole('button', { name: 'Run checks again' }).click();
@@ -86,13 +84,14 @@ test.describe('shift self-check', () => {
     } finally {
       await host.proc.stop();
       await gw.stop();
+      await notify.stop();
     }
   });
 
   test('with the gateway down: the link item is red, the rest still evaluated, failures first', async ({ page, dataDir }) => {
     // the console signed in once (the platform said who the token is), then the platform went away
     const gw = await startWorldGateway(dataDir);
-    const notify = fakeNotifySend(dataDir);
+    const notify = await desktopSession();
     const host = await launchHost({ dataDir: path.join(dataDir, 'console'), args: ['--platform', gw.match[1], '--token', TOKEN], env: notify.env });
     try {
       await openApp(page, host.url);
@@ -116,9 +115,11 @@ test.describe('shift self-check', () => {
       expect(states.slice(firstNotFailed)).not.toContain('failed');
 
       await expect(step(page, 'Platform link is online')).toHaveAttribute('data-state', 'failed');
+      await expect.poll(() => notify.calls().map((c) => c.summary)).toContain('Vigil test notification');
     } finally {
       await host.proc.stop();
       await gw.stop();
+      await notify.stop();
     }
   });
 });

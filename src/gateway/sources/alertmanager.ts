@@ -67,8 +67,8 @@ export interface AlertmanagerSourceOptions {
 }
 
 export interface AlertmanagerSource extends Source {
-  /** polls every cluster now; resolves when those polls (or the ones they joined) have reported their events */
-  refresh(): Promise<void>;
+  /** polls every cluster (or the one named) now; resolves when those polls (or the ones they joined) have reported their events */
+  refresh(cluster?: string): Promise<void>;
 }
 
 /** Webhook v4 bodies: only what proves it is one is checked; the poll that follows reads the real state. */
@@ -204,7 +204,8 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
     feeds.push(feed);
   }
 
-  const refresh = () => Promise.all(feeds.map((f) => f.refresh())).then(() => undefined);
+  const refresh = (cluster?: string) =>
+    Promise.all(feeds.filter((f) => cluster === undefined || f.cluster.name === cluster).map((f) => f.refresh())).then(() => undefined);
 
   const handlers = alertmanagerActionHandlers({ feeds, clock, ackMinutes: opts.ackDurationMinutes ?? 60, failed: countError });
 
@@ -270,7 +271,7 @@ export function createAlertmanagerSource(opts: AlertmanagerSourceOptions): Alert
       if (statics.length > 0) c.emit(statics);
       sendHealth();
       startDashboards(c);
-      await refresh();
+      await refresh(undefined);
       for (const d of dashboards) d.start();
     },
     async stop() {

@@ -1,5 +1,5 @@
 /** The ack extensions the gateway made (AckLedger), on SQLite: table ack_extensions, one row per live ack silence. */
-import type { DB } from '@node/sqlite';
+import type { SqlConnection } from '@node/sql';
 import type { AckExtension, AckLedger } from '../store';
 
 interface Row {
@@ -18,7 +18,7 @@ const toExtension = (r: Row): AckExtension => ({
   at: r.at,
 });
 
-export function createAckLedger(db: DB): AckLedger {
+export function createAckLedger(db: SqlConnection): AckLedger {
   const s = {
     all: db.prepare('SELECT * FROM ack_extensions WHERE cluster = ? ORDER BY silence_id'),
     get: db.prepare('SELECT * FROM ack_extensions WHERE cluster = ? AND silence_id = ?'),

@@ -1,10 +1,10 @@
 /** Action ids, their outcomes and their in-doubt attempts, on SQLite (tables actions, action_attempts, audit). */
-import type { DB } from '@node/sqlite';
+import type { SqlConnection } from '@node/sql';
 import type { ActionLog, ActionRecord, StoredResult, UsedAction } from '../store';
 
 export type SqliteActionLog = Omit<ActionLog, 'applyProcessAction'>;
 
-export function createActionLog(db: DB): SqliteActionLog {
+export function createActionLog(db: SqlConnection): SqliteActionLog {
   const s = {
     action: db.prepare('SELECT ok, error_code, error_message FROM actions WHERE id = ?'),
     recordAction:
@@ -13,7 +13,7 @@ export function createActionLog(db: DB): SqliteActionLog {
     audit: db.prepare('INSERT INTO audit (at, actor, login, action, detail) VALUES (?, ?, ?, ?, ?)'),
     beginAttempt:
       db.prepare(`INSERT INTO action_attempts (id, type, actor, login, client_id, started_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET attempts = attempts + 1 RETURNING attempts`),
+      ON CONFLICT(id) DO UPDATE SET attempts = action_attempts.attempts + 1 RETURNING attempts`),
     usedAction: db.prepare('SELECT type, payload FROM actions WHERE id = ?'),
     usedAttempt: db.prepare('SELECT type, payload FROM action_attempts WHERE id = ?'),
     endAttempt: db.prepare('DELETE FROM action_attempts WHERE id = ?'),

@@ -7,7 +7,7 @@
 import type { ActionPayload } from '@shared/actions';
 import { SeveritySchema } from '@shared/domain';
 import { ERROR_CODES, type HandoverDoc, type IncidentDoc } from '@shared/protocol';
-import type { DB } from '@node/sqlite';
+import type { SqlConnection } from '@node/sql';
 import { refuse, Refusal, type ProcessAction, type ProcessEvent, type ProcessOutcome } from '../process';
 
 interface IncidentRow {
@@ -39,7 +39,7 @@ interface HandoverRow {
 
 type Statements = ReturnType<typeof statements>;
 
-function statements(db: DB) {
+function statements(db: SqlConnection) {
   return {
     incident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
     declare:
@@ -251,7 +251,7 @@ export interface ProcessStore {
   apply(type: ProcessAction, payload: unknown, actor: Actor, at: number): ProcessOutcome;
 }
 
-export function createProcessStore(db: DB): ProcessStore {
+export function createProcessStore(db: SqlConnection): ProcessStore {
   const s = statements(db);
   const r = reads(s);
   const handlers: Handlers<ProcessAction> = { ...incidentHandlers(s, r), ...recordHandlers(s, r) };

@@ -27,7 +27,7 @@ function afterId(db: DB, sql: (cmp: '>=' | '>') => string, pluck = false) {
 }
 
 /** Packs item groups into chunks of at most maxItems items and maxBytes bytes (each item with one comma). */
-class ChunkPacker {
+export class ChunkPacker {
   readonly chunks: SnapshotChunks['chunks'] = [];
   total = 0;
   items = 0;

@@ -4,7 +4,8 @@
  * `users` command and a running gateway share the file (WAL; each call is one transaction).
  */
 import type { Role } from '@shared/identity';
-import { openDatabase, type DB } from '@node/sqlite';
+import type { SqlConnection } from '@node/sql';
+import { openDatabase } from '@node/sqlite';
 import {
   UserStoreError,
   type ChangedBy,
@@ -53,7 +54,7 @@ const toToken = (r: TokenRow): TokenRecord => ({
   revokedAt: r.revoked_at,
 });
 
-function statements(db: DB) {
+function statements(db: SqlConnection) {
   return {
     revision: db.prepare('SELECT revision FROM users_revision WHERE id = 1'),
     bump: db.prepare('UPDATE users_revision SET revision = revision + 1 WHERE id = 1'),
@@ -81,8 +82,11 @@ function statements(db: DB) {
   };
 }
 
-/** A UserStore on an open gateway.db connection (migrated). */
-export function createUserStore(db: DB): UserStore {
+/**
+ * A UserStore on an open, migrated connection: gateway.db, or PostgreSQL (postgres/users.ts; the SQL here is
+ * what both accept); `close` closes that connection.
+ */
+export function createUserStore(db: SqlConnection, close: () => void): UserStore {
   const s = statements(db);
   const row = (login: string) => s.user.get(login) as UserRow | undefined;
   const must = (login: string): UserRow => {
@@ -161,11 +165,12 @@ export function createUserStore(db: DB): UserStore {
       return r ? { id: r.id, login: r.login, hash: r.hash, expiresAt: r.expires_at, revokedAt: r.revoked_at } : null;
     },
     touchToken: (id, at) => void s.touch.run(at, id),
-    close: () => db.close(),
+    close,
   } satisfies UserStore & { tokenSecret(id: string): TokenSecret | null };
 }
 
 /** Opens the people of the gateway.db at `file` on a connection of their own (the file is created and migrated when new). */
 export function openUserStore(file: string): UserStore {
-  return createUserStore(openDatabase(file, { migrations: gatewayMigrations }));
+  const db = openDatabase(file, { migrations: gatewayMigrations });
+  return createUserStore(db, () => db.close());
 }

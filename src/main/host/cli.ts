@@ -2,7 +2,7 @@
  * `vigil host` — the browser host. Runs the same core as the desktop app and serves the UI to a browser
  * on 127.0.0.1. Prints one line: `Vigil console: <url>` with the per-launch secret in the URL fragment.
  *
- *   --port N  --data-dir D  --lang en|zh-CN  --platform ws://…  --token T (or VIGIL_PLATFORM_TOKEN)  --no-open
+ *   --port N  --data-dir D  --lang en|zh-CN  --platform ws://…[,ws://…]  --token T (or VIGIL_PLATFORM_TOKEN)  --no-open
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 // eslint-disable-next-line no-restricted-imports -- the manifest sits at the root, outside every alias
 import { version } from '../../../package.json';
-import { LanguageSchema } from '@shared/domain';
+import { LanguageSchema, platformUrlProblem } from '@shared/domain';
 import { createCore } from '@core';
 import { createLogger } from '@node/log';
 import { defaultDataDir } from '@core/paths';
@@ -35,12 +35,15 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    console.log('Usage: npm run start:web -- [--port N] [--data-dir DIR] [--lang en|zh-CN] [--platform ws://HOST:PORT] [--token TOKEN] [--no-open]');
+    console.log('Usage: npm run start:web -- [--port N] [--data-dir DIR] [--lang en|zh-CN] [--platform ws://HOST:PORT[,ws://HOST2:PORT…]] [--token TOKEN] [--no-open]');
     return;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${values.port}"`);
   const lang = values.lang === undefined ? undefined : LanguageSchema.parse(values.lang);
+  // one gateway, or several replicas of it (comma-separated): the console moves to the next when one fails
+  const platformProblem = values.platform === undefined ? null : platformUrlProblem(values.platform);
+  if (platformProblem) throw new Error(`--platform: ${platformProblem}`);
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const log = createLogger();
   const secrets = new FileSecretStore(dataDir);

@@ -14,6 +14,8 @@ export type LinkTarget = 'cli' | 'settings' | 'embedded' | 'none';
 export interface LinkConfig {
   /** the URL the link uses now (for the embedded gateway: its loopback URL) */
   platformUrl: string | null;
+  /** the gateway replicas configured (several: the link moves to the next when one fails); empty for the embedded one */
+  gateways: string[];
   target: LinkTarget;
   /** a token is stored; the token itself is never sent back */
   hasToken: boolean;

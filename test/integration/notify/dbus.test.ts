@@ -17,7 +17,7 @@ import type { Gateway } from '@gateway/server';
 import { tempDir } from '@test/helpers/tmp';
 import { alert, gateway, testSource, TOKEN, type TestSource } from '../link/helpers';
 import { until } from '@test/helpers/until';
-import { missingBinaries, startNotifySession, type NotifySession } from './session';
+import { missingBinaries, startNotifySession, type NotifySession } from '@test/services/notify-session';
 
 const missing = missingBinaries();
 // On a developer machine without a desktop stack the suite is skipped, and says so. In CI the stack is

@@ -48,6 +48,7 @@ function routes(over: Partial<RoutesOptions> = {}) {
     metrics,
     health: () => health,
     connections: () => 3,
+    leadership: () => ({ replica: 'gw-a', leads: ['prod', 'staging'], leader: 'gw-a' }),
     maxBodyBytes: 1024,
     ...over,
   };
@@ -57,7 +58,7 @@ function routes(over: Partial<RoutesOptions> = {}) {
 const metricLine = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(name));
 
 describe('gateway HTTP routes', () => {
-  it('/healthz says who it is, how far its log goes, the upstream health and the connections', async () => {
+  it('/healthz says who it is, how far its log goes, the upstream health, the connections and what this replica leads', async () => {
     const r = routes();
     const base = await listen(http.createServer(createRoutes(r.o)));
     r.setHealth({ upstream: 'down', detail: 'Alertmanager at http://am:9093 is unreachable: connection refused' });
@@ -73,6 +74,9 @@ describe('gateway HTTP routes', () => {
       upstream: 'down',
       detail: 'Alertmanager at http://am:9093 is unreachable: connection refused',
       connections: 3,
+      replica: 'gw-a',
+      leads: ['prod', 'staging'],
+      leader: 'gw-a',
     });
   });
 

@@ -1,16 +1,18 @@
 /**
  * The GatewayStore contract (src/gateway/store.ts), written against the interface and run for every
- * implementation listed in IMPLEMENTATIONS (SQLite today; a PostgreSQL store joins the list). Snapshot
+ * implementation listed in IMPLEMENTATIONS: SQLite, and PostgreSQL on a throwaway server (test/services/postgres.ts). Snapshot
  * packing has its own exhaustive test (test/unit/link/gateway-snapshot.test.ts).
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPgGatewayStore } from '@gateway/postgres/store';
 import { openGatewayStore } from '@gateway/sqlite/store';
 import { SEP } from '@gateway/entities';
 import type { SourceEvent } from '@gateway/source';
 import type { ActionRecord, GatewayStore } from '@gateway/store';
 import { alert } from '@test/integration/link/helpers';
 import { tempDir } from '@test/helpers/tmp';
+import { startPostgres, type PostgresService } from '@test/services/postgres';
 
 interface Implementation {
   name: string;
@@ -18,8 +20,29 @@ interface Implementation {
   open(dir: string, opts?: { retain?: number }): GatewayStore;
 }
 
+/** one throwaway PostgreSQL server for the file; each test dir gets its own database */
+let pg: PostgresService | null = null;
+const databases = new Map<string, string>();
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+function pgUrlFor(dir: string): string {
+  let url = databases.get(dir);
+  if (!url) {
+    const name = `contract_${databases.size + 1}`;
+    pg!.psql(`CREATE DATABASE ${name}`);
+    url = `postgres://postgres@127.0.0.1:${pg!.port}/${name}`;
+    databases.set(dir, url);
+  }
+  return url;
+}
+
 const IMPLEMENTATIONS: Implementation[] = [
   { name: 'sqlite', open: (dir, opts) => openGatewayStore(path.join(dir, 'gateway.db'), opts) },
+  { name: 'postgres', open: (dir, opts) => openPgGatewayStore({ connectionString: pgUrlFor(dir), ...opts }) },
 ];
 
 let cleanups: (() => void)[] = [];

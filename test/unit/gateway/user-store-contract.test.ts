@@ -1,16 +1,38 @@
 /**
- * The UserStore contract (src/gateway/users.ts), run for every implementation in IMPLEMENTATIONS (SQLite
- * today; the PostgreSQL store of issue #17 joins the list): people added, reinstated, changed and revoked,
+ * The UserStore contract (src/gateway/users.ts), run for every implementation in IMPLEMENTATIONS (SQLite,
+ * and PostgreSQL on a throwaway server): people added, reinstated, changed and revoked,
  * tokens stored by id with their hash only, last use, the revision every change moves (also for a second
  * connection, as the `users` command beside a live gateway), and an audit row per change.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPgUserStore } from '@gateway/postgres/users';
 import { openUserStore } from '@gateway/sqlite/users';
 import { UserStoreError, type UserStore } from '@gateway/users';
 import { openDatabase } from '@node/sqlite';
 import { gatewayMigrations } from '@gateway/sqlite/schema';
 import { tempDir } from '@test/helpers/tmp';
+import { startPostgres, type PostgresService } from '@test/services/postgres';
+
+/** one throwaway PostgreSQL server for the file; each test dir gets its own database */
+let pg: PostgresService | null = null;
+const databases = new Map<string, string>();
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+function pgUrlFor(dir: string): string {
+  let url = databases.get(dir);
+  if (!url) {
+    const name = `users_${databases.size + 1}`;
+    pg!.psql(`CREATE DATABASE ${name}`);
+    url = `postgres://postgres@127.0.0.1:${pg!.port}/${name}`;
+    databases.set(dir, url);
+  }
+  return url;
+}
 
 interface Implementation {
   name: string;
@@ -31,6 +53,15 @@ const IMPLEMENTATIONS: Implementation[] = [
       } finally {
         db.close();
       }
+    },
+  },
+  {
+    name: 'postgres',
+    open: (dir) => openPgUserStore({ connectionString: pgUrlFor(dir) }),
+    audit(dir) {
+      const url = pgUrlFor(dir);
+      const rows = pg!.psql("SELECT json_agg(json_build_object('actor', actor, 'action', action, 'login', login) ORDER BY id) FROM audit", url.slice(url.lastIndexOf('/') + 1));
+      return rows ? JSON.parse(rows) : [];
     },
   },
 ];

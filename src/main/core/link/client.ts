@@ -48,6 +48,8 @@ export interface ClientOptions {
   operator(): string;
   /** where to connect now; null = no platform configured */
   resolveTarget(): Promise<Target | null>;
+  /** several gateway replicas (target.ts): `failover` when one failed, `connected` when one said welcome */
+  targets?: { failover(): boolean; connected(): void };
   /** something in the view changed */
   onChange(): void;
   /** a batch or snapshot was stored (after commit) */
@@ -76,11 +78,16 @@ export interface ClientOptions {
   storeBackoffCapMs?: number;
 }
 
+/** the pause before trying the next gateway replica after one failed (plus as much again in jitter) */
+const FAILOVER_MS = 100;
+
 /**
- * When to try again. The network backoff is reset by a welcome (or a reconnect asked for). A store failure is
- * not the network: a welcome proves nothing about the disk, so its own, longer backoff is reset only by a
- * successful store, and it never retries at once (each retry would fetch a full snapshot again). A gateway
- * that said when to come back (rate_limited) is waited for at least that long.
+ * When to try again. The network backoff is reset by a welcome (or a reconnect asked for). After a network
+ * failure the link moves at once (after a moment's jitter, so consoles do not all land together) to another
+ * gateway replica that has not failed since the last welcome, else waits the capped backoff. A store failure
+ * is not the network: a welcome proves nothing about the disk, so its own, longer backoff is reset only by a
+ * successful store, and it never retries at once (each retry would fetch a full snapshot again; another
+ * replica would not help). A gateway that said when to come back (rate_limited) is waited for at least that long.
  */
 function createRetryPolicy(o: ClientOptions) {
   const backoff = createBackoff({ baseMs: o.backoffBaseMs ?? 500, capMs: o.backoffCapMs ?? 30_000, random: o.random });
@@ -93,7 +100,12 @@ function createRetryPolicy(o: ClientOptions) {
   let storeFailing = false;
   let retryAfterMs = 0;
   return {
-    welcomed: () => backoff.reset(),
+    welcomed() {
+      backoff.reset();
+      o.targets?.connected();
+    },
+    /** a reconnect asked for: the next failure starts the backoff afresh */
+    reset: () => backoff.reset(),
     retryAfter: (ms: number) => void (retryAfterMs = ms),
     storeFailed(err: unknown) {
       o.log.log('error', 'link.store_failed', { err: String(err) });
@@ -110,7 +122,9 @@ function createRetryPolicy(o: ClientOptions) {
       o.onStored(collections);
     },
     next(): number {
-      const delay = Math.max(storeFailing ? storeBackoff.next() : backoff.next(), retryAfterMs);
+      const network = () =>
+        o.targets?.failover() ? FAILOVER_MS + Math.floor((o.random ?? Math.random)() * FAILOVER_MS) : backoff.next();
+      const delay = Math.max(storeFailing ? storeBackoff.next() : network(), retryAfterMs);
       retryAfterMs = 0;
       return delay;
     },
@@ -266,7 +280,7 @@ export function createSyncClient(o: ClientOptions) {
     reconnect() {
       o.clock.clearTimeout(retry);
       retry = null;
-      retries.welcomed();
+      retries.reset();
       drop()?.ws.terminate();
       view.since = o.clock.now();
       view.status = 'connecting';

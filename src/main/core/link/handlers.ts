@@ -4,7 +4,7 @@
  */
 import type { ActionType } from '@shared/actions';
 import type { LinkConfig, LinkTarget, LinkTestResult, linkMethods } from '@shared/contract/link';
-import type { LinkState, SettingsPatch } from '@shared/domain';
+import { platformUrls, type LinkState, type SettingsPatch } from '@shared/domain';
 import { ApiError, type SliceHandlers } from '@shared/rpc';
 import { meName, type CoreContext, type Me } from '../context';
 import type { SyncClient } from './client';
@@ -31,6 +31,25 @@ export interface LinkHandlerDeps {
   outboxChanged(ids: string[]): void;
 }
 
+/**
+ * Probes each gateway of a platform URL setting in order: with 'any' the first that works is the answer
+ * (else the last failure), with 'all' the first failure is (else the first success).
+ */
+async function probeEach(
+  text: string,
+  need: 'any' | 'all',
+  probe: (url: string) => Promise<LinkTestResult>,
+): Promise<LinkTestResult> {
+  let first: LinkTestResult | null = null;
+  let last: LinkTestResult | null = null;
+  for (const url of platformUrls(text)) {
+    last = await probe(url);
+    first ??= last;
+    if (need === 'any' ? last.ok : !last.ok) return last;
+  }
+  return (need === 'any' ? last : first) ?? { ok: false, url: null, code: 'no_url', message: 'No platform URL is set.' };
+}
+
 export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof linkMethods> {
   const { ctx, cli, outbox } = d;
   const { log } = ctx;
@@ -40,6 +59,7 @@ export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof lin
     const target = d.target();
     return {
       platformUrl: d.client().view().url ?? cli.url ?? ctx.settings().platformUrl,
+      gateways: target === 'embedded' ? [] : d.targets.gateways(),
       target,
       hasToken: target === 'embedded' ? true : hasToken,
       tokenStore: ctx.secrets.kind,
@@ -65,7 +85,8 @@ export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof lin
     const caFile = o.caFile !== undefined ? o.caFile : s.platformCaFile;
     const token = o.token ?? cli.token ?? null;
     log.addSecret(token);
-    const r = await probePlatform(url, token, ctx.clock, { caFile, operator: s.operator });
+    // several replicas: one that answers is enough to sign in (the others share its people)
+    const r = await probeEach(url, 'any', (u) => probePlatform(u, token, ctx.clock, { caFile, operator: s.operator }));
     if (!r.ok) {
       log.log('warn', 'link.sign_in_failed', { url, code: r.code, auth: r.auth, tls: r.tls });
       return r;
@@ -129,7 +150,10 @@ export function createLinkHandlers(d: LinkHandlerDeps): SliceHandlers<typeof lin
         return { ok: false, url: useUrl, code: 'no_token', message: 'No token: enter the platform token first.' };
       log.addSecret(useToken);
       const useCa = caFile !== undefined ? caFile : (resolved?.caFile ?? ctx.settings().platformCaFile);
-      return probePlatform(useUrl, useToken ?? null, ctx.clock, { caFile: useCa, operator: ctx.settings().operator });
+      // several replicas: each is tried, and the first that fails is the answer
+      return probeEach(useUrl, 'all', (u) =>
+        probePlatform(u, useToken ?? null, ctx.clock, { caFile: useCa, operator: ctx.settings().operator }),
+      );
     },
     linkReconnect() {
       d.client().reconnect();

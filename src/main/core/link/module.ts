@@ -135,6 +135,7 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
         target = t?.kind ?? 'none';
         return t;
       },
+      targets,
       onChange: publish,
       onStored(collections: Set<Collection>) {
         for (const collection of collections) ctx.emit('dataChanged', { collection });

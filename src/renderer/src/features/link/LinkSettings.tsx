@@ -122,6 +122,15 @@ export function LinkSettings({ url, onUrlChange }: Props) {
             ))}
       </p>
       {config && <p className="meta">{t(`target.${config.target}`, { url: config.platformUrl ?? '' })}</p>}
+      {config && config.gateways.length > 1 && (
+        <p className="meta" role="status" aria-label={t('target.replicaLabel')}>
+          {t('target.replica', {
+            n: Math.max(1, config.gateways.indexOf(config.platformUrl ?? '') + 1),
+            count: config.gateways.length,
+            url: config.platformUrl ?? '',
+          })}
+        </p>
+      )}
       {link && <p className="meta">{t('lastSync', { age: formatAge(tc, link.lastSyncAt, now) })}</p>}
       <InlineError error={error} />
     </div>

@@ -22,6 +22,8 @@ export const linkText = {
       settings: 'Connected target: {{url}}',
       embedded: 'Using the built-in demo gateway ({{url}}). Enter a platform URL above to use a real one.',
       none: 'No platform configured.',
+      replicaLabel: 'Gateway in use',
+      replica: 'Gateway {{n}} of {{count}} in use: {{url}}. When it fails, the console moves to the next one and resumes where it was.',
     },
     test: {
       button: 'Test connection',
@@ -112,6 +114,8 @@ export const linkText = {
       settings: '当前连接：{{url}}',
       embedded: '正在使用内置演示网关（{{url}}）。在上方填写平台地址即可连接真实平台。',
       none: '未配置平台。',
+      replicaLabel: '正在使用的网关',
+      replica: '正在使用第 {{n}} 个网关（共 {{count}} 个）：{{url}}。它失效时，控制台会切换到下一个，并从中断处继续。',
     },
     test: {
       button: '测试连接',
