@@ -5,7 +5,8 @@
  * - the actor recorded everywhere (action log, audit, process records, the source's silence author) is the
  *   person's display name; a frame's `actor` counts only with the shared token, marked "(shared token)";
  * - an id with a stored result, or one being applied right now, is answered with that result (`replay`);
- *   a duplicate in flight waits for the first instead of applying again;
+ *   a duplicate in flight waits for the first instead of applying again; an id sent again with another
+ *   type or payload is refused (`id_conflict`), and the first one's result stands;
  * - the payload is checked against the action's schema; a bad one is refused and its refusal stored;
  * - process actions (incidents, checklists, handovers) are the gateway's own records: the store changes
  *   them, logs their events and records the id in one transaction;
@@ -21,10 +22,11 @@ import { describeZodError } from '@shared/rpc';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { GatewayMetrics } from './metrics';
+import type { ActionPolicy } from './policy';
 import { isProcessAction } from './process';
 import { unprovenName } from './record-names';
 import type { ActionOutcome, Source } from './source';
-import type { ActionRecord, GatewayStore, StoredEvent, StoredResult } from './store';
+import type { ActionRecord, GatewayStore, StoredEvent, StoredResult, UsedAction } from './store';
 
 export type ActionFrame = Extract<ClientFrame, { type: 'action' }>;
 export type ResultFrame = Extract<ServerFrame, { type: 'result' }>;
@@ -36,11 +38,13 @@ export interface Sender {
 }
 
 export interface ActionHandlerOptions {
-  store: Pick<GatewayStore, 'storedResult' | 'beginAction' | 'recordAction' | 'applyProcessAction'>;
+  store: Pick<GatewayStore, 'storedResult' | 'actionOf' | 'beginAction' | 'recordAction' | 'applyProcessAction'>;
   source: Pick<Source, 'name' | 'apply'>;
   clock: Pick<Clock, 'now' | 'setTimeout'>;
   log: Logger;
   metrics: Pick<GatewayMetrics, 'actions'>;
+  /** what the gateway refuses of a well-formed payload (policy.ts: the silence rule, the maximum duration) */
+  policy?: ActionPolicy;
   /** the events a process action logged (counted by the caller; pumped once the result is sent) */
   logged(appended: readonly StoredEvent[]): void;
   /** the display names of the people the gateway knows (record-names.ts); none when omitted */
@@ -58,9 +62,37 @@ const BUSY_WAIT_MS = 120_000;
 
 const toStored = (o: ActionOutcome): StoredResult => (o.ok ? { ok: true, error: null } : { ok: false, error: o.error });
 
+/** JSON with object keys sorted: the same payload serialised by another client compares equal */
+function canonical(v: unknown): string {
+  return JSON.stringify(v ?? null, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
+function canonicalText(json: string): string | null {
+  try {
+    return canonical(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+/** Why this frame may not reuse its id, or null when it is the same action (a true replay) or a new id. */
+function idConflict(f: ActionFrame, used: UsedAction | null): ResultFrame['error'] | null {
+  if (!used) return null;
+  if (used.type !== f.action)
+    return { code: ERROR_CODES.idConflict, message: `action id ${f.id} was already used for ${used.type}, not ${f.action}; a new action needs a new id` };
+  // an older gateway did not keep an in-doubt attempt's payload: only the type can be compared then
+  if (used.payload !== null && canonicalText(used.payload) !== canonical(f.payload))
+    return { code: ERROR_CODES.idConflict, message: `action id ${f.id} was already used for ${used.type} with another payload; its first result stands, a new action needs a new id` };
+  return null;
+}
+
 export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
   /** action ids being applied right now (a duplicate waits for the first instead of applying again) */
-  const inflight = new Map<string, Promise<StoredResult>>();
+  const inflight = new Map<string, { run: Promise<StoredResult>; used: UsedAction }>();
 
   /** the source's answer; a source that throws (the contract says it never does) still gets a clear one */
   async function applyUpstream(f: ActionFrame, payload: unknown, actor: string, resumed: boolean) {
@@ -136,6 +168,12 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       o.store.recordAction(record, r);
       return r;
     }
+    const refused = o.policy?.(f.action, parsed.data, o.clock.now());
+    if (refused) {
+      const r = { ok: false, error: refused };
+      o.store.recordAction(record, r);
+      return r;
+    }
     if (isProcessAction(f.action)) {
       const unproven = unprovenName(f.action, parsed.data, record.actor, o.knownNames?.() ?? new Set());
       if (unproven) {
@@ -170,17 +208,23 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
         });
         return { type: 'result', id: f.id, ok: false, error: { code: ERROR_CODES.forbidden, message: refusal } };
       }
-      const stored = o.store.storedResult(f.id);
       const pending = inflight.get(f.id);
+      const conflict = idConflict(f, pending?.used ?? o.store.actionOf(f.id));
+      if (conflict) {
+        o.metrics.actions.inc({ type: f.action, result: 'id_conflict' });
+        o.log.log('warn', 'gateway.action_id_conflict', { id: f.id, type: f.action });
+        return { type: 'result', id: f.id, ok: false, error: conflict };
+      }
+      const stored = o.store.storedResult(f.id);
       if (stored || pending) {
         // a copy that arrived while the first is still upstream waits for that first one's result
         if (!stored) o.log.log('info', 'gateway.action_awaits_inflight', { id: f.id, type: f.action });
-        const r = stored ?? (await pending!);
+        const r = stored ?? (await pending!.run);
         o.metrics.actions.inc({ type: f.action, result: 'replayed' });
         return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined, replay: true };
       }
       const run = apply(from, f);
-      inflight.set(f.id, run);
+      inflight.set(f.id, { run, used: { type: f.action, payload: JSON.stringify(f.payload ?? null) } });
       try {
         const r = await run;
         o.metrics.actions.inc({ type: f.action, result: r.ok ? 'applied' : 'rejected' });

@@ -2,8 +2,9 @@
  * `npm run gateway -- --source demo|alertmanager --port N [--data-dir D] [--auth token|trusted-header|token,trusted-header]
  *  [--token T] [--trusted-proxy CIDR]… [--group-role GROUP=ROLE]… [--default-role ROLE|none]
  *  [--tls-cert FILE --tls-key FILE] [--alertmanager-url U …] [--prometheus-url U] [--dashboards FILE]
- *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host H] [--demo-dir D]`,
- * or `--config FILE` for clusters (docs/sources.md), and `npm run gateway -- users …` (users-cli.ts).
+ *  [--runbooks DIR] [--roster FILE] [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2]
+ *  [--host H] [--demo-dir D] [--max-silence-days N]`, or `--config FILE` for clusters (docs/sources.md), and
+ *  `npm run gateway -- users …` (users-cli.ts).
  *
  * People sign in with personal tokens (`users add`) unless `--auth` says otherwise; `--token` (or
  * VIGIL_GATEWAY_TOKEN, which keeps it out of the process list) adds the team's shared token. Prints one
@@ -43,15 +44,21 @@ const USAGE = `Usage: npm run gateway -- --source demo|alertmanager --port N [--
   [--tls-cert FILE --tls-key FILE]
   [--alertmanager-url URL ...] [--prometheus-url URL] [--dashboards FILE] [--runbooks DIR] [--roster FILE]
   [--poll-interval MS] [--ack-extension on|off] [--severity-map critical=P0,warning=P2] [--host 127.0.0.1]
-  [--demo-dir DIR]
-  or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [auth and TLS flags as above]
+  [--demo-dir DIR] [--max-silence-days N]
+  or: npm run gateway -- --config FILE --port N [--data-dir DIR] [--host 127.0.0.1] [--max-silence-days N]
+      [auth and TLS flags as above]
   --alertmanager-url may be given once per member of one HA cluster; --config describes several clusters,
   their members, credentials and TLS (docs/sources.md).
   People: npm run gateway -- users add LOGIN --name NAME --role responder (see "users --help").
   --token (or VIGIL_GATEWAY_TOKEN) adds the team's shared token: names unproven, role responder.
+  --max-silence-days: the longest silence or ack any client may set (default 30).
   --severity-map (or VIGIL_SEVERITY_MAP): this Alertmanager's severity label values → P0–P3, before the built-in
   mapping (page/emergency → P0, critical/high → P1, warning/major/medium → P2, anything else → P3); with --config,
   severityMap in the file.
+  With --source demo, --runbooks, --dashboards and --roster replace the demo's bundled runbooks, dashboards
+  and roster (its simulated alerts stay; dashboard panels without a demo signal stay empty). Flags a source
+  cannot use are refused: --alertmanager-url, --prometheus-url, --poll-interval, --ack-extension and
+  --severity-map need --source alertmanager; --demo-dir needs --source demo.
   Replicas on PostgreSQL: --store postgres://USER@HOST:PORT/DB (or VIGIL_GATEWAY_STORE), the password from
   PGPASSWORD, ~/.pgpass (PGPASSFILE) or --store-password-file FILE; --replica-name NAME (default host-pid).`;
 
@@ -78,6 +85,8 @@ export interface CliConfig {
   roster?: string;
   pollIntervalMs?: number;
   demoDir?: string;
+  /** the longest silence or ack, in minutes */
+  maxSilenceMinutes?: number;
   /** a PostgreSQL store shared by replicas (without it: gateway.db in dataDir) */
   store?: StoreConfig;
   severityMap?: SeverityMap;
@@ -109,6 +118,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       roster: { type: 'string' },
       'poll-interval': { type: 'string' },
       'demo-dir': { type: 'string' },
+      'max-silence-days': { type: 'string' },
       store: { type: 'string' },
       'store-password-file': { type: 'string' },
       'replica-name': { type: 'string' },
@@ -121,24 +131,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const port = values.port === undefined ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0–65535 (0 = any free port), got "${values.port ?? ''}"`);
-  const token = values.token ?? env.VIGIL_GATEWAY_TOKEN ?? null;
-  if (token !== null && token.length < 8)
-    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) must be at least 8 characters');
-  const modes = values.auth!.split(',').map((m) => m.trim());
-  const bad = modes.find((m) => m !== 'token' && m !== 'trusted-header');
-  if (bad !== undefined || !modes.length)
-    throw new Error(`--auth takes token, trusted-header or both ("token,trusted-header"), got "${values.auth}"`);
-  const trustedHeader = modes.includes('trusted-header') ? proxyOptions(values) : null;
-  if (!trustedHeader && (values['trusted-proxy'] || values['group-role']))
-    throw new Error('--trusted-proxy and --group-role need --auth trusted-header');
-  if (!!values['tls-cert'] !== !!values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
-  const auth = {
-    token,
-    personalTokens: modes.includes('token'),
-    trustedHeader,
-    tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
-  };
+  const auth = authOptions(values, values.token ?? env.VIGIL_GATEWAY_TOKEN ?? null);
   const dataDir = path.resolve(values['data-dir'] ?? 'vigil-gateway-data');
+  const maxSilenceMinutes = maxSilence(values['max-silence-days']);
   const store = parseStore(values.store, values['store-password-file'], values['replica-name'], env);
   const common = { port, host: values.host!, ...auth, dataDir, ...(store ? { store } : {}) };
   if (values.config !== undefined) {
@@ -148,7 +143,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (clash.length > 0) throw new Error(`--config describes the sources; drop ${clash.map((f) => `--${f}`).join(', ')} (or put it in the file)`);
     if (argv.includes('--source') && values.source !== 'alertmanager') throw new Error('--config is for the alertmanager source');
     const configFile = path.resolve(values.config);
-    return { source: 'alertmanager', ...common, configFile, config: loadSourcesConfig(configFile) };
+    return { source: 'alertmanager', ...common, configFile, config: loadSourcesConfig(configFile), maxSilenceMinutes };
   }
   const source = values.source;
   if (source !== 'demo' && source !== 'alertmanager')
@@ -165,26 +160,79 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const poll = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 100 || poll > 600_000))
     throw new Error(`--poll-interval must be 100–600000 ms, got "${values['poll-interval']}"`);
-  const mapText = values['severity-map'] ?? env.VIGIL_SEVERITY_MAP;
-  let severityMap: SeverityMap | undefined;
-  try {
-    severityMap = mapText ? parseSeverityMap(mapText) : undefined;
-  } catch (err) {
-    throw new Error(`--severity-map: ${(err as Error).message}`);
-  }
+  // a flag is never silently ignored: one the chosen source cannot use stops the start, with the reason
+  const notFor = (flags: string[], why: string) => {
+    const given = flags.filter((f) => values[f as keyof typeof values] !== undefined);
+    if (given.length) throw new Error(`${given.map((f) => `--${f}`).join(', ')} ${why}`);
+  };
+  if (source === 'demo')
+    notFor(
+      ['alertmanager-url', 'prometheus-url', 'poll-interval', 'ack-extension', 'severity-map'],
+      'need --source alertmanager (the demo source has no upstream)',
+    );
+  else notFor(['demo-dir'], 'is for --source demo');
+  const severityMap = severityMapOf(values['severity-map'] ?? env.VIGIL_SEVERITY_MAP);
   return {
+    maxSilenceMinutes,
     source,
     ...common,
     alertmanagerUrls,
     ackExtension: ext === undefined ? undefined : ext === 'on',
     prometheusUrl: httpUrl('prometheus-url', values['prometheus-url']),
-    dashboards: values.dashboards,
-    runbooks: values.runbooks,
-    roster: values.roster,
+    dashboards: existing('dashboards', values.dashboards, 'either'),
+    runbooks: existing('runbooks', values.runbooks, 'folder'),
+    roster: existing('roster', values.roster, 'file'),
     pollIntervalMs: poll,
     demoDir: values['demo-dir'],
     severityMap,
   };
+}
+
+type AuthValues = Parameters<typeof proxyOptions>[0] & { auth?: string; 'tls-cert'?: string; 'tls-key'?: string };
+
+/** --auth, --token, the proxy flags and TLS, checked */
+function authOptions(values: AuthValues, token: string | null) {
+  if (token !== null && token.length < 8)
+    throw new Error('--token (or VIGIL_GATEWAY_TOKEN) must be at least 8 characters');
+  const modes = values.auth!.split(',').map((m) => m.trim());
+  const bad = modes.find((m) => m !== 'token' && m !== 'trusted-header');
+  if (bad !== undefined || !modes.length)
+    throw new Error(`--auth takes token, trusted-header or both ("token,trusted-header"), got "${values.auth}"`);
+  const trustedHeader = modes.includes('trusted-header') ? proxyOptions(values) : null;
+  if (!trustedHeader && (values['trusted-proxy'] || values['group-role']))
+    throw new Error('--trusted-proxy and --group-role need --auth trusted-header');
+  if (!!values['tls-cert'] !== !!values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
+  return {
+    token,
+    personalTokens: modes.includes('token'),
+    trustedHeader,
+    tls: values['tls-cert'] ? { certFile: values['tls-cert'], keyFile: values['tls-key']! } : null,
+  };
+}
+
+/** --max-silence-days (1–365) in minutes */
+function maxSilence(text: string | undefined): number | undefined {
+  const maxDays = text === undefined ? undefined : Number(text);
+  if (maxDays !== undefined && !(Number.isFinite(maxDays) && maxDays >= 1 && maxDays <= 365))
+    throw new Error(`--max-silence-days must be 1–365, got "${text}"`);
+  return maxDays === undefined ? undefined : Math.round(maxDays * 1440);
+}
+
+function severityMapOf(mapText: string | undefined): SeverityMap | undefined {
+  try {
+    return mapText ? parseSeverityMap(mapText) : undefined;
+  } catch (err) {
+    throw new Error(`--severity-map: ${(err as Error).message}`);
+  }
+}
+
+/** a --dashboards/--runbooks/--roster path that exists, resolved */
+function existing(flag: string, v: string | undefined, kind: 'file' | 'folder' | 'either'): string | undefined {
+  if (v === undefined) return undefined;
+  const st = fs.statSync(v, { throwIfNoEntry: false });
+  if (!st || (kind === 'file' && !st.isFile()) || (kind === 'folder' && !st.isDirectory()))
+    throw new Error(`--${flag} must name an existing ${kind === 'either' ? 'file or folder' : kind}, got "${v}"`);
+  return path.resolve(v);
 }
 
 /**
@@ -278,7 +326,13 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
           hooks,
           warn,
         })
-      : createDemoSource({ resourcesDir: findDemoDir(cfg.demoDir), warn });
+      : createDemoSource({
+          resourcesDir: findDemoDir(cfg.demoDir),
+          runbooksDir: cfg.runbooks,
+          rosterFile: cfg.roster,
+          dashboards: cfg.dashboards,
+          warn,
+        });
   const clusters = cfg.config?.clusters.map((c) => c.name) ?? [];
   const leads = clusters.length ? clusters : [source.name];
   const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name, cfg.personalTokens || !!cfg.trustedHeader) : null;
@@ -298,6 +352,7 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
     port: cfg.port,
     log,
     metrics,
+    limits: { maxSilenceMinutes: cfg.maxSilenceMinutes },
     leads,
     ...(replicated ?? {}),
   });

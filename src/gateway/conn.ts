@@ -46,9 +46,21 @@ export function newConn(ws: Socket, now: number, who: Principal): Conn {
 
 export const isOpen = (c: Conn): boolean => c.ws.readyState === c.ws.OPEN;
 
+/**
+ * Bytes queued for a client that does not read (e.g. one flooding frames and ignoring the error frames):
+ * beyond this its socket is closed with 1008 instead of the gateway buffering without end. Snapshots and
+ * event batches are paced well below it (stream.ts).
+ */
+export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const CLOSE_POLICY = 1008;
+
 /** Sends one frame when the socket is open (false when it is not). A Buffer goes as a text frame: UTF-8 JSON. */
 export function send(c: Conn, frame: object | string | Buffer, cb?: (err?: Error) => void): boolean {
   if (!isOpen(c)) return false;
+  if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    c.ws.close(CLOSE_POLICY, 'the client does not read what it is sent');
+    return false;
+  }
   if (Buffer.isBuffer(frame)) c.ws.send(frame, { binary: false }, cb);
   else c.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), cb);
   return true;

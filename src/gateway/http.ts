@@ -4,6 +4,7 @@
  * body is only a nudge to re-read upstream). Anything else is a 404 that says what this server is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestPath } from '@node/http-guard';
 import type { LeadershipInfo } from './leadership';
 import type { GatewayMetrics } from './metrics';
 import type { Source, SourceHealth } from './source';
@@ -62,32 +63,45 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
         req.destroy();
       } else parts.push(d);
     });
+    // a client that goes away mid-body: nothing to answer, nothing to apply
+    req.on('error', () => o.metrics.webhooks.inc({ result: 'aborted' }));
     req.on('end', async () => {
       if (res.headersSent) return;
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(parts).toString('utf8'));
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(parts)));
       } catch {
         o.metrics.webhooks.inc({ result: 'bad_json' });
         return reply(400, json({ error: 'the webhook body is not JSON' }));
       }
-      const r = await hook(body, cluster);
-      o.metrics.webhooks.inc({ result: r.ok ? 'ok' : 'rejected' });
-      reply(r.ok ? 200 : 400, json(r.ok ? { status: 'ok' } : { error: r.error }));
+      try {
+        const r = await hook(body, cluster);
+        o.metrics.webhooks.inc({ result: r.ok ? 'ok' : 'rejected' });
+        reply(r.ok ? 200 : 400, json(r.ok ? { status: 'ok' } : { error: r.error }));
+      } catch (err) {
+        // the Source contract says webhook() answers; one that throws still gets a clear 500, not a crash
+        o.metrics.webhooks.inc({ result: 'failed' });
+        reply(500, json({ error: `the ${o.source.name} source failed on the webhook: ${String(err).slice(0, 300)}` }));
+      }
     });
   };
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
     const reply: Reply = (status, body, type = 'application/json') => {
+      if (res.headersSent || res.destroyed) return;
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
       res.end(body);
     };
-    if (req.method === 'GET' && url.pathname === '/healthz') return reply(200, healthz());
-    if (req.method === 'GET' && url.pathname === '/metrics') return metrics(reply);
-    if (req.method === 'POST' && url.pathname === '/webhook') return webhook(req, res, reply);
+    res.on('error', () => undefined); // the client went away: nothing left to tell it
+    // any request target, however malformed, is read by one total function: a 4xx, never a throw
+    const target = requestPath(req.url);
+    if (!target.ok) return reply(target.status, json({ error: target.reason }));
+    const pathname = target.path;
+    if (req.method === 'GET' && pathname === '/healthz') return reply(200, healthz());
+    if (req.method === 'GET' && pathname === '/metrics') return metrics(reply);
+    if (req.method === 'POST' && pathname === '/webhook') return webhook(req, res, reply);
     // /webhook/<cluster>: only that cluster is read again
-    const one = /^\/webhook\/([A-Za-z0-9][A-Za-z0-9_.-]{0,62})$/.exec(url.pathname);
+    const one = /^\/webhook\/([A-Za-z0-9][A-Za-z0-9_.-]{0,62})$/.exec(pathname);
     if (req.method === 'POST' && one) return webhook(req, res, reply, one[1]);
     reply(
       404,

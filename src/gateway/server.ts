@@ -22,11 +22,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Alert } from '@shared/alerts';
 import { CLOSE_GOING_AWAY, HARD_FRAME_BYTES, MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { systemClock, type Clock } from '@node/clock';
+import { guardServer, guardSocket } from '@node/http-guard';
 import { createLogger, type Logger } from '@node/log';
 import { createActionHandler } from './actions';
 import { createAuthenticator, type TrustedHeaderOptions } from './auth';
@@ -35,10 +37,12 @@ import { createRoutes } from './http';
 import { createHub, type Hub } from './hub';
 import { createIntake, type Intake } from './intake';
 import { startLeadership, tellingUpstreamChanges, type Leadership, type LeadershipInfo, type ReplicationOptions } from './leadership';
+import { createActionPolicy, type ActionLimits } from './policy';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { createPaging, type Paging, type PagingOptions } from './paging';
 import { watchPeople } from './people';
 import { createSessions } from './session';
+import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
 import { openPagingStore } from './sqlite/paging';
 import { openGatewayStore } from './sqlite/store';
@@ -85,6 +89,10 @@ export interface GatewayOptions {
   maxFrameBytes?: number;
   /** escalation and outbound pages from a roster (paging/); its store defaults to gateway.db in dataDir */
   paging?: PagingOptions | null;
+  /** what the gateway refuses of well-formed actions: the longest silence/ack (default 30 days) */
+  limits?: Partial<ActionLimits>;
+  /** how often one client may take a full snapshot (default 4 at once, then one per 30 s) */
+  snapshotLimit?: Omit<SnapshotLimitOptions, 'clock'>;
   /**
    * One replica of several on a PostgreSQL store (`store` is then the PostgreSQL one): the source runs only
    * while this replica leads it (leadership.ts). Without it the gateway is alone and runs its source.
@@ -139,7 +147,10 @@ function checkAuthOptions(o: GatewayOptions, users: UserStore | null): void {
 function listenOn(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
 }
 
@@ -237,15 +248,10 @@ function leadSource(
   );
 }
 
-export async function startGateway(o: GatewayOptions): Promise<Gateway> {
-  const clock = o.clock ?? systemClock;
-  const log = o.log ?? createLogger({ plugin: 'vigil-gateway', now: () => clock.now() });
-  log.addSecret(o.token);
-  const maxFrameBytes = o.maxFrameBytes ?? MAX_FRAME_BYTES;
-  const store = o.store ?? openDefaultStore(o);
-  const users = openUsers(o);
+/** the credential → the person, as the options say (checked first: a mode with nobody to sign in is refused) */
+function authenticatorFor(o: GatewayOptions, users: ReturnType<typeof openUsers>, clock: Clock, log: Logger) {
   checkAuthOptions(o, users);
-  const auth = createAuthenticator({
+  return createAuthenticator({
     config: {
       personal: o.personalTokens !== false && !!users,
       sharedToken: o.token ?? null,
@@ -255,6 +261,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     clock,
     log,
   });
+}
+
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? createLogger({ plugin: 'vigil-gateway', now: () => clock.now() });
+  log.addSecret(o.token);
+  const maxFrameBytes = o.maxFrameBytes ?? MAX_FRAME_BYTES;
+  const store = o.store ?? openDefaultStore(o);
+  const users = openUsers(o);
+  const auth = authenticatorFor(o, users, clock, log);
   const metrics = o.metrics ?? createGatewayMetrics(o.source.name);
   metrics.head.set(store.head());
 
@@ -262,6 +278,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const hub = createHub({ metrics, log, stream });
   const intake = createIntake({ store, clock, metrics, log, hub });
   const { paging, source: paged, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
+  const policy = createActionPolicy(o.limits);
   /** a follower asks the leader to poll after changing something upstream (set once leadership runs) */
   let upstreamChanged: (cluster?: string) => void = () => undefined;
   const source = tellingUpstreamChanges(paged, (cluster) => upstreamChanged(cluster));
@@ -271,10 +288,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     clock,
     log,
     metrics,
+    policy,
     logged: intake.logged,
     knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
   });
-  const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes });
+  const snapshotLimit = createSnapshotLimit({ clock, ...o.snapshotLimit });
+  const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes, snapshotLimit });
 
   let closing = false;
   const routes = createRoutes({
@@ -293,16 +312,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
-  server.on(
-    'upgrade',
-    createUpgradeHandler({
-      auth,
-      metrics,
-      log,
-      closing: () => closing,
-      accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who)),
-    }),
-  );
+  // no request, malformed or cut off, and no peer that vanishes mid-write ends the process
+  guardServer(server, log, 'gateway');
+  wss.on('error', (err) => log.log('error', 'gateway.ws_server_error', { err: String(err) }));
+  const upgrade = createUpgradeHandler({
+    auth,
+    metrics,
+    log,
+    closing: () => closing,
+    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who)),
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    guardSocket(socket, log, 'gateway');
+    upgrade(req, socket, head);
+  });
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });

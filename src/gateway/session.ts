@@ -6,6 +6,7 @@
 import { DisplayNameSchema, recordName } from '@shared/identity';
 import {
   CLOSE_PROTOCOL_ERROR,
+  CLOSE_TRY_LATER,
   decodeClientFrame,
   ERROR_CODES,
   MIN_PROTOCOL_VERSION,
@@ -22,6 +23,7 @@ import { newConn, send, sendError, type Conn } from './conn';
 import { statusFrame, type Hub } from './hub';
 import type { GatewayMetrics } from './metrics';
 import { withdraw } from './people';
+import type { SnapshotLimit } from './snapshot-limit';
 import type { EventLog } from './store';
 import type { Stream } from './stream';
 
@@ -36,6 +38,8 @@ export interface SessionOptions {
   /** an action's credential is checked again when it comes (a revocation counts at once, not at the next poll) */
   auth: Pick<Authenticator, 'recheck'>;
   maxFrameBytes: number;
+  /** how often one client may take a full snapshot (none: unlimited) */
+  snapshotLimit?: SnapshotLimit;
 }
 
 export interface Sessions {
@@ -76,6 +80,18 @@ export function createSessions(o: SessionOptions): Sessions {
     const resumable =
       f.cursor !== null && f.serverId === o.store.serverId && f.cursor <= head && f.cursor >= o.store.oldest() - 1;
     const mode = resumable ? 'events' : 'snapshot';
+    const waitMs = mode === 'snapshot' && !f.probe ? (o.snapshotLimit?.take(f.clientId) ?? 0) : 0;
+    if (waitMs > 0) {
+      o.metrics.badFrames.inc({ reason: ERROR_CODES.rateLimited });
+      o.log.log('warn', 'gateway.snapshot_rate_limited', { clientId: f.clientId, retryAfterMs: waitMs });
+      send(c, {
+        type: 'error',
+        error: { code: ERROR_CODES.rateLimited, message: `too many full snapshots for this client: come back in ${Math.ceil(waitMs / 1000)} s` },
+        fatal: true,
+        retryAfterMs: waitMs,
+      });
+      return void c.ws.close(CLOSE_TRY_LATER, 'too many full snapshots');
+    }
     send(c, {
       type: 'welcome',
       protocol: Math.min(f.protocol, PROTOCOL_VERSION),

@@ -50,6 +50,11 @@ export interface AppendOutcome {
   unchanged: number;
 }
 
+export interface UsedAction {
+  type: string;
+  payload: string | null;
+}
+
 export interface ActionRecord {
   id: string;
   type: string;
@@ -97,6 +102,12 @@ export interface EntityState {
 export interface ActionLog {
   /** the stored outcome of an action id, or null when it has none (new, or in doubt) */
   storedResult(id: string): StoredResult | null;
+  /**
+   * What an action id was used for — its type and payload (JSON text as received; null when an older
+   * gateway did not keep it) — once it has a result or an attempt in doubt; null for a new id. An id sent
+   * again with another type or payload is refused (`id_conflict`), not applied and not answered `ok`.
+   */
+  actionOf(id: string): UsedAction | null;
   /**
    * Durably notes that the upstream apply of `a.id` begins, before the source is called. `resumed` is true
    * when an earlier attempt of the same id began and never stored a result (the gateway died mid-apply).

@@ -18,7 +18,7 @@ export interface Migration {
   name: string;
   sql: string;
 }
-export type StoreErrorCode = 'corrupt' | 'unwritable' | 'migration_mismatch' | 'unknown';
+export type StoreErrorCode = 'corrupt' | 'unwritable' | 'disk_full' | 'migration_mismatch' | 'unknown';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -53,9 +53,11 @@ function classify(err: unknown, file: string): StoreError {
   const msg = e?.message ?? String(err);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(msg))
     return new StoreError('corrupt', file, `The database file ${file} is damaged (${msg}).`);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|no space left/i.test(msg))
+    return new StoreError('disk_full', file, `The disk holding ${file} is full (${msg}).`);
   // EEXIST/ENOTDIR: creating the data folder failed because a file stands where a folder must be
   if (
-    ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM', 'EEXIST', 'ENOTDIR'].some((c) =>
+    ['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_IOERR', 'EACCES', 'EROFS', 'EPERM', 'ENOTDIR', 'EISDIR', 'EEXIST'].some((c) =>
       code.startsWith(c),
     ) ||
     /readonly|unable to open|permission/i.test(msg)

@@ -10,6 +10,7 @@
  * An optional single trailing "/" is accepted (some IM clients append one). No query, fragment, user, port,
  * further segments, "." / ".." ids, encoded separators or double encoding.
  */
+import { encodeComponent } from './total';
 import { z } from 'zod';
 
 export const DEEP_LINK_SCHEME = 'vigil';
@@ -62,7 +63,7 @@ export function parseDeepLink(raw: unknown): DeepLinkParse {
 
 /** The link for an alert or incident (ids outside the alphabet are percent-encoded, and then refused by the parser). */
 export function formatDeepLink(link: DeepLink): string {
-  return `${DEEP_LINK_SCHEME}://${link.kind}/${encodeURIComponent(link.id)}`;
+  return `${DEEP_LINK_SCHEME}://${link.kind}/${encodeComponent(link.id)}`;
 }
 
 /**

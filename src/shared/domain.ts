@@ -202,11 +202,25 @@ export const StoreStatusSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(false),
     file: z.string(),
-    code: z.enum(['corrupt', 'unwritable', 'migration_mismatch', 'unknown']),
+    code: z.enum(['corrupt', 'unwritable', 'disk_full', 'migration_mismatch', 'unknown']),
     message: z.string(),
   }),
 ]);
 export type StoreStatus = z.infer<typeof StoreStatusSchema>;
+
+/**
+ * The console cannot write its data while it runs: a full disk, a data folder that became read-only, an
+ * I/O error. Shown as a banner with what to do; cleared by the next write that works.
+ */
+export const StorageProblemSchema = z.object({
+  code: z.enum(['disk_full', 'read_only', 'io_error']),
+  /** the error as the system said it */
+  message: z.string(),
+  since: z.number(),
+  /** the folder that must get space or become writable again */
+  dataDir: z.string(),
+});
+export type StorageProblem = z.infer<typeof StorageProblemSchema>;
 
 /**
  * Start-up work the core runs after it already answers (the first screen never waits for it): the store's

@@ -2,6 +2,8 @@
  * The vetted-URL predicate: the only gate between a string from anywhere (alert annotations, runbooks,
  * rosters) and the OS opener. Pure, so it is tested against hostile input directly.
  */
+import { decodeComponent, parseUrl } from './total';
+
 export const DEFAULT_SCHEMES = ['http:', 'https:', 'mailto:', 'tel:'] as const;
 /** Deep-link schemes of the IM clients rosters name; allowed only where a caller asks for them. */
 export const IM_SCHEMES = ['slack:', 'dingtalk:', 'msteams:', 'wxwork:'] as const;
@@ -18,12 +20,8 @@ export function checkExternalUrl(raw: unknown, extraSchemes: readonly string[] =
   if (CONTROL.test(raw)) return { ok: false, reason: 'contains control or invisible characters' };
   if (raw !== raw.trim()) return { ok: false, reason: 'leading or trailing whitespace' };
   if (raw.includes('\\')) return { ok: false, reason: 'contains a backslash' };
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return { ok: false, reason: 'not an absolute URL' };
-  }
+  const u = parseUrl(raw);
+  if (!u) return { ok: false, reason: 'not an absolute URL' };
   const allowed = new Set<string>([...DEFAULT_SCHEMES, ...extraSchemes]);
   if (!allowed.has(u.protocol)) return { ok: false, reason: `scheme ${u.protocol} is not allowed` };
   if (u.protocol === 'http:' || u.protocol === 'https:') {
@@ -35,10 +33,11 @@ export function checkExternalUrl(raw: unknown, extraSchemes: readonly string[] =
       return { ok: false, reason: `internationalised host ${host} may be a look-alike` };
     if (/[^a-z0-9.\-[\]:]/i.test(host)) return { ok: false, reason: `unexpected characters in host ${host}` };
   }
-  if (u.protocol === 'mailto:' && !/^[^@\s]+@[^@\s]+$/.test(decodeURIComponent(u.pathname)))
-    return { ok: false, reason: 'mailto without a single address' };
-  if (u.protocol === 'tel:' && !/^\+?[0-9().\- ]{3,32}$/.test(decodeURIComponent(u.pathname)))
-    return { ok: false, reason: 'tel with characters other than digits' };
+  // a broken escape (`mailto:%E0%A4%A`) is refused like any other bad address, never thrown
+  const target = u.protocol === 'mailto:' || u.protocol === 'tel:' ? decodeComponent(u.pathname) : '';
+  if (target === null) return { ok: false, reason: `${u.protocol} with a broken %-escape` };
+  if (u.protocol === 'mailto:' && !/^[^@\s]+@[^@\s]+$/.test(target)) return { ok: false, reason: 'mailto without a single address' };
+  if (u.protocol === 'tel:' && !/^\+?[0-9().\- ]{3,32}$/.test(target)) return { ok: false, reason: 'tel with characters other than digits' };
   return { ok: true, url: u.toString() };
 }
 

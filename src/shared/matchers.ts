@@ -32,7 +32,8 @@ export type RegexIssue =
   | { code: 'lookahead'; form: '(?=…)' | '(?!…)' }
   | { code: 'lookbehind' }
   | { code: 'backref'; ref: string }
-  | { code: 'invalid'; detail: string };
+  | { code: 'invalid'; detail: string }
+  | { code: 'too_long'; max: number; length: number };
 
 /** The problem as data, so the renderer says it in the user's language (the message is the English). */
 export type MatcherProblem =
@@ -72,6 +73,8 @@ export function regexIssueText(i: RegexIssue): string {
       return `back-references (${i.ref}) are not supported: Alertmanager uses Go's RE2, which has none`;
     case 'invalid':
       return `invalid regular expression: ${i.detail}`;
+    case 'too_long':
+      return `a regular expression may be at most ${i.max} characters long (this one has ${i.length})`;
   }
 }
 
@@ -244,8 +247,23 @@ function re2Issue(pattern: string): RegexIssue | null {
   }
 }
 
+/**
+ * The longest regex value compiled. RE2's compile time grows with the pattern (about 13 s for 1 MB here):
+ * a pasted or hostile 1 MB regex in a silence or the filter box would stall the gateway, the core or the
+ * window. No real matcher comes near this.
+ */
+export const MAX_REGEX_CHARS = 4096;
+const tooLongIssue = (value: string): RegexIssue | null =>
+  value.length > MAX_REGEX_CHARS ? { code: 'too_long', max: MAX_REGEX_CHARS, length: value.length } : null;
+const tooLong = (value: string) => {
+  const issue = tooLongIssue(value);
+  return issue && regexIssueText(issue);
+};
+
 /** Why `value` is not a regex Alertmanager accepts, as data, or null when it is. */
 export function regexIssue(value: string): RegexIssue | null {
+  const long = tooLongIssue(value);
+  if (long) return long;
   // Alertmanager compiles `^(?:value)$`; the value alone gives the clearer message when both fail
   const wrapped = re2Issue(`^(?:${value})$`);
   if (wrapped === null) return null;
@@ -264,10 +282,13 @@ export interface CompiledRegex {
 
 /**
  * Compiles a matcher's regex value exactly as Alertmanager does: Go RE2 syntax, `^(?:value)$`, matched with
- * Go's MatchString (an unanchored search of the anchored pattern). Throws RegexError with a clear message.
+ * Go's MatchString (an unanchored search of the anchored pattern). Throws RegexError with a clear message
+ * (also for a value over MAX_REGEX_CHARS).
  * Results are memoised per input string (label values repeat across thousands of alerts).
  */
 export function anchoredRegex(value: string): CompiledRegex {
+  const long = tooLong(value);
+  if (long) throw new RegexError(long);
   let re: RE2JS;
   try {
     re = RE2JS.compile(`^(?:${value})$`);

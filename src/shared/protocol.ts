@@ -198,6 +198,8 @@ export const ServerErrorFrame = z.object({
   type: z.literal('error'),
   error: ErrorSchema,
   fatal: z.boolean().optional(),
+  /** come back no sooner than this (rate_limited); added after v1 shipped, so optional */
+  retryAfterMs: z.number().int().nonnegative().max(86_400_000).optional(),
 });
 export const UpstreamStateSchema = z.enum(['ok', 'degraded', 'down']);
 /** One cluster's health: `degraded` while some members do not answer, `down` when none does. */
@@ -245,6 +247,8 @@ export const CLOSE_PROTOCOL_ERROR = 4002;
 /** the server is shutting down or restarting: reconnect soon */
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TOO_LARGE = 1009;
+/** too many full snapshots for this client: the error frame before it says when to come back */
+export const CLOSE_TRY_LATER = 4029;
 
 /** error codes carried in `error` frames and failed `result`s */
 export const ERROR_CODES = {
@@ -266,6 +270,14 @@ export const ERROR_CODES = {
   credentialRevoked: 'credential_revoked',
   credentialExpired: 'credential_expired',
   internal: 'internal',
+  /** an action id used before with another type or payload (the first one's result stands) */
+  idConflict: 'id_conflict',
+  /** a silence that would match every alert (src/shared/silence-rule.ts) */
+  silenceTooBroad: 'silence_too_broad',
+  /** a silence or ack longer than the gateway's maximum */
+  durationTooLong: 'duration_too_long',
+  /** too many full snapshots asked for by one client; the error frame says when to come back */
+  rateLimited: 'rate_limited',
 } as const;
 
 // ---- decoding ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { SeveritySchema, type Severity } from './domain';
 import { ChannelSchema } from './paging';
+import { encodeComponent } from './total';
 
 // ---- the stored shapes (kept as they were: the people table and rostersList use them) -------------
 
@@ -334,7 +335,7 @@ export interface ContactLink {
  */
 export function contactLinks(p: Pick<Person, 'phone' | 'email' | 'im'>, workspace?: { slackTeam: string | null }): ContactLink[] {
   const out: ContactLink[] = [];
-  const enc = encodeURIComponent;
+  const enc = encodeComponent; // total: a lone surrogate in a handle is encoded, never thrown
   if (p.phone) out.push({ channel: 'phone', handle: p.phone, url: `tel:${p.phone.replace(/[^0-9+]/g, '')}`, im: false });
   if (p.email) out.push({ channel: 'email', handle: p.email, url: `mailto:${p.email}`, im: false });
   const im = p.im ?? {};

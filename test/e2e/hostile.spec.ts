@@ -20,6 +20,7 @@ import WebSocket from 'ws';
 import { settled } from './settle';
 import { stringify } from 'yaml';
 import { v7 as uuidv7 } from 'uuid';
+import { revealSegments } from '@shared/spoofing';
 import { startProcess, type Started } from '../services/processes';
 import { expect, launchHost, openApp, OUT_DIR, test } from './fixtures';
 
@@ -399,11 +400,12 @@ test('hostile content from the platform renders as text: no script, no navigatio
       await row.click();
       const detail = page.getByRole('complementary', { name: 'Alert details' });
       await expect(detail).toBeVisible();
-      // shown as text, verbatim
+      // shown as text, verbatim but for hidden characters (controls, zero-width, bidi), drawn as code points
       const first = payloads[i * PER_ALERT];
-      await expect(detail.getByRole('region', { name: 'Labels' })).toContainText(
-        first.text.replace(/\s+/g, ' ').trim().slice(0, 40),
-      );
+      const shown = revealSegments(first.text)
+        .map((x) => x.codePoint ?? x.text)
+        .join('');
+      await expect(detail.getByRole('region', { name: 'Labels' })).toContainText(shown.replace(/\s+/g, ' ').trim().slice(0, 40));
       for (const b of await detail.getByRole('button', { name: /^Open (javascript|data):/ }).all()) await b.click();
       counts.details++;
       counts.domElementsAudited += await auditDom(page, `alert ${i} detail`, f);

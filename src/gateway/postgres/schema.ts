@@ -167,9 +167,15 @@ CREATE TABLE ack_extensions (
 );
 `;
 
+/** issue #13: an attempt in doubt keeps its payload, so a resend with another payload is an id_conflict */
+const ATTEMPT_PAYLOAD = `
+ALTER TABLE action_attempts ADD COLUMN payload TEXT;
+`;
+
 export const pgGatewayMigrations: readonly PgMigration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
   { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
+  { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
 ];

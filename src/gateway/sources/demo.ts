@@ -32,6 +32,12 @@ import { createDemoSeries } from './demo-series';
 export interface DemoSourceOptions {
   /** the folder with alerts/, dashboards/, runbooks/ and roster.yaml (resources/demo) */
   resourcesDir: string;
+  /** runbooks served instead of the demo's own (`--runbooks DIR`) */
+  runbooksDir?: string;
+  /** the roster served instead of the demo's own (`--roster FILE`) */
+  rosterFile?: string;
+  /** dashboards served instead of the demo's own (`--dashboards FILE|DIR`); panels without a demo signal stay empty */
+  dashboards?: string;
   seed?: number;
   clock?: Clock;
   /** model resolution: signals are sampled and rules evaluated once per tick */
@@ -79,7 +85,8 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
   const random = seededRandom(opts.seed ?? 1);
   const def = parseModel(readModelFiles(path.join(opts.resourcesDir, 'alerts')));
 
-  const dashboardsDir = present(opts.resourcesDir, 'dashboards');
+  // what the operator names replaces the bundled part of the demo's world (the simulated alerts stay)
+  const dashboardsDir = opts.dashboards ?? present(opts.resourcesDir, 'dashboards');
   const specs: DashboardSpec[] = dashboardsDir ? loadDashboards(dashboardsDir) : [];
   const historyMs = Math.max(3_600_000, ...specs.map((s) => s.query.rangeSeconds * 1000));
   const model = new DemoModel(def, {
@@ -140,9 +147,10 @@ export function createDemoSource(opts: DemoSourceOptions): DemoSource {
       tracker.seed(c.known?.());
       am.startRun(clock.now().toString(36));
       const now = clock.now();
-      const runbooksDir = present(opts.resourcesDir, 'runbooks');
-      const rosterFile = present(opts.resourcesDir, 'roster.yaml');
-      c.emit(contentEvents({ runbooksDir, rosterFile, specs, now, warn, tolerateBadRoster: true }));
+      const runbooksDir = opts.runbooksDir ?? present(opts.resourcesDir, 'runbooks');
+      const rosterFile = opts.rosterFile ?? present(opts.resourcesDir, 'roster.yaml');
+      // the bundled roster is tolerated when broken (a demo must start); one the operator named must be right
+      c.emit(contentEvents({ runbooksDir, rosterFile, specs, now, warn, tolerateBadRoster: !opts.rosterFile }));
       for (const problem of series.problems()) warn(problem);
       if (opts.warmStart ?? true) warmUp(now);
       model.step(now);

@@ -1,6 +1,6 @@
 /** Action ids, their outcomes and their in-doubt attempts, on SQLite (tables actions, action_attempts, audit). */
 import type { SqlConnection } from '@node/sql';
-import type { ActionLog, ActionRecord, StoredResult } from '../store';
+import type { ActionLog, ActionRecord, StoredResult, UsedAction } from '../store';
 
 export type SqliteActionLog = Omit<ActionLog, 'applyProcessAction'>;
 
@@ -12,8 +12,10 @@ export function createActionLog(db: SqlConnection): SqliteActionLog {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     audit: db.prepare('INSERT INTO audit (at, actor, login, action, detail) VALUES (?, ?, ?, ?, ?)'),
     beginAttempt:
-      db.prepare(`INSERT INTO action_attempts (id, type, actor, login, client_id, started_at) VALUES (?, ?, ?, ?, ?, ?)
+      db.prepare(`INSERT INTO action_attempts (id, type, actor, login, client_id, started_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET attempts = action_attempts.attempts + 1 RETURNING attempts`),
+    usedAction: db.prepare('SELECT type, payload FROM actions WHERE id = ?'),
+    usedAttempt: db.prepare('SELECT type, payload FROM action_attempts WHERE id = ?'),
     endAttempt: db.prepare('DELETE FROM action_attempts WHERE id = ?'),
     attemptCount: db.prepare('SELECT count(*) AS n FROM action_attempts'),
   };
@@ -24,8 +26,13 @@ export function createActionLog(db: SqlConnection): SqliteActionLog {
       if (!r) return null;
       return { ok: !!r.ok, error: r.ok ? null : { code: r.error_code ?? 'rejected', message: r.error_message ?? '' } };
     },
+    actionOf(id: string): UsedAction | null {
+      return ((s.usedAction.get(id) ?? s.usedAttempt.get(id)) as UsedAction | undefined) ?? null;
+    },
     beginAction(a: ActionRecord): { resumed: boolean } {
-      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.login, a.clientId, a.at) as { attempts: number };
+      const row = s.beginAttempt.get(a.id, a.type, a.actor, a.login, a.clientId, a.at, JSON.stringify(a.payload ?? null)) as {
+        attempts: number;
+      };
       return { resumed: row.attempts > 1 };
     },
     unfinishedActions: (): number => (s.attemptCount.get() as { n: number }).n,

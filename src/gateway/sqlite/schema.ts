@@ -4,7 +4,8 @@
  * - entities: the current state of every entity, which is what a snapshot sends
  * - actions: every action id with its stored result (idempotency: an id is applied once)
  * - action_attempts: ids whose upstream apply has begun and has no stored result yet; a row left behind means
- *   the gateway died mid-apply, and the resend of that id must look upstream before applying again
+ *   the gateway died mid-apply, and the resend of that id must look upstream before applying again (its
+ *   payload since migration 5: a resend with another payload is refused as id_conflict)
  * - incidents, incident_timeline, incident_status_updates, checklist_results, handovers: what the
  *   process actions create (see process.ts)
  * - audit: who did what
@@ -153,6 +154,11 @@ CREATE TABLE ack_extensions (
 );
 `;
 
+/** issue #13: an attempt in doubt keeps its payload, so a resend with another payload is an id_conflict */
+const ATTEMPT_PAYLOAD = `
+ALTER TABLE action_attempts ADD COLUMN payload TEXT;
+`;
+
 const PAGING = `
 CREATE TABLE page_ladders (
   id          TEXT PRIMARY KEY,
@@ -201,5 +207,6 @@ export const gatewayMigrations: readonly Migration[] = [
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
   { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
+  { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
   { version: 6, name: 'paging', sql: PAGING },
 ];

@@ -11,8 +11,9 @@ import type { DB } from '@node/sqlite';
 import type { CoreBus } from './bus';
 import { coreLanguage } from './language';
 import { identityText } from './link/texts';
-import { safeNotifier, type Notifier } from './notifier';
+import { safeNotifier, type CoreNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets';
+import { createStorageWatch, type StorageWatch } from './storage';
 
 /** The person this console acts as (link/session.ts says who, from the platform's welcome). */
 export interface Me {
@@ -31,7 +32,8 @@ export interface CoreContext {
   db: DB;
   clock: Clock;
   log: Logger;
-  notifier: Notifier;
+  /** never throws or rejects; answers whether the notification was shown (and why not) */
+  notifier: CoreNotifier;
   secrets: SecretStore;
   dataDir: string;
   /** tells the core's bus (and through it the renderer) that something happened */
@@ -52,6 +54,8 @@ export interface CoreContext {
   audit(actor: string, action: string, detail?: unknown): void;
   /** stamps a collection as freshly written (drives the "as of N min ago" labels) */
   touch(collection: 'alerts' | 'runbooks' | 'dashboards' | 'rosters', at?: number): void;
+  /** where a failed write is reported (disk full, read-only data folder) and a working one clears it */
+  storage: StorageWatch;
 }
 
 /** How a feature module sends an action: written to the outbox first, then sent by the platform link. */
@@ -114,6 +118,8 @@ export interface ModuleContextDeps {
   secrets: SecretStore;
   dataDir: string;
   bus: CoreBus;
+  /** the core's storage watch (one per core); a new one on this bus when absent (tests) */
+  storage?: StorageWatch;
   settings(): Settings;
   /** who is signed in (the link's session); default: nobody proves anything, the typed name (no platform) */
   me?: () => Me | null;
@@ -155,5 +161,6 @@ export function createModuleContext(deps: ModuleContextDeps): CoreContext {
     audit: (actor, action, detail) =>
       auditStmt.run(clock.now(), actor, action, detail === undefined ? '' : JSON.stringify(detail)),
     touch: (collection, at) => touchStmt.run(collection, at ?? clock.now()),
+    storage: deps.storage ?? createStorageWatch({ bus, clock, log, dataDir: deps.dataDir }),
   };
 }

@@ -22,6 +22,7 @@ import type { LinkPlatform } from './link/module';
 import { MemoryNotifier, type Notifier } from './notifier';
 import { bindModules, buildModules, openStore, startModules, stopModules, warmupJobs, type CoreEnv, type Modules } from './phases';
 import { MemorySecretStore, type SecretStore } from './secrets';
+import { createStorageWatch } from './storage';
 import { integrityJob } from './store/integrity';
 import { startWarmup, type Warmup } from './warmup';
 
@@ -66,13 +67,11 @@ export interface Core {
   readonly db: DB | null;
 }
 
-export function createCore(deps: CoreDeps): Core {
-  const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? createLogger();
-  const file = path.join(deps.dataDir, 'vigil.db');
-  const startedAt = clock.now();
+/** what every phase builds from: the bus, the storage watch (one per core) and the injected backends */
+function coreEnv(deps: CoreDeps, clock: Clock, log: Logger): CoreEnv {
   const bus = createBus<CoreEvents>(log);
-  const env: CoreEnv = {
+  return {
+    storage: createStorageWatch({ bus, clock, log, dataDir: deps.dataDir }),
     clock,
     log,
     notifier: deps.notifier ?? new MemoryNotifier(),
@@ -81,6 +80,15 @@ export function createCore(deps: CoreDeps): Core {
     bus,
     platform: deps.platform,
   };
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogger();
+  const file = path.join(deps.dataDir, 'vigil.db');
+  const startedAt = clock.now();
+  const env = coreEnv(deps, clock, log);
+  const { bus, storage } = env;
   log.addSecret(deps.platform?.token ?? null);
 
   let db: DB | null = null;
@@ -94,13 +102,18 @@ export function createCore(deps: CoreDeps): Core {
       status: () => status,
       current: () => modules,
       recover() {
-        const movedTo = moveAside(file, clock.now());
-        log.log('warn', 'store.moved_aside', { file, movedTo });
+        // a damaged file is moved aside; a folder that was unwritable or full is simply tried again
+        if (!status.ok && (status.code === 'corrupt' || status.code === 'migration_mismatch' || status.code === 'unknown')) {
+          const movedTo = moveAside(file, clock.now());
+          log.log('warn', 'store.moved_aside', { file, movedTo });
+        }
         initialize();
         return status;
       },
     },
     bus,
+    storage,
+    log,
     dataDir: deps.dataDir,
     transport: deps.transport,
     version: deps.version,
@@ -190,6 +203,11 @@ export function createCore(deps: CoreDeps): Core {
         return { ok: true, value };
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toJSON() };
+        if (storage.failed(err))
+          return {
+            ok: false,
+            error: { code: 'storage_failed', message: `Vigil cannot write its data in ${deps.dataDir}: ${err instanceof Error ? err.message : String(err)}` },
+          };
         log.log('error', 'dispatch.failed', { method: String(name), err: String(err) });
         return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
       }

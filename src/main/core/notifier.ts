@@ -1,4 +1,6 @@
 /** What the core needs from a notification backend. The shell and the host each supply one. */
+import { cutText } from '@shared/alert-view';
+import { revealPlain } from '@shared/spoofing';
 import type { Logger } from '@node/log';
 
 export interface NativeNotification {
@@ -13,8 +15,20 @@ export interface NativeNotification {
   fingerprint?: string;
 }
 
+/**
+ * A notification backend (the OS one, or a recorder). `notify` throws or rejects when the notification
+ * was not shown (no D-Bus session, no daemon, a denied permission), with the reason as the message.
+ */
 export interface Notifier {
-  notify(n: NativeNotification): void | Promise<void>;
+  notify(n: NativeNotification): void | Promise<unknown>;
+}
+
+/** What happened to one notification: shown, or not shown and why. */
+export type NotifyOutcome = { shown: true } | { shown: false; reason: string };
+
+/** The notifier every core module gets: never throws, never rejects, and says what happened. */
+export interface CoreNotifier extends Notifier {
+  notify(n: NativeNotification): Promise<NotifyOutcome>;
 }
 
 /** Records notifications; used where no OS notifier exists and in tests. */
@@ -25,26 +39,46 @@ export class MemoryNotifier implements Notifier {
   }
 }
 
+/** the longest title and body handed to the OS (a 1 MB summary would not even fit a command line) */
+export const NOTIFY_TITLE_CHARS = 200;
+export const NOTIFY_BODY_CHARS = 1000;
+
+/**
+ * What reaches the OS: hidden characters shown as ⟦U+200B⟧ (a zero-width space cannot make "Disk\u200bFull"
+ * pass for "DiskFull" in a notification either), title and body cut to what a notification shows.
+ */
+function bounded(n: NativeNotification): NativeNotification {
+  const cut = (s: string, max: number) => {
+    const shown = revealPlain(s.length > max * 4 ? s.slice(0, max * 4) : s);
+    return shown.length > max ? `${cutText(shown, max - 1)}…` : shown;
+  };
+  return { ...n, title: cut(n.title, NOTIFY_TITLE_CHARS), body: cut(n.body, NOTIFY_BODY_CHARS) };
+}
+
 /**
  * A notification backend may fail (no D-Bus session, no daemon, a denied permission). That must never take
- * the core down: failures are logged once per distinct reason and swallowed here, for every caller.
- * createModuleContext (context.ts) wraps every module's notifier with it, in the app and in tests alike.
+ * the core down, and it must never be reported as shown: the failure is logged once per distinct reason
+ * and answered as `{ shown: false, reason }`, for every caller. createModuleContext (context.ts) wraps every
+ * module's notifier with it, in the app and in tests alike, so "Test notification" and the self-check see
+ * what the app sees.
  */
-export function safeNotifier(inner: Notifier, log: Logger): Notifier {
+export function safeNotifier(inner: Notifier, log: Logger): CoreNotifier {
   const reported = new Set<string>();
-  const fail = (err: unknown) => {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (reported.has(msg)) return;
-    reported.add(msg);
-    log.log('warn', 'notify.failed', { err: msg });
+  const fail = (err: unknown): NotifyOutcome => {
+    const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500) || 'the notifier failed without a reason';
+    if (!reported.has(reason)) {
+      reported.add(reason);
+      log.log('warn', 'notify.failed', { err: reason });
+    }
+    return { shown: false, reason };
   };
   return {
-    notify(n) {
+    async notify(n) {
       try {
-        const r = inner.notify(n);
-        return r instanceof Promise ? r.catch(fail) : r;
+        await inner.notify(bounded(n));
+        return { shown: true };
       } catch (err) {
-        fail(err);
+        return fail(err);
       }
     },
   };

@@ -30,6 +30,7 @@ import { createProcessModule, type ProcessModule } from './process/module';
 import { createRosterModule, type RosterModule } from './roster/module';
 import { createPeopleDirectory } from './roster/people';
 import type { SecretStore } from './secrets';
+import type { StorageWatch } from './storage';
 import { createSettingsRepo } from './settings';
 import { openCoreDatabase } from './store/open';
 import type { WarmupJob } from './warmup';
@@ -43,6 +44,8 @@ export interface CoreEnv {
   secrets: SecretStore;
   dataDir: string;
   bus: CoreBus;
+  /** write problems while running; the link and dispatch report to it */
+  storage: StorageWatch;
   platform?: LinkPlatform;
 }
 
@@ -88,6 +91,7 @@ export function buildModules(db: DB, env: CoreEnv): Modules {
     secrets: env.secrets,
     dataDir: env.dataDir,
     bus: env.bus,
+    storage: env.storage,
     settings: settings.read,
     me: () => link?.me() ?? null,
   });

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { vigil } from './api';
 import { CommandPalette } from './components/CommandPalette';
 import { Nav } from './components/Nav';
+import { PartBoundary } from './components/PartBoundary';
 import { StatusBar } from './components/StatusBar';
 import { useApplyTheme } from './design/theme';
 import { AlertsView } from './features/alerts/AlertsView';
@@ -110,22 +111,36 @@ export function App() {
   const Current = VIEW_COMPONENTS[view];
   return (
     <div className="app">
-      <Nav />
+      <PartBoundary part="navigation">
+        <Nav />
+      </PartBoundary>
       <main className="main">
         <FreezeBanner />
         <ConnectionLost />
         <StoreProblem />
         <SignedOutBanner />
         <NameNeeded />
-        <Suspense fallback={<p className="muted">{t('loading')}</p>}>
-          <Current />
-        </Suspense>
+        {/* keyed by the view: another view starts afresh, and a failed view (or one whose code failed to
+            load) never blanks the others */}
+        <PartBoundary key={view} part={`${view} view`}>
+          <Suspense fallback={<p className="muted">{t('loading')}</p>}>
+            <Current />
+          </Suspense>
+        </PartBoundary>
       </main>
-      <StatusBar />
-      <Toaster />
+      <PartBoundary part="status bar">
+        <StatusBar />
+      </PartBoundary>
+      <PartBoundary part="notifications">
+        <Toaster />
+      </PartBoundary>
       <ConfirmHost />
-      <CommandPalette />
-      <SignInDialog />
+      <PartBoundary part="command palette">
+        <CommandPalette />
+      </PartBoundary>
+      <PartBoundary part="sign-in dialog">
+        <SignInDialog />
+      </PartBoundary>
     </div>
   );
 }

@@ -3,7 +3,8 @@
  * filters, counts for the title bar and tray, and the notification controls (mute, test).
  */
 import { z } from 'zod';
-import { AlertSchema, MatcherSchema, type Alert, type AlertEvent, type Silence } from '../alerts';
+import { MatcherSchema, type AlertEvent, type Silence } from '../alerts';
+import { AlertViewSchema, type AlertView } from '../alert-view';
 import { SEVERITIES, SeveritySchema, type Severity } from '../domain';
 import { event, method } from '../rpc';
 
@@ -95,7 +96,8 @@ export type SilenceInput = z.infer<typeof SilenceInputSchema>;
 export const AlertPageCursorSchema = z.object({ severity: SeveritySchema, startsAt: z.number(), fingerprint: Fingerprint });
 export type AlertPageCursor = z.infer<typeof AlertPageCursorSchema>;
 export interface AlertPage {
-  alerts: z.infer<typeof AlertSchema>[];
+  /** oversized names and values cut (alert-view.ts); the whole value comes from alertValue */
+  alerts: AlertView[];
   /** null on the last page */
   next: AlertPageCursor | null;
   /** alerts in the cache when this page was read */
@@ -104,7 +106,14 @@ export interface AlertPage {
 
 export const alertMethods = {
   /** every cached alert (small lists: the incident form's alert picker; the console pages with alertsPage) */
-  alertsList: method<Alert[]>()(z.tuple([])),
+  alertsList: method<AlertView[]>()(z.tuple([])),
+  /**
+   * The whole value of a label or annotation the views got cut ("show all"), by its position in the stored
+   * alert; null when the alert or the entry is gone.
+   */
+  alertValue: method<{ name: string; value: string } | null>()(
+    z.tuple([Fingerprint, z.enum(['labels', 'annotations']), z.number().int().nonnegative().max(100_000)]),
+  ),
   /** one alert's stored history, oldest first */
   alertHistory: method<AlertEvent[]>()(z.tuple([Fingerprint])),
   silencesList: method<Silence[]>()(z.tuple([])),
@@ -144,7 +153,7 @@ export const alertEvents = {
   alertsChanged: event(
     z.object({
       reset: z.boolean(),
-      upserted: z.array(AlertSchema),
+      upserted: z.array(AlertViewSchema),
       removed: z.array(z.string()),
       silencesChanged: z.boolean(),
     }),

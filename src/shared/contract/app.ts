@@ -8,11 +8,13 @@ import {
   SettingsPatchSchema,
   SettingsSchema,
   StartupStateSchema,
+  StorageProblemSchema,
   type AppInfo,
   type Freshness,
   type LinkState,
   type Settings,
   type StartupState,
+  type StorageProblem,
   type StoreStatus,
 } from '../domain';
 
@@ -26,6 +28,10 @@ export const appMethods = {
   freshness: method<Freshness>()(z.tuple([])),
   /** moves an unusable database file aside and starts with a fresh one */
   storeRecover: method<StoreStatus>()(z.tuple([])),
+  /** a write problem while running (disk full, read-only data folder), or null */
+  storageHealth: method<{ problem: StorageProblem | null }>()(z.tuple([])),
+  /** "try again" after freeing space: the link stores the platform's data again now; answers the problem as it stands */
+  storageRetry: method<{ problem: StorageProblem | null }>()(z.tuple([])),
   /**
    * opens an http(s)/mailto/tel link in the OS, after the vetted-link check; `im: true` also admits the IM
    * clients' deep-link schemes (slack:, dingtalk:, msteams:, wxwork:) for roster contact buttons
@@ -40,6 +46,13 @@ export const appMethods = {
    * subscribed to `openLink`); null when there is none, and always in the browser host
    */
   pendingLink: method<DeepLink | null>()(z.tuple([])),
+  /**
+   * a part of the console (a view, a pane) failed to render and shows "could not be shown" instead: logged
+   * by the core, so the failure is on record and the rest of the console goes on
+   */
+  partFailed: method<{ logged: boolean }>()(
+    z.tuple([z.object({ part: z.string().max(100), message: z.string().max(2000), stack: z.string().max(8000).optional() }).strict()]),
+  ),
 };
 
 export const appEvents = {
@@ -53,6 +66,8 @@ export const appEvents = {
   focusAlert: event(z.object({ fingerprint: z.string() })),
   /** a vigil://alert/… or vigil://incident/… link was opened while the app runs: show that alert or incident */
   openLink: event(DeepLinkSchema),
+  /** the console could not write its data (disk full, read-only folder), or can again (`problem: null`) */
+  storageHealth: event(z.object({ problem: StorageProblemSchema.nullable() })),
   /** a short message for the in-app toast area */
   toast: event(
     z.object({

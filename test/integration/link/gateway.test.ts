@@ -345,7 +345,8 @@ describe('gateway: actions', () => {
       type: 'action',
       id: uuidv7(),
       action: 'silence.create',
-      payload: { matchers: [{ name: 'a', value: 'b', isRegex: false, isEqual: true }], endsAt: 1, comment: 'x' },
+      // a window the gateway's own checks accept (an endsAt in the past is its bad_payload): this one reaches the source
+      payload: { matchers: [{ name: 'a', value: 'b', isRegex: false, isEqual: true }], endsAt: Date.now() + 3_600_000, comment: 'x' },
       at: 1,
     });
     expect((await c.next('result'))[0]).toMatchObject({

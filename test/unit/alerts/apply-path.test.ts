@@ -6,6 +6,7 @@
  * it noted and reads the store, so what the renderer and the policy are told is always what is stored.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cutAlert } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
 import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
 import { FLUSH_DELAY_MS } from '@core/alerts/changes';
@@ -166,5 +167,24 @@ describe('alert pages as JSON text', () => {
       cursor = page.next;
     }
     expect(cursor).not.toBeNull();
+  });
+
+  it('cut what crosses to the views, as the object path does (alertsPage): 1 MB values, long names, escapes', () => {
+    const repo = createAlertRepo(t.ctx.db);
+    const MB = 1 << 20;
+    const quoted = `${'\\"'.repeat(2000)}x`; // 6001 characters of backslashes and quotes: escapes in the stored JSON
+    const batch = [
+      alert({ fingerprint: 'big-label', labels: { alertname: 'Disk', blob: 'b'.repeat(MB) } }),
+      alert({ fingerprint: 'big-name', annotations: { ['n'.repeat(300)]: 'v' } }),
+      alert({ fingerprint: 'escaped', annotations: { summary: quoted } }),
+      alert({ fingerprint: 'near', annotations: { description: 'd'.repeat(4096), summary: '"\\'.repeat(50) } }),
+      alert({ fingerprint: 'long-url', generatorUrl: `http://x/${'u'.repeat(20_000)}` }),
+      alert({ fingerprint: 'plain', annotations: { summary: 'fine' } }),
+    ].map(upsert);
+    sync.applyBatch(batch);
+    const text = repo.pageJson(null, 50)!;
+    const page = repo.page(null, 50);
+    expect(JSON.parse(text)).toEqual({ ...page, alerts: page.alerts.map(cutAlert) });
+    expect(text.length).toBeLessThan(100_000);
   });
 });

@@ -10,7 +10,9 @@ import {
   compileMatchers,
   formatMatchers,
   labelsOf,
+  MAX_REGEX_CHARS,
   parseMatchers,
+  RegexError,
   regexProblem,
   splitClusterMatchers,
   tryParseMatchers,
@@ -98,6 +100,16 @@ describe('regexes as Alertmanager runs them (Go RE2, fully anchored)', () => {
       comment: 'x',
     });
     expect(good.success).toBe(true);
+  });
+
+  it('refuses a regex over MAX_REGEX_CHARS at once instead of spending seconds compiling it (a pasted 1 MB value)', () => {
+    const huge = 'a'.repeat(1 << 20);
+    expect(() => anchoredRegex(huge)).toThrow(/at most 4096 characters/);
+    expect(regexProblem(huge)).toMatch(/at most 4096 characters/);
+    expect(() => compileMatchers([m('job', huge, '!~')])).toThrow(RegexError);
+    const bad = actionPayloads['silence.create'].safeParse({ matchers: [m('job', huge, '=~')], endsAt: 1, comment: 'x' });
+    expect(bad.success).toBe(false);
+    expect(regexProblem('a'.repeat(MAX_REGEX_CHARS))).toBeNull();
   });
 });
 

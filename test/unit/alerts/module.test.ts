@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseArgs } from '@shared/api';
 import { ApiError } from '@shared/rpc';
 import type { Alert } from '@shared/alerts';
+import { VALUE_CUT_CHARS } from '@shared/alert-view';
 import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
 import { DELTA_LIMIT, FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
@@ -33,6 +34,30 @@ beforeEach(() => {
 afterEach(() => {
   mod.stop!();
   t.cleanup();
+});
+
+describe('huge values cross to the views cut, and load whole on demand', () => {
+  it('a 1 MB label and a 1 MB summary are cut in the list, the page and the change event; alertValue loads them whole', async () => {
+    const big = 'x'.repeat(1024 * 1024);
+    const a = firingAlert({ fingerprint: 'huge', labels: { alertname: 'Huge', blob: big, severity: 'critical' }, annotations: { summary: `S${big}`, runbook_url: 'rb' } });
+    sync(['alert.upsert', a]);
+    settle();
+    const [listed] = await mod.handlers.alertsList();
+    expect(listed.labels.blob).toHaveLength(VALUE_CUT_CHARS);
+    expect(listed.annotations.summary).toHaveLength(VALUE_CUT_CHARS);
+    expect(listed.annotations.runbook_url).toBe('rb');
+    expect(listed.cut).toEqual({
+      labels: [{ index: 1, name: 'blob', length: big.length, nameCut: false }],
+      annotations: [{ index: 0, name: 'summary', length: big.length + 1, nameCut: false }],
+    });
+    expect((await mod.handlers.alertsPage(null, 10)).alerts[0]).toEqual(listed);
+    expect(t.eventsOf('alertsChanged').at(-1)?.upserted[0]).toEqual(listed);
+    expect(JSON.stringify(listed).length).toBeLessThan(20_000);
+    expect(await mod.handlers.alertValue('huge', 'labels', 1)).toEqual({ name: 'blob', value: big });
+    expect(await mod.handlers.alertValue('huge', 'annotations', 0)).toEqual({ name: 'summary', value: `S${big}` });
+    expect(await mod.handlers.alertValue('huge', 'annotations', 9)).toBeNull();
+    expect(await mod.handlers.alertValue('gone', 'labels', 0)).toBeNull();
+  });
 });
 
 describe('storing and dedup', () => {
@@ -217,6 +242,19 @@ describe('actions through the outbox', () => {
     expect(entry.payload).toMatchObject({ startsAt: t.clock.now(), endsAt: t.clock.now() + 240 * 60_000, comment: 'release window' });
   });
 
+  it('silence: one that would match every alert is refused by the shared rule before anything is queued', async () => {
+    const before = outbox.unanswered().length;
+    for (const matchers of [
+      [{ name: 'alertname', value: '.+', isEqual: true, isRegex: true }],
+      [{ name: 'severity', value: 'none', isEqual: false, isRegex: false }],
+    ])
+      await expect(async () => mod.handlers.silenceCreate({ matchers, durationMinutes: 60, comment: 'maintenance' })).rejects.toMatchObject({
+        code: 'silence_too_broad',
+        message: expect.stringMatching(/would match every alert/),
+      });
+    expect(outbox.unanswered()).toHaveLength(before);
+  });
+
   it('expire silence needs a cached, unexpired silence', async () => {
     await expect(async () => mod.handlers.silenceExpire('nope')).rejects.toThrow(/No cached silence/);
     sync(['silence.upsert', { id: 's1', matchers: [{ name: 'a', value: 'b', isEqual: true, isRegex: false }], startsAt: 0, endsAt: 1e13, createdBy: 'x', comment: 'c', state: 'active', updatedAt: 1 }]);
@@ -255,9 +293,8 @@ describe('saved filters and notification controls', () => {
   });
 
   // The backend fails as it does without a D-Bus session. The module sees the notifier the app gives it
-  // (createModuleContext wraps it in safeNotifier), which today swallows the failure, so notifyTest says
-  // "delivered": the lie issue #13 removes. When it does, this test passes and `.fails` must go.
-  it.fails('notifyTest reports a failure of the notification backend (issue #13)', async () => {
+  // (createModuleContext wraps it in safeNotifier), which must pass the failure on: never "delivered".
+  it('notifyTest reports a failure of the notification backend (issue #13)', async () => {
     t.notifier.notify = () => Promise.reject(new Error('no notification daemon'));
     expect(await mod.handlers.notifyTest()).toEqual({ delivered: false, error: 'no notification daemon' });
   });

@@ -95,6 +95,21 @@ describe('createCore', () => {
     expect(await core.dispatch('alertsList', [])).toEqual({ ok: true, value: [] });
     expect(fs.readdirSync(t.dir).filter((f) => f.startsWith('vigil.db.broken-'))).toHaveLength(1);
   });
+
+  it('says the data folder cannot be written (not "damaged"), and "try again" opens it once it can, moving nothing aside', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    // the data folder's place is taken by a file: nothing can be created in it (as a read-only mount)
+    const dataDir = path.join(t.dir, 'data');
+    fs.writeFileSync(dataDir, 'not a folder');
+    const { core } = makeCore(dataDir);
+    expect(await core.dispatch('appInfo', [])).toMatchObject({ ok: true, value: { store: { ok: false, code: 'unwritable', message: expect.stringContaining('cannot be written') } } });
+    expect(await core.dispatch('storeRecover', [])).toMatchObject({ ok: true, value: { ok: false, code: 'unwritable' } });
+    fs.rmSync(dataDir);
+    expect(await core.dispatch('storeRecover', [])).toMatchObject({ ok: true, value: { ok: true } });
+    expect(fs.readdirSync(t.dir)).toEqual(['data']);
+    expect(fs.readdirSync(dataDir).filter((f) => f.includes('broken'))).toEqual([]);
+  });
 });
 
 describe('secrets and logs', () => {

@@ -12,6 +12,7 @@ import { createBus, type CoreEvents } from '@core/bus';
 import { MemoryNotifier } from '@core/notifier';
 import { bindModules, buildModules, openStore, startModules, stopModules, type CoreEnv, type Modules } from '@core/phases';
 import { MemorySecretStore } from '@core/secrets';
+import { createStorageWatch } from '@core/storage';
 import { FakeClock } from '@node/clock';
 import { createLogger } from '@node/log';
 import type { DB } from '@node/sqlite';
@@ -28,13 +29,16 @@ function setup() {
   const lines: Record<string, unknown>[] = [];
   const log = createLogger({ write: (l) => lines.push(JSON.parse(l)) });
   const notifier = new MemoryNotifier();
+  const clock = new FakeClock();
+  const bus = createBus<CoreEvents>(log);
   const env: CoreEnv = {
-    clock: new FakeClock(),
+    clock,
     log,
     notifier,
     secrets: new MemorySecretStore(),
     dataDir: t.dir,
-    bus: createBus<CoreEvents>(log),
+    bus,
+    storage: createStorageWatch({ bus, clock, log, dataDir: t.dir }),
   };
   const db: DB = openStore(path.join(t.dir, 'vigil.db'));
   cleanups.push(t.cleanup, () => void db.close());
@@ -111,7 +115,7 @@ describe('the core phases', () => {
     expect(m.link.state().pendingActions).toBe(1);
   });
 
-  it('the modules’ notifier is the injected one behind the app’s wrapper: a failing backend never throws into a module', async () => {
+  it('the modules’ notifier is the injected one behind the app’s wrapper: a failing backend never throws into a module and is reported as not shown', async () => {
     const { env, db, lines, notifier } = setup();
     const m = buildModules(db, env);
     expect(m.ctx.notifier).not.toBe(notifier);
@@ -119,8 +123,18 @@ describe('the core phases', () => {
       throw new Error('no D-Bus session');
     };
     const n = { tag: 't', title: 'x', body: 'y', urgency: 'normal', sticky: false } as const;
-    await expect(Promise.resolve(m.ctx.notifier.notify(n))).resolves.toBeUndefined();
+    await expect(m.ctx.notifier.notify(n)).resolves.toEqual({ shown: false, reason: 'no D-Bus session' });
     m.ctx.notifier.notify(n);
     expect(lines.filter((l) => l.action === 'notify.failed')).toEqual([expect.objectContaining({ err: 'no D-Bus session' })]);
+  });
+
+  it('what reaches the OS notifier shows hidden characters and is cut to what a notification shows', async () => {
+    const { env, db, notifier } = setup();
+    const m = buildModules(db, env);
+    const r = await m.ctx.notifier.notify({ tag: 't', title: '[P1] Disk\u200bFull', body: `S${'x'.repeat(1 << 20)}`, urgency: 'normal', sticky: false });
+    expect(r).toEqual({ shown: true });
+    expect(notifier.sent[0].title).toBe('[P1] Disk⟦U+200B⟧Full');
+    expect(notifier.sent[0].body).toHaveLength(1000);
+    expect(notifier.sent[0].body.endsWith('…')).toBe(true);
   });
 });

@@ -293,3 +293,63 @@ describe('gateway actions: process actions and crashes', () => {
     expect(source.resumed).toEqual([true, false]);
   });
 });
+
+describe('gateway actions: an id reused for another action is refused (id_conflict)', () => {
+  it('refuses the same id with another payload or type, never applies it, and still replays the original result', async () => {
+    const { handler, source, store, results } = setup();
+    const f = ack();
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true });
+    const otherPayload = await handler.handle(FROM, { ...f, payload: { fingerprint: 'fp000002', note: 'looking' } });
+    expect(otherPayload).toEqual({
+      type: 'result',
+      id: f.id,
+      ok: false,
+      error: { code: 'id_conflict', message: expect.stringContaining('with another payload') },
+    });
+    const otherType = await handler.handle(FROM, { ...f, action: 'alert.unack', payload: { fingerprint: 'fp000001' } });
+    expect(otherType.error).toMatchObject({ code: 'id_conflict', message: expect.stringContaining('already used for alert.ack, not alert.unack') });
+    expect(source.applied).toHaveLength(1);
+    // a true replay (the same payload, keys in another order) still gets the first result
+    expect(await handler.handle(FROM, { ...f, payload: { note: 'looking', fingerprint: 'fp000001' } })).toEqual({
+      type: 'result',
+      id: f.id,
+      ok: true,
+      error: undefined,
+      replay: true,
+    });
+    expect(store.storedResult(f.id)).toEqual({ ok: true, error: null });
+    expect((await results()).filter((v) => v.labels.result === 'id_conflict').reduce((n, v) => n + v.value, 0)).toBe(2);
+  });
+
+  it('refuses a conflicting duplicate that arrives while the first is being applied', async () => {
+    const { handler, source } = setup();
+    const release = source.hold();
+    const f = ack();
+    const first = handler.handle(FROM, f);
+    const second = await handler.handle(FROM, { ...f, payload: { fingerprint: 'fp000009' } });
+    expect(second.error?.code).toBe('id_conflict');
+    release();
+    expect(await first).toMatchObject({ ok: true });
+    expect(source.applied.map((a) => a.payload)).toEqual([{ fingerprint: 'fp000001', note: 'looking' }]);
+  });
+
+  it('refuses a resend with another payload of an attempt left in doubt by a crash', async () => {
+    const s = sqliteStore();
+    cleanups.push(s.cleanup);
+    const f = ack();
+    s.store.beginAction({ id: f.id, type: f.action, payload: f.payload, actor: 'Li Wei', login: 'liwei', clientId: 'console-1', at: 1 });
+    const { handler, source } = setup({ dir: s });
+    expect((await handler.handle(FROM, { ...f, payload: { fingerprint: 'fp000003' } })).error?.code).toBe('id_conflict');
+    expect(source.applied).toHaveLength(0);
+    expect(await handler.handle(FROM, f)).toMatchObject({ ok: true });
+    expect(source.resumed).toEqual([true]);
+  });
+
+  it('refuses the id of a refused bad payload reused with a good one (the refusal stands)', async () => {
+    const { handler, source } = setup();
+    const f = ack({ payload: { fingerprint: 42 } });
+    expect((await handler.handle(FROM, f)).error?.code).toBe('bad_payload');
+    expect((await handler.handle(FROM, { ...f, payload: { fingerprint: 'fp000001' } })).error?.code).toBe('id_conflict');
+    expect(source.applied).toHaveLength(0);
+  });
+});

@@ -163,4 +163,11 @@ describe('the command line', () => {
     expect(cfg !== 'help' && [cfg.alertmanagerUrls, cfg.ackExtension]).toEqual([['http://a:1', 'http://b:1'], false]);
     expect(() => parseCli([...base, '--source', 'alertmanager', '--alertmanager-url', 'http://a:1', '--ack-extension', 'maybe'])).toThrow(/on" or "off/);
   });
+  it('never drops a flag silently: --max-silence-days holds with --config too, --ack-extension is refused for the demo', () => {
+    fs.writeFileSync(file, FULL);
+    const cfg = parseCli([...base, '--config', file, '--max-silence-days', '7']);
+    expect(cfg !== 'help' && cfg.maxSilenceMinutes).toBe(7 * 1440);
+    expect(() => parseCli([...base, '--config', file, '--max-silence-days', '0'])).toThrow(/--max-silence-days must be 1–365/);
+    expect(() => parseCli([...base, '--source', 'demo', '--ack-extension', 'off'])).toThrow(/--ack-extension need --source alertmanager/);
+  });
 });

@@ -116,6 +116,39 @@ describe('gateway HTTP routes', () => {
     ]);
   });
 
+  it('a source whose webhook throws or rejects gets a 500 with the reason; the server keeps answering', async () => {
+    let calls = 0;
+    const r = routes({
+      source: {
+        name: 'broken',
+        webhook: () => {
+          calls++;
+          if (calls % 2) throw new Error('boom');
+          return Promise.reject(new Error('async boom'));
+        },
+      },
+    });
+    const base = await listen(http.createServer(createRoutes(r.o)));
+    for (const why of ['boom', 'async boom']) {
+      const res = await fetch(`${base}/webhook`, { method: 'POST', body: '{"version":"4"}' });
+      expect([res.status, await res.json()]).toEqual([500, { error: `the broken source failed on the webhook: Error: ${why}` }]);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('malformed request targets are a 400 with the reason, never a throw', async () => {
+    const base = await listen(http.createServer(createRoutes(routes().o)));
+    const port = Number(new URL(base).port);
+    for (const target of ['//', '/%', '/%C3%28', '/healthz%00']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: target }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status, target).toBe(target === '//' ? 404 : 400);
+    }
+  });
+
   it('a source without webhooks answers 404; other paths and methods say what this server is', async () => {
     const r = routes({ source: { name: 'demo' } });
     const base = await listen(http.createServer(createRoutes(r.o)));

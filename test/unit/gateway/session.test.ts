@@ -9,9 +9,11 @@ import { FakeClock } from '@node/clock';
 import { silentLogger } from '@node/log';
 import { PROTOCOL_VERSION } from '@shared/protocol';
 import { createActionHandler } from '@gateway/actions';
+import { MAX_BUFFERED_BYTES } from '@gateway/conn';
 import { startHeartbeat } from '@gateway/heartbeat';
 import { createHub } from '@gateway/hub';
 import { createSessions } from '@gateway/session';
+import { createSnapshotLimit } from '@gateway/snapshot-limit';
 import type { SourceEvent } from '@gateway/source';
 import { testSource } from '@test/integration/link/helpers';
 import { fakeConn, pumpedStore, upserts } from './fakes';
@@ -22,7 +24,7 @@ afterEach(() => {
   cleanups = [];
 });
 
-function setup(events: SourceEvent[], retain?: number) {
+function setup(events: SourceEvent[], retain?: number, limit?: { burst: number; everyMs: number }) {
   const s = pumpedStore(events, {}, retain);
   cleanups.push(s.cleanup);
   const { metrics, stream } = s;
@@ -46,6 +48,7 @@ function setup(events: SourceEvent[], retain?: number) {
     actions,
     auth: { recheck: (p) => ({ ok: true, identity: p.identity }) },
     maxFrameBytes: 1 << 20,
+    snapshotLimit: limit ? createSnapshotLimit({ clock, ...limit }) : undefined,
   });
   const conn = () => {
     const c = fakeConn(clock.now());
@@ -110,6 +113,37 @@ describe('gateway session: hello', () => {
     expect(edge.ws.sent()[2]).toMatchObject({ type: 'event', seq: 1501 });
   });
 
+  it('limits how often one client may take a full snapshot; events after a cursor and other clients are not limited', () => {
+    const { store, conn, say, clock } = setup(upserts(1, 3), undefined, { burst: 3, everyMs: 20_000 });
+    const snapshotHello = () => {
+      const c = conn();
+      say(c, hello(null, null));
+      return c;
+    };
+    for (let i = 0; i < 3; i++) expect(snapshotHello().ws.sent()[0]).toMatchObject({ type: 'welcome', mode: 'snapshot' });
+    const refused = snapshotHello();
+    expect(refused.ws.sent()).toEqual([
+      {
+        type: 'error',
+        error: { code: 'rate_limited', message: 'too many full snapshots for this client: come back in 20 s' },
+        fatal: true,
+        retryAfterMs: 20_000,
+      },
+    ]);
+    expect(refused.ws.closed).toEqual({ code: 4029, reason: 'too many full snapshots' });
+    // resuming from a cursor costs no snapshot; another console has its own allowance
+    const resume = conn();
+    say(resume, hello(3, store.serverId));
+    expect(resume.ws.sent()[0]).toMatchObject({ type: 'welcome', mode: 'events' });
+    const other = conn();
+    say(other, hello(null, null, { clientId: 'console-2' }));
+    expect(other.ws.sent()[0]).toMatchObject({ mode: 'snapshot' });
+    clock.advance(10_000);
+    expect(snapshotHello().ws.sent()[0]).toMatchObject({ type: 'error', retryAfterMs: 10_000 });
+    clock.advance(10_000);
+    expect(snapshotHello().ws.sent()[0]).toMatchObject({ type: 'welcome', mode: 'snapshot' });
+  });
+
   it('answers a probe with the welcome alone and closes', () => {
     const { conn, say } = setup(upserts(1, 2));
     const c = conn();
@@ -133,6 +167,18 @@ describe('gateway session: hello', () => {
     expect(c.ws.sent().map((f) => (f.error as { code: string }).code)).toEqual(['hello_required', 'unknown_type']);
     expect(c.ws.closed).toBeNull();
     return metrics.registry.metrics().then((text) => expect(text).toMatch(/bad_frames_total\{reason="hello_required"/));
+  });
+
+  it('closes (1008) a flooding client that does not read its answers instead of buffering without end', () => {
+    const { conn, say } = setup([]);
+    const c = conn();
+    for (let i = 0; i < 100; i++) say(c, { type: 'nonsense', i });
+    expect(c.ws.sent()).toHaveLength(100);
+    expect(c.ws.closed).toBeNull();
+    c.ws.bufferedAmount = MAX_BUFFERED_BYTES + 1; // the client stopped reading
+    say(c, { type: 'nonsense' });
+    expect(c.ws.closed).toEqual({ code: 1008, reason: 'the client does not read what it is sent' });
+    expect(c.ws.sent()).toHaveLength(100);
   });
 });
 

@@ -181,6 +181,16 @@ describe.each(IMPLEMENTATIONS)('GatewayStore contract: $name', (impl) => {
     expect(store.storedResult('a2')).toEqual({ ok: false, error: { code: 'not_found', message: 'gone' } });
   });
 
+  it('says what an action id was used for: its type and payload, once begun or stored (id_conflict needs it)', () => {
+    const { store } = open();
+    expect(store.actionOf('u1')).toBeNull();
+    const a = record('u1');
+    store.beginAction(a);
+    expect(store.actionOf('u1')).toEqual({ type: a.type, payload: JSON.stringify(a.payload) });
+    store.recordAction(a, { ok: true, error: null });
+    expect(store.actionOf('u1')).toEqual({ type: a.type, payload: JSON.stringify(a.payload) });
+  });
+
   it('keeps ack extensions per cluster across a reopen: counts, a replaced silence id, forgetting', () => {
     const o = open();
     expect(o.store.ackExtensions('prod')).toEqual([]);

@@ -271,6 +271,7 @@ describe('frame handler', () => {
       state: s.state,
       stream: s.stream,
       welcomed: () => calls.push('backoff reset'),
+      retryAfter: (ms) => calls.push(`retry after ${ms}`),
       sendActions: () => calls.push('send actions'),
       onResult: (r) => results.push(r),
       onIdentity: (i) => calls.push(`identity ${i?.login ?? 'none'}`),

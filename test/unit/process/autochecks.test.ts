@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutoCheckSchema, type AutoCheckInput } from '@shared/checklists';
 import { createAutoChecks } from '@core/process/autochecks';
-import type { Notifier } from '@core/notifier';
+import { safeNotifier, type Notifier } from '@core/notifier';
+import { silentLogger } from '@node/log';
 import { MIN, T0, cacheAlert, cachePanel, linkState, makeHarness, type Harness } from './harness';
 
 const check = (c: AutoCheckInput) => AutoCheckSchema.parse(c);
@@ -18,7 +19,8 @@ describe('auto-checks on cached data', () => {
       db: h.db,
       now: () => h.clock.now(),
       linkState: h.link.state ? () => h.link.state! : undefined,
-      notifier: notifier ?? h.notifier,
+      // what the module context hands the process module: the backend behind the app's wrapper
+      notifier: notifier ? safeNotifier(notifier, silentLogger) : h.ctx.notifier,
       hasToken: async () => false,
       testNotification: { title: 'Test', body: 'body' },
     });

@@ -326,10 +326,14 @@ describe('severity mapping (issue #18: documented, and configurable per platform
   });
 
   it('the gateway takes the mapping on its command line or from VIGIL_SEVERITY_MAP, and refuses a bad one', () => {
-    const base = ['--source', 'demo', '--port', '0', '--token', 'a-long-token'];
+    const base = ['--source', 'alertmanager', '--alertmanager-url', 'http://127.0.0.1:9093', '--port', '0', '--token', 'a-long-token'];
     expect(parseCli([...base, '--severity-map', 'critical=P0'])).toMatchObject({ severityMap: { critical: 'P0' } });
     expect(parseCli(base, { VIGIL_SEVERITY_MAP: 'warning=P1' })).toMatchObject({ severityMap: { warning: 'P1' } });
     expect(() => parseCli([...base, '--severity-map', 'critical=urgent'])).toThrow(/--severity-map: severity mapping "critical=urgent"/);
+    // the demo source has no upstream whose severities could be mapped: the flag is refused, not ignored
+    expect(() => parseCli(['--source', 'demo', '--port', '0', '--token', 'a-long-token', '--severity-map', 'critical=P0'])).toThrow(
+      /--severity-map need --source alertmanager/,
+    );
   });
 
   it('a config file maps severities for every cluster, a cluster on top of the file, and refuses a bad level by line', () => {

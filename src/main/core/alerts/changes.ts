@@ -6,6 +6,7 @@
  * policy. What was committed: the written alert itself once the link said its transaction committed
  * (committed()); otherwise — a rollback, a write nobody confirmed — the row as read back from the store.
  */
+import { cutAlert } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
 import { displayState } from '@shared/alerts';
 import type { AlertCounts } from '@shared/contract/alerts';
@@ -92,7 +93,7 @@ export function createChangeFeed(ctx: CoreContext, repo: AlertRepo, policy: Noti
       const after = now && !now.has(fp) ? null : (wrote.get(fp) ?? repo.get(fp));
       if (!after && !b) continue; // added and removed again, or rolled back
       changes.push({ fingerprint: fp, before: b, after });
-      if (after) upserted.push(after);
+      if (after) upserted.push(cutAlert(after));
       else removed.push(fp);
       if (!fresh) countDelta(countsNow!, b, after);
     }

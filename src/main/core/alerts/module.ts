@@ -6,6 +6,7 @@
  * notification policy (policy.ts). Actions on alerts and silences: action-handlers.ts. This file assembles
  * them and owns the notification controls (mute, test) and the history retention.
  */
+import { cutAlert } from '@shared/alert-view';
 import { alertMethods, type AlertCounts, type NotifyState } from '@shared/contract/alerts';
 import type { TimerHandle } from '@node/clock';
 import type { ActionSink, CoreContext } from '../context';
@@ -107,10 +108,18 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
   }
 
   const handlers: CoreModule<typeof alertMethods>['handlers'] = {
-    alertsList: () => repo.list(),
+    // what crosses to the renderer has oversized names and values cut; "show all" loads one by alertValue
+    alertsList: () => repo.list().map(cutAlert),
+    alertValue: (fp, where, index) => {
+      const entry = Object.entries(repo.get(fp)?.[where] ?? {})[index];
+      return entry ? { name: entry[0], value: entry[1] } : null;
+    },
     alertHistory: (fp) => repo.history(fp),
     silencesList: () => repo.silences(),
-    alertsPage: (cursor, limit) => repo.page(cursor, limit),
+    alertsPage: (cursor, limit) => {
+      const page = repo.page(cursor, limit);
+      return { ...page, alerts: page.alerts.map(cutAlert) };
+    },
     ...createActionHandlers(ctx, repo, tracker),
     alertActions: () => tracker.recent(),
     alertCounts: () => feed.counts(),
@@ -127,12 +136,9 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
     },
     notifyTest: async () => {
       const t = notifyText.in(coreLanguage(ctx.settings()));
-      try {
-        await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
-        return { delivered: true, error: null };
-      } catch (err) {
-        return { delivered: false, error: err instanceof Error ? err.message : String(err) };
-      }
+      // what the backend said: "not shown" with its reason (no D-Bus session, no daemon), never a guess
+      const r = await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
+      return r.shown ? { delivered: true, error: null } : { delivered: false, error: r.reason };
     },
   };
 

@@ -12,8 +12,10 @@
  * of labels and annotations without parsing them: the browser host sends that text as it is. The text is
  * checked by parsing it once as a whole before it is used (one parse of a page costs less than the small
  * parses of its rows); a row whose stored JSON is damaged makes pageJson answer null, and the caller
- * takes the object path, which reports the damage.
+ * takes the object path, which reports the damage. What crosses to the views is cut (alert-view.ts) on both
+ * paths: a row that may hold an oversized name or value is written from its cut object instead.
  */
+import { cutAlert, NAME_CUT_CHARS, URL_MAX_CHARS, VALUE_CUT_CHARS } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
 import type { AlertPage, AlertPageCursor } from '@shared/contract/alerts';
 import type { DB } from '@node/sqlite';
@@ -63,6 +65,42 @@ function alertJson(r: RawRow): string {
   return `{"fingerprint":${str(r[0])},"alertname":${str(r[1])},"labels":${r[2]},"annotations":${r[3]},"state":${str(r[4])},"severity":${str(r[5])},"startsAt":${num(r[6])},"endsAt":${num(r[7])},"updatedAt":${num(r[8])},"generatorUrl":${str(r[9])},"silencedBy":${r[10]},"inhibitedBy":${r[11]},"ackedBy":${str(r[12])},"ackedAt":${num(r[13])},"ackId":${str(r[14])}${laterJson(r)}}`;
 }
 
+/**
+ * Whether a stored labels/annotations JSON text may hold a name over NAME_CUT_CHARS or a value over
+ * VALUE_CUT_CHARS, without parsing it: a flat object of strings, its string tokens alternate name, value,
+ * and a token's text is never shorter than the string it encodes.
+ */
+function mayHoldBig(json: string): boolean {
+  if (json.length <= NAME_CUT_CHARS) return false;
+  let pos = 0;
+  for (let k = 0; ; k++) {
+    const start = json.indexOf('"', pos);
+    if (start < 0) return false;
+    let end = start + 1;
+    for (;;) {
+      end = json.indexOf('"', end);
+      if (end < 0) return true; // not the JSON it should be: let the object path decide
+      let slashes = 0;
+      while (json.charCodeAt(end - 1 - slashes) === 92) slashes++;
+      if (slashes % 2 === 0) break;
+      end++;
+    }
+    if (end - start - 1 > (k % 2 === 0 ? NAME_CUT_CHARS : VALUE_CUT_CHARS)) return true;
+    pos = end + 1;
+  }
+}
+
+/** whether the row's alert may be cut by cutAlert (then it is written from the cut object) */
+const mayNeedCut = (r: RawRow): boolean =>
+  r[1].length > VALUE_CUT_CHARS ||
+  (r[12]?.length ?? 0) > VALUE_CUT_CHARS ||
+  (r[9]?.length ?? 0) > URL_MAX_CHARS ||
+  mayHoldBig(r[2]) ||
+  mayHoldBig(r[3]);
+
+/** one row as the views get it: the stored JSON as it is, or the cut alert when something may be cut */
+const viewJson = (r: RawRow): string => (mayNeedCut(r) ? JSON.stringify(cutAlert(rawToAlert(r))) : alertJson(r));
+
 export function createAlertPages(db: DB) {
   const order = 'ORDER BY severity, starts_at DESC, fingerprint';
   const s = {
@@ -100,11 +138,15 @@ export function createAlertPages(db: DB) {
       const { rows, total } = read(cursor, limit);
       return { alerts: rows.map(rawToAlert), next: nextOf(rows, limit), total };
     },
-    /** the same page as JSON text; null when a stored row does not make valid JSON (see the file's note) */
+    /**
+     * The same page as JSON text, cut as the views get it (cutAlert); null when a stored row does not make
+     * valid JSON (see the file's note).
+     */
     pageJson(cursor: AlertPageCursor | null, limit: number): string | null {
       const { rows, total } = read(cursor, limit);
-      const text = `{"alerts":[${rows.map(alertJson).join(',')}],"next":${JSON.stringify(nextOf(rows, limit))},"total":${total}}`;
+      let text: string;
       try {
+        text = `{"alerts":[${rows.map(viewJson).join(',')}],"next":${JSON.stringify(nextOf(rows, limit))},"total":${total}}`;
         JSON.parse(text);
       } catch {
         return null;

@@ -11,11 +11,13 @@ import type { appMethods } from '@shared/contract/app';
 import { DEFAULT_SETTINGS, type Freshness, type LinkState, type StartupState, type StoreStatus } from '@shared/domain';
 import { checkExternalUrl, IM_SCHEMES } from '@shared/external-urls';
 import { ApiError, type SliceHandlers } from '@shared/rpc';
+import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from '../bus';
 import type { CoreContext } from '../context';
 import type { LinkModule } from '../link/module';
 import type { SettingsRepo } from '../settings';
+import type { StorageWatch } from '../storage';
 
 /** Methods that still answer when the database could not be opened. */
 export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName>([
@@ -28,6 +30,9 @@ export const ANSWERS_WITHOUT_STORE: ReadonlySet<MethodName> = new Set<MethodName
   'linkState',
   'settingsGet',
   'freshness',
+  'storageHealth',
+  'storageRetry',
+  'partFailed',
 ]);
 
 /** The refusal for a method that needs the database while it is unavailable. */
@@ -55,6 +60,10 @@ export interface StoreAccess {
 export interface AppModuleDeps {
   store: StoreAccess;
   bus: CoreBus;
+  /** write problems while running (disk full, read-only folder) */
+  storage: StorageWatch;
+  /** where a part of the console that failed to render is recorded */
+  log: Logger;
   dataDir: string;
   transport: 'electron' | 'browser';
   version?: string;
@@ -155,6 +164,16 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       return { path: await deps.pickFolder() };
     },
     pendingLink: () => deps.takePendingLink?.() ?? null,
+    partFailed: (f) => {
+      deps.log.log('error', 'renderer.part_failed', f);
+      return { logged: true };
+    },
+    storageHealth: () => ({ problem: deps.storage.current() }),
+    storageRetry: () => {
+      // the link stores the platform's data again now (its next successful write clears the problem)
+      store.current()?.link.requestResync();
+      return { problem: deps.storage.current() };
+    },
   };
 
   return { handlers };

@@ -7,6 +7,11 @@ export interface BackoffOptions {
   capMs: number;
   /** a number in [0, 1); injectable so tests are deterministic */
   random?: () => number;
+  /**
+   * 'full' (default): anywhere in [0, ceiling); 'equal': in [ceiling/2, ceiling), for retries that must
+   * not come back at once (a full disk is not fixed in a few milliseconds)
+   */
+  jitter?: 'full' | 'equal';
 }
 
 export function createBackoff(opts: BackoffOptions) {
@@ -18,6 +23,7 @@ export function createBackoff(opts: BackoffOptions) {
       // 2^attempt overflows into Infinity long after the cap is reached; min() keeps it finite.
       const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(attempt, 30));
       attempt++;
+      if (opts.jitter === 'equal') return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
       return Math.floor(random() * ceiling);
     },
     reset(): void {

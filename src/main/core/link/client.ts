@@ -14,7 +14,7 @@ import type WebSocket from 'ws';
 import type { Collection, SignOutReason } from '@shared/domain';
 import type { Identity } from '@shared/identity';
 import type { LinkStats, OutboxResult } from '@shared/contract/link';
-import { CLOSE_AUTH_FAILED, decodeServerFrame, type ServerFrame } from '@shared/protocol';
+import { CLOSE_AUTH_FAILED, CLOSE_TRY_LATER, decodeServerFrame, type ServerFrame } from '@shared/protocol';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
 import { frameText } from '@node/ws-frames';
@@ -69,38 +69,77 @@ export interface ClientOptions {
   random?: () => number;
   /** the most events stored in one transaction */
   batchMax?: number;
+  /** storing platform data failed (disk full, read-only data folder): the link backs off longer */
+  onStoreFailed?(err: unknown): void;
+  /** a batch or snapshot was stored after a failure: the storage problem is over */
+  onStoreOk?(): void;
+  /** the backoff after a store failure (default 5 s doubling to 5 min, never less than half) */
+  storeBackoffBaseMs?: number;
+  storeBackoffCapMs?: number;
 }
 
 /** the pause before trying the next gateway replica after one failed (plus as much again in jitter) */
 const FAILOVER_MS = 100;
 
-type Why = { code: string; message: string; auth?: SignOutReason };
-
 /**
- * When to connect again: at once (after a moment's jitter, so consoles do not all land together) on another
- * gateway replica that has not failed since the last welcome, else after the capped backoff.
+ * When to try again. The network backoff is reset by a welcome (or a reconnect asked for). After a network
+ * failure the link moves at once (after a moment's jitter, so consoles do not all land together) to another
+ * gateway replica that has not failed since the last welcome, else waits the capped backoff. A store failure
+ * is not the network: a welcome proves nothing about the disk, so its own, longer backoff is reset only by a
+ * successful store, and it never retries at once (each retry would fetch a full snapshot again; another
+ * replica would not help). A gateway that said when to come back (rate_limited) is waited for at least that long.
  */
 function createRetryPolicy(o: ClientOptions) {
   const backoff = createBackoff({ baseMs: o.backoffBaseMs ?? 500, capMs: o.backoffCapMs ?? 30_000, random: o.random });
+  const storeBackoff = createBackoff({
+    baseMs: o.storeBackoffBaseMs ?? 5_000,
+    capMs: o.storeBackoffCapMs ?? 300_000,
+    random: o.random,
+    jitter: 'equal',
+  });
+  let storeFailing = false;
+  let retryAfterMs = 0;
   return {
-    get attempts() {
-      return backoff.attempts;
-    },
-    reset: () => backoff.reset(),
     welcomed() {
       backoff.reset();
       o.targets?.connected();
     },
-    next: (): number =>
-      o.targets?.failover() ? FAILOVER_MS + Math.floor((o.random ?? Math.random)() * FAILOVER_MS) : backoff.next(),
+    /** a reconnect asked for: the next failure starts the backoff afresh */
+    reset: () => backoff.reset(),
+    retryAfter: (ms: number) => void (retryAfterMs = ms),
+    storeFailed(err: unknown) {
+      o.log.log('error', 'link.store_failed', { err: String(err) });
+      storeFailing = true;
+      o.onStoreFailed?.(err);
+    },
+    /** a batch or snapshot was stored: passed on, and the end of a store failure said so */
+    stored(collections: Set<Collection>) {
+      if (storeFailing) {
+        storeFailing = false;
+        storeBackoff.reset();
+        o.onStoreOk?.();
+      }
+      o.onStored(collections);
+    },
+    next(): number {
+      const network = () =>
+        o.targets?.failover() ? FAILOVER_MS + Math.floor((o.random ?? Math.random)() * FAILOVER_MS) : backoff.next();
+      const delay = Math.max(storeFailing ? storeBackoff.next() : network(), retryAfterMs);
+      retryAfterMs = 0;
+      return delay;
+    },
+    attempts: () => backoff.attempts,
+    storeFailing: () => storeFailing,
   };
 }
+
+type Why = { code: string; message: string; auth?: SignOutReason };
 
 export function createSyncClient(o: ClientOptions) {
   const heartbeatMs = o.heartbeatMs ?? 15_000;
   const deadAfterMs = o.deadAfterMs ?? 45_000;
   const connectTimeoutMs = o.connectTimeoutMs ?? 10_000;
-  const backoff = createRetryPolicy(o);
+  const retries = createRetryPolicy(o);
   const state = createClientView(o.clock, o.onChange);
   const { view, stats } = state;
 
@@ -119,7 +158,7 @@ export function createSyncClient(o: ClientOptions) {
     operator: o.operator,
     batchMax: o.batchMax ?? 5000,
     isCurrent: (c) => conn === c,
-    onStored: o.onStored,
+    onStored: (collections) => retries.stored(collections),
     storeFailed,
   });
   const onFrame = createFrameHandler({
@@ -127,7 +166,8 @@ export function createSyncClient(o: ClientOptions) {
     outbox: o.outbox,
     state,
     stream,
-    welcomed: backoff.welcomed,
+    welcomed: () => retries.welcomed(),
+    retryAfter: (ms) => retries.retryAfter(ms),
     sendActions: (c) => sendUnanswered(conn === c ? c : null),
     onResult: o.onResult,
     onIdentity: o.onIdentity,
@@ -151,8 +191,8 @@ export function createSyncClient(o: ClientOptions) {
 
   function retryLater(message: string) {
     state.setStatus('offline', message);
-    const delay = backoff.next();
-    o.log.log('info', 'link.retry', { inMs: delay, attempt: backoff.attempts, why: message });
+    const delay = retries.next();
+    o.log.log('info', 'link.retry', { inMs: delay, attempt: retries.attempts(), storeFailing: retries.storeFailing(), why: message });
     retry = o.clock.setTimeout(() => {
       retry = null;
       void connect();
@@ -161,7 +201,7 @@ export function createSyncClient(o: ClientOptions) {
 
   /** A store failure (disk full, locked) must not kill the process: drop the socket, resume from the cursor later. */
   function storeFailed(c: Conn, err: unknown) {
-    o.log.log('error', 'link.store_failed', { err: String(err) });
+    retries.storeFailed(err);
     lost(c, {
       code: 'error',
       message: `Storing platform data failed: ${err instanceof Error ? err.message : String(err)}`,
@@ -240,7 +280,7 @@ export function createSyncClient(o: ClientOptions) {
     reconnect() {
       o.clock.clearTimeout(retry);
       retry = null;
-      backoff.reset();
+      retries.reset();
       drop()?.ws.terminate();
       view.since = o.clock.now();
       view.status = 'connecting';
@@ -345,6 +385,8 @@ function watchSocket(c: Conn, w: SocketWatch): void {
         auth: c.withdrawn ?? 'wrong',
         message: text || 'The platform refused the token.',
       });
+    if (code === CLOSE_TRY_LATER)
+      return w.lost({ code: 'rate_limited', message: `The platform asked to come back later${text ? `: ${text}` : ''}.` });
     w.lost({ code: 'closed', message: `The platform closed the link (${code}${text ? `: ${text}` : ''}).` });
   });
 }

@@ -19,6 +19,8 @@ export interface FrameDeps {
   stream: InboundStream;
   /** the server welcomed a connection: the reconnect backoff starts over */
   welcomed(): void;
+  /** the server asked to come back no sooner than this (a rate_limited error frame) */
+  retryAfter(ms: number): void;
   /** sends the actions this connection has not carried yet */
   sendActions(c: Conn): void;
   /** an action was answered */
@@ -89,6 +91,7 @@ export function createFrameHandler(d: FrameDeps) {
         if (f.fatal && f.error.code === ERROR_CODES.credentialRevoked) c.withdrawn = 'revoked';
         if (f.fatal && f.error.code === ERROR_CODES.credentialExpired) c.withdrawn = 'expired';
         state.stats.serverErrors++;
+        if (f.retryAfterMs) d.retryAfter(f.retryAfterMs);
         d.log.log(f.fatal ? 'error' : 'warn', 'link.server_error', { code: f.error.code, message: f.error.message });
         view.lastError = `${f.error.code}: ${f.error.message}`;
         state.changed();

@@ -33,7 +33,10 @@ export interface LinkDeps {
   /** stores settings as settingsSet does (sign-in keeps the URL, CA file and sign-in mode it tested) */
   saveSettings?: (patch: SettingsPatch) => void;
   /** client timing (tests shorten them) */
-  timing?: Pick<ClientOptions, 'heartbeatMs' | 'deadAfterMs' | 'connectTimeoutMs' | 'backoffBaseMs' | 'backoffCapMs'>;
+  timing?: Pick<
+    ClientOptions,
+    'heartbeatMs' | 'deadAfterMs' | 'connectTimeoutMs' | 'backoffBaseMs' | 'backoffCapMs' | 'storeBackoffBaseMs' | 'storeBackoffCapMs'
+  >;
   random?: () => number;
 }
 
@@ -64,6 +67,16 @@ function refusingNobody(ctx: CoreContext, session: ConsoleSession): (type: Actio
         say.forbidden({ name: me.name, role: say.role[me.role](), needed: say.role[requiredRole(type)]() }),
       );
     return me;
+  };
+}
+
+/** An action's outcome from the platform: the outbox changed, modules with optimistic state learn it. */
+function resultReporter(ctx: CoreContext): ClientOptions['onResult'] {
+  return (r) => {
+    ctx.emit('dataChanged', { collection: 'outbox', ids: [r.id] });
+    // modules that show optimistic state learn the confirmed outcome here (ctx.on('outboxResult'))
+    ctx.emit('outboxResult', r);
+    if (!r.ok) ctx.log.log('warn', 'link.action_failed', { id: r.id, type: r.type, code: r.error?.code, message: r.error?.message });
   };
 }
 
@@ -124,19 +137,13 @@ export function createLinkModule(ctx: CoreContext, deps: LinkDeps = {}): LinkMod
       },
       targets,
       onChange: publish,
-      onStored: (collections: Set<Collection>) => collections.forEach((collection) => ctx.emit('dataChanged', { collection })),
-      onResult(r) {
-        ctx.emit('dataChanged', { collection: 'outbox', ids: [r.id] });
-        // modules that show optimistic state learn the confirmed outcome here (ctx.on('outboxResult'))
-        ctx.emit('outboxResult', r);
-        if (!r.ok)
-          log.log('warn', 'link.action_failed', {
-            id: r.id,
-            type: r.type,
-            code: r.error?.code,
-            message: r.error?.message,
-          });
+      onStored(collections: Set<Collection>) {
+        for (const collection of collections) ctx.emit('dataChanged', { collection });
       },
+      onResult: resultReporter(ctx),
+      // a full disk or a read-only data folder: the console says so (banner), the link backs off
+      onStoreFailed: (err) => ctx.storage.failed(err),
+      onStoreOk: () => ctx.storage.ok(),
       onIdentity: (identity) => session.proven(identity),
       onRefused: (reason) => session.refused(reason),
       random: deps.random,

@@ -5,7 +5,7 @@
  */
 import type { AutoCheck, AutoResult, AutoReason } from '@shared/checklists';
 import type { LinkState, Severity } from '@shared/domain';
-import type { Notifier } from '../notifier';
+import type { CoreNotifier } from '../notifier';
 import type { DB } from '@node/sqlite';
 import { autoResult, createMetricCheck, MIN } from './autocheck-metric';
 
@@ -14,7 +14,8 @@ export interface AutoCheckDeps {
   now(): number;
   /** the platform link's state; absent until the core provides it (then link checks say unknown) */
   linkState?: () => LinkState | null;
-  notifier: Notifier;
+  /** the module context's notifier: answers whether the notification was shown */
+  notifier: CoreNotifier;
   /** whether a platform token is stored */
   hasToken(): Promise<boolean>;
   /** texts for the test notification, in the core's language */
@@ -100,13 +101,10 @@ export function createAutoChecks(deps: AutoCheckDeps) {
   }
 
   async function notificationTest(tag: string): Promise<AutoResult> {
-    try {
-      await deps.notifier.notify({ tag, title: deps.testNotification.title, body: deps.testNotification.body, urgency: 'normal', sticky: false });
-      // When it was shown is the reading: dataAt carries it, shown as its age.
-      return result('pass', 'notification_shown', null, null, deps.now());
-    } catch (err) {
-      return result('fail', 'notification_failed', String((err as Error)?.message ?? err).slice(0, 500), null, null);
-    }
+    const r = await deps.notifier.notify({ tag, title: deps.testNotification.title, body: deps.testNotification.body, urgency: 'normal', sticky: false });
+    // When it was shown is the reading: dataAt carries it, shown as its age.
+    if (r.shown) return result('pass', 'notification_shown', null, null, deps.now());
+    return result('fail', 'notification_failed', r.reason.slice(0, 500), null, null);
   }
 
   return {

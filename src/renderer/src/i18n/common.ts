@@ -61,6 +61,11 @@ export const common = {
       storeTitle: 'The local database cannot be used',
       storeAction: 'Move it aside and start fresh',
       storeHint: 'The damaged file is kept next to the new one, so nothing is deleted.',
+      partFailed: 'This part could not be shown.',
+      partFailedHint: 'The rest of the console keeps working; the failure was logged.',
+      partDetails: 'What went wrong',
+      partRetry: 'Try again',
+      partClose: 'Close this pane',
     },
     settings: {
       title: 'Settings',
@@ -163,6 +168,11 @@ export const common = {
       storeTitle: '本地数据库无法使用',
       storeAction: '移到一旁并重新开始',
       storeHint: '损坏的文件会保留在新文件旁边，不会删除任何内容。',
+      partFailed: '这一部分无法显示。',
+      partFailedHint: '控制台的其余部分仍可正常使用；该故障已记录到日志。',
+      partDetails: '出错详情',
+      partRetry: '重试',
+      partClose: '关闭此面板',
     },
     settings: {
       title: '设置',

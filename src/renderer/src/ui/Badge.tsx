@@ -5,6 +5,8 @@
  */
 import type { CSSProperties, ReactNode } from 'react';
 import type { Severity } from '@shared/domain';
+import { revealPlain } from '@shared/spoofing';
+import { Revealed } from '@renderer/components/Revealed';
 import { labelHue } from '@renderer/design/color';
 
 export type Tone = 'neutral' | 'ok' | 'warn' | 'danger' | 'info' | 'accent';
@@ -31,9 +33,13 @@ export function chipStyle(name: string): CSSProperties {
 
 export function LabelChip({ name, value, title }: { name: string; value: string; title?: string }) {
   return (
-    <span className="label-chip" style={chipStyle(name)} title={title ?? `${name}=${value}`}>
-      <span className="label-chip-name">{name}</span>
-      <span className="label-chip-value">{value}</span>
+    <span className="label-chip" style={chipStyle(name)} title={title ?? revealPlain(`${name}=${value}`)}>
+      <span className="label-chip-name">
+        <Revealed text={name} />
+      </span>
+      <span className="label-chip-value">
+        <Revealed text={value} />
+      </span>
     </span>
   );
 }

@@ -4,6 +4,7 @@ import { useCan } from '../signin/session';
 import { SEVERITIES } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 import { useApp } from '@renderer/stores/app';
 import { Banner, EmptyState, InlineError, Popover, SeverityBadge, Toolbar, View } from '@renderer/ui';
 import { AlertTable } from './AlertTable';
@@ -272,13 +273,21 @@ export function AlertsView() {
       <div className={`alerts-split${openFp ? ' with-detail' : ''}`}>
         <div className="alerts-table-wrap">
           <TableState status={status} total={total} shown={shown} />
-          <AlertTable />
+          <PartBoundary part="alert table">
+            <AlertTable />
+          </PartBoundary>
         </div>
-        {openFp && <DetailPane fingerprint={openFp} />}
+        {openFp && (
+          <PartBoundary part="alert detail" resetKey={openFp} onClose={() => alerts.open(null)}>
+            <DetailPane fingerprint={openFp} />
+          </PartBoundary>
+        )}
       </div>
-      {dialog?.kind === 'silence' && <SilenceDialog fingerprints={dialog.fingerprints} />}
-      {dialog?.kind === 'note' && <NoteDialog fingerprints={dialog.fingerprints} />}
-      {dialog?.kind === 'help' && <HelpOverlay />}
+      <PartBoundary part="alert dialog" resetKey={dialog} onClose={() => alerts.dialog(null)}>
+        {dialog?.kind === 'silence' && <SilenceDialog fingerprints={dialog.fingerprints} />}
+        {dialog?.kind === 'note' && <NoteDialog fingerprints={dialog.fingerprints} />}
+        {dialog?.kind === 'help' && <HelpOverlay />}
+      </PartBoundary>
     </View>
   );
 }

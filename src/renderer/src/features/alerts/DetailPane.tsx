@@ -1,26 +1,19 @@
 /**
  * The alert detail pane: what the alert is (name, severity, state, key labels), what can be done (actions
  * and their progress, who the gateway paged and where), where help is (runbook, related metric, the console's
- * own escalation when the gateway runs none for the alert), then the record
- * (labels, annotations, history). Each part is its own component in DetailParts.tsx.
+ * own escalation when the gateway runs none for the alert), then the record (labels, annotations, history).
+ * Each part is its own component in DetailParts.tsx; the labels and annotations (hidden characters marked,
+ * huge values cut with "show all") in DetailValues.tsx.
  */
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '@renderer/format';
+import { Revealed } from '@renderer/components/Revealed';
 import { useApp } from '@renderer/stores/app';
 import { LabelChips, SeverityBadge } from '@renderer/ui';
 import { ackTimeText } from './columns';
-import {
-  ActionLog,
-  AnnotationsSection,
-  DetailActions,
-  EscalationSection,
-  GatewayPageSection,
-  HistorySection,
-  LabelsSection,
-  RunbookSection,
-  useGatewayPage,
-} from './DetailParts';
+import { ActionLog, DetailActions, EscalationSection, GatewayPageSection, HistorySection, RunbookSection, useGatewayPage } from './DetailParts';
+import { AnnotationsSection, HiddenCharsWarning, LabelsSection } from './DetailValues';
 import { keyLabels, type Entry } from './model';
 import { alerts, useAlerts } from './store';
 
@@ -80,12 +73,16 @@ export function DetailPane({ fingerprint }: { fingerprint: string }) {
       <header className="detail-header">
         <CloseButton />
         <h2>
-          <SeverityBadge severity={a.severity} /> <span translate="no">{a.alertname}</span>
+          <SeverityBadge severity={a.severity} />{' '}
+          <span translate="no">
+            <Revealed text={a.alertname} />
+          </span>
         </h2>
+        <HiddenCharsWarning a={a} />
         <StatusLine entry={entry} />
         {summary && (
           <p className="summary" translate="no">
-            {summary}
+            <Revealed text={summary} />
           </p>
         )}
         <LabelChips labels={keyLabels(a.labels, 6)} className="label-chips-wrap" />

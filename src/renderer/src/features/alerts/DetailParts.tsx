@@ -3,7 +3,6 @@ import { useEffect, useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert, AlertEvent } from '@shared/alerts';
 import { alertEventText } from '@shared/alert-history';
-import { isSafeExternalUrl } from '@shared/external-urls';
 import type { Delivery, PageLadder } from '@shared/paging';
 import { vigil } from '@renderer/api';
 import { openExternalLink } from '@renderer/components/openLink';
@@ -15,7 +14,7 @@ import { useCan } from '../signin/session';
 import type { Entry } from './model';
 import { alerts, useAlerts } from './store';
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+export function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <section aria-label={title} className="detail-section">
       <h3 className="section-title">{title}</h3>
@@ -23,8 +22,6 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
     </section>
   );
 }
-
-const shortUrl = (u: string) => (u.length > 60 ? `${u.slice(0, 57)}…` : u);
 
 export function DetailActions({ entry }: { entry: Entry }) {
   const { t } = useTranslation('alerts');
@@ -198,62 +195,6 @@ export function GatewayPageSection({ ladder }: { ladder: PageLadder }) {
           {t('page.next', { level: ladder.next.level, time: time(ladder.next.at), who: ladder.next.people.map((p) => p.name).join(sep) || t('page.nobody') })}
         </p>
       )}
-    </Section>
-  );
-}
-
-export function LabelsSection({ alert: a }: { alert: Alert }) {
-  const { t } = useTranslation('alerts');
-  return (
-    <Section title={t('detail.labels')}>
-      <dl className="kv">
-        {Object.entries(a.labels).map(([k, v]) => (
-          <div key={k} translate="no">
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-        <div>
-          <dt>{t('detail.fingerprint')}</dt>
-          <dd className="mono">{a.fingerprint}</dd>
-        </div>
-      </dl>
-    </Section>
-  );
-}
-
-export function AnnotationsSection({ alert: a }: { alert: Alert }) {
-  const { t } = useTranslation('alerts');
-  return (
-    <Section title={t('detail.annotations')}>
-      <dl className="kv">
-        {Object.entries(a.annotations).map(([k, v]) => (
-          <div key={k}>
-            <dt translate="no">{k}</dt>
-            {/* annotations are untrusted text: never HTML; a URL is offered through the vetted opener only */}
-            <dd className="pre" translate="no">
-              {v}
-            </dd>
-            {isSafeExternalUrl(v) && (
-              <dd>
-                <button type="button" className="link" onClick={() => void openExternalLink(v)}>
-                  {t('detail.openLink', { url: shortUrl(v) })}
-                </button>
-              </dd>
-            )}
-          </div>
-        ))}
-        {a.generatorUrl && (
-          <div>
-            <dt>{t('detail.source')}</dt>
-            <dd>
-              <button type="button" className="link" onClick={() => void openExternalLink(a.generatorUrl!)}>
-                {t('detail.openLink', { url: shortUrl(a.generatorUrl) })}
-              </button>
-            </dd>
-          </div>
-        )}
-      </dl>
     </Section>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Alert } from '@shared/alerts';
 import { MAX_SILENCE_MIN, SILENCE_PRESETS_MIN } from '@shared/contract/alerts';
 import { CLUSTER_LABEL, compileMatchers, formatMatchers, labelsOf, matchersForLabels, tryParseMatchers, type Matcher } from '@shared/matchers';
+import { describeRuleProblem, silenceRuleText, silenceScopeProblem } from '@shared/silence-rule';
 import { vigil } from '@renderer/api';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -49,19 +50,27 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
   const minutesOk = Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_SILENCE_MIN;
   const covers = useMemo(() => {
     if (!parsed.ok || !parsed.matchers.length) return 0;
-    const test = compileMatchers(parsed.matchers);
+    let test: ReturnType<typeof compileMatchers>;
+    try {
+      test = compileMatchers(parsed.matchers);
+    } catch {
+      return 0; // a regex the rule below refuses (invalid, too long): it covers nothing
+    }
     let n = 0;
     // the same count the gateway's Alertmanager will see: @cluster matches the alert's cluster
     for (const e of byFp.values()) if (e.a.state === 'firing' && test(e.a.cluster ? labelsOf(e.a) : e.a.labels)) n++;
     return n;
   }, [parsed, byFp]);
+  // the shared rule the core and the gateway run: a silence must name what it silences, said as it is typed
+  const scope = parsed.ok && parsed.matchers.length ? silenceScopeProblem(parsed.matchers) : null;
+  const scopeText = scope ? describeRuleProblem(silenceRuleText.in(i18n.language === 'zh-CN' ? 'zh-CN' : 'en'), scope) : null;
   const problem = !parsed.ok
     ? matcherErrorText(t, parsed.error)
     : !parsed.matchers.length
       ? t('silence.noMatchers')
-      : !comment.trim()
-        ? t('silence.commentRequired')
-        : null;
+      : (scopeText ?? (!comment.trim() ? t('silence.commentRequired') : null));
+  // said under the matchers as they are typed (a syntax error, or the rule); the other problems once submitted
+  const fieldError = parsed.ok ? scopeText : matcherErrorText(t, parsed.error);
   const close = () => alerts.dialog(null);
 
   async function submit() {
@@ -90,7 +99,11 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
           void submit();
         }}
       >
-        <Field label={t('silence.matchers')} hint={parsed.ok ? `${t('silence.matchersHint')} ${t('silence.covers', { count: covers })}` : undefined} error={parsed.ok ? null : matcherErrorText(t, parsed.error)}>
+        <Field
+          label={t('silence.matchers')}
+          hint={parsed.ok ? `${t('silence.matchersHint')} ${t('silence.covers', { count: covers })}` : undefined}
+          error={fieldError}
+        >
           <textarea className="mono" rows={3} value={text} spellCheck={false} onChange={(e) => setText(e.target.value)} />
         </Field>
         <RadioGroup
@@ -116,7 +129,7 @@ export function SilenceDialog({ fingerprints }: { fingerprints: string[] }) {
         <Field label={t('silence.comment')}>
           <textarea rows={2} value={comment} required aria-required="true" maxLength={1000} onChange={(e) => setComment(e.target.value)} />
         </Field>
-        {tried && <InlineError error={problem} />}
+        {tried && problem !== fieldError && <InlineError error={problem} />}
         <DialogButtons>
           <button type="button" onClick={close}>
             {t('silence.cancel')}

@@ -8,6 +8,8 @@ import type { ColumnDef } from '@tanstack/react-table';
 import type { Alert } from '@shared/alerts';
 import type { AlertAction } from '@shared/contract/alerts';
 import type { AlertTableLayout } from '@shared/domain';
+import { hiddenCharsIn, revealPlain } from '@shared/spoofing';
+import { Revealed } from '@renderer/components/Revealed';
 import { Badge, chipStyle, SeverityBadge } from '@renderer/ui';
 import { DEFAULT_SORT, keyLabels, shortAge, SORT_KEYS, type AlertRow, type Sort, type SortKey } from './model';
 import { alerts } from './store';
@@ -46,6 +48,8 @@ export interface RowTexts {
   progress(act: AlertAction): string;
   /** "ack expires in 12 min · extended 3×" for an acked alert whose ack has a known end */
   ackTime(a: Alert, now: number): string;
+  /** the warning on an alert whose name or labels hide characters */
+  hidden: string;
 }
 
 /** "ack expires in 12 min · extended 3×" (or "ack has run out"); '' when the platform says nothing about it */
@@ -73,6 +77,7 @@ export function rowTexts(t: TFunction<'alerts'>, lng: string): RowTexts {
     select: memo((name) => t('selectAlert', { name })),
     progress: (act) => t('progressBadge', { action: t(`actionName.${act.type}`), state: t(`progress.${act.state}`) }),
     ackTime: (a, now) => ackTimeText(t, a, now),
+    hidden: t('hiddenChars.short'),
   };
 }
 
@@ -121,7 +126,7 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
         <input
           type="checkbox"
           tabIndex={-1}
-          aria-label={tx.select(r.e.a.alertname)}
+          aria-label={tx.select(revealPlain(r.e.a.alertname))}
           checked={c.selected}
           onChange={() => alerts.toggleSelect([r.e.a.fingerprint])}
           onClick={(e) => e.stopPropagation()}
@@ -146,8 +151,33 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
       ),
     }),
     col('cluster', { sort: 'cluster', hideable: true, data: true, header: () => t('col.cluster'), draw: (r) => r.e.a.cluster ?? '' }),
-    col('alertname', { sort: 'alertname', hideable: false, data: true, header: () => t('col.alertname'), draw: (r) => <strong>{r.e.a.alertname}</strong> }),
-    col('summary', { sort: 'summary', hideable: true, flex: true, data: true, header: () => t('col.summary'), draw: (r) => (tx.zh && r.e.summaryZh) || r.e.summary }),
+    col('alertname', {
+      sort: 'alertname',
+      hideable: false,
+      data: true,
+      header: () => t('col.alertname'),
+      // hidden characters drawn as marked code points, and a warning when the name or a label hides any
+      draw: ({ e: { a: alert } }) => (
+        <>
+          <strong>
+            <Revealed text={alert.alertname} />
+          </strong>
+          {hiddenCharsIn(alert).length > 0 && (
+            <span className="hidden-warn" role="img" aria-label={tx.hidden} title={tx.hidden}>
+              ⚠
+            </span>
+          )}
+        </>
+      ),
+    }),
+    col('summary', {
+      sort: 'summary',
+      hideable: true,
+      flex: true,
+      data: true,
+      header: () => t('col.summary'),
+      draw: (r) => <Revealed text={(tx.zh && r.e.summaryZh) || r.e.summary} />,
+    }),
     // one element per chip: a storm batch mounts dozens of rows, and their DOM is most of the cost
     col('labels', {
       sort: null,
@@ -156,7 +186,7 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
       draw: (r) =>
         keyLabels(r.e.a.labels).map(([k, v]) => (
           <span key={k} className="label-chip label-chip-flat" style={chipStyle(k)}>
-            {k}={v}
+            <Revealed text={`${k}=${v}`} />
           </span>
         )),
     }),

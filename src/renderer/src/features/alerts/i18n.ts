@@ -147,6 +147,11 @@ export const alertsText = {
       cluster: 'Cluster {{name}}',
       notFound: 'This alert is no longer cached.',
       openLink: 'Open {{url}}',
+      valueCut: '(first {{shown}} of {{length}} characters)',
+      showAll: 'Show all',
+      showAllOf: 'Show all of {{name}}',
+      wholeValue: 'Whole value of {{name}}',
+      valueGone: 'This value is no longer cached.',
       fingerprint: 'Fingerprint',
       escalation: 'Escalation',
       escalationLevel: '{{policy}}: level {{level}} of {{levels}}',
@@ -172,6 +177,7 @@ export const alertsText = {
         lookbehind: "look-behind (?<=…) is not supported (Alertmanager uses Go's RE2, which has no look-around)",
         backref: "back-references ({{ref}}) are not supported (Alertmanager uses Go's RE2, which has none)",
         invalid: 'RE2 says: {{detail}}',
+        tooLong: 'a regular expression may be at most {{max}} characters long (this one has {{length}})',
       },
     },
     columns: {
@@ -187,6 +193,11 @@ export const alertsText = {
       narrower: 'Narrower',
       hide: 'Hide column',
       reset: 'Reset columns',
+    },
+    hiddenChars: {
+      short: 'Hidden characters in the name or labels',
+      warning:
+        'Careful: {{where}} holds hidden characters (zero-width, direction overrides or controls, shown as U+…). This alert may be made to look like another.',
     },
     silence: {
       title: 'New silence',
@@ -389,6 +400,11 @@ export const alertsText = {
       cluster: '集群 {{name}}',
       notFound: '该告警已不在缓存中。',
       openLink: '打开 {{url}}',
+      valueCut: '（显示前 {{shown}} 个字符，共 {{length}} 个）',
+      showAll: '显示全部',
+      showAllOf: '显示 {{name}} 的全部内容',
+      wholeValue: '{{name}} 的完整内容',
+      valueGone: '该值已不在缓存中。',
       fingerprint: '指纹',
       escalation: '升级',
       escalationLevel: '{{policy}}：第 {{level}} 级，共 {{levels}} 级',
@@ -423,6 +439,7 @@ export const alertsText = {
         lookbehind: '不支持后顾 (?<=…)（Alertmanager 使用 Go 的 RE2，不支持环视）',
         backref: '不支持反向引用（{{ref}}）（Alertmanager 使用 Go 的 RE2，不支持反向引用）',
         invalid: 'RE2 报错：{{detail}}',
+        tooLong: '正则表达式最多 {{max}} 个字符（此处有 {{length}} 个）',
       },
     },
     columns: {
@@ -438,6 +455,10 @@ export const alertsText = {
       narrower: '变窄',
       hide: '隐藏此列',
       reset: '恢复默认列',
+    },
+    hiddenChars: {
+      short: '名称或标签中含有隐藏字符',
+      warning: '注意：{{where}} 中含有隐藏字符（零宽字符、文字方向控制符或控制字符，显示为 U+…）。此告警可能被伪装成另一条告警。',
     },
     silence: {
       title: '新建静默',

@@ -13,6 +13,8 @@ function regexText(t: TFunction<'alerts'>, i: RegexIssue): string {
     case 'invalid':
       // RE2's own words name the construct; no table can translate them
       return t('matcher.regex.invalid', { detail: i.detail });
+    case 'too_long':
+      return t('matcher.regex.tooLong', { max: i.max, length: i.length });
   }
 }
 

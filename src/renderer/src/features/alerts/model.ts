@@ -4,13 +4,15 @@
  * for a handful of changes) → filter (text, label matchers, states) → grouping by any labels → the flat
  * list of rows the virtualised table draws.
  */
+import type { AlertView } from '@shared/alert-view';
 import { displayState, type Alert, type AlertDisplayState } from '@shared/alerts';
 import { groupKeyOf, type AlertQuery } from '@shared/contract/alerts';
 import { severityRank, type Severity } from '@shared/domain';
 import { CLUSTER_LABEL, compileMatchers, MatcherSyntaxError, parseMatchers, splitClusterMatchers } from '@shared/matchers';
 
 export interface Entry {
-  a: Alert;
+  /** as the core sends it: huge names and values cut (`cut` says which; DetailPane's "show all" loads them) */
+  a: AlertView;
   /** severityRank(a.severity), kept here because the comparator runs a few million times per sort */
   rank: number;
   /** the group key for `gkBy` (memoised: typing in the filter regroups the same entries many times) */
@@ -36,7 +38,7 @@ export const ownerOf = (a: Alert): string => a.ackedBy ?? a.labels.owner ?? a.la
 export const summaryOf = (a: Alert): string => a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? '';
 export const summaryZhOf = (a: Alert): string => a.annotations.summary_zh ?? a.annotations.description_zh ?? '';
 
-export function toEntry(a: Alert): Entry {
+export function toEntry(a: AlertView): Entry {
   const summary = summaryOf(a);
   const summaryZh = summaryZhOf(a);
   const owner = ownerOf(a);

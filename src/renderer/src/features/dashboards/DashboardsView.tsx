@@ -8,6 +8,7 @@ import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { Panel } from './Panel';
 import { bindDashboardEvents, useDashboards } from './store';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 
 const PRESETS = Object.keys(TIME_RANGES) as TimeRangePreset[];
 
@@ -54,7 +55,11 @@ export function DashboardsView() {
         </p>
       )}
       {list && list.length === 0 && <EmptyState title={t('empty')} body={t('emptyHint')} />}
-      {view && <Board view={view} />}
+      {view && (
+        <PartBoundary part="dashboard" resetKey={view}>
+          <Board view={view} />
+        </PartBoundary>
+      )}
     </View>
   );
 }

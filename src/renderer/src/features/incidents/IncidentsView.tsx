@@ -9,6 +9,7 @@ import { Badge, EmptyState, InlineError, ListDetail, SeverityBadge, View } from 
 import { DeclareForm } from './DeclareForm';
 import { IncidentDetail } from './IncidentDetail';
 import '../checklists/checklists.css';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 import { useGate } from '../signin/Gate';
 
 function IncidentList({ label, items, selected, onSelect }: { label: string; items: Incident[]; selected: string | null; onSelect: (id: string) => void }) {
@@ -95,7 +96,9 @@ export function IncidentsView() {
             {declaring ? (
               <DeclareForm onCancel={() => setDeclaring(false)} onDone={pick} />
             ) : detail.data ? (
-              <IncidentDetail key={detail.data.incident.id} detail={detail.data} />
+              <PartBoundary part="incident detail" resetKey={detail.data.incident.id} onClose={() => setSelected(null)}>
+                <IncidentDetail key={detail.data.incident.id} detail={detail.data} />
+              </PartBoundary>
             ) : (
               all.length > 0 && <EmptyState title={t('select')} />
             )}

@@ -6,7 +6,18 @@
 import { create } from 'zustand';
 import { onCallAt } from '@shared/rotation';
 import { RosterDocumentSchema, type Roster, type RosterDocument, type RosterPerson, type OnCallSegment, type Rotation } from '@shared/roster';
+import { hasHiddenChars, revealPlain } from '@shared/spoofing';
 import { vigil } from '@renderer/api';
+
+/**
+ * The names as every roster view shows them: hidden characters (zero-width, bidi overrides, controls)
+ * written as ⟦U+200B⟧, so "Li\u200bWei" cannot pass for "LiWei" in the on-call panel, the people table, the
+ * ladders or the status bar. Display only: the renderer never writes a roster document back.
+ */
+export function revealNames(doc: RosterDocument): RosterDocument {
+  const shown = <T extends { name: string }>(x: T): T => (hasHiddenChars(x.name) ? { ...x, name: revealPlain(x.name) } : x);
+  return { ...doc, people: doc.people.map(shown), teams: doc.teams.map(shown), rotations: doc.rotations.map(shown) };
+}
 
 export interface ParsedRoster {
   roster: Roster;
@@ -31,7 +42,7 @@ export const useRosters = create<RosterState>((set) => ({
         error: null,
         items: list.map((roster) => {
           const parsed = RosterDocumentSchema.safeParse(roster.document);
-          const doc = parsed.success ? parsed.data : null;
+          const doc = parsed.success ? revealNames(parsed.data) : null;
           return {
             roster,
             doc,

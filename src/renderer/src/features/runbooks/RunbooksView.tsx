@@ -9,6 +9,7 @@ import { useApp } from '@renderer/stores/app';
 import { ImportFolder } from './ImportFolder';
 import { RunbookPageView } from './RunbookPage';
 import { bindRunbookEvents, useRunbooks } from './store';
+import { PartBoundary } from '@renderer/components/PartBoundary';
 
 export function Segments({ segments }: { segments: TextSegment[] }) {
   return <>{segments.map((s, i) => (s.hit ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}</>;
@@ -39,7 +40,9 @@ export function RunbooksView() {
       title={t('title')}
       meta={t('synced', { age: formatAge(t, freshness?.runbooks, now) })}
     >
-      {openId ? <RunbookPageView /> : <RunbookList />}
+      <PartBoundary part={openId ? 'runbook page' : 'runbook list'} resetKey={openId}>
+        {openId ? <RunbookPageView /> : <RunbookList />}
+      </PartBoundary>
     </View>
   );
 }
