@@ -14,7 +14,8 @@ import type { Alert } from '@shared/alerts';
 import type { Channel, Delivery, PagedPerson, PageLadder } from '@shared/paging';
 import { dueLevel, matchPolicy } from '@shared/policy-match';
 import type { RosterPerson } from '@shared/roster';
-import type { Clock, TimerHandle } from '@node/clock';
+import type { Clock } from '@node/clock';
+import { createPassLoop } from '@node/pass-loop';
 import type { Logger } from '@node/log';
 import type { OfferedEvent } from '../entities';
 import { renderPage, type PageFacts } from './message';
@@ -149,40 +150,6 @@ export function ladderState(
   };
 }
 
-/** Runs `pass` now, again when it asks (the instant it returns) and at least every `tickMs`; `poke` brings it forward. */
-function passLoop(clock: Clock, tickMs: number, pass: () => number, onError: (err: unknown) => void) {
-  let timer: TimerHandle | null = null;
-  let running = false;
-  function schedule(at: number) {
-    clock.clearTimeout(timer);
-    timer = clock.setTimeout(run, Math.max(0, at - clock.now()));
-  }
-  function run() {
-    timer = null;
-    let wake = Infinity;
-    try {
-      wake = pass();
-    } catch (err) {
-      onError(err);
-    }
-    if (running) schedule(Math.min(wake, clock.now() + tickMs));
-  }
-  return {
-    start() {
-      running = true;
-      schedule(clock.now());
-    },
-    stop() {
-      running = false;
-      clock.clearTimeout(timer);
-      timer = null;
-    },
-    poke() {
-      if (running) schedule(clock.now());
-    },
-  };
-}
-
 export function createRunner(d: RunnerDeps) {
   let cached: { roster: PagingRoster; ix: PagingIndex } | null = null;
   const index = (): PagingIndex | null => {
@@ -298,7 +265,7 @@ export function createRunner(d: RunnerDeps) {
     return wake;
   }
 
-  const loop = passLoop(d.clock, d.tickMs ?? 30_000, pass, (err) =>
+  const loop = createPassLoop(d.clock, d.tickMs ?? 30_000, pass, (err) =>
     d.log.log('error', 'paging.pass_failed', { err: String(err) }),
   );
 

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '@node/clock';
 import type { RosterPerson } from '@shared/roster';
-import { createPassLoop, ladderState } from '@core/roster/escalation';
+import { createPassLoop } from '@node/pass-loop';
+import { ladderState } from '@core/roster/escalation';
 import { createLadderStore, type LadderRow } from '@core/roster/ladder-store';
 import { describePerson, escalatedText, reminderText, rosterText } from '@core/roster/messages';
 import { computeReach, createPolicyIndex, policyRefs } from '@core/roster/policy-index';

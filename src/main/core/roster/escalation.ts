@@ -13,7 +13,7 @@ import { atLeast, severityRank, SEVERITIES } from '@shared/domain';
 import { dueLevel as dueSharedLevel, matchPolicy as matchSharedPolicy } from '@shared/policy-match';
 import { escalationEntryId } from '@shared/incidents';
 import type { EscalationState } from '@shared/roster';
-import type { Clock, TimerHandle } from '@node/clock';
+import { createPassLoop } from '@node/pass-loop';
 import type { ActionSink, CoreContext } from '../context';
 import { coreLanguage } from '../language';
 import { createLadderStore, type LadderRow } from './ladder-store';
@@ -73,43 +73,6 @@ export function ladderState(row: LadderRow, ref: PolicyRef | undefined, subj: Su
         : null,
     stoppedAt: row.stopped_at,
     stopReason: row.stop_reason,
-  };
-}
-
-/**
- * Runs `pass` now and again when it asks (the instant it returns), at least every `tickMs`; `poke()`
- * brings the next pass forward to now. A failing pass is reported and the loop goes on.
- */
-export function createPassLoop(clock: Clock, tickMs: number, pass: () => number, onError: (err: unknown) => void) {
-  let timer: TimerHandle | null = null;
-  let running = false;
-  function schedule(at: number) {
-    clock.clearTimeout(timer);
-    timer = clock.setTimeout(run, Math.max(0, at - clock.now()));
-  }
-  function run() {
-    timer = null;
-    let wake = Infinity;
-    try {
-      wake = pass();
-    } catch (err) {
-      onError(err);
-    }
-    if (running) schedule(Math.min(wake, clock.now() + tickMs));
-  }
-  return {
-    poke() {
-      if (running) schedule(clock.now());
-    },
-    start() {
-      running = true;
-      schedule(clock.now());
-    },
-    stop() {
-      running = false;
-      clock.clearTimeout(timer);
-      timer = null;
-    },
   };
 }
 
