@@ -83,6 +83,7 @@ const fakeApi = {
   on: () => () => undefined,
   alertHistory: async () => [],
   runbookForAlert: async () => ({ kind: 'none', reason: 'none' }),
+  gatewayPage: async () => null,
   dashboardsList: async () => [],
   dashboardSeries: async () => [],
   escalationsList: async () => [],
