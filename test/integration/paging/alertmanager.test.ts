@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { builtApp, nodeEnv } from '@test/chaos/procs';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/alerts';
@@ -26,7 +27,6 @@ import { until } from '@test/helpers/until';
 import { Client, TOKEN } from '../link/helpers';
 
 const DING_SECRET = 'SECaaaabbbbccccddddeeeeffff00001111222233334444555566667777888899';
-const OUT_DIR = path.resolve(__dirname, '../../..', process.env.VIGIL_OUT_DIR ?? 'out');
 
 let am: AlertmanagerHarness;
 let ding: Receiver;
@@ -127,7 +127,8 @@ describe('gateway paging with a real Alertmanager', () => {
   });
 
   it('a gateway killed with SIGKILL mid-ladder resumes after a restart without paging a level twice', async () => {
-    const entry = path.join(OUT_DIR, 'main/gateway.js');
+    // the gateway as operators run it, built for the test when there is no build (test/chaos/procs.ts)
+    const entry = path.join(builtApp(), 'main/gateway.js');
     if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run "npx electron-vite build" first`);
     const run = uuidv7().slice(-12);
     const { dir, cleanup } = tempDir('vigil-page-kill-');
@@ -135,7 +136,7 @@ describe('gateway paging with a real Alertmanager', () => {
     const file = rosterFile(dir, run, 0.1); // 6 s apart
     const start = (): Promise<Started> =>
       startProcess(process.execPath, [entry, '--source', 'alertmanager', '--alertmanager-url', am.url, '--roster', file, '--poll-interval', '300', '--port', '0', '--data-dir', path.join(dir, 'gw'), '--token', TOKEN], {
-        env: { ...process.env, ...ENV },
+        env: nodeEnv(ENV),
         ready: /Vigil gateway listening on (ws:\/\/\S+)/,
         timeoutMs: 60_000,
       });
