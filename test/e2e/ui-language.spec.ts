@@ -12,7 +12,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, openApp, test } from './fixtures';
+import { expect, launchHost, openApp, test } from './fixtures';
+import { startNotifySession } from '../services/notify-session';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
@@ -202,8 +203,11 @@ async function tour(page: Page, lang: Lang): Promise<Record<string, string[]>> {
 }
 
 for (const lang of ['zh-CN', 'en'] as const) {
-  test(`every view in ${lang} shows no UI text of the other language (data aside); screenshots in both themes`, async ({ browser, host }) => {
+  test(`every view in ${lang} shows no UI text of the other language (data aside); screenshots in both themes`, async ({ browser, dataDir }) => {
     test.setTimeout(240_000);
+    // a desktop session as on an engineer's machine, so the self-check's notification step passes
+    const session = await startNotifySession();
+    const host = await launchHost({ dataDir, env: session.env });
     const ctx = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width: 1360, height: 860 } });
     const page = await ctx.newPage();
     try {
@@ -213,6 +217,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const leaks = Object.entries(found).filter(([, v]) => v.length);
       expect(leaks, `${lang === 'zh-CN' ? 'English' : 'Chinese'} UI text:\n${leaks.map(([k, v]) => `${k}:\n  ${v.join('\n  ')}`).join('\n')}`).toEqual([]);
     } finally {
+      await host.proc.stop();
+      await session.stop();
       await ctx.close();
     }
   });
