@@ -5,7 +5,9 @@
  * - 张三 (first line) presses `e` in his console; the toast names 李四, says the page reached 李四's console
  *   and went out on the DingTalk robot (a real loopback receiver checking DingTalk's signature);
  * - 李四's host runs in a desktop notification session (Xvfb + D-Bus + dunst): the page shows there as a
- *   critical native notification (urgency byte 2 in the Notify call on the bus), and only there.
+ *   critical native notification (urgency byte 2 in the Notify call on the bus), and only there;
+ * - the level's Slack webhook was removed (Slack answers 404 `no_service`): the roster view lists it under
+ *   "Pages that did not arrive" with Slack's answer.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,7 +29,7 @@ function addPerson(dataDir: string, login: string, name: string): string {
 }
 
 /** level 1 reaches 张三 at once; level 2 (李四, also on DingTalk) only when someone presses `e` */
-const rosterYaml = (dingUrl: string) => `id: e2e-paging
+const rosterYaml = (dingUrl: string, slackUrl: string) => `id: e2e-paging
 name: E2E paging
 people:
   - { id: zhangsan, name: 张三, login: zhangsan, phone: "+86 131 5550 0101" }
@@ -36,6 +38,8 @@ teams:
   - { id: e2e, name: E2E team, members: [zhangsan, lisi] }
 channels:
   - { id: e2e-dingtalk, type: dingtalk, language: en, url: "${dingUrl}/robot/send?access_token=E2E", secretEnv: VIGIL_E2E_DING_SECRET }
+  # a Slack webhook that was removed in Slack: it answers 404 no_service, which is final
+  - { id: e2e-slack, type: slack, language: en, url: "${slackUrl}/services/T0/B0/REMOVED" }
 policies:
   - id: p1
     name: E2E P1
@@ -43,7 +47,7 @@ policies:
     remindMinutes: 0
     levels:
       - { name: first line, afterMinutes: 0, targets: [{ person: zhangsan }] }
-      - { name: second line, afterMinutes: 600, targets: [{ person: lisi }], channels: [e2e-dingtalk] }
+      - { name: second line, afterMinutes: 600, targets: [{ person: lisi }], channels: [e2e-dingtalk, e2e-slack] }
 `;
 
 test.describe('a page reaches the paged person', () => {
@@ -54,6 +58,7 @@ test.describe('a page reaches the paged person', () => {
   let am: AlertmanagerHarness | null = null;
   let gateway: (Started & { match: RegExpMatchArray }) | null = null;
   let ding: Receiver | null = null;
+  let slack: Receiver | null = null;
   let session: NotifySession | null = null;
   const hosts: HostHandle[] = [];
   const tmp = tempDir('vigil-e2e-paging-');
@@ -63,6 +68,7 @@ test.describe('a page reaches the paged person', () => {
     await gateway?.stop();
     await am?.stop();
     await ding?.close();
+    await slack?.close();
     await session?.stop();
     tmp.cleanup();
   });
@@ -72,12 +78,13 @@ test.describe('a page reaches the paged person', () => {
     expect(missing, 'the notification session needs these binaries').toEqual([]);
     am = await startAlertmanager();
     ding = await startReceiver('dingtalk', { token: 'E2E', secret: DING_SECRET });
+    slack = await startReceiver('slack', { token: 'T0/B0/LIVE' });
     session = await startNotifySession();
     const gwData = path.join(tmp.dir, 'gateway');
     fs.mkdirSync(gwData);
     const tokens = { zhang: addPerson(gwData, 'zhangsan', '张三'), li: addPerson(gwData, 'lisi', '李四') };
     const rosterFile = path.join(tmp.dir, 'roster.yaml');
-    fs.writeFileSync(rosterFile, rosterYaml(ding.url));
+    fs.writeFileSync(rosterFile, rosterYaml(ding.url, slack.url));
     gateway = await startProcess(
       process.execPath,
       [GATEWAY, '--source', 'alertmanager', '--alertmanager-url', am.url, '--roster', rosterFile, '--port', '0', '--data-dir', gwData, '--poll-interval', '300'],
@@ -104,7 +111,7 @@ test.describe('a page reaches the paged person', () => {
     // 张三 presses e: the toast names the person, where the page reached them, and the channel
     await zhang.keyboard.press('e');
     const toast = zhang.getByRole('status').filter({ hasText: 'E2EPagedPerson: paged level 2 second line' });
-    await expect(toast).toContainText("Paged 李四 (delivered to 李四's console) · on e2e-dingtalk", { timeout: 30_000 });
+    await expect(toast).toContainText("Paged 李四 (delivered to 李四's console) · on e2e-dingtalk, e2e-slack", { timeout: 30_000 });
     await expect(paged.getByRole('list', { name: 'Deliveries of level 2' })).toContainText('e2e-dingtalk (dingtalk): delivered', { timeout: 30_000 });
 
     // 李四's desktop: one critical Notify call for the page, on the bus the OS notification daemon reads
@@ -114,5 +121,16 @@ test.describe('a page reaches the paged person', () => {
     expect(pageCalls()[0].body).toContain('escalated by 张三');
     // the DingTalk robot got level 2's message, signed as DingTalk documents (the receiver checks the sign)
     await expect.poll(() => ding!.delivered().length, { timeout: 30_000 }).toBe(1);
+
+    // the Slack message did not arrive: the roster view lists it with Slack's answer, and links to the alert
+    await zhang.getByRole('navigation', { name: 'Main navigation' }).getByRole('button', { name: 'Roster' }).click();
+    const failed = zhang.getByRole('list', { name: 'Pages that did not arrive' }).getByRole('listitem').filter({ hasText: 'E2EPagedPerson' });
+    await expect(failed).toContainText('Level 2 second line on e2e-slack (slack)', { timeout: 30_000 });
+    await expect(failed).toContainText('gave up after 1 try');
+    await expect(failed).toContainText('The provider answered: HTTP 404: no_service');
+    await failed.scrollIntoViewIfNeeded();
+    await zhang.screenshot({ path: path.join('test-results', 'screenshots', 'roster-undelivered.en.png') });
+    await failed.getByRole('button', { name: 'E2EPagedPerson' }).click();
+    await expect(zhang.getByRole('complementary', { name: 'Alert details' })).toContainText('E2EPagedPerson');
   });
 });
