@@ -64,7 +64,7 @@ const DATA_WORDS = new Set(tokens(names()).flatMap((t) => [t.toLowerCase(), ...t
 const TECHNICAL = new Set(
   `vigil p0 p1 p2 p3 ms s min h d k m ok id url urls yaml csv json markdown md iana local utc alertmanager prometheus grafana
   slack teams dingtalk wecom english zh cn zh-cn inc api ctrl alt shift esc enter space tab https http ws wss tls
-  alertname on-call sre db whys`
+  alertname on-call sre db whys d-bus notify-send`
     .split(/\s+/)
     .filter(Boolean),
 );
