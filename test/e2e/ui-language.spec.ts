@@ -64,7 +64,7 @@ const DATA_WORDS = new Set(tokens(names()).flatMap((t) => [t.toLowerCase(), ...t
 const TECHNICAL = new Set(
   `vigil p0 p1 p2 p3 ms s min h d k m ok id url urls yaml csv json markdown md iana local utc alertmanager prometheus grafana
   slack teams dingtalk wecom english zh cn zh-cn inc api ctrl alt shift esc enter space tab https http ws wss tls
-  alertname on-call sre db whys d-bus notify-send`
+  alertname on-call sre db whys d-bus notify-send linux macos windows`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -223,6 +223,45 @@ for (const lang of ['zh-CN', 'en'] as const) {
     }
   });
 }
+
+/**
+ * Issue #18: without a desktop session (no D-Bus session bus, no display: a headless jump host) the
+ * notifier's reason reached zh-CN in English. The self-check's notification step and Settings' "Test
+ * notification" must say why in Chinese, and the rest of those views stay Chinese too.
+ */
+test('zh-CN without a desktop session: the self-check and Test notification say why in Chinese', async ({ browser, dataDir }) => {
+  test.setTimeout(120_000);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY']) delete env[k];
+  const host = await launchHost({ dataDir, env: { ...env, DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined } });
+  const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 860 } });
+  const page = await ctx.newPage();
+  try {
+    await openApp(page, host.url);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    await expect(page.getByRole('grid').getByRole('row').nth(1)).toBeVisible({ timeout: 30_000 });
+
+    await go(page, 'checklists');
+    await page.locator('.page-actions button.primary').click();
+    await expect(page.locator('.run .result')).toBeVisible();
+    const step = page.locator('li.step[data-state="failed"]').filter({ hasText: '桌面会话' });
+    await expect(step).toBeVisible({ timeout: 15_000 });
+    await expect(step).not.toContainText(/Native|notification|session/i);
+    expect(foreign(await visibleTexts(page), 'zh-CN'), 'English in the self-check without a session').toEqual([]);
+    await shoot(page, 'checklists-self-check-no-session', 'zh-CN');
+
+    await go(page, 'settings');
+    await page.getByRole('button', { name: '测试通知' }).click();
+    const said = page.getByRole('status').filter({ hasText: '未能显示' });
+    await expect(said).toContainText('桌面会话');
+    await expect(said).not.toContainText(/Native|notification|session/i);
+    expect(foreign(await visibleTexts(page), 'zh-CN'), 'English in Settings without a session').toEqual([]);
+    await shoot(page, 'settings-no-session', 'zh-CN');
+  } finally {
+    await host.proc.stop();
+    await ctx.close();
+  }
+});
 
 /** the centre line of an element's box */
 const middle = (b: { y: number; height: number }) => b.y + b.height / 2;
