@@ -263,6 +263,47 @@ test('zh-CN without a desktop session: the self-check and Test notification say 
   }
 });
 
+/**
+ * Issue #18: the quiet-hours times were native <input type=time>, which follow the browser (AM/PM in a
+ * zh-CN page under an en browser). An en-US browser, the app set to zh-CN: 24-hour HH:mm, a Chinese hint
+ * and error, usable from the keyboard.
+ */
+test('zh-CN page in an en-US browser: time fields are 24-hour with Chinese hint and error', async ({ browser, dataDir }) => {
+  test.setTimeout(90_000);
+  const host = await launchHost({ dataDir, args: ['--lang', 'zh-CN'] });
+  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1360, height: 860 } });
+  const page = await ctx.newPage();
+  try {
+    await openApp(page, host.url);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    await go(page, 'settings');
+    const from = page.getByRole('textbox', { name: '开始', exact: true });
+    await expect(from).toHaveValue('22:00');
+    await expect(from).toHaveAccessibleDescription(/24 小时制/);
+    await expect(page.locator('input[type="time"], input[type="date"], input[type="datetime-local"]')).toHaveCount(0);
+    await from.focus();
+    await page.keyboard.press('ArrowUp');
+    await expect(from).toHaveValue('22:15');
+    await from.fill('9 pm');
+    await from.blur();
+    await expect(from).toHaveValue('21:00');
+    await from.fill('25:70');
+    await from.blur();
+    await expect(from).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByRole('alert').filter({ hasText: '时间格式不对' })).toBeVisible();
+    expect(foreign(await visibleTexts(page), 'zh-CN')).toEqual([]);
+    await from.fill('23:30');
+    await from.blur();
+    await expect(from).not.toHaveAttribute('aria-invalid', 'true');
+    const to = page.getByRole('textbox', { name: '结束', exact: true });
+    await expect(to).toHaveValue('07:00');
+    await expect(to).not.toHaveValue(/AM|PM/);
+  } finally {
+    await host.proc.stop();
+    await ctx.close();
+  }
+});
+
 /** the centre line of an element's box */
 const middle = (b: { y: number; height: number }) => b.y + b.height / 2;
 

@@ -102,6 +102,13 @@ export const common = {
       transports: { browser: 'in the browser', electron: 'desktop app' },
     },
     toast: { dismiss: 'Dismiss', region: 'Notifications ({hotkey})', announce: 'Notification' },
+    timeField: {
+      hint12: 'e.g. {{example}} (↑/↓ moves 15 min)',
+      hint24: '24-hour, e.g. {{example}} (↑/↓ moves 15 min)',
+      invalid: 'Not a time: type it like {{example}}.',
+      dateHint: 'e.g. {{example}} (↑/↓ moves a day)',
+      dateInvalid: 'Not a date: type it like {{example}}.',
+    },
     markdown: {
       copy: 'Copy',
       copied: 'Copied',
@@ -212,6 +219,13 @@ export const common = {
       transports: { browser: '浏览器中运行', electron: '桌面应用' },
     },
     toast: { dismiss: '关闭', region: '通知（{hotkey}）', announce: '通知' },
+    timeField: {
+      hint12: '例如 {{example}}（↑/↓ 调整 15 分钟）',
+      hint24: '24 小时制，例如 {{example}}（↑/↓ 调整 15 分钟）',
+      invalid: '时间格式不对：请按 {{example}} 的格式填写。',
+      dateHint: '例如 {{example}}（↑/↓ 调整一天）',
+      dateInvalid: '日期格式不对：请按 {{example}} 的格式填写。',
+    },
     markdown: {
       copy: '复制',
       copied: '已复制',

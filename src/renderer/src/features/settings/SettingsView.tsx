@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { SEVERITIES, type Language, type Settings } from '@shared/domain';
 import { errorText } from '@renderer/data/load';
 import { useApp } from '@renderer/stores/app';
-import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, View } from '@renderer/ui';
+import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, TimeField, View } from '@renderer/ui';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
 import { DesktopSettings } from './DesktopSettings';
@@ -146,12 +146,8 @@ export function SettingsView() {
         <Card title={t('settings.quietHours')}>
           <CheckField label={t('settings.quietEnabled')} checked={draft.quietHours.enabled} onChange={(enabled) => set('quietHours', { ...draft.quietHours, enabled })} />
           <FieldRow>
-            <Field label={t('settings.quietStart')}>
-              <input type="time" value={draft.quietHours.start} onChange={(e) => set('quietHours', { ...draft.quietHours, start: e.target.value })} />
-            </Field>
-            <Field label={t('settings.quietEnd')}>
-              <input type="time" value={draft.quietHours.end} onChange={(e) => set('quietHours', { ...draft.quietHours, end: e.target.value })} />
-            </Field>
+            <TimeField label={t('settings.quietStart')} value={draft.quietHours.start} onChange={(start) => set('quietHours', { ...draft.quietHours, start })} />
+            <TimeField label={t('settings.quietEnd')} value={draft.quietHours.end} onChange={(end) => set('quietHours', { ...draft.quietHours, end })} />
           </FieldRow>
         </Card>
         <DesktopSettings startAtLogin={draft.startAtLogin} onChange={(v) => set('startAtLogin', v)} />
