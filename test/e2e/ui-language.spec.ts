@@ -304,6 +304,38 @@ test('zh-CN page in an en-US browser: time fields are 24-hour with Chinese hint 
   }
 });
 
+/**
+ * Issue #18: at a 1360×800 window the alerts table's default columns overflowed (a horizontal scrollbar
+ * with the detail pane closed). They must fit; opening the pane must not cut the alert names.
+ */
+test('layout: the alerts table’s default columns fit a 1360×800 window; the detail pane cuts no names', async ({ browser, dataDir }) => {
+  test.setTimeout(90_000);
+  const host = await launchHost({ dataDir });
+  const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1360, height: 800 } })).newPage();
+  try {
+    await openApp(page, host.url);
+    const grid = page.getByRole('grid', { name: 'Alerts' });
+    await expect(grid.locator('.alert-row').first()).toBeVisible({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    const fit = await grid.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(fit.scroll, `columns ${fit.scroll}px in a ${fit.client}px table`).toBeLessThanOrEqual(fit.client);
+    const names = grid.locator('.alert-row .col-alertname');
+    const cut = () =>
+      names.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.textContent} (${e.scrollWidth} > ${e.clientWidth})`));
+    expect(await cut()).toEqual([]);
+    await grid.locator('.alert-row').first().click();
+    const pane = page.getByRole('complementary', { name: 'Alert details' });
+    await expect(pane).toBeVisible();
+    expect(await cut(), 'alert names cut with the detail pane open').toEqual([]);
+    // every visible name cell is left of the pane, not under it
+    const paneBox = (await pane.boundingBox())!;
+    for (const box of await names.evaluateAll((els) => els.slice(0, 8).map((e) => e.getBoundingClientRect().toJSON() as DOMRect)))
+      expect(box.x + box.width, 'a name under the detail pane').toBeLessThanOrEqual(paneBox.x + 1);
+  } finally {
+    await host.proc.stop();
+  }
+});
+
 /** the centre line of an element's box */
 const middle = (b: { y: number; height: number }) => b.y + b.height / 2;
 
