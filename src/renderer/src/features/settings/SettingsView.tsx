@@ -90,7 +90,7 @@ export function SettingsView() {
         <AccountSettings />
         <Card title={t('settings.appearance')}>
           <FieldRow>
-            <Field label={t('settings.language')}>
+            <Field label={t('settings.language')} className="field-fit">
               <Select
                 value={draft.language}
                 onChange={(language) => void applyNow({ language })}
