@@ -20,6 +20,8 @@ interface Stack {
   host: HostHandle;
   gwPort: number;
   gwData: string;
+  /** the gateway's ws:// URL, as the host is given it */
+  gwUrl: string;
   startGateway(): Promise<Started>;
 }
 
@@ -35,7 +37,7 @@ async function startStack(dir: string): Promise<Stack> {
     );
   const gateway = await startGateway();
   const host = await launchHost({ dataDir: path.join(dir, 'host'), args: ['--platform', gateway.match[1], '--token', TOKEN] });
-  return { am, gateway, host, gwPort, gwData, startGateway };
+  return { am, gateway, host, gwPort, gwData, gwUrl: gateway.match[1], startGateway };
 }
 
 const orderAlert = (over: Partial<PostableAlert['labels']> = {}, summary = 'Order pull failed 63 times in 5 min'): PostableAlert => ({
@@ -202,10 +204,10 @@ test.describe('alert console with gateway and Alertmanager', () => {
   // the core words must be Chinese, as the page is.
   test('one language: a zh-CN page on an en_US host reads the storm toast in Chinese', async ({ browser }) => {
     test.setTimeout(120_000);
-    const { am, gateway } = stack!;
+    const { am, gwUrl } = stack!;
     await stack!.host.proc.stop();
     const env = { LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8', LANGUAGE: 'en_US' };
-    stack!.host = await launchHost({ dataDir: path.join(tmp.dir, 'host-en'), args: ['--platform', gateway.match[1], '--token', TOKEN], env });
+    stack!.host = await launchHost({ dataDir: path.join(tmp.dir, 'host-en'), args: ['--platform', gwUrl, '--token', TOKEN], env });
     const ctx = await browser.newContext({ locale: 'zh-CN' });
     const page = await ctx.newPage();
     try {
