@@ -175,8 +175,11 @@ export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { 
               label: {
                 formatter: (p: { value: number; name: string }) => p.name || formatValue(p.value, panel.unit),
                 position: 'insideEndTop',
-                // no halo: echarts' default white border smears the label on a dark surface
+                // in the line's colour, without the halo echarts gives labels inside the plot (a white
+                // border that smears the text on a dark surface)
+                color: 'inherit',
                 textBorderWidth: 0,
+                textBorderColor: 'transparent',
               },
               data: lines.map((t) => ({
                 yAxis: t.value,
