@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutoCheckSchema, type AutoCheckInput } from '@shared/checklists';
 import { createAutoChecks } from '@core/process/autochecks';
-import { safeNotifier, type Notifier } from '@core/notifier';
+import { NotifyFailureError, safeNotifier, type Notifier } from '@core/notifier';
 import { silentLogger } from '@node/log';
 import { MIN, T0, cacheAlert, cachePanel, linkState, makeHarness, type Harness } from './harness';
 
@@ -134,7 +134,10 @@ describe('auto-checks on cached data', () => {
     expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'pass', reason: 'notification_shown', dataAt: T0 });
     expect(h.notifier.sent).toEqual([expect.objectContaining({ tag: 'test', title: 'Test', sticky: false })]);
     notifier = { notify: async () => Promise.reject(new Error('D-Bus not available')) };
-    expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'fail', value: 'D-Bus not available' });
+    expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'fail', value: 'failed: D-Bus not available' });
+    // a backend that knows why says it as a code, and the reading keeps the code (worded when read)
+    notifier = { notify: async () => Promise.reject(new NotifyFailureError({ code: 'no_session' })) };
+    expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'fail', reason: 'notification_failed', value: 'no_session' });
     notifier = undefined;
   });
 

@@ -6,6 +6,7 @@
 import type { AutoCheck, AutoResult, AutoReason } from '@shared/checklists';
 import type { LinkState, Severity } from '@shared/domain';
 import type { CoreNotifier } from '../notifier';
+import { encodeNotifyFailure } from '@shared/notify-failure';
 import type { DB } from '@node/sqlite';
 import { autoResult, createMetricCheck, MIN } from './autocheck-metric';
 
@@ -104,7 +105,8 @@ export function createAutoChecks(deps: AutoCheckDeps) {
     const r = await deps.notifier.notify({ tag, title: deps.testNotification.title, body: deps.testNotification.body, urgency: 'normal', sticky: false });
     // When it was shown is the reading: dataAt carries it, shown as its age.
     if (r.shown) return result('pass', 'notification_shown', null, null, deps.now());
-    return result('fail', 'notification_failed', r.reason.slice(0, 500), null, null);
+    // the reading keeps the code (@shared/notify-failure): it is worded when read, in the reader's language
+    return result('fail', 'notification_failed', encodeNotifyFailure(r.failure), null, null);
   }
 
   return {

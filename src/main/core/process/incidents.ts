@@ -21,7 +21,6 @@ import {
 } from '@shared/incidents';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import type { ChecklistEngine } from './checklists';
 import { createIncidentAlarms } from './incident-alarms';
 import { applyPatch, closedIncident } from './incident-patch';
@@ -98,7 +97,7 @@ function checkRoles(ctx: CoreContext, knownPerson: IncidentServiceDeps['knownPer
   const me = ctx.me()?.name;
   for (const [role, name] of Object.entries(patch.roles) as [keyof Incident['roles'], string | null][])
     if (name && name !== cur.roles[role] && name !== me && !knownPerson(name))
-      throw new ApiError('unknown_person', processText.in(coreLanguage(ctx.settings())).incidents.unknownPerson({ name }));
+      throw new ApiError('unknown_person', processText.in(ctx.language()).incidents.unknownPerson({ name }));
 }
 
 export function createIncidentService({ ctx, actions, checklists, knownPerson }: IncidentServiceDeps) {
@@ -107,11 +106,11 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
   const targets = createTargetsRepo(db);
   const minutes = createIncidentTimeline({ ctx, actions });
   const timeZone = () => ctx.settings().timeZone;
-  const say = () => processText.in(coreLanguage(ctx.settings())).incidents;
+  const say = () => processText.in(ctx.language()).incidents;
   const changed = (id: string) => ctx.emit('dataChanged', { collection: 'incidents', ids: [id] });
   const alarms = createIncidentAlarms({ ctx, store, targets: targets.read, changed });
 
-  const mustLoad = (id: string) => store.load(id) ?? notFound(coreLanguage(ctx.settings()), 'incident', id);
+  const mustLoad = (id: string) => store.load(id) ?? notFound(ctx.language(), 'incident', id);
   /** an open incident, or the refusal `closed` words */
   function mustBeOpen(id: string, closed: (p: { id: string }) => string) {
     const l = mustLoad(id);

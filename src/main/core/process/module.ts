@@ -13,7 +13,6 @@ import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
 import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
-import { coreLanguage } from '../language';
 import { processText } from './texts';
 
 export interface ProcessOptions {
@@ -47,7 +46,7 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
     notifier: ctx.notifier,
     hasToken: async () => !!(await ctx.secrets.get('platformToken')),
     get testNotification() {
-      const t = processText.in(coreLanguage(ctx.settings())).checklists;
+      const t = processText.in(ctx.language()).checklists;
       return { title: t.testTitle(), body: t.testBody() };
     },
   });
