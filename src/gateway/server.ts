@@ -49,6 +49,7 @@ import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
 import { createStream } from './stream';
+import { createTail } from './tail';
 import { createUpgradeHandler } from './upgrade';
 import type { UserStore } from './users';
 
@@ -84,6 +85,8 @@ export interface GatewayOptions {
   deadAfterMs?: number;
   /** most entities per snapshot chunk (also capped by MAX_FRAME_BYTES) */
   chunkItems?: number;
+  /** newest events kept in memory with their frames for the caught-up connections (tail.ts; default 10 000) */
+  tailEvents?: number;
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
@@ -241,7 +244,7 @@ function leadSource(
         if (head === lastHead) return;
         lastHead = head;
         d.metrics.head.set(head);
-        hub.pumpAll();
+        hub.pumpAll({ head });
       },
     },
     o.replication,
@@ -274,8 +277,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const metrics = o.metrics ?? createGatewayMetrics(o.source.name);
   metrics.head.set(store.head());
 
-  const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
-  const hub = createHub({ metrics, log, stream });
+  const tail = createTail({ store, capacity: o.tailEvents });
+  const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes, tail });
+  const hub = createHub({ metrics, log, stream, tail });
   const intake = createIntake({ store, clock, metrics, log, hub });
   const { paging, source: paged, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
   const policy = createActionPolicy(o.limits);

@@ -13,7 +13,8 @@
  */
 import type { GatewayMetrics } from './metrics';
 import { isOpen, send, type Conn } from './conn';
-import type { GatewayStore } from './store';
+import type { GatewayStore, StoredEvent } from './store';
+import { eventFrame, type Tail, type TailEvent } from './tail';
 
 export interface StreamOptions {
   store: Pick<GatewayStore, 'oldest' | 'eventsAfter' | 'snapshot'>;
@@ -28,6 +29,8 @@ export interface StreamOptions {
   highWater?: number;
   /** runs a paced step after the current I/O callback (default setImmediate) */
   defer?: (fn: () => void) => void;
+  /** the newest events with their frames (tail.ts): a connection at or past its start is sent from it */
+  tail?: Pick<Tail, 'after'>;
 }
 
 export interface Stream {
@@ -47,30 +50,38 @@ export function createStream(o: StreamOptions): Stream {
   const highWater = o.highWater ?? 1024 * 1024;
   const defer = o.defer ?? ((fn: () => void) => void setImmediate(fn));
 
+  /** the events after c.cursor: from the tail when it reaches back that far, else from the store */
+  function nextBatch(c: Conn): { list: readonly (TailEvent | StoredEvent)[]; start: number; end: number } | 'pruned' {
+    const w = o.tail?.after(c.cursor, batchSize);
+    if (w) return w;
+    if (c.cursor < o.store.oldest() - 1) return 'pruned';
+    const list = o.store.eventsAfter(c.cursor, batchSize);
+    return { list, start: 0, end: list.length };
+  }
+
   function pump(c: Conn): void {
     if (!c.live || c.pumping || !isOpen(c)) return;
-    if (c.cursor < o.store.oldest() - 1) {
+    const b = nextBatch(c);
+    if (b === 'pruned') {
       // the log was pruned past this client while it was behind: only a snapshot can help
       c.live = false;
       return snapshot(c);
     }
-    const batch = o.store.eventsAfter(c.cursor, batchSize);
-    if (!batch.length) return;
+    if (b.end <= b.start) return;
     c.pumping = true;
     const stream = c.stream;
-    const last = batch[batch.length - 1];
     const drained = () =>
       defer(() => {
         if (c.stream !== stream) return;
         c.pumping = false;
         pump(c);
       });
-    for (const e of batch) {
-      const frame = `{"type":"event","seq":${e.seq},"kind":${JSON.stringify(e.kind)},"data":${e.data},"at":${e.at}}`;
-      send(c, frame, e === last ? drained : undefined);
+    for (let i = b.start; i < b.end; i++) {
+      const e = b.list[i];
+      send(c, 'frame' in e ? e.frame : eventFrame(e), i === b.end - 1 ? drained : undefined);
     }
-    c.cursor = last.seq;
-    o.metrics.eventsSent.inc(batch.length);
+    c.cursor = b.list[b.end - 1].seq;
+    o.metrics.eventsSent.inc(b.end - b.start);
     if (c.ws.bufferedAmount < highWater) {
       c.pumping = false;
       pump(c);
