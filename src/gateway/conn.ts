@@ -13,8 +13,19 @@ export interface Socket {
   terminate(): void;
 }
 
+/** The connection under the WebSocket, as far as batching writes goes (a net.Socket has it). */
+export interface Transport {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface Conn {
   ws: Socket;
+  /**
+   * The TCP socket under `ws`, when known: the pump corks it around a batch, so a batch of event frames
+   * leaves in one write (syscall) instead of one per frame.
+   */
+  transport: Transport | null;
   clientId: string | null;
   /** who the credential proved (for the shared token, the name comes with the hello) */
   who: Principal;
@@ -30,9 +41,10 @@ export interface Conn {
   stream: number;
 }
 
-export function newConn(ws: Socket, now: number, who: Principal): Conn {
+export function newConn(ws: Socket, now: number, who: Principal, transport: Transport | null = null): Conn {
   return {
     ws,
+    transport,
     clientId: null,
     who,
     cursor: 0,

@@ -324,7 +324,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     metrics,
     log,
     closing: () => closing,
-    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who)),
+    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who, socket)),
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     guardSocket(socket, log, 'gateway');

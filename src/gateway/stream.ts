@@ -76,9 +76,15 @@ export function createStream(o: StreamOptions): Stream {
         c.pumping = false;
         pump(c);
       });
-    for (let i = b.start; i < b.end; i++) {
-      const e = b.list[i];
-      send(c, 'frame' in e ? e.frame : eventFrame(e), i === b.end - 1 ? drained : undefined);
+    // corked: the batch's frames leave in one write, not one syscall each
+    c.transport?.cork();
+    try {
+      for (let i = b.start; i < b.end; i++) {
+        const e = b.list[i];
+        send(c, 'frame' in e ? e.frame : eventFrame(e), i === b.end - 1 ? drained : undefined);
+      }
+    } finally {
+      c.transport?.uncork();
     }
     c.cursor = b.list[b.end - 1].seq;
     o.metrics.eventsSent.inc(b.end - b.start);

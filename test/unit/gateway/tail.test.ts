@@ -105,12 +105,16 @@ describe.each(ENGINES)('gateway fan-out tail on $name', (engine) => {
     store.append(upserts(1, 3), 1000);
     const f = fanOut(store);
     const consoles = Array.from({ length: 5 }, () => f.live(3));
+    // the TCP socket under one of them: the batch goes out corked, in one write
+    const corks: string[] = [];
+    consoles[0].transport = { cork: () => corks.push('cork'), uncork: () => corks.push('uncork') };
     const before = { ...f.calls };
     const logged = store.append(upserts(4, 4), 2000).appended;
     f.hub.pumpAll({ logged });
     // the leader's own commit: kept without reading it back, and no store call for any of the 5 consoles
     expect(f.calls).toEqual(before);
     for (const c of consoles) expect(seqs(c)).toEqual([4, 5, 6, 7]);
+    expect(corks).toEqual(['cork', 'uncork']);
     for (let i = 0; i < 4; i++) {
       const raw = consoles[0].ws.frames[i].raw;
       expect(Buffer.isBuffer(raw)).toBe(true);
