@@ -13,10 +13,16 @@ export interface Socket {
   terminate(): void;
 }
 
-/** The connection under the WebSocket, as far as batching writes goes (a net.Socket has it). */
+/**
+ * The TCP (or TLS) socket under the WebSocket, as far as batched writes go (a net.Socket has it). The
+ * gateway's WebSocket server has no extensions (no permessage-deflate), so ws writes every frame to this
+ * socket at once, never queued: bytes written here go out in order with ws's own frames.
+ */
 export interface Transport {
+  readonly writable: boolean;
   cork(): void;
   uncork(): void;
+  write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
 }
 
 export interface Conn {
@@ -75,6 +81,20 @@ export function send(c: Conn, frame: object | string | Buffer, cb?: (err?: Error
   }
   if (Buffer.isBuffer(frame)) c.ws.send(frame, { binary: false }, cb);
   else c.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), cb);
+  return true;
+}
+
+/**
+ * Writes ready-made WebSocket frames (tail.ts: `wireRun`) to the socket under c.ws in one call, with the
+ * checks of `send`; false when it cannot (no transport known, or the socket is not open).
+ */
+export function sendWire(c: Conn, wire: Buffer, cb?: (err?: Error | null) => void): boolean {
+  if (!c.transport || !isOpen(c) || !c.transport.writable) return false;
+  if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    c.ws.close(CLOSE_POLICY, 'the client does not read what it is sent');
+    return false;
+  }
+  c.transport.write(wire, cb);
   return true;
 }
 

@@ -21,6 +21,8 @@ export interface TailEvent {
   seq: number;
   /** the whole `event` frame as UTF-8 JSON, shared by every connection it is sent to */
   frame: Buffer;
+  /** the same frame as it goes on the wire: a WebSocket text frame (header + `frame`) */
+  wire: Buffer;
 }
 
 /** `list[start..end)` are the events after a cursor (no copy: the caller only reads them) */
@@ -41,6 +43,34 @@ export interface Tail {
   refresh(knownHead?: number): void;
   /** at most `limit` events after `cursor`; null when the cursor is below the tail (read the store) */
   after(cursor: number, limit: number): TailWindow | null;
+  /**
+   * The wire bytes of `w`'s events, back to back, in one Buffer: what a connection's TCP socket is written
+   * in one call. The last run is kept, so the connections that are at the same cursor (all the caught-up
+   * ones) share one Buffer.
+   */
+  wireRun(w: TailWindow): Buffer;
+}
+
+/**
+ * A final, unmasked WebSocket text frame around `payload` (RFC 6455 §5.2: a server never masks). The bytes
+ * are what ws's own sender writes for `ws.send(payload)` (test/unit/gateway/tail.test.ts compares them), so
+ * a batch can be written to the socket once for all its frames.
+ */
+export function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(out, head);
+  return out;
 }
 
 /** One event's frame, byte for byte what the stream pump sent before the tail existed. */
@@ -60,12 +90,18 @@ export function createTail(o: {
   /** list[start] is the oldest held: dropping from the front is an index move, compacted now and then */
   let start = 0;
   let head = o.store.head();
+  let run: { first: number; last: number; bytes: Buffer } | null = null;
 
   const size = () => list.length - start;
   const first = () => (size() ? list[start].seq : head + 1);
 
   function push(events: readonly StoredEvent[]) {
-    for (const e of events) list.push({ seq: e.seq, frame: Buffer.from(eventFrame(e)) });
+    for (const e of events) {
+      const payload = Buffer.from(eventFrame(e));
+      const wire = textFrame(payload);
+      // one copy of the bytes: the frame is the wire bytes after the header
+      list.push({ seq: e.seq, wire, frame: wire.subarray(wire.length - payload.length) });
+    }
     head = events[events.length - 1].seq;
     if (size() > capacity) start = list.length - capacity;
     if (start > capacity) {
@@ -100,6 +136,16 @@ export function createTail(o: {
       if (cursor < first() - 1) return null;
       const from = Math.min(list.length, start + Math.max(0, cursor - first() + 1));
       return { list, start: from, end: Math.min(list.length, from + limit) };
+    },
+    wireRun(w) {
+      const first = w.list[w.start].seq;
+      const last = w.list[w.end - 1].seq;
+      if (run?.first !== first || run.last !== last) {
+        const parts: Buffer[] = [];
+        for (let i = w.start; i < w.end; i++) parts.push(w.list[i].wire);
+        run = { first, last, bytes: Buffer.concat(parts) };
+      }
+      return run.bytes;
     },
   };
 }

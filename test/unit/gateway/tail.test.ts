@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as ws from 'ws';
 import { silentLogger } from '@node/log';
 import { createHub } from '@gateway/hub';
 import { createGatewayMetrics } from '@gateway/metrics';
@@ -14,7 +15,7 @@ import { openPgGatewayStore } from '@gateway/postgres/store';
 import { openGatewayStore } from '@gateway/sqlite/store';
 import type { GatewayStore } from '@gateway/store';
 import { createStream } from '@gateway/stream';
-import { createTail, eventFrame } from '@gateway/tail';
+import { createTail, eventFrame, textFrame } from '@gateway/tail';
 import { startPostgres, type PostgresService } from '@test/services/postgres';
 import { tempDir } from '@test/helpers/tmp';
 import { fakeConn, manualDefer, upserts } from './fakes';
@@ -97,6 +98,30 @@ function fanOut(store: GatewayStore, capacity?: number) {
   return { ...c, tail, hub, stream, live, pacing };
 }
 
+/** the TCP socket under a WebSocket, recording what is written to it (and the write callbacks run at once) */
+function rawSocket() {
+  const writes: Buffer[] = [];
+  let corks = 0;
+  return {
+    writes,
+    get corks() {
+      return corks;
+    },
+    writable: true,
+    cork: () => void corks++,
+    uncork: () => undefined,
+    write(chunk: Buffer, cb?: (err?: Error | null) => void) {
+      writes.push(chunk);
+      cb?.();
+      return true;
+    },
+  };
+}
+
+/** what ws itself writes for a text frame the server sends */
+const WsSender = (ws as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender;
+const wsFrame = (text: string) => Buffer.concat(WsSender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
+
 const seqs = (c: ReturnType<typeof fakeConn>) => c.ws.sent().filter((f) => f.type === 'event').map((f) => f.seq as number);
 
 describe.each(ENGINES)('gateway fan-out tail on $name', (engine) => {
@@ -105,22 +130,29 @@ describe.each(ENGINES)('gateway fan-out tail on $name', (engine) => {
     store.append(upserts(1, 3), 1000);
     const f = fanOut(store);
     const consoles = Array.from({ length: 5 }, () => f.live(3));
-    // the TCP socket under one of them: the batch goes out corked, in one write
-    const corks: string[] = [];
-    consoles[0].transport = { cork: () => corks.push('cork'), uncork: () => corks.push('uncork') };
+    // two of them with the TCP socket under their WebSocket known (as the server has it): one write each
+    const raw = [rawSocket(), rawSocket()];
+    consoles[0].transport = raw[0];
+    consoles[1].transport = raw[1];
     const before = { ...f.calls };
     const logged = store.append(upserts(4, 4), 2000).appended;
     f.hub.pumpAll({ logged });
     // the leader's own commit: kept without reading it back, and no store call for any of the 5 consoles
     expect(f.calls).toEqual(before);
-    for (const c of consoles) expect(seqs(c)).toEqual([4, 5, 6, 7]);
-    expect(corks).toEqual(['cork', 'uncork']);
+    // the socket writes: one per console for the whole batch, the very same Buffer for both
+    expect(raw[0].writes).toHaveLength(1);
+    expect(raw[1].writes[0]).toBe(raw[0].writes[0]);
+    expect(raw[0].corks).toBe(0);
+    const wire = raw[0].writes[0];
+    expect(wire.equals(Buffer.concat(logged.map((e) => wsFrame(eventFrame(e)))))).toBe(true);
+    expect(consoles[0].cursor).toBe(7);
+    // the others through ws.send: the very same Buffer per event, byte for byte the frame the pump always sent
+    for (const c of consoles.slice(2)) expect(seqs(c)).toEqual([4, 5, 6, 7]);
     for (let i = 0; i < 4; i++) {
-      const raw = consoles[0].ws.frames[i].raw;
-      expect(Buffer.isBuffer(raw)).toBe(true);
-      // the very same Buffer, serialised once, byte for byte the frame the pump always sent
-      for (const c of consoles) expect(c.ws.frames[i].raw).toBe(raw);
-      expect(raw.toString()).toBe(eventFrame(logged[i]));
+      const shared = consoles[2].ws.frames[i].raw;
+      expect(Buffer.isBuffer(shared)).toBe(true);
+      for (const c of consoles.slice(2)) expect(c.ws.frames[i].raw).toBe(shared);
+      expect(shared.toString()).toBe(eventFrame(logged[i]));
     }
   });
 
@@ -160,10 +192,14 @@ describe.each(ENGINES)('gateway fan-out tail on $name', (engine) => {
     // the tail keeps the newest 3 of what it saw: 13..15
     expect(f.tail.first()).toBe(13);
     const behind = f.live(4);
+    // read from the store, its batch goes frame by frame through ws, the socket corked around it
+    const corks: string[] = [];
+    behind.transport = { writable: true, cork: () => corks.push('cork'), uncork: () => corks.push('uncork'), write: () => true };
     const caughtUp = f.live(14);
     const reads = f.calls.eventsAfter;
     f.hub.pumpAll({ head: 15 });
     expect(seqs(behind)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(corks).toEqual(['cork', 'uncork']);
     expect(seqs(caughtUp)).toEqual([15]);
     // the behind console's read of 5..15 (the pump reads the store in batches); the caught-up one none
     expect(f.calls.eventsAfter - reads).toBe(1);
@@ -183,5 +219,14 @@ describe.each(ENGINES)('gateway fan-out tail on $name', (engine) => {
     expect(f.tail.head()).toBe(2500);
     expect(c.live).toBe(false);
     expect(c.ws.sent()[0]).toMatchObject({ type: 'snapshot' });
+  });
+});
+
+describe('gateway fan-out tail: wire frames', () => {
+  it('frames a payload exactly as ws does, for each length form (7-bit, 16-bit, 64-bit)', () => {
+    for (const n of [0, 125, 126, 65535, 65536, 70_000]) {
+      const text = 'x'.repeat(n);
+      expect(textFrame(Buffer.from(text)).equals(wsFrame(text))).toBe(true);
+    }
   });
 });
