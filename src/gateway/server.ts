@@ -239,8 +239,10 @@ function leadSource(
       leads: o.leads ?? [o.source.name],
       clock: d.clock,
       log: d.log,
-      logMayHaveMoved: () => {
-        const head = store.head();
+      logMayHaveMoved: (announcedHead) => {
+        // a notification says the head its commit made: no round trip to read it (a wrong one costs one
+        // tail read and one pump, and cannot hold back a later pump: only an equal head is skipped)
+        const head = announcedHead ?? store.head();
         if (head === lastHead) return;
         lastHead = head;
         d.metrics.head.set(head);
