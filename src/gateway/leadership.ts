@@ -49,8 +49,8 @@ export interface LeadershipDeps {
   leads: string[];
   clock: Clock;
   log: Logger;
-  /** the log may have grown (another replica wrote): pump when the head moved */
-  logMayHaveMoved(): void;
+  /** the log may have grown (another replica wrote): pump when the head moved (`announcedHead`: as notified) */
+  logMayHaveMoved(announcedHead?: number): void;
 }
 
 const NO_LEADER: SourceHealth = {

@@ -49,6 +49,7 @@ import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
 import { createStream } from './stream';
+import { createTail } from './tail';
 import { createUpgradeHandler } from './upgrade';
 import type { UserStore } from './users';
 
@@ -84,6 +85,8 @@ export interface GatewayOptions {
   deadAfterMs?: number;
   /** most entities per snapshot chunk (also capped by MAX_FRAME_BYTES) */
   chunkItems?: number;
+  /** newest events kept in memory with their frames for the caught-up connections (tail.ts; default 10 000) */
+  tailEvents?: number;
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
@@ -236,12 +239,14 @@ function leadSource(
       leads: o.leads ?? [o.source.name],
       clock: d.clock,
       log: d.log,
-      logMayHaveMoved: () => {
-        const head = store.head();
+      logMayHaveMoved: (announcedHead) => {
+        // a notification says the head its commit made: no round trip to read it (a wrong one costs one
+        // tail read and one pump, and cannot hold back a later pump: only an equal head is skipped)
+        const head = announcedHead ?? store.head();
         if (head === lastHead) return;
         lastHead = head;
         d.metrics.head.set(head);
-        hub.pumpAll();
+        hub.pumpAll({ head });
       },
     },
     o.replication,
@@ -274,8 +279,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const metrics = o.metrics ?? createGatewayMetrics(o.source.name);
   metrics.head.set(store.head());
 
-  const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
-  const hub = createHub({ metrics, log, stream });
+  const tail = createTail({ store, capacity: o.tailEvents });
+  const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes, tail });
+  const hub = createHub({ metrics, log, stream, tail });
   const intake = createIntake({ store, clock, metrics, log, hub });
   const { paging, source: paged, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
   const policy = createActionPolicy(o.limits);
@@ -320,7 +326,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     metrics,
     log,
     closing: () => closing,
-    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who)),
+    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who, socket)),
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     guardSocket(socket, log, 'gateway');
