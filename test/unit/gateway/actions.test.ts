@@ -267,6 +267,31 @@ describe('gateway actions: process actions and crashes', () => {
     expect(await handler.handle(shared, typed('Li Wei'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
+  it('refuses an incident update that puts someone the platform cannot prove in a role, and records nothing', async () => {
+    const { handler, logged, store } = setup({ known: ['Zhang San'] });
+    await handler.handle(FROM, declare('inc-r'));
+    const roles = (r: Record<string, string | null>): ActionFrame => ({
+      type: 'action',
+      id: uuidv7(),
+      action: 'incident.update',
+      payload: { incidentId: 'inc-r', patch: { roles: r } },
+      at: 1,
+    });
+    // the sender, a known person, a name marked unverified, and clearing a role are fine
+    expect(await handler.handle(FROM, roles({ commander: 'Li Wei', techLead: 'Zhang San', comms: 'Bo (shared token)', onCall: null }))).toMatchObject({ ok: true });
+    expect(logged).toHaveLength(2);
+    const forged = roles({ commander: 'Li Wei', techLead: 'Mallory the CTO' });
+    const r = await handler.handle(FROM, forged);
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(r.error!.message).toContain('"Mallory the CTO"');
+    expect(logged).toHaveLength(2);
+    expect(store.storedResult(forged.id)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const doc = JSON.parse(logged[1].data) as { incident: { fields: { roles: Record<string, string | null> } } };
+    expect(doc.incident.fields.roles.techLead).toBe('Zhang San');
+    // an update without roles names nobody
+    expect(await handler.handle(FROM, { ...roles({}), payload: { incidentId: 'inc-r', patch: { impact: 'orders delayed' } } })).toMatchObject({ ok: true });
+  });
+
   it('an attempt left in doubt by a crash is resumed when its id comes again, and logged as such', async () => {
     const s = sqliteStore();
     cleanups.push(s.cleanup);
