@@ -7,9 +7,13 @@
  * an update changes, pure), incident-alarms.ts (the reminders). This file is the operations over them.
  */
 import type { Language } from '@shared/domain';
+import type { Comms } from '@shared/paging';
 import {
+  commsEntryId,
   DeclareSchema,
   decideSeverity,
+  entryText,
+  type CommsLine,
   type DeclareInput,
   type Incident,
   type IncidentDetail,
@@ -101,6 +105,12 @@ function checkRoles(ctx: CoreContext, knownPerson: IncidentServiceDeps['knownPer
       throw new ApiError('unknown_person', processText.in(coreLanguage(ctx.settings())).incidents.unknownPerson({ name }));
 }
 
+/** the timeline entry that says where the status update `statusEntryId` went */
+function commsEntry(incidentId: string, statusEntryId: string, author: string, at: number, params: Record<string, string>): TimelineEntry {
+  const system = { code: 'comms' as const, params };
+  return { id: commsEntryId(statusEntryId), incidentId, at, kind: 'status_update', author, text: entryText({ text: '', system, author }, 'en'), system };
+}
+
 export function createIncidentService({ ctx, actions, checklists, knownPerson }: IncidentServiceDeps) {
   const { db } = ctx;
   const store = createIncidentStore(db);
@@ -185,7 +195,9 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
     const e = db.transaction(() => {
       const { inc, row } = mustBeOpen(id, say().closedNoUpdate);
       const created = minutes.note(id, 'status_update', actor, now, text);
-      sendAction(ctx, actions, 'incident.status_update', { incidentId: id, phase, text }, actor);
+      // where it goes is the gateway's to say (comms.update); until then the timeline says it is queued
+      minutes.put(commsEntry(id, created.id, actor, now, { phase, queued: '1', deliveries: '' }));
+      sendAction(ctx, actions, 'incident.status_update', { incidentId: id, phase, text, updateId: created.id }, actor);
       // Sending the first message is how handbook 003 acknowledges an incident.
       if (phase === 'start' && inc.respondedAt === null) {
         store.write({ ...inc, respondedAt: now, updatedAt: now }, alarmsOf(row));
@@ -237,6 +249,17 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
   }
 
   /** An incident from the platform (declared elsewhere, or ours echoed back); the newer copy wins. */
+  /** the gateway's word on where a status update went and whether it arrived (`comms.update`) */
+  function recordComms(c: Comms): boolean {
+    if (c.kind !== 'incident' || !c.incidentId || !store.load(c.incidentId)) return false;
+    const lines: CommsLine[] = c.deliveries.map((d) => ({ channel: d.channel, person: d.person, state: d.state, attempts: d.attempts, error: d.error }));
+    const params: Record<string, string> = { phase: c.phase ?? '', deliveries: JSON.stringify(lines) };
+    if (!lines.length && c.none) params.none = c.none;
+    minutes.put(commsEntry(c.incidentId, c.id, c.by, c.at, params));
+    changed(c.incidentId);
+    return true;
+  }
+
   function applyRemote(data: unknown): string {
     const { incident: inc, timeline: entries } = remoteIncident(data, (id) => store.load(id)?.inc ?? null);
     const local = store.load(inc.id);
@@ -258,6 +281,7 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
     close,
     reopen,
     applyRemote,
+    recordComms,
     list: store.list,
     get(id: string): IncidentDetail | null {
       const l = store.load(id);

@@ -21,6 +21,10 @@ const reasonsEn = {
   token_unverified: 'cannot be verified while not connected',
   notification_shown: 'shown',
   notification_failed: 'could not be shown',
+  paging_arrived: 'every path answered: arrived',
+  paging_failed: 'not every path arrived',
+  paging_offline: 'no test call: the platform is not connected',
+  paging_none: 'no paging path is configured for you',
 };
 const reasonsZh: typeof reasonsEn = {
   metric_ok: '在限值内',
@@ -44,6 +48,10 @@ const reasonsZh: typeof reasonsEn = {
   token_unverified: '未连接时无法验证',
   notification_shown: '已弹出',
   notification_failed: '无法弹出',
+  paging_arrived: '所有通路均已送达',
+  paging_failed: '部分通路未送达',
+  paging_offline: '未试呼：未连接平台',
+  paging_none: '未给你配置任何通知通路',
 };
 
 export const checklistsText = {
@@ -164,6 +172,10 @@ export const checklistsText = {
         token_unverified: 'The token is checked once the link is online: reconnect, then run the checks again.',
         notification_shown: 'Nothing to do.',
         notification_failed: 'Desktop notifications cannot be shown: check the system notification settings (on Linux, a notification daemon must run), then run the checks again.',
+        paging_arrived: 'Confirm on your phone that each message arrived, then tick the item.',
+        paging_failed: 'A path did not arrive: the reason is beside it. Fix the channel in the roster (URL, secret, keyword) or tell the platform team, and until then make sure the second line can reach you another way.',
+        paging_offline: 'The test call goes through the platform: reconnect, then run the checks again. Meanwhile test each path by hand.',
+        paging_none: 'The roster gives you no channel: ask the roster owner to add yours (team group, SMS, voice), then run the checks again.',
       },
     },
   },
@@ -284,6 +296,10 @@ export const checklistsText = {
         token_unverified: '连接在线后才能验证令牌：请重连，然后重新检查。',
         notification_shown: '无需处理。',
         notification_failed: '无法显示桌面通知：请检查系统通知设置（Linux 上需要运行通知守护进程），然后重新检查。',
+        paging_arrived: '请在手机上确认每条消息都已收到，然后勾选此项。',
+        paging_failed: '有通路未送达，原因见其旁。请在值班表中修正该通道（地址、密钥、关键词）或通知平台团队，修好之前确保二线能通过其他方式联系到你。',
+        paging_offline: '试呼需经由平台：请重连，然后重新检查。在此之前请手动逐一试呼。',
+        paging_none: '值班表中没有你的通道：请值班表负责人添加（团队群、短信、电话），然后重新检查。',
       },
     },
   },
