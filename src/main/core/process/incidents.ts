@@ -196,8 +196,8 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
       const { inc, row } = mustBeOpen(id, say().closedNoUpdate);
       const created = minutes.note(id, 'status_update', actor, now, text);
       // where it goes is the gateway's to say (comms.update); until then the timeline says it is queued
-      minutes.put(commsEntry(id, created.id, actor, now, { phase, queued: '1', deliveries: '' }));
-      sendAction(ctx, actions, 'incident.status_update', { incidentId: id, phase, text, updateId: created.id }, actor);
+      if (sendAction(ctx, actions, 'incident.status_update', { incidentId: id, phase, text, updateId: created.id }, actor))
+        minutes.put(commsEntry(id, created.id, actor, now, { phase, queued: '1', deliveries: '' }));
       // Sending the first message is how handbook 003 acknowledges an incident.
       if (phase === 'start' && inc.respondedAt === null) {
         store.write({ ...inc, respondedAt: now, updatedAt: now }, alarmsOf(row));
