@@ -45,7 +45,7 @@ import { watchPeople } from './people';
 import { createSessions } from './session';
 import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
-import type { IncidentFacts } from './paging/comms';
+import { pagingOffActions, type IncidentFacts } from './paging/comms';
 import { openPagingStore } from './sqlite/paging';
 import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
@@ -309,7 +309,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     policy,
     logged: intake.logged,
     knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
-    local: paging?.local,
+    local: paging?.local ?? pagingOffActions((events) => intake.append(events), clock),
   });
   const snapshotLimit = createSnapshotLimit({ clock, ...o.snapshotLimit });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes, snapshotLimit });

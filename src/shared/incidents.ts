@@ -144,6 +144,7 @@ export const INCIDENT_TEXT = defineTexts('incidents', {
       phases: { start: 'start', update: 'update', resolved: 'resolved' },
       queued: 'queued; it goes out when the platform receives it',
       none: {
+        paging_off: 'the platform does not send messages (paging is off)',
         no_channels: 'no incident channels are configured in the roster for this incident',
         no_roster: 'the platform has no roster to send from',
         not_in_roster: 'you are not in the platform roster',
@@ -188,6 +189,7 @@ export const INCIDENT_TEXT = defineTexts('incidents', {
       phases: { start: '事故通报', update: '进展更新', resolved: '恢复通报' },
       queued: '已排队，平台收到后发出',
       none: {
+        paging_off: '平台未开启消息发送（呼叫功能关闭）',
         no_channels: '值班表未给此事故配置事故通道',
         no_roster: '平台没有可用的值班表',
         not_in_roster: '你不在平台的值班表中',

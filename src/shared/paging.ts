@@ -193,8 +193,11 @@ export const CommsSchema = z.object({
   deliveries: z.array(DeliverySchema).max(200),
   /** test calls: whether a console signed in as the sender was connected (their own console's path) */
   console: z.enum(['delivered', 'not_connected', 'no_login']).nullable(),
-  /** why nothing was sent when `deliveries` is empty (no roster, no channels configured, not in the roster) */
-  none: z.enum(['no_roster', 'no_channels', 'not_in_roster']).nullable(),
+  /**
+   * why nothing was sent when `deliveries` is empty: the gateway does not page (no --roster, or replicas),
+   * it has no roster now, no channel is configured, or the sender is not in the roster
+   */
+  none: z.enum(['paging_off', 'no_roster', 'no_channels', 'not_in_roster']).nullable(),
   updatedAt: z.number(),
 });
 export type Comms = z.infer<typeof CommsSchema>;

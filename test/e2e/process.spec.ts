@@ -184,8 +184,10 @@ test('war-room: declare through the decision tree, roles, minutes, status update
   await status.getByRole('button', { name: 'Copy' }).click();
   await expect(toast(app, 'Copied to the clipboard')).toBeVisible();
   expect(await app.evaluate(() => navigator.clipboard.readText())).toContain('Next update in 30 min');
-  await status.getByRole('button', { name: 'Send to platform' }).click();
+  await status.getByRole('button', { name: 'Send to the incident channels' }).click();
   await expect(timeline).toContainText('Next update in 30 min');
+  // the demo gateway does not page: the timeline says where the update went (nowhere), not "queued" forever
+  await expect(timeline).toContainText('Status update (start) to the incident channels: the platform does not send messages (paging is off)');
   await expect(war.getByRole('timer', { name: 'Response target' })).toContainText('met at');
 
   // the war-room checklists came with the incident

@@ -15,6 +15,7 @@ import { atLeast } from '@shared/domain';
 import type { RosterPerson } from '@shared/roster';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
+import type { LocalActions } from '../actions';
 import type { OfferedEvent } from '../entities';
 import { mobileDigits, type StoredBody } from './message';
 import { channelUsesOf, type ChannelUse, type PagingIndex } from './policy';
@@ -210,3 +211,26 @@ export function createComms(d: CommsDeps) {
   };
 }
 export type CommsUnit = ReturnType<typeof createComms>;
+
+/**
+ * A gateway that does not page (no --roster, or replicas) still answers a status update's and a test call's
+ * comms: nothing was sent, because paging is off. So a console's timeline does not say "queued" forever, and
+ * the self-check does not wait for answers that never come.
+ */
+export function pagingOffActions(emit: (events: OfferedEvent[]) => void, clock: Pick<Clock, 'now'>): LocalActions {
+  const report = (c: Omit<Comms, 'deliveries' | 'none' | 'updatedAt'>) =>
+    emit([{ kind: 'comms.update', data: { ...c, deliveries: [], none: 'paging_off', updatedAt: clock.now() } satisfies Comms }]);
+  return {
+    handles: (type) => type === 'paging.test',
+    apply(_type, payload, who) {
+      const { testId } = payload as { testId: string };
+      report({ id: testId, kind: 'test', incidentId: null, phase: null, by: who.actor, login: who.login, at: clock.now(), console: null });
+      return { ok: true };
+    },
+    afterProcess(type, payload, who) {
+      if (type !== 'incident.status_update') return;
+      const p = payload as { incidentId: string; phase: 'start' | 'update' | 'resolved'; updateId?: string };
+      report({ id: p.updateId ?? who.id, kind: 'incident', incidentId: p.incidentId, phase: p.phase, by: who.actor, login: who.login, at: clock.now(), console: null });
+    },
+  };
+}

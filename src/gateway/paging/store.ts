@@ -83,7 +83,7 @@ export interface CommsRow {
   /** test calls: the sender's own console path */
   console: 'delivered' | 'not_connected' | 'no_login' | null;
   /** why nothing was sent, when no message was */
-  none: 'no_roster' | 'no_channels' | 'not_in_roster' | null;
+  none: 'paging_off' | 'no_roster' | 'no_channels' | 'not_in_roster' | null;
 }
 
 export interface PagingStore {

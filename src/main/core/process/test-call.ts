@@ -24,7 +24,7 @@ const TEXT = {
     connected: 'connected',
     notConnected: 'not connected',
     noLogin: 'not signed in as a person',
-    none: { no_roster: 'the platform has no roster', no_channels: 'no channel reaches you in the roster', not_in_roster: 'you are not in the platform roster' },
+    none: { paging_off: 'the platform does not send messages (paging is off)', no_roster: 'the platform has no roster', no_channels: 'no channel reaches you in the roster', not_in_roster: 'you are not in the platform roster' },
     sep: '; ',
     colon: ': ',
   },
@@ -36,7 +36,7 @@ const TEXT = {
     connected: '已连接',
     notConnected: '未连接',
     noLogin: '未以个人身份登录',
-    none: { no_roster: '平台没有值班表', no_channels: '值班表中没有能联系到你的通道', not_in_roster: '你不在平台的值班表中' },
+    none: { paging_off: '平台未开启消息发送（呼叫功能关闭）', no_roster: '平台没有值班表', no_channels: '值班表中没有能联系到你的通道', not_in_roster: '你不在平台的值班表中' },
     sep: '；',
     colon: '：',
   },
@@ -56,8 +56,10 @@ export function readTestCall(c: Comms | null, lng: Language): TestCallReading {
   const consoleOk = c.console === 'delivered';
   const consoleState = consoleOk ? t.connected : c.console === 'not_connected' ? t.notConnected : t.noLogin;
   parts.push(`${t.console}${t.colon}${consoleState}`);
-  if (!c.deliveries.length)
-    return { outcome: 'fail', reason: 'paging_none', value: `${c.none ? t.none[c.none] : t.none.no_channels}${t.sep}${parts.at(-1)}` };
+  if (!c.deliveries.length) {
+    const why = c.none ? t.none[c.none] : t.none.no_channels;
+    return { outcome: 'fail', reason: 'paging_none', value: c.console ? `${why}${t.sep}${parts.at(-1)}` : why };
+  }
   const all = consoleOk && c.deliveries.every((d) => d.state === 'sent');
   return { outcome: all ? 'pass' : 'fail', reason: all ? 'paging_arrived' : 'paging_failed', value: parts.join(t.sep).slice(0, 2000) };
 }

@@ -150,6 +150,7 @@ export const checklistsText = {
       openAlerts: 'Show firing alerts',
       reconnect: 'Reconnect now',
       openSettings: 'Open Settings',
+      openRoster: 'Open the roster',
       advice: {
         metric_ok: 'Nothing to do.',
         metric_breach: 'Look at the panel for the trend, then follow the runbook; if it keeps rising, raise it in the team channel and consider declaring an incident.',
@@ -274,6 +275,7 @@ export const checklistsText = {
       openAlerts: '查看触发中的告警',
       reconnect: '立即重连',
       openSettings: '打开设置',
+      openRoster: '打开值班表',
       advice: {
         metric_ok: '无需处理。',
         metric_breach: '先在面板上看趋势，再按处置手册处理；如果仍在上升，在团队群里通报，并考虑宣告事故。',
