@@ -111,6 +111,22 @@ function commsEntry(incidentId: string, statusEntryId: string, author: string, a
   return { id: commsEntryId(statusEntryId), incidentId, at, kind: 'status_update', author, text: entryText({ text: '', system, author }, 'en'), system };
 }
 
+/** the gateway's word on where a status update went and whether it arrived (`comms.update`) */
+function recordComms(
+  c: Comms,
+  store: Pick<ReturnType<typeof createIncidentStore>, 'load'>,
+  minutes: Pick<ReturnType<typeof createIncidentTimeline>, 'put'>,
+  changed: (id: string) => void,
+): boolean {
+  if (c.kind !== 'incident' || !c.incidentId || !store.load(c.incidentId)) return false;
+  const lines: CommsLine[] = c.deliveries.map((d) => ({ channel: d.channel, person: d.person, state: d.state, attempts: d.attempts, error: d.error }));
+  const params: Record<string, string> = { phase: c.phase ?? '', deliveries: JSON.stringify(lines) };
+  if (!lines.length && c.none) params.none = c.none;
+  minutes.put(commsEntry(c.incidentId, c.id, c.by, c.at, params));
+  changed(c.incidentId);
+  return true;
+}
+
 export function createIncidentService({ ctx, actions, checklists, knownPerson }: IncidentServiceDeps) {
   const { db } = ctx;
   const store = createIncidentStore(db);
@@ -249,17 +265,6 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
   }
 
   /** An incident from the platform (declared elsewhere, or ours echoed back); the newer copy wins. */
-  /** the gateway's word on where a status update went and whether it arrived (`comms.update`) */
-  function recordComms(c: Comms): boolean {
-    if (c.kind !== 'incident' || !c.incidentId || !store.load(c.incidentId)) return false;
-    const lines: CommsLine[] = c.deliveries.map((d) => ({ channel: d.channel, person: d.person, state: d.state, attempts: d.attempts, error: d.error }));
-    const params: Record<string, string> = { phase: c.phase ?? '', deliveries: JSON.stringify(lines) };
-    if (!lines.length && c.none) params.none = c.none;
-    minutes.put(commsEntry(c.incidentId, c.id, c.by, c.at, params));
-    changed(c.incidentId);
-    return true;
-  }
-
   function applyRemote(data: unknown): string {
     const { incident: inc, timeline: entries } = remoteIncident(data, (id) => store.load(id)?.inc ?? null);
     const local = store.load(inc.id);
@@ -281,7 +286,7 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
     close,
     reopen,
     applyRemote,
-    recordComms,
+    recordComms: (c: Comms) => recordComms(c, store, minutes, changed),
     list: store.list,
     get(id: string): IncidentDetail | null {
       const l = store.load(id);
