@@ -177,9 +177,24 @@ export function createComms(d: CommsDeps) {
     publish(row.id);
   }
 
+  /**
+   * the console's id, unless a comms of another sender, kind or incident has it (a console cannot take over,
+   * or silence, someone else's update by reusing its id): then the action's own id
+   */
+  function ownId(id: string, fallback: string, kind: CommsRow['kind'], by: string, login: string | null, incidentId: string | null): string {
+    const c = d.store.comms(id);
+    return !c || (c.kind === kind && c.by === by && c.login === login && c.incidentId === incidentId) ? id : fallback;
+  }
+
   return {
-    /** an incident status update the gateway recorded: to the incident's channels */
-    incidentUpdate(id: string, p: { incidentId: string; phase: 'start' | 'update' | 'resolved'; text: string }, by: string, login: string | null): void {
+    /** an incident status update the gateway recorded: to the incident's channels (`actionId`: see ownId) */
+    incidentUpdate(
+      consoleId: string,
+      p: { incidentId: string; phase: 'start' | 'update' | 'resolved'; text: string },
+      who: { actionId: string; by: string; login: string | null },
+    ): void {
+      const { by, login } = who;
+      const id = ownId(consoleId, who.actionId, 'incident', by, login, p.incidentId);
       const ix = d.index();
       const inc = d.incident(p.incidentId);
       const f = { incidentId: p.incidentId, title: inc?.title ?? p.incidentId, severity: inc?.severity ?? 'P3', phase: p.phase, text: p.text };
@@ -188,7 +203,9 @@ export function createComms(d: CommsDeps) {
       add(row, uses, (u) => renderIncidentUpdate(u.channel.language, f, u.person), null);
     },
     /** the self-check's test call: every path that reaches the sender, one try each */
-    test(id: string, by: string, login: string | null): void {
+    test(testId: string, who: { actionId: string; by: string; login: string | null }): void {
+      const { by, login } = who;
+      const id = ownId(testId, who.actionId, 'test', by, login, null);
       const ix = d.index();
       const person = ix && login ? [...ix.people.values()].find((p) => d.loginOf(p) === login) ?? null : null;
       const uses = ix && person ? personChannelUses(ix, person) : [];

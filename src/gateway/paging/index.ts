@@ -74,13 +74,13 @@ export function createPaging(
     handles: (type: ActionType) => type === 'paging.test',
     apply(type, payload, who) {
       if (type !== 'paging.test') return { ok: false, error: { code: 'bad_payload', message: `${type} is not a paging action` } };
-      comms.test((payload as { testId: string }).testId, who.actor, who.login);
+      comms.test((payload as { testId: string }).testId, { actionId: who.id, by: who.actor, login: who.login });
       return { ok: true };
     },
     afterProcess(type, payload, who) {
       if (type !== 'incident.status_update') return;
       const p = payload as { incidentId: string; phase: 'start' | 'update' | 'resolved'; text: string; updateId?: string };
-      comms.incidentUpdate(p.updateId ?? who.id, p, who.actor, who.login);
+      comms.incidentUpdate(p.updateId ?? who.id, p, { actionId: who.id, by: who.actor, login: who.login });
     },
   };
   return {

@@ -173,6 +173,12 @@ describe('comms through the outbox', () => {
     paging.local.afterProcess('incident.status_update', update, { id: 'action-1', actor: '张三', login: 'zhangsan' });
     await settle();
     expect(requests).toHaveLength(2);
+    // someone else reusing the id neither silences their own update nor touches this one: theirs goes under its action id
+    paging.local.afterProcess('incident.status_update', { ...update, text: '冒名' }, { id: 'action-x', actor: '李四', login: 'lisi' });
+    await settle();
+    expect(requests).toHaveLength(4);
+    expect(last('action-x')).toMatchObject({ by: '李四', deliveries: [{ state: 'sent' }, { state: 'sent' }] });
+    expect(last('entry-1').by).toBe('张三');
   });
 
   it('retries with backoff and reports retrying, then dead with the provider answer after maxAttempts', async () => {
