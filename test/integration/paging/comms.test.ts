@@ -144,7 +144,7 @@ describe('the shift self-check test call', () => {
     const step = view.run.steps.find((s) => s.stepId === 'paging-channels')!;
     expect(step.auto).toMatchObject({ outcome: 'fail', reason: 'paging_failed' });
     expect(step.auto!.value).toMatch(
-      /^sre-dingtalk: arrived; old-dingtalk: did not arrive — errcode 310000: sign not match[^;]*; zhangsan-sms \(张三\): arrived; this console: connected$/,
+      /^sre-dingtalk: sent; old-dingtalk: dead — errcode 310000: sign not match[^;]*; zhangsan-sms \(张三\): sent; console: delivered$/,
     );
     expect(step.state).toBe('failed');
     expect(ding.requests.length - before.ding).toBe(1);

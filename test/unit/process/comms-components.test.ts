@@ -16,6 +16,8 @@ import { initI18n, setLanguage } from '@renderer/i18n';
 import { StatusComposer } from '@renderer/features/incidents/StatusComposer';
 import { Timeline } from '@renderer/features/incidents/IncidentParts';
 import { StepHelp } from '@renderer/features/checklists/StepHelp';
+import { testCallValue } from '@renderer/features/checklists/test-call-value';
+import i18next from 'i18next';
 
 const T0 = Date.UTC(2026, 11, 6, 2, 0);
 const sent = vi.fn(async () => ({ id: 'e2' }));
@@ -147,5 +149,17 @@ describe('the self-check test call', () => {
     // all arrived: nothing to do
     await render(createElement(StepHelp, { check: { type: 'paging_test' }, auto: auto('paging_arrived', 'pass') }));
     expect(byRole('note')).toHaveLength(0);
+  });
+});
+
+describe("the test call's reading", () => {
+  it("is said in the reader's language whatever the language when it ran; the provider's answer stays as it came", () => {
+    const value = 'sre-dingtalk: sent; old-dingtalk: dead — errcode 310000: sign not match; sms (张三): pending; console: delivered';
+    const say = (lng: 'en' | 'zh-CN', v: string) => testCallValue(v, i18next.getFixedT(lng, 'checklists'));
+    expect(say('en', value)).toBe('sre-dingtalk: arrived; old-dingtalk: did not arrive — errcode 310000: sign not match; sms (张三): no answer yet; this console: connected');
+    expect(say('zh-CN', value)).toBe('sre-dingtalk：已送达；old-dingtalk：未送达 — errcode 310000: sign not match；sms (张三)：尚无回应；本机控制台：已连接');
+    expect(say('zh-CN', 'none: paging_off')).toBe('平台未开启消息发送（呼叫功能关闭）');
+    expect(say('en', 'none: not_in_roster; console: no_login')).toBe('you are not in the platform roster; this console: not signed in as a person');
+    expect(say('zh-CN', 'no_answer')).toBe('尚无回应');
   });
 });

@@ -6,62 +6,32 @@
  * test is sent and the step says so: a queued test would prove nothing now.
  */
 import type { AutoResult } from '@shared/checklists';
-import type { LinkState, Language } from '@shared/domain';
+import type { LinkState } from '@shared/domain';
 import { commsSettled, type Comms } from '@shared/paging';
 import type { ActionSink, CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import { newId } from './util';
 
 /** how long the step waits for every channel's answer (each channel tries once, within its timeout) */
 export const TEST_CALL_WAIT_MS = 30_000;
 
-const TEXT = {
-  en: {
-    console: 'this console',
-    sent: 'arrived',
-    dead: 'did not arrive',
-    waiting: 'no answer yet',
-    connected: 'connected',
-    notConnected: 'not connected',
-    noLogin: 'not signed in as a person',
-    none: { paging_off: 'the platform does not send messages (paging is off)', no_roster: 'the platform has no roster', no_channels: 'no channel reaches you in the roster', not_in_roster: 'you are not in the platform roster' },
-    sep: '; ',
-    colon: ': ',
-  },
-  'zh-CN': {
-    console: '本机控制台',
-    sent: '已送达',
-    dead: '未送达',
-    waiting: '尚无回应',
-    connected: '已连接',
-    notConnected: '未连接',
-    noLogin: '未以个人身份登录',
-    none: { paging_off: '平台未开启消息发送（呼叫功能关闭）', no_roster: '平台没有值班表', no_channels: '值班表中没有能联系到你的通道', not_in_roster: '你不在平台的值班表中' },
-    sep: '；',
-    colon: '：',
-  },
-} as const;
-
 export type TestCallReading = Pick<AutoResult, 'outcome' | 'reason' | 'value'>;
 
-/** the step's reading from the gateway's answer (null: none came in time) */
-export function readTestCall(c: Comms | null, lng: Language): TestCallReading {
-  const t = TEXT[lng];
-  if (!c) return { outcome: 'fail', reason: 'paging_failed', value: t.waiting };
+/**
+ * The step's reading from the gateway's answer (null: none came in time), in codes the console says in the
+ * reader's language (RunPanel's autoValue), whatever the language was when the check ran: per path
+ * `<channel>[ (<person>)]: sent|dead|pending|retrying[ — <provider's answer>]`, then `console: delivered|
+ * not_connected|no_login`; with no path `none: <why>`; `; ` between. The provider's answer stays as it came.
+ */
+export function readTestCall(c: Comms | null): TestCallReading {
+  if (!c) return { outcome: 'fail', reason: 'paging_failed', value: 'no_answer' };
   const parts = c.deliveries.map((d) => {
     const name = d.person ? `${d.channel} (${d.person})` : d.channel;
-    const state = d.state === 'sent' ? t.sent : d.state === 'dead' ? t.dead : t.waiting;
-    return `${name}${t.colon}${state}${d.state !== 'sent' && d.error ? ` — ${d.error}` : ''}`;
+    return `${name}: ${d.state}${d.state !== 'sent' && d.error ? ` — ${d.error.replace(/;/g, ',')}` : ''}`;
   });
-  const consoleOk = c.console === 'delivered';
-  const consoleState = consoleOk ? t.connected : c.console === 'not_connected' ? t.notConnected : t.noLogin;
-  parts.push(`${t.console}${t.colon}${consoleState}`);
-  if (!c.deliveries.length) {
-    const why = c.none ? t.none[c.none] : t.none.no_channels;
-    return { outcome: 'fail', reason: 'paging_none', value: c.console ? `${why}${t.sep}${parts.at(-1)}` : why };
-  }
-  const all = consoleOk && c.deliveries.every((d) => d.state === 'sent');
-  return { outcome: all ? 'pass' : 'fail', reason: all ? 'paging_arrived' : 'paging_failed', value: parts.join(t.sep).slice(0, 2000) };
+  const consolePart = c.console ? [`console: ${c.console}`] : [];
+  if (!c.deliveries.length) return { outcome: 'fail', reason: 'paging_none', value: [`none: ${c.none ?? 'no_channels'}`, ...consolePart].join('; ') };
+  const all = c.console === 'delivered' && c.deliveries.every((d) => d.state === 'sent');
+  return { outcome: all ? 'pass' : 'fail', reason: all ? 'paging_arrived' : 'paging_failed', value: [...parts, ...consolePart].join('; ').slice(0, 2000) };
 }
 
 export function createTestCalls(ctx: CoreContext, actions: ActionSink, linkState?: () => LinkState | null) {
@@ -78,7 +48,6 @@ export function createTestCalls(ctx: CoreContext, actions: ActionSink, linkState
     },
     /** sends the test and waits for every channel's answer; offline: says so and sends nothing */
     async run(): Promise<TestCallReading> {
-      const lng = coreLanguage(ctx.settings());
       const link = linkState?.() ?? null;
       if (link?.status !== 'online') return { outcome: 'unknown', reason: 'paging_offline', value: link?.status ?? null };
       const id = newId(ctx);
@@ -106,7 +75,7 @@ export function createTestCalls(ctx: CoreContext, actions: ActionSink, linkState
         finish();
         return { outcome: 'unknown', reason: 'paging_offline', value: err instanceof Error ? err.message.slice(0, 300) : null };
       }
-      return readTestCall(await answer, lng);
+      return readTestCall(await answer);
     },
   };
 }

@@ -141,6 +141,20 @@ export const checklistsText = {
       reasons: reasonsEn,
     },
     roles: { commander: 'Incident commander', techLead: 'Tech lead', comms: 'Communications lead', onCall: 'On-call engineer' },
+    testCall: {
+      no_answer: 'no answer yet',
+      states: { sent: 'arrived', dead: 'did not arrive', pending: 'no answer yet', retrying: 'no answer yet' },
+      console: 'this console',
+      consoleStates: { delivered: 'connected', not_connected: 'not connected', no_login: 'not signed in as a person' },
+      none: {
+        paging_off: 'the platform does not send messages (paging is off)',
+        no_roster: 'the platform has no roster',
+        no_channels: 'no channel reaches you in the roster',
+        not_in_roster: 'you are not in the platform roster',
+      },
+      colon: ': ',
+      sep: '; ',
+    },
     help: {
       label: 'What to do',
       next: 'Next step:',
@@ -266,6 +280,20 @@ export const checklistsText = {
       reasons: reasonsZh,
     },
     roles: { commander: '事件指挥官', techLead: '技术负责人', comms: '通信协调员', onCall: '值班工程师' },
+    testCall: {
+      no_answer: '尚无回应',
+      states: { sent: '已送达', dead: '未送达', pending: '尚无回应', retrying: '尚无回应' },
+      console: '本机控制台',
+      consoleStates: { delivered: '已连接', not_connected: '未连接', no_login: '未以个人身份登录' },
+      none: {
+        paging_off: '平台未开启消息发送（呼叫功能关闭）',
+        no_roster: '平台没有值班表',
+        no_channels: '值班表中没有能联系到你的通道',
+        not_in_roster: '你不在平台的值班表中',
+      },
+      colon: '：',
+      sep: '；',
+    },
     help: {
       label: '下一步',
       next: '下一步：',
