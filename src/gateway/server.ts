@@ -26,6 +26,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Alert } from '@shared/alerts';
+import { SeveritySchema } from '@shared/domain';
 import { CLOSE_GOING_AWAY, HARD_FRAME_BYTES, MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { systemClock, type Clock } from '@node/clock';
 import { guardServer, guardSocket } from '@node/http-guard';
@@ -44,6 +45,7 @@ import { watchPeople } from './people';
 import { createSessions } from './session';
 import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
+import { pagingOffActions, type IncidentFacts } from './paging/comms';
 import { openPagingStore } from './sqlite/paging';
 import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
@@ -157,6 +159,21 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
   });
 }
 
+/** what an incident's status update needs to find its channels: title, severity, its alerts' teams */
+function incidentFacts(store: GatewayStore, id: string): IncidentFacts | null {
+  const e = store.current('incident').find((x) => x.id === id);
+  const doc = (e?.data as { incident?: { title?: unknown; severity?: unknown; fingerprints?: unknown } } | undefined)?.incident;
+  const sev = SeveritySchema.safeParse(doc?.severity);
+  if (!doc || typeof doc.title !== 'string' || !sev.success) return null;
+  const fps = new Set(Array.isArray(doc.fingerprints) ? doc.fingerprints : []);
+  const teams = store
+    .current('alert')
+    .map((a) => a.data as Alert)
+    .filter((a) => fps.has(a.fingerprint))
+    .flatMap((a) => (a.labels.team ? [a.labels.team] : []));
+  return { title: doc.title, severity: sev.data, teams: [...new Set(teams)] };
+}
+
 /** the paging units over their store; pages reach consoles signed in as the paged person's login */
 function startPaging(
   o: GatewayOptions,
@@ -185,6 +202,7 @@ function startPaging(
     },
     connected: (login) => [...u.hub.conns].some((c) => c.who.identity.login === login),
     emit: (events) => u.intake.append(events),
+    incident: (id) => incidentFacts(u.store, id),
   });
   return {
     ...paging,
@@ -297,6 +315,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     policy,
     logged: intake.logged,
     knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
+    local: paging?.local ?? pagingOffActions((events) => intake.append(events), clock),
   });
   const snapshotLimit = createSnapshotLimit({ clock, ...o.snapshotLimit });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes, snapshotLimit });

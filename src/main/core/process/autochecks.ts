@@ -21,6 +21,8 @@ export interface AutoCheckDeps {
   hasToken(): Promise<boolean>;
   /** texts for the test notification, in the core's language */
   testNotification: { title: string; body: string };
+  /** the test call through the gateway (test-call.ts); without it the step says the platform is not there */
+  testCall?: () => Promise<Pick<AutoResult, 'outcome' | 'reason' | 'value'>>;
 }
 
 type Collection = 'alerts' | 'runbooks' | 'dashboards' | 'rosters';
@@ -109,6 +111,13 @@ export function createAutoChecks(deps: AutoCheckDeps) {
     return result('fail', 'notification_failed', encodeNotifyFailure(r.failure), null, null);
   }
 
+  async function pagingTest(): Promise<AutoResult> {
+    if (!deps.testCall) return result('unknown', 'paging_offline', null, null, null);
+    const r = await deps.testCall();
+    // when the paths answered is the reading's time
+    return result(r.outcome, r.reason, r.value, null, r.reason === 'paging_offline' ? null : deps.now());
+  }
+
   return {
     /** `tag` identifies the step for checks with side effects (the test notification) */
     async evaluate(check: AutoCheck, tag: string): Promise<AutoResult> {
@@ -125,6 +134,8 @@ export function createAutoChecks(deps: AutoCheckDeps) {
           return tokenValid();
         case 'notification_test':
           return notificationTest(tag);
+        case 'paging_test':
+          return pagingTest();
       }
     },
   };
