@@ -169,6 +169,16 @@ describe('alert pages as JSON text', () => {
     expect(cursor).not.toBeNull();
   });
 
+  it('answer null for a page whose stored JSON is damaged (the object path then reports it); other pages still as text', () => {
+    const repo = createAlertRepo(t.ctx.db);
+    sync.applyBatch([upsert(alert({ fingerprint: 'a', severity: 'P0' })), upsert(alert({ fingerprint: 'b', severity: 'P3' }))]);
+    t.ctx.db.prepare("UPDATE alerts SET labels = '{\"alertname\": \"Disk' WHERE fingerprint = 'a'").run();
+    expect(repo.pageJson(null, 1)).toBeNull();
+    expect(() => repo.page(null, 1)).toThrow();
+    const rest = repo.pageJson({ severity: 'P1', startsAt: Number.MAX_SAFE_INTEGER, fingerprint: '' }, 5);
+    expect(JSON.parse(rest!).alerts.map((x: { fingerprint: string }) => x.fingerprint)).toEqual(['b']);
+  });
+
   it('cut what crosses to the views, as the object path does (alertsPage): 1 MB values, long names, escapes', () => {
     const repo = createAlertRepo(t.ctx.db);
     const MB = 1 << 20;
