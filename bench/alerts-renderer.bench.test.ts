@@ -10,7 +10,11 @@
  *   100k strings, for every prefix the keystrokes type, 3 rounds after a warm-up round (over 100 samples);
  * - the renderer's long tasks (PerformanceObserver 'longtask', which reports only tasks over 50 ms) during
  *   a storm of 2,000 alert events/s for 10 s (updates of existing alerts and new ones): how many, and the
- *   longest (null when there was none over 50 ms).
+ *   longest (null when there was none over 50 ms);
+ * - opening an alert's detail (issue #13): click on its row → the detail pane drawn with the alert (timed in
+ *   the page from the click event's timestamp to a task after the first frame that shows the pane), for an
+ *   alert whose label value is 1 MB (cut at 4096 characters with "show all") and, as the same-run
+ *   reference, for an alert of ordinary size; DETAIL_SAMPLES clicks each, alternating.
  * Prints one JSON line; asserts nothing about timing.
  */
 import path from 'node:path';
@@ -30,6 +34,8 @@ const T0 = POPULATION_T0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = percentile;
 const round = (x: number) => Math.round(x * 10) / 10;
+const DETAIL_SAMPLES = 7;
+const MB = 1024 * 1024;
 
 const alert = populationAlert;
 
@@ -165,6 +171,42 @@ it('100k alerts in the renderer', async () => {
     const drainedMs = Date.now() - stormStart;
     const long = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
 
+    // detail pane: a 1 MB label value against an ordinary alert, in the same page
+    const huge = alert(total, { fingerprint: 'fp-huge-label', alertname: 'HugeLabelDetail', labels: { alertname: 'HugeLabelDetail', service: 'bench', blob: `B${'b'.repeat(MB)}` } });
+    const plain = alert(total + 1, { fingerprint: 'fp-plain-label', alertname: 'PlainLabelDetail', labels: { alertname: 'PlainLabelDetail', service: 'bench' } });
+    source.emit([huge, plain].map((data) => ({ kind: 'alert.upsert' as const, data })));
+    await page.getByText(`${total + 2} of ${total + 2} shown`).waitFor({ timeout: 120_000 });
+    const detail = { huge: [] as number[], plain: [] as number[] };
+    for (let i = 0; i < DETAIL_SAMPLES * 2; i++) {
+      const a = i % 2 ? plain : huge;
+      await search.fill(a.alertname);
+      const row = page.locator('[role="grid"] [role="row"]:not(.group-row)').filter({ hasText: a.alertname });
+      await row.waitFor({ timeout: 60_000 });
+      await page.evaluate((name) => {
+        const w = window as unknown as { __detail: Promise<number> };
+        w.__detail = new Promise((resolve) => {
+          document.addEventListener(
+            'click',
+            (e) => {
+              const t0 = e.timeStamp;
+              const check = () => {
+                const h = document.querySelector('aside.alert-detail h2');
+                if (h?.textContent?.includes(name)) setTimeout(() => resolve(performance.now() - t0), 0);
+                else requestAnimationFrame(check);
+              };
+              requestAnimationFrame(check);
+            },
+            { capture: true, once: true },
+          );
+        });
+      }, a.alertname);
+      await row.click();
+      const ms = await page.evaluate(() => (window as unknown as { __detail: Promise<number> }).__detail);
+      (a === huge ? detail.huge : detail.plain).push(ms);
+      await page.getByRole('button', { name: 'Close details' }).click();
+    }
+    await search.fill('');
+
     const p95 = pct(lat, 95);
     const refP95 = pct(ref, 95);
     report({
@@ -202,6 +244,21 @@ it('100k alerts in the renderer', async () => {
               note: 'none over 50 ms (the longtask API reports only tasks over 50 ms)',
             },
       },
+      detailOpen: {
+        what: 'click on the row → the detail pane drawn (first frame showing it), 1 MB label value (cut at 4096 with "show all")',
+        samples: detail.huge.length,
+        p50: { value: round(pct(detail.huge, 50)), unit: 'ms' },
+        max: { value: round(Math.max(...detail.huge)), unit: 'ms', target: 200 },
+        runs: detail.huge.map(round),
+        reference: {
+          what: 'the same for an alert of ordinary size, same page, alternating',
+          p50: { value: round(pct(detail.plain, 50)), unit: 'ms' },
+          max: { value: round(Math.max(...detail.plain)), unit: 'ms' },
+          runs: detail.plain.map(round),
+        },
+        ratio: round(pct(detail.huge, 50) / pct(detail.plain, 50)),
+      },
+      loadAfter: machineLoad(),
       loadBefore,
     });
   } finally {

@@ -17,6 +17,9 @@
  * - all rows: spawn → "100000 of 100000 shown";
  * - RSS of the host process (core + host) once every row is loaded, and the renderer's JS heap then
  *   (Chromium's JSHeapUsedSize after a garbage collection), and the database size.
+ * With BENCH_CPU_PROF=<dir>, each run also writes the host's CPU profile (node --cpu-prof) and the page's
+ * (Chromium's profiler, page load → all rows) there, named host-coldstart-{host,page}-{warm,cold}-<run>.cpuprofile
+ * (open them in Chrome DevTools); profiled runs are slower, their times are not the benchmark's.
  * Prints one JSON line; asserts nothing about timing.
  */
 import Database from 'better-sqlite3';
@@ -84,7 +87,14 @@ function rawReference(file: string): number {
   return performance.now() - t;
 }
 
+const PROF_DIR = process.env.BENCH_CPU_PROF;
+let profiled = 0;
+
 async function once(browser: Browser, outDir: string, seeded: string, cold: boolean): Promise<Run> {
+  const nth = ++profiled;
+  const profName = (who: string) => `host-coldstart-${who}-${cold ? 'cold' : 'warm'}-${nth}.cpuprofile`;
+  if (PROF_DIR) fs.mkdirSync(PROF_DIR, { recursive: true });
+  const hostProf = PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR, '--cpu-prof-name', profName('host')] : [];
   const dir = tempDir('vigil-bench-cold-');
   const file = path.join(dir.dir, 'vigil.db');
   fs.copyFileSync(seeded, file);
@@ -95,7 +105,7 @@ async function once(browser: Browser, outDir: string, seeded: string, cold: bool
   const spawnAt = performance.now();
   const host = await startProcess(
     process.execPath,
-    [path.join(outDir, 'main/host.js'), '--no-open', '--data-dir', dir.dir, '--port', '0', '--platform', 'ws://127.0.0.1:9', '--token', 'bench-token'],
+    [...hostProf, path.join(outDir, 'main/host.js'), '--no-open', '--data-dir', dir.dir, '--port', '0', '--platform', 'ws://127.0.0.1:9', '--token', 'bench-token'],
     { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, ready: /Vigil console: (\S+)/, timeoutMs: 120_000 },
   );
   const readyMs = performance.now() - spawnAt;
@@ -104,12 +114,14 @@ async function once(browser: Browser, outDir: string, seeded: string, cold: bool
     const page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'en-US' });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
+    if (PROF_DIR) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     await page.goto(host.match[1]);
     await page.locator('[role="grid"] [role="row"][aria-rowindex="2"]').waitFor({ timeout: 120_000 });
     const firstRowsMs = performance.now() - spawnAt;
     await page.getByText(`${N} of ${N} shown`).waitFor({ timeout: 300_000 });
     const allRowsMs = performance.now() - spawnAt;
     const allRowsCpuMs = processCpuMs(host.child.pid!);
+    if (PROF_DIR) fs.writeFileSync(path.join(PROF_DIR, profName('page')), JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const rss = rssMiB(host.child.pid!);
     const task = (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
     const windowShownMs = await page.evaluate(() => {

@@ -25,7 +25,7 @@ import { bindModules, buildModules, openStore, startModules, stopModules, warmup
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createStorageWatch } from './storage';
 import { integrityJob } from './store/integrity';
-import { startWarmup, type Warmup } from './warmup';
+import { startWarmup, warmupGate, type Warmup } from './warmup';
 
 export interface CoreDeps {
   dataDir: string;
@@ -84,6 +84,23 @@ function coreEnv(deps: CoreDeps, clock: Clock, log: Logger): CoreEnv {
   };
 }
 
+/**
+ * How long the deferred start-up work waits for the renderer's first screen (the first alertsPage
+ * answered) before it starts anyway (a host whose page nobody opens, a shell whose renderer is slow).
+ */
+export const FIRST_SCREEN_WAIT_MS = 3000;
+
+/** a method's answer as JSON text from its module's fast path (the alert pages), or null: dispatch answers */
+function fastJson(modules: Modules | null, name: string, rawArgs: unknown): string | null {
+  const fast = isMethodName(name) ? (modules?.json[name] as ((...a: unknown[]) => string | null) | undefined) : undefined;
+  if (!fast) return null;
+  try {
+    return fast(...(parseArgs(name as MethodName, rawArgs) as unknown[]));
+  } catch {
+    return null; // refused arguments or a failure: dispatch answers it with the right error
+  }
+}
+
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger();
@@ -96,6 +113,12 @@ export function createCore(deps: CoreDeps): Core {
   let db: DB | null = null;
   let modules: Modules | null = null;
   let warmup: Warmup | null = null;
+  /**
+   * Lets the warm-up start: called when the first screen's page has been answered, after
+   * FIRST_SCREEN_WAIT_MS, or when someone waits for the warm-up. Until then the thread and the second
+   * core are the first screen's (the page's bundle, the first page).
+   */
+  let releaseWarmup: () => void = () => {};
   let status: StoreStatus = { ok: false, file, code: 'unknown', message: 'The store is not open yet.' };
   const startup = (pending: WarmupTask[] = warmup?.pending() ?? []): StartupState => ({ warmingUp: pending, store: status });
 
@@ -162,9 +185,12 @@ export function createCore(deps: CoreDeps): Core {
       startModules(built);
       log.log('info', 'store.opened', { file });
       const integrity = integrityJob({ file, nativeBinding: deps.nativeBinding, log, db: opened, current: () => db === opened, failed: (se) => storeFailed(opened!, se) });
+      const gate = warmupGate(clock, FIRST_SCREEN_WAIT_MS);
+      releaseWarmup = gate.release;
       warmup = startWarmup([integrity, ...warmupJobs(built)], {
         log,
         clock,
+        after: gate.after,
         changed: (pending) => {
           if (db && db === opened) bus.emit('startup', startup(pending));
         },
@@ -189,6 +215,7 @@ export function createCore(deps: CoreDeps): Core {
     storeStatus: () => status,
     warmedUp: async () => {
       // a recovery starts a new warm-up: wait for the current one
+      releaseWarmup();
       while (warmup) {
         const w = warmup;
         await w.done();
@@ -203,6 +230,7 @@ export function createCore(deps: CoreDeps): Core {
         const fn = table[name] as ((...a: unknown[]) => unknown) | undefined;
         if (!fn) throw storeUnavailable(status);
         const value = await fn(...(args as unknown[]));
+        if (name === 'alertsPage') releaseWarmup();
         return { ok: true, value };
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toJSON() };
@@ -216,19 +244,14 @@ export function createCore(deps: CoreDeps): Core {
       }
     },
     async dispatchJson(name, rawArgs) {
-      const fast = isMethodName(name) ? (modules?.json[name] as ((...a: unknown[]) => string | null) | undefined) : undefined;
-      if (fast) {
-        try {
-          const text = fast(...(parseArgs(name as MethodName, rawArgs) as unknown[]));
-          if (text !== null) return `{"ok":true,"value":${text}}`;
-        } catch {
-          // refused arguments or a failure: dispatch answers it with the right error
-        }
-      }
-      return JSON.stringify(await this.dispatch(name, rawArgs));
+      const text = fastJson(modules, name, rawArgs);
+      if (text === null) return JSON.stringify(await this.dispatch(name, rawArgs));
+      if (name === 'alertsPage') releaseWarmup();
+      return `{"ok":true,"value":${text}}`;
     },
     on: (listener) => bus.onAny(listener),
     async close() {
+      releaseWarmup();
       warmup?.stop();
       warmup = null;
       if (modules) await stopModules(modules);

@@ -33,8 +33,11 @@ export interface Warmup {
 
 const isIterator = (x: unknown): x is Iterator<unknown> => !!x && typeof (x as Iterator<unknown>).next === 'function';
 
-/** Starts `jobs` (all at once: sliced jobs take turns) and calls `changed` whenever the pending list shrinks. */
-export function startWarmup(jobs: readonly WarmupJob[], o: { log: Logger; clock: Clock; changed(pending: WarmupTask[]): void }): Warmup {
+/**
+ * Starts `jobs` (all at once: sliced jobs take turns) once `after` resolves (at once without it) and calls
+ * `changed` whenever the pending list shrinks. The jobs are pending from the start.
+ */
+export function startWarmup(jobs: readonly WarmupJob[], o: { log: Logger; clock: Clock; changed(pending: WarmupTask[]): void; after?: Promise<unknown> }): Warmup {
   const pending: WarmupTask[] = jobs.map((j) => j.task);
   let stopped = false;
   let resolveDone!: () => void;
@@ -86,23 +89,28 @@ export function startWarmup(jobs: readonly WarmupJob[], o: { log: Logger; clock:
     if (sliced.length) setImmediate(turn);
   };
 
-  for (const job of jobs) {
-    let r: Iterator<unknown> | Promise<unknown>;
-    try {
-      r = job.run();
-    } catch (err) {
-      finished(job.task, err);
-      continue;
+  const start = () => {
+    if (stopped) return;
+    for (const job of jobs) {
+      let r: Iterator<unknown> | Promise<unknown>;
+      try {
+        r = job.run();
+      } catch (err) {
+        finished(job.task, err);
+        continue;
+      }
+      if (isIterator(r)) sliced.push({ task: job.task, it: r });
+      else
+        r.then(
+          () => finished(job.task),
+          (err) => finished(job.task, err),
+        );
     }
-    if (isIterator(r)) sliced.push({ task: job.task, it: r });
-    else
-      r.then(
-        () => finished(job.task),
-        (err) => finished(job.task, err),
-      );
-  }
-  if (sliced.length) setImmediate(turn);
+    if (sliced.length) setImmediate(turn);
+  };
   if (running === 0) resolveDone();
+  else if (o.after) void o.after.then(start, start);
+  else start();
 
   return {
     pending: () => [...pending],
@@ -115,6 +123,24 @@ export function startWarmup(jobs: readonly WarmupJob[], o: { log: Logger; clock:
       resolveDone();
     },
   };
+}
+
+/**
+ * What the warm-up waits for: `release()` (the first screen's page was answered, someone waits for the
+ * warm-up, the core closes) or `waitMs` by the clock, whichever comes first. The release takes effect a
+ * turn later, after the answer under way has been sent.
+ */
+export function warmupGate(clock: Clock, waitMs: number): { after: Promise<void>; release(): void } {
+  let release = () => {};
+  const after = new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(() => release(), waitMs);
+    release = () => {
+      clock.clearTimeout(timer);
+      release = () => {};
+      setImmediate(resolve);
+    };
+  });
+  return { after, release: () => release() };
 }
 
 /** Runs `jobs` to completion without yielding (tests that drive a module by hand); resolves when all are done. */

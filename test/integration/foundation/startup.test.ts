@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createCore, type Core } from '@core';
+import { createCore, FIRST_SCREEN_WAIT_MS, type Core } from '@core';
+import { FakeClock } from '@node/clock';
 import { encode, upsertSql } from '@core/alerts/repo';
 import { openCoreDatabase } from '@core/store/open';
 import { createLogger } from '@node/log';
@@ -149,6 +150,35 @@ describe('start-up with a large cache', () => {
     expect(events.at(-1)).toEqual({ warmingUp: [], store: { ok: true, file: path.join(dir.dir, 'vigil.db') } });
     // the list shrank one task at a time
     expect(events.map((e) => e.warmingUp.length)).toEqual([...events.map((e) => e.warmingUp.length)].sort((a, b) => b - a));
+  });
+
+  it('the deferred work waits for the first screen: it starts once the first page is answered, or after FIRST_SCREEN_WAIT_MS', async () => {
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    for (const how of ['first page', 'clock'] as const) {
+      const dir = tempDir('vigil-startup-gate-');
+      cleanups.push(dir.cleanup);
+      seed(path.join(dir.dir, 'vigil.db'), 2000);
+      const clock = new FakeClock();
+      const core = createCore({ dataDir: dir.dir, transport: 'browser', log: createLogger({ write: () => {} }), clock });
+      cleanups.push(() => core.close());
+      const warming = async () => ((await core.dispatch('startup', [])) as { value: StartupState }).value.warmingUp;
+      // many turns of the event loop later nothing has run: a job left the list only if it ran
+      await turns(200);
+      expect(await warming()).toEqual(expect.arrayContaining(['integrity', 'notifications', 'history', 'templates']));
+      if (how === 'first page') {
+        expect(JSON.parse(await core.dispatchJson('alertsPage', [null, 50]))).toMatchObject({ ok: true });
+      } else {
+        clock.advance(FIRST_SCREEN_WAIT_MS - 1);
+        await turns(50);
+        expect(await warming()).toHaveLength(4);
+        clock.advance(1);
+      }
+      // the sliced jobs finish without anyone waiting for them (warmedUp() would release the gate itself)
+      for (let i = 0; i < 2000 && (await warming()).some((t) => t !== 'integrity'); i++) await turns(1);
+      expect((await warming()).filter((t) => t !== 'integrity'), how).toEqual([]);
+    }
   });
 
   it('a store found damaged by the deferred check is taken down, said so, and can be recovered', async () => {

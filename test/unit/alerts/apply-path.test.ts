@@ -5,6 +5,7 @@
  * instead of reading each back — but after a rollback (a refused event, a failing store) it trusts nothing
  * it noted and reads the store, so what the renderer and the policy are told is always what is stored.
  */
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cutAlert } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
@@ -164,6 +165,33 @@ describe('alert pages as JSON text', () => {
       cursor = page.next;
     }
     expect(cursor).not.toBeNull();
+  });
+
+  it('say what the object pages say for any text SQLite is given: escapes, controls, lone surrogates, astral characters', () => {
+    const repo = createAlertRepo(t.ctx.db);
+    const text = fc.string({ unit: fc.constantFrom('a', '"', '\\', '/', '\n', '\u0000', '\u001f', '\u2028', '\ud800', '\udfff', '😀', '告', 'é', ' '), maxLength: 12 });
+    let n = 0;
+    fc.assert(
+      fc.property(fc.dictionary(text, text, { maxKeys: 4 }), fc.dictionary(text, text, { maxKeys: 3 }), text, (labels, annotations, name) => {
+        const fp = `prop-${++n}`;
+        sync.applyBatch([upsert(alert({ fingerprint: fp, alertname: name || 'x', labels, annotations, severity: 'P0', startsAt: 2e12 + n }))]);
+        // the newest P0 comes first: the page of one is this alert
+        const page = repo.page(null, 1);
+        expect(page.alerts[0].fingerprint).toBe(fp);
+        expect(JSON.parse(repo.pageJson(null, 1)!)).toEqual({ ...page, alerts: page.alerts.map(cutAlert) });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('answer null for a page whose stored JSON is damaged (the object path then reports it); other pages still as text', () => {
+    const repo = createAlertRepo(t.ctx.db);
+    sync.applyBatch([upsert(alert({ fingerprint: 'a', severity: 'P0' })), upsert(alert({ fingerprint: 'b', severity: 'P3' }))]);
+    t.ctx.db.prepare("UPDATE alerts SET labels = '{\"alertname\": \"Disk' WHERE fingerprint = 'a'").run();
+    expect(repo.pageJson(null, 1)).toBeNull();
+    expect(() => repo.page(null, 1)).toThrow();
+    const rest = repo.pageJson({ severity: 'P1', startsAt: Number.MAX_SAFE_INTEGER, fingerprint: '' }, 5);
+    expect(JSON.parse(rest!).alerts.map((x: { fingerprint: string }) => x.fingerprint)).toEqual(['b']);
   });
 
   it('cut what crosses to the views, as the object path does (alertsPage): 1 MB values, long names, escapes', () => {

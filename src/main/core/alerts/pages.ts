@@ -8,12 +8,14 @@
  * fingerprint, older starts of the same severity, the less severe ones), since the order mixes ascending
  * and descending columns that a single range cannot express.
  *
- * A page is given either as objects (pageOf) or as its JSON text (pageJson), built from the stored JSON
- * of labels and annotations without parsing them: the browser host sends that text as it is. The text is
- * checked by parsing it once as a whole before it is used (one parse of a page costs less than the small
- * parses of its rows); a row whose stored JSON is damaged makes pageJson answer null, and the caller
- * takes the object path, which reports the damage. What crosses to the views is cut (alert-view.ts) on both
- * paths: a row that may hold an oversized name or value is written from its cut object instead.
+ * A page is given either as objects (pageOf) or as its JSON text (pageJson): the browser host sends that
+ * text as it is. SQLite writes each row's JSON itself (json_object, with the stored labels and annotations
+ * taken in by json(), which refuses a damaged text): no row array, no string building and no check parse
+ * in JS, a fifth of the CPU time of doing it here (bench host-coldstart, docs/performance.md). A stored
+ * JSON text SQLite refuses makes pageJson answer null, and the caller takes the object path, which reports
+ * the damage. What crosses to the views is cut (alert-view.ts) on both paths: a row that may hold an
+ * oversized name or value (MAY_NEED_CUT, a conservative test in SQL) comes back without its JSON and is
+ * written in JS from its cut object.
  */
 import { cutAlert, NAME_CUT_CHARS, URL_MAX_CHARS, VALUE_CUT_CHARS } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
@@ -101,53 +103,84 @@ const mayNeedCut = (r: RawRow): boolean =>
 /** one row as the views get it: the stored JSON as it is, or the cut alert when something may be cut */
 const viewJson = (r: RawRow): string => (mayNeedCut(r) ? JSON.stringify(cutAlert(rawToAlert(r))) : alertJson(r));
 
-export function createAlertPages(db: DB) {
-  const order = 'ORDER BY severity, starts_at DESC, fingerprint';
-  const s = {
-    first: db.prepare(`SELECT ${SELECT} FROM alerts ${order} LIMIT ?`).raw(true),
-    sameStart: db
-      .prepare(`SELECT ${SELECT} FROM alerts WHERE severity = @severity AND starts_at = @startsAt AND fingerprint > @fingerprint ${order} LIMIT @limit`)
-      .raw(true),
-    olderStart: db.prepare(`SELECT ${SELECT} FROM alerts WHERE severity = @severity AND starts_at < @startsAt ${order} LIMIT @limit`).raw(true),
-    lessSevere: db.prepare(`SELECT ${SELECT} FROM alerts WHERE severity > @severity ${order} LIMIT @limit`).raw(true),
-    total: db.prepare('SELECT COUNT(*) AS n FROM alerts').pluck(),
-  };
+/*
+ * The row's JSON as SQLite writes it. SQLite counts a text's length in code points, JS in UTF-16 units (at
+ * most twice as many), so the test for what may need a cut halves the limits; a flat JSON object whose
+ * text is no longer than half the name limit holds no long name.
+ */
+const H_NAME = NAME_CUT_CHARS >> 1;
+const H_VALUE = VALUE_CUT_CHARS >> 1;
+const mayBeBig = (c: string) => `(length(${c}) > ${H_NAME} AND EXISTS (SELECT 1 FROM json_each(${c}) WHERE length(key) > ${H_NAME} OR length(value) > ${H_VALUE}))`;
+const MAY_NEED_CUT = `length(alertname) > ${H_VALUE} OR ifnull(length(acked_by), 0) > ${H_VALUE} OR ifnull(length(generator_url), 0) > ${URL_MAX_CHARS >> 1} OR ${mayBeBig('labels')} OR ${mayBeBig('annotations')}`;
+const BASE_JSON = `json_object('fingerprint', fingerprint, 'alertname', alertname, 'labels', json(labels), 'annotations', json(annotations), 'state', state,
+  'severity', severity, 'startsAt', starts_at, 'endsAt', ends_at, 'updatedAt', updated_at, 'generatorUrl', generator_url, 'silencedBy', json(silenced_by),
+  'inhibitedBy', json(inhibited_by), 'ackedBy', acked_by, 'ackedAt', acked_at, 'ackId', ack_id)`;
+/** the fields after protocol v1, appended only when present (json_patch drops a member whose value is null) */
+const LATER_JSON = `json_object('cluster', cluster, 'ackExpiresAt', ack_expires_at,
+  'ackExtensions', CASE WHEN ack_expires_at IS NULL THEN NULL ELSE ack_extensions END,
+  'ackAutoExtend', CASE WHEN ack_expires_at IS NULL THEN NULL ELSE json(CASE ack_auto_extend WHEN 1 THEN 'true' ELSE 'false' END) END)`;
+/** [the row's JSON, or null when it may need a cut; then the cursor's columns] */
+const JSON_SELECT = `CASE WHEN ${MAY_NEED_CUT} THEN NULL WHEN cluster IS NULL AND ack_expires_at IS NULL THEN ${BASE_JSON} ELSE json_patch(${BASE_JSON}, ${LATER_JSON}) END,
+  fingerprint, severity, starts_at`;
+type JsonRow = [string | null, string, Alert['severity'], number];
 
-  /** the rows of one page and the total, read in one transaction (one consistent snapshot) */
-  const read = db.transaction((cursor: AlertPageCursor | null, limit: number): { rows: RawRow[]; total: number } => {
-    let rows: RawRow[];
-    if (!cursor) rows = s.first.all(limit) as RawRow[];
-    else {
-      rows = s.sameStart.all({ ...cursor, limit }) as RawRow[];
-      for (const next of [s.olderStart, s.lessSevere]) {
-        if (rows.length >= limit) break;
-        for (const r of next.all({ ...cursor, limit: limit - rows.length }) as RawRow[]) rows.push(r);
-      }
+/** the statements of one page in the console's order for the columns `cols` (read raw) */
+function pageStatements(db: DB, cols: string) {
+  const order = 'ORDER BY severity, starts_at DESC, fingerprint';
+  return {
+    first: db.prepare(`SELECT ${cols} FROM alerts ${order} LIMIT ?`).raw(true),
+    sameStart: db.prepare(`SELECT ${cols} FROM alerts WHERE severity = @severity AND starts_at = @startsAt AND fingerprint > @fingerprint ${order} LIMIT @limit`).raw(true),
+    olderStart: db.prepare(`SELECT ${cols} FROM alerts WHERE severity = @severity AND starts_at < @startsAt ${order} LIMIT @limit`).raw(true),
+    lessSevere: db.prepare(`SELECT ${cols} FROM alerts WHERE severity > @severity ${order} LIMIT @limit`).raw(true),
+  };
+}
+
+export function createAlertPages(db: DB) {
+  const objects = pageStatements(db, SELECT);
+  const texts = pageStatements(db, JSON_SELECT);
+  const total = db.prepare('SELECT COUNT(*) AS n FROM alerts').pluck();
+  const one = db.prepare(`SELECT ${SELECT} FROM alerts WHERE fingerprint = ?`).raw(true);
+
+  /** the rows of one page in the console's order after `cursor` */
+  function rowsOf<R>(s: ReturnType<typeof pageStatements>, cursor: AlertPageCursor | null, limit: number): R[] {
+    if (!cursor) return s.first.all(limit) as R[];
+    const rows = s.sameStart.all({ ...cursor, limit }) as R[];
+    for (const next of [s.olderStart, s.lessSevere]) {
+      if (rows.length >= limit) break;
+      for (const r of next.all({ ...cursor, limit: limit - rows.length }) as R[]) rows.push(r);
     }
-    return { rows, total: s.total.get() as number };
+    return rows;
+  }
+  // each page and its total in one transaction (one consistent snapshot)
+  const readObjects = db.transaction((cursor: AlertPageCursor | null, limit: number) => ({ rows: rowsOf<RawRow>(objects, cursor, limit), total: total.get() as number }));
+  const readTexts = db.transaction((cursor: AlertPageCursor | null, limit: number) => {
+    const rows = rowsOf<JsonRow>(texts, cursor, limit);
+    // the rows that may need a cut are read whole and written here, inside the same snapshot
+    for (const r of rows) if (r[0] === null) r[0] = viewJson(one.get(r[1]) as RawRow);
+    return { rows, total: total.get() as number };
   });
 
-  const nextOf = (rows: RawRow[], limit: number): AlertPageCursor | null => {
-    const last = rows.at(-1);
-    return rows.length === limit && last ? { severity: last[5], startsAt: last[6], fingerprint: last[0] } : null;
-  };
+  const nextOf = (last: { severity: Alert['severity']; startsAt: number; fingerprint: string } | undefined, n: number, limit: number): AlertPageCursor | null =>
+    n === limit && last ? last : null;
 
   return {
     /** one page in the console's order after `cursor`, as objects */
     pageOf(cursor: AlertPageCursor | null, limit: number): AlertPage {
-      const { rows, total } = read(cursor, limit);
-      return { alerts: rows.map(rawToAlert), next: nextOf(rows, limit), total };
+      const { rows, total: n } = readObjects(cursor, limit);
+      const last = rows.at(-1);
+      return { alerts: rows.map(rawToAlert), next: nextOf(last && { severity: last[5], startsAt: last[6], fingerprint: last[0] }, rows.length, limit), total: n };
     },
     /**
      * The same page as JSON text, cut as the views get it (cutAlert); null when a stored row does not make
      * valid JSON (see the file's note).
      */
     pageJson(cursor: AlertPageCursor | null, limit: number): string | null {
-      const { rows, total } = read(cursor, limit);
       let text: string;
       try {
-        text = `{"alerts":[${rows.map(viewJson).join(',')}],"next":${JSON.stringify(nextOf(rows, limit))},"total":${total}}`;
-        JSON.parse(text);
+        const { rows, total: n } = readTexts(cursor, limit);
+        const last = rows.at(-1);
+        const next = nextOf(last && { severity: last[2], startsAt: last[3], fingerprint: last[1] }, rows.length, limit);
+        text = `{"alerts":[${rows.map((r) => r[0]).join(',')}],"next":${JSON.stringify(next)},"total":${n}}`;
       } catch {
         return null;
       }

@@ -174,8 +174,14 @@ function recompute(patch: Partial<AlertsState> = {}): void {
 
 const FIRST_PAGE = 500;
 const PAGE = 10_000;
-/** while pages arrive, the rows are filtered and grouped again at most this often (and after the last page) */
-const SHOW_EVERY_MS = 250;
+/**
+ * While pages arrive, the rows are filtered and grouped again SHOW_FIRST_MS after the first page, then
+ * after a pause twice as long each time, and after the last page: each regroup costs as much as the rows
+ * so far, so a fixed pause made the regroups of a 100k load cost several times the last one; doubling the
+ * pause keeps their sum under twice it. The first screen is drawn from the first page at once, and the
+ * count ("loading n of m") follows every page.
+ */
+const SHOW_FIRST_MS = 250;
 let loadGen = 0;
 /** the first page, asked for as soon as the core is connected (prefetchAlerts), before the view mounts */
 let prefetched: Promise<AlertPage> | null = null;
@@ -189,8 +195,8 @@ export function prefetchAlerts(): void {
 /**
  * Loads the cache page by page: the first, small page draws the most severe alerts at once; the rest
  * follow in larger pages, each merged into the sorted list. The next page is asked for before this one is
- * merged, so the core reads it meanwhile; the rows are rebuilt every SHOW_EVERY_MS and after the last page
- * (not after every page: that regrouped all rows so far ten times over). Deltas that arrive meanwhile wait
+ * merged, so the core reads it meanwhile; the rows are rebuilt on a doubling schedule and after the last page
+ * (not after every page: that regrouped all rows so far ten times over; see SHOW_FIRST_MS). Deltas that arrive meanwhile wait
  * until the load is complete, so an older page never overwrites a newer delta.
  */
 async function reload(): Promise<void> {
@@ -206,6 +212,7 @@ async function reload(): Promise<void> {
     let request = prefetched ?? api.alertsPage(null, FIRST_PAGE);
     prefetched = null;
     let shownAt = 0;
+    let pause = SHOW_FIRST_MS;
     for (let first = true; ; first = false) {
       const page = await request;
       if (gen !== loadGen) return;
@@ -220,9 +227,11 @@ async function reload(): Promise<void> {
       sorted = mergeSorted(sorted, new Set(), add, comparator(get().sort));
       const loading = done ? null : { loaded: byFp.size, total: page.total };
       const clusters = withClusters(add);
-      if (first || done || Date.now() - shownAt >= SHOW_EVERY_MS) {
+      const due = !first && Date.now() - shownAt >= pause;
+      if (first || done || due) {
         recompute({ status: 'ready', error: null, byFp, sorted, loading, ...clusters });
         shownAt = Date.now();
+        if (due) pause *= 2;
       } else set({ byFp, sorted, loading, ...clusters });
       if (done) break;
     }
