@@ -181,6 +181,19 @@ describe('start-up with a large cache', () => {
     }
   });
 
+  it('a checklist started before the warm-up stored the bundled templates finds its template (stored on demand)', async () => {
+    const dir = tempDir('vigil-startup-templates-');
+    cleanups.push(dir.cleanup);
+    const core = createCore({ dataDir: dir.dir, transport: 'browser', log: createLogger({ write: () => {} }), clock: new FakeClock() });
+    cleanups.push(() => core.close());
+    // the gate is still closed (no first page, the fake clock stands still): the warm-up has not run
+    expect(((await core.dispatch('startup', [])) as { value: StartupState }).value.warmingUp).toContain('templates');
+    const started = (await core.dispatch('checklistStart', [{ templateId: 'shift-self-check' }])) as { ok: boolean };
+    expect(started).toMatchObject({ ok: true });
+    const list = (await core.dispatch('checklistTemplates', [])) as { value: { id: string }[] };
+    expect(list.value.map((t) => t.id)).toEqual(expect.arrayContaining(['shift-self-check', 'war-room']));
+  });
+
   it('a store found damaged by the deferred check is taken down, said so, and can be recovered', async () => {
     const dir = tempDir('vigil-startup-bad-');
     cleanups.push(dir.cleanup);

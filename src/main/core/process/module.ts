@@ -39,7 +39,8 @@ export type ProcessModule = CoreModule<typeof processMethods> & {
 };
 
 export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts: ProcessOptions = {}): ProcessModule {
-  const templates = createTemplateRepo(ctx.db);
+  const templateInvalid = (name: string, err: Error) => ctx.log.log('error', 'checklist.template_invalid', { name, err: err.message });
+  const templates = createTemplateRepo(ctx.db, templateInvalid);
   const testCalls = createTestCalls(ctx, actions, opts.linkState);
   const autoChecks = createAutoChecks({
     db: ctx.db,
@@ -120,7 +121,7 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
     warmup: () => [
       {
         task: 'templates',
-        run: () => templates.seedBundledSlices((name, err) => ctx.log.log('error', 'checklist.template_invalid', { name, err: err.message })),
+        run: () => templates.seedBundledSlices(templateInvalid),
       },
     ],
     stop() {

@@ -58,7 +58,15 @@ export function periodStart(now: number, period: RoutinePeriod, timeZone: string
 
 type Row = { id: string; version: number; kind: string; title: string; spec: string; origin: string };
 
-export function createTemplateRepo(db: DB) {
+/**
+ * The stored checklist templates. The bundled ones are stored by the start-up warm-up (seedBundledSlices);
+ * a call that needs a template before that has finished (a checklist started, an incident declared, the
+ * template list in the first second) stores them at once instead of finding none. `onError` hears of a
+ * bundled file that does not parse.
+ */
+export function createTemplateRepo(db: DB, onError: (name: string, err: Error) => void = () => undefined) {
+  /** the bundled set is stored (or was found stored) in this process */
+  let bundledStored = false;
   const s = {
     upsert: db.prepare(`INSERT INTO checklist_templates (id, version, kind, title, spec, origin) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(id, version) DO UPDATE SET kind = excluded.kind, title = excluded.title, spec = excluded.spec, origin = excluded.origin`),
@@ -97,7 +105,10 @@ export function createTemplateRepo(db: DB) {
       const hash = createHash('sha256');
       for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) hash.update(`${name}\0${text}\0`);
       const digest = hash.digest('hex');
-      if ((s.seededHash.get() as { value: string } | undefined)?.value === digest) return;
+      if ((s.seededHash.get() as { value: string } | undefined)?.value === digest) {
+        bundledStored = true;
+        return;
+      }
       let failed = false;
       for (const [name, text] of Object.entries(BUNDLED_TEMPLATES)) {
         let added = 0;
@@ -116,16 +127,23 @@ export function createTemplateRepo(db: DB) {
         yield added;
       }
       if (!failed) s.setSeededHash.run(digest);
+      bundledStored = true;
+    },
+    /** stores the bundled templates now unless the warm-up (or an earlier call) already has */
+    ensureBundled(): void {
+      if (!bundledStored) this.seedBundled(onError);
     },
     get(id: string, version: number): ChecklistTemplate | null {
       const r = s.get.get(id, version) as Row | undefined;
       return r ? toTemplate(r) : null;
     },
     latest(id: string): ChecklistTemplate | null {
+      this.ensureBundled();
       const r = s.latest.get(id) as Row | undefined;
       return r ? toTemplate(r) : null;
     },
     summaries(now: number, timeZone: string): TemplateSummary[] {
+      this.ensureBundled();
       return (s.all.all() as Row[]).map((r) => {
         const t = toTemplate(r);
         let routine: RoutineDue | null = null;
