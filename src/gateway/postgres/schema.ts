@@ -172,10 +172,61 @@ const ATTEMPT_PAYLOAD = `
 ALTER TABLE action_attempts ADD COLUMN payload TEXT;
 `;
 
+/**
+ * issue #16: paging (the SQLite migration 6, sqlite/schema.ts): the ladders, the levels paged and the outbox.
+ * Epoch-millisecond columns are BIGINT; `rowid` (BIGSERIAL, as incident_timeline) gives the insertion order
+ * SQLite's implicit rowid gives there.
+ */
+const PAGING = `
+CREATE TABLE page_ladders (
+  rowid       BIGSERIAL,
+  id          TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  roster_id   TEXT NOT NULL,
+  policy_id   TEXT NOT NULL,
+  started_at  BIGINT NOT NULL,
+  level       INTEGER NOT NULL DEFAULT 0,
+  level_at    BIGINT NOT NULL,
+  stopped_at  BIGINT,
+  stop_reason TEXT
+);
+CREATE UNIQUE INDEX page_ladders_open ON page_ladders(fingerprint) WHERE stopped_at IS NULL;
+CREATE INDEX page_ladders_fp ON page_ladders(fingerprint, started_at);
+CREATE TABLE page_steps (
+  ladder_id TEXT NOT NULL REFERENCES page_ladders(id),
+  level     INTEGER NOT NULL,
+  at        BIGINT NOT NULL,
+  by_name   TEXT,
+  night     INTEGER NOT NULL,
+  people    TEXT NOT NULL,
+  unstaffed TEXT NOT NULL,
+  PRIMARY KEY (ladder_id, level)
+);
+CREATE TABLE page_messages (
+  rowid      BIGSERIAL,
+  id         TEXT PRIMARY KEY,
+  ladder_id  TEXT NOT NULL REFERENCES page_ladders(id),
+  level      INTEGER NOT NULL,
+  channel    TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  person     TEXT,
+  body       TEXT NOT NULL,
+  state      TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    BIGINT NOT NULL,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  done_at    BIGINT
+);
+CREATE INDEX page_messages_due ON page_messages(state, next_at);
+CREATE INDEX page_messages_ladder ON page_messages(ladder_id, level);
+`;
+
 export const pgGatewayMigrations: readonly PgMigration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
   { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
   { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
+  { version: 6, name: 'paging', sql: PAGING },
 ];
