@@ -193,6 +193,8 @@ export function createDeliverer(d: DelivererDeps) {
   return {
     /** send what is due now (after new messages were written) */
     kick,
+    /** whether it runs here (on a replica that does not lead, it does not) */
+    running: () => running,
     start() {
       running = true;
       kick();

@@ -22,12 +22,18 @@ export interface PagingOptions {
   tickMs?: number;
 }
 
-export function createPaging(
-  o: PagingOptions & { store: PagingStore; clock: Clock; log: Logger } & Pick<
-      RunnerDeps,
-      'alerts' | 'loginOf' | 'connected' | 'emit'
-    >,
-) {
+export interface PagingDeps extends Pick<RunnerDeps, 'alerts' | 'loginOf' | 'connected' | 'emit'> {
+  store: PagingStore;
+  clock: Clock;
+  log: Logger;
+  /**
+   * page messages were written while the outbox does not run here (a replica that does not lead pages a
+   * person's `e`): ask the one where it runs to send them
+   */
+  deliverElsewhere?(): void;
+}
+
+export function createPaging(o: PagingOptions & PagingDeps) {
   // the deliverer tells the runner of delivery changes, the runner the deliverer of new messages
   let onChanged: (ladderId: string) => void = () => undefined;
   const runner = createRunner({
@@ -39,7 +45,7 @@ export function createPaging(
     loginOf: o.loginOf,
     connected: o.connected,
     emit: o.emit,
-    kickDelivery: () => deliverer.kick(),
+    kickDelivery: () => (deliverer.running() ? deliverer.kick() : o.deliverElsewhere?.()),
     tickMs: o.tickMs,
   });
   const deliverer = createDeliverer({
@@ -65,7 +71,9 @@ export function createPaging(
       deliverer.stop();
       await deliverer.idle();
     },
-    /** stops dead, as a killed process would (nothing awaited) */
+    /** whether the runner and the outbox run here */
+    running: () => deliverer.running(),
+    /** stops dead, as a killed process would (nothing awaited); start() again resumes from the store */
     halt() {
       runner.stop();
       deliverer.stop();
