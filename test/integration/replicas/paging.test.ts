@@ -5,6 +5,9 @@
  * different person on the same robot. Only the leader runs the ladder (its /healthz says so); its levels reach
  * the receiver in order; the leader is killed with SIGKILL after level 2 went out, the other replica takes
  * the source over and pages level 3 at its time, and the receiver got each level's message exactly once.
+ * 张三's console is connected to the replica that does not page: the leader records "delivered" to it (the
+ * replicas share who is connected), the console gets its page through the shared log; 王五, signed in
+ * nowhere, is "not connected".
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +17,9 @@ import { startAlertmanager, type AlertmanagerHarness } from '@test/services/aler
 import { startReceiver, type Receiver } from '@test/services/im-receivers';
 import { startPostgres, type PostgresService } from '@test/services/postgres';
 import { builtApp } from '@test/chaos/procs';
+import { openPgUserStore } from '@gateway/postgres/users';
+import { mintToken } from '@gateway/tokens';
+import { Client } from '../link/helpers';
 import { tempDir } from '@test/helpers/tmp';
 import { until } from '@test/helpers/until';
 import { healthOf, leaderAmong, startReplica, type ReplicaProc } from './harness';
@@ -47,7 +53,7 @@ function rosterFile(dir: string, run: string): string {
     people: [
       { id: 'zhangsan', name: '张三', phone: '+86 131 5550 0101', login: 'zhangsan' },
       { id: 'lisi', name: '李四', phone: '+86 131 5550 0102' },
-      { id: 'wangwu', name: '王五', phone: '+86 131 5550 0103' },
+      { id: 'wangwu', name: '王五', phone: '+86 131 5550 0103', login: 'wangwu' },
     ],
     channels: [{ id: 'sre-dingtalk', type: 'dingtalk', url: `${ding.url}/robot/send?access_token=RTOKEN`, secretEnv: 'VIGIL_TEST_DING_SECRET' }],
     policies: [
@@ -92,13 +98,25 @@ describe('paging with gateway replicas on PostgreSQL', () => {
     expect((await healthOf(leader)).paging).toEqual({ runs: ['alertmanager'] });
     expect((await healthOf(follower)).paging).toEqual({ runs: [] });
 
+    // 张三 signs in with a personal token on the replica that does not page
+    const users = openPgUserStore({ connectionString: store });
+    users.addUser({ login: 'zhangsan', name: '张三', role: 'responder', origin: 'cli' }, Date.now(), 'test');
+    const token = await mintToken();
+    users.addToken({ id: token.id, login: 'zhangsan', hash: token.hash, expiresAt: null }, Date.now(), 'test');
+    users.close();
+    const zhangsan = await Client.open(follower.url, token.token);
+    cleanups.push(() => zhangsan.ws.terminate());
+    zhangsan.hello();
+    await zhangsan.next('welcome');
+    const db = store.slice(store.lastIndexOf('/') + 1);
+    await until(() => pg.psql("SELECT count(*) FROM meta WHERE key LIKE 'presence/%' AND value LIKE '%zhangsan%'", db) === '1', 'the follower publishes 张三');
+
     const t0 = Date.now();
     await am.postAlerts([{ labels: { alertname: `ReplicaPage${run}`, service: run, severity: 'critical' }, annotations: { summary: `probe ${run}` } }]);
     await until(() => levelsOf(run).length === 2, 'levels 1 and 2 from the leader', 60_000);
     expect(levelsOf(run).map((l) => l.level)).toEqual([1, 2]);
     expect(levelsOf(run)[1].at - t0).toBeGreaterThanOrEqual(STEP_MINUTES * 60_000);
     // level 2 is stored as sent before the leader dies (a request in flight at a crash may go again)
-    const db = store.slice(store.lastIndexOf('/') + 1);
     await until(() => pg.psql("SELECT count(*) FROM page_messages WHERE level = 2 AND state = 'sent'", db) === '1', 'level 2 stored as sent');
     await leader.kill();
 
@@ -118,5 +136,13 @@ describe('paging with gateway replicas on PostgreSQL', () => {
       '1:sent:1,2:sent:1,3:sent:1',
     );
     expect(pg.psql('SELECT string_agg(level::text, \',\' ORDER BY level) FROM page_steps', db)).toBe('1,2,3');
+    const people = (level: number) => JSON.parse(pg.psql(`SELECT people FROM page_steps WHERE level = ${level}`, db)) as { id: string; console: string }[];
+    expect(people(1)).toEqual([expect.objectContaining({ id: 'zhangsan', console: 'delivered' })]);
+    expect(people(2)).toEqual([expect.objectContaining({ id: 'lisi', console: 'no_login' })]);
+    expect(people(3)).toEqual([expect.objectContaining({ id: 'wangwu', console: 'not_connected' })]);
+    // 张三's console, on the other replica, got the ladder with their level through the shared log
+    const pages = zhangsan.of('event').filter((f) => f.kind === 'page.update') as unknown as { data: { level: number; steps: { people: { name: string }[] }[] } }[];
+    expect(pages.some((f) => f.data.steps[0]?.people[0]?.name === '张三')).toBe(true);
+    expect(Math.max(...pages.map((f) => f.data.level))).toBe(3);
   });
 });
