@@ -9,8 +9,6 @@
  * replicas share who is connected), the console gets its page through the shared log; 王五, signed in
  * nowhere, is "not connected".
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertmanager, type AlertmanagerHarness } from '@test/services/alertmanager';
@@ -22,6 +20,7 @@ import { mintToken } from '@gateway/tokens';
 import { Client } from '../link/helpers';
 import { tempDir } from '@test/helpers/tmp';
 import { until } from '@test/helpers/until';
+import { secondsRosterFile } from '../paging/seconds-roster';
 import { healthOf, leaderAmong, startReplica, type ReplicaProc } from './harness';
 
 const DING_SECRET = 'SECaaaabbbbccccddddeeeeffff00001111222233334444555566667777888899';
@@ -46,33 +45,14 @@ afterEach(async () => {
   cleanups = [];
 });
 
-function rosterFile(dir: string, run: string): string {
-  const doc = {
-    id: 'sre',
-    name: 'SRE',
-    people: [
-      { id: 'zhangsan', name: '张三', phone: '+86 131 5550 0101', login: 'zhangsan' },
-      { id: 'lisi', name: '李四', phone: '+86 131 5550 0102' },
-      { id: 'wangwu', name: '王五', phone: '+86 131 5550 0103', login: 'wangwu' },
-    ],
+const rosterFile = (dir: string, run: string): string =>
+  secondsRosterFile(dir, {
+    run,
+    stepMinutes: STEP_MINUTES,
     channels: [{ id: 'sre-dingtalk', type: 'dingtalk', url: `${ding.url}/robot/send?access_token=RTOKEN`, secretEnv: 'VIGIL_TEST_DING_SECRET' }],
-    policies: [
-      {
-        id: `p-${run}`,
-        name: 'seconds policy',
-        match: { severity: 'P1', services: [run] },
-        levels: [
-          { name: 'on call', afterMinutes: 0, targets: [{ person: 'zhangsan' }], channels: ['sre-dingtalk'] },
-          { name: 'second line', afterMinutes: STEP_MINUTES, targets: [{ person: 'lisi' }], channels: ['sre-dingtalk'] },
-          { name: 'tech lead', afterMinutes: STEP_MINUTES, targets: [{ person: 'wangwu' }], channels: ['sre-dingtalk'] },
-        ],
-      },
-    ],
-  };
-  const file = path.join(dir, 'roster.yaml');
-  fs.writeFileSync(file, JSON.stringify(doc));
-  return file;
-}
+    levels: ['sre-dingtalk', 'sre-dingtalk', 'sre-dingtalk'],
+    wangwuLogin: true,
+  });
 
 /** the messages of this run the receiver accepted, as their level ("第 N/3 级"), in arrival order */
 const levelsOf = (run: string) =>
