@@ -168,3 +168,52 @@ export const PageLadderSchema = z.object({
   updatedAt: z.number(),
 });
 export type PageLadder = z.infer<typeof PageLadderSchema>;
+
+/**
+ * A page message that has not arrived, across every ladder the console holds (the roster view's "pages that
+ * did not arrive"): still being retried, or given up on with the provider's last answer (a dead letter).
+ */
+export interface UndeliveredPage {
+  fingerprint: string;
+  alertname: string;
+  severity: PageLadder['severity'];
+  level: number;
+  levelName: string | null;
+  channel: string;
+  type: ChannelType;
+  person: string | null;
+  state: 'retrying' | 'dead';
+  attempts: number;
+  /** when the level was paged */
+  pagedAt: number;
+  /** when it was given up (dead only) */
+  gaveUpAt: number | null;
+  error: string | null;
+}
+
+/** the deliveries of these ladders that have not arrived: retrying first, then dead letters, newest first */
+export function undeliveredPages(ladders: readonly PageLadder[]): UndeliveredPage[] {
+  const out: UndeliveredPage[] = [];
+  for (const l of ladders)
+    for (const step of l.steps)
+      for (const d of step.deliveries) {
+        if (d.state !== 'retrying' && d.state !== 'dead') continue;
+        out.push({
+          fingerprint: l.fingerprint,
+          alertname: l.alertname,
+          severity: l.severity,
+          level: step.level,
+          levelName: step.name,
+          channel: d.channel,
+          type: d.type,
+          person: d.person,
+          state: d.state,
+          attempts: d.attempts,
+          pagedAt: step.at,
+          gaveUpAt: d.state === 'dead' ? d.at : null,
+          error: d.error,
+        });
+      }
+  const when = (u: UndeliveredPage) => u.gaveUpAt ?? u.pagedAt;
+  return out.sort((a, b) => (a.state === b.state ? when(b) - when(a) : a.state === 'retrying' ? -1 : 1));
+}

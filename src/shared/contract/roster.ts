@@ -1,7 +1,7 @@
 /** Rosters and escalation slice: on-call now/next, file import, the escalation ladders in progress. */
 import { z } from 'zod';
 import type { Role } from '../identity';
-import type { PageLadder } from '../paging';
+import type { PageLadder, UndeliveredPage } from '../paging';
 import { event, method } from '../rpc';
 import { RosterImportRequestSchema, type EscalationState, type Roster, type RosterImportResult, type RotationOnCall } from '../roster';
 
@@ -30,6 +30,8 @@ export const rosterMethods = {
   escalationsList: method<EscalationState[]>()(z.tuple([])),
   /** the gateway's ladder for an alert (who was paged, where, how delivery went, what comes next), or null */
   gatewayPage: method<PageLadder | null>()(z.tuple([z.string().min(1).max(200)])),
+  /** the gateway's page messages that have not arrived (retrying, or given up with the provider's answer) */
+  pagesUndelivered: method<UndeliveredPage[]>()(z.tuple([])),
 };
 
 export const rosterEvents = {

@@ -8,14 +8,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cutAlert } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
-import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
+import type { AlertsModule } from '@core/alerts/module';
 import { FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
 import { createSyncStore, type InboundEvent } from '@core/link/apply';
-import { createOutbox } from '@core/link/outbox';
 import { silentLogger } from '@node/log';
 import { firingAlert as alert } from '@test/helpers/alerts';
-import { makeCtx, type TestCtx } from './helpers';
+import { makeCtx, startAlertsModule, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
@@ -24,9 +23,7 @@ let seq = 0;
 
 beforeEach(() => {
   t = makeCtx();
-  const outbox = createOutbox(t.ctx.db, () => t.clock.now());
-  mod = createAlertsModule(t.ctx, { submit: (type, payload, actor) => outbox.submit(type, payload, actor) });
-  mod.start!();
+  ({ mod } = startAlertsModule(t));
   sync = createSyncStore(t.ctx.db, mod.appliers!, silentLogger, () => t.clock.now());
   // an empty snapshot gives the cache its cursor
   sync.applySnapshot({ seq: 0, serverId: 's', platform: 'ws://x', items: [], at: t.clock.now() });

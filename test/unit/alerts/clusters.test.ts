@@ -5,15 +5,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/alerts';
-import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
+import type { AlertsModule } from '@core/alerts/module';
 import { FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
-import { createOutbox } from '@core/link/outbox';
 import { compileQuery, toEntry } from '@renderer/features/alerts/model';
 import { prefillMatchers } from '@renderer/features/alerts/Dialogs';
 import { formatMatchers } from '@shared/matchers';
 import { firingAlert as alert } from '@test/helpers/alerts';
-import { makeCtx, type TestCtx } from './helpers';
+import { makeCtx, startAlertsModule, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
@@ -22,9 +21,7 @@ const sync = (...events: [string, unknown][]) =>
 
 beforeEach(() => {
   t = makeCtx();
-  const outbox = createOutbox(t.ctx.db, () => t.clock.now());
-  mod = createAlertsModule(t.ctx, { submit: (type, payload, actor) => outbox.submit(type, payload, actor) });
-  mod.start!();
+  ({ mod } = startAlertsModule(t));
 });
 afterEach(() => {
   mod.stop!();

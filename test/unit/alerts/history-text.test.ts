@@ -5,11 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertEventParams, alertEventText, queuedEntry } from '@shared/alert-history';
 import { FLUSH_DELAY_MS } from '@core/alerts/changes';
-import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
+import type { AlertsModule } from '@core/alerts/module';
 import { createAlertRepo } from '@core/alerts/repo';
-import { createOutbox } from '@core/link/outbox';
 import { firingAlert } from '@test/helpers/alerts';
-import { makeCtx, type TestCtx } from './helpers';
+import { makeCtx, startAlertsModule, type TestCtx } from './helpers';
 
 describe('alert history texts', () => {
   it('a queued action keeps its parameters and the line the history has always shown', () => {
@@ -55,9 +54,7 @@ describe('the alerts module writes history entries with their parameters', () =>
   let mod: AlertsModule;
   beforeEach(() => {
     t = makeCtx();
-    const outbox = createOutbox(t.ctx.db, () => t.clock.now());
-    mod = createAlertsModule(t.ctx, { submit: (type, payload, actor) => outbox.submit(type, payload, actor) });
-    mod.start!();
+    ({ mod } = startAlertsModule(t));
   });
   afterEach(() => {
     mod.stop!();

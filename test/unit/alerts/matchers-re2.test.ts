@@ -17,13 +17,9 @@ import {
   splitClusterMatchers,
   tryParseMatchers,
 } from '@shared/matchers';
+import { matcher } from '@test/helpers/matchers';
 
-const m = (name: string, value: string, op: '=' | '!=' | '=~' | '!~' = '=') => ({
-  name,
-  value,
-  isEqual: op === '=' || op === '=~',
-  isRegex: op === '=~' || op === '!~',
-});
+const m = matcher;
 
 describe('regexes as Alertmanager runs them (Go RE2, fully anchored)', () => {
   it.each([

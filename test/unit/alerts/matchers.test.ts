@@ -8,13 +8,9 @@ import {
   parseMatchers,
   tryParseMatchers,
 } from '@shared/matchers';
+import { matcher } from '@test/helpers/matchers';
 
-const m = (name: string, value: string, op: '=' | '!=' | '=~' | '!~' = '=') => ({
-  name,
-  value,
-  isEqual: op === '=' || op === '=~',
-  isRegex: op === '=~' || op === '!~',
-});
+const m = matcher;
 
 describe('parseMatchers (Alertmanager syntax)', () => {
   it('parses the four operators, bare and quoted values, with and without braces', () => {

@@ -8,12 +8,12 @@ import { parseArgs } from '@shared/api';
 import { ApiError } from '@shared/rpc';
 import type { Alert } from '@shared/alerts';
 import { VALUE_CUT_CHARS } from '@shared/alert-view';
-import { createAlertsModule, type AlertsModule } from '@core/alerts/module';
+import type { AlertsModule } from '@core/alerts/module';
 import { DELTA_LIMIT, FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
-import { createOutbox, type Outbox } from '@core/link/outbox';
+import type { Outbox } from '@core/link/outbox';
 import { firingAlert } from '@test/helpers/alerts';
-import { makeCtx, type TestCtx } from './helpers';
+import { makeCtx, startAlertsModule, type TestCtx } from './helpers';
 
 let t: TestCtx;
 let mod: AlertsModule;
@@ -27,9 +27,7 @@ const settle = () => t.clock.advance(FLUSH_DELAY_MS);
 
 beforeEach(() => {
   t = makeCtx();
-  outbox = createOutbox(t.ctx.db, () => t.clock.now());
-  mod = createAlertsModule(t.ctx, { submit: (type, payload, actor) => outbox.submit(type, payload, actor) });
-  mod.start!();
+  ({ mod, outbox } = startAlertsModule(t));
 });
 afterEach(() => {
   mod.stop!();

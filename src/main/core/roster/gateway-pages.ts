@@ -6,7 +6,8 @@
  * key). Each (ladder, level) notifies once, also across a snapshot reset. Every change is announced as
  * `pageChanged`, with what was just paged, so the view that pressed `e` can say who was paged and where.
  */
-import { PageLadderSchema, type PageLadder } from '@shared/paging';
+import { PageLadderSchema, undeliveredPages, type PageLadder, type UndeliveredPage } from '@shared/paging';
+import { parseJson } from '@shared/json';
 import type { EscalationState } from '@shared/roster';
 import type { CoreContext, EventApplier } from '../context';
 import { coreLanguage } from '../language';
@@ -14,6 +15,8 @@ import { pageText } from './messages';
 
 /** a page older than this when it arrives (a resync after a long time offline) is listed, not notified */
 const NOTIFY_WITHIN_MS = 30 * 60_000;
+/** how many of the most recently changed ladders the undelivered list looks through */
+const RECENT_LADDERS = 500;
 
 /**
  * The console's ladder for an alert as the gateway runs it: while the gateway's ladder is open, the level
@@ -37,6 +40,7 @@ export function withGatewayPage(e: EscalationState, ladder: PageLadder | null): 
 export function createGatewayPages(ctx: CoreContext, onChanged: () => void = () => undefined) {
   const s = {
     get: ctx.db.prepare('SELECT ladder FROM gateway_pages WHERE fingerprint = ?'),
+    recent: ctx.db.prepare('SELECT ladder FROM gateway_pages ORDER BY updated_at DESC LIMIT ?'),
     put: ctx.db.prepare(
       `INSERT INTO gateway_pages (fingerprint, ladder, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(fingerprint) DO UPDATE SET ladder = excluded.ladder, updated_at = excluded.updated_at`,
@@ -45,11 +49,22 @@ export function createGatewayPages(ctx: CoreContext, onChanged: () => void = () 
     notified: ctx.db.prepare('INSERT OR IGNORE INTO gateway_pages_notified (ladder_id, level, at) VALUES (?, ?, ?)'),
   };
 
+  /** a stored ladder, or null when it no longer reads as one (never throws) */
+  const parse = (text: string): PageLadder | null => {
+    const json = parseJson(text);
+    const p = json.ok ? PageLadderSchema.safeParse(json.value) : null;
+    return p?.success ? p.data : null;
+  };
+
   function get(fingerprint: string): PageLadder | null {
     const row = s.get.get(fingerprint) as { ladder: string } | undefined;
-    if (!row) return null;
-    const p = PageLadderSchema.safeParse(JSON.parse(row.ladder));
-    return p.success ? p.data : null;
+    return row ? parse(row.ladder) : null;
+  }
+
+  /** the messages of the most recently changed ladders that have not arrived (at most `limit` entries) */
+  function undelivered(limit = 200): UndeliveredPage[] {
+    const rows = s.recent.all(RECENT_LADDERS) as { ladder: string }[];
+    return undeliveredPages(rows.map((r) => parse(r.ladder)).filter((l): l is PageLadder => l !== null)).slice(0, limit);
   }
 
   /** raises the notification for a level that pages the person signed in here (once per ladder and level) */
@@ -103,6 +118,7 @@ export function createGatewayPages(ctx: CoreContext, onChanged: () => void = () 
   return {
     applier,
     get,
+    undelivered,
     /** the gateway runs an open ladder for this alert (the console's own is then only the offline fallback) */
     runs(fingerprint: string): boolean {
       const l = get(fingerprint);

@@ -164,6 +164,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
       },
       escalationsList: () => engine.list().map((e) => (e.subjectKind === 'alert' ? withGatewayPage(e, pages.get(e.subjectId)) : e)),
       gatewayPage: (fp) => pages.get(fp),
+      pagesUndelivered: () => pages.undelivered(),
     },
     appliers,
     start() {

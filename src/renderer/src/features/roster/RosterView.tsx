@@ -4,6 +4,7 @@ import { vigil } from '@renderer/api';
 import { errorText } from '@renderer/data/load';
 import { Badge, confirm, EmptyState, InlineError, Select, View } from '@renderer/ui';
 import { Escalations } from './Escalations';
+import { UndeliveredPages } from './UndeliveredPages';
 import { formatAge } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { EscalationLadders } from './EscalationLadders';
@@ -94,6 +95,7 @@ export function RosterView() {
         <>
           <OnCallPanel roster={current} rows={onCall} now={now} zone={zone} />
           <Escalations rosters={items ?? []} />
+          <UndeliveredPages />
           <PeopleTable roster={current} onCall={onCall} />
           <RotationCalendar roster={current} now={now} zone={zone} />
           <EscalationLadders roster={current} onCall={onCall} />
