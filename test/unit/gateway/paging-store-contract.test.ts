@@ -3,7 +3,9 @@
  * implementation in IMPLEMENTATIONS: SQLite, and PostgreSQL on a throwaway server (one per file). Two
  * connections to the same data stand for two gateway replicas (or a restarted process): a ladder started
  * once per alert, a level paged once whoever pages it, message ids idempotent, a due message claimed by one
- * deliverer, and the outbox's states, order and dead letters.
+ * deliverer, and the outbox's states, order and dead letters. On PostgreSQL also the real race: another
+ * session (psql, a process of its own) pages the level or claims the message in a transaction still open
+ * while this one tries: this one waits for it, then finds the row moved and does nothing.
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +13,8 @@ import { openPgPagingStore } from '@gateway/postgres/paging';
 import { openPagingStore } from '@gateway/sqlite/paging';
 import type { NewMessage, PagingStore, StepRow } from '@gateway/paging/store';
 import { postgresPerFile } from '@test/helpers/pg-per-file';
+import { until } from '@test/helpers/until';
+import { spawnChild } from '@test/services/common';
 import { tempDir } from '@test/helpers/tmp';
 
 const pg = postgresPerFile('paging');
@@ -55,7 +59,7 @@ const ladder = (fingerprint: string, startedAt: number) => ({
 
 describe.each(IMPLEMENTATIONS)('PagingStore contract: $name', (impl) => {
   /** two connections to one store: two replicas, or a process and its restart */
-  function open(): { a: PagingStore; b: PagingStore } {
+  function open(): { a: PagingStore; b: PagingStore; dir: string } {
     const d = tempDir(`vigil-paging-${impl.name}-`);
     const a = impl.open(d.dir);
     const b = impl.open(d.dir);
@@ -64,8 +68,45 @@ describe.each(IMPLEMENTATIONS)('PagingStore contract: $name', (impl) => {
       b.close();
       d.cleanup();
     });
-    return { a, b };
+    return { a, b, dir: d.dir };
   }
+
+  /** another session holds `sql`'s row locks in an open transaction for `holdS` seconds, then commits */
+  async function holding(dir: string, sql: string, holdS: number): Promise<() => Promise<void>> {
+    const child = spawnChild('psql', [pg.urlFor(dir), '-v', 'ON_ERROR_STOP=1', '-c', `BEGIN; ${sql}; SELECT pg_sleep(${holdS}); COMMIT;`], dir);
+    cleanups.push(() => void child.stop());
+    const db = pg.databaseOf(dir);
+    await until(
+      () =>
+        pg.psql(
+          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'BEGIN;%pg_sleep%' AND wait_event = 'PgSleep'",
+          db,
+        ) === '1',
+      'the other session to hold its locks',
+    );
+    return () => until(() => child.exited(), 'the other session to commit').then(() => undefined);
+  }
+
+  it.runIf(impl.name === 'postgres')('waits for a page or a claim in flight in another session, then does nothing', async () => {
+    const { a, b, dir } = open();
+    const id = ladder('fp1', T0).id;
+    a.startLadder(ladder('fp1', T0));
+    const done = await holding(dir, `UPDATE page_ladders SET level = 1, level_at = ${T0 + 1} WHERE id = '${id}' AND level = 0`, 1);
+    const t = Date.now();
+    expect(b.page(id, 0, step(id, 1, T0 + 2), [msg(id, 1, 'sre-slack')])).toBe(false);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(300); // it waited for the other transaction
+    await done();
+    expect(a.messages(id)).toEqual([]);
+    expect(a.steps(id)).toEqual([]);
+    expect(a.ladder(id)!.level).toBe(1);
+
+    a.page(id, 1, step(id, 2, T0 + 3), [msg(id, 2, 'sre-dingtalk')]);
+    const m = `${id}/2/sre-dingtalk/-`;
+    const claimed = await holding(dir, `UPDATE page_messages SET next_at = ${T0 + 40_000} WHERE id = '${m}' AND state = 'pending' AND next_at <= ${T0 + 3}`, 1);
+    expect(b.claim(m, 0, T0 + 3, T0 + 40_000)).toBe(false);
+    await claimed();
+    expect(a.dueMessages(T0 + 3, 10)).toEqual([]);
+  });
 
   it('starts one open ladder per alert, finds it by id and as the newest, lists open ones oldest first', () => {
     const { a, b } = open();
