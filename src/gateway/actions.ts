@@ -15,7 +15,7 @@
  *   upstream for its earlier effect instead of repeating it. With replicas on one PostgreSQL store, an id
  *   another replica is applying right now is not applied here: this one waits for that replica's result.
  */
-import { actionPayloads } from '@shared/actions';
+import { actionPayloads, type ActionType } from '@shared/actions';
 import { DisplayNameSchema, recordName, requiredRole, roleAllows, type Identity } from '@shared/identity';
 import { ERROR_CODES, type ClientFrame, type ServerFrame } from '@shared/protocol';
 import { describeZodError } from '@shared/rpc';
@@ -49,6 +49,20 @@ export interface ActionHandlerOptions {
   logged(appended: readonly StoredEvent[]): void;
   /** the display names of the people the gateway knows (record-names.ts); none when omitted */
   knownNames?: () => ReadonlySet<string>;
+  /** what the gateway's paging does with actions (absent: the gateway does not page) */
+  local?: LocalActions;
+}
+
+/**
+ * Paging's part in actions: actions it answers itself instead of the source (`paging.test`), and what
+ * follows a recorded process action (a status update goes out to the incident's channels). Both are
+ * idempotent by the action's own ids, so the follow-up also runs again on a replay (a gateway that died
+ * between recording the update and writing its messages sends them when the console resends).
+ */
+export interface LocalActions {
+  handles(type: ActionType): boolean;
+  apply(type: ActionType, payload: unknown, who: { id: string; actor: string; login: string | null }): ActionOutcome;
+  afterProcess(type: string, payload: unknown, who: { id: string; actor: string; login: string | null }): void;
 }
 
 export interface ActionHandler {
@@ -151,6 +165,14 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
     return null;
   }
 
+  function follow(record: ActionRecord, payload: unknown): void {
+    try {
+      o.local?.afterProcess(record.type, payload, { id: record.id, actor: record.actor, login: record.login });
+    } catch (err) {
+      o.log.log('error', 'gateway.action_follow_failed', { id: record.id, type: record.type, err: String(err) });
+    }
+  }
+
   async function apply(from: Sender, f: ActionFrame): Promise<StoredResult> {
     const record: ActionRecord = {
       id: f.id,
@@ -184,7 +206,13 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
       }
       const { result, appended } = o.store.applyProcessAction(record, f.action, parsed.data);
       o.logged(appended);
+      if (result.ok) follow(record, parsed.data);
       return result;
+    }
+    if (o.local?.handles(f.action)) {
+      const r = toStored(o.local.apply(f.action, parsed.data, { id: f.id, actor: record.actor, login: record.login }));
+      o.store.recordAction(record, r);
+      return r;
     }
     const begun = await begin(record);
     if ('stored' in begun) return begun.stored;
@@ -220,6 +248,11 @@ export function createActionHandler(o: ActionHandlerOptions): ActionHandler {
         // a copy that arrived while the first is still upstream waits for that first one's result
         if (!stored) o.log.log('info', 'gateway.action_awaits_inflight', { id: f.id, type: f.action });
         const r = stored ?? (await pending!.run);
+        if (stored?.ok && isProcessAction(f.action)) {
+          const parsed = actionPayloads[f.action].safeParse(f.payload);
+          if (parsed.success)
+            follow({ id: f.id, type: f.action, payload: f.payload, actor: actorOf(from, f), login: from.identity.login, clientId: from.clientId, at: o.clock.now() }, parsed.data);
+        }
         o.metrics.actions.inc({ type: f.action, result: 'replayed' });
         return { type: 'result', id: f.id, ok: r.ok, error: r.error ?? undefined, replay: true };
       }

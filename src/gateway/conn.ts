@@ -13,8 +13,25 @@ export interface Socket {
   terminate(): void;
 }
 
+/**
+ * The TCP (or TLS) socket under the WebSocket, as far as batched writes go (a net.Socket has it). The
+ * gateway's WebSocket server has no extensions (no permessage-deflate), so ws writes every frame to this
+ * socket at once, never queued: bytes written here go out in order with ws's own frames.
+ */
+export interface Transport {
+  readonly writable: boolean;
+  cork(): void;
+  uncork(): void;
+  write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
+}
+
 export interface Conn {
   ws: Socket;
+  /**
+   * The TCP socket under `ws`, when known: the pump corks it around a batch, so a batch of event frames
+   * leaves in one write (syscall) instead of one per frame.
+   */
+  transport: Transport | null;
   clientId: string | null;
   /** who the credential proved (for the shared token, the name comes with the hello) */
   who: Principal;
@@ -30,9 +47,10 @@ export interface Conn {
   stream: number;
 }
 
-export function newConn(ws: Socket, now: number, who: Principal): Conn {
+export function newConn(ws: Socket, now: number, who: Principal, transport: Transport | null = null): Conn {
   return {
     ws,
+    transport,
     clientId: null,
     who,
     cursor: 0,
@@ -63,6 +81,20 @@ export function send(c: Conn, frame: object | string | Buffer, cb?: (err?: Error
   }
   if (Buffer.isBuffer(frame)) c.ws.send(frame, { binary: false }, cb);
   else c.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), cb);
+  return true;
+}
+
+/**
+ * Writes ready-made WebSocket frames (tail.ts: `wireRun`) to the socket under c.ws in one call, with the
+ * checks of `send`; false when it cannot (no transport known, or the socket is not open).
+ */
+export function sendWire(c: Conn, wire: Buffer, cb?: (err?: Error | null) => void): boolean {
+  if (!c.transport || !isOpen(c) || !c.transport.writable) return false;
+  if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    c.ws.close(CLOSE_POLICY, 'the client does not read what it is sent');
+    return false;
+  }
+  c.transport.write(wire, cb);
   return true;
 }
 

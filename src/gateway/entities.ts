@@ -17,7 +17,8 @@ export type Family =
   | 'checklist'
   | 'handover'
   | 'person'
-  | 'page';
+  | 'page'
+  | 'comms';
 
 /** Snapshot order: a series needs its dashboard's panels stored first (the client drops orphan series). */
 export const FAMILY_ORDER: readonly Family[] = [
@@ -33,6 +34,7 @@ export const FAMILY_ORDER: readonly Family[] = [
   'handover',
   'person',
   'page',
+  'comms',
 ];
 
 type Rule<K extends EventKind> = { family: Family; op: 'upsert' | 'remove'; id(d: EventDataOf<K>): string };
@@ -58,6 +60,7 @@ export const ENTITY_RULES: { [K in EventKind]: Rule<K> } = {
   'checklist.template': { family: 'template', op: 'upsert', id: (d) => `${d.id}${SEP}${d.version}` },
   'person.upsert': { family: 'person', op: 'upsert', id: (d) => d.login },
   'page.update': { family: 'page', op: 'upsert', id: (d) => d.fingerprint },
+  'comms.update': { family: 'comms', op: 'upsert', id: (d) => d.id },
 };
 
 export function entityOf<K extends EventKind>(

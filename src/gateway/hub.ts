@@ -6,14 +6,27 @@ import type { Logger } from '@node/log';
 import { send, type Conn } from './conn';
 import type { GatewayMetrics } from './metrics';
 import type { SourceHealth } from './source';
+import type { StoredEvent } from './store';
 import type { Stream } from './stream';
+import type { Tail } from './tail';
+
+/** What the caller of pumpAll knows of the log: the events it just logged, or the head it just read. */
+export interface LogNews {
+  /** events this process logged and committed (the tail keeps them without reading them back) */
+  logged?: readonly StoredEvent[];
+  /** the head as just read (the tail reads only when it is behind it) */
+  head?: number;
+}
 
 export interface Hub {
   readonly conns: ReadonlySet<Conn>;
   add(c: Conn): void;
   remove(c: Conn): void;
-  /** every open connection is sent what the log holds past its cursor */
-  pumpAll(): void;
+  /**
+   * every open connection is sent what the log holds past its cursor; the tail is brought up to date first,
+   * with at most one store read for all connections (none when `news` shows it already has the events)
+   */
+  pumpAll(news?: LogNews): void;
   health(): SourceHealth;
   /** a change (not a repeat) is logged, counted and sent to every connection that said hello */
   setHealth(h: SourceHealth): void;
@@ -27,6 +40,7 @@ export function createHub(o: {
   metrics: Pick<GatewayMetrics, 'connections' | 'upstreamUp'>;
   log: Logger;
   stream: Pick<Stream, 'pump'>;
+  tail?: Pick<Tail, 'offer' | 'refresh'>;
 }): Hub {
   const conns = new Set<Conn>();
   let health: SourceHealth = { upstream: 'ok', detail: null };
@@ -41,7 +55,11 @@ export function createHub(o: {
       conns.delete(c);
       o.metrics.connections.set(conns.size);
     },
-    pumpAll() {
+    pumpAll(news) {
+      if (o.tail) {
+        if (news?.logged?.length) o.tail.offer(news.logged);
+        o.tail.refresh(news?.head ?? news?.logged?.[news.logged.length - 1]?.seq);
+      }
       for (const c of conns) o.stream.pump(c);
     },
     health: () => health,

@@ -54,7 +54,7 @@ export function createIntake(o: {
       }
       if (!r.appended.length) return;
       logged(r.appended);
-      o.hub.pumpAll();
+      o.hub.pumpAll({ logged: r.appended });
     },
     logged,
     stop() {

@@ -52,8 +52,8 @@ export interface LeadershipDeps {
   leads: string[];
   clock: Clock;
   log: Logger;
-  /** the log may have grown (another replica wrote): pump when the head moved */
-  logMayHaveMoved(): void;
+  /** the log may have grown (another replica wrote): pump when the head moved (`announcedHead`: as notified) */
+  logMayHaveMoved(announcedHead?: number): void;
   /** this replica now runs the source (true, once it started), or lost it (false) */
   leading?(on: boolean): void;
   /** as the leader: a follower wrote page messages to send */

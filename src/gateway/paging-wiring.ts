@@ -14,12 +14,14 @@
  */
 import path from 'node:path';
 import type { Alert } from '@shared/alerts';
+import { SeveritySchema } from '@shared/domain';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { Hub } from './hub';
 import type { Intake } from './intake';
 import type { ReplicationOptions } from './leadership';
 import { createPaging, type PagingOptions } from './paging';
+import type { IncidentFacts } from './paging/comms';
 import type { PagingStore } from './paging/store';
 import { openPgPagingStore } from './postgres/paging';
 import { startPresence, type Presence } from './postgres/presence';
@@ -53,6 +55,21 @@ function openStoreFor(o: Where, p: PagingOptions): PagingStore {
 const loginsOf = (hub: Pick<Hub, 'conns'>): string[] =>
   [...hub.conns].map((c) => c.who.identity.login).filter((l): l is string => !!l);
 
+/** what an incident's status update needs to find its channels: title, severity, its alerts' teams */
+function incidentFacts(store: GatewayStore, id: string): IncidentFacts | null {
+  const e = store.current('incident').find((x) => x.id === id);
+  const doc = (e?.data as { incident?: { title?: unknown; severity?: unknown; fingerprints?: unknown } } | undefined)?.incident;
+  const sev = SeveritySchema.safeParse(doc?.severity);
+  if (!doc || typeof doc.title !== 'string' || !sev.success) return null;
+  const fps = new Set(Array.isArray(doc.fingerprints) ? doc.fingerprints : []);
+  const teams = store
+    .current('alert')
+    .map((a) => a.data as Alert)
+    .filter((a) => fps.has(a.fingerprint))
+    .flatMap((a) => (a.labels.team ? [a.labels.team] : []));
+  return { title: doc.title, severity: sev.data, teams: [...new Set(teams)] };
+}
+
 /** the paging units over their store, not started (see `leading`) */
 export function startPaging(o: Where, p: PagingOptions, u: PagingUnits) {
   const pagingStore = openStoreFor(o, p);
@@ -76,6 +93,7 @@ export function startPaging(o: Where, p: PagingOptions, u: PagingUnits) {
     },
     connected: (login) => loginsOf(u.hub).includes(login) || !!presence?.elsewhere(login),
     emit: (events) => u.intake.append(events),
+    incident: (id) => incidentFacts(u.store, id),
     deliverElsewhere: () => askLeader(),
   });
   const end = () => {

@@ -4,16 +4,27 @@
  * ticked each step and who hands over, and other consoles show those names. A name there must be one the
  * platform can stand behind: the sender's own record name, a person the gateway knows (`users`), or a name
  * that says it is unverified ("… (shared token)"), or a step's automatic check. Anything else is refused,
- * naming the name.
+ * naming the name. The same holds for the people an incident update puts in a role (`patch.roles`: incident
+ * commander, tech lead, comms, on call): a role goes to the sender or to a person the platform knows.
  */
 import { AUTO_CHECK_ACTOR } from '@shared/checklists';
 import { SHARED_MARK } from '@shared/identity';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : null);
 
-/** the person names a process action's payload carries in its document (not assignments such as a step owner) */
+/**
+ * the person names a process action's payload carries in its document, and the incident roles it assigns
+ * (not other assignments such as a step owner)
+ */
 export function documentNames(type: string, payload: unknown): string[] {
-  const p = payload as { result?: unknown; record?: unknown } | null;
+  const p = payload as { result?: unknown; record?: unknown; patch?: unknown } | null;
+  if (type === 'incident.update') {
+    const roles = (p?.patch as { roles?: unknown } | null | undefined)?.roles;
+    if (!roles || typeof roles !== 'object' || Array.isArray(roles)) return [];
+    return Object.values(roles as Record<string, unknown>)
+      .map(text)
+      .filter((n): n is string => n !== null);
+  }
   if (type === 'checklist.result') {
     const r = p?.result as { startedBy?: unknown; finishedBy?: unknown; steps?: unknown } | null | undefined;
     if (!r || typeof r !== 'object') return [];

@@ -44,10 +44,12 @@ import { watchPeople } from './people';
 import { createSessions } from './session';
 import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
+import { pagingOffActions } from './paging/comms';
 import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
 import { createStream } from './stream';
+import { createTail } from './tail';
 import { createUpgradeHandler } from './upgrade';
 import type { UserStore } from './users';
 
@@ -83,6 +85,8 @@ export interface GatewayOptions {
   deadAfterMs?: number;
   /** most entities per snapshot chunk (also capped by MAX_FRAME_BYTES) */
   chunkItems?: number;
+  /** newest events kept in memory with their frames for the caught-up connections (tail.ts; default 10 000) */
+  tailEvents?: number;
   /** events kept in gateway.db's log (not used with `store`); a client further behind gets a snapshot */
   retain?: number;
   maxFrameBytes?: number;
@@ -186,12 +190,14 @@ function leadSource(
       leads: o.leads ?? [o.source.name],
       clock: d.clock,
       log: d.log,
-      logMayHaveMoved: () => {
-        const head = store.head();
+      logMayHaveMoved: (announcedHead) => {
+        // a notification says the head its commit made: no round trip to read it (a wrong one costs one
+        // tail read and one pump, and cannot hold back a later pump: only an equal head is skipped)
+        const head = announcedHead ?? store.head();
         if (head === lastHead) return;
         lastHead = head;
         d.metrics.head.set(head);
-        hub.pumpAll();
+        hub.pumpAll({ head });
       },
       // the ladders and the outbox run where the source runs
       leading: d.paging ? (on) => d.paging!.leading(on) : undefined,
@@ -227,8 +233,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const metrics = o.metrics ?? createGatewayMetrics(o.source.name);
   metrics.head.set(store.head());
 
-  const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes });
-  const hub = createHub({ metrics, log, stream });
+  const tail = createTail({ store, capacity: o.tailEvents });
+  const stream = createStream({ store, metrics, chunkItems: o.chunkItems ?? 5000, maxFrameBytes, tail });
+  const hub = createHub({ metrics, log, stream, tail });
   const intake = createIntake({ store, clock, metrics, log, hub });
   const { paging, source: paged, fromSource } = wirePaging(o, { store, users, clock, log, hub, intake });
   const policy = createActionPolicy(o.limits);
@@ -244,6 +251,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     policy,
     logged: intake.logged,
     knownNames: () => new Set(users?.users().map((u) => u.name) ?? []),
+    local: paging?.local ?? pagingOffActions((events) => intake.append(events), clock),
   });
   const snapshotLimit = createSnapshotLimit({ clock, ...o.snapshotLimit });
   const sessions = createSessions({ store, clock, log, metrics, stream, hub, actions, auth, maxFrameBytes, snapshotLimit });
@@ -274,7 +282,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     metrics,
     log,
     closing: () => closing,
-    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who)),
+    accept: (req, socket, head, who) => wss.handleUpgrade(req, socket, head, (ws) => sessions.serve(ws, who, socket)),
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     guardSocket(socket, log, 'gateway');

@@ -19,7 +19,7 @@ import { frameText } from '@node/ws-frames';
 import type { WebSocket } from 'ws';
 import type { ActionFrame, ActionHandler } from './actions';
 import type { Authenticator, Principal } from './auth';
-import { newConn, send, sendError, type Conn } from './conn';
+import { newConn, send, sendError, type Conn, type Transport } from './conn';
 import { statusFrame, type Hub } from './hub';
 import type { GatewayMetrics } from './metrics';
 import { withdraw } from './people';
@@ -43,8 +43,8 @@ export interface SessionOptions {
 }
 
 export interface Sessions {
-  /** takes over an upgraded socket, on which `who` is signed in, until it closes */
-  serve(ws: WebSocket, who: Principal): void;
+  /** takes over an upgraded socket, on which `who` is signed in, until it closes (`transport`: the TCP socket under it) */
+  serve(ws: WebSocket, who: Principal, transport?: Transport): void;
   /** one decoded-or-not frame from c (exposed for tests) */
   onMessage(c: Conn, text: string | null, bytes: number): void;
 }
@@ -172,8 +172,8 @@ export function createSessions(o: SessionOptions): Sessions {
     }
   }
 
-  function serve(ws: WebSocket, who: Principal) {
-    const c = newConn(ws, o.clock.now(), who);
+  function serve(ws: WebSocket, who: Principal, transport?: Transport) {
+    const c = newConn(ws, o.clock.now(), who, transport ?? null);
     o.hub.add(c);
     ws.on('message', (data, isBinary) => {
       const { text, bytes } = frameText(data, isBinary);

@@ -12,8 +12,9 @@
  * A newer hello (Conn.stream bumped) stops whatever was paced for the older one.
  */
 import type { GatewayMetrics } from './metrics';
-import { isOpen, send, type Conn } from './conn';
-import type { GatewayStore } from './store';
+import { isOpen, send, sendWire, type Conn } from './conn';
+import type { GatewayStore, StoredEvent } from './store';
+import { eventFrame, type Tail, type TailEvent, type TailWindow } from './tail';
 
 export interface StreamOptions {
   store: Pick<GatewayStore, 'oldest' | 'eventsAfter' | 'snapshot'>;
@@ -28,6 +29,8 @@ export interface StreamOptions {
   highWater?: number;
   /** runs a paced step after the current I/O callback (default setImmediate) */
   defer?: (fn: () => void) => void;
+  /** the newest events with their frames (tail.ts): a connection at or past its start is sent from it */
+  tail?: Pick<Tail, 'after' | 'wireRun'>;
 }
 
 export interface Stream {
@@ -35,6 +38,14 @@ export interface Stream {
   pump(c: Conn): void;
   /** sends the snapshot in chunks, paced by the socket; then the connection is live and pumped */
   snapshot(c: Conn): void;
+}
+
+/** events to send: list[start..end), from the tail or read from the store */
+interface Batch {
+  list: readonly (TailEvent | StoredEvent)[];
+  start: number;
+  end: number;
+  fromTail: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -47,30 +58,53 @@ export function createStream(o: StreamOptions): Stream {
   const highWater = o.highWater ?? 1024 * 1024;
   const defer = o.defer ?? ((fn: () => void) => void setImmediate(fn));
 
+  /**
+   * A batch to c: from the tail, as the run of ready-made WebSocket frames shared by every connection at the
+   * same cursor, in one write to its socket; otherwise frame by frame through ws, the socket corked so the
+   * batch still leaves in one write.
+   */
+  function sendBatch(c: Conn, b: Batch, drained: () => void): void {
+    if (b.fromTail && sendWire(c, o.tail!.wireRun(b as TailWindow), drained)) return;
+    c.transport?.cork();
+    try {
+      for (let i = b.start; i < b.end; i++) {
+        const e = b.list[i];
+        send(c, 'frame' in e ? e.frame : eventFrame(e), i === b.end - 1 ? drained : undefined);
+      }
+    } finally {
+      c.transport?.uncork();
+    }
+  }
+
+  /** the events after c.cursor: from the tail when it reaches back that far, else from the store */
+  function nextBatch(c: Conn): Batch | 'pruned' {
+    const w = o.tail?.after(c.cursor, batchSize);
+    if (w) return { ...w, fromTail: true };
+    if (c.cursor < o.store.oldest() - 1) return 'pruned';
+    const list = o.store.eventsAfter(c.cursor, batchSize);
+    return { list, start: 0, end: list.length, fromTail: false };
+  }
+
   function pump(c: Conn): void {
     if (!c.live || c.pumping || !isOpen(c)) return;
-    if (c.cursor < o.store.oldest() - 1) {
+    const b = nextBatch(c);
+    if (b === 'pruned') {
       // the log was pruned past this client while it was behind: only a snapshot can help
       c.live = false;
       return snapshot(c);
     }
-    const batch = o.store.eventsAfter(c.cursor, batchSize);
-    if (!batch.length) return;
+    if (b.end <= b.start) return;
     c.pumping = true;
     const stream = c.stream;
-    const last = batch[batch.length - 1];
     const drained = () =>
       defer(() => {
         if (c.stream !== stream) return;
         c.pumping = false;
         pump(c);
       });
-    for (const e of batch) {
-      const frame = `{"type":"event","seq":${e.seq},"kind":${JSON.stringify(e.kind)},"data":${e.data},"at":${e.at}}`;
-      send(c, frame, e === last ? drained : undefined);
-    }
-    c.cursor = last.seq;
-    o.metrics.eventsSent.inc(batch.length);
+    sendBatch(c, b, drained);
+    c.cursor = b.list[b.end - 1].seq;
+    o.metrics.eventsSent.inc(b.end - b.start);
     if (c.ws.bufferedAmount < highWater) {
       c.pumping = false;
       pump(c);

@@ -56,6 +56,11 @@ export const actionPayloads = {
     incidentId: z.string().min(1).max(64),
     phase: z.enum(['start', 'update', 'resolved']),
     text: Text(10_000),
+    /**
+     * the console's timeline entry of this update: the gateway sends the update to the incident's channels
+     * and reports the deliveries as `comms.update` with this id (optional: older consoles send none)
+     */
+    updateId: z.string().min(1).max(64).optional(),
   }),
   'incident.close': z.object({ incidentId: z.string().min(1).max(64), postmortem: Text(200_000) }),
   'incident.reopen': z.object({ incidentId: z.string().min(1).max(64), reason: Text(1000) }),
@@ -67,6 +72,11 @@ export const actionPayloads = {
     signedBy: z.string().min(1).max(80).optional(),
     note: Text(2000).optional(),
   }),
+  /**
+   * the shift self-check's test call: the gateway sends a marked TEST message through every channel that
+   * would reach the sender, and reports each one as `comms.update` with this id
+   */
+  'paging.test': z.object({ testId: z.string().min(1).max(64) }),
 } as const;
 
 export type ActionType = keyof typeof actionPayloads;

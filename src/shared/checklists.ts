@@ -76,6 +76,11 @@ export const AutoCheckSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('token_valid') }).strict(),
   /** sends a test notification through the OS notifier and records that it was shown */
   z.object({ type: z.literal('notification_test') }).strict(),
+  /**
+   * the test call: the gateway sends a marked TEST message through every channel configured for the person
+   * signed in here (and reports their console), and the step records which arrived
+   */
+  z.object({ type: z.literal('paging_test') }).strict(),
 ]);
 export type AutoCheck = z.infer<typeof AutoCheckSchema>;
 export type AutoCheckInput = z.input<typeof AutoCheckSchema>;
@@ -173,6 +178,10 @@ export const AUTO_REASONS = [
   'token_unverified',
   'notification_shown',
   'notification_failed',
+  'paging_arrived',
+  'paging_failed',
+  'paging_offline',
+  'paging_none',
 ] as const;
 export type AutoReason = (typeof AUTO_REASONS)[number];
 

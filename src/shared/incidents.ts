@@ -117,6 +117,7 @@ export const SYSTEM_EVENTS = [
   'reopened',
   'alert',
   'escalated',
+  'comms',
 ] as const;
 export type SystemEvent = (typeof SYSTEM_EVENTS)[number];
 
@@ -137,6 +138,20 @@ export const INCIDENT_TEXT = defineTexts('incidents', {
       reopened: 'Incident reopened: {{reason}}',
       alert: 'Alert {{alertname}}: {{kind}}{{by}} {{detail}}',
       escalated: 'Escalated to L{{level}}: not acknowledged for {{minutes}} min',
+      comms: 'Status update ({{phase}}) to the incident channels: {{deliveries}}',
+    },
+    comms: {
+      phases: { start: 'start', update: 'update', resolved: 'resolved' },
+      queued: 'queued; it goes out when the platform receives it',
+      none: {
+        paging_off: 'the platform does not send messages (paging is off)',
+        no_channels: 'no incident channels are configured in the roster for this incident',
+        no_roster: 'the platform has no roster to send from',
+        not_in_roster: 'you are not in the platform roster',
+      },
+      states: { pending: 'sending', retrying: 'retrying ({{attempts}} tries so far)', sent: 'arrived', dead: 'not delivered after {{attempts}} tries' },
+      answer: ': {{error}}',
+      sep: '; ',
     },
     alertKinds: {
       firing: 'fired',
@@ -168,6 +183,20 @@ export const INCIDENT_TEXT = defineTexts('incidents', {
       reopened: '事故已重新打开：{{reason}}',
       alert: '告警 {{alertname}}：{{kind}}{{by}} {{detail}}',
       escalated: '已自动升级到 L{{level}}：{{minutes}} 分钟未确认',
+      comms: '状态通报（{{phase}}）发往事故通道：{{deliveries}}',
+    },
+    comms: {
+      phases: { start: '事故通报', update: '进展更新', resolved: '恢复通报' },
+      queued: '已排队，平台收到后发出',
+      none: {
+        paging_off: '平台未开启消息发送（呼叫功能关闭）',
+        no_channels: '值班表未给此事故配置事故通道',
+        no_roster: '平台没有可用的值班表',
+        not_in_roster: '你不在平台的值班表中',
+      },
+      states: { pending: '发送中', retrying: '重试中（已尝试 {{attempts}} 次）', sent: '已送达', dead: '尝试 {{attempts}} 次后未送达' },
+      answer: '：{{error}}',
+      sep: '；',
     },
     alertKinds: {
       firing: '触发',
@@ -196,8 +225,45 @@ export function localizeSystemParams(params: Record<string, string>, lng: Langua
   if (params.kind && params.kind in text.alertKinds) out.kind = text.alertKinds[params.kind as keyof typeof text.alertKinds];
   if (params.by !== undefined) out.by = params.by ? interpolate(text.by, { name: params.by }) : '';
   // a queued action on a linked alert reads as the alert history says it
+  if (params.deliveries !== undefined) Object.assign(out, commsParams(params, lng));
   if (params.action) out.kind = alertEventText({ kind: 'action', detail: '', params: { action: params.action, actor: params.actor ?? '', ...(params.comment !== undefined ? { comment: params.comment } : {}) } }, lng).detail;
   return out;
+}
+
+/** one channel's delivery of a status update, as the timeline keeps it (params.deliveries is a JSON list of these) */
+export interface CommsLine {
+  channel: string;
+  person: string | null;
+  state: 'pending' | 'retrying' | 'sent' | 'dead';
+  attempts: number;
+  error: string | null;
+}
+
+/** the id of the timeline entry that records where a status update (entry `statusEntryId`) went */
+export const commsEntryId = (statusEntryId: string): string => `comms:${statusEntryId}`.slice(0, 64);
+
+/** phase and deliveries of a `comms` entry in `lng` */
+function commsParams(params: Record<string, string>, lng: Language): Record<string, string> {
+  const t = INCIDENT_TEXT[lng].comms;
+  const phase = params.phase && params.phase in t.phases ? t.phases[params.phase as StatusPhase] : (params.phase ?? '');
+  if (params.queued) return { phase, deliveries: t.queued };
+  if (params.none && params.none in t.none) return { phase, deliveries: t.none[params.none as keyof typeof t.none] };
+  let lines: CommsLine[] = [];
+  try {
+    const v: unknown = JSON.parse(params.deliveries);
+    if (Array.isArray(v)) lines = v as CommsLine[];
+  } catch {
+    lines = [];
+  }
+  const deliveries = lines
+    .map((d) => {
+      const who = d.person ? ` (${d.person})` : '';
+      const state = interpolate(t.states[d.state] ?? d.state, { attempts: String(d.attempts) });
+      const answer = d.error && d.state !== 'sent' ? interpolate(t.answer, { error: d.error }) : '';
+      return `${d.channel}${who} ${state}${answer}`;
+    })
+    .join(t.sep);
+  return { phase, deliveries };
 }
 
 /**

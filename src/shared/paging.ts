@@ -217,3 +217,40 @@ export function undeliveredPages(ladders: readonly PageLadder[]): UndeliveredPag
   const when = (u: UndeliveredPage) => u.gaveUpAt ?? u.pagedAt;
   return out.sort((a, b) => (a.state === b.state ? when(b) - when(a) : a.state === 'retrying' ? -1 : 1));
 }
+
+/** What a comms message is: an incident status update to the incident's channels, or a self-check test call. */
+export const COMMS_KINDS = ['incident', 'test'] as const;
+export type CommsKind = (typeof COMMS_KINDS)[number];
+
+/** One channel's part in a comms message (`person` is set for an individual webhook: SMS, voice). */
+export const CommsDeliverySchema = DeliverySchema;
+
+/**
+ * A status update or test call the gateway sent through the outbox, with each channel's delivery
+ * (`comms.update`, entity id = `id`): sent again whenever a delivery changes state.
+ */
+export const CommsSchema = z.object({
+  /** the console's id: the status update's timeline entry, or the self-check's test id */
+  id: z.string().min(1).max(64),
+  kind: z.enum(COMMS_KINDS),
+  incidentId: z.string().max(64).nullable(),
+  phase: z.enum(['start', 'update', 'resolved']).nullable(),
+  /** who sent it (the credential's record name) and their login */
+  by: z.string().max(120),
+  login: z.string().max(128).nullable(),
+  at: z.number(),
+  deliveries: z.array(DeliverySchema).max(200),
+  /** test calls: whether a console signed in as the sender was connected (their own console's path) */
+  console: z.enum(['delivered', 'not_connected', 'no_login']).nullable(),
+  /**
+   * why nothing was sent when `deliveries` is empty: the gateway does not page (no --roster, or replicas),
+   * it has no roster now, no channel is configured, or the sender is not in the roster
+   */
+  none: z.enum(['paging_off', 'no_roster', 'no_channels', 'not_in_roster']).nullable(),
+  updatedAt: z.number(),
+});
+export type Comms = z.infer<typeof CommsSchema>;
+
+/** every delivery has its final answer (sent or dead) */
+export const commsSettled = (c: Pick<Comms, 'deliveries'>): boolean =>
+  c.deliveries.every((d) => d.state === 'sent' || d.state === 'dead');

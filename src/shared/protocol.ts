@@ -14,7 +14,7 @@ import { SeveritySchema } from './domain';
 import { IdentitySchema, PersonSchema } from './identity';
 import { parseJson } from './json';
 import { describeZodError } from './rpc';
-import { PageLadderSchema } from './paging';
+import { CommsSchema, PageLadderSchema } from './paging';
 import { RunbookSchema } from './runbooks';
 
 export const PROTOCOL = 'vigil.v1';
@@ -100,6 +100,8 @@ export const eventData = {
   'person.upsert': PersonSchema,
   /** one alert's escalation ladder at the gateway: who was paged, on which channels, how delivery went (paging.ts) */
   'page.update': PageLadderSchema,
+  /** a status update or test call sent through the gateway's outbox, with each channel's delivery (paging.ts) */
+  'comms.update': CommsSchema,
 } as const;
 export type EventKind = keyof typeof eventData;
 export const EVENT_KINDS = Object.keys(eventData) as EventKind[];

@@ -228,6 +228,22 @@ export const PolicySchema = z.object({
 });
 export type Policy = z.output<typeof PolicySchema>;
 
+/**
+ * Where an incident's status updates go (handbook 003: the incident channel, the status group). Every rule
+ * the incident matches adds its channels: `severity` is the least severe incident it applies to (P1 = P0
+ * and P1), `teams` the `team` labels of the incident's alerts (empty = any).
+ */
+export const IncidentChannelsSchema = z.object({
+  match: z
+    .object({
+      severity: SeveritySchema.default('P3'),
+      teams: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+    })
+    .default({ severity: 'P3', teams: [] }),
+  channels: z.array(IdSchema).min(1, 'name at least one channel').max(20),
+});
+export type IncidentChannels = z.output<typeof IncidentChannelsSchema>;
+
 /** Refers to a known id or adds an issue at `path`. */
 function checkRef(ctx: z.RefinementCtx, known: Set<string>, id: string, what: string, path: (string | number)[]) {
   if (!known.has(id)) ctx.addIssue({ code: 'custom', message: `unknown ${what} "${id}"`, path });
@@ -249,9 +265,11 @@ function checkChannelRefs(
     people: { channels: string[] }[];
     teams: { channels: string[] }[];
     policies: { night: unknown; levels: { channels: string[]; nightChannels: string[] | null }[] }[];
+    incidentChannels: { channels: string[] }[];
   },
 ) {
   const known = new Set(doc.channels.map((c) => c.id));
+  doc.incidentChannels.forEach((r, i) => r.channels.forEach((c, j) => checkRef(ctx, known, c, 'channel', ['incidentChannels', i, 'channels', j])));
   doc.people.forEach((p, i) => p.channels.forEach((c, j) => checkRef(ctx, known, c, 'channel', ['people', i, 'channels', j])));
   doc.teams.forEach((t, i) => t.channels.forEach((c, j) => checkRef(ctx, known, c, 'channel', ['teams', i, 'channels', j])));
   doc.policies.forEach((p, i) =>
@@ -278,6 +296,8 @@ export const RosterDocumentSchema = z
     policies: z.array(PolicySchema).max(200).default([]),
     /** outbound channels (the gateway pages on them; consoles receive them without URL or secrets) */
     channels: z.array(ChannelSchema).max(200).default([]),
+    /** where incident status updates go, by severity and team */
+    incidentChannels: z.array(IncidentChannelsSchema).max(100).default([]),
   })
   .superRefine((doc, ctx) => {
     checkUnique(ctx, doc.people, 'person', 'people');

@@ -69,9 +69,12 @@ export async function startGatewayProc(o: {
   tokenInEnv?: boolean;
   /** more flags (--store, --replica-name …) */
   extraArgs?: string[];
+  /** flags for node itself, before the script (--cpu-prof …) */
+  nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
 }): Promise<GatewayProc> {
   const args = [
+    ...(o.nodeArgs ?? []),
     path.join(builtApp(), 'main/gateway.js'),
     '--source',
     o.source ?? 'demo',

@@ -20,6 +20,8 @@ interface Stack {
   host: HostHandle;
   gwPort: number;
   gwData: string;
+  /** the gateway's ws:// URL, as the host is given it */
+  gwUrl: string;
   startGateway(): Promise<Started>;
 }
 
@@ -35,7 +37,7 @@ async function startStack(dir: string): Promise<Stack> {
     );
   const gateway = await startGateway();
   const host = await launchHost({ dataDir: path.join(dir, 'host'), args: ['--platform', gateway.match[1], '--token', TOKEN] });
-  return { am, gateway, host, gwPort, gwData, startGateway };
+  return { am, gateway, host, gwPort, gwData, gwUrl: gateway.match[1], startGateway };
 }
 
 const orderAlert = (over: Partial<PostableAlert['labels']> = {}, summary = 'Order pull failed 63 times in 5 min'): PostableAlert => ({
@@ -195,5 +197,34 @@ test.describe('alert console with gateway and Alertmanager', () => {
     await page.getByRole('searchbox', { name: 'Search text' }).fill('');
     await expect(page.getByText('300 of 300 shown')).toBeVisible();
     await expect(await current()).toBeInViewport();
+  });
+
+  // Issue #18: the core wrote toasts in the host process's locale while the page followed the browser's.
+  // An English host (LANG=en_US.UTF-8), a Chinese browser, the language setting 'auto': the storm summary
+  // the core words must be Chinese, as the page is.
+  test('one language: a zh-CN page on an en_US host reads the storm toast in Chinese', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const { am, gwUrl } = stack!;
+    await stack!.host.proc.stop();
+    const env = { LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8', LANGUAGE: 'en_US' };
+    stack!.host = await launchHost({ dataDir: path.join(tmp.dir, 'host-en'), args: ['--platform', gwUrl, '--token', TOKEN], env });
+    const ctx = await browser.newContext({ locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    try {
+      await openApp(page, stack!.host.url);
+      await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+      // a storm across many groups: a few pop-ups, then one storm summary when the storm window closes
+      await am.postAlerts(
+        Array.from({ length: 40 }, (_, i) => ({
+          labels: { alertname: 'E2eStormAlert', service: `storm-svc-${i}`, severity: 'critical', instance: `s-${i}:9100` },
+          annotations: { summary: `Storm member ${i}` },
+        })),
+      );
+      const toasts = page.getByRole('region', { name: /^通知/ });
+      await expect(toasts.getByText(/告警风暴：\d+ 组共 \d+ 条告警/)).toBeVisible({ timeout: 75_000 });
+      await expect(toasts.getByText(/Alert storm/)).toHaveCount(0);
+    } finally {
+      await ctx.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * backend and the secret store are the in-memory ones (a test reads what was "shown" from `notifier`);
  * every event on the bus is recorded.
  */
+import type { PageLanguage } from '@core/language';
 import path from 'node:path';
 import type { EventName, EventPayload } from '@shared/api';
 import { parseActionPayload, type ActionType, type OutboxEntry } from '@shared/actions';
@@ -43,6 +44,8 @@ export function testContext(opts: {
   notifier?: MemoryNotifier;
   /** where events are recorded (a harness that reopens the database keeps one list) */
   events?: RecordedEvent[];
+  /** what the page said its 'auto' language is (src/main/core/language.ts) */
+  pageLanguage?: PageLanguage;
 }): TestContext {
   const db = openCoreDatabase(path.join(opts.dataDir, 'vigil.db'));
   const log = opts.log ?? silentLogger;
@@ -59,6 +62,7 @@ export function testContext(opts: {
     dataDir: opts.dataDir,
     bus,
     settings: opts.settings ?? createSettingsRepo(db).read,
+    pageLanguage: opts.pageLanguage,
   });
   return {
     ctx,

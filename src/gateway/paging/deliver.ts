@@ -101,8 +101,8 @@ export interface DelivererDeps {
   env?: SecretEnv;
   fetch?: FetchLike;
   backoff?: Backoff;
-  /** a message of this ladder changed state (sent, retrying, dead) */
-  onChanged(ladderId: string): void;
+  /** a message changed state (sent, retrying, dead): its ladder's or comms' owner tells consoles */
+  onChanged(m: Pick<MessageRow, 'ladderId' | 'commsId'>): void;
 }
 
 export function createDeliverer(d: DelivererDeps) {
@@ -134,7 +134,7 @@ export function createDeliverer(d: DelivererDeps) {
     if (answer.ok) {
       d.store.markSent(m.id, attempts, at);
       d.log.log('info', 'paging.sent', { id: m.id, channel: c.id, attempts });
-    } else if (!answer.retry || attempts >= c.maxAttempts) {
+    } else if (!answer.retry || attempts >= (m.maxAttempts ?? c.maxAttempts)) {
       d.store.markDead(m.id, attempts, at, answer.error);
       d.log.log('error', 'paging.dead_letter', { id: m.id, channel: c.id, attempts, error: answer.error });
     } else {
@@ -143,7 +143,7 @@ export function createDeliverer(d: DelivererDeps) {
       d.store.markRetry(m.id, attempts, at + delay, answer.error);
       d.log.log('warn', 'paging.retry', { id: m.id, channel: c.id, attempts, inMs: delay, error: answer.error });
     }
-    d.onChanged(m.ladderId);
+    d.onChanged(m);
   }
 
   async function pass(): Promise<void> {
@@ -153,7 +153,7 @@ export function createDeliverer(d: DelivererDeps) {
     for (const m of due) {
       if (!channels.has(m.channel)) {
         d.store.markDead(m.id, m.attempts, d.clock.now(), `channel ${m.channel} is no longer in the roster`);
-        d.onChanged(m.ladderId);
+        d.onChanged(m);
         continue;
       }
       byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);

@@ -2,9 +2,12 @@
  * Paging in the gateway, put together: the PagingStore, the escalation runner and the outbox deliverer,
  * and the source wrapper that turns a console's `e` (a manual `alert.escalate`) into the next level paged.
  */
+import type { ActionType } from '@shared/actions';
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
+import type { LocalActions } from '../actions';
 import type { Source } from '../source';
+import { createComms, type IncidentFacts } from './comms';
 import { createDeliverer, type Backoff, type FetchLike } from './deliver';
 import type { PagingRoster } from './policy';
 import { createRunner, type RunnerDeps } from './runner';
@@ -26,16 +29,20 @@ export interface PagingDeps extends Pick<RunnerDeps, 'alerts' | 'loginOf' | 'con
   store: PagingStore;
   clock: Clock;
   log: Logger;
+  /** an incident's facts, for its status updates' channels */
+  incident?: (id: string) => IncidentFacts | null;
   /**
-   * page messages were written while the outbox does not run here (a replica that does not lead pages a
-   * person's `e`): ask the one where it runs to send them
+   * messages were written while the outbox does not run here (a replica that does not lead pages a person's
+   * `e`, or takes a status update or a test call): ask the one where it runs to send them
    */
   deliverElsewhere?(): void;
 }
 
 export function createPaging(o: PagingOptions & PagingDeps) {
-  // the deliverer tells the runner of delivery changes, the runner the deliverer of new messages
-  let onChanged: (ladderId: string) => void = () => undefined;
+  // the deliverer tells the runner (or comms) of delivery changes, they tell the deliverer of new messages
+  let onChanged: (m: { ladderId: string | null; commsId: string | null }) => void = () => undefined;
+  /** new messages: sent here where the outbox runs, else by the replica where it does */
+  const kick = () => (deliverer.running() ? deliverer.kick() : o.deliverElsewhere?.());
   const runner = createRunner({
     store: o.store,
     clock: o.clock,
@@ -45,7 +52,7 @@ export function createPaging(o: PagingOptions & PagingDeps) {
     loginOf: o.loginOf,
     connected: o.connected,
     emit: o.emit,
-    kickDelivery: () => (deliverer.running() ? deliverer.kick() : o.deliverElsewhere?.()),
+    kickDelivery: () => kick(),
     tickMs: o.tickMs,
   });
   const deliverer = createDeliverer({
@@ -58,10 +65,40 @@ export function createPaging(o: PagingOptions & PagingDeps) {
     backoff: o.backoff,
     onChanged: (id) => onChanged(id),
   });
-  onChanged = (id) => runner.delivered(id);
+  const comms = createComms({
+    store: o.store,
+    clock: o.clock,
+    log: o.log,
+    index: () => runner.index(),
+    incident: o.incident ?? (() => null),
+    loginOf: o.loginOf,
+    connected: o.connected,
+    emit: o.emit,
+    kickDelivery: () => kick(),
+  });
+  onChanged = (m) => {
+    if (m.ladderId) runner.delivered(m.ladderId);
+    if (m.commsId) comms.delivered(m.commsId);
+  };
+  const local: LocalActions = {
+    handles: (type: ActionType) => type === 'paging.test',
+    apply(type, payload, who) {
+      if (type !== 'paging.test') return { ok: false, error: { code: 'bad_payload', message: `${type} is not a paging action` } };
+      comms.test((payload as { testId: string }).testId, { actionId: who.id, by: who.actor, login: who.login });
+      return { ok: true };
+    },
+    afterProcess(type, payload, who) {
+      if (type !== 'incident.status_update') return;
+      const p = payload as { incidentId: string; phase: 'start' | 'update' | 'resolved'; text: string; updateId?: string };
+      comms.incidentUpdate(p.updateId ?? who.id, p, { actionId: who.id, by: who.actor, login: who.login });
+    },
+  };
   return {
     runner,
     deliverer,
+    comms,
+    /** the actions paging answers or follows (actions.ts) */
+    local,
     start() {
       runner.start();
       deliverer.start();

@@ -80,6 +80,11 @@ export function channelUses(ix: PagingIndex, level: EscalationLevel, night: bool
     const team = ix.roster.doc.rotations.find((r) => r.id === t.rotation)?.team;
     for (const c of ix.roster.doc.teams.find((x) => x.id === team)?.channels ?? []) group.add(c);
   }
+  return channelUsesOf(ix, group, people);
+}
+
+/** group channel ids and the people reached as messages: one per group robot, one per person on a webhook and on each person's own channels */
+export function channelUsesOf(ix: PagingIndex, group: Iterable<string>, people: readonly RosterPerson[]): ChannelUse[] {
   const uses: ChannelUse[] = [];
   const seen = new Set<string>();
   const add = (channel: Channel | undefined, person: RosterPerson | null) => {

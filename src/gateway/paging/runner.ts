@@ -299,6 +299,8 @@ export function createRunner(d: RunnerDeps) {
     channels(): ReadonlyMap<string, Channel> {
       return index()?.channels ?? new Map();
     },
+    /** the roster paged from, indexed (null: none) */
+    index,
   };
 }
 export type Runner = ReturnType<typeof createRunner>;

@@ -1,7 +1,8 @@
 /**
  * What paging keeps, behind its own interface so a PostgreSQL implementation (issue #17) can sit beside
- * the SQLite one (`sqlite/paging.ts`): the ladders the gateway runs, the steps (levels paged) of each, and
- * the outbound messages with their delivery state (the outbox, retries and dead letters).
+ * the SQLite one (`sqlite/paging.ts`): the ladders the gateway runs, the steps (levels paged) of each, the
+ * comms (incident status updates and self-check test calls, issue #16 items 5–6), and the outbound
+ * messages of both with their delivery state (the outbox, retries and dead letters).
  *
  * The guarantees the runner builds on, which every implementation keeps:
  * - `page` is atomic and guarded: it moves the ladder from exactly `from` to `from + 1`, records the step and
@@ -12,6 +13,10 @@
  * - `claim` is atomic: of several deliverers (replicas) that read the same due message, exactly one claims
  *   it; its nextAt moves to the end of the claim, so nobody else takes it until the claimer reports (markSent,
  *   markRetry, markDead) or dies and the claim runs out.
+ * - `addComms` inserts the comms row and its messages together; inserting an id twice keeps the first (an
+ *   action resent after a lost answer sends nothing twice). A message belongs to a ladder or to a comms
+ *   (exactly one of `ladderId`, `commsId`).
+ * - a message's `maxAttempts`, when set, overrides its channel's (a test call tries once).
  * - every method is synchronous and one transaction on its own.
  */
 import type { ChannelType, PagedPerson } from '@shared/paging';
@@ -49,10 +54,17 @@ export interface NewMessage {
   person: string | null;
   /** what the sender needs to build the request (the rendered text and the mention lists), as JSON */
   body: string;
+  /** tries before the dead letters; null/absent: the channel's */
+  maxAttempts?: number | null;
 }
 
 export interface MessageRow extends NewMessage {
-  ladderId: string;
+  /** the ladder a page belongs to, or null for a comms message */
+  ladderId: string | null;
+  /** the comms a status update or test call belongs to, or null for a page */
+  commsId: string | null;
+  maxAttempts: number | null;
+  /** the ladder level (0 for comms) */
   level: number;
   state: MessageState;
   attempts: number;
@@ -61,6 +73,20 @@ export interface MessageRow extends NewMessage {
   lastError: string | null;
   createdAt: number;
   doneAt: number | null;
+}
+
+export interface CommsRow {
+  id: string;
+  kind: 'incident' | 'test';
+  incidentId: string | null;
+  phase: 'start' | 'update' | 'resolved' | null;
+  by: string;
+  login: string | null;
+  at: number;
+  /** test calls: the sender's own console path */
+  console: 'delivered' | 'not_connected' | 'no_login' | null;
+  /** why nothing was sent, when no message was */
+  none: 'paging_off' | 'no_roster' | 'no_channels' | 'not_in_roster' | null;
 }
 
 export interface PagingStore {
@@ -91,5 +117,9 @@ export interface PagingStore {
   markDead(id: string, attempts: number, at: number, error: string): void;
   /** messages given up on, newest first */
   deadLetters(limit: number): MessageRow[];
+  /** a comms row and its messages, atomically; false (and nothing written) when the id exists */
+  addComms(row: CommsRow, messages: NewMessage[]): boolean;
+  comms(id: string): CommsRow | null;
+  commsMessages(commsId: string): MessageRow[];
   close(): void;
 }

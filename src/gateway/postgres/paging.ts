@@ -1,6 +1,7 @@
 /**
  * The PagingStore (paging/store.ts) on PostgreSQL, shared by every gateway replica on the database: tables
- * page_ladders, page_steps and page_messages (migration 6 in schema.ts, the same content as SQLite's). It
+ * page_ladders, page_steps, page_messages (migration 6) and page_comms (migration 7) of schema.ts, the same
+ * content as SQLite's. It
  * opens its own synchronous connection (@node/pg-sync), as the UserStore does. Each method is one statement
  * or one transaction, and the guarantees of the interface hold across replicas under READ COMMITTED:
  * - `page` moves the level with `UPDATE … WHERE level = from AND stopped_at IS NULL`: a replica racing for
@@ -8,12 +9,13 @@
  *   transaction ends without a step or a message); the (ladder_id, level) key of page_steps backs it up;
  * - `startLadder` relies on the unique index of open ladders per alert (ON CONFLICT DO NOTHING), so two
  *   replicas starting the same alert's ladder at once leave one;
- * - a message id inserted twice keeps the first (ON CONFLICT (id) DO NOTHING);
+ * - a message id inserted twice keeps the first (ON CONFLICT (id) DO NOTHING), and so does a comms id (with
+ *   its messages: nothing is written for the second);
  * - `claim` is one conditional UPDATE (pending, the attempts read, due): of two deliverers claiming the same
  *   message, the second re-checks the row after the first commits and finds it not due.
  */
 import { PgSync } from '@node/pg-sync';
-import type { LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
+import type { CommsRow, LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
 import { migratePostgres } from './migrate';
 import { pgGatewayMigrations } from './schema';
 import { describePgUrl, type PgStoreOptions } from './store';
@@ -40,7 +42,9 @@ interface StepSql {
 }
 interface MessageSql {
   id: string;
-  ladder_id: string;
+  ladder_id: string | null;
+  comms_id: string | null;
+  max_attempts: number | null;
   level: number;
   channel: string;
   type: MessageRow['type'];
@@ -56,7 +60,31 @@ interface MessageSql {
 
 const LADDER_COLS = 'id, fingerprint, roster_id, policy_id, started_at, level, level_at, stopped_at, stop_reason';
 const MESSAGE_COLS =
-  'id, ladder_id, level, channel, type, person, body, state, attempts, next_at, last_error, created_at, done_at';
+  'id, ladder_id, comms_id, max_attempts, level, channel, type, person, body, state, attempts, next_at, last_error, created_at, done_at';
+const COMMS_COLS = 'id, kind, incident_id, phase, by_name, login, at, console, none_reason';
+
+interface CommsSql {
+  id: string;
+  kind: CommsRow['kind'];
+  incident_id: string | null;
+  phase: CommsRow['phase'];
+  by_name: string;
+  login: string | null;
+  at: number;
+  console: CommsRow['console'];
+  none_reason: CommsRow['none'];
+}
+const toComms = (r: CommsSql): CommsRow => ({
+  id: r.id,
+  kind: r.kind,
+  incidentId: r.incident_id,
+  phase: r.phase,
+  by: r.by_name,
+  login: r.login,
+  at: r.at,
+  console: r.console,
+  none: r.none_reason,
+});
 
 const toLadder = (r: LadderSql): LadderRow => ({
   id: r.id,
@@ -81,6 +109,8 @@ const toStep = (r: StepSql): StepRow => ({
 const toMessage = (r: MessageSql): MessageRow => ({
   id: r.id,
   ladderId: r.ladder_id,
+  commsId: r.comms_id,
+  maxAttempts: r.max_attempts,
   level: r.level,
   channel: r.channel,
   type: r.type,
@@ -126,6 +156,35 @@ export function createPgPagingStore(db: PgSync, close: () => void): PagingStore 
           list.map((m) => m.type),
           list.map((m) => m.person),
           list.map((m) => m.body),
+        ],
+      );
+    return true;
+  });
+
+  const addComms = db.transaction((c: CommsRow, list: NewMessage[]): boolean => {
+    const added = db.query(
+      `INSERT INTO page_comms (id, kind, incident_id, phase, by_name, login, at, console, none_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      [c.id, c.kind, c.incidentId, c.phase, c.by, c.login, c.at, c.console, c.none],
+    ).rowCount;
+    if (added !== 1) return false;
+    if (list.length)
+      db.query(
+        `INSERT INTO page_messages (id, comms_id, level, channel, type, person, body, state, attempts, max_attempts, next_at, created_at)
+         SELECT m.id, $1, 0, m.channel, m.type, m.person, m.body, 'pending', 0, m.max_attempts, $2, $2
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) WITH ORDINALITY
+           AS m(id, channel, type, person, body, max_attempts, n)
+         ORDER BY m.n
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          c.id,
+          c.at,
+          list.map((m) => m.id),
+          list.map((m) => m.channel),
+          list.map((m) => m.type),
+          list.map((m) => m.person),
+          list.map((m) => m.body),
+          list.map((m) => m.maxAttempts ?? null),
         ],
       );
     return true;
@@ -190,6 +249,9 @@ export function createPgPagingStore(db: PgSync, close: () => void): PagingStore 
       ]),
     deadLetters: (limit) =>
       messages(`SELECT ${MESSAGE_COLS} FROM page_messages WHERE state = 'dead' ORDER BY done_at DESC, rowid DESC LIMIT $1`, [limit]),
+    addComms: (c, list) => addComms(c, list),
+    comms: (id) => db.query<CommsSql>(`SELECT ${COMMS_COLS} FROM page_comms WHERE id = $1`, [id]).rows.map(toComms)[0] ?? null,
+    commsMessages: (id) => messages(`SELECT ${MESSAGE_COLS} FROM page_messages WHERE comms_id = $1 ORDER BY rowid`, [id]),
     close,
   };
 }

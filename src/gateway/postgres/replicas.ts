@@ -49,8 +49,8 @@ export interface ReplicaOptions {
   lead(): Promise<void>;
   /** this replica led and its lock connection failed */
   lost(reason: string): void;
-  /** the head may have moved (a notification or a tick): pump the consoles */
-  eventsMayHaveMoved(): void;
+  /** the head may have moved (a notification, with the head its commit made, or a tick): pump the consoles */
+  eventsMayHaveMoved(announcedHead?: number): void;
   /** as a follower: the leader as recorded (null when none) */
   follow(leader: LeaderInfo | null): void;
   /** as the leader: a follower asks for a poll (cluster name, or '' for all) */
@@ -71,6 +71,12 @@ export interface Replica {
   requestDelivery(): void;
   stop(): Promise<void>;
 }
+
+/** the head an events notification carries (event-log.ts notifies it), when it is one */
+const announcedHead = (payload: string | undefined): number | undefined => {
+  const n = Number(payload);
+  return payload && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+};
 
 export function startReplica(o: ReplicaOptions): Replica {
   const tickMs = o.tickMs ?? 1000;
@@ -104,7 +110,7 @@ export function startReplica(o: ReplicaOptions): Replica {
     c.on('error', (err) => drop(c, String(err)));
     c.on('end', () => drop(c, 'connection closed'));
     c.on('notification', (n) => {
-      if (n.channel === EVENTS_CHANNEL) o.eventsMayHaveMoved();
+      if (n.channel === EVENTS_CHANNEL) o.eventsMayHaveMoved(announcedHead(n.payload));
       else if (n.channel === REFRESH_CHANNEL && leading) o.refresh(n.payload ?? '');
       else if (n.channel === PAGING_CHANNEL && leading && n.payload === o.key) o.deliver?.();
     });

@@ -1,10 +1,10 @@
 /**
- * The PagingStore (paging/store.ts) on SQLite: tables page_ladders, page_steps and page_messages of
- * gateway.db (migration 6 in schema.ts). All of its SQL is here. It opens its own connection (WAL), like
+ * The PagingStore (paging/store.ts) on SQLite: tables page_ladders, page_steps, page_messages (migration 6)
+ * and page_comms (migration 7) of gateway.db (schema.ts). All of its SQL is here. It opens its own connection (WAL), like
  * the UserStore; each method is one transaction.
  */
 import { openDatabase, type DB } from '@node/sqlite';
-import type { LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
+import type { CommsRow, LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
 import { gatewayMigrations } from './schema';
 
 interface LadderSql {
@@ -29,7 +29,9 @@ interface StepSql {
 }
 interface MessageSql {
   id: string;
-  ladder_id: string;
+  ladder_id: string | null;
+  comms_id: string | null;
+  max_attempts: number | null;
   level: number;
   channel: string;
   type: MessageRow['type'];
@@ -63,9 +65,34 @@ const toStep = (r: StepSql): StepRow => ({
   people: JSON.parse(r.people) as StepRow['people'],
   unstaffed: JSON.parse(r.unstaffed) as string[],
 });
+interface CommsSql {
+  id: string;
+  kind: CommsRow['kind'];
+  incident_id: string | null;
+  phase: CommsRow['phase'];
+  by_name: string;
+  login: string | null;
+  at: number;
+  console: CommsRow['console'];
+  none_reason: CommsRow['none'];
+}
+const toComms = (r: CommsSql): CommsRow => ({
+  id: r.id,
+  kind: r.kind,
+  incidentId: r.incident_id,
+  phase: r.phase,
+  by: r.by_name,
+  login: r.login,
+  at: r.at,
+  console: r.console,
+  none: r.none_reason,
+});
+
 const toMessage = (r: MessageSql): MessageRow => ({
   id: r.id,
   ladderId: r.ladder_id,
+  commsId: r.comms_id,
+  maxAttempts: r.max_attempts,
   level: r.level,
   channel: r.channel,
   type: r.type,
@@ -106,6 +133,16 @@ function statements(db: DB) {
     retry: db.prepare("UPDATE page_messages SET attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'"),
     dead: db.prepare("UPDATE page_messages SET state = 'dead', attempts = ?, done_at = ?, last_error = ? WHERE id = ?"),
     deadLetters: db.prepare("SELECT * FROM page_messages WHERE state = 'dead' ORDER BY done_at DESC, rowid DESC LIMIT ?"),
+    insertComms: db.prepare(
+      `INSERT OR IGNORE INTO page_comms (id, kind, incident_id, phase, by_name, login, at, console, none_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertCommsMessage: db.prepare(
+      `INSERT OR IGNORE INTO page_messages (id, comms_id, level, channel, type, person, body, state, attempts, max_attempts, next_at, created_at)
+       VALUES (?, ?, 0, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    ),
+    comms: db.prepare('SELECT * FROM page_comms WHERE id = ?'),
+    commsMessages: db.prepare('SELECT * FROM page_messages WHERE comms_id = ? ORDER BY rowid'),
   };
 }
 
@@ -117,6 +154,12 @@ export function openPagingStore(file: string): PagingStore {
     s.insertStep.run(ladderId, from + 1, step.at, step.by, step.night ? 1 : 0, JSON.stringify(step.people), JSON.stringify(step.unstaffed));
     for (const m of messages)
       s.insertMessage.run(m.id, ladderId, from + 1, m.channel, m.type, m.person, m.body, step.at, step.at);
+    return true;
+  });
+  const addComms = db.transaction((c: CommsRow, messages: NewMessage[]) => {
+    if (s.insertComms.run(c.id, c.kind, c.incidentId, c.phase, c.by, c.login, c.at, c.console, c.none).changes !== 1) return false;
+    for (const m of messages)
+      s.insertCommsMessage.run(m.id, c.id, m.channel, m.type, m.person, m.body, m.maxAttempts ?? null, c.at, c.at);
     return true;
   });
   return {
@@ -142,6 +185,12 @@ export function openPagingStore(file: string): PagingStore {
     markRetry: (id, attempts, nextAt, error) => void s.retry.run(attempts, nextAt, error.slice(0, 500), id),
     markDead: (id, attempts, at, error) => void s.dead.run(attempts, at, error.slice(0, 500), id),
     deadLetters: (limit) => (s.deadLetters.all(limit) as MessageSql[]).map(toMessage),
+    addComms: (c, messages) => addComms(c, messages),
+    comms(id) {
+      const r = s.comms.get(id) as CommsSql | undefined;
+      return r ? toComms(r) : null;
+    },
+    commsMessages: (id) => (s.commsMessages.all(id) as MessageSql[]).map(toMessage),
     close: () => db.close(),
   };
 }

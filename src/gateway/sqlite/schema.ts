@@ -14,6 +14,9 @@
  * - ack_extensions: the ack silences the gateway extended while their alert fired (ack-ledger.ts)
  * - page_ladders, page_steps, page_messages: the escalation ladders the gateway runs, the levels it paged,
  *   and the outbound messages with their delivery state (paging.ts, behind PagingStore)
+ * - page_comms (migration 7): incident status updates and self-check test calls sent through the same
+ *   outbox; a page_messages row belongs to a ladder or to a comms row (never both), and may carry its own
+ *   try limit (a test call tries once)
  *
  * Never edit an applied migration: add the next one.
  */
@@ -202,6 +205,52 @@ CREATE INDEX page_messages_due ON page_messages(state, next_at);
 CREATE INDEX page_messages_ladder ON page_messages(ladder_id, level);
 `;
 
+/**
+ * issue #16 items 5 and 6: messages that are not pages. page_messages is rebuilt (SQLite cannot drop a NOT
+ * NULL or add a CHECK in place) with ladder_id nullable, comms_id and max_attempts; its rows are kept.
+ */
+const COMMS = `
+CREATE TABLE page_comms (
+  id          TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('incident', 'test')),
+  incident_id TEXT,
+  phase       TEXT CHECK (phase IS NULL OR phase IN ('start', 'update', 'resolved')),
+  by_name     TEXT NOT NULL,
+  login       TEXT,
+  at          INTEGER NOT NULL,
+  console     TEXT,
+  none_reason TEXT
+);
+CREATE INDEX page_comms_incident ON page_comms(incident_id, at);
+CREATE TABLE page_messages_v7 (
+  id           TEXT PRIMARY KEY,
+  ladder_id    TEXT REFERENCES page_ladders(id),
+  comms_id     TEXT REFERENCES page_comms(id),
+  level        INTEGER NOT NULL,
+  channel      TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  person       TEXT,
+  body         TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER,
+  next_at      INTEGER NOT NULL,
+  last_error   TEXT,
+  created_at   INTEGER NOT NULL,
+  done_at      INTEGER,
+  CHECK ((ladder_id IS NULL) <> (comms_id IS NULL))
+);
+INSERT INTO page_messages_v7 (id, ladder_id, comms_id, level, channel, type, person, body, state, attempts,
+  max_attempts, next_at, last_error, created_at, done_at)
+SELECT id, ladder_id, NULL, level, channel, type, person, body, state, attempts, NULL, next_at, last_error,
+  created_at, done_at FROM page_messages;
+DROP TABLE page_messages;
+ALTER TABLE page_messages_v7 RENAME TO page_messages;
+CREATE INDEX page_messages_due ON page_messages(state, next_at);
+CREATE INDEX page_messages_ladder ON page_messages(ladder_id, level);
+CREATE INDEX page_messages_comms ON page_messages(comms_id);
+`;
+
 export const gatewayMigrations: readonly Migration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
@@ -209,4 +258,5 @@ export const gatewayMigrations: readonly Migration[] = [
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
   { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
   { version: 6, name: 'paging', sql: PAGING },
+  { version: 7, name: 'paging_comms', sql: COMMS },
 ];

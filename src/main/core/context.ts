@@ -9,7 +9,8 @@ import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from './bus';
-import { coreLanguage } from './language';
+import { languageOf, type PageLanguage } from './language';
+import type { Language } from '@shared/domain';
 import { identityText } from './link/texts';
 import { safeNotifier, type CoreNotifier, type Notifier } from './notifier';
 import type { SecretStore } from './secrets';
@@ -41,6 +42,8 @@ export interface CoreContext {
   /** listens on the core's bus; returns the unsubscribe function (call it in the module's stop()) */
   on: CoreBus['on'];
   settings(): Settings;
+  /** the language the core writes in now: the setting, or for 'auto' the page's (language.ts) */
+  language(): Language;
   /** who is signed in at this console (null: nobody — signed out, or the platform has not said yet) */
   me(): Me | null;
   /**
@@ -121,6 +124,8 @@ export interface ModuleContextDeps {
   /** the core's storage watch (one per core); a new one on this bus when absent (tests) */
   storage?: StorageWatch;
   settings(): Settings;
+  /** what the page said its 'auto' language is (language.ts); absent: the process's locale */
+  pageLanguage?: PageLanguage;
   /** who is signed in (the link's session); default: nobody proves anything, the typed name (no platform) */
   me?: () => Me | null;
 }
@@ -146,10 +151,11 @@ export function createModuleContext(deps: ModuleContextDeps): CoreContext {
     secrets: deps.secrets,
     dataDir: deps.dataDir,
     settings: deps.settings,
+    language: () => languageOf(deps.settings(), deps.pageLanguage),
     me,
     operator() {
       const m = me();
-      if (!m) throw new ApiError('signed_out', identityText.in(coreLanguage(deps.settings())).nobody());
+      if (!m) throw new ApiError('signed_out', identityText.in(languageOf(deps.settings(), deps.pageLanguage)).nobody());
       return meName(m);
     },
     auditName() {

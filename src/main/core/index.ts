@@ -20,6 +20,7 @@ import { ANSWERS_WITHOUT_STORE, createAppModule, storeUnavailable } from './app/
 import { createBus, type AnyListener, type CoreEvents } from './bus';
 import type { LinkPlatform } from './link/module';
 import { MemoryNotifier, type Notifier } from './notifier';
+import { createPageLanguage } from './language';
 import { bindModules, buildModules, openStore, startModules, stopModules, warmupJobs, type CoreEnv, type Modules } from './phases';
 import { MemorySecretStore, type SecretStore } from './secrets';
 import { createStorageWatch } from './storage';
@@ -79,6 +80,7 @@ function coreEnv(deps: CoreDeps, clock: Clock, log: Logger): CoreEnv {
     dataDir: deps.dataDir,
     bus,
     platform: deps.platform,
+    pageLanguage: createPageLanguage(),
   };
 }
 
@@ -118,6 +120,7 @@ export function createCore(deps: CoreDeps): Core {
     transport: deps.transport,
     version: deps.version,
     osLocale: deps.osLocale,
+    pageLanguage: env.pageLanguage,
     startedAt,
     startup: () => startup(),
     platformUrl: deps.platform?.url,

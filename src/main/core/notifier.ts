@@ -2,6 +2,7 @@
 import { cutText } from '@shared/alert-view';
 import { revealPlain } from '@shared/spoofing';
 import type { Logger } from '@node/log';
+import { encodeNotifyFailure, type NotifyFailure } from '@shared/notify-failure';
 
 export interface NativeNotification {
   /** stable id; a later notification with the same tag replaces the earlier one where the OS allows */
@@ -17,14 +18,30 @@ export interface NativeNotification {
 
 /**
  * A notification backend (the OS one, or a recorder). `notify` throws or rejects when the notification
- * was not shown (no D-Bus session, no daemon, a denied permission), with the reason as the message.
+ * was not shown (no D-Bus session, no daemon, a denied permission): with a NotifyFailureError carrying
+ * the reason's code where the backend knows it; any other error counts as `failed` with its message.
  */
 export interface Notifier {
   notify(n: NativeNotification): void | Promise<unknown>;
 }
 
-/** What happened to one notification: shown, or not shown and why. */
-export type NotifyOutcome = { shown: true } | { shown: false; reason: string };
+/** A notification that was not shown, with why as a code (@shared/notify-failure), worded by the reader. */
+export class NotifyFailureError extends Error {
+  constructor(readonly failure: NotifyFailure) {
+    super(`notification not shown: ${encodeNotifyFailure(failure)}`);
+    this.name = 'NotifyFailureError';
+  }
+}
+
+/** What happened to one notification: shown, or not shown and why (a code, worded where it is read). */
+export type NotifyOutcome = { shown: true } | { shown: false; failure: NotifyFailure };
+
+/** The code of any error a backend threw: its own where it says one, `failed` with the first line otherwise. */
+export function notifyFailureOf(err: unknown): NotifyFailure {
+  if (err instanceof NotifyFailureError) return err.failure;
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim().slice(0, 300);
+  return line ? { code: 'failed', detail: line } : { code: 'failed' };
+}
 
 /** The notifier every core module gets: never throws, never rejects, and says what happened. */
 export interface CoreNotifier extends Notifier {
@@ -58,19 +75,20 @@ function bounded(n: NativeNotification): NativeNotification {
 /**
  * A notification backend may fail (no D-Bus session, no daemon, a denied permission). That must never take
  * the core down, and it must never be reported as shown: the failure is logged once per distinct reason
- * and answered as `{ shown: false, reason }`, for every caller. createModuleContext (context.ts) wraps every
+ * and answered as `{ shown: false, failure }`, for every caller. createModuleContext (context.ts) wraps every
  * module's notifier with it, in the app and in tests alike, so "Test notification" and the self-check see
  * what the app sees.
  */
 export function safeNotifier(inner: Notifier, log: Logger): CoreNotifier {
   const reported = new Set<string>();
   const fail = (err: unknown): NotifyOutcome => {
-    const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500) || 'the notifier failed without a reason';
+    const failure = notifyFailureOf(err);
+    const reason = encodeNotifyFailure(failure);
     if (!reported.has(reason)) {
       reported.add(reason);
       log.log('warn', 'notify.failed', { err: reason });
     }
-    return { shown: false, reason };
+    return { shown: false, failure };
   };
   return {
     async notify(n) {

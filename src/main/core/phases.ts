@@ -22,6 +22,7 @@ import { createAlertsModule, type AlertsModule } from './alerts/module';
 import { createFreshnessReader, type OpenStore } from './app/module';
 import type { CoreBus } from './bus';
 import { createModuleContext } from './context';
+import type { PageLanguage } from './language';
 import { createKnowledgeModule } from './knowledge/module';
 import { createLinkModule, type LinkPlatform } from './link/module';
 import type { CoreModule } from './module';
@@ -47,6 +48,8 @@ export interface CoreEnv {
   /** write problems while running; the link and dispatch report to it */
   storage: StorageWatch;
   platform?: LinkPlatform;
+  /** what the page said its 'auto' language is (language.ts), for every database's context */
+  pageLanguage: PageLanguage;
 }
 
 export interface FeatureModules {
@@ -93,6 +96,7 @@ export function buildModules(db: DB, env: CoreEnv): Modules {
     bus: env.bus,
     storage: env.storage,
     settings: settings.read,
+    pageLanguage: env.pageLanguage,
     me: () => link?.me() ?? null,
   });
   link = createLinkModule(ctx, {

@@ -7,7 +7,8 @@
  * one clear log line says so, later failures are not logged again until notifications work once more.
  */
 import type { Logger } from '@node/log';
-import type { NativeNotification, Notifier } from '@core/notifier';
+import { NotifyFailureError, type NativeNotification, type Notifier } from '@core/notifier';
+import { NOTIFY_FAILURE_TEXT, notifyFailureReason, type NotifyFailure } from '@shared/notify-failure';
 
 /** The part of node-notifier we use, so tests can hand in a recorder. */
 export interface NotifierBackend {
@@ -36,13 +37,16 @@ export function toNotifySendOptions(n: NativeNotification, appName = 'Vigil'): R
   };
 }
 
-function explain(err: unknown): string {
+/** Why node-notifier failed, as a code (@shared/notify-failure); the core words it in the reader's language. */
+export function classifyNotifyError(err: unknown): NotifyFailure {
+  if (err instanceof NotifyFailureError) return err.failure;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/notify-send must be installed|ENOENT|not found/i.test(msg)) return 'notify-send is not installed';
-  if (/org\.freedesktop\.Notifications|ServiceUnknown|NoReply|not provided by any/i.test(msg))
-    return 'no notification daemon answers on the D-Bus session bus';
-  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus|DISPLAY/i.test(msg)) return 'there is no D-Bus session (no desktop session)';
-  return msg.split('\n')[0].slice(0, 300);
+  if (/notify-send must be installed|ENOENT|not found/i.test(msg)) return { code: 'not_installed' };
+  if (/org\.freedesktop\.Notifications|ServiceUnknown|NoReply|not provided by any/i.test(msg)) return { code: 'no_daemon' };
+  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus|DISPLAY/i.test(msg)) return { code: 'no_session' };
+  if (/not allowed|permission|denied|not authori[sz]ed/i.test(msg)) return { code: 'denied' };
+  const line = msg.split('\n')[0].trim().slice(0, 300);
+  return line ? { code: 'failed', detail: line } : { code: 'failed' };
 }
 
 let nodeNotifier: Promise<NotifierBackend> | null = null;
@@ -90,13 +94,12 @@ export class NodeNotifier implements Notifier {
     });
   }
 
-  private failed(err: unknown): Error {
-    const reason = explain(err);
+  private failed(err: unknown): NotifyFailureError {
+    const failure = classifyNotifyError(err);
+    // the log is kept in English (as the audit trail); what a person reads is worded by the core
     if (!this.failing)
-      this.log.log('warn', 'notify.unavailable', {
-        detail: `Native notifications are not shown: ${reason}. Alerts still appear in the Vigil window.`,
-      });
+      this.log.log('warn', 'notify.unavailable', { code: failure.code, detail: NOTIFY_FAILURE_TEXT.in('en').notShown({ reason: notifyFailureReason(failure, 'en') }) });
     this.failing = true;
-    return new Error(`Native notification not shown: ${reason}`);
+    return new NotifyFailureError(failure);
   }
 }

@@ -7,6 +7,7 @@ import { MatcherSchema, type AlertEvent, type Silence } from '../alerts';
 import { AlertViewSchema, type AlertView } from '../alert-view';
 import { SEVERITIES, SeveritySchema, type Severity } from '../domain';
 import { event, method } from '../rpc';
+import type { NotifyFailure } from '../notify-failure';
 
 export const DISPLAY_STATES = ['firing', 'acked', 'silenced', 'inhibited', 'resolved'] as const;
 export const DisplayStateSchema = z.enum(DISPLAY_STATES);
@@ -142,7 +143,8 @@ export const alertMethods = {
   /** holds native notifications back for N minutes (0 = unmute); P0 still breaks through */
   notifyMute: method<NotifyState>()(z.tuple([z.number().int().min(0).max(24 * 60)])),
   /** sends one test notification through the OS notifier */
-  notifyTest: method<{ delivered: boolean; error: string | null }>()(z.tuple([])),
+  /** error: why not, worded in the core's language; reason: the same as a code, for the renderer to word */
+  notifyTest: method<{ delivered: boolean; error: string | null; reason: NotifyFailure | null }>()(z.tuple([])),
 };
 
 export const alertEvents = {

@@ -4,6 +4,7 @@ import { event, method } from '../rpc';
 import { DeepLinkSchema, type DeepLink } from '../deep-links';
 import {
   CollectionSchema,
+  LanguageSchema,
   LinkStateSchema,
   SettingsPatchSchema,
   SettingsSchema,
@@ -11,6 +12,7 @@ import {
   StorageProblemSchema,
   type AppInfo,
   type Freshness,
+  type Language,
   type LinkState,
   type Settings,
   type StartupState,
@@ -24,6 +26,12 @@ export const appMethods = {
   startup: method<StartupState>()(z.tuple([])),
   settingsGet: method<Settings>()(z.tuple([])),
   settingsSet: method<Settings>()(z.tuple([SettingsPatchSchema])),
+  /**
+   * the page tells the core the language it shows for the 'auto' setting (from its own locale), so the
+   * texts the core writes (toasts, notifications, errors) read in the page's language; answers the core's
+   * language now (src/main/core/language.ts)
+   */
+  pageLanguage: method<{ language: Language }>()(z.tuple([LanguageSchema])),
   linkState: method<LinkState>()(z.tuple([])),
   freshness: method<Freshness>()(z.tuple([])),
   /** moves an unusable database file aside and starts with a fresh one */

@@ -389,17 +389,20 @@ describe('gateway: actions', () => {
     expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false, true, true, true, false]);
     expect(results[4].error).toMatchObject({ code: 'not_found' });
     expect(results[8].error).toMatchObject({ code: 'conflict' });
-    const events = await watcher.next('event', 7);
+    const events = await watcher.next('event', 8);
     expect(events.map((e) => e.kind)).toEqual([
       'incident.update',
       'incident.update',
       'incident.update',
+      // this gateway does not page: the status update went nowhere, and it says so at once
+      'comms.update',
       'incident.update',
       'checklist.result',
       'handover.update',
       'handover.update',
     ]);
-    const inc = (events[3].data as { incident: Record<string, unknown> }).incident;
+    expect(events[3].data).toMatchObject({ kind: 'incident', incidentId: 'INC-1', phase: 'start', deliveries: [], none: 'paging_off' });
+    const inc = (events[4].data as { incident: Record<string, unknown> }).incident;
     expect(inc).toMatchObject({
       id: 'INC-1',
       severity: 'P0',
@@ -411,7 +414,7 @@ describe('gateway: actions', () => {
       { id: 'e1', kind: 'note', text: 'pull latency p95 over 2 min', at: 5, author: 'Ana (shared token)' },
     ]);
     expect((inc.statusUpdates as unknown[]).length).toBe(1);
-    expect((events[6].data as { handover: Record<string, unknown> }).handover).toMatchObject({
+    expect((events[7].data as { handover: Record<string, unknown> }).handover).toMatchObject({
       signedBy: 'Bo (shared token)',
       submittedBy: 'Ana (shared token)',
     });
@@ -421,6 +424,7 @@ describe('gateway: actions', () => {
     const snap = await late.next('snapshot');
     expect((snap[0].items as { kind: string }[]).map((i) => i.kind).sort()).toEqual([
       'checklist.result',
+      'comms.update',
       'handover.update',
       'incident.update',
     ]);

@@ -50,7 +50,7 @@ describe.skipIf(!hasNotifySend)('notifications with no D-Bus session', () => {
 
   it('"Test notification" answers not delivered, with the reason', async () => {
     const r = await core.dispatch('notifyTest', []);
-    expect(r).toEqual({ ok: true, value: { delivered: false, error: expect.stringMatching(/not shown: .*(D-Bus|desktop session)/) } });
+    expect(r).toEqual({ ok: true, value: { delivered: false, error: expect.stringMatching(/not shown: .*(D-Bus|desktop session)/), reason: { code: 'no_session' } } });
     expect(lines.some((l) => l.includes('notify.unavailable'))).toBe(true);
   });
 
@@ -61,7 +61,15 @@ describe.skipIf(!hasNotifySend)('notifications with no D-Bus session', () => {
     const step = view.run.steps.find((s) => s.stepId === 'notification-test');
     expect(step).toMatchObject({
       state: 'failed',
-      auto: { outcome: 'fail', reason: 'notification_failed', value: expect.stringMatching(/D-Bus|desktop session/) },
+      // the code, worded where it is read (in the reader's language): issue #18
+      auto: { outcome: 'fail', reason: 'notification_failed', value: 'no_session' },
     });
+  });
+
+  it('a zh-CN page hears the reason in Chinese (the core follows the page’s language for auto)', async () => {
+    expect(await core.dispatch('pageLanguage', ['zh-CN'])).toEqual({ ok: true, value: { language: 'zh-CN' } });
+    const r = await core.dispatch('notifyTest', []);
+    expect(r).toEqual({ ok: true, value: { delivered: false, error: expect.stringMatching(/^未能弹出系统通知：.*桌面会话/), reason: { code: 'no_session' } } });
+    await core.dispatch('pageLanguage', ['en']);
   });
 });

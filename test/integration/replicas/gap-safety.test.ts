@@ -8,6 +8,7 @@
  * store of its own in this process, polling as fast as it can. It must see every seq from 1 to the head,
  * once. The control shows the reader would notice: the same reader over a log numbered by a plain
  * SEQUENCE (what a naive implementation does), written by transactions that commit out of order, skips.
+ * The writers' own clients, one per replica, must also get every seq once through their replica's fan-out.
  */
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -77,9 +78,11 @@ describe('the shared event log', () => {
     const r = seqReader((after) => reader.eventsAfter(after, 500).map((e) => e.seq));
 
     const perWriter = 250;
+    const consoles: WireConsole[] = [];
     await Promise.all(
       ps.map(async (p, w) => {
         const c = new WireConsole(`writer-client-${w}`);
+        consoles.push(c);
         await c.connect(p);
         cleanups.push(() => c.client?.ws.terminate());
         const client = c.client!;
@@ -97,6 +100,10 @@ describe('the shared event log', () => {
     expect(missingIn(r.seen, head)).toEqual([]);
     expect(r.seen).toHaveLength(new Set(r.seen).size);
     expect(reader.current('checklist')).toHaveLength(4 * perWriter);
+    // the same through each replica's fan-out (its in-memory tail, src/gateway/tail.ts): every console,
+    // one per replica, got every seq up to the head once, in order, while the four wrote at once
+    await until(() => consoles.every((c) => (c.cursor ?? 0) >= head), 'every console at the head', 60_000);
+    for (const c of consoles) expect(c.gapsAndDuplicates(), c.name).toEqual({ missing: [], repeated: [] });
   });
 
   it('control: the same reader over a SEQUENCE-numbered log with out-of-order commits skips events', async () => {

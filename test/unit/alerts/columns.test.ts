@@ -39,6 +39,20 @@ describe('alert table layout', () => {
       template: '30px minmax(200px, 1fr) 50px',
       minWidth: 280,
     });
+    // flex columns at their default width share the rest by their default sizes and shrink to their floors
+    // (issue #18: the defaults overflowed a 1360 px window); a person's width holds as the least
+    expect(
+      gridTemplate([
+        { id: 'a', size: 30 },
+        { id: 'summary', size: 300, flex: true, floor: 160 },
+        { id: 'labels', size: 280, flex: true, floor: 120 },
+        { id: 'b', size: 50 },
+      ]),
+    ).toEqual({ template: '30px minmax(160px, 300fr) minmax(120px, 280fr) 50px', minWidth: 360 });
+    expect(gridTemplate([{ id: 'summary', size: 420, flex: true }, { id: 'labels', size: 280, flex: true, floor: 120 }])).toEqual({
+      template: 'minmax(420px, 1fr) minmax(120px, 280fr)',
+      minWidth: 540,
+    });
     // the flex column hidden: a last track takes the rest, so rows still fill the grid
     expect(gridTemplate([{ id: 'a', size: 30 }, { id: 'b', size: 50 }]).template).toBe('30px 50px minmax(0, 1fr)');
   });

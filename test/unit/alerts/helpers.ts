@@ -2,6 +2,7 @@
 import { DEFAULT_SETTINGS, type Settings } from '@shared/domain';
 import { FakeClock } from '@node/clock';
 import type { CoreContext } from '@core/context';
+import { createPageLanguage, type PageLanguage } from '@core/language';
 import type { Logger } from '@node/log';
 import { testContext, type TestContext } from '@test/helpers/context';
 import { tempDir } from '@test/helpers/tmp';
@@ -12,6 +13,7 @@ export interface TestCtx extends Pick<TestContext, 'events' | 'eventsOf' | 'noti
   ctx: CoreContext;
   clock: FakeClock;
   settings: Settings;
+  pageLanguage: PageLanguage;
   cleanup(): void;
 }
 
@@ -19,12 +21,14 @@ export function makeCtx(opts: { settings?: Partial<Settings>; log?: Logger; star
   const dir = tempDir('vigil-alerts-');
   const clock = new FakeClock(opts.start);
   const settings: Settings = { ...DEFAULT_SETTINGS, timeZone: 'UTC', language: 'en', ...opts.settings };
-  const t = testContext({ dataDir: dir.dir, clock, settings: () => settings, log: opts.log });
+  const pageLanguage = createPageLanguage();
+  const t = testContext({ dataDir: dir.dir, clock, settings: () => settings, log: opts.log, pageLanguage });
   return {
     ctx: t.ctx,
     clock,
     notifier: t.notifier,
     settings,
+    pageLanguage,
     events: t.events,
     eventsOf: t.eventsOf,
     cleanup() {

@@ -13,6 +13,7 @@ import { DELTA_LIMIT, FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
 import type { Outbox } from '@core/link/outbox';
 import { firingAlert } from '@test/helpers/alerts';
+import { NotifyFailureError } from '@core/notifier';
 import { makeCtx, startAlertsModule, type TestCtx } from './helpers';
 
 let t: TestCtx;
@@ -294,7 +295,29 @@ describe('saved filters and notification controls', () => {
   // (createModuleContext wraps it in safeNotifier), which must pass the failure on: never "delivered".
   it('notifyTest reports a failure of the notification backend (issue #13)', async () => {
     t.notifier.notify = () => Promise.reject(new Error('no notification daemon'));
-    expect(await mod.handlers.notifyTest()).toEqual({ delivered: false, error: 'no notification daemon' });
+    expect(await mod.handlers.notifyTest()).toEqual({
+      delivered: false,
+      error: 'Native notification not shown: the notifier failed: no notification daemon. Alerts still appear in the Vigil window.',
+      reason: { code: 'failed', detail: 'no notification daemon' },
+    });
+  });
+
+  it('notifyTest words the reason in the core’s language: the setting, or for auto the page’s (issue #18)', async () => {
+    t.notifier.notify = () => Promise.reject(new NotifyFailureError({ code: 'no_session' }));
+    t.settings.language = 'zh-CN';
+    expect(await mod.handlers.notifyTest()).toEqual({
+      delivered: false,
+      error: '未能弹出系统通知：Vigil 所在的机器没有桌面会话（没有 D-Bus 会话总线）。告警仍会显示在 Vigil 窗口中。',
+      reason: { code: 'no_session' },
+    });
+    t.settings.language = 'en';
+    expect((await mod.handlers.notifyTest()).error).toMatch(/^Native notification not shown: there is no desktop session/);
+    // 'auto' follows the page that said its language, not this process's locale
+    t.settings.language = 'auto';
+    t.pageLanguage.set('zh-CN');
+    expect((await mod.handlers.notifyTest()).error).toMatch(/^未能弹出系统通知/);
+    t.pageLanguage.set('en');
+    expect((await mod.handlers.notifyTest()).error).toMatch(/^Native notification not shown/);
   });
 });
 

@@ -27,7 +27,7 @@ describe('NodeNotifier', () => {
         cb(fail ? new Error('Command failed: notify-send\nGDBus.Error:org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.Notifications was not provided by any .service files') : null, ''),
     };
     const n = new NodeNotifier({ log: (_l, action, f) => lines.push(`${action} ${JSON.stringify(f)}`), addSecret() {} }, backend, 'linux');
-    await expect(n.notify(note)).rejects.toThrow('no notification daemon answers on the D-Bus session bus');
+    await expect(n.notify(note)).rejects.toMatchObject({ failure: { code: 'no_daemon' } });
     await expect(n.notify(note)).rejects.toThrow();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^notify\.unavailable .*Alerts still appear in the Vigil window/);

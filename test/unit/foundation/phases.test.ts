@@ -10,6 +10,7 @@ import { eventData } from '@shared/protocol';
 import { createAlertRepo } from '@core/alerts/repo';
 import { createBus, type CoreEvents } from '@core/bus';
 import { MemoryNotifier } from '@core/notifier';
+import { createPageLanguage } from '@core/language';
 import { bindModules, buildModules, openStore, startModules, stopModules, type CoreEnv, type Modules } from '@core/phases';
 import { MemorySecretStore } from '@core/secrets';
 import { createStorageWatch } from '@core/storage';
@@ -38,6 +39,7 @@ function setup() {
     secrets: new MemorySecretStore(),
     dataDir: t.dir,
     bus,
+    pageLanguage: createPageLanguage(),
     storage: createStorageWatch({ bus, clock, log, dataDir: t.dir }),
   };
   const db: DB = openStore(path.join(t.dir, 'vigil.db'));
@@ -123,9 +125,9 @@ describe('the core phases', () => {
       throw new Error('no D-Bus session');
     };
     const n = { tag: 't', title: 'x', body: 'y', urgency: 'normal', sticky: false } as const;
-    await expect(m.ctx.notifier.notify(n)).resolves.toEqual({ shown: false, reason: 'no D-Bus session' });
+    await expect(m.ctx.notifier.notify(n)).resolves.toEqual({ shown: false, failure: { code: 'failed', detail: 'no D-Bus session' } });
     m.ctx.notifier.notify(n);
-    expect(lines.filter((l) => l.action === 'notify.failed')).toEqual([expect.objectContaining({ err: 'no D-Bus session' })]);
+    expect(lines.filter((l) => l.action === 'notify.failed')).toEqual([expect.objectContaining({ err: 'failed: no D-Bus session' })]);
   });
 
   it('what reaches the OS notifier shows hidden characters and is cut to what a notification shows', async () => {

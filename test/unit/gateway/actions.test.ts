@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { FakeClock } from '@node/clock';
 import { createLogger, silentLogger, type Logger } from '@node/log';
 import type { Identity, Role } from '@shared/identity';
-import { createActionHandler, type ActionFrame, type Sender } from '@gateway/actions';
+import { createActionHandler, type ActionFrame, type LocalActions, type Sender } from '@gateway/actions';
 import { createGatewayMetrics } from '@gateway/metrics';
 import type { StoredEvent } from '@gateway/store';
 import { testSource, type TestSource } from '@test/integration/link/helpers';
@@ -30,7 +30,7 @@ const person = (login: string, name: string, role: Role = 'responder'): Identity
 const FROM: Sender = { clientId: 'console-1', identity: person('liwei', 'Li Wei') };
 
 function setup(
-  o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore>; known?: string[] } = {},
+  o: { source?: TestSource; log?: Logger; dir?: ReturnType<typeof sqliteStore>; known?: string[]; local?: LocalActions } = {},
 ) {
   const s = o.dir ?? sqliteStore();
   if (!o.dir) cleanups.push(s.cleanup);
@@ -46,6 +46,7 @@ function setup(
     metrics,
     logged: (events) => logged.push(...events),
     knownNames: () => new Set(o.known ?? []),
+    local: o.local,
   });
   const results = async () => (await metrics.registry.getSingleMetric('vigil_gateway_actions_total')!.get()).values;
   return { ...s, source, handler, logged, results };
@@ -265,6 +266,58 @@ describe('gateway actions: process actions and crashes', () => {
     expect(await handler.handle(shared, typed('Ana (shared token)'))).toMatchObject({ ok: true });
     expect(await handler.handle(shared, typed('Ana'))).toMatchObject({ ok: true });
     expect(await handler.handle(shared, typed('Li Wei'))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('refuses an incident update that puts someone the platform cannot prove in a role, and records nothing', async () => {
+    const { handler, logged, store } = setup({ known: ['Zhang San'] });
+    await handler.handle(FROM, declare('inc-r'));
+    const roles = (r: Record<string, string | null>): ActionFrame => ({
+      type: 'action',
+      id: uuidv7(),
+      action: 'incident.update',
+      payload: { incidentId: 'inc-r', patch: { roles: r } },
+      at: 1,
+    });
+    // the sender, a known person, a name marked unverified, and clearing a role are fine
+    expect(await handler.handle(FROM, roles({ commander: 'Li Wei', techLead: 'Zhang San', comms: 'Bo (shared token)', onCall: null }))).toMatchObject({ ok: true });
+    expect(logged).toHaveLength(2);
+    const forged = roles({ commander: 'Li Wei', techLead: 'Mallory the CTO' });
+    const r = await handler.handle(FROM, forged);
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(r.error!.message).toContain('"Mallory the CTO"');
+    expect(logged).toHaveLength(2);
+    expect(store.storedResult(forged.id)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const doc = JSON.parse(logged[1].data) as { incident: { fields: { roles: Record<string, string | null> } } };
+    expect(doc.incident.fields.roles.techLead).toBe('Zhang San');
+    // an update without roles names nobody
+    expect(await handler.handle(FROM, { ...roles({}), payload: { incidentId: 'inc-r', patch: { impact: 'orders delayed' } } })).toMatchObject({ ok: true });
+  });
+
+  it("paging's part: a recorded status update is followed (again on a replay, for a gateway that died in between); paging.test is answered without the source", async () => {
+    const followed: { type: string; id: string; actor: string }[] = [];
+    const tests: unknown[] = [];
+    const local: LocalActions = {
+      handles: (type) => type === 'paging.test',
+      apply: (_type, payload) => (tests.push(payload), { ok: true }),
+      afterProcess: (type, _payload, who) => void followed.push({ type, id: who.id, actor: who.actor }),
+    };
+    const { handler, source, store } = setup({ local });
+    await handler.handle(FROM, declare('inc-c'));
+    const update: ActionFrame = { type: 'action', id: uuidv7(), action: 'incident.status_update', payload: { incidentId: 'inc-c', phase: 'start', text: 'investigating', updateId: 'entry-1' }, at: 1 };
+    expect(await handler.handle(FROM, update)).toMatchObject({ ok: true });
+    expect(followed.filter((f) => f.type === 'incident.status_update')).toEqual([{ type: 'incident.status_update', id: update.id, actor: 'Li Wei' }]);
+    expect(await handler.handle(FROM, update)).toMatchObject({ ok: true, replay: true });
+    expect(followed.filter((f) => f.type === 'incident.status_update')).toHaveLength(2);
+    // a refused update is not followed
+    const closed: ActionFrame = { ...update, id: uuidv7(), payload: { incidentId: 'inc-404', phase: 'start', text: 'x' } };
+    expect(await handler.handle(FROM, closed)).toMatchObject({ ok: false });
+    expect(followed.filter((f) => f.type === 'incident.status_update')).toHaveLength(2);
+    const test: ActionFrame = { type: 'action', id: uuidv7(), action: 'paging.test', payload: { testId: 't-1' }, at: 1 };
+    expect(await handler.handle(FROM, test)).toMatchObject({ ok: true });
+    expect(await handler.handle(FROM, test)).toMatchObject({ ok: true, replay: true });
+    expect(tests).toEqual([{ testId: 't-1' }]);
+    expect(source.entered).toBe(0);
+    expect(store.storedResult(test.id)).toMatchObject({ ok: true });
   });
 
   it('an attempt left in doubt by a crash is resumed when its id comes again, and logged as such', async () => {

@@ -21,12 +21,13 @@ export class FakeSocket implements Socket {
   readyState = 1;
   /** bytes the "kernel" has not taken yet: the pump waits for write callbacks above its high-water mark */
   bufferedAmount = 0;
-  frames: { data: string; cb?: (err?: Error) => void }[] = [];
+  /** each frame as text, and as the object the gateway passed (to see which frames are shared) */
+  frames: { data: string; raw: string | Buffer; cb?: (err?: Error) => void }[] = [];
   closed: { code?: number; reason?: string } | null = null;
   terminated = false;
   send(data: string | Buffer, a?: unknown, b?: unknown): void {
     const cb = (typeof a === 'function' ? a : b) as ((err?: Error) => void) | undefined;
-    this.frames.push({ data: data.toString(), cb });
+    this.frames.push({ data: data.toString(), raw: data, cb });
   }
   close(code?: number, reason?: string): void {
     this.closed = { code, reason };

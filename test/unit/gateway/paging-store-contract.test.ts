@@ -3,13 +3,17 @@
  * implementation in IMPLEMENTATIONS: SQLite, and PostgreSQL on a throwaway server (one per file). Two
  * connections to the same data stand for two gateway replicas (or a restarted process): a ladder started
  * once per alert, a level paged once whoever pages it, message ids idempotent, a due message claimed by one
- * deliverer, and the outbox's states, order and dead letters. On PostgreSQL also the real race: another
+ * deliverer, the outbox's states, order and dead letters, and comms (status updates, test calls: a comms
+ * row and its messages together, once per id, through the same outbox). On PostgreSQL also the real race: another
  * session (psql, a process of its own) pages the level or claims the message in a transaction still open
  * while this one tries: this one waits for it, then finds the row moved and does nothing.
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPgPagingStore } from '@gateway/postgres/paging';
+import { migratePostgres } from '@gateway/postgres/migrate';
+import { pgGatewayMigrations } from '@gateway/postgres/schema';
+import { PgSync } from '@node/pg-sync';
 import { openPagingStore } from '@gateway/sqlite/paging';
 import type { NewMessage, PagingStore, StepRow } from '@gateway/paging/store';
 import { postgresPerFile } from '@test/helpers/pg-per-file';
@@ -237,6 +241,35 @@ describe.each(IMPLEMENTATIONS)('PagingStore contract: $name', (impl) => {
     expect(a.dueMessages(T0 + 10, 10)).toEqual([]);
   });
 
+  it('adds a comms row with its messages once per id; they go through the same outbox with their own try limit', () => {
+    const { a, b } = open();
+    const row = { id: 'c1', kind: 'incident' as const, incidentId: 'inc-1', phase: 'update' as const, by: '张三', login: 'zhangsan', at: T0, console: null, none: null };
+    const m1 = { id: 'comms/c1/sre-slack/-', channel: 'sre-slack', type: 'slack' as const, person: null, body: '{"text":"update"}' };
+    const m2 = { id: 'comms/c1/lisi-sms/lisi', channel: 'lisi-sms', type: 'webhook' as const, person: 'lisi', body: '{"text":"update"}', maxAttempts: 1 };
+    expect(a.comms('c1')).toBeNull();
+    expect(a.addComms(row, [m1, m2])).toBe(true);
+    // the same action resent to the other replica: nothing more
+    expect(b.addComms({ ...row, by: 'again' }, [{ ...m1, id: 'comms/c1/other/-' }])).toBe(false);
+    expect(b.comms('c1')).toEqual(row);
+    expect(b.commsMessages('c1').map((m) => [m.id, m.ladderId, m.commsId, m.level, m.maxAttempts, m.state, m.nextAt])).toEqual([
+      [m1.id, null, 'c1', 0, null, 'pending', T0],
+      [m2.id, null, 'c1', 0, 1, 'pending', T0],
+    ]);
+    const test = { id: 't1', kind: 'test' as const, incidentId: null, phase: null, by: '张三', login: 'zhangsan', at: T0 + 1, console: 'delivered' as const, none: 'no_channels' as const };
+    expect(a.addComms(test, [])).toBe(true);
+    expect(b.comms('t1')).toEqual(test);
+    expect(b.commsMessages('t1')).toEqual([]);
+    // with the pages, in one outbox
+    const id = ladder('fp1', T0).id;
+    a.startLadder(ladder('fp1', T0));
+    a.page(id, 0, step(id, 1, T0 + 2), [msg(id, 1, 'sre-dingtalk')]);
+    expect(b.dueMessages(T0 + 2, 10).map((m) => m.id)).toEqual([m1.id, m2.id, `${id}/1/sre-dingtalk/-`]);
+    expect(b.claim(m2.id, 0, T0 + 2, T0 + 40_000)).toBe(true);
+    b.markDead(m2.id, 1, T0 + 3, 'HTTP 401');
+    expect(a.deadLetters(10).map((m) => [m.id, m.commsId, m.ladderId])).toEqual([[m2.id, 'c1', null]]);
+    expect(a.messages(id).map((m) => [m.commsId, m.maxAttempts])).toEqual([[null, null]]);
+  });
+
   it('keeps everything across a reopen', () => {
     const d = tempDir(`vigil-paging-reopen-${impl.name}-`);
     cleanups.push(d.cleanup);
@@ -250,5 +283,28 @@ describe.each(IMPLEMENTATIONS)('PagingStore contract: $name', (impl) => {
     expect(again.openLadders().map((l) => [l.id, l.level])).toEqual([[id, 1]]);
     expect(again.steps(id)).toHaveLength(1);
     expect(again.dueMessages(T0, 10).map((m) => m.id)).toEqual([`${id}/1/sre-dingtalk/-`]);
+  });
+});
+
+describe('PagingStore on PostgreSQL: upgrade', () => {
+  it('migration 7 keeps the pages written under migration 6, as ladder messages', () => {
+    const d = tempDir('vigil-paging-pg-upgrade-');
+    cleanups.push(d.cleanup);
+    const url = pg.urlFor(d.dir);
+    const old = new PgSync({ connectionString: url });
+    try {
+      migratePostgres(old, 'test', pgGatewayMigrations.filter((m) => m.version <= 6), T0);
+      old.query("INSERT INTO page_ladders (id, fingerprint, roster_id, policy_id, started_at, level, level_at) VALUES ('l1', 'fp', 'r', 'p', 1, 1, 1)");
+      old.query(
+        "INSERT INTO page_messages (id, ladder_id, level, channel, type, body, state, attempts, next_at, created_at) VALUES ('l1/1/ch/-', 'l1', 1, 'ch', 'slack', '{}', 'pending', 2, 5, 1)",
+      );
+    } finally {
+      old.close();
+    }
+    const s = openPgPagingStore({ connectionString: url });
+    cleanups.push(() => s.close());
+    expect(s.messages('l1')).toMatchObject([{ id: 'l1/1/ch/-', ladderId: 'l1', commsId: null, maxAttempts: null, attempts: 2, state: 'pending' }]);
+    expect(s.dueMessages(10, 10).map((m) => m.id)).toEqual(['l1/1/ch/-']);
+    expect(pg.psql('SELECT max(version) FROM schema_migrations', pg.databaseOf(d.dir))).toBe('7');
   });
 });

@@ -16,10 +16,15 @@ const m = (await import(/* @vite-ignore */ MODULE)) as {
     p: Panel,
     s: { name: string; points: [number, number][] }[],
     w: { from: number | null; to: number },
+    width?: number,
   ): {
     series: { markLine?: { data: { yAxis: number; lineStyle: { color: string } }[] } }[];
     yAxis: { max: (v: { max: number }) => number };
+    grid: { top: number };
+    legend?: { type: string; textStyle: { width: number; overflow: string }; tooltip: { show: boolean } };
   };
+  legendLayout(names: string[], width: number): { rows: number; height: number };
+  textWidth(s: string): number;
   seriesName(labels: Record<string, string>, p: Panel, i: number): string;
   formatValue(v: number | null, unit: string | null): string;
 };
@@ -89,6 +94,32 @@ describe('panel drawing', () => {
       [4000, '#ff8800'],
     ]);
     expect(o.yAxis.max({ max: 200 })).toBe(5250);
+  });
+
+  // Issue #18: a long legend paged ('scroll': "1/3 ▸") instead of showing every series
+  it('long legends wrap into rows, every series shown, and the plot starts below them', () => {
+    const pts: [number, number][] = [[0, 1]];
+    const names = (n: number, len: number) => Array.from({ length: n }, (_, i) => `shop_${i}_${'x'.repeat(len)}`);
+    const series = (ns: string[]) => ns.map((name) => ({ name, points: pts }));
+    // one series: no legend
+    expect(m.timeseriesOption(backlog, series(['a']), { from: 0, to: 1 }, 600).legend).toBeUndefined();
+    // a few short names fit one row
+    const short = m.timeseriesOption(backlog, series(['p50', 'p95', 'p99']), { from: 0, to: 1 }, 600);
+    expect(short.legend).toMatchObject({ type: 'plain', textStyle: { overflow: 'truncate' }, tooltip: { show: true } });
+    expect(m.legendLayout(['p50', 'p95', 'p99'], 600).rows).toBe(1);
+    // twelve long names on a narrow panel: several rows, never paged, and the grid moves down with them
+    const many = names(12, 20);
+    const narrow = m.legendLayout(many, 400);
+    expect(narrow.rows).toBeGreaterThanOrEqual(6);
+    const o = m.timeseriesOption(backlog, series(many), { from: 0, to: 1 }, 400);
+    expect(o.legend?.type).not.toBe('scroll');
+    expect(o.grid.top).toBeGreaterThanOrEqual(narrow.height);
+    // wider panel, fewer rows; each row holds what its width allows
+    expect(m.legendLayout(many, 1200).rows).toBeLessThan(narrow.rows);
+    // a 300-character name takes at most the truncation width (the tooltip has it whole)
+    expect(m.legendLayout(['y'.repeat(300), 'z'], 2000).rows).toBe(1);
+    // Chinese names are measured wider than Latin ones
+    expect(m.textWidth('订单拉取失败')).toBeGreaterThan(m.textWidth('abcdef'));
   });
 
   it('names series by the gateway legend, else by labels, else by the target', () => {

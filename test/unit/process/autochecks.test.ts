@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutoCheckSchema, type AutoCheckInput } from '@shared/checklists';
 import { createAutoChecks } from '@core/process/autochecks';
-import { safeNotifier, type Notifier } from '@core/notifier';
+import { NotifyFailureError, safeNotifier, type Notifier } from '@core/notifier';
 import { silentLogger } from '@node/log';
 import { MIN, T0, cacheAlert, cachePanel, linkState, makeHarness, type Harness } from './harness';
 
@@ -134,7 +134,10 @@ describe('auto-checks on cached data', () => {
     expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'pass', reason: 'notification_shown', dataAt: T0 });
     expect(h.notifier.sent).toEqual([expect.objectContaining({ tag: 'test', title: 'Test', sticky: false })]);
     notifier = { notify: async () => Promise.reject(new Error('D-Bus not available')) };
-    expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'fail', value: 'D-Bus not available' });
+    expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'fail', value: 'failed: D-Bus not available' });
+    // a backend that knows why says it as a code, and the reading keeps the code (worded when read)
+    notifier = { notify: async () => Promise.reject(new NotifyFailureError({ code: 'no_session' })) };
+    expect(await evaluate(check({ type: 'notification_test' }))).toMatchObject({ outcome: 'fail', reason: 'notification_failed', value: 'no_session' });
     notifier = undefined;
   });
 
@@ -150,15 +153,75 @@ describe('auto-checks on cached data', () => {
     expect(state('cache-fresh').state).toBe('failed');
     expect(state('no-p0-p1').state).toBe('done');
     expect(state('queue-backlog')).toMatchObject({ state: 'todo', auto: { outcome: 'unknown', reason: 'no_panel' } });
-    expect(state('paging-channels')).toMatchObject({ state: 'todo', auto: null });
+    // offline: no test call is sent, and the step says so instead of passing or failing
+    expect(state('paging-channels')).toMatchObject({ state: 'todo', auto: { outcome: 'unknown', reason: 'paging_offline', value: 'offline', dataAt: null } });
+    expect(h.sent.filter((a) => a.type === 'paging.test')).toEqual([]);
     expect(v.run.result).toBe('red');
     expect(h.notifier.sent).toHaveLength(1);
 
     // the link comes back: a re-check turns the link item green, a person's decision stays
     h.mod.services.checklists.setStep({ runId: v.run.id, stepId: 'cache-fresh', state: 'skipped', note: 'first start on this desk' }, 'Li Wei');
     h.link.state = linkState({ status: 'online' });
-    const again = await h.mod.services.checklists.recheck(v.run.id);
+    const pending = h.mod.services.checklists.recheck(v.run.id);
+    // online, the test call goes to the gateway; nobody answers here, so after its wait it says so
+    await new Promise((r) => setImmediate(r));
+    expect(h.sent.filter((a) => a.type === 'paging.test')).toHaveLength(1);
+    h.clock.advance(30_000);
+    const again = await pending;
+    expect(again.run.steps.find((s) => s.stepId === 'paging-channels')).toMatchObject({ state: 'failed', auto: { outcome: 'fail', reason: 'paging_failed', value: 'no_answer' } });
     expect(again.run.steps.find((s) => s.stepId === 'link-online')!.state).toBe('done');
     expect(again.run.steps.find((s) => s.stepId === 'cache-fresh')).toMatchObject({ state: 'skipped', auto: { outcome: 'pass' } });
+  });
+});
+
+describe('the test call (paging_test)', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+  const comms = (id: string, over: Record<string, unknown> = {}) => ({
+    id,
+    kind: 'test',
+    incidentId: null,
+    phase: null,
+    by: 'Li Wei',
+    login: 'liwei',
+    at: T0,
+    deliveries: [],
+    console: 'delivered',
+    none: null,
+    updatedAt: T0,
+    ...over,
+  });
+  const delivery = (channel: string, state: string, error: string | null = null) => ({ channel, type: 'dingtalk', person: null, state, attempts: state === 'pending' ? 0 : 1, at: null, error });
+  const applier = () => h.mod.appliers!.find((a) => a.kind === 'comms.update')!;
+
+  it("sends paging.test and records each channel's answer once all have one; other consoles' tests are ignored", async () => {
+    h = makeHarness({ link: linkState({ status: 'online' }) });
+    const reading = h.mod.services.checklists.start({ templateId: 'shift-self-check' }, 'Li Wei');
+    await new Promise((r) => setImmediate(r));
+    const [test] = h.sent.filter((a) => a.type === 'paging.test');
+    const testId = (test.payload as { testId: string }).testId;
+    // someone else's test, and ours still sending: the step keeps waiting
+    applier().apply(comms('someone-else', { deliveries: [delivery('x', 'sent')] }), { seq: 1, at: T0 });
+    applier().apply(comms(testId, { deliveries: [delivery('sre-dingtalk', 'sent'), delivery('sre-slack', 'pending')] }), { seq: 2, at: T0 });
+    h.clock.advance(5_000);
+    applier().apply(comms(testId, { deliveries: [delivery('sre-dingtalk', 'sent'), delivery('sre-slack', 'dead', 'HTTP 404: no_service')] }), { seq: 3, at: T0 });
+    const v = await reading;
+    expect(v.run.steps.find((s) => s.stepId === 'paging-channels')).toMatchObject({
+      state: 'failed',
+      auto: { outcome: 'fail', reason: 'paging_failed', value: 'sre-dingtalk: sent; sre-slack: dead — HTTP 404: no_service; console: delivered', dataAt: T0 + 5_000 },
+    });
+    // the desktop notification step is still its own check
+    expect(v.run.steps.find((s) => s.stepId === 'notification-test')).toMatchObject({ state: 'done', auto: { reason: 'notification_shown' } });
+  });
+
+  it('every path arrived: the step is done; the reading is codes, whatever the language when it ran', async () => {
+    h = makeHarness({ link: linkState({ status: 'online' }) });
+    h.settings({ language: 'zh-CN' });
+    const reading = h.mod.services.checklists.start({ templateId: 'shift-self-check' }, 'Li Wei');
+    await new Promise((r) => setImmediate(r));
+    const testId = (h.sent.find((a) => a.type === 'paging.test')!.payload as { testId: string }).testId;
+    applier().apply(comms(testId, { deliveries: [delivery('sre-dingtalk', 'sent')] }), { seq: 1, at: T0 });
+    const step = (await reading).run.steps.find((s) => s.stepId === 'paging-channels')!;
+    expect(step).toMatchObject({ state: 'done', auto: { outcome: 'pass', reason: 'paging_arrived', value: 'sre-dingtalk: sent; console: delivered' } });
   });
 });

@@ -148,6 +148,35 @@ describe('incident service', () => {
     expect(h.notifier.sent.filter((n) => n.tag === `incident:${incident.id}:resolve`)).toHaveLength(0);
   });
 
+  it("a status update is queued with its entry id; the timeline says queued, then each channel's answer from the gateway", async () => {
+    h = makeHarness();
+    const incidents = h.mod.services.incidents;
+    const { incident } = await incidents.declare({ title: 'Shipment push failures', triage, severity: 'P1' }, 'Li Wei');
+    const entry = incidents.statusUpdate(incident.id, 'update', 'Progress: throttled upstream', 'Li Wei');
+    const [sent] = h.sent.filter((s) => s.type === 'incident.status_update');
+    expect(sent.payload).toEqual({ incidentId: incident.id, phase: 'update', text: 'Progress: throttled upstream', updateId: entry.id });
+    const line = () => {
+      const e = incidents.get(incident.id)!.timeline.find((x) => x.id === `comms:${entry.id}`);
+      return e ? entryText(e, 'en') : null;
+    };
+    expect(line()).toBe('Status update (update) to the incident channels: queued; it goes out when the platform receives it');
+    const apply = (deliveries: unknown[]) =>
+      h.mod.appliers!.find((a) => a.kind === 'comms.update')!.apply(
+        { id: entry.id, kind: 'incident', incidentId: incident.id, phase: 'update', by: 'Li Wei', login: null, at: T0, deliveries, console: null, none: null, updatedAt: T0 },
+        { seq: 1, at: T0 },
+      );
+    const d = (channel: string, state: string, attempts: number, error: string | null) => ({ channel, type: 'slack', person: null, state, attempts, at: null, error });
+    expect(apply([d('status-slack', 'retrying', 1, 'HTTP 500')])).toBe('incidents');
+    expect(line()).toBe('Status update (update) to the incident channels: status-slack retrying (1 tries so far): HTTP 500');
+    apply([d('status-slack', 'sent', 2, null)]);
+    expect(line()).toBe('Status update (update) to the incident channels: status-slack arrived');
+    // one entry for the update, not one per report; not sent back to the platform as a timeline entry
+    expect(incidents.get(incident.id)!.timeline.filter((x) => x.system?.code === 'comms')).toHaveLength(1);
+    expect(h.sent.filter((s) => s.type === 'incident.timeline' && (s.payload as { entryId: string }).entryId.startsWith('comms:'))).toEqual([]);
+    // a report for an incident this desk does not have changes nothing
+    expect(h.mod.appliers!.find((a) => a.kind === 'comms.update')!.apply({ id: 'x', kind: 'incident', incidentId: 'INC-404', phase: 'start', by: 'A', login: null, at: T0, deliveries: [], console: null, none: 'no_channels', updatedAt: T0 }, { seq: 2, at: T0 })).toBeNull();
+  });
+
   it('recomputes the timers from stored times after a restart, with configurable targets', async () => {
     h = makeHarness();
     h.mod.services.incidents.targets.write(TARGET_PRESETS.seed002, 'Li Wei');

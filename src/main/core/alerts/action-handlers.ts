@@ -10,7 +10,6 @@ import { compileMatchers } from '@shared/matchers';
 import { ApiError, type SliceHandlers } from '@shared/rpc';
 import { describeRuleProblem, silenceRuleText, silenceScopeProblem } from '@shared/silence-rule';
 import type { CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import type { ActionTracker, Submission } from './actions';
 import type { AlertRepo } from './repo';
 
@@ -83,7 +82,7 @@ export function createActionHandlers(ctx: CoreContext, repo: AlertRepo, tracker:
       }
       // the rule the gateway enforces too: refused here, before it is queued and waits for the link
       const scope = silenceScopeProblem(input.matchers);
-      if (scope) throw new ApiError('silence_too_broad', describeRuleProblem(silenceRuleText.in(coreLanguage(ctx.settings())), scope));
+      if (scope) throw new ApiError('silence_too_broad', describeRuleProblem(silenceRuleText.in(ctx.language()), scope));
       const now = ctx.clock.now();
       const fingerprints = repo.firingLabels().filter((r) => matches(r.labels)).slice(0, 500).map((r) => r.fingerprint);
       const actor = operator();

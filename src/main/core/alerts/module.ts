@@ -19,8 +19,8 @@ import { createChangeFeed } from './changes';
 import { createFilterRepo, createNotifyStateRepo } from './filters';
 import { NotificationPolicy } from './policy';
 import { createAlertRepo } from './repo';
-import { coreLanguage } from '../language';
 import { notifyText } from './notify-text';
+import { notifyFailureMessage } from '@shared/notify-failure';
 
 export interface AlertsModule extends CoreModule<typeof alertMethods> {
   /** the current counts (also pushed as the alertCounts event) */
@@ -49,6 +49,7 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
   const policy = new NotificationPolicy({
     clock: ctx.clock,
     settings: ctx.settings,
+    language: ctx.language,
     notifier: ctx.notifier,
     log: ctx.log,
     summaryOf: (fp) => repo.summary(fp),
@@ -135,10 +136,12 @@ export function createAlertsModule(ctx: CoreContext, sink: ActionSink): AlertsMo
       return notifyState();
     },
     notifyTest: async () => {
-      const t = notifyText.in(coreLanguage(ctx.settings()));
+      const t = notifyText.in(ctx.language());
       // what the backend said: "not shown" with its reason (no D-Bus session, no daemon), never a guess
       const r = await ctx.notifier.notify({ tag: 'vigil:test', title: t.testTitle(), body: t.testBody(), urgency: 'normal', sticky: false });
-      return r.shown ? { delivered: true, error: null } : { delivered: false, error: r.reason };
+      return r.shown
+        ? { delivered: true, error: null, reason: null }
+        : { delivered: false, error: notifyFailureMessage(r.failure, ctx.language()), reason: r.failure };
     },
   };
 

@@ -16,7 +16,7 @@
 import { type Alert, type AlertDisplayState, displayState } from '@shared/alerts';
 import { DEFAULT_GROUP_BY, groupKeyOf } from '@shared/contract/alerts';
 import { CLUSTER_LABEL } from '@shared/matchers';
-import { atLeast, severityRank, type Settings, type Severity } from '@shared/domain';
+import { atLeast, severityRank, type Language, type Settings, type Severity } from '@shared/domain';
 import type { Clock, TimerHandle } from '@node/clock';
 import type { Logger } from '@node/log';
 import type { NativeNotification, Notifier } from '../notifier';
@@ -48,6 +48,8 @@ export interface ObservedChange {
 export interface PolicyOptions {
   clock: Clock;
   settings: () => Settings;
+  /** the language to write in (the context's language(): the setting, or the page's); default from settings */
+  language?: () => Language;
   notifier: Notifier;
   log: Logger;
   /** called for every notification that passed the storm cap, delivered or held by quiet hours / mute */
@@ -340,7 +342,7 @@ export class NotificationPolicy {
   }
 
   private texts() {
-    return notifyText.in(coreLanguage(this.o.settings()));
+    return notifyText.in(this.o.language?.() ?? coreLanguage(this.o.settings()));
   }
 
   private newFiring(g: Group, ms: Member[], followUp: boolean): NativeNotification {

@@ -15,6 +15,7 @@ import type { Logger } from '@node/log';
 import type { DB } from '@node/sqlite';
 import type { CoreBus } from '../bus';
 import type { CoreContext } from '../context';
+import { languageOf, type PageLanguage } from '../language';
 import type { LinkModule } from '../link/module';
 import type { SettingsRepo } from '../settings';
 import type { StorageWatch } from '../storage';
@@ -68,6 +69,8 @@ export interface AppModuleDeps {
   transport: 'electron' | 'browser';
   version?: string;
   osLocale?: string;
+  /** what the page said its 'auto' language is; the core's texts follow it (language.ts) */
+  pageLanguage: PageLanguage;
   startedAt: number;
   /** what is still warming up after start, and the store's status */
   startup(): StartupState;
@@ -131,6 +134,10 @@ export function createAppModule(deps: AppModuleDeps): AppModule {
       canPickFolder: !!deps.pickFolder,
     }),
     startup: () => deps.startup(),
+    pageLanguage: (lng) => {
+      deps.pageLanguage.set(lng);
+      return { language: languageOf(store.current()?.settings.read() ?? DEFAULT_SETTINGS, deps.pageLanguage) };
+    },
     settingsGet: () => store.current()?.settings.read() ?? DEFAULT_SETTINGS,
     settingsSet: (patch) => {
       const m = need();

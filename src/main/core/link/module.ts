@@ -22,7 +22,6 @@ import { createLinkHandlers } from './handlers';
 import { createOutbox } from './outbox';
 import { createConsoleSession, type ConsoleSession } from './session';
 import { identityText } from './texts';
-import { coreLanguage } from '../language';
 import { createTargetResolver, type LinkPlatform } from './target';
 
 /** (the shell and the host name the platform they hand the core through this module) */
@@ -57,7 +56,7 @@ export interface LinkModule extends CoreModule<typeof linkMethods> {
 /** the person an action is queued as now, or the refusal that says why none (in the core's language) */
 function refusingNobody(ctx: CoreContext, session: ConsoleSession): (type: ActionType) => Me {
   return (type) => {
-    const say = identityText.in(coreLanguage(ctx.settings()));
+    const say = identityText.in(ctx.language());
     const me = session.me();
     if (!me)
       throw new ApiError('signed_out', session.state().state === 'signing_in' ? say.signingIn() : say.signedOut());

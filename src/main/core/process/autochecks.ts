@@ -6,6 +6,7 @@
 import type { AutoCheck, AutoResult, AutoReason } from '@shared/checklists';
 import type { LinkState, Severity } from '@shared/domain';
 import type { CoreNotifier } from '../notifier';
+import { encodeNotifyFailure } from '@shared/notify-failure';
 import type { DB } from '@node/sqlite';
 import { autoResult, createMetricCheck, MIN } from './autocheck-metric';
 
@@ -20,6 +21,8 @@ export interface AutoCheckDeps {
   hasToken(): Promise<boolean>;
   /** texts for the test notification, in the core's language */
   testNotification: { title: string; body: string };
+  /** the test call through the gateway (test-call.ts); without it the step says the platform is not there */
+  testCall?: () => Promise<Pick<AutoResult, 'outcome' | 'reason' | 'value'>>;
 }
 
 type Collection = 'alerts' | 'runbooks' | 'dashboards' | 'rosters';
@@ -104,7 +107,15 @@ export function createAutoChecks(deps: AutoCheckDeps) {
     const r = await deps.notifier.notify({ tag, title: deps.testNotification.title, body: deps.testNotification.body, urgency: 'normal', sticky: false });
     // When it was shown is the reading: dataAt carries it, shown as its age.
     if (r.shown) return result('pass', 'notification_shown', null, null, deps.now());
-    return result('fail', 'notification_failed', r.reason.slice(0, 500), null, null);
+    // the reading keeps the code (@shared/notify-failure): it is worded when read, in the reader's language
+    return result('fail', 'notification_failed', encodeNotifyFailure(r.failure), null, null);
+  }
+
+  async function pagingTest(): Promise<AutoResult> {
+    if (!deps.testCall) return result('unknown', 'paging_offline', null, null, null);
+    const r = await deps.testCall();
+    // when the paths answered is the reading's time
+    return result(r.outcome, r.reason, r.value, null, r.reason === 'paging_offline' ? null : deps.now());
   }
 
   return {
@@ -123,6 +134,8 @@ export function createAutoChecks(deps: AutoCheckDeps) {
           return tokenValid();
         case 'notification_test':
           return notificationTest(tag);
+        case 'paging_test':
+          return pagingTest();
       }
     },
   };

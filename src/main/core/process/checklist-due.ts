@@ -7,7 +7,6 @@ import { localize, type ChecklistTemplate } from '@shared/checklists';
 import type { Language } from '@shared/domain';
 import type { NativeNotification } from '../notifier';
 import type { CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import { storedTitle, type DueStep, type RunStore } from './checklist-store';
 import { createDeadlineScheduler } from './scheduler';
 import type { TemplateRepo } from './templates';
@@ -41,7 +40,7 @@ export function createDueReminders({ ctx, store, templates, changed }: DueRemind
   function fire(now: number): void {
     const rows = store.dueNow(now);
     if (!rows.length) return;
-    const lng = coreLanguage(ctx.settings());
+    const lng = ctx.language();
     ctx.db.transaction(() => {
       for (const r of rows) store.markDue(r.run_id, r.step_id, now);
     })();

@@ -24,7 +24,6 @@ import {
 import type { Language } from '@shared/domain';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import type { AutoChecks } from './autochecks';
 import { createDueReminders } from './checklist-due';
 import { createRunStore } from './checklist-store';
@@ -133,7 +132,7 @@ export function templateFor(run: ChecklistRun, stored: ChecklistTemplate | null)
 export function createChecklistEngine({ ctx, actions, templates, autoChecks }: ChecklistEngineDeps) {
   const { db } = ctx;
   const store = createRunStore(db);
-  const lng = () => coreLanguage(ctx.settings());
+  const lng = () => ctx.language();
   const say = () => processText.in(lng()).checklists;
   const changed = (ids: string[]) => ctx.emit('dataChanged', { collection: 'checklists', ids });
   const reminders = createDueReminders({ ctx, store, templates, changed });

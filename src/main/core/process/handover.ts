@@ -9,7 +9,6 @@ import { parseJson } from '@shared/json';
 import { HandoverDocSchema } from '@shared/protocol';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import { createShiftReader, MAX_SHIFT } from './handover-draft';
 import { handoverFromDoc } from './platform';
 import { notFound, processText } from './texts';
@@ -49,7 +48,7 @@ const toHandover = (r: HandoverRow): Handover => ({
 export function createHandoverService({ ctx, actions }: { ctx: CoreContext; actions: ActionSink }) {
   const { db } = ctx;
   const shift = createShiftReader(db);
-  const lng = () => coreLanguage(ctx.settings());
+  const lng = () => ctx.language();
   const say = () => processText.in(lng()).handover;
   const s = {
     insert: db.prepare(`INSERT INTO handovers (id, shift_start, shift_end, outgoing, incoming, draft, notes, watch_items, submitted_at, signed_at, signed_by, sign_note)

@@ -5,7 +5,6 @@
  */
 import type { Incident, Targets } from '@shared/incidents';
 import type { CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import { alarmsOf, toIncident, type Alarms, type IncidentStore } from './incident-store';
 import { createDeadlineScheduler } from './scheduler';
 import { incidentClocks } from './targets';
@@ -47,7 +46,7 @@ export function createIncidentAlarms({ ctx, store, targets, changed }: IncidentA
     ctx.db.transaction(() => {
       for (const a of due) store.markAlarm(a.inc.id, a.which, now);
     })();
-    const t = processText.in(coreLanguage(ctx.settings())).incidents;
+    const t = processText.in(ctx.language()).incidents;
     for (const a of due) {
       const params = { severity: a.inc.severity, id: a.inc.id };
       const title = a.which === 'respond' ? t.respondLate(params) : t.resolveLate(params);

@@ -92,6 +92,9 @@ export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; act
   const s = {
     add: db.prepare(`INSERT OR IGNORE INTO incident_timeline (id, incident_id, at, kind, author, text, system)
       VALUES (@id, @incidentId, @at, @kind, @author, @text, @system)`),
+    put: db.prepare(`INSERT INTO incident_timeline (id, incident_id, at, kind, author, text, system)
+      VALUES (@id, @incidentId, @at, @kind, @author, @text, @system)
+      ON CONFLICT(id) DO UPDATE SET text = excluded.text, system = excluded.system`),
     entries: db.prepare('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY at, rowid'),
     // alert starts the history lacks (first seen in a snapshot) come from alerts.starts_at, as in alertHistory
     alertEvents: db.prepare(`SELECT * FROM (
@@ -135,6 +138,10 @@ export function createIncidentTimeline({ ctx, actions }: { ctx: CoreContext; act
 
   return {
     store,
+    /** stores a local entry (not sent), or changes its text: where a status update went, as deliveries finish */
+    put(e: TimelineEntry): void {
+      s.put.run({ ...e, system: e.system ? JSON.stringify(e.system) : null });
+    },
     /** an entry a person writes */
     note: (incidentId: string, kind: TimelineKind, author: string, at: number, text: string) => add(incidentId, kind, author, at, text),
     /**

@@ -7,9 +7,13 @@
  * an update changes, pure), incident-alarms.ts (the reminders). This file is the operations over them.
  */
 import type { Language } from '@shared/domain';
+import type { Comms } from '@shared/paging';
 import {
+  commsEntryId,
   DeclareSchema,
   decideSeverity,
+  entryText,
+  type CommsLine,
   type DeclareInput,
   type Incident,
   type IncidentDetail,
@@ -21,7 +25,6 @@ import {
 } from '@shared/incidents';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import type { ChecklistEngine } from './checklists';
 import { createIncidentAlarms } from './incident-alarms';
 import { applyPatch, closedIncident } from './incident-patch';
@@ -98,7 +101,29 @@ function checkRoles(ctx: CoreContext, knownPerson: IncidentServiceDeps['knownPer
   const me = ctx.me()?.name;
   for (const [role, name] of Object.entries(patch.roles) as [keyof Incident['roles'], string | null][])
     if (name && name !== cur.roles[role] && name !== me && !knownPerson(name))
-      throw new ApiError('unknown_person', processText.in(coreLanguage(ctx.settings())).incidents.unknownPerson({ name }));
+      throw new ApiError('unknown_person', processText.in(ctx.language()).incidents.unknownPerson({ name }));
+}
+
+/** the timeline entry that says where the status update `statusEntryId` went */
+function commsEntry(incidentId: string, statusEntryId: string, author: string, at: number, params: Record<string, string>): TimelineEntry {
+  const system = { code: 'comms' as const, params };
+  return { id: commsEntryId(statusEntryId), incidentId, at, kind: 'status_update', author, text: entryText({ text: '', system, author }, 'en'), system };
+}
+
+/** the gateway's word on where a status update went and whether it arrived (`comms.update`) */
+function recordComms(
+  c: Comms,
+  store: Pick<ReturnType<typeof createIncidentStore>, 'load'>,
+  minutes: Pick<ReturnType<typeof createIncidentTimeline>, 'put'>,
+  changed: (id: string) => void,
+): boolean {
+  if (c.kind !== 'incident' || !c.incidentId || !store.load(c.incidentId)) return false;
+  const lines: CommsLine[] = c.deliveries.map((d) => ({ channel: d.channel, person: d.person, state: d.state, attempts: d.attempts, error: d.error }));
+  const params: Record<string, string> = { phase: c.phase ?? '', deliveries: JSON.stringify(lines) };
+  if (!lines.length && c.none) params.none = c.none;
+  minutes.put(commsEntry(c.incidentId, c.id, c.by, c.at, params));
+  changed(c.incidentId);
+  return true;
 }
 
 export function createIncidentService({ ctx, actions, checklists, knownPerson }: IncidentServiceDeps) {
@@ -107,11 +132,11 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
   const targets = createTargetsRepo(db);
   const minutes = createIncidentTimeline({ ctx, actions });
   const timeZone = () => ctx.settings().timeZone;
-  const say = () => processText.in(coreLanguage(ctx.settings())).incidents;
+  const say = () => processText.in(ctx.language()).incidents;
   const changed = (id: string) => ctx.emit('dataChanged', { collection: 'incidents', ids: [id] });
   const alarms = createIncidentAlarms({ ctx, store, targets: targets.read, changed });
 
-  const mustLoad = (id: string) => store.load(id) ?? notFound(coreLanguage(ctx.settings()), 'incident', id);
+  const mustLoad = (id: string) => store.load(id) ?? notFound(ctx.language(), 'incident', id);
   /** an open incident, or the refusal `closed` words */
   function mustBeOpen(id: string, closed: (p: { id: string }) => string) {
     const l = mustLoad(id);
@@ -185,7 +210,9 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
     const e = db.transaction(() => {
       const { inc, row } = mustBeOpen(id, say().closedNoUpdate);
       const created = minutes.note(id, 'status_update', actor, now, text);
-      sendAction(ctx, actions, 'incident.status_update', { incidentId: id, phase, text }, actor);
+      // where it goes is the gateway's to say (comms.update); until then the timeline says it is queued
+      if (sendAction(ctx, actions, 'incident.status_update', { incidentId: id, phase, text, updateId: created.id }, actor))
+        minutes.put(commsEntry(id, created.id, actor, now, { phase, queued: '1', deliveries: '' }));
       // Sending the first message is how handbook 003 acknowledges an incident.
       if (phase === 'start' && inc.respondedAt === null) {
         store.write({ ...inc, respondedAt: now, updatedAt: now }, alarmsOf(row));
@@ -258,6 +285,7 @@ export function createIncidentService({ ctx, actions, checklists, knownPerson }:
     close,
     reopen,
     applyRemote,
+    recordComms: (c: Comms) => recordComms(c, store, minutes, changed),
     list: store.list,
     get(id: string): IncidentDetail | null {
       const l = store.load(id);

@@ -13,7 +13,7 @@ import { createChecklistEngine } from './checklists';
 import { createHandoverService } from './handover';
 import { createIncidentService } from './incidents';
 import { createTemplateRepo } from './templates';
-import { coreLanguage } from '../language';
+import { createTestCalls } from './test-call';
 import { processText } from './texts';
 
 export interface ProcessOptions {
@@ -40,6 +40,7 @@ export type ProcessModule = CoreModule<typeof processMethods> & {
 
 export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts: ProcessOptions = {}): ProcessModule {
   const templates = createTemplateRepo(ctx.db);
+  const testCalls = createTestCalls(ctx, actions, opts.linkState);
   const autoChecks = createAutoChecks({
     db: ctx.db,
     now: () => ctx.clock.now(),
@@ -47,9 +48,10 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
     notifier: ctx.notifier,
     hasToken: async () => !!(await ctx.secrets.get('platformToken')),
     get testNotification() {
-      const t = processText.in(coreLanguage(ctx.settings())).checklists;
+      const t = processText.in(ctx.language()).checklists;
       return { title: t.testTitle(), body: t.testBody() };
     },
+    testCall: () => testCalls.run(),
   });
   const checklists = createChecklistEngine({ ctx, actions, templates, autoChecks });
   const incidents = createIncidentService({ ctx, actions, checklists, knownPerson: opts.knownPerson });
@@ -64,6 +66,18 @@ export function createProcessModule(ctx: CoreContext, actions: ActionSink, opts:
         const id = incidents.applyRemote(d.incident);
         if (id !== d.id) throw new Error(`incident.update: event id ${d.id} does not match incident ${id}`);
         return 'incidents';
+      },
+    },
+    {
+      // where a status update went (the incident's timeline), or a test call's answer (the self-check)
+      kind: 'comms.update',
+      apply(data) {
+        const c = eventData['comms.update'].parse(data);
+        if (c.kind === 'test') {
+          testCalls.seen(c);
+          return null;
+        }
+        return incidents.recordComms(c) ? 'incidents' : null;
       },
     },
     {

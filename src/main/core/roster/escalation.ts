@@ -15,7 +15,6 @@ import { escalationEntryId } from '@shared/incidents';
 import type { EscalationState } from '@shared/roster';
 import { createPassLoop } from '@node/pass-loop';
 import type { ActionSink, CoreContext } from '../context';
-import { coreLanguage } from '../language';
 import { createLadderStore, type LadderRow } from './ladder-store';
 import { escalatedText, escalationReason, reminderText, type Reached } from './messages';
 import { createPolicyIndex, type PolicyRef } from './policy-index';
@@ -145,7 +144,7 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
     log.log(actionError ? 'error' : 'info', 'escalation.level', { kind: row.subject_kind, id: row.subject_id, from, to, actionError });
     if (escalation) {
       const levelName = ref.policy.levels[to - 1].name;
-      const text = escalatedText(coreLanguage(ctx.settings()), { title: subj.title, severity: subj.severity, level: to, levelName, unackedMs: now - row.started_at, reached });
+      const text = escalatedText(ctx.language(), { title: subj.title, severity: subj.severity, level: to, levelName, unackedMs: now - row.started_at, reached });
       notify(row, subj, text, true);
     }
     changed(row, to, false);
@@ -166,7 +165,7 @@ export function createEscalationEngine({ ctx, actions, rosters, subjects, tickMs
     row.reminded_at = now;
     const next = nextLevelAt(row, ref);
     const nextInMs = Number.isFinite(next) ? next - now : null;
-    const text = reminderText(coreLanguage(ctx.settings()), { title: subj.title, severity: subj.severity, level: row.level, unackedMs: now - row.started_at, nextInMs, reached });
+    const text = reminderText(ctx.language(), { title: subj.title, severity: subj.severity, level: row.level, unackedMs: now - row.started_at, nextInMs, reached });
     notify(row, subj, text, atLeast(subj.severity, 'P1'));
   }
 

@@ -10,7 +10,6 @@ import { PageLadderSchema, undeliveredPages, type PageLadder, type UndeliveredPa
 import { parseJson } from '@shared/json';
 import type { EscalationState } from '@shared/roster';
 import type { CoreContext, EventApplier } from '../context';
-import { coreLanguage } from '../language';
 import { pageText } from './messages';
 
 /** a page older than this when it arrives (a resync after a long time offline) is listed, not notified */
@@ -73,7 +72,7 @@ export function createGatewayPages(ctx: CoreContext, onChanged: () => void = () 
     if (!me?.login || l.stoppedAt !== null || !step.people.some((p) => p.login === me.login)) return;
     if (ctx.clock.now() - step.at > NOTIFY_WITHIN_MS) return;
     if (s.notified.run(l.ladderId, step.level, ctx.clock.now()).changes !== 1) return;
-    const t = pageText.in(coreLanguage(ctx.settings()));
+    const t = pageText.in(ctx.language());
     void ctx.notifier.notify({
       tag: `page:${l.fingerprint}`,
       title: t.pagedTitle({ severity: l.severity, alert: l.alertname }),

@@ -12,7 +12,6 @@ import { onCallAt } from '@shared/rotation';
 import type { RosterImportResult, RotationOnCall } from '@shared/roster';
 import { ApiError } from '@shared/rpc';
 import type { ActionSink, CoreContext, EventApplier } from '../context';
-import { coreLanguage } from '../language';
 import type { CoreModule } from '../module';
 import { createEscalationEngine } from './escalation';
 import { createGatewayPages, withGatewayPage } from './gateway-pages';
@@ -83,7 +82,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
           // A bad document must not replace a good one (or poison the sync): keep what we have, say why.
           const first = v.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
           ctx.log.log('error', 'roster.rejected', { id: r.id, issues: v.issues.length, first });
-          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: rosterText.in(coreLanguage(ctx.settings())).rejected({ name: r.name }), body: first.join('; ') });
+          ctx.emit('toast', { id: `roster-rejected-${r.id}`, level: 'error', title: rosterText.in(ctx.language()).rejected({ name: r.name }), body: first.join('; ') });
           return null;
         }
         if (v.warnings.length)
@@ -155,7 +154,7 @@ export function createRosterModule(ctx: CoreContext, actions: ActionSink, opts: 
         const r = store.get(id);
         if (!r) return { removed: false };
         if (r.origin !== 'local')
-          throw new ApiError('not_local', rosterText.in(coreLanguage(ctx.settings())).notLocal({ name: r.name }));
+          throw new ApiError('not_local', rosterText.in(ctx.language()).notLocal({ name: r.name }));
         store.remove(id);
         ctx.audit(ctx.auditName(), 'roster.remove', { id });
         ctx.emit('dataChanged', { collection: 'rosters', ids: [id] });

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { AppInfo, Freshness, LinkState, Settings, SettingsPatch, StartupState } from '@shared/domain';
 import { vigil } from '../api';
+import { resolveLanguage } from '@shared/texts';
 
 export const VIEWS = ['alerts', 'runbooks', 'dashboards', 'checklists', 'incidents', 'roster', 'handover', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
@@ -51,6 +52,9 @@ export const useApp = create<AppState>((set, get) => ({
   now: Date.now(),
   async load() {
     const api = vigil();
+    // one language for the page and the core's texts: for 'auto' the page's own locale decides, so the
+    // core is told it before anything (toasts, notifications) is worded (src/main/core/language.ts)
+    void api.pageLanguage(resolveLanguage('auto', navigator.language)).catch(() => undefined);
     const [info, settings, link, freshness, startup] = await Promise.all([api.appInfo(), api.settingsGet(), api.linkState(), api.freshness(), api.startup()]);
     set({ info, settings, link, freshness, startup });
   },

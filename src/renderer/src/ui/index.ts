@@ -6,4 +6,5 @@ export { Menu, Popover, type MenuEntry } from './Menu';
 export { Banner, Card, EmptyState, FormCard, ListDetail, PageHeader, Toolbar, View } from './Page';
 export { RadioGroup } from './RadioGroup';
 export { Select, type Option } from './Select';
+export { DateField, TimeField } from './TimeField';
 export { Toaster } from './Toaster';

@@ -70,7 +70,14 @@ export const AlertTable = memo(function AlertTable() {
   // keyed by the ids, not react-table's array, so the rows' `cols` prop changes only when the columns do
   const visibleIds = visible.map((c) => c.id).join();
   const cols = useMemo(() => visibleIds.split(',').map((id) => columns.find((c) => c.id === id)!), [visibleIds, columns]);
-  const { template, minWidth } = gridTemplate(visible.map((c) => ({ id: c.id, size: c.getSize(), flex: (c.columnDef as AlertColumn).flex })));
+  // a flex column nobody sized may shrink to its floor (the defaults fit a 1360 px window)
+  const sized = table.getState().columnSizing;
+  const { template, minWidth } = gridTemplate(
+    visible.map((c) => {
+      const def = c.columnDef as AlertColumn;
+      return { id: c.id, size: c.getSize(), flex: def.flex, floor: sized[c.id] === undefined ? def.floor : undefined };
+    }),
+  );
   const style = { '--grid-cols': template, '--grid-min': `${minWidth}px` } as CSSProperties;
   const activeId = rows.length ? `alerts-row-${cursor}` : undefined;
 

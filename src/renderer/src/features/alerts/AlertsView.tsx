@@ -1,7 +1,7 @@
 import { memo, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../signin/session';
-import { SEVERITIES } from '@shared/domain';
+import { SEVERITIES, type Language } from '@shared/domain';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
 import { PartBoundary } from '@renderer/components/PartBoundary';
@@ -14,6 +14,7 @@ import { ColumnsMenu } from './GridHeader';
 import { HelpOverlay, NoteDialog, SilenceDialog } from './Dialogs';
 import { fingerprintsOf } from './model';
 import { alerts, startAlerts, useAlerts } from './store';
+import { testNotification } from './test-notification';
 import './alerts.css';
 
 const OFFLINE = new Set(['offline', 'auth_failed']);
@@ -119,8 +120,8 @@ const NotifyControls = memo(function NotifyControls() {
         <button
           type="button"
           onClick={async () => {
-            const r = await vigil().notifyTest();
-            toast(r.delivered ? { level: 'success', title: t('mute.testOk') } : { level: 'error', title: t('mute.testFailed'), body: r.error ?? '' });
+            const r = await testNotification(i18n.language as Language);
+            toast(r.delivered ? { level: 'success', title: t('mute.testOk') } : { level: 'error', title: t('mute.testFailed'), body: r.reason ?? '' });
           }}
         >
           {t('mute.test')}

@@ -28,8 +28,13 @@ export interface Col {
   hideable: boolean;
   /** shows data (names, summaries), not UI text: marked translate="no" */
   data?: boolean;
-  /** the column that takes the width left over */
+  /** a column that takes the width left over */
   flex?: boolean;
+  /**
+   * a flex column at its default width shrinks down to this on a narrow window (so the default columns
+   * fit a 1360 px window without a horizontal scrollbar); once a person sets its width, that width holds
+   */
+  floor?: number;
   draw(r: AlertRow, c: CellInput): ReactNode;
 }
 
@@ -93,7 +98,7 @@ const SIZES: Record<ColumnId, { size: number; min: number }> = {
   severity: { size: 92, min: 56 },
   state: { size: 128, min: 72 },
   cluster: { size: 96, min: 56 },
-  alertname: { size: 200, min: 96 },
+  alertname: { size: 248, min: 96 },
   summary: { size: 300, min: 120 },
   labels: { size: 280, min: 96 },
   age: { size: 56, min: 44 },
@@ -174,6 +179,7 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
       sort: 'summary',
       hideable: true,
       flex: true,
+      floor: 160,
       data: true,
       header: () => t('col.summary'),
       draw: (r) => <Revealed text={(tx.zh && r.e.summaryZh) || r.e.summary} />,
@@ -182,6 +188,8 @@ export function columnsFor(tx: RowTexts): AlertColumn[] {
     col('labels', {
       sort: null,
       hideable: true,
+      flex: true,
+      floor: 120,
       header: () => t('col.labels'),
       draw: (r) =>
         keyLabels(r.e.a.labels).map(([k, v]) => (
@@ -220,11 +228,20 @@ export function sanitizeLayout(saved: AlertTableLayout | null): AlertTableLayout
   return { order: ['select', ...rest], hidden: saved.hidden.filter((id) => hideable.has(id)), sizes, sort };
 }
 
-/** The rows' grid tracks for the visible columns, in order, at their widths; the flex column takes the rest. */
-export function gridTemplate(cols: readonly { id: string; size: number; flex?: boolean }[]): { template: string; minWidth: number } {
+/**
+ * The rows' grid tracks for the visible columns, in order, at their widths; the flex columns take the
+ * rest. A flex column with a `floor` (at its default width) shares the width in proportion to its default
+ * size and may shrink to the floor; one a person sized keeps that width as its least.
+ */
+export function gridTemplate(cols: readonly { id: string; size: number; flex?: boolean; floor?: number }[]): { template: string; minWidth: number } {
   let minWidth = 0;
   let flexed = false;
   const tracks = cols.map((c) => {
+    if (c.flex && c.floor !== undefined) {
+      flexed = true;
+      minWidth += c.floor;
+      return `minmax(${c.floor}px, ${c.size}fr)`;
+    }
     minWidth += c.size;
     if (c.flex) {
       flexed = true;

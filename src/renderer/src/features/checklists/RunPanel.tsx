@@ -14,6 +14,7 @@ import {
   type TemplateStep,
 } from '@shared/checklists';
 import type { Language } from '@shared/domain';
+import { decodeNotifyFailure, notifyFailureReason } from '@shared/notify-failure';
 import { vigil } from '@renderer/api';
 import { formatAge, formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
@@ -24,6 +25,7 @@ const STATE_TONE: Record<StepState, Tone> = { todo: 'warn', done: 'ok', skipped:
 import { useAction } from '@renderer/data/action';
 import { useLive } from '@renderer/data/load';
 import './checklists.css';
+import { testCallValue } from './test-call-value';
 
 export function ResultBanner({ run, readOnly }: { run: ChecklistRun; readOnly?: boolean }) {
   const { t } = useTranslation('checklists');
@@ -48,21 +50,27 @@ export function ResultBanner({ run, readOnly }: { run: ChecklistRun; readOnly?: 
  * The core writes a reading as text ("alerts: 0 min, runbooks: 3 min", "offline"); the words in it that
  * are Vigil's own (collection names, link states) are said in the reader's language.
  */
-function autoValue(spec: TemplateStep | undefined, value: string, tc: (k: string) => string): string {
+export function autoValue(spec: TemplateStep | undefined, value: string, tc: (k: string) => string, t: (k: string) => string, lng: Language): string {
   const type = spec?.autoCheck?.type;
+  // the notification step keeps why as a code (@shared/notify-failure): worded now, in the reader's language
+  if (type === 'notification_test') {
+    const failure = decodeNotifyFailure(value);
+    if (failure) return notifyFailureReason(failure, lng);
+  }
+  if (type === 'paging_test') return testCallValue(value, t);
   if (type === 'fresh') return value.replace(/\b(alerts|runbooks|dashboards|rosters)\b/g, (c) => tc(`collections.${c}`));
   if ((type === 'link_online' || type === 'token_valid') && /^(online|connecting|offline|auth_failed|degraded|disabled)$/.test(value)) return tc(`link.${value}`);
   return value;
 }
 
 function AutoReading({ step, spec }: { step: RunStep; spec: TemplateStep | undefined }) {
-  const { t } = useTranslation('checklists');
+  const { t, i18n } = useTranslation('checklists');
   const { t: tc } = useTranslation();
   const now = useApp((s) => s.now);
   const a = step.auto;
   if (!a) return null;
   const parts = [`${t('auto.label')}: ${t(`auto.${a.outcome}`)} — ${t(`auto.reasons.${a.reason}`)}`];
-  if (a.value !== null) parts.push(t('auto.seen', { value: autoValue(spec, a.value, tc) }));
+  if (a.value !== null) parts.push(t('auto.seen', { value: autoValue(spec, a.value, tc, t, i18n.language as Language) }));
   if (a.limit !== null) parts.push(t('auto.limit', { limit: a.limit }));
   if (a.dataAt !== null) parts.push(t('auto.dataAge', { age: formatAge(tc, a.dataAt, Math.max(now, a.checkedAt)) }));
   return (

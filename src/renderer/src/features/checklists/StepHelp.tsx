@@ -43,7 +43,8 @@ export function StepHelp({ check, auto }: { check: AutoCheck; auto: AutoResult }
         alerts.setQuery({ states: ['firing'] });
       },
     });
-  if (check.type === 'link_online' || check.type === 'token_valid' || check.type === 'fresh')
+  if (check.type === 'paging_test' && auto.reason !== 'paging_offline') links.push({ label: t('help.openRoster'), run: () => go('roster') });
+  if (check.type === 'link_online' || check.type === 'token_valid' || check.type === 'fresh' || auto.reason === 'paging_offline')
     links.push({ label: t('help.reconnect'), run: () => void vigil().linkReconnect() }, { label: t('help.openSettings'), run: () => go('settings') });
   return (
     <div className="step-help" role="note" aria-label={t('help.label')}>

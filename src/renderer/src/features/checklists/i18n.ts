@@ -21,6 +21,10 @@ const reasonsEn = {
   token_unverified: 'cannot be verified while not connected',
   notification_shown: 'shown',
   notification_failed: 'could not be shown',
+  paging_arrived: 'every path answered: arrived',
+  paging_failed: 'not every path arrived',
+  paging_offline: 'no test call: the platform is not connected',
+  paging_none: 'no paging path is configured for you',
 };
 const reasonsZh: typeof reasonsEn = {
   metric_ok: '在限值内',
@@ -44,6 +48,10 @@ const reasonsZh: typeof reasonsEn = {
   token_unverified: '未连接时无法验证',
   notification_shown: '已弹出',
   notification_failed: '无法弹出',
+  paging_arrived: '所有通路均已送达',
+  paging_failed: '部分通路未送达',
+  paging_offline: '未试呼：未连接平台',
+  paging_none: '未给你配置任何通知通路',
 };
 
 export const checklistsText = {
@@ -133,6 +141,20 @@ export const checklistsText = {
       reasons: reasonsEn,
     },
     roles: { commander: 'Incident commander', techLead: 'Tech lead', comms: 'Communications lead', onCall: 'On-call engineer' },
+    testCall: {
+      no_answer: 'no answer yet',
+      states: { sent: 'arrived', dead: 'did not arrive', pending: 'no answer yet', retrying: 'no answer yet' },
+      console: 'this console',
+      consoleStates: { delivered: 'connected', not_connected: 'not connected', no_login: 'not signed in as a person' },
+      none: {
+        paging_off: 'the platform does not send messages (paging is off)',
+        no_roster: 'the platform has no roster',
+        no_channels: 'no channel reaches you in the roster',
+        not_in_roster: 'you are not in the platform roster',
+      },
+      colon: ': ',
+      sep: '; ',
+    },
     help: {
       label: 'What to do',
       next: 'Next step:',
@@ -142,6 +164,7 @@ export const checklistsText = {
       openAlerts: 'Show firing alerts',
       reconnect: 'Reconnect now',
       openSettings: 'Open Settings',
+      openRoster: 'Open the roster',
       advice: {
         metric_ok: 'Nothing to do.',
         metric_breach: 'Look at the panel for the trend, then follow the runbook; if it keeps rising, raise it in the team channel and consider declaring an incident.',
@@ -164,6 +187,10 @@ export const checklistsText = {
         token_unverified: 'The token is checked once the link is online: reconnect, then run the checks again.',
         notification_shown: 'Nothing to do.',
         notification_failed: 'Desktop notifications cannot be shown: check the system notification settings (on Linux, a notification daemon must run), then run the checks again.',
+        paging_arrived: 'Confirm on your phone that each message arrived, then tick the item.',
+        paging_failed: 'A path did not arrive: the reason is beside it. Fix the channel in the roster (URL, secret, keyword) or tell the platform team, and until then make sure the second line can reach you another way.',
+        paging_offline: 'The test call goes through the platform: reconnect, then run the checks again. Meanwhile test each path by hand.',
+        paging_none: 'The roster gives you no channel: ask the roster owner to add yours (team group, SMS, voice), then run the checks again.',
       },
     },
   },
@@ -253,6 +280,20 @@ export const checklistsText = {
       reasons: reasonsZh,
     },
     roles: { commander: '事件指挥官', techLead: '技术负责人', comms: '通信协调员', onCall: '值班工程师' },
+    testCall: {
+      no_answer: '尚无回应',
+      states: { sent: '已送达', dead: '未送达', pending: '尚无回应', retrying: '尚无回应' },
+      console: '本机控制台',
+      consoleStates: { delivered: '已连接', not_connected: '未连接', no_login: '未以个人身份登录' },
+      none: {
+        paging_off: '平台未开启消息发送（呼叫功能关闭）',
+        no_roster: '平台没有值班表',
+        no_channels: '值班表中没有能联系到你的通道',
+        not_in_roster: '你不在平台的值班表中',
+      },
+      colon: '：',
+      sep: '；',
+    },
     help: {
       label: '下一步',
       next: '下一步：',
@@ -262,6 +303,7 @@ export const checklistsText = {
       openAlerts: '查看触发中的告警',
       reconnect: '立即重连',
       openSettings: '打开设置',
+      openRoster: '打开值班表',
       advice: {
         metric_ok: '无需处理。',
         metric_breach: '先在面板上看趋势，再按处置手册处理；如果仍在上升，在团队群里通报，并考虑宣告事故。',
@@ -284,6 +326,10 @@ export const checklistsText = {
         token_unverified: '连接在线后才能验证令牌：请重连，然后重新检查。',
         notification_shown: '无需处理。',
         notification_failed: '无法显示桌面通知：请检查系统通知设置（Linux 上需要运行通知守护进程），然后重新检查。',
+        paging_arrived: '请在手机上确认每条消息都已收到，然后勾选此项。',
+        paging_failed: '有通路未送达，原因见其旁。请在值班表中修正该通道（地址、密钥、关键词）或通知平台团队，修好之前确保二线能通过其他方式联系到你。',
+        paging_offline: '试呼需经由平台：请重连，然后重新检查。在此之前请手动逐一试呼。',
+        paging_none: '值班表中没有你的通道：请值班表负责人添加（团队群、短信、电话），然后重新检查。',
       },
     },
   },

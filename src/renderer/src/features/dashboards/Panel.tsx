@@ -1,5 +1,5 @@
 /** One dashboard panel drawn with echarts from cached series, with its values also given as text. */
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import * as echarts from 'echarts/core';
 import { GaugeChart, LineChart } from 'echarts/charts';
@@ -15,6 +15,7 @@ import {
   formatValue,
   gaugeOption,
   lastValue,
+  legendLayout,
   namedSeries,
   sparklineOption,
   thresholdColor,
@@ -31,18 +32,39 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+/** .chart's height in dashboards.css, and one legend row (chartOptions.ts) */
+const CHART_HEIGHT = 220;
+const LEGEND_ROW = 24;
+
 /** Mounts an echarts instance on a div; marks the figure data-rendered once echarts finished drawing. */
-function Chart({ option, className }: { option: Record<string, unknown>; className: string }) {
+function Chart({
+  option,
+  className,
+  height,
+  onWidth,
+}: {
+  option: Record<string, unknown>;
+  className: string;
+  /** px, where the legend's rows make the chart taller */
+  height?: number;
+  /** told the chart's width when it changes (the legend wraps to it) */
+  onWidth?: (px: number) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const theme = useTheme();
+  const widthTo = useRef(onWidth);
+  widthTo.current = onWidth;
 
   useEffect(() => {
     const el = ref.current!;
     const c = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = c;
     c.on('finished', () => el.closest('figure')?.setAttribute('data-rendered', 'true'));
-    const ro = new ResizeObserver(() => c.resize());
+    const ro = new ResizeObserver(() => {
+      c.resize();
+      widthTo.current?.(el.clientWidth);
+    });
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -56,7 +78,9 @@ function Chart({ option, className }: { option: Record<string, unknown>; classNa
     chart.current?.setOption(themed(theme.colors, option), { notMerge: true });
   }, [option, theme.colors]);
 
-  return <div ref={ref} className={className} aria-hidden="true" />;
+  useEffect(() => chart.current?.resize(), [height]);
+
+  return <div ref={ref} className={className} style={height ? { height } : undefined} aria-hidden="true" />;
 }
 
 export function Panel({
@@ -74,14 +98,18 @@ export function Panel({
   const last = lastValue(series);
   const color = thresholdColor(panel, last);
   const hasData = series.some((s) => s.points.length);
+  // the chart's width, in 8 px steps (the legend wraps to it; a pixel's resize does not redraw)
+  const [width, setWidth] = useState(0);
+  const onWidth = useCallback((px: number) => setWidth(Math.floor(px / 8) * 8), []);
+  const legend = panel.type === 'timeseries' && width ? legendLayout(series.map((s) => s.name), width) : null;
   const option = useMemo(
     () =>
       panel.type === 'timeseries'
-        ? timeseriesOption(panel, series, window)
+        ? timeseriesOption(panel, series, window, width || 600)
         : panel.type === 'gauge'
           ? gaugeOption(panel, last)
           : sparklineOption(series, color),
-    [panel, series, window, last, color],
+    [panel, series, window, last, color, width],
   );
   const titleId = `panel-${panel.id}`;
 
@@ -101,7 +129,13 @@ export function Panel({
           {formatValue(last, panel.unit)}
         </p>
       )}
-      <Chart option={option} className={`chart chart-${panel.type}`} />
+      <Chart
+        option={option}
+        className={`chart chart-${panel.type}`}
+        onWidth={onWidth}
+        // the plot keeps its height under a legend of several rows
+        height={legend && legend.rows > 1 ? CHART_HEIGHT + legend.height - LEGEND_ROW : undefined}
+      />
       <ul className="sr-only">
         {series.map((s) => (
           <li key={s.name}>

@@ -88,17 +88,67 @@ export function formatValue(v: number | null, unit: string | null): string {
   return `${compact(v)} ${unit}`;
 }
 
-export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { from: number | null; to: number }) {
+/** the legend's geometry: echarts' defaults at a 12 px font */
+const LEGEND = { font: 12, row: 20, icon: 18, iconGap: 5, gap: 12, side: 8, maxText: 220 } as const;
+
+/** about how wide `s` is drawn at 12 px: CJK full width, other characters a little over half */
+export function textWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[ᄀ-ᅟ⺀-꓏가-힣豈-﫿︰-﹏＀-｠￠-￦]/.test(ch) ? LEGEND.font : LEGEND.font * 0.6;
+  return Math.ceil(w);
+}
+
+/**
+ * Where the legend's items fall when they wrap into rows across a chart `width` px wide: every series is
+ * shown (no paging), a name longer than maxText ends in an ellipsis with the full name in the legend's
+ * tooltip. Answers the rows and the height they take, so the plot starts below them.
+ */
+export function legendLayout(names: readonly string[], width: number): { rows: number; height: number } {
+  if (names.length < 2) return { rows: 0, height: 0 };
+  const avail = Math.max(120, width - 2 * LEGEND.side);
+  let rows = 1;
+  let x = 0;
+  for (const n of names) {
+    const item = LEGEND.icon + LEGEND.iconGap + Math.min(textWidth(n), LEGEND.maxText);
+    if (x > 0 && x + item > avail) {
+      rows += 1;
+      x = 0;
+    }
+    x += item + LEGEND.gap;
+  }
+  return { rows, height: rows * LEGEND.row + 4 };
+}
+
+/** `width`: the chart's width in px (the legend wraps to it; 0 before it is measured) */
+export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { from: number | null; to: number }, width = 600) {
   const lines = panel.thresholds.filter((t) => Number.isFinite(t.value) && t.value > 0);
+  const legend = legendLayout(
+    series.map((s) => s.name),
+    width,
+  );
   return {
     animation: false,
-    grid: { left: 64, right: 16, top: series.length > 1 ? 36 : 16, bottom: 28 },
+    grid: { left: 64, right: 16, top: legend.height + 12, bottom: 28 },
     tooltip: {
       trigger: 'axis',
       valueFormatter: (v: unknown) => formatValue(typeof v === 'number' ? v : null, panel.unit),
     },
-    // long series names end in an ellipsis (the full name is in the legend's tooltip), never cut mid-word
-    legend: series.length > 1 ? { top: 0, type: 'scroll', textStyle: { width: 160, overflow: 'truncate' }, tooltip: { show: true } } : undefined,
+    // every series in view: the legend wraps into rows (the plot starts below them); a long name ends in an
+    // ellipsis, with the full name in the legend's tooltip
+    legend:
+      series.length > 1
+        ? {
+            type: 'plain',
+            top: 0,
+            left: LEGEND.side,
+            right: LEGEND.side,
+            itemGap: LEGEND.gap,
+            itemWidth: LEGEND.icon,
+            itemHeight: 10,
+            textStyle: { fontSize: LEGEND.font, width: LEGEND.maxText, overflow: 'truncate' },
+            tooltip: { show: true },
+          }
+        : undefined,
     // narrow panels: let echarts drop time labels that would overlap rather than draw them on top of each other
     xAxis: { type: 'time', min: window.from ?? undefined, max: window.to, axisLabel: { hideOverlap: true }, splitNumber: 4 },
     yAxis: {
@@ -106,7 +156,9 @@ export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { 
       scale: true,
       // keep threshold lines in view even when the data stays well below them
       max: (v: { max: number }) => Math.max(v.max, ...lines.map((t) => t.value * 1.05)),
-      axisLabel: { formatter: (v: number) => formatValue(v, panel.unit) },
+      // the top of the axis is the data's (or a threshold's) own maximum, not a round step: its label
+      // ("3.16 min") would sit on top of the last round one ("3 min")
+      axisLabel: { formatter: (v: number) => formatValue(v, panel.unit), showMaxLabel: false },
     },
     series: series.map((s, i) => ({
       type: 'line',
@@ -123,6 +175,11 @@ export function timeseriesOption(panel: Panel, series: NamedSeries[], window: { 
               label: {
                 formatter: (p: { value: number; name: string }) => p.name || formatValue(p.value, panel.unit),
                 position: 'insideEndTop',
+                // in the line's colour, without the halo echarts gives labels inside the plot (a white
+                // border that smears the text on a dark surface)
+                color: 'inherit',
+                textBorderWidth: 0,
+                textBorderColor: 'transparent',
               },
               data: lines.map((t) => ({
                 yAxis: t.value,

@@ -8,7 +8,7 @@ import { localize } from '@shared/checklists';
 import type { Language } from '@shared/domain';
 import type { Handover, HandoverDraft } from '@shared/handover';
 import { vigil } from '@renderer/api';
-import { EmptyState, Field, FieldRow, FormCard, InlineError, View } from '@renderer/ui';
+import { DateField, EmptyState, Field, FieldRow, FormCard, InlineError, TimeField, View } from '@renderer/ui';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
 import { useAction } from '@renderer/data/action';
@@ -18,12 +18,12 @@ import '../checklists/checklists.css';
 import { useGate } from '../signin/Gate';
 import { useMyName } from '../signin/session';
 
-/** datetime-local works in local time without a zone: convert both ways explicitly. */
-const toLocalInput = (ms: number) => {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
+/** The shift start as a local date and time of day ('YYYY-MM-DD', 'HH:mm'), and back. */
+const toLocalParts = (ms: number): { date: string; time: string } => {
+  const iso = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
 };
-const fromLocalInput = (v: string) => new Date(v).getTime();
+const fromLocalParts = (date: string, time: string) => new Date(`${date}T${time}`).getTime();
 
 function Section({ title, items }: { title: string; items: ReactNode[] }) {
   const { t } = useTranslation('handover');
@@ -124,12 +124,12 @@ function HandOverForm() {
     setWatch([...watch, item.trim()]);
     setItem('');
   };
+  const parts = draft.data ? toLocalParts(draft.data.shiftStart) : null;
   return (
     <FormCard title={t('draft.heading')} onSubmit={submit}>
       <FieldRow>
-        <Field label={t('draft.shiftStart')}>
-          <input type="datetime-local" value={draft.data ? toLocalInput(draft.data.shiftStart) : ''} onChange={(e) => e.target.value && setStart(fromLocalInput(e.target.value))} />
-        </Field>
+        <DateField label={t('draft.shiftStartDate')} value={parts?.date ?? ''} onChange={(date) => parts && setStart(fromLocalParts(date, parts.time))} />
+        <TimeField label={t('draft.shiftStart')} value={parts?.time ?? ''} onChange={(time) => parts && setStart(fromLocalParts(parts.date, time))} />
         <button type="button" className="field-row-button" onClick={draft.reload}>
           {t('draft.refresh')}
         </button>

@@ -6,6 +6,7 @@ export const handoverText = {
     draft: {
       heading: 'This shift, drafted from local history',
       shiftStart: 'Shift started at',
+      shiftStartDate: 'Shift started on',
       refresh: 'Draft again',
       window: '{{start}} – {{end}}; watching the next shift until {{next}}',
       fired: 'Alerts fired ({{count}})',
@@ -61,6 +62,7 @@ export const handoverText = {
     draft: {
       heading: '本班情况（根据本地记录自动汇总）',
       shiftStart: '本班开始时间',
+      shiftStartDate: '本班开始日期',
       refresh: '重新汇总',
       window: '{{start}} – {{end}}；关注下一班至 {{next}}',
       fired: '触发的告警（{{count}}）',

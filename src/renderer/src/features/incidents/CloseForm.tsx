@@ -5,7 +5,7 @@ import { SEVERITIES, type Language, type Severity } from '@shared/domain';
 import type { ActionItem, Incident } from '@shared/incidents';
 import { vigil } from '@renderer/api';
 import { useAction } from '@renderer/data/action';
-import { Field, FieldRow, FormCard, InlineError, Select } from '@renderer/ui';
+import { DateField, Field, FieldRow, FormCard, InlineError, Select } from '@renderer/ui';
 
 const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 export const LANGUAGE_OPTIONS: { value: Language; label: string }[] = [
@@ -27,9 +27,7 @@ function ActionItems({ items, setItems, fallback }: { items: ActionItem[]; setIt
           <Field label={`${t('close.owner')} ${i + 1}`}>
             <input value={it.owner} maxLength={80} onChange={(e) => setItem(i, { owner: e.target.value })} />
           </Field>
-          <Field label={`${t('close.due')} ${i + 1}`}>
-            <input type="date" value={it.due} onChange={(e) => setItem(i, { due: e.target.value })} />
-          </Field>
+          <DateField label={`${t('close.due')} ${i + 1}`} optional value={it.due} onChange={(due) => setItem(i, { due })} />
           <Field label={`${t('close.priority')} ${i + 1}`}>
             <Select value={it.priority} onChange={(priority: Severity) => setItem(i, { priority })} options={SEVERITIES.map((s) => ({ value: s, label: s }))} />
           </Field>

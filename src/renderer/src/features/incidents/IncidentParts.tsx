@@ -7,7 +7,7 @@ import { vigil } from '@renderer/api';
 import { useAction } from '@renderer/data/action';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { Badge, Card, Dialog, DialogButtons, Field, FieldRow, InlineError, LabelChips, Select, SeverityBadge } from '@renderer/ui';
+import { Badge, Card, Dialog, DialogButtons, Field, FieldRow, InlineError, LabelChips, Select, SeverityBadge, type Tone } from '@renderer/ui';
 import { usePeople } from './people';
 import { useGate } from '../signin/Gate';
 
@@ -105,6 +105,20 @@ export function RolesForm({ roles, id, readOnly }: { roles: Roles; id: string; r
   );
 }
 
+/** where a status update went: red when a channel did not get it, green when every channel did */
+function commsTone(params: Record<string, string>): Tone {
+  if (params.none) return 'warn';
+  let states: string[] = [];
+  try {
+    const v: unknown = JSON.parse(params.deliveries ?? '[]');
+    if (Array.isArray(v)) states = v.map((d) => String((d as { state?: unknown }).state));
+  } catch {
+    return 'neutral';
+  }
+  if (states.includes('dead')) return 'danger';
+  return states.length && states.every((x) => x === 'sent') ? 'ok' : 'neutral';
+}
+
 export function Timeline({ detail, readOnly }: { detail: Detail; readOnly: boolean }) {
   const { t, i18n } = useTranslation('incidents');
   const lng = i18n.language as Language;
@@ -114,7 +128,9 @@ export function Timeline({ detail, readOnly }: { detail: Detail; readOnly: boole
         {detail.timeline.map((e) => (
           <li key={e.id}>
             <span className="meta">{formatTime(e.at, lng)}</span>
-            <Badge tone={e.kind === 'alert' ? 'warn' : e.kind === 'decision' ? 'accent' : 'neutral'}>{t(`timeline.kinds.${e.kind}`)}</Badge>
+            <Badge tone={e.system?.code === 'comms' ? commsTone(e.system.params) : e.kind === 'alert' ? 'warn' : e.kind === 'decision' ? 'accent' : 'neutral'}>
+              {t(`timeline.kinds.${e.kind}`)}
+            </Badge>
             <span>
               <span className="message" translate={e.system ? undefined : 'no'}>
                 {entryText(e, lng)}

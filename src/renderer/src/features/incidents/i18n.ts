@@ -93,8 +93,8 @@ export const incidentsText = {
       copy: 'Copy',
       copied: 'Copied to the clipboard',
       copyFailed: 'Could not copy: select the text and copy it by hand.',
-      send: 'Send to platform',
-      sent: 'Status update recorded and queued for the platform',
+      send: 'Send to the incident channels',
+      sent: 'Status update recorded; the platform sends it to the incident channels (the timeline shows where it arrived)',
       unknown: 'to be confirmed',
     },
     close: {
@@ -219,8 +219,8 @@ export const incidentsText = {
       copy: '复制',
       copied: '已复制到剪贴板',
       copyFailed: '无法复制，请手动选中文本复制。',
-      send: '发送到平台',
-      sent: '状态通报已记录，并排队发送到平台',
+      send: '发送到事故通道',
+      sent: '状态通报已记录，平台将发往事故通道（送达情况见时间线）',
       unknown: '待确认',
     },
     close: {

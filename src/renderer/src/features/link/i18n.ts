@@ -94,6 +94,7 @@ export const linkText = {
       'checklist.result': 'Checklist result',
       'handover.submit': 'Submit handover',
       'handover.sign': 'Sign handover',
+      'paging.test': 'Test call of the paging paths',
     },
   },
   'zh-CN': {
@@ -180,6 +181,7 @@ export const linkText = {
       'checklist.result': '检查清单结果',
       'handover.submit': '提交交接',
       'handover.sign': '签收交接',
+      'paging.test': '通知通路试呼',
     },
   },
 } as const;

@@ -1,14 +1,43 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SEVERITIES, type Settings } from '@shared/domain';
+import { SEVERITIES, type Language, type Settings } from '@shared/domain';
 import { errorText } from '@renderer/data/load';
 import { useApp } from '@renderer/stores/app';
-import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, View } from '@renderer/ui';
+import { Card, CheckField, Field, FieldRow, InlineError, RadioGroup, Select, TimeField, View } from '@renderer/ui';
 import { LinkSettings } from '../link/LinkSettings';
 import { OutboxPanel } from '../link/OutboxPanel';
 import { DesktopSettings } from './DesktopSettings';
+import { testNotification } from '../alerts/test-notification';
 import { AccountSettings } from '../signin/Account';
 import { useSession } from '../signin/session';
+
+/** "Test notification", with what happened said beside the button (and why not, in the page's language). */
+function TestNotification() {
+  const { t, i18n } = useTranslation();
+  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const r = await testNotification(i18n.language as Language);
+      setSaid(r.delivered ? { ok: true, text: t('settings.testNotifyOk') } : { ok: false, text: t('settings.testNotifyFailed', { reason: r.reason }) });
+    } catch (e) {
+      setSaid({ ok: false, text: errorText(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="test-notify">
+      <button type="button" onClick={() => void run()} disabled={busy}>
+        {t('settings.testNotify')}
+      </button>
+      <p role="status" className={said ? (said.ok ? 'ok-text' : 'error-text') : undefined}>
+        {said?.text}
+      </p>
+    </div>
+  );
+}
 
 /** Reads and writes settings through the contract. Language and theme apply at once; the rest is saved with the button. */
 export function SettingsView() {
@@ -61,7 +90,7 @@ export function SettingsView() {
         <AccountSettings />
         <Card title={t('settings.appearance')}>
           <FieldRow>
-            <Field label={t('settings.language')}>
+            <Field label={t('settings.language')} className="field-fit">
               <Select
                 value={draft.language}
                 onChange={(language) => void applyNow({ language })}
@@ -112,16 +141,13 @@ export function SettingsView() {
             </Field>
           </FieldRow>
           <CheckField label={t('settings.notifyResolved')} checked={draft.notifyResolved} onChange={(v) => set('notifyResolved', v)} />
+          <TestNotification />
         </Card>
         <Card title={t('settings.quietHours')}>
           <CheckField label={t('settings.quietEnabled')} checked={draft.quietHours.enabled} onChange={(enabled) => set('quietHours', { ...draft.quietHours, enabled })} />
           <FieldRow>
-            <Field label={t('settings.quietStart')}>
-              <input type="time" value={draft.quietHours.start} onChange={(e) => set('quietHours', { ...draft.quietHours, start: e.target.value })} />
-            </Field>
-            <Field label={t('settings.quietEnd')}>
-              <input type="time" value={draft.quietHours.end} onChange={(e) => set('quietHours', { ...draft.quietHours, end: e.target.value })} />
-            </Field>
+            <TimeField label={t('settings.quietStart')} value={draft.quietHours.start} onChange={(start) => set('quietHours', { ...draft.quietHours, start })} />
+            <TimeField label={t('settings.quietEnd')} value={draft.quietHours.end} onChange={(end) => set('quietHours', { ...draft.quietHours, end })} />
           </FieldRow>
         </Card>
         <DesktopSettings startAtLogin={draft.startAtLogin} onChange={(v) => set('startAtLogin', v)} />
