@@ -15,114 +15,16 @@
  *   message, the second re-checks the row after the first commits and finds it not due.
  */
 import { PgSync } from '@node/pg-sync';
-import type { CommsRow, LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
+import type { CommsRow, NewMessage, PagingStore, StepRow } from '../paging/store';
+import { toComms, toLadder, toMessage, toStep, type CommsSql, type LadderSql, type MessageSql, type StepSql } from '../sqlite/paging';
 import { migratePostgres } from './migrate';
 import { pgGatewayMigrations } from './schema';
 import { describePgUrl, type PgStoreOptions } from './store';
-
-interface LadderSql {
-  id: string;
-  fingerprint: string;
-  roster_id: string;
-  policy_id: string;
-  started_at: number;
-  level: number;
-  level_at: number;
-  stopped_at: number | null;
-  stop_reason: string | null;
-}
-interface StepSql {
-  ladder_id: string;
-  level: number;
-  at: number;
-  by_name: string | null;
-  night: number;
-  people: string;
-  unstaffed: string;
-}
-interface MessageSql {
-  id: string;
-  ladder_id: string | null;
-  comms_id: string | null;
-  max_attempts: number | null;
-  level: number;
-  channel: string;
-  type: MessageRow['type'];
-  person: string | null;
-  body: string;
-  state: MessageState;
-  attempts: number;
-  next_at: number;
-  last_error: string | null;
-  created_at: number;
-  done_at: number | null;
-}
 
 const LADDER_COLS = 'id, fingerprint, roster_id, policy_id, started_at, level, level_at, stopped_at, stop_reason';
 const MESSAGE_COLS =
   'id, ladder_id, comms_id, max_attempts, level, channel, type, person, body, state, attempts, next_at, last_error, created_at, done_at';
 const COMMS_COLS = 'id, kind, incident_id, phase, by_name, login, at, console, none_reason';
-
-interface CommsSql {
-  id: string;
-  kind: CommsRow['kind'];
-  incident_id: string | null;
-  phase: CommsRow['phase'];
-  by_name: string;
-  login: string | null;
-  at: number;
-  console: CommsRow['console'];
-  none_reason: CommsRow['none'];
-}
-const toComms = (r: CommsSql): CommsRow => ({
-  id: r.id,
-  kind: r.kind,
-  incidentId: r.incident_id,
-  phase: r.phase,
-  by: r.by_name,
-  login: r.login,
-  at: r.at,
-  console: r.console,
-  none: r.none_reason,
-});
-
-const toLadder = (r: LadderSql): LadderRow => ({
-  id: r.id,
-  fingerprint: r.fingerprint,
-  rosterId: r.roster_id,
-  policyId: r.policy_id,
-  startedAt: r.started_at,
-  level: r.level,
-  levelAt: r.level_at,
-  stoppedAt: r.stopped_at,
-  stopReason: r.stop_reason,
-});
-const toStep = (r: StepSql): StepRow => ({
-  ladderId: r.ladder_id,
-  level: r.level,
-  at: r.at,
-  by: r.by_name,
-  night: r.night === 1,
-  people: JSON.parse(r.people) as StepRow['people'],
-  unstaffed: JSON.parse(r.unstaffed) as string[],
-});
-const toMessage = (r: MessageSql): MessageRow => ({
-  id: r.id,
-  ladderId: r.ladder_id,
-  commsId: r.comms_id,
-  maxAttempts: r.max_attempts,
-  level: r.level,
-  channel: r.channel,
-  type: r.type,
-  person: r.person,
-  body: r.body,
-  state: r.state,
-  attempts: r.attempts,
-  nextAt: r.next_at,
-  lastError: r.last_error,
-  createdAt: r.created_at,
-  doneAt: r.done_at,
-});
 
 /** the PagingStore over a connection whose schema is migrated (the caller owns the connection) */
 export function createPgPagingStore(db: PgSync, close: () => void): PagingStore {

@@ -1,13 +1,14 @@
 /**
  * The PagingStore (paging/store.ts) on SQLite: tables page_ladders, page_steps, page_messages (migration 6)
  * and page_comms (migration 7) of gateway.db (schema.ts). All of its SQL is here. It opens its own connection (WAL), like
- * the UserStore; each method is one transaction.
+ * the UserStore; each method is one transaction. The row types and their mapping are shared with the
+ * PostgreSQL PagingStore (postgres/paging.ts), whose tables have the same columns.
  */
 import { openDatabase, type DB } from '@node/sqlite';
 import type { CommsRow, LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
 import { gatewayMigrations } from './schema';
 
-interface LadderSql {
+export interface LadderSql {
   id: string;
   fingerprint: string;
   roster_id: string;
@@ -18,7 +19,7 @@ interface LadderSql {
   stopped_at: number | null;
   stop_reason: string | null;
 }
-interface StepSql {
+export interface StepSql {
   ladder_id: string;
   level: number;
   at: number;
@@ -27,7 +28,7 @@ interface StepSql {
   people: string;
   unstaffed: string;
 }
-interface MessageSql {
+export interface MessageSql {
   id: string;
   ladder_id: string | null;
   comms_id: string | null;
@@ -45,7 +46,7 @@ interface MessageSql {
   done_at: number | null;
 }
 
-const toLadder = (r: LadderSql): LadderRow => ({
+export const toLadder = (r: LadderSql): LadderRow => ({
   id: r.id,
   fingerprint: r.fingerprint,
   rosterId: r.roster_id,
@@ -56,7 +57,7 @@ const toLadder = (r: LadderSql): LadderRow => ({
   stoppedAt: r.stopped_at,
   stopReason: r.stop_reason,
 });
-const toStep = (r: StepSql): StepRow => ({
+export const toStep = (r: StepSql): StepRow => ({
   ladderId: r.ladder_id,
   level: r.level,
   at: r.at,
@@ -65,7 +66,7 @@ const toStep = (r: StepSql): StepRow => ({
   people: JSON.parse(r.people) as StepRow['people'],
   unstaffed: JSON.parse(r.unstaffed) as string[],
 });
-interface CommsSql {
+export interface CommsSql {
   id: string;
   kind: CommsRow['kind'];
   incident_id: string | null;
@@ -76,7 +77,7 @@ interface CommsSql {
   console: CommsRow['console'];
   none_reason: CommsRow['none'];
 }
-const toComms = (r: CommsSql): CommsRow => ({
+export const toComms = (r: CommsSql): CommsRow => ({
   id: r.id,
   kind: r.kind,
   incidentId: r.incident_id,
@@ -88,7 +89,7 @@ const toComms = (r: CommsSql): CommsRow => ({
   none: r.none_reason,
 });
 
-const toMessage = (r: MessageSql): MessageRow => ({
+export const toMessage = (r: MessageSql): MessageRow => ({
   id: r.id,
   ladderId: r.ladder_id,
   commsId: r.comms_id,
