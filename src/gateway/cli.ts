@@ -337,9 +337,8 @@ export async function main(argv = process.argv.slice(2)): Promise<Gateway | null
   const leads = clusters.length ? clusters : [source.name];
   const replicated = cfg.store ? replicatedStore(cfg.store, leads, source.name, cfg.personalTokens || !!cfg.trustedHeader) : null;
   if (cfg.store?.password) log.addSecret(cfg.store.password);
-  // paging runs on one gateway: replicas would each run the ladder (leader-only paging is not built yet)
-  const paging = replicated ? null : pagingFrom(cfg, warn);
-  if (replicated && (cfg.config?.roster ?? cfg.roster)) warn('paging is off: several replicas (--store postgres) do not page yet; consoles run their own ladder');
+  // with replicas, the one that leads the source runs the ladders and the outbox (paging-wiring.ts)
+  const paging = pagingFrom(cfg, warn);
   const gw = await startGateway({
     source,
     paging,

@@ -15,6 +15,8 @@ export interface RoutesOptions {
   source: Pick<Source, 'name' | 'webhook'>;
   /** which sources this replica leads (all, for a gateway alone), and who leads */
   leadership(): LeadershipInfo;
+  /** paging: what this replica runs the ladders and the outbox for (empty: another replica does); null: no paging */
+  paging?(): { runs: string[] } | null;
   metrics: Pick<GatewayMetrics, 'registry' | 'connections' | 'webhooks'>;
   health(): SourceHealth;
   connections(): number;
@@ -37,6 +39,7 @@ export function createRoutes(o: RoutesOptions): (req: IncomingMessage, res: Serv
       ...(h.clusters ? { clusters: h.clusters } : {}),
       connections: o.connections(),
       ...o.leadership(),
+      paging: o.paging?.() ?? null,
     });
   };
 

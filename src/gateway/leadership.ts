@@ -4,6 +4,7 @@
  * it then starts the source, and publishes its health for the others; while it follows, the source is not
  * started (no polling, no writing, no ack extension), its consoles are pumped when the shared log moves, the
  * health they see is the leader's, and after an action or a webhook it asks the leader to poll.
+ * What else runs only where the source runs (the escalation runner and the outbox) follows `leading`.
  */
 import type { Clock } from '@node/clock';
 import type { Logger } from '@node/log';
@@ -37,6 +38,8 @@ export interface Leadership {
   info(): LeadershipInfo;
   /** after an upstream action: on a follower, the leader is asked to poll */
   changedUpstream(cluster?: string): void;
+  /** after page messages were written: on a follower, the leader is asked to send them */
+  requestDelivery(): void;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,10 @@ export interface LeadershipDeps {
   log: Logger;
   /** the log may have grown (another replica wrote): pump when the head moved (`announcedHead`: as notified) */
   logMayHaveMoved(announcedHead?: number): void;
+  /** this replica now runs the source (true, once it started), or lost it (false) */
+  leading?(on: boolean): void;
+  /** as the leader: a follower wrote page messages to send */
+  deliver?(): void;
 }
 
 const NO_LEADER: SourceHealth = {
@@ -61,7 +68,13 @@ const NO_LEADER: SourceHealth = {
 export async function startLeadership(d: LeadershipDeps, replication?: ReplicationOptions): Promise<Leadership> {
   if (!replication) {
     await d.source.start({ ...d.ctx, health: d.hub.setHealth });
-    return { info: () => ({ replica: null, leads: d.leads, leader: null }), changedUpstream: () => undefined, stop: async () => undefined };
+    d.leading?.(true);
+    return {
+      info: () => ({ replica: null, leads: d.leads, leader: null }),
+      changedUpstream: () => undefined,
+      requestDelivery: () => undefined,
+      stop: async () => undefined,
+    };
   }
   let replica: Replica | null = null;
   const follow = (leader: LeaderInfo | null) =>
@@ -76,15 +89,18 @@ export async function startLeadership(d: LeadershipDeps, replication?: Replicati
     lead: () => {
       // as a gateway alone starts: healthy until the source says otherwise (not the "no leader" of a follower)
       d.hub.setHealth({ upstream: 'ok', detail: null });
-      return d.source.start({
-        ...d.ctx,
-        health: (h) => {
-          d.hub.setHealth(h);
-          replica?.publishHealth(h);
-        },
-      });
+      return d.source
+        .start({
+          ...d.ctx,
+          health: (h) => {
+            d.hub.setHealth(h);
+            replica?.publishHealth(h);
+          },
+        })
+        .then(() => d.leading?.(true));
     },
     lost: (reason) => {
+      d.leading?.(false);
       void d.source.stop().catch(() => undefined);
       d.hub.setHealth(NO_LEADER);
       replication.lost?.(reason);
@@ -92,6 +108,7 @@ export async function startLeadership(d: LeadershipDeps, replication?: Replicati
     eventsMayHaveMoved: d.logMayHaveMoved,
     follow,
     refresh: (cluster) => void d.source.refresh?.(cluster || undefined),
+    deliver: () => d.deliver?.(),
   });
   return {
     info: () => ({
@@ -100,6 +117,7 @@ export async function startLeadership(d: LeadershipDeps, replication?: Replicati
       leader: replica?.leader()?.replica ?? null,
     }),
     changedUpstream: (cluster) => replica?.requestRefresh(cluster),
+    requestDelivery: () => replica?.requestDelivery(),
     stop: async () => {
       await replica?.stop();
     },

@@ -25,8 +25,6 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { Alert } from '@shared/alerts';
-import { SeveritySchema } from '@shared/domain';
 import { CLOSE_GOING_AWAY, HARD_FRAME_BYTES, MAX_FRAME_BYTES, PROTOCOL } from '@shared/protocol';
 import { systemClock, type Clock } from '@node/clock';
 import { guardServer, guardSocket } from '@node/http-guard';
@@ -40,13 +38,13 @@ import { createIntake, type Intake } from './intake';
 import { startLeadership, tellingUpstreamChanges, type Leadership, type LeadershipInfo, type ReplicationOptions } from './leadership';
 import { createActionPolicy, type ActionLimits } from './policy';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
-import { createPaging, type Paging, type PagingOptions } from './paging';
+import type { PagingOptions } from './paging';
+import { wirePaging, type GatewayPaging } from './paging-wiring';
 import { watchPeople } from './people';
 import { createSessions } from './session';
 import { createSnapshotLimit, type SnapshotLimitOptions } from './snapshot-limit';
 import type { Source, SourceEvent } from './source';
-import { pagingOffActions, type IncidentFacts } from './paging/comms';
-import { openPagingStore } from './sqlite/paging';
+import { pagingOffActions } from './paging/comms';
 import { openGatewayStore } from './sqlite/store';
 import { openUserStore } from './sqlite/users';
 import type { GatewayStore } from './store';
@@ -115,8 +113,8 @@ export interface Gateway {
   /** the people and their tokens (null: shared token only) */
   users: UserStore | null;
   metrics: GatewayMetrics;
-  /** the escalation runner and deliverer (null: no paging) */
-  paging: Paging | null;
+  /** the escalation runner and deliverer (null: no paging); they run while this gateway runs its source */
+  paging: GatewayPaging | null;
   /** whether this replica leads its source now, and who does */
   leadership(): LeadershipInfo;
   /** source events appended directly (tests, and the demo source's in-process callers) */
@@ -159,85 +157,20 @@ function listenOn(server: http.Server, port: number, host: string): Promise<void
   });
 }
 
-/** what an incident's status update needs to find its channels: title, severity, its alerts' teams */
-function incidentFacts(store: GatewayStore, id: string): IncidentFacts | null {
-  const e = store.current('incident').find((x) => x.id === id);
-  const doc = (e?.data as { incident?: { title?: unknown; severity?: unknown; fingerprints?: unknown } } | undefined)?.incident;
-  const sev = SeveritySchema.safeParse(doc?.severity);
-  if (!doc || typeof doc.title !== 'string' || !sev.success) return null;
-  const fps = new Set(Array.isArray(doc.fingerprints) ? doc.fingerprints : []);
-  const teams = store
-    .current('alert')
-    .map((a) => a.data as Alert)
-    .filter((a) => fps.has(a.fingerprint))
-    .flatMap((a) => (a.labels.team ? [a.labels.team] : []));
-  return { title: doc.title, severity: sev.data, teams: [...new Set(teams)] };
-}
-
-/** the paging units over their store; pages reach consoles signed in as the paged person's login */
-function startPaging(
-  o: GatewayOptions,
-  p: PagingOptions,
-  u: {
-    store: GatewayStore;
-    users: UserStore | null;
-    clock: Clock;
-    log: Logger;
-    hub: ReturnType<typeof createHub>;
-    intake: ReturnType<typeof createIntake>;
-  },
-) {
-  if (!p.store && !o.dataDir) throw new Error('paging needs a dataDir for its database (or a paging store)');
-  const pagingStore = p.store ?? openPagingStore(path.join(o.dataDir!, 'gateway.db'));
-  const paging = createPaging({
-    ...p,
-    store: pagingStore,
-    clock: u.clock,
-    log: u.log,
-    alerts: () => u.store.current('alert').map((e) => e.data as Alert),
-    loginOf: (person) => {
-      if (person.login) return person.login;
-      const user = u.users?.user(person.id);
-      return user && user.revokedAt === null ? user.login : null;
-    },
-    connected: (login) => [...u.hub.conns].some((c) => c.who.identity.login === login),
-    emit: (events) => u.intake.append(events),
-    incident: (id) => incidentFacts(u.store, id),
-  });
-  return {
-    ...paging,
-    store: pagingStore,
-    async stop() {
-      await paging.stop();
-      pagingStore.close();
-    },
-    halt() {
-      paging.halt();
-      pagingStore.close();
-    },
-  };
-}
-
-/** paging (when configured) around the source: `e` pages, and source events poke the runner */
-function wirePaging(o: GatewayOptions, u: Parameters<typeof startPaging>[2]) {
-  // every replica would run the ladder and page each level once per replica
-  if (o.paging && o.replication) throw new Error('paging runs on a single gateway, not with replication');
-  const paging = o.paging ? startPaging(o, o.paging, u) : null;
-  return {
-    paging,
-    source: paging ? paging.wrap(o.source) : o.source,
-    /** source events: logged, and the runner looks at once (an ack or resolve stops a ladder) */
-    fromSource(events: readonly SourceEvent[]) {
-      u.intake.append(events);
-      paging?.runner.poke();
-    },
-  };
-}
-
 /** runs the source now (alone) or whenever this replica leads it; pumps consoles when another replica wrote */
 function leadSource(
   o: GatewayOptions,
-  d: { source: Source; emit: (events: SourceEvent[]) => void; store: GatewayStore; intake: Intake; hub: Hub; metrics: GatewayMetrics; clock: Clock; log: Logger },
+  d: {
+    source: Source;
+    emit: (events: SourceEvent[]) => void;
+    store: GatewayStore;
+    intake: Intake;
+    hub: Hub;
+    metrics: GatewayMetrics;
+    clock: Clock;
+    log: Logger;
+    paging: GatewayPaging | null;
+  },
 ): Promise<Leadership> {
   const { store, hub } = d;
   let lastHead = store.head();
@@ -266,6 +199,9 @@ function leadSource(
         d.metrics.head.set(head);
         hub.pumpAll({ head });
       },
+      // the ladders and the outbox run where the source runs
+      leading: d.paging ? (on) => d.paging!.leading(on) : undefined,
+      deliver: d.paging ? () => d.paging!.deliverer.kick() : undefined,
     },
     o.replication,
   );
@@ -325,6 +261,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     source,
     leadership: () => leadership.info(),
+    paging: () => (paging ? { runs: paging.running() ? leadership.info().leads : [] } : null),
     metrics,
     health: hub.health,
     connections: () => hub.conns.size,
@@ -354,11 +291,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const inDoubt = store.unfinishedActions();
   if (inDoubt > 0) log.log('warn', 'gateway.actions_in_doubt', { count: inDoubt });
-  const leadership = await leadSource(o, { source: paged, emit: fromSource, store, intake, hub, metrics, clock, log });
+  const leadership = await leadSource(o, { source: paged, emit: fromSource, store, intake, hub, metrics, clock, log, paging });
   upstreamChanged = leadership.changedUpstream;
+  paging?.setLeaderAsk(() => leadership.requestDelivery());
 
   await listenOn(server, o.port ?? 0, o.host ?? '127.0.0.1');
-  paging?.start();
   const people = users
     ? watchPeople({
         users,

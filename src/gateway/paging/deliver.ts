@@ -5,8 +5,11 @@
  * "too fast", and moves a message to the dead letters after `maxAttempts` tries or at once when the vendor's
  * answer says it can never succeed. Time and timeouts come from the injected clock.
  *
- * Delivery is at least once: a message whose request was in flight when the process died is sent again
- * after the restart (a lost page is worse than a repeated one); a level is never paged twice (runner.ts).
+ * Each message is claimed before its request (PagingStore.claim, atomic): with several replicas, or two
+ * passes, one deliverer sends it, so in normal operation a message goes out once. Delivery is at least once
+ * over a crash: a message whose request was in flight when the process died is sent again when its claim
+ * runs out (the channel's timeout + CLAIM_MARGIN_MS after the claim), by whichever deliverer runs then (a
+ * lost page is worse than a repeated one); a level is never paged twice (runner.ts).
  */
 import type { Channel } from '@shared/paging';
 import type { Clock, TimerHandle } from '@node/clock';
@@ -17,6 +20,11 @@ import type { MessageRow, PagingStore } from './store';
 import { buildRequest, classify, DEFAULT_RATE_PER_MINUTE, type Answer } from './vendors';
 
 const MINUTE = 60_000;
+/**
+ * A claimed message is due again this long after its request's timeout (the time to store the answer): when
+ * the claimer died mid-request, another deliverer sends it then.
+ */
+export const CLAIM_MARGIN_MS = 30_000;
 /** the most of a vendor's answer that is read (and kept with a failure) */
 const MAX_ANSWER_BYTES = 16 * 1024;
 
@@ -108,6 +116,8 @@ export function createDeliverer(d: DelivererDeps) {
 
   async function deliver(c: Channel, m: MessageRow): Promise<void> {
     const now = d.clock.now();
+    // another replica's deliverer (or a pass of ours) may have taken it since it was read
+    if (!d.store.claim(m.id, m.attempts, now, now + c.timeoutMs + CLAIM_MARGIN_MS)) return;
     const wait = limiter.take(c, now);
     if (wait > 0) {
       d.store.markRetry(m.id, m.attempts, now + wait, m.lastError ?? `held by the channel's rate limit`);
@@ -183,6 +193,8 @@ export function createDeliverer(d: DelivererDeps) {
   return {
     /** send what is due now (after new messages were written) */
     kick,
+    /** whether it runs here (on a replica that does not lead, it does not) */
+    running: () => running,
     start() {
       running = true;
       kick();

@@ -25,14 +25,24 @@ export interface PagingOptions {
   tickMs?: number;
 }
 
-export function createPaging(
-  o: PagingOptions & { store: PagingStore; clock: Clock; log: Logger } & Pick<
-      RunnerDeps,
-      'alerts' | 'loginOf' | 'connected' | 'emit'
-    > & { incident?: (id: string) => IncidentFacts | null },
-) {
+export interface PagingDeps extends Pick<RunnerDeps, 'alerts' | 'loginOf' | 'connected' | 'emit'> {
+  store: PagingStore;
+  clock: Clock;
+  log: Logger;
+  /** an incident's facts, for its status updates' channels */
+  incident?: (id: string) => IncidentFacts | null;
+  /**
+   * messages were written while the outbox does not run here (a replica that does not lead pages a person's
+   * `e`, or takes a status update or a test call): ask the one where it runs to send them
+   */
+  deliverElsewhere?(): void;
+}
+
+export function createPaging(o: PagingOptions & PagingDeps) {
   // the deliverer tells the runner (or comms) of delivery changes, they tell the deliverer of new messages
   let onChanged: (m: { ladderId: string | null; commsId: string | null }) => void = () => undefined;
+  /** new messages: sent here where the outbox runs, else by the replica where it does */
+  const kick = () => (deliverer.running() ? deliverer.kick() : o.deliverElsewhere?.());
   const runner = createRunner({
     store: o.store,
     clock: o.clock,
@@ -42,7 +52,7 @@ export function createPaging(
     loginOf: o.loginOf,
     connected: o.connected,
     emit: o.emit,
-    kickDelivery: () => deliverer.kick(),
+    kickDelivery: () => kick(),
     tickMs: o.tickMs,
   });
   const deliverer = createDeliverer({
@@ -64,7 +74,7 @@ export function createPaging(
     loginOf: o.loginOf,
     connected: o.connected,
     emit: o.emit,
-    kickDelivery: () => deliverer.kick(),
+    kickDelivery: () => kick(),
   });
   onChanged = (m) => {
     if (m.ladderId) runner.delivered(m.ladderId);
@@ -98,7 +108,9 @@ export function createPaging(
       deliverer.stop();
       await deliverer.idle();
     },
-    /** stops dead, as a killed process would (nothing awaited) */
+    /** whether the runner and the outbox run here */
+    running: () => deliverer.running(),
+    /** stops dead, as a killed process would (nothing awaited); start() again resumes from the store */
     halt() {
       runner.stop();
       deliverer.stop();

@@ -10,6 +10,9 @@
  *   passes race or the process dies between them.
  * - a message id is `ladderId/level/channel/person`: inserting it twice keeps the first (one message per level
  *   per alert across restarts).
+ * - `claim` is atomic: of several deliverers (replicas) that read the same due message, exactly one claims
+ *   it; its nextAt moves to the end of the claim, so nobody else takes it until the claimer reports (markSent,
+ *   markRetry, markDead) or dies and the claim runs out.
  * - `addComms` inserts the comms row and its messages together; inserting an id twice keeps the first (an
  *   action resent after a lost answer sends nothing twice). A message belongs to a ladder or to a comms
  *   (exactly one of `ladderId`, `commsId`).
@@ -104,6 +107,11 @@ export interface PagingStore {
   dueMessages(now: number, limit: number): MessageRow[];
   /** the earliest nextAt of a pending message, or null */
   nextDue(): number | null;
+  /**
+   * takes a due message for sending: true when it was still pending with `attempts` tries and due at `now`,
+   * and its nextAt is now `until`; false when another deliverer claimed or finished it first
+   */
+  claim(id: string, attempts: number, now: number, until: number): boolean;
   markSent(id: string, attempts: number, at: number): void;
   markRetry(id: string, attempts: number, nextAt: number, error: string): void;
   markDead(id: string, attempts: number, at: number, error: string): void;

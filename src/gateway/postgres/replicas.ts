@@ -10,7 +10,9 @@
  * - followers LISTEN on the events channel (every append notifies it with the new head) and pump their
  *   consoles; each tick also compares the head, in case a notification was lost with a connection;
  * - a follower that changed something upstream (an action) or got a webhook asks the leader to poll, with a
- *   notification on the refresh channel.
+ *   notification on the refresh channel;
+ * - a follower that wrote page messages (a person's `e` on a console connected to it) asks the leader to send
+ *   them, with a notification on the paging channel (the leader runs the outbox).
  * A leader whose lock connection fails has lost its lock (another replica may already lead): it reports it
  * with `lost`, and the process stops (a supervisor starts it again, clean, as a follower).
  */
@@ -23,6 +25,7 @@ import { EVENTS_CHANNEL } from './event-log';
 import { LOCKS } from './locks';
 
 export const REFRESH_CHANNEL = 'vigil_refresh';
+export const PAGING_CHANNEL = 'vigil_paging';
 
 export interface LeaderInfo {
   replica: string;
@@ -52,6 +55,8 @@ export interface ReplicaOptions {
   follow(leader: LeaderInfo | null): void;
   /** as the leader: a follower asks for a poll (cluster name, or '' for all) */
   refresh(cluster: string): void;
+  /** as the leader: a follower wrote page messages to send */
+  deliver?(): void;
 }
 
 export interface Replica {
@@ -62,6 +67,8 @@ export interface Replica {
   publishHealth(h: SourceHealth): void;
   /** a follower asks the leader to poll */
   requestRefresh(cluster?: string): void;
+  /** a follower asks the leader to send the page messages it wrote */
+  requestDelivery(): void;
   stop(): Promise<void>;
 }
 
@@ -105,10 +112,12 @@ export function startReplica(o: ReplicaOptions): Replica {
     c.on('notification', (n) => {
       if (n.channel === EVENTS_CHANNEL) o.eventsMayHaveMoved(announcedHead(n.payload));
       else if (n.channel === REFRESH_CHANNEL && leading) o.refresh(n.payload ?? '');
+      else if (n.channel === PAGING_CHANNEL && leading && n.payload === o.key) o.deliver?.();
     });
     await c.connect();
     await c.query(`LISTEN ${EVENTS_CHANNEL}`);
     await c.query(`LISTEN ${REFRESH_CHANNEL}`);
+    await c.query(`LISTEN ${PAGING_CHANNEL}`);
     client = c;
     return c;
   }
@@ -181,6 +190,10 @@ export function startReplica(o: ReplicaOptions): Replica {
     requestRefresh(cluster = '') {
       if (leading || !client) return;
       void client.query('SELECT pg_notify($1, $2)', [REFRESH_CHANNEL, cluster]).catch(() => undefined);
+    },
+    requestDelivery() {
+      if (leading || !client) return;
+      void client.query('SELECT pg_notify($1, $2)', [PAGING_CHANNEL, o.key]).catch(() => undefined);
     },
     async stop() {
       stopped = true;

@@ -172,10 +172,87 @@ const ATTEMPT_PAYLOAD = `
 ALTER TABLE action_attempts ADD COLUMN payload TEXT;
 `;
 
+/**
+ * issue #16: paging (the SQLite migration 6, sqlite/schema.ts): the ladders, the levels paged and the outbox.
+ * Epoch-millisecond columns are BIGINT; `rowid` (BIGSERIAL, as incident_timeline) gives the insertion order
+ * SQLite's implicit rowid gives there.
+ */
+const PAGING = `
+CREATE TABLE page_ladders (
+  rowid       BIGSERIAL,
+  id          TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  roster_id   TEXT NOT NULL,
+  policy_id   TEXT NOT NULL,
+  started_at  BIGINT NOT NULL,
+  level       INTEGER NOT NULL DEFAULT 0,
+  level_at    BIGINT NOT NULL,
+  stopped_at  BIGINT,
+  stop_reason TEXT
+);
+CREATE UNIQUE INDEX page_ladders_open ON page_ladders(fingerprint) WHERE stopped_at IS NULL;
+CREATE INDEX page_ladders_fp ON page_ladders(fingerprint, started_at);
+CREATE TABLE page_steps (
+  ladder_id TEXT NOT NULL REFERENCES page_ladders(id),
+  level     INTEGER NOT NULL,
+  at        BIGINT NOT NULL,
+  by_name   TEXT,
+  night     INTEGER NOT NULL,
+  people    TEXT NOT NULL,
+  unstaffed TEXT NOT NULL,
+  PRIMARY KEY (ladder_id, level)
+);
+CREATE TABLE page_messages (
+  rowid      BIGSERIAL,
+  id         TEXT PRIMARY KEY,
+  ladder_id  TEXT NOT NULL REFERENCES page_ladders(id),
+  level      INTEGER NOT NULL,
+  channel    TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  person     TEXT,
+  body       TEXT NOT NULL,
+  state      TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    BIGINT NOT NULL,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  done_at    BIGINT
+);
+CREATE INDEX page_messages_due ON page_messages(state, next_at);
+CREATE INDEX page_messages_ladder ON page_messages(ladder_id, level);
+`;
+
+/**
+ * issue #16 items 5 and 6 (the SQLite migration 7): incident status updates and test calls through the same
+ * outbox. The same tables and columns as SQLite's; PostgreSQL changes page_messages in place (SQLite has to
+ * rebuild it): ladder_id nullable, comms_id and max_attempts, a message belongs to a ladder or a comms row.
+ */
+const COMMS = `
+CREATE TABLE page_comms (
+  id          TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('incident', 'test')),
+  incident_id TEXT,
+  phase       TEXT CHECK (phase IS NULL OR phase IN ('start', 'update', 'resolved')),
+  by_name     TEXT NOT NULL,
+  login       TEXT,
+  at          BIGINT NOT NULL,
+  console     TEXT,
+  none_reason TEXT
+);
+CREATE INDEX page_comms_incident ON page_comms(incident_id, at);
+ALTER TABLE page_messages ALTER COLUMN ladder_id DROP NOT NULL;
+ALTER TABLE page_messages ADD COLUMN comms_id TEXT REFERENCES page_comms(id);
+ALTER TABLE page_messages ADD COLUMN max_attempts INTEGER;
+ALTER TABLE page_messages ADD CONSTRAINT page_messages_owner CHECK ((ladder_id IS NULL) <> (comms_id IS NULL));
+CREATE INDEX page_messages_comms ON page_messages(comms_id);
+`;
+
 export const pgGatewayMigrations: readonly PgMigration[] = [
   { version: 1, name: 'gateway', sql: SCHEMA },
   { version: 2, name: 'action_attempts', sql: ATTEMPTS },
   { version: 3, name: 'identity', sql: IDENTITY },
   { version: 4, name: 'ack_extensions', sql: ACK_EXTENSIONS },
   { version: 5, name: 'attempt_payload', sql: ATTEMPT_PAYLOAD },
+  { version: 6, name: 'paging', sql: PAGING },
+  { version: 7, name: 'paging_comms', sql: COMMS },
 ];

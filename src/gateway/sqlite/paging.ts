@@ -1,13 +1,14 @@
 /**
  * The PagingStore (paging/store.ts) on SQLite: tables page_ladders, page_steps, page_messages (migration 6)
  * and page_comms (migration 7) of gateway.db (schema.ts). All of its SQL is here. It opens its own connection (WAL), like
- * the UserStore; each method is one transaction.
+ * the UserStore; each method is one transaction. The row types and their mapping are shared with the
+ * PostgreSQL PagingStore (postgres/paging.ts), whose tables have the same columns.
  */
 import { openDatabase, type DB } from '@node/sqlite';
 import type { CommsRow, LadderRow, MessageRow, MessageState, NewMessage, PagingStore, StepRow } from '../paging/store';
 import { gatewayMigrations } from './schema';
 
-interface LadderSql {
+export interface LadderSql {
   id: string;
   fingerprint: string;
   roster_id: string;
@@ -18,7 +19,7 @@ interface LadderSql {
   stopped_at: number | null;
   stop_reason: string | null;
 }
-interface StepSql {
+export interface StepSql {
   ladder_id: string;
   level: number;
   at: number;
@@ -27,7 +28,7 @@ interface StepSql {
   people: string;
   unstaffed: string;
 }
-interface MessageSql {
+export interface MessageSql {
   id: string;
   ladder_id: string | null;
   comms_id: string | null;
@@ -45,7 +46,7 @@ interface MessageSql {
   done_at: number | null;
 }
 
-const toLadder = (r: LadderSql): LadderRow => ({
+export const toLadder = (r: LadderSql): LadderRow => ({
   id: r.id,
   fingerprint: r.fingerprint,
   rosterId: r.roster_id,
@@ -56,7 +57,7 @@ const toLadder = (r: LadderSql): LadderRow => ({
   stoppedAt: r.stopped_at,
   stopReason: r.stop_reason,
 });
-const toStep = (r: StepSql): StepRow => ({
+export const toStep = (r: StepSql): StepRow => ({
   ladderId: r.ladder_id,
   level: r.level,
   at: r.at,
@@ -65,7 +66,7 @@ const toStep = (r: StepSql): StepRow => ({
   people: JSON.parse(r.people) as StepRow['people'],
   unstaffed: JSON.parse(r.unstaffed) as string[],
 });
-interface CommsSql {
+export interface CommsSql {
   id: string;
   kind: CommsRow['kind'];
   incident_id: string | null;
@@ -76,7 +77,7 @@ interface CommsSql {
   console: CommsRow['console'];
   none_reason: CommsRow['none'];
 }
-const toComms = (r: CommsSql): CommsRow => ({
+export const toComms = (r: CommsSql): CommsRow => ({
   id: r.id,
   kind: r.kind,
   incidentId: r.incident_id,
@@ -88,7 +89,7 @@ const toComms = (r: CommsSql): CommsRow => ({
   none: r.none_reason,
 });
 
-const toMessage = (r: MessageSql): MessageRow => ({
+export const toMessage = (r: MessageSql): MessageRow => ({
   id: r.id,
   ladderId: r.ladder_id,
   commsId: r.comms_id,
@@ -128,6 +129,7 @@ function statements(db: DB) {
     messages: db.prepare('SELECT * FROM page_messages WHERE ladder_id = ? ORDER BY level, rowid'),
     due: db.prepare("SELECT * FROM page_messages WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, rowid LIMIT ?"),
     nextDue: db.prepare("SELECT MIN(next_at) AS at FROM page_messages WHERE state = 'pending'"),
+    claim: db.prepare("UPDATE page_messages SET next_at = ? WHERE id = ? AND state = 'pending' AND attempts = ? AND next_at <= ?"),
     sent: db.prepare("UPDATE page_messages SET state = 'sent', attempts = ?, done_at = ?, last_error = NULL WHERE id = ?"),
     retry: db.prepare("UPDATE page_messages SET attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'"),
     dead: db.prepare("UPDATE page_messages SET state = 'dead', attempts = ?, done_at = ?, last_error = ? WHERE id = ?"),
@@ -179,6 +181,7 @@ export function openPagingStore(file: string): PagingStore {
     messages: (id) => (s.messages.all(id) as MessageSql[]).map(toMessage),
     dueMessages: (now, limit) => (s.due.all(now, limit) as MessageSql[]).map(toMessage),
     nextDue: () => (s.nextDue.get() as { at: number | null }).at,
+    claim: (id, attempts, now, until) => s.claim.run(until, id, attempts, now).changes === 1,
     markSent: (id, attempts, at) => void s.sent.run(attempts, at, id),
     markRetry: (id, attempts, nextAt, error) => void s.retry.run(attempts, nextAt, error.slice(0, 500), id),
     markDead: (id, attempts, at, error) => void s.dead.run(attempts, at, error.slice(0, 500), id),

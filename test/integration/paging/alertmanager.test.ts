@@ -25,6 +25,7 @@ import { startProcess, type Started } from '@test/services/processes';
 import { tempDir } from '@test/helpers/tmp';
 import { until } from '@test/helpers/until';
 import { Client, TOKEN } from '../link/helpers';
+import { secondsRosterFile } from './seconds-roster';
 
 const DING_SECRET = 'SECaaaabbbbccccddddeeeeffff00001111222233334444555566667777888899';
 
@@ -50,35 +51,16 @@ afterEach(async () => {
 
 /** a roster whose levels come `step` minutes apart: L1 DingTalk, L2 Slack, L3 a voice webhook */
 function rosterFile(dir: string, run: string, stepMinutes: number): string {
-  const doc = {
-    id: 'sre',
-    name: 'SRE',
-    people: [
-      { id: 'zhangsan', name: '张三', phone: '+86 131 5550 0101', login: 'zhangsan' },
-      { id: 'lisi', name: '李四', phone: '+86 131 5550 0102' },
-      { id: 'wangwu', name: '王五', phone: '+86 131 5550 0103' },
-    ],
+  return secondsRosterFile(dir, {
+    run,
+    stepMinutes,
     channels: [
       { id: 'sre-dingtalk', type: 'dingtalk', url: `${ding.url}/robot/send?access_token=L1TOKEN`, secretEnv: 'VIGIL_TEST_DING_SECRET' },
       { id: 'sre-slack', type: 'slack', url: `${slack.url}/services/T1/B1/L2`, language: 'en' },
       { id: 'voice', type: 'webhook', url: `${voice.url}/voice`, secretEnv: 'VIGIL_TEST_VOICE_KEY', headers: { Authorization: 'Bearer {{secret}}' }, body: { to: '{{phone}}', alert: '{{alert}}' } },
     ],
-    policies: [
-      {
-        id: `p-${run}`,
-        name: 'seconds policy',
-        match: { severity: 'P1', services: [run] },
-        levels: [
-          { name: 'on call', afterMinutes: 0, targets: [{ person: 'zhangsan' }], channels: ['sre-dingtalk'] },
-          { name: 'second line', afterMinutes: stepMinutes, targets: [{ person: 'lisi' }], channels: ['sre-slack'] },
-          { name: 'tech lead', afterMinutes: stepMinutes, targets: [{ person: 'wangwu' }], channels: ['voice'] },
-        ],
-      },
-    ],
-  };
-  const file = path.join(dir, 'roster.yaml');
-  fs.writeFileSync(file, JSON.stringify(doc));
-  return file;
+    levels: ['sre-dingtalk', 'sre-slack', 'voice'],
+  });
 }
 
 const ENV = { VIGIL_TEST_DING_SECRET: DING_SECRET, VIGIL_TEST_VOICE_KEY: 'voice-key' };

@@ -7,7 +7,8 @@
  * Per vendor: delivered with the right URL, signature and body; the vendor's error body for a bad credential
  * goes to the dead letters at once with the vendor's answer; the vendor's rate limit is waited out and the
  * message delivered; server errors are retried with backoff until maxAttempts, then dead; no answer within
- * the channel's timeout is retried; the gateway's own per-channel rate limit keeps under the vendor's.
+ * the channel's timeout is retried; the gateway's own per-channel rate limit keeps under the vendor's. Two
+ * deliverers on one outbox (replicas overlapping) send each message once.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { RosterDocumentSchema } from '@shared/roster';
 import { FakeClock } from '@node/clock';
 import { silentLogger } from '@node/log';
 import { createPaging, type Paging } from '@gateway/paging';
+import { createDeliverer } from '@gateway/paging/deliver';
 import type { MessageRow, PagingStore } from '@gateway/paging/store';
 import { openPagingStore } from '@gateway/sqlite/paging';
 import { firingAlert } from '@test/helpers/alerts';
@@ -39,6 +41,8 @@ interface Rig {
   store: PagingStore;
   paging: Paging;
   receiver: Receiver;
+  /** the outbox's database */
+  file: string;
   /** every message, in insertion order */
   messages(): MessageRow[];
   /** lets the deliverer finish what is in flight */
@@ -49,7 +53,8 @@ async function rig(vendor: Vendor, channel: (base: string) => ChannelInput, recv
   const clock = new FakeClock(Date.now());
   const receiver = await startReceiver(vendor, { ...recv, now: () => clock.now() });
   const { dir, cleanup } = tempDir('vigil-recv-');
-  const store = openPagingStore(path.join(dir, 'gateway.db'));
+  const file = path.join(dir, 'gateway.db');
+  const store = openPagingStore(file);
   const doc = RosterDocumentSchema.parse({
     people: [{ id: 'zhangsan', name: '张三', phone: '+86 131 5550 0101', login: 'zhangsan', im: { wecom: 'zhangsan' } }],
     channels: [channel(receiver.url)],
@@ -85,6 +90,7 @@ async function rig(vendor: Vendor, channel: (base: string) => ChannelInput, recv
     store,
     paging,
     receiver,
+    file,
     messages: () => store.openLadders().flatMap((l) => store.messages(l.id)),
     settle,
   };
@@ -174,6 +180,25 @@ describe('DingTalk group robot', () => {
     expect(r.messages()[0]).toMatchObject({ state: 'pending', lastError: 'no answer within 2000 ms' });
     await advance(r, 5_000);
     expect(r.messages()[0]).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+});
+
+describe('one outbox, two deliverers', () => {
+  const channel = (base: string): ChannelInput => ({ id: 'ch', type: 'dingtalk', url: `${base}/robot/send?access_token=TOKEN1`, secretEnv: 'DING_SECRET' });
+
+  it('two deliverers on one outbox (two replicas overlapping for a moment) send each message once', async () => {
+    const r = await rig('dingtalk', channel, { token: 'TOKEN1', secret: DING_SECRET }, { alerts: 5, env: { DING_SECRET }, settle: false });
+    // the other replica's deliverer, on its own connection, started at the same moment
+    const other = openPagingStore(r.file);
+    const second = createDeliverer({ store: other, clock: r.clock, log: silentLogger, channels: () => r.paging.runner.channels(), env: { DING_SECRET }, onChanged: () => undefined });
+    cleanups.push(() => other.close(), () => second.stop());
+    second.start();
+    await until(() => r.messages().every((m) => m.state === 'sent'), 'every message sent');
+    await second.idle();
+    await r.settle();
+    expect(r.messages()).toHaveLength(5);
+    expect(r.receiver.requests).toHaveLength(5);
+    expect(r.messages().map((m) => m.attempts)).toEqual([1, 1, 1, 1, 1]);
   });
 });
 

@@ -16,6 +16,8 @@ export interface Healthz {
   replica: string | null;
   leads: string[];
   leader: string | null;
+  /** what this replica runs the ladders and the outbox for (null: no paging) */
+  paging: { runs: string[] } | null;
 }
 
 export interface ReplicaProc extends GatewayProc {
@@ -23,7 +25,15 @@ export interface ReplicaProc extends GatewayProc {
   dead: boolean;
 }
 
-export async function startReplica(o: { name: string; store: string; alertmanagerUrl: string; cleanups: (() => unknown)[] }): Promise<ReplicaProc> {
+export async function startReplica(o: {
+  name: string;
+  store: string;
+  alertmanagerUrl: string;
+  cleanups: (() => unknown)[];
+  /** more flags (--roster …) and environment (channel secrets) */
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}): Promise<ReplicaProc> {
   const d = tempDir(`vigil-replica-${o.name}-`);
   const p = await startGatewayProc({
     dataDir: d.dir,
@@ -31,7 +41,8 @@ export async function startReplica(o: { name: string; store: string; alertmanage
     source: 'alertmanager',
     alertmanagerUrl: o.alertmanagerUrl,
     pollIntervalMs: 300,
-    extraArgs: ['--store', o.store, '--replica-name', o.name],
+    extraArgs: ['--store', o.store, '--replica-name', o.name, ...(o.extraArgs ?? [])],
+    env: o.env,
   });
   const r: ReplicaProc = Object.assign(p, { name: o.name, dead: false });
   const kill = p.kill;

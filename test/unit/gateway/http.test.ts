@@ -77,7 +77,14 @@ describe('gateway HTTP routes', () => {
       replica: 'gw-a',
       leads: ['prod', 'staging'],
       leader: 'gw-a',
+      paging: null,
     });
+    // with paging: what this replica runs the ladders and the outbox for (none while another replica leads)
+    let runs = ['prod', 'staging'];
+    const paged = await listen(http.createServer(createRoutes({ ...r.o, paging: () => ({ runs }) })));
+    expect(((await (await fetch(`${paged}/healthz`)).json()) as { paging: unknown }).paging).toEqual({ runs: ['prod', 'staging'] });
+    runs = [];
+    expect(((await (await fetch(`${paged}/healthz`)).json()) as { paging: unknown }).paging).toEqual({ runs: [] });
   });
 
   it('/metrics is Prometheus text with the current connection count', async () => {

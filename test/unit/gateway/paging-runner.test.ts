@@ -1,6 +1,6 @@
 /**
  * The gateway's escalation runner on a fake clock, over the PagingStore (run for every implementation in
- * IMPLEMENTATIONS: SQLite today, PostgreSQL with issue #17): levels paged in order at their time on the right
+ * IMPLEMENTATIONS: SQLite, and PostgreSQL on a throwaway server): levels paged in order at their time on the right
  * channels, an ack or resolve stopping the ladder, a restart (new store connection, new runner) resuming at the
  * right level without paging one twice, two runners racing on one store, `e` paging the next level by hand,
  * night channels, the paged person's console state, and a re-fired alert starting a new ladder.
@@ -16,14 +16,20 @@ import type { OfferedEvent } from '@gateway/entities';
 import { createRunner, type Runner } from '@gateway/paging/runner';
 import type { PagingRoster } from '@gateway/paging/policy';
 import type { PagingStore } from '@gateway/paging/store';
+import { openPgPagingStore } from '@gateway/postgres/paging';
 import { openPagingStore } from '@gateway/sqlite/paging';
 import { firingAlert } from '@test/helpers/alerts';
+import { postgresPerFile } from '@test/helpers/pg-per-file';
 import { tempDir } from '@test/helpers/tmp';
 
 const MIN = 60_000;
 
+/** one throwaway PostgreSQL server for the file; each test dir gets its own database */
+const pg = postgresPerFile('runner');
+
 const IMPLEMENTATIONS: { name: string; open(dir: string): PagingStore }[] = [
   { name: 'sqlite', open: (dir) => openPagingStore(path.join(dir, 'gateway.db')) },
+  { name: 'postgres', open: (dir) => openPgPagingStore({ connectionString: pg.urlFor(dir) }) },
 ];
 
 export function testRoster(extra: Partial<RosterDocumentInput> = {}): PagingRoster {

@@ -4,7 +4,7 @@
  * packing has its own exhaustive test (test/unit/link/gateway-snapshot.test.ts).
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openPgGatewayStore } from '@gateway/postgres/store';
 import { openGatewayStore } from '@gateway/sqlite/store';
 import { SEP } from '@gateway/entities';
@@ -12,7 +12,7 @@ import type { SourceEvent } from '@gateway/source';
 import type { ActionRecord, GatewayStore } from '@gateway/store';
 import { alert } from '@test/integration/link/helpers';
 import { tempDir } from '@test/helpers/tmp';
-import { startPostgres, type PostgresService } from '@test/services/postgres';
+import { postgresPerFile } from '@test/helpers/pg-per-file';
 
 interface Implementation {
   name: string;
@@ -21,28 +21,11 @@ interface Implementation {
 }
 
 /** one throwaway PostgreSQL server for the file; each test dir gets its own database */
-let pg: PostgresService | null = null;
-const databases = new Map<string, string>();
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await pg?.stop();
-});
-function pgUrlFor(dir: string): string {
-  let url = databases.get(dir);
-  if (!url) {
-    const name = `contract_${databases.size + 1}`;
-    pg!.psql(`CREATE DATABASE ${name}`);
-    url = `postgres://postgres@127.0.0.1:${pg!.port}/${name}`;
-    databases.set(dir, url);
-  }
-  return url;
-}
+const pg = postgresPerFile('contract');
 
 const IMPLEMENTATIONS: Implementation[] = [
   { name: 'sqlite', open: (dir, opts) => openGatewayStore(path.join(dir, 'gateway.db'), opts) },
-  { name: 'postgres', open: (dir, opts) => openPgGatewayStore({ connectionString: pgUrlFor(dir), ...opts }) },
+  { name: 'postgres', open: (dir, opts) => openPgGatewayStore({ connectionString: pg.urlFor(dir), ...opts }) },
 ];
 
 let cleanups: (() => void)[] = [];

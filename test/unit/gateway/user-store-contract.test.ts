@@ -5,34 +5,17 @@
  * connection, as the `users` command beside a live gateway), and an audit row per change.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openPgUserStore } from '@gateway/postgres/users';
 import { openUserStore } from '@gateway/sqlite/users';
 import { UserStoreError, type UserStore } from '@gateway/users';
 import { openDatabase } from '@node/sqlite';
 import { gatewayMigrations } from '@gateway/sqlite/schema';
 import { tempDir } from '@test/helpers/tmp';
-import { startPostgres, type PostgresService } from '@test/services/postgres';
+import { postgresPerFile } from '@test/helpers/pg-per-file';
 
 /** one throwaway PostgreSQL server for the file; each test dir gets its own database */
-let pg: PostgresService | null = null;
-const databases = new Map<string, string>();
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await pg?.stop();
-});
-function pgUrlFor(dir: string): string {
-  let url = databases.get(dir);
-  if (!url) {
-    const name = `users_${databases.size + 1}`;
-    pg!.psql(`CREATE DATABASE ${name}`);
-    url = `postgres://postgres@127.0.0.1:${pg!.port}/${name}`;
-    databases.set(dir, url);
-  }
-  return url;
-}
+const pg = postgresPerFile('users');
 
 interface Implementation {
   name: string;
@@ -57,10 +40,9 @@ const IMPLEMENTATIONS: Implementation[] = [
   },
   {
     name: 'postgres',
-    open: (dir) => openPgUserStore({ connectionString: pgUrlFor(dir) }),
+    open: (dir) => openPgUserStore({ connectionString: pg.urlFor(dir) }),
     audit(dir) {
-      const url = pgUrlFor(dir);
-      const rows = pg!.psql("SELECT json_agg(json_build_object('actor', actor, 'action', action, 'login', login) ORDER BY id) FROM audit", url.slice(url.lastIndexOf('/') + 1));
+      const rows = pg.psql("SELECT json_agg(json_build_object('actor', actor, 'action', action, 'login', login) ORDER BY id) FROM audit", pg.databaseOf(dir));
       return rows ? JSON.parse(rows) : [];
     },
   },
