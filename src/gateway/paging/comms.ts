@@ -19,7 +19,7 @@ import type { LocalActions } from '../actions';
 import type { OfferedEvent } from '../entities';
 import { mobileDigits, type StoredBody } from './message';
 import { channelUsesOf, type ChannelUse, type PagingIndex } from './policy';
-import type { CommsRow, MessageRow, NewMessage, PagingStore } from './store';
+import { deliveryOf, type CommsRow, type NewMessage, type PagingStore } from './store';
 
 export interface IncidentFacts {
   title: string;
@@ -126,9 +126,6 @@ export function personChannelUses(ix: PagingIndex, person: RosterPerson): Channe
   return channelUsesOf(ix, group, [person]);
 }
 
-const deliveryState = (m: MessageRow): Comms['deliveries'][number]['state'] =>
-  m.state === 'pending' ? (m.attempts ? 'retrying' : 'pending') : m.state;
-
 export function commsState(store: Pick<PagingStore, 'commsMessages'>, ix: PagingIndex | null, c: CommsRow, now: number): Comms {
   const name = (id: string | null) => (id ? (ix?.people.get(id)?.name ?? id) : null);
   return {
@@ -139,15 +136,7 @@ export function commsState(store: Pick<PagingStore, 'commsMessages'>, ix: Paging
     by: c.by,
     login: c.login,
     at: c.at,
-    deliveries: store.commsMessages(c.id).map((m) => ({
-      channel: m.channel,
-      type: m.type,
-      person: name(m.person),
-      state: deliveryState(m),
-      attempts: m.attempts,
-      at: m.doneAt,
-      error: m.lastError,
-    })),
+    deliveries: store.commsMessages(c.id).map((m) => deliveryOf(m, name)),
     console: c.console,
     none: c.none,
     updatedAt: now,

@@ -11,7 +11,7 @@
  */
 import { formatDeepLink } from '@shared/deep-links';
 import type { Alert } from '@shared/alerts';
-import type { Channel, Delivery, PagedPerson, PageLadder } from '@shared/paging';
+import type { Channel, PagedPerson, PageLadder } from '@shared/paging';
 import { dueLevel, matchPolicy } from '@shared/policy-match';
 import type { RosterPerson } from '@shared/roster';
 import type { Clock } from '@node/clock';
@@ -28,7 +28,7 @@ import {
   type PagingRoster,
   type PolicyRef,
 } from './policy';
-import type { LadderRow, MessageRow, NewMessage, PagingStore } from './store';
+import { deliveryOf, type LadderRow, type NewMessage, type PagingStore } from './store';
 
 export interface RunnerDeps {
   store: PagingStore;
@@ -59,9 +59,6 @@ export function stopReason(a: Alert | undefined): string | null {
   if (a.inhibitedBy.length) return 'inhibited';
   return null;
 }
-
-const deliveryState = (m: MessageRow): Delivery['state'] =>
-  m.state === 'pending' ? (m.attempts ? 'retrying' : 'pending') : m.state;
 
 const refOf = (ix: PagingIndex, l: LadderRow) => ix.refs.find((r) => r.policy.id === l.policyId);
 
@@ -112,15 +109,7 @@ export function ladderState(
     unstaffed: s.unstaffed,
     deliveries: msgs
       .filter((m) => m.level === s.level)
-      .map((m) => ({
-        channel: m.channel,
-        type: m.type,
-        person: name(m.person),
-        state: deliveryState(m),
-        attempts: m.attempts,
-        at: m.doneAt,
-        error: m.lastError,
-      })),
+      .map((m) => deliveryOf(m, name)),
   }));
   const levels = ref?.policy.levels.length ?? Math.max(1, l.level);
   const nextAt = ref && l.level < levels ? l.startedAt + ref.offsets[l.level] : null;

@@ -19,7 +19,7 @@
  * - a message's `maxAttempts`, when set, overrides its channel's (a test call tries once).
  * - every method is synchronous and one transaction on its own.
  */
-import type { ChannelType, PagedPerson } from '@shared/paging';
+import type { ChannelType, Delivery, PagedPerson } from '@shared/paging';
 
 export interface LadderRow {
   id: string;
@@ -122,4 +122,17 @@ export interface PagingStore {
   comms(id: string): CommsRow | null;
   commsMessages(commsId: string): MessageRow[];
   close(): void;
+}
+
+/** A stored message as consoles see its delivery (a ladder's level or a comms message); `name` words a person id. */
+export function deliveryOf(m: MessageRow, name: (id: string | null) => string | null): Delivery {
+  return {
+    channel: m.channel,
+    type: m.type,
+    person: name(m.person),
+    state: m.state === 'pending' ? (m.attempts ? 'retrying' : 'pending') : m.state,
+    attempts: m.attempts,
+    at: m.doneAt,
+    error: m.lastError,
+  };
 }

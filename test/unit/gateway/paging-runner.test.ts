@@ -9,16 +9,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/alerts';
 import { PageLadderSchema, type PageLadder } from '@shared/paging';
-import { RosterDocumentSchema, type RosterDocumentInput } from '@shared/roster';
 import { FakeClock } from '@node/clock';
 import { silentLogger } from '@node/log';
 import type { OfferedEvent } from '@gateway/entities';
 import { createRunner, type Runner } from '@gateway/paging/runner';
-import type { PagingRoster } from '@gateway/paging/policy';
 import type { PagingStore } from '@gateway/paging/store';
 import { openPgPagingStore } from '@gateway/postgres/paging';
 import { openPagingStore } from '@gateway/sqlite/paging';
 import { firingAlert } from '@test/helpers/alerts';
+import { testRoster } from './paging-roster';
 import { postgresPerFile } from '@test/helpers/pg-per-file';
 import { tempDir } from '@test/helpers/tmp';
 
@@ -32,40 +31,6 @@ const IMPLEMENTATIONS: { name: string; open(dir: string): PagingStore }[] = [
   { name: 'postgres', open: (dir) => openPgPagingStore({ connectionString: pg.urlFor(dir) }) },
 ];
 
-export function testRoster(extra: Partial<RosterDocumentInput> = {}): PagingRoster {
-  const doc = RosterDocumentSchema.parse({
-    people: [
-      { id: 'zhangsan', name: '张三', phone: '+86 131 5550 0101', login: 'zhangsan', im: { wecom: 'zhangsan' } },
-      { id: 'lisi', name: '李四', phone: '+86 131 5550 0102', channels: ['lisi-sms'] },
-      { id: 'wangwu', name: '王五', phone: '+86 131 5550 0103' },
-    ],
-    teams: [{ id: 'sre', name: 'SRE', members: ['zhangsan', 'lisi'], channels: ['sre-slack'] }],
-    rotations: [
-      { id: 'sre-primary', team: 'sre', name: 'SRE primary', type: 'weekly', timeZone: 'Asia/Shanghai', start: '2026-01-05', handover: '09:00', participants: ['zhangsan'] },
-    ],
-    channels: [
-      { id: 'sre-dingtalk', type: 'dingtalk', url: 'http://127.0.0.1:9/robot/send?access_token=t' },
-      { id: 'sre-slack', type: 'slack', url: 'http://127.0.0.1:9/services/T/B/X', language: 'en' },
-      { id: 'lisi-sms', type: 'webhook', url: 'http://127.0.0.1:9/sms', body: { to: '{{phone}}', text: '{{text}}' } },
-      { id: 'voice', type: 'webhook', url: 'http://127.0.0.1:9/voice', body: { to: '{{phone}}' } },
-    ],
-    policies: [
-      {
-        id: 'sre-p1',
-        name: 'SRE P1',
-        match: { severity: 'P1', teams: ['platform-sre'] },
-        night: { from: '22:00', to: '08:00', timeZone: 'Asia/Shanghai' },
-        levels: [
-          { name: 'on call', afterMinutes: 0, targets: [{ rotation: 'sre-primary' }], channels: ['sre-dingtalk'] },
-          { name: 'second line', afterMinutes: 10, targets: [{ person: 'lisi' }], channels: ['sre-dingtalk'], nightChannels: ['sre-dingtalk', 'voice'] },
-          { name: 'tech lead', afterMinutes: 5, targets: [{ person: 'wangwu' }], channels: ['voice'] },
-        ],
-      },
-    ],
-    ...extra,
-  });
-  return { id: 'sre-roster', name: 'SRE', doc };
-}
 
 for (const impl of IMPLEMENTATIONS) {
   describe(`paging runner (${impl.name})`, () => {
