@@ -82,14 +82,12 @@ export function RolesForm({ roles, id, readOnly }: { roles: Roles; id: string; r
           const options = draft[r] && !people.includes(draft[r]) ? [draft[r], ...people] : people;
           return (
             <Field key={r} label={t(`roles.${r}`)}>
-              <select value={draft[r]} disabled={!gate.ok} title={gate.props.title} onChange={(e) => setDraft({ ...draft, [r]: e.target.value })}>
-                <option value="">{ts('roles.none')}</option>
-                {options.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
-              </select>
+              <Select
+                value={draft[r]}
+                disabled={!gate.ok}
+                onChange={(v) => setDraft({ ...draft, [r]: v })}
+                options={[{ value: '', label: ts('roles.none') }, ...options.map((p) => ({ value: p, label: p }))]}
+              />
             </Field>
           );
         })}
