@@ -222,6 +222,20 @@ describe.each(ENGINES)('gateway fan-out tail on $name', (engine) => {
   });
 });
 
+describe('gateway fan-out tail: holes', () => {
+  it('starts again after a hole in the seqs instead of serving the wrong event for a cursor', () => {
+    const ev = (seq: number) => ({ seq, kind: 'alert.upsert', data: `{"n":${seq}}`, at: seq });
+    const log = [ev(1), ev(2), ev(4), ev(5)];
+    const tail = createTail({ store: { head: () => 0, eventsAfter: (after, limit) => log.filter((e) => e.seq > after).slice(0, limit) } });
+    tail.refresh();
+    expect([tail.first(), tail.head()]).toEqual([4, 5]);
+    // a cursor below the hole goes to the store; one inside the run gets exactly the events after it
+    expect(tail.after(2, 10)).toBeNull();
+    const w = tail.after(4, 10)!;
+    expect(w.list.slice(w.start, w.end).map((e) => e.seq)).toEqual([5]);
+  });
+});
+
 describe('gateway fan-out tail: wire frames', () => {
   it('frames a payload exactly as ws does, for each length form (7-bit, 16-bit, 64-bit)', () => {
     for (const n of [0, 125, 126, 65535, 65536, 70_000]) {
