@@ -87,6 +87,21 @@ export function createStream(o: StreamOptions): Stream {
 
   function pump(c: Conn): void {
     if (!c.live || c.pumping || !isOpen(c)) return;
+    // A newer hello starts a stream while an older stream's bytes still wait in the socket: the first batch
+    // goes once they are out (an empty write's callback comes after everything queued before it), so a
+    // client saying hello again and again cannot make the gateway queue a batch for each.
+    if (c.transport && c.ws.bufferedAmount >= highWater) {
+      c.pumping = true;
+      const stream = c.stream;
+      c.transport.write(EMPTY, () =>
+        defer(() => {
+          if (c.stream !== stream) return;
+          c.pumping = false;
+          pump(c);
+        }),
+      );
+      return;
+    }
     const b = nextBatch(c);
     if (b === 'pruned') {
       // the log was pruned past this client while it was behind: only a snapshot can help

@@ -83,6 +83,25 @@ describe('gateway stream: events', () => {
     expect(c.cursor).toBe(7);
   });
 
+  it("a new stream (another hello) waits until the older stream's bytes have left the socket before its first batch", () => {
+    const { stream, pacing } = setup(upserts(1, 4), { batch: 3, highWater: 100 });
+    const c = fakeConn();
+    const written: { chunk: Buffer; cb?: (err?: Error | null) => void }[] = [];
+    c.transport = { writable: true, cork() {}, uncork() {}, write: (chunk, cb) => (written.push({ chunk, cb }), true) };
+    c.live = true;
+    c.ws.bufferedAmount = 1000; // an earlier stream's batch still waits in the socket
+    stream.pump(c);
+    // nothing sent yet: one empty write, whose callback says the earlier bytes are out
+    expect(c.ws.frames).toHaveLength(0);
+    expect(written.map((w) => w.chunk.length)).toEqual([0]);
+    expect(c.pumping).toBe(true);
+    c.ws.bufferedAmount = 0;
+    written[0].cb!();
+    pacing.runAll();
+    expect(seqs(c.ws.sent())).toEqual([1, 2, 3, 4]);
+    expect(c.cursor).toBe(4);
+  });
+
   it('below the high-water mark sends batch after batch at once', () => {
     const { stream, pacing } = setup(upserts(1, 7), { batch: 3, highWater: 100 });
     const c = fakeConn();
