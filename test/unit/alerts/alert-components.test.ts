@@ -9,12 +9,10 @@
 import fc from 'fast-check';
 import { act, createElement } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { VigilApi } from '@shared/api';
 import { cutAlert, VALUE_CUT_CHARS } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
-import { connect } from '@renderer/api';
-import { initI18n } from '@renderer/i18n';
 import { PartBoundary } from '@renderer/components/PartBoundary';
 import { AlertTable } from '@renderer/features/alerts/AlertTable';
 import { DetailPane } from '@renderer/features/alerts/DetailPane';
@@ -23,6 +21,7 @@ import { useAlerts } from '@renderer/features/alerts/store';
 import { revealNames } from '@renderer/features/roster/store';
 import { RosterDocumentSchema } from '@shared/roster';
 import { firingAlert } from '@test/helpers/alerts';
+import { mountRenderer } from '@test/helpers/react-root';
 
 const MB = 1 << 20;
 const nasty = fc.oneof(
@@ -123,23 +122,9 @@ async function show(list: Alert[], open: string): Promise<{ table: string; detai
   return { table: host.querySelector('#table')!.innerHTML, detail: host.querySelector('#detail')!.innerHTML };
 }
 
-beforeAll(async () => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-  window.vigil = fakeApi;
-  await connect(() => undefined);
-  initI18n('en');
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterAll(async () => {
-  await act(async () => root.unmount());
-  delete window.vigil;
+mountRenderer(fakeApi, (r, h) => {
+  root = r;
+  host = h;
 });
 
 describe('the alert row and the detail pane render whatever the platform sends', () => {

@@ -6,18 +6,18 @@
  * channel did not get it); the self-check's test-call step says what to do next when a path failed.
  */
 import { act, createElement } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Root } from 'react-dom/client';
+import { describe, expect, it, vi } from 'vitest';
 import type { VigilApi } from '@shared/api';
 import type { AutoResult } from '@shared/checklists';
 import { NO_ROLES, type IncidentDetail } from '@shared/incidents';
-import { connect } from '@renderer/api';
-import { initI18n, setLanguage } from '@renderer/i18n';
+import { setLanguage } from '@renderer/i18n';
 import { StatusComposer } from '@renderer/features/incidents/StatusComposer';
 import { Timeline } from '@renderer/features/incidents/IncidentParts';
 import { StepHelp } from '@renderer/features/checklists/StepHelp';
 import { testCallValue } from '@renderer/features/checklists/test-call-value';
 import i18next from 'i18next';
+import { mountRenderer } from '@test/helpers/react-root';
 
 const T0 = Date.UTC(2026, 11, 6, 2, 0);
 const sent = vi.fn(async () => ({ id: 'e2' }));
@@ -82,18 +82,9 @@ async function render(el: ReturnType<typeof createElement>) {
   await act(async () => root.render(el));
 }
 
-beforeAll(async () => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-  window.vigil = fakeApi;
-  await connect(() => undefined);
-  initI18n('en');
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterAll(async () => {
-  await act(async () => root.unmount());
-  delete window.vigil;
+mountRenderer(fakeApi, (r, h) => {
+  root = r;
+  host = h;
 });
 
 describe('the war-room', () => {
