@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import { isMethodName, parseArgs, type Handlers, type MethodName } from '@shared/api';
+import type { AlertPage } from '@shared/contract/alerts';
 import type { DeepLink } from '@shared/deep-links';
 import type { StartupState, StoreStatus, WarmupTask } from '@shared/domain';
 import { ApiError, type Envelope } from '@shared/rpc';
@@ -17,6 +18,7 @@ import { systemClock, type Clock } from '@node/clock';
 import { createLogger, type Logger } from '@node/log';
 import { moveAside, StoreError, type DB } from '@node/sqlite';
 import { ANSWERS_WITHOUT_STORE, createAppModule, storeUnavailable } from './app/module';
+import { isLastPageJson } from './alerts/pages';
 import { createBus, type AnyListener, type CoreEvents } from './bus';
 import type { LinkPlatform } from './link/module';
 import { MemoryNotifier, type Notifier } from './notifier';
@@ -85,10 +87,13 @@ function coreEnv(deps: CoreDeps, clock: Clock, log: Logger): CoreEnv {
 }
 
 /**
- * How long the deferred start-up work waits for the renderer's first screen (the first alertsPage
- * answered) before it starts anyway (a host whose page nobody opens, a shell whose renderer is slow).
+ * How long the deferred start-up work waits for the renderer's next page of alerts (the first, or the
+ * next one of its load) before it starts anyway (a host whose page nobody opens, a shell whose renderer is
+ * slow, a load that stopped half way).
  */
 export const FIRST_SCREEN_WAIT_MS = 3000;
+/** the warm-up starts by then even while pages are still being asked for (a very large cache, a slow page) */
+export const FIRST_LOAD_MAX_MS = 30_000;
 
 /** a method's answer as JSON text from its module's fast path (the alert pages), or null: dispatch answers */
 function fastJson(modules: Modules | null, name: string, rawArgs: unknown): string | null {
@@ -114,11 +119,13 @@ export function createCore(deps: CoreDeps): Core {
   let modules: Modules | null = null;
   let warmup: Warmup | null = null;
   /**
-   * Lets the warm-up start: called when the first screen's page has been answered, after
-   * FIRST_SCREEN_WAIT_MS, or when someone waits for the warm-up. Until then the thread and the second
-   * core are the first screen's (the page's bundle, the first page).
+   * The warm-up's gate (warmupGate): it opens when the console's first load of the alerts is complete (the
+   * page without a next one was answered), FIRST_SCREEN_WAIT_MS after the last page asked for (or after
+   * start when none is), at FIRST_LOAD_MAX_MS, or when someone waits for the warm-up. Until then the thread
+   * and the second core are the first screen's (the page's bundle, the pages).
    */
   let releaseWarmup: () => void = () => {};
+  let pageServed: (last: boolean) => void = () => {};
   let status: StoreStatus = { ok: false, file, code: 'unknown', message: 'The store is not open yet.' };
   const startup = (pending: WarmupTask[] = warmup?.pending() ?? []): StartupState => ({ warmingUp: pending, store: status });
 
@@ -185,8 +192,9 @@ export function createCore(deps: CoreDeps): Core {
       startModules(built);
       log.log('info', 'store.opened', { file });
       const integrity = integrityJob({ file, nativeBinding: deps.nativeBinding, log, db: opened, current: () => db === opened, failed: (se) => storeFailed(opened!, se) });
-      const gate = warmupGate(clock, FIRST_SCREEN_WAIT_MS);
+      const gate = warmupGate(clock, FIRST_SCREEN_WAIT_MS, FIRST_LOAD_MAX_MS);
       releaseWarmup = gate.release;
+      pageServed = (last) => (last ? gate.release() : gate.loading());
       warmup = startWarmup([integrity, ...warmupJobs(built)], {
         log,
         clock,
@@ -230,7 +238,7 @@ export function createCore(deps: CoreDeps): Core {
         const fn = table[name] as ((...a: unknown[]) => unknown) | undefined;
         if (!fn) throw storeUnavailable(status);
         const value = await fn(...(args as unknown[]));
-        if (name === 'alertsPage') releaseWarmup();
+        if (name === 'alertsPage') pageServed((value as AlertPage).next === null);
         return { ok: true, value };
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toJSON() };
@@ -246,7 +254,7 @@ export function createCore(deps: CoreDeps): Core {
     async dispatchJson(name, rawArgs) {
       const text = fastJson(modules, name, rawArgs);
       if (text === null) return JSON.stringify(await this.dispatch(name, rawArgs));
-      if (name === 'alertsPage') releaseWarmup();
+      if (name === 'alertsPage') pageServed(isLastPageJson(text));
       return `{"ok":true,"value":${text}}`;
     },
     on: (listener) => bus.onAny(listener),

@@ -126,21 +126,35 @@ export function startWarmup(jobs: readonly WarmupJob[], o: { log: Logger; clock:
 }
 
 /**
- * What the warm-up waits for: `release()` (the first screen's page was answered, someone waits for the
- * warm-up, the core closes) or `waitMs` by the clock, whichever comes first. The release takes effect a
- * turn later, after the answer under way has been sent.
+ * What the warm-up waits for: the console's first load of the alert cache. It opens on `release()` (the
+ * last page of the load was answered, someone waits for the warm-up, the core closes), when `waitMs` pass
+ * by the clock without a page being asked for (no page at all, or a load that stopped half way), or at
+ * `maxMs` whatever happens. `loading()` says another page was answered and more follow: the wait starts
+ * again. The release takes effect a turn later, after the answer under way has been sent.
+ *
+ * Why the whole load and not the first page: the warm-up's slices run on the thread that reads the pages,
+ * and seeding the notification policy alone is ~1 s of it with 100k alerts; started after the first
+ * screen's page it delayed the next page by that much (docs/performance.md, round four).
  */
-export function warmupGate(clock: Clock, waitMs: number): { after: Promise<void>; release(): void } {
+export function warmupGate(clock: Clock, waitMs: number, maxMs: number): { after: Promise<void>; release(): void; loading(): void } {
   let release = () => {};
+  let loading = () => {};
   const after = new Promise<void>((resolve) => {
-    const timer = clock.setTimeout(() => release(), waitMs);
+    let timer = clock.setTimeout(() => release(), waitMs);
+    const cap = clock.setTimeout(() => release(), maxMs);
     release = () => {
       clock.clearTimeout(timer);
+      clock.clearTimeout(cap);
       release = () => {};
+      loading = () => {};
       setImmediate(resolve);
     };
+    loading = () => {
+      clock.clearTimeout(timer);
+      timer = clock.setTimeout(() => release(), waitMs);
+    };
   });
-  return { after, release: () => release() };
+  return { after, release: () => release(), loading: () => loading() };
 }
 
 /** Runs `jobs` to completion without yielding (tests that drive a module by hand); resolves when all are done. */

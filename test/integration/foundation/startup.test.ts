@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createCore, FIRST_SCREEN_WAIT_MS, type Core } from '@core';
+import { createCore, FIRST_LOAD_MAX_MS, FIRST_SCREEN_WAIT_MS, type Core } from '@core';
 import { FakeClock } from '@node/clock';
 import { encode, upsertSql } from '@core/alerts/repo';
 import { openCoreDatabase } from '@core/store/open';
 import { createLogger } from '@node/log';
+import type { AlertPage } from '@shared/contract/alerts';
 import type { StartupState } from '@shared/domain';
 import { startHost, type Host } from '@main/host/server';
 import { firingAlert } from '@test/helpers/alerts';
@@ -152,11 +153,11 @@ describe('start-up with a large cache', () => {
     expect(events.map((e) => e.warmingUp.length)).toEqual([...events.map((e) => e.warmingUp.length)].sort((a, b) => b - a));
   });
 
-  it('the deferred work waits for the first screen: it starts once the first page is answered, or after FIRST_SCREEN_WAIT_MS', async () => {
+  it('the deferred work waits for the first load of the alerts: until its last page, FIRST_SCREEN_WAIT_MS without a page, or FIRST_LOAD_MAX_MS', async () => {
     const turns = async (n: number) => {
       for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
     };
-    for (const how of ['first page', 'clock'] as const) {
+    for (const how of ['last page (text)', 'last page (objects)', 'no page', 'load stopped', 'load too long'] as const) {
       const dir = tempDir('vigil-startup-gate-');
       cleanups.push(dir.cleanup);
       seed(path.join(dir.dir, 'vigil.db'), 2000);
@@ -164,16 +165,48 @@ describe('start-up with a large cache', () => {
       const core = createCore({ dataDir: dir.dir, transport: 'browser', log: createLogger({ write: () => {} }), clock });
       cleanups.push(() => core.close());
       const warming = async () => ((await core.dispatch('startup', [])) as { value: StartupState }).value.warmingUp;
+      const stillWaiting = async () => {
+        await turns(50);
+        expect(await warming(), how).toHaveLength(4);
+      };
       // many turns of the event loop later nothing has run: a job left the list only if it ran
       await turns(200);
       expect(await warming()).toEqual(expect.arrayContaining(['integrity', 'notifications', 'history', 'templates']));
-      if (how === 'first page') {
-        expect(JSON.parse(await core.dispatchJson('alertsPage', [null, 50]))).toMatchObject({ ok: true });
-      } else {
+      if (how === 'no page') {
+        // a host whose page nobody opens
         clock.advance(FIRST_SCREEN_WAIT_MS - 1);
-        await turns(50);
-        expect(await warming()).toHaveLength(4);
+        await stillWaiting();
         clock.advance(1);
+        for (let i = 0; i < 2000 && (await warming()).some((t) => t !== 'integrity'); i++) await turns(1);
+        expect((await warming()).filter((t) => t !== 'integrity'), how).toEqual([]);
+        continue;
+      }
+      // the first screen's page, with more to come: the load is under way, the gate stays shut
+      const first = JSON.parse(await core.dispatchJson('alertsPage', [null, 50])) as { ok: true; value: AlertPage };
+      expect(first.value.next).not.toBeNull();
+      await stillWaiting();
+      if (how === 'last page (text)') {
+        const rest = JSON.parse(await core.dispatchJson('alertsPage', [first.value.next, 5000])) as { ok: true; value: AlertPage };
+        expect(rest.value.next).toBeNull();
+      } else if (how === 'last page (objects)') {
+        const rest = (await core.dispatch('alertsPage', [first.value.next, 5000])) as { ok: true; value: AlertPage };
+        expect(rest.value.next).toBeNull();
+      } else if (how === 'load stopped') {
+        clock.advance(FIRST_SCREEN_WAIT_MS - 1);
+        await core.dispatchJson('alertsPage', [first.value.next, 50]); // one more page: the wait starts again
+        clock.advance(FIRST_SCREEN_WAIT_MS - 1);
+        await stillWaiting();
+        clock.advance(1);
+      } else {
+        // a page every FIRST_SCREEN_WAIT_MS - 1 keeps the gate shut, but not past FIRST_LOAD_MAX_MS
+        let cursor = first.value.next;
+        for (let t = 0; t + FIRST_SCREEN_WAIT_MS - 1 < FIRST_LOAD_MAX_MS; t += FIRST_SCREEN_WAIT_MS - 1) {
+          clock.advance(FIRST_SCREEN_WAIT_MS - 1);
+          cursor = (JSON.parse(await core.dispatchJson('alertsPage', [cursor, 50])) as { value: AlertPage }).value.next;
+          expect(cursor).not.toBeNull();
+          await stillWaiting();
+        }
+        clock.advance(FIRST_LOAD_MAX_MS);
       }
       // the sliced jobs finish without anyone waiting for them (warmedUp() would release the gate itself)
       for (let i = 0; i < 2000 && (await warming()).some((t) => t !== 'integrity'); i++) await turns(1);

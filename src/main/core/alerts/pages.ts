@@ -189,3 +189,6 @@ export function createAlertPages(db: DB) {
   };
 }
 export type AlertPages = ReturnType<typeof createAlertPages>;
+
+/** whether a page's JSON text (pageJson) is the last one: it says `"next":null` just before its total */
+export const isLastPageJson = (text: string): boolean => /"next":null,"total":\d+\}$/.test(text.slice(-40));
