@@ -5,6 +5,7 @@
 import { CLOSE_BAD_SECRET, HostFrameSchema, RPC_PATH } from '@shared/jsonrpc';
 import type { EventName, MethodName, VigilApi } from '@shared/api';
 import { buildApi } from '@shared/bridge';
+import { pageFromWire } from '@shared/contract/alert-rows';
 import type { Envelope } from '@shared/rpc';
 
 declare global {
@@ -77,7 +78,7 @@ export async function connect(onLost: () => void): Promise<VigilApi> {
           return;
         }
         const id = nextId++;
-        pending.set(id, resolve);
+        pending.set(id, name === 'alertsPage' ? (env) => resolve(alertPageOf(env)) : resolve);
         ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: name, params: args }));
       }),
     subscribe: (name: EventName, cb) => {
@@ -90,4 +91,16 @@ export async function connect(onLost: () => void): Promise<VigilApi> {
     },
   });
   return api;
+}
+
+/**
+ * alertsPage's answer: the host sends the page's wire form (alert rows, @shared/contract/alert-rows), or
+ * the page itself when the core answered it on its object path (a stored row SQLite would not write).
+ */
+function alertPageOf(env: Envelope): Envelope {
+  if (!env.ok) return env;
+  const v = env.value as { alerts?: unknown } | null;
+  if (typeof v === 'object' && v !== null && Array.isArray(v.alerts)) return env;
+  const page = pageFromWire(env.value);
+  return page ? { ok: true, value: page } : { ok: false, error: { code: 'transport', message: 'alertsPage: malformed page from the host' } };
 }

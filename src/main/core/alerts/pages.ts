@@ -8,9 +8,10 @@
  * fingerprint, older starts of the same severity, the less severe ones), since the order mixes ascending
  * and descending columns that a single range cannot express.
  *
- * A page is given either as objects (pageOf) or as its JSON text (pageJson): the browser host sends that
- * text as it is. SQLite writes each row's JSON itself (json_object, with the stored labels and annotations
- * taken in by json(), which refuses a damaged text): no row array, no string building and no check parse
+ * A page is given either as objects (pageOf) or as its JSON text (pageJson) in the wire form of
+ * @shared/contract/alert-rows (each alert an array of its columns): the browser host sends that text as it
+ * is. SQLite writes each row's JSON itself (json_array, with the stored labels and annotations taken in by
+ * json(), which refuses a damaged text): no row array, no string building and no check parse
  * in JS, a fifth of the CPU time of doing it here (bench host-coldstart, docs/performance.md). A stored
  * JSON text SQLite refuses makes pageJson answer null, and the caller takes the object path, which reports
  * the damage. What crosses to the views is cut (alert-view.ts) on both paths: a row that may hold an
@@ -20,6 +21,7 @@
 import { cutAlert, NAME_CUT_CHARS, URL_MAX_CHARS, VALUE_CUT_CHARS } from '@shared/alert-view';
 import type { Alert } from '@shared/alerts';
 import type { AlertPage, AlertPageCursor } from '@shared/contract/alerts';
+import { alertToRow } from '@shared/contract/alert-rows';
 import type { DB } from '@node/sqlite';
 
 /** the columns an Alert is read from, in this order (the index of each in a raw row) */
@@ -57,14 +59,13 @@ export function rawToAlert(r: RawRow): Alert {
 const str = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
 const num = (n: number | null) => (n === null ? 'null' : String(n));
 
-/** the fields after protocol v1, as rawToAlert gives them (absent when the platform did not send them) */
-const laterJson = (r: RawRow) =>
-  (r[15] !== null ? `,"cluster":${str(r[15])}` : '') +
-  (r[16] !== null ? `,"ackExpiresAt":${num(r[16])},"ackExtensions":${num(r[17])},"ackAutoExtend":${r[18] === 1}` : '');
+/** the fields after protocol v1 as a row's columns (alert-rows.ts), or nothing when the alert has none */
+const laterRow = (r: RawRow) =>
+  r[15] === null && r[16] === null ? '' : r[16] === null ? `,${str(r[15])},null,null,null` : `,${str(r[15])},${num(r[16])},${num(r[17])},${r[18] === 1}`;
 
-/** one alert's JSON text, in the Alert key order, with its stored JSON columns as they are */
-function alertJson(r: RawRow): string {
-  return `{"fingerprint":${str(r[0])},"alertname":${str(r[1])},"labels":${r[2]},"annotations":${r[3]},"state":${str(r[4])},"severity":${str(r[5])},"startsAt":${num(r[6])},"endsAt":${num(r[7])},"updatedAt":${num(r[8])},"generatorUrl":${str(r[9])},"silencedBy":${r[10]},"inhibitedBy":${r[11]},"ackedBy":${str(r[12])},"ackedAt":${num(r[13])},"ackId":${str(r[14])}${laterJson(r)}}`;
+/** one alert as a row of the page's wire form (alert-rows.ts), with its stored JSON columns as they are */
+function alertRowJson(r: RawRow): string {
+  return `[${str(r[0])},${str(r[1])},${r[2]},${r[3]},${str(r[4])},${str(r[5])},${num(r[6])},${num(r[7])},${num(r[8])},${str(r[9])},${r[10]},${r[11]},${str(r[12])},${num(r[13])},${str(r[14])}${laterRow(r)}]`;
 }
 
 /**
@@ -101,7 +102,7 @@ const mayNeedCut = (r: RawRow): boolean =>
   mayHoldBig(r[3]);
 
 /** one row as the views get it: the stored JSON as it is, or the cut alert when something may be cut */
-const viewJson = (r: RawRow): string => (mayNeedCut(r) ? JSON.stringify(cutAlert(rawToAlert(r))) : alertJson(r));
+const viewRowJson = (r: RawRow): string => (mayNeedCut(r) ? JSON.stringify(alertToRow(cutAlert(rawToAlert(r)))) : alertRowJson(r));
 
 /*
  * The row's JSON as SQLite writes it. SQLite counts a text's length in code points, JS in UTF-16 units (at
@@ -112,15 +113,14 @@ const H_NAME = NAME_CUT_CHARS >> 1;
 const H_VALUE = VALUE_CUT_CHARS >> 1;
 const mayBeBig = (c: string) => `(length(${c}) > ${H_NAME} AND EXISTS (SELECT 1 FROM json_each(${c}) WHERE length(key) > ${H_NAME} OR length(value) > ${H_VALUE}))`;
 const MAY_NEED_CUT = `length(alertname) > ${H_VALUE} OR ifnull(length(acked_by), 0) > ${H_VALUE} OR ifnull(length(generator_url), 0) > ${URL_MAX_CHARS >> 1} OR ${mayBeBig('labels')} OR ${mayBeBig('annotations')}`;
-const BASE_JSON = `json_object('fingerprint', fingerprint, 'alertname', alertname, 'labels', json(labels), 'annotations', json(annotations), 'state', state,
-  'severity', severity, 'startsAt', starts_at, 'endsAt', ends_at, 'updatedAt', updated_at, 'generatorUrl', generator_url, 'silencedBy', json(silenced_by),
-  'inhibitedBy', json(inhibited_by), 'ackedBy', acked_by, 'ackedAt', acked_at, 'ackId', ack_id)`;
-/** the fields after protocol v1, appended only when present (json_patch drops a member whose value is null) */
-const LATER_JSON = `json_object('cluster', cluster, 'ackExpiresAt', ack_expires_at,
-  'ackExtensions', CASE WHEN ack_expires_at IS NULL THEN NULL ELSE ack_extensions END,
-  'ackAutoExtend', CASE WHEN ack_expires_at IS NULL THEN NULL ELSE json(CASE ack_auto_extend WHEN 1 THEN 'true' ELSE 'false' END) END)`;
-/** [the row's JSON, or null when it may need a cut; then the cursor's columns] */
-const JSON_SELECT = `CASE WHEN ${MAY_NEED_CUT} THEN NULL WHEN cluster IS NULL AND ack_expires_at IS NULL THEN ${BASE_JSON} ELSE json_patch(${BASE_JSON}, ${LATER_JSON}) END,
+const BASE_COLUMNS = `fingerprint, alertname, json(labels), json(annotations), state, severity, starts_at, ends_at, updated_at, generator_url,
+  json(silenced_by), json(inhibited_by), acked_by, acked_at, ack_id`;
+/** the fields after protocol v1 (alert-rows.ts): all null when there is no ack expiry, as rawToAlert reads them */
+const LATER_COLUMNS = `cluster, ack_expires_at, CASE WHEN ack_expires_at IS NULL THEN NULL ELSE ack_extensions END,
+  CASE WHEN ack_expires_at IS NULL THEN NULL ELSE json(CASE ack_auto_extend WHEN 1 THEN 'true' ELSE 'false' END) END`;
+/** [the row's JSON (alert-rows.ts), or null when it may need a cut; then the cursor's columns] */
+const JSON_SELECT = `CASE WHEN ${MAY_NEED_CUT} THEN NULL WHEN cluster IS NULL AND ack_expires_at IS NULL THEN json_array(${BASE_COLUMNS})
+  ELSE json_array(${BASE_COLUMNS}, ${LATER_COLUMNS}) END,
   fingerprint, severity, starts_at`;
 type JsonRow = [string | null, string, Alert['severity'], number];
 
@@ -156,7 +156,7 @@ export function createAlertPages(db: DB) {
   const readTexts = db.transaction((cursor: AlertPageCursor | null, limit: number) => {
     const rows = rowsOf<JsonRow>(texts, cursor, limit);
     // the rows that may need a cut are read whole and written here, inside the same snapshot
-    for (const r of rows) if (r[0] === null) r[0] = viewJson(one.get(r[1]) as RawRow);
+    for (const r of rows) if (r[0] === null) r[0] = viewRowJson(one.get(r[1]) as RawRow);
     return { rows, total: total.get() as number };
   });
 
@@ -171,8 +171,8 @@ export function createAlertPages(db: DB) {
       return { alerts: rows.map(rawToAlert), next: nextOf(last && { severity: last[5], startsAt: last[6], fingerprint: last[0] }, rows.length, limit), total: n };
     },
     /**
-     * The same page as JSON text, cut as the views get it (cutAlert); null when a stored row does not make
-     * valid JSON (see the file's note).
+     * The same page as JSON text in its wire form (AlertPageWire, alert-rows.ts: each alert a row), cut as
+     * the views get it (cutAlert); null when a stored row does not make valid JSON (see the file's note).
      */
     pageJson(cursor: AlertPageCursor | null, limit: number): string | null {
       let text: string;
@@ -180,7 +180,7 @@ export function createAlertPages(db: DB) {
         const { rows, total: n } = readTexts(cursor, limit);
         const last = rows.at(-1);
         const next = nextOf(last && { severity: last[2], startsAt: last[3], fingerprint: last[1] }, rows.length, limit);
-        text = `{"alerts":[${rows.map((r) => r[0]).join(',')}],"next":${JSON.stringify(next)},"total":${n}}`;
+        text = `{"rows":[${rows.map((r) => r[0]).join(',')}],"next":${JSON.stringify(next)},"total":${n}}`;
       } catch {
         return null;
       }
