@@ -7,7 +7,7 @@
  */
 import { it } from 'vitest';
 import type { Alert } from '@shared/alerts';
-import { comparator, compileQuery, DEFAULT_SORT, FilterCache, Grouping, toEntry, type Entry } from '@renderer/features/alerts/model';
+import { comparator, compileQuery, DEFAULT_SORT, FilterCache, Grouping, hayOf, toEntry, type Entry } from '@renderer/features/alerts/model';
 import { percentile, populationAlert, POPULATION_T0 } from './helpers';
 
 const N = 100_000;
@@ -18,6 +18,8 @@ const pct = percentile;
 it('alert pipeline at 100k', () => {
   const t0 = performance.now();
   const entries = Array.from({ length: N }, (_, i) => toEntry(alert(i)));
+  // the search text built, as the console does in idle time after its load
+  for (const e of entries) hayOf(e);
   const cmp = comparator(DEFAULT_SORT);
   const sorted = [...entries].sort(cmp);
   const loadMs = performance.now() - t0;
@@ -42,7 +44,7 @@ it('alert pipeline at 100k', () => {
       if (k > 0) keystroke.push(performance.now() - s);
       s = performance.now();
       const word = text.toLowerCase();
-      entries.filter((e) => e.hay.includes(word));
+      entries.filter((e) => e.hay!.includes(word));
       reference.push(performance.now() - s);
     }
 

@@ -10,6 +10,7 @@ import {
   FilterCache,
   fingerprintsOf,
   Grouping,
+  hayOf,
   keyLabels,
   mergeSorted,
   parseGroupBy,
@@ -77,6 +78,15 @@ describe('filtering', () => {
     expect(fps(buildRows(sorted, q('', 'service=~"ozon.*"'), [], new Set()).rows)).toEqual(['d', 'c']);
     expect(fps(buildRows(sorted, q('', '{service!="api", alertname!~"Order.*"}'), [], new Set()).rows)).toEqual(['a', 'e']);
     expect(fps(buildRows(sorted, q('', '', ['acked', 'resolved']), [], new Set()).rows)).toEqual(['c', 'e']);
+  });
+
+  it('builds an entry\'s search text on first use, from its name, summaries, owner, cluster and labels', () => {
+    const e = toEntry(firingAlert({ fingerprint: 'h', alertname: 'DiskFull', cluster: 'Prod-1', labels: { Service: 'Ozon-Sync', __proto__x: 'Y' }, annotations: { summary: 'Disk at 97%', summary_zh: '磁盘满' } }));
+    expect(e.hay).toBeUndefined();
+    expect(hayOf(e)).toBe('diskfull\ndisk at 97%\n磁盘满\n\nprod-1\nservice=ozon-sync\n__proto__x=y');
+    expect(e.hay).toBe(hayOf(e));
+    expect(compileQuery({ text: 'OZON-sync 磁盘', matchers: '', states: [] }).test(toEntry(e.a))).toBe(true);
+    expect(compileQuery({ text: 'ozon nothing', matchers: '', states: [] }).test(toEntry(e.a))).toBe(false);
   });
 
   it('a matcher syntax error is reported and the rest of the query still applies', () => {

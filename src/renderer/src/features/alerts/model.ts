@@ -24,8 +24,12 @@ export interface Entry {
   bucket?: unknown;
   bucketOf?: unknown;
   display: AlertDisplayState;
-  /** lower-cased text the search box looks through */
-  hay: string;
+  /**
+   * lower-cased text the search box looks through: read it with hayOf, which builds it the first time. It
+   * is not built with the entry: building it for 100k alerts was the largest piece of the console's load
+   * (docs/performance.md, round four); the store builds the rest in idle slices once the rows are shown.
+   */
+  hay: string | undefined;
   owner: string;
   summary: string;
   /** the Chinese summary when the alert carries one (`summary_zh`), shown in zh-CN */
@@ -39,16 +43,32 @@ export const summaryOf = (a: Alert): string => a.annotations.summary ?? a.annota
 export const summaryZhOf = (a: Alert): string => a.annotations.summary_zh ?? a.annotations.description_zh ?? '';
 
 export function toEntry(a: AlertView): Entry {
-  const summary = summaryOf(a);
-  const summaryZh = summaryZhOf(a);
-  const owner = ownerOf(a);
-  const hay = `${a.alertname}\n${summary}\n${summaryZh}\n${owner}\n${a.cluster ?? ''}\n${Object.entries(a.labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}`.toLowerCase();
   // Every field present from the start, in one order: the memoised ones filled in later would otherwise
   // give entries different hidden classes, and the comparator's property reads (a few thousand per storm
   // batch, millions per sort) would go megamorphic.
-  return { a, rank: severityRank(a.severity), gk: undefined, gkBy: undefined, row: undefined, bucket: undefined, bucketOf: undefined, display: displayState(a), hay, owner, summary, summaryZh };
+  return {
+    a,
+    rank: severityRank(a.severity),
+    gk: undefined,
+    gkBy: undefined,
+    row: undefined,
+    bucket: undefined,
+    bucketOf: undefined,
+    display: displayState(a),
+    hay: undefined,
+    owner: ownerOf(a),
+    summary: summaryOf(a),
+    summaryZh: summaryZhOf(a),
+  };
+}
+
+/** the entry's search text (built once, on first use) */
+export function hayOf(e: Entry): string {
+  if (e.hay !== undefined) return e.hay;
+  const a = e.a;
+  let labels = '';
+  for (const k in a.labels) if (Object.hasOwn(a.labels, k)) labels += `\n${k}=${a.labels[k]}`;
+  return (e.hay = `${a.alertname}\n${e.summary}\n${e.summaryZh}\n${e.owner}\n${a.cluster ?? ''}${labels}`.toLowerCase());
 }
 
 export const SORT_KEYS = ['severity', 'state', 'cluster', 'alertname', 'summary', 'age', 'owner'] as const;
@@ -143,7 +163,10 @@ export function compileQuery(q: Pick<AlertQuery, 'text' | 'matchers' | 'states'>
     all,
     test: (e) => {
       if (states && !states.has(e.display)) return false;
-      for (const w of words) if (!e.hay.includes(w)) return false;
+      if (words.length) {
+        const hay = hayOf(e);
+        for (const w of words) if (!hay.includes(w)) return false;
+      }
       return !labels || labels(e.a);
     },
   };

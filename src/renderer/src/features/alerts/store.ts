@@ -6,6 +6,7 @@
  */
 import i18next from 'i18next';
 import { create } from 'zustand';
+import type { AlertView } from '@shared/alert-view';
 import type { Alert, Silence } from '@shared/alerts';
 import {
   DEFAULT_GROUP_BY,
@@ -25,6 +26,7 @@ import {
   DEFAULT_SORT,
   FilterCache,
   EMPTY_ROWS,
+  hayOf,
   fingerprintOf,
   fingerprintsOf,
   Grouping,
@@ -218,12 +220,7 @@ async function reload(): Promise<void> {
       if (gen !== loadGen) return;
       const done = page.next === null;
       if (page.next) request = api.alertsPage(page.next, PAGE);
-      const add: Entry[] = [];
-      for (const a of page.alerts) {
-        const e = toEntry(a);
-        byFp.set(a.fingerprint, e);
-        add.push(e);
-      }
+      const add = entriesOf(page.alerts, byFp);
       sorted = mergeSorted(sorted, new Set(), add, comparator(get().sort));
       const loading = done ? null : { loaded: byFp.size, total: page.total };
       const clusters = withClusters(add);
@@ -236,9 +233,44 @@ async function reload(): Promise<void> {
       if (done) break;
     }
     if (deltas.waiting) applyDelta();
+    warmSearchText(gen, sorted);
   } catch (err) {
     if (gen === loadGen) set({ status: 'error', error: err instanceof Error ? err.message : String(err), loading: null });
   }
+}
+
+/**
+ * A page's alerts as entries, also put in `byFp`. A function of its own, not a loop inside reload: V8
+ * optimises a small function called ten times long before the loop of an async function that runs once
+ * (the loop in reload was 111 ms of a 100k load's profile, the entries themselves less).
+ */
+function entriesOf(alerts: readonly AlertView[], byFp: Map<string, Entry>): Entry[] {
+  const add: Entry[] = new Array(alerts.length);
+  for (let i = 0; i < alerts.length; i++) {
+    const e = toEntry(alerts[i]);
+    byFp.set(alerts[i].fingerprint, e);
+    add[i] = e;
+  }
+  return add;
+}
+
+/** the longest slice of warmSearchText: well under a frame, so input and scrolling go first */
+const HAY_SLICE_MS = 8;
+
+/**
+ * Builds the search text of every loaded entry (hayOf) in idle slices after the load, so the first
+ * keystroke in the filter finds it built. A new load stops the old one's warming.
+ */
+function warmSearchText(gen: number, entries: readonly Entry[]): void {
+  const later = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 1000 }) : setTimeout(f, 0));
+  let i = 0;
+  const slice = () => {
+    if (gen !== loadGen) return;
+    const until = performance.now() + HAY_SLICE_MS;
+    while (i < entries.length && performance.now() < until) for (const end = Math.min(i + 256, entries.length); i < end; i++) hayOf(entries[i]);
+    if (i < entries.length) later(slice);
+  };
+  later(slice);
 }
 
 let batchTimer: ReturnType<typeof setTimeout> | null = null;
