@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cutAlert } from '@shared/alert-view';
 import { pageFromWire } from '@shared/contract/alert-rows';
 import type { Alert } from '@shared/alerts';
+import type { AlertPageCursor } from '@shared/contract/alerts';
 import type { AlertsModule } from '@core/alerts/module';
 import { FLUSH_DELAY_MS } from '@core/alerts/changes';
 import { createAlertRepo } from '@core/alerts/repo';
@@ -166,6 +167,27 @@ describe('alert pages as JSON text', () => {
       cursor = page.next;
     }
     expect(cursor).not.toBeNull();
+  });
+
+  it('read the next page of a load ahead, and serve it only to its own request with nothing written since', async () => {
+    const repo = createAlertRepo(t.ctx.db);
+    sync.applyBatch(Array.from({ length: 40 }, (_, i) => upsert(alert({ fingerprint: `r${String(i).padStart(2, '0')}`, severity: 'P1', startsAt: 5000 - i }))));
+    const turn = () => new Promise((r) => setImmediate(r));
+    const asText = (cursor: AlertPageCursor | null, limit: number) => pageFromWire(JSON.parse(repo.pageJson(cursor, limit)!))!;
+    const first = asText(null, 10);
+    const second = asText(first.next, 10); // a page after a cursor: the third is read ahead
+    await turn();
+    // nothing written: the page read ahead is the page
+    const third = asText(second.next, 10);
+    expect(third).toEqual(repo.page(second.next, 10));
+    await turn(); // the fourth is read ahead now; then an alert on it changes and one is added before it
+    sync.applyBatch([upsert(alert({ fingerprint: 'r31', severity: 'P1', startsAt: 5000 - 31, annotations: { summary: 'changed after the read-ahead' } }))]);
+    const fourth = asText(third.next, 10);
+    expect(fourth).toEqual(repo.page(third.next, 10));
+    expect(fourth.alerts.find((a) => a.fingerprint === 'r31')?.annotations.summary).toBe('changed after the read-ahead');
+    // a request for another size after the same cursor is read, not served the page read ahead
+    await turn();
+    expect(asText(fourth.next, 3)).toEqual(repo.page(fourth.next, 3));
   });
 
   it('say what the object pages say for any text SQLite is given: escapes, controls, lone surrogates, astral characters', () => {

@@ -31,6 +31,8 @@ type RawRow = [string, string, string, string, Alert['state'], Alert['severity']
   string | null, number | null, number, number];
 
 const EMPTY_LIST = '[]';
+/** how long a page read ahead is kept for its request (memory only: an unasked page is a few MB) */
+const READ_AHEAD_KEEP_MS = 5000;
 const list = (text: string): string[] => (text === EMPTY_LIST ? [] : JSON.parse(text));
 
 export function rawToAlert(r: RawRow): Alert {
@@ -163,6 +165,45 @@ export function createAlertPages(db: DB) {
   const nextOf = (last: { severity: Alert['severity']; startsAt: number; fingerprint: string } | undefined, n: number, limit: number): AlertPageCursor | null =>
     n === limit && last ? last : null;
 
+  function textOf(cursor: AlertPageCursor | null, limit: number): { text: string; next: AlertPageCursor | null } | null {
+    try {
+      const { rows, total: n } = readTexts(cursor, limit);
+      const last = rows.at(-1);
+      const next = nextOf(last && { severity: last[2], startsAt: last[3], fingerprint: last[1] }, rows.length, limit);
+      return { text: `{"rows":[${rows.map((r) => r[0]).join(',')}],"next":${JSON.stringify(next)},"total":${n}}`, next };
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Read-ahead of a load: once a page after a cursor is answered, the next one (same size, after its last
+   * alert) is read in the next turn of the event loop, while the answer travels and the renderer takes it
+   * in, and kept until asked for. It is served only to exactly that request and only if nothing was
+   * written since it was read (SQLite's count of this connection's changes: the core writes through this
+   * one connection), so it is the page a read at that moment would give. Asked for or not, it goes with
+   * the next call, or after READ_AHEAD_KEEP_MS.
+   */
+  const changes = db.prepare('SELECT total_changes()').pluck();
+  let ahead: { key: string; changes: number; text: string; next: AlertPageCursor | null } | null = null;
+  let dropAhead: ReturnType<typeof setTimeout> | null = null;
+  function readAhead(cursor: AlertPageCursor | null, limit: number): void {
+    if (!cursor) return;
+    setImmediate(() => {
+      try {
+        const before = changes.get() as number;
+        const page = textOf(cursor, limit);
+        if (!page) return;
+        ahead = { key: JSON.stringify([cursor, limit]), changes: before, ...page };
+        if (dropAhead) clearTimeout(dropAhead);
+        dropAhead = setTimeout(() => (ahead = null), READ_AHEAD_KEEP_MS);
+        dropAhead.unref?.();
+      } catch {
+        ahead = null; // the store closed meanwhile: nothing to read ahead
+      }
+    });
+  }
+
   return {
     /** one page in the console's order after `cursor`, as objects */
     pageOf(cursor: AlertPageCursor | null, limit: number): AlertPage {
@@ -175,16 +216,17 @@ export function createAlertPages(db: DB) {
      * the views get it (cutAlert); null when a stored row does not make valid JSON (see the file's note).
      */
     pageJson(cursor: AlertPageCursor | null, limit: number): string | null {
-      let text: string;
-      try {
-        const { rows, total: n } = readTexts(cursor, limit);
-        const last = rows.at(-1);
-        const next = nextOf(last && { severity: last[2], startsAt: last[3], fingerprint: last[1] }, rows.length, limit);
-        text = `{"rows":[${rows.map((r) => r[0]).join(',')}],"next":${JSON.stringify(next)},"total":${n}}`;
-      } catch {
-        return null;
+      const key = JSON.stringify([cursor, limit]);
+      const read = ahead;
+      ahead = null;
+      if (read && read.key === key && read.changes === changes.get()) {
+        readAhead(read.next, limit);
+        return read.text;
       }
-      return text;
+      const page = textOf(cursor, limit);
+      // a page after a cursor is a load under way: the next one is read while this one travels
+      if (page && cursor) readAhead(page.next, limit);
+      return page?.text ?? null;
     },
   };
 }
