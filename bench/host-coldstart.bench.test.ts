@@ -119,6 +119,11 @@ async function once(browser: BareChromium, outDir: string, seeded: string, cold:
   if (cold) evictFromPageCache([file]);
   const referenceMs = rawReference(file);
   const evicted = cold ? evictFromPageCache([file, ...appFiles]) : undefined;
+  // the browser is already running with its tab open (as the desktop shell creates its window before the
+  // core): the page is made before the host starts and goes to the URL once the host prints it
+  const page = await browser.newPage({ width: 1360, height: 860, locale: 'en-US', beforeLoad: WATCH });
+  await page.send('Performance.enable');
+  if (PROF_DIR) await page.send('Profiler.enable').then(() => page.send('Profiler.start'));
   const spawnAt = performance.now();
   const spawnEpoch = Date.now();
   const host = await startProcess(
@@ -129,9 +134,6 @@ async function once(browser: BareChromium, outDir: string, seeded: string, cold:
   const readyMs = performance.now() - spawnAt;
   const readyCpuMs = processCpuMs(host.child.pid!);
   try {
-    const page = await browser.newPage({ width: 1360, height: 860, locale: 'en-US', beforeLoad: WATCH });
-    await page.send('Performance.enable');
-    if (PROF_DIR) await page.send('Profiler.enable').then(() => page.send('Profiler.start'));
     await page.send('Page.navigate', { url: host.match[1] });
     let seen: { firstRows?: number; allRows?: number } = {};
     for (const until = Date.now() + 300_000; seen.allRows === undefined; ) {

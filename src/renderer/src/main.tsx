@@ -8,7 +8,7 @@ import { installTokens } from './design/theme';
 import { initI18n } from './i18n';
 import { bindAppEvents, useApp } from './stores/app';
 import { bindDeepLinks } from './deep-links';
-import { prefetchAlerts } from './features/alerts/store';
+import { prefetchAlerts, startAlerts } from './features/alerts/store';
 import './styles.css';
 
 // zod probes for `new Function` support at first use; the CSP forbids eval, so tell it not to try
@@ -42,6 +42,10 @@ async function bootstrap() {
   bindAppEvents();
   bindDeepLinks();
   await useApp.getState().load();
+  // the alerts are loaded whatever the first view (the palette and the title count need them too): the
+  // load starts now, with the saved sort the settings just brought, and its next page is asked for while
+  // the app mounts
+  startAlerts();
   root.render(
     <StrictMode>
       <App />
