@@ -23,7 +23,8 @@ import type { NativeNotification, Notifier } from '../notifier';
 import { coreLanguage } from '../language';
 import { notifyText } from './notify-text';
 import { inQuietHours } from './quiet';
-import type { AlertBrief } from './repo';
+import type { AlertBrief, SeedAlert } from './repo';
+import { summaryOf } from './summary';
 
 /**
  * Burst and storm limits. Product values; read when a policy is built. Benchmarks that time single
@@ -78,15 +79,6 @@ interface Member {
 }
 
 /** What seeding needs of an open alert (AlertRepo.openUrgentIn reads exactly this): its group is alertname + service + cluster. */
-export interface SeedAlert {
-  fingerprint: string;
-  alertname: string;
-  service: string | null;
-  cluster: string | null;
-  severity: Severity;
-  startsAt: number;
-}
-
 interface Group {
   key: string;
   alertname: string;
@@ -108,12 +100,6 @@ const worstOf = (ms: Iterable<Member>): Severity => {
   for (const m of ms) if (severityRank(m.severity) < severityRank(w)) w = m.severity;
   return w;
 };
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
-export function summaryOf(a: Pick<Alert, 'annotations' | 'labels' | 'fingerprint'>): string {
-  const text = a.annotations.summary || a.annotations.description || a.annotations.message || a.labels.instance || a.fingerprint;
-  return clip(text.replace(/\s+/g, ' ').trim(), 200);
-}
 
 export function urgencyOf(s: Severity): Pick<NativeNotification, 'urgency' | 'sticky'> {
   if (isUrgent(s)) return { urgency: 'critical', sticky: true };

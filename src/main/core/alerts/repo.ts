@@ -6,7 +6,17 @@ import { SEVERITIES, severityRank, type Severity } from '@shared/domain';
 import { labelsOf } from '@shared/matchers';
 import type { DB } from '@node/sqlite';
 import { createAlertPages } from './pages';
-import { summaryOf, type SeedAlert } from './policy';
+import { summaryOf } from './summary';
+
+/** a firing urgent alert the notification policy is seeded with at start-up (openUrgentIn) */
+export interface SeedAlert {
+  fingerprint: string;
+  alertname: string;
+  service: string | null;
+  cluster: string | null;
+  severity: Severity;
+  startsAt: number;
+}
 
 /** The little the notification policy needs to know about an alert's state before a change. */
 export interface AlertBrief {
