@@ -452,4 +452,9 @@ export interface EscalationState {
   stopReason: string | null;
   /** the gateway runs this ladder (level, people and next level are the gateway's; the console's stays quiet) */
   gateway?: boolean;
+  /**
+   * the subject's labels that tell it apart (keyLabels, at most 3, names and values cut as alert-view cuts
+   * them): ladders of alerts that share a name, one per shop or instance, differ here
+   */
+  keyLabels?: [string, string][];
 }

@@ -146,9 +146,10 @@ describe('the console’s view of a ladder', () => {
   it('names who the current and the next level reach, and keeps a gone subject by its id', () => {
     const ref = { roster: { id: 'demo' }, policy: { name: 'Ozon', levels: [] }, offsets: [0, 10 * MIN] } as unknown as Parameters<typeof ladderState>[1];
     const reach = (_: unknown, level: number) => ({ people: [person(`p${level}`, `Person ${level}`)], unstaffed: [] });
-    const subj = { kind: 'alert', id: 'fp1', title: 'OrderPullFailures', severity: 'P1' } as Subject;
+    const subj = { kind: 'alert', id: 'fp1', title: 'OrderPullFailures', severity: 'P1', labels: { alertname: 'OrderPullFailures', shop_id: '7' } } as unknown as Subject;
     expect(ladderState(row, ref, subj, reach)).toMatchObject({
       title: 'OrderPullFailures',
+      keyLabels: [['shop_id', '7']],
       severity: 'P1',
       policyName: 'Ozon',
       levels: 2,
@@ -163,6 +164,7 @@ describe('the console’s view of a ladder', () => {
       current: [],
       next: null,
       stopReason: 'gone',
+      keyLabels: [],
     });
   });
 });

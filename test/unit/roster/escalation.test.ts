@@ -74,6 +74,19 @@ describe('escalation of an unacked P1 (handbook 000: second line within 10 min)'
     expect(escalations().map((a) => a.payload.level)).toEqual([2, 3]);
   });
 
+  it('lists each ladder with the labels that tell alerts of one name apart (cut as the views cut them)', async () => {
+    h = createHarness({ clock: new FakeClock(T0) });
+    await importDemo(h);
+    h.upsertAlert({ fingerprint: 'fp-a', severity: 'P1', labels: { team: 'ozon-channel', shop_id: '101', instance: 'pull-1' } });
+    h.upsertAlert({ fingerprint: 'fp-b', severity: 'P1', labels: { team: 'ozon-channel', shop_id: '202', instance: 'x'.repeat(5000) } });
+    h.clock.advance(0);
+    const byFp = new Map(list().map((e) => [e.subjectId, e]));
+    expect(byFp.get('fp-a')?.title).toBe(byFp.get('fp-b')?.title);
+    expect(byFp.get('fp-a')?.keyLabels).toEqual([['instance', 'pull-1'], ['shop_id', '101'], ['team', 'ozon-channel']]);
+    expect(byFp.get('fp-b')?.keyLabels?.[0]).toEqual(['instance', 'x'.repeat(4096)]);
+    expect(byFp.get('fp-b')?.keyLabels?.[1]).toEqual(['shop_id', '202']);
+  });
+
   it('leaves alerts below every policy threshold alone', async () => {
     h = createHarness({ clock: new FakeClock(T0) });
     await importDemo(h);

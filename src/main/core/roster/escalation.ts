@@ -12,6 +12,8 @@
 import { atLeast, severityRank, SEVERITIES } from '@shared/domain';
 import { dueLevel as dueSharedLevel, matchPolicy as matchSharedPolicy } from '@shared/policy-match';
 import { escalationEntryId } from '@shared/incidents';
+import { keyLabels } from '@shared/alert-labels';
+import { cutText, NAME_CUT_CHARS, VALUE_CUT_CHARS } from '@shared/alert-view';
 import type { EscalationState } from '@shared/roster';
 import { createPassLoop } from '@node/pass-loop';
 import type { ActionSink, CoreContext } from '../context';
@@ -72,6 +74,7 @@ export function ladderState(row: LadderRow, ref: PolicyRef | undefined, subj: Su
         : null,
     stoppedAt: row.stopped_at,
     stopReason: row.stop_reason,
+    keyLabels: subj ? keyLabels(subj.labels).map(([k, v]): [string, string] => [cutText(k, NAME_CUT_CHARS), cutText(v, VALUE_CUT_CHARS)]) : [],
   };
 }
 

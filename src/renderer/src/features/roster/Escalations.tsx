@@ -10,7 +10,7 @@ import { vigil } from '@renderer/api';
 import { useLive } from '@renderer/data/load';
 import { formatTime } from '@renderer/format';
 import { useApp } from '@renderer/stores/app';
-import { Badge, Card, EmptyState, SeverityBadge } from '@renderer/ui';
+import { Badge, Card, EmptyState, LabelChips, SeverityBadge } from '@renderer/ui';
 import { ContactLinks } from './ContactLinks';
 import type { ParsedRoster } from './store';
 
@@ -36,6 +36,7 @@ export function Escalations({ rosters }: { rosters: ParsedRoster[] }) {
               <button type="button" className="link" onClick={() => go(e.subjectKind === 'alert' ? 'alerts' : 'incidents', e.subjectId)}>
                 {e.title}
               </button>
+              {e.keyLabels?.length ? <LabelChips labels={e.keyLabels} /> : null}
               <Badge tone="warn">{t('escalations.level', { level: e.level, levels: e.levels })}</Badge>
               <span className="meta">{e.policyName}</span>
               {e.gateway && <Badge tone="info">{t('escalations.gateway')}</Badge>}
